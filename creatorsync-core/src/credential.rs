@@ -1,0 +1,120 @@
+//! Credentials and the stored token record.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Account, AccountKey, Profile, Secret};
+
+/// A credential for one account. Always holds its secrets in [`Secret`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Credential {
+    /// OAuth 1.0a user token (X).
+    #[serde(rename = "oauth1")]
+    OAuth1 {
+        /// `oauth_token`.
+        token: Secret<String>,
+        /// `oauth_token_secret`.
+        secret: Secret<String>,
+    },
+    /// OAuth 2.0 bearer token, with an optional refresh token.
+    #[serde(rename = "oauth2")]
+    OAuth2 {
+        /// The access token.
+        access: Secret<String>,
+        /// The refresh token, when the platform issued one.
+        refresh: Option<Secret<String>>,
+        /// When the access token expires (None: no expiry known).
+        expires_at: Option<DateTime<Utc>>,
+        /// When the refresh token expires, when the platform says.
+        refresh_expires_at: Option<DateTime<Utc>>,
+        /// Granted scopes.
+        scopes: Vec<String>,
+    },
+}
+
+impl Credential {
+    /// When the usable credential expires (None: never / unknown).
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Credential::OAuth1 { .. } => None,
+            Credential::OAuth2 { expires_at, .. } => *expires_at,
+        }
+    }
+
+    /// Whether the credential expires within `skew` from `now` (or already has).
+    pub fn expires_within(&self, now: DateTime<Utc>, skew: Duration) -> bool {
+        match self.expires_at() {
+            None => false,
+            Some(at) => at <= now + chrono::Duration::from_std(skew).unwrap_or_default(),
+        }
+    }
+
+    /// Whether this credential can be refreshed without the user.
+    pub fn can_refresh(&self) -> bool {
+        matches!(
+            self,
+            Credential::OAuth2 {
+                refresh: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// The granted scopes (empty for OAuth 1.0a).
+    pub fn scopes(&self) -> &[String] {
+        match self {
+            Credential::OAuth1 { .. } => &[],
+            Credential::OAuth2 { scopes, .. } => scopes,
+        }
+    }
+}
+
+/// A token as kept in a [`crate::TokenStore`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredToken {
+    /// Whose token this is.
+    pub key: AccountKey,
+    /// The credential.
+    pub credential: Credential,
+    /// The account's profile at connect time.
+    pub profile: Profile,
+    /// Store version, bumped by every successful `put` (set by the store).
+    pub version: u64,
+    /// Last write time.
+    pub updated_at: DateTime<Utc>,
+    /// Set when the platform refused the token; the user must reconnect.
+    pub needs_reauth: bool,
+    /// Non-secret per-platform data (e.g. the Facebook page an Instagram
+    /// account belongs to, a LinkedIn author URN).
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl StoredToken {
+    /// A new record (version 0: not yet stored).
+    pub fn new(key: AccountKey, credential: Credential, profile: Profile) -> Self {
+        Self {
+            key,
+            credential,
+            profile,
+            version: 0,
+            updated_at: Utc::now(),
+            needs_reauth: false,
+            metadata: BTreeMap::new(),
+        }
+    }
+
+    /// The public view of this record.
+    pub fn account(&self) -> Account {
+        Account {
+            key: self.key.clone(),
+            profile: self.profile.clone(),
+            expires_at: self.credential.expires_at(),
+            needs_reauth: self.needs_reauth,
+        }
+    }
+}

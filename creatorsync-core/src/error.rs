@@ -1,0 +1,364 @@
+//! The one public error type.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Platform;
+
+/// `Result` with CreatorSync's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One problem found while validating a post for a platform.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// The platform whose rule is broken (None: a rule of every platform).
+    pub platform: Option<Platform>,
+    /// The field at fault, e.g. `text`, `media[2]`, `youtube.title`.
+    pub field: String,
+    /// A stable machine-readable code, e.g. `text_too_long`.
+    pub code: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.platform {
+            Some(p) => write!(f, "{p}: {}: {}", self.field, self.message),
+            None => write!(f, "{}: {}", self.field, self.message),
+        }
+    }
+}
+
+/// Why an OAuth `state` value was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateProblem {
+    /// Not a state this SDK issued (bad encoding or signature).
+    Tampered,
+    /// Issued too long ago.
+    Expired,
+    /// Already used once.
+    Replayed,
+    /// Issued for another user.
+    WrongUser,
+    /// Issued for another platform.
+    WrongPlatform,
+}
+
+impl fmt::Display for StateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StateProblem::Tampered => "it was not issued by this app or was modified",
+            StateProblem::Expired => "it has expired",
+            StateProblem::Replayed => "it was already used",
+            StateProblem::WrongUser => "it was issued for another user",
+            StateProblem::WrongPlatform => "it was issued for another platform",
+        })
+    }
+}
+
+/// Everything that can go wrong in CreatorSync.
+///
+/// Branch on variants or on the question methods ([`Error::is_retryable`],
+/// [`Error::retry_after`], [`Error::status`]), never on message text.
+/// Messages never contain tokens or secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No account is connected for this user/platform (or the requested one).
+    #[error("{platform}: no connected account for user {user_id:?}{}; run the connect flow first", account.as_ref().map(|a| format!(" (account {a})")).unwrap_or_default())]
+    NotConnected {
+        /// Your user id.
+        user_id: String,
+        /// The platform.
+        platform: Platform,
+        /// The specific account asked for, if any.
+        account: Option<String>,
+    },
+
+    /// The stored token can no longer be used (revoked, expired without
+    /// refresh, refresh rejected). The token row is kept, flagged
+    /// `needs_reauth`; send the user through the connect flow again.
+    #[error("{platform}: the user must reconnect this account ({reason})")]
+    ReauthRequired {
+        /// The platform.
+        platform: Platform,
+        /// The account id, when known.
+        account: Option<String>,
+        /// Why (never contains token material).
+        reason: String,
+    },
+
+    /// The platform throttled the request.
+    #[error("{platform}: rate limited{}: {message}", retry_after.map(|d| format!(", retry after {}s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        /// The platform.
+        platform: Platform,
+        /// How long to wait before trying again, when the platform said.
+        retry_after: Option<Duration>,
+        /// When the limit resets (absolute), when known.
+        reset_at: Option<DateTime<Utc>>,
+        /// The platform's message.
+        message: String,
+    },
+
+    /// The post breaks one or more platform rules. Found before any request.
+    #[error("the post is not valid: {}", violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidPost {
+        /// Every violation, for every target.
+        violations: Vec<Violation>,
+    },
+
+    /// A caller-supplied value is malformed (names the field).
+    #[error("invalid {field}: {message}")]
+    InvalidInput {
+        /// The parameter or field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A media source cannot be used (missing or empty file, unknown type,
+    /// URL refused by the SSRF guard, too large...).
+    #[error("media {source_name}: {reason}")]
+    InvalidMedia {
+        /// A display name for the source (file name or URL without query).
+        source_name: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
+    /// The platform accepted the upload but refused the media (processing
+    /// failed, unsupported format, container expired...).
+    #[error("{platform}: media rejected: {reason}")]
+    MediaRejected {
+        /// The platform.
+        platform: Platform,
+        /// The platform's reason.
+        reason: String,
+        /// The platform's error code, when given.
+        code: Option<String>,
+    },
+
+    /// The platform refused the post as a duplicate of an earlier one.
+    #[error("{platform}: duplicate content refused by the platform: {message}")]
+    Duplicate {
+        /// The platform.
+        platform: Platform,
+        /// The platform's message.
+        message: String,
+    },
+
+    /// Any other error answer from a platform.
+    #[error("{platform}: HTTP {status}{}: {message}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Platform {
+        /// The platform.
+        platform: Platform,
+        /// HTTP status.
+        status: u16,
+        /// The platform's error code, if any.
+        code: Option<String>,
+        /// The platform's message.
+        message: String,
+        /// The raw response body (secrets redacted), for debugging.
+        body: Option<String>,
+    },
+
+    /// The OAuth flow was refused by the user or the platform.
+    #[error("{platform}: authorization was not granted: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    AuthorizationDenied {
+        /// The platform.
+        platform: Platform,
+        /// The OAuth `error` code, e.g. `access_denied`.
+        error: String,
+        /// The OAuth `error_description`, when given.
+        description: Option<String>,
+    },
+
+    /// The OAuth `state` from a callback is not acceptable. Nothing was stored.
+    #[error("the OAuth state was refused: {problem}; start the connect flow again")]
+    InvalidState {
+        /// Why.
+        problem: StateProblem,
+    },
+
+    /// Network or protocol failure talking to a platform.
+    #[error("{}: network error{}: {message}", platform.map(|p| p.as_str()).unwrap_or("http"), if *maybe_sent { " (the request may have reached the server)" } else { "" })]
+    Transport {
+        /// The platform, when known.
+        platform: Option<Platform>,
+        /// What failed.
+        message: String,
+        /// Whether the request may have reached the server (so a create
+        /// may have happened).
+        maybe_sent: bool,
+        /// Whether it was a timeout.
+        timeout: bool,
+    },
+
+    /// A compare-and-swap write found another version in the store.
+    #[error(
+        "store conflict: the record changed (current version {current_version:?}); re-read and retry"
+    )]
+    Conflict {
+        /// The version now in the store (None: the record does not exist).
+        current_version: Option<u64>,
+    },
+
+    /// The token store or publish log failed.
+    #[error("store error: {message}")]
+    Store {
+        /// What failed.
+        message: String,
+    },
+
+    /// A stored credential cannot be decrypted with the configured keys.
+    #[error(
+        "cannot decrypt stored credential with key {key_id:?}: {message}; configure that key (CREATORSYNC_KEY) or reconnect the account"
+    )]
+    Key {
+        /// The key id the row was written with.
+        key_id: String,
+        /// What failed.
+        message: String,
+    },
+
+    /// The SDK is misconfigured (missing client credentials, bad endpoint...).
+    #[error("configuration error: {0}")]
+    Config(String),
+
+    /// The operation was cancelled by the caller.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidInput`].
+    pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Store`].
+    pub fn store(message: impl fmt::Display) -> Self {
+        Error::Store {
+            message: message.to_string(),
+        }
+    }
+
+    /// Whether trying the same operation again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Conflict { .. } => true,
+            Error::Transport { .. } => true,
+            Error::Platform { status, .. } => *status >= 500 || *status == 408,
+            _ => false,
+        }
+    }
+
+    /// How long to wait before retrying, when known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited {
+                retry_after,
+                reset_at,
+                ..
+            } => retry_after.or_else(|| {
+                reset_at.map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+            }),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of a platform answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Platform { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// The platform the error came from, when there is one.
+    pub fn platform(&self) -> Option<Platform> {
+        match self {
+            Error::NotConnected { platform, .. }
+            | Error::ReauthRequired { platform, .. }
+            | Error::RateLimited { platform, .. }
+            | Error::MediaRejected { platform, .. }
+            | Error::Duplicate { platform, .. }
+            | Error::Platform { platform, .. }
+            | Error::AuthorizationDenied { platform, .. } => Some(*platform),
+            Error::Transport { platform, .. } => *platform,
+            _ => None,
+        }
+    }
+
+    /// Whether the failed request may nevertheless have taken effect at the
+    /// platform (a lost response to a create). Such a create must be
+    /// reconciled, never blindly retried.
+    pub fn maybe_committed(&self) -> bool {
+        match self {
+            Error::Transport { maybe_sent, .. } => *maybe_sent,
+            Error::Platform { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// A stable code string for bindings (`NOT_CONNECTED`, `RATE_LIMITED`...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotConnected { .. } => "NOT_CONNECTED",
+            Error::ReauthRequired { .. } => "REAUTH_REQUIRED",
+            Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::InvalidPost { .. } => "INVALID_POST",
+            Error::InvalidInput { .. } => "INVALID_INPUT",
+            Error::InvalidMedia { .. } => "INVALID_MEDIA",
+            Error::MediaRejected { .. } => "MEDIA_REJECTED",
+            Error::Duplicate { .. } => "DUPLICATE",
+            Error::Platform { .. } => "PLATFORM_ERROR",
+            Error::AuthorizationDenied { .. } => "AUTHORIZATION_DENIED",
+            Error::InvalidState { .. } => "INVALID_STATE",
+            Error::Transport { .. } => "TRANSPORT_ERROR",
+            Error::Conflict { .. } => "CONFLICT",
+            Error::Store { .. } => "STORE_ERROR",
+            Error::Key { .. } => "KEY_ERROR",
+            Error::Config(_) => "CONFIG_ERROR",
+            Error::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_answered_by_methods() {
+        let e = Error::RateLimited {
+            platform: Platform::X,
+            retry_after: Some(Duration::from_secs(7)),
+            reset_at: None,
+            message: "Too Many Requests".into(),
+        };
+        assert!(e.is_retryable());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(e.status(), Some(429));
+        assert_eq!(e.code(), "RATE_LIMITED");
+        assert!(e.to_string().contains("retry after 7s"));
+
+        let e = Error::ReauthRequired {
+            platform: Platform::TikTok,
+            account: None,
+            reason: "refresh token revoked".into(),
+        };
+        assert!(!e.is_retryable());
+        assert!(e.to_string().contains("reconnect"));
+    }
+}

@@ -1,0 +1,40 @@
+//! # CreatorSync core
+//!
+//! Connect a creator's accounts on X, LinkedIn, Facebook Pages, Instagram,
+//! YouTube and TikTok, keep their tokens fresh and safe, and publish text,
+//! images and video to all of them at once.
+//!
+//! This crate holds the domain types ([`Platform`], [`AccountKey`],
+//! [`Credential`], [`Post`]), the [`TokenStore`] contract and stores, media
+//! sources, the HTTP layer, OAuth, the platform clients and the publisher.
+//!
+//! ```
+//! use creatorsync_core::{Platform, AccountKey};
+//! let key = AccountKey::new("user-1", "twitter".parse::<Platform>()?, "12345")?;
+//! assert_eq!(key.platform, Platform::X);
+//! # Ok::<(), creatorsync_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod account;
+mod credential;
+mod error;
+pub mod http;
+pub mod media;
+mod platform;
+mod post;
+mod secret;
+pub mod store;
+
+pub use account::{Account, AccountKey, Profile};
+pub use credential::{Credential, StoredToken};
+pub use error::{Error, Result, StateProblem, Violation};
+pub use http::{Endpoints, HttpClient, HttpConfig, RetryConfig};
+pub use media::{MediaInfo, MediaSource};
+pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
+pub use post::{
+    FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
+    PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
+};
+pub use secret::Secret;
+pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};

@@ -1,0 +1,70 @@
+//! Media sources: where the bytes of an image or video come from.
+//!
+//! Uploads read a source in ranges ([`MediaSource::read_range`]), so memory
+//! stays bounded by the chunk size whatever the file size, and a failed chunk
+//! can be re-read from its offset.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::{MediaKind, Result};
+
+/// What a source holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaInfo {
+    /// Length in bytes (never 0: empty sources are refused).
+    pub len: u64,
+    /// MIME type, detected from magic bytes, else from the name's extension.
+    pub mime: String,
+    /// A display name (file name, last URL segment).
+    pub name: Option<String>,
+    /// Image, GIF or video, derived from the MIME type.
+    pub kind: MediaKind,
+}
+
+/// A readable piece of media. Object safe; share it as `Arc<dyn MediaSource>`.
+#[async_trait]
+pub trait MediaSource: Send + Sync + Debug {
+    /// Length, type and name. Fails with [`crate::Error::InvalidMedia`] for a
+    /// missing, empty or unrecognised source.
+    async fn describe(&self) -> Result<MediaInfo>;
+
+    /// Reads `len` bytes starting at `offset` (fewer only at the end).
+    async fn read_range(&self, offset: u64, len: u64) -> Result<Bytes>;
+
+    /// A public URL the platform can fetch the media from itself, if any.
+    fn public_url(&self) -> Option<&Url> {
+        None
+    }
+}
+
+#[async_trait]
+impl<T: MediaSource + ?Sized> MediaSource for Arc<T> {
+    async fn describe(&self) -> Result<MediaInfo> {
+        (**self).describe().await
+    }
+    async fn read_range(&self, offset: u64, len: u64) -> Result<Bytes> {
+        (**self).read_range(offset, len).await
+    }
+    fn public_url(&self) -> Option<&Url> {
+        (**self).public_url()
+    }
+}
+
+#[async_trait]
+impl<T: MediaSource + ?Sized> MediaSource for Box<T> {
+    async fn describe(&self) -> Result<MediaInfo> {
+        (**self).describe().await
+    }
+    async fn read_range(&self, offset: u64, len: u64) -> Result<Bytes> {
+        (**self).read_range(offset, len).await
+    }
+    fn public_url(&self) -> Option<&Url> {
+        (**self).public_url()
+    }
+}

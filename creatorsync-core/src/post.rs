@@ -1,0 +1,311 @@
+//! What to publish: [`Post`], its [`Media`] and per-platform options.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::media::{MediaInfo, MediaSource};
+use crate::{MediaKind, Result};
+
+/// One media item of a post: a source, described once, plus alt text.
+#[derive(Clone)]
+pub struct Media {
+    source: Arc<dyn MediaSource>,
+    info: MediaInfo,
+    alt_text: Option<String>,
+}
+
+impl fmt::Debug for Media {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Media")
+            .field("info", &self.info)
+            .field("alt_text", &self.alt_text)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Media {
+    /// Describes `source` (length, type) and wraps it. Fails with
+    /// [`crate::Error::InvalidMedia`] for missing, empty or unknown media.
+    pub async fn new(source: impl MediaSource + 'static) -> Result<Self> {
+        Self::from_arc(Arc::new(source)).await
+    }
+
+    /// Like [`Media::new`] for a shared source.
+    pub async fn from_arc(source: Arc<dyn MediaSource>) -> Result<Self> {
+        let info = source.describe().await?;
+        Ok(Self {
+            source,
+            info,
+            alt_text: None,
+        })
+    }
+
+    /// Sets the alt text (accessibility description).
+    #[must_use]
+    pub fn with_alt_text(mut self, alt: impl Into<String>) -> Self {
+        self.alt_text = Some(alt.into());
+        self
+    }
+
+    /// The source.
+    pub fn source(&self) -> &Arc<dyn MediaSource> {
+        &self.source
+    }
+
+    /// Length, type and name.
+    pub fn info(&self) -> &MediaInfo {
+        &self.info
+    }
+
+    /// Image, GIF or video.
+    pub fn kind(&self) -> MediaKind {
+        self.info.kind
+    }
+
+    /// The alt text, if any.
+    pub fn alt_text(&self) -> Option<&str> {
+        self.alt_text.as_deref()
+    }
+}
+
+/// A post to publish: text, ordered media and per-platform options.
+#[derive(Clone, Debug, Default)]
+pub struct Post {
+    /// The text (caption on media platforms, description on YouTube).
+    pub text: String,
+    /// Media, in display order.
+    pub media: Vec<Media>,
+    /// Per-platform options.
+    pub options: PlatformOptions,
+}
+
+impl Post {
+    /// A text post.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a media item.
+    #[must_use]
+    pub fn with_media(mut self, media: Media) -> Self {
+        self.media.push(media);
+        self
+    }
+
+    /// Sets the per-platform options.
+    #[must_use]
+    pub fn with_options(mut self, options: PlatformOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+/// Options per platform; every field has a sensible default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatformOptions {
+    /// X options.
+    pub x: XOptions,
+    /// LinkedIn options.
+    pub linkedin: LinkedInOptions,
+    /// Facebook options.
+    pub facebook: FacebookOptions,
+    /// Instagram options.
+    pub instagram: InstagramOptions,
+    /// YouTube options.
+    pub youtube: YouTubeOptions,
+    /// TikTok options.
+    pub tiktok: TikTokOptions,
+}
+
+/// X options.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct XOptions {
+    /// Post as a reply to this post id.
+    pub reply_to: Option<String>,
+    /// Quote this post id.
+    pub quote: Option<String>,
+}
+
+/// Who can see a LinkedIn post.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LinkedInVisibility {
+    /// Anyone.
+    #[default]
+    Public,
+    /// First-degree connections (members only).
+    Connections,
+    /// Signed-in LinkedIn members.
+    LoggedIn,
+}
+
+/// LinkedIn options.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LinkedInOptions {
+    /// Visibility.
+    pub visibility: LinkedInVisibility,
+    /// Video title (defaults to the first line of the text).
+    pub video_title: Option<String>,
+    /// Override of the `LinkedIn-Version` header for this post.
+    pub api_version: Option<String>,
+}
+
+/// Facebook options.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FacebookOptions {
+    /// A link to attach to a text post.
+    pub link: Option<String>,
+    /// Video title.
+    pub video_title: Option<String>,
+    /// Override of the Graph API version (e.g. `v21.0`) for this post.
+    pub api_version: Option<String>,
+}
+
+/// What kind of Instagram media to create.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstagramKind {
+    /// Chosen from the media: one image → feed image, one video → reel,
+    /// several → carousel.
+    #[default]
+    Auto,
+    /// A feed image (single image).
+    Feed,
+    /// A reel (single video).
+    Reel,
+    /// A carousel (2–10 images/videos).
+    Carousel,
+    /// A story (single image or video).
+    Story,
+}
+
+/// Instagram options.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstagramOptions {
+    /// Media kind.
+    pub kind: InstagramKind,
+    /// Reels: also show in the feed.
+    pub share_to_feed: bool,
+    /// Reels: cover frame offset in milliseconds.
+    pub thumb_offset_ms: Option<u64>,
+}
+
+impl Default for InstagramOptions {
+    fn default() -> Self {
+        Self {
+            kind: InstagramKind::Auto,
+            share_to_feed: true,
+            thumb_offset_ms: None,
+        }
+    }
+}
+
+/// YouTube privacy status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YouTubePrivacy {
+    /// Only the owner.
+    #[default]
+    Private,
+    /// Anyone with the link.
+    Unlisted,
+    /// Everyone.
+    Public,
+}
+
+/// YouTube options.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct YouTubeOptions {
+    /// Title (≤ 100 chars, no `<` or `>`); defaults to the first line of the text.
+    pub title: Option<String>,
+    /// Privacy status.
+    pub privacy: YouTubePrivacy,
+    /// Tags (total ≤ 500 chars).
+    pub tags: Vec<String>,
+    /// Category id (default `22`, People & Blogs).
+    pub category_id: String,
+    /// Self-declared made for kids.
+    pub made_for_kids: bool,
+    /// Scheduled publish time (requires `privacy = private`).
+    pub publish_at: Option<DateTime<Utc>>,
+    /// Notify subscribers.
+    pub notify_subscribers: bool,
+}
+
+impl Default for YouTubeOptions {
+    fn default() -> Self {
+        Self {
+            title: None,
+            privacy: YouTubePrivacy::Private,
+            tags: Vec::new(),
+            category_id: "22".to_owned(),
+            made_for_kids: false,
+            publish_at: None,
+            notify_subscribers: true,
+        }
+    }
+}
+
+/// TikTok privacy levels (must be one the creator allows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TikTokPrivacy {
+    /// Everyone.
+    PublicToEveryone,
+    /// Mutual followers.
+    MutualFollowFriends,
+    /// Followers.
+    FollowerOfCreator,
+    /// Only the creator.
+    SelfOnly,
+}
+
+impl TikTokPrivacy {
+    /// The API's string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TikTokPrivacy::PublicToEveryone => "PUBLIC_TO_EVERYONE",
+            TikTokPrivacy::MutualFollowFriends => "MUTUAL_FOLLOW_FRIENDS",
+            TikTokPrivacy::FollowerOfCreator => "FOLLOWER_OF_CREATOR",
+            TikTokPrivacy::SelfOnly => "SELF_ONLY",
+        }
+    }
+}
+
+/// TikTok options. TikTok's guidelines require the user to pick the privacy
+/// level explicitly (no preselected value), so `privacy_level` has no default
+/// and publishing without one is a validation error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TikTokOptions {
+    /// Privacy level chosen by the user.
+    pub privacy_level: Option<TikTokPrivacy>,
+    /// Disable comments.
+    pub disable_comment: bool,
+    /// Disable duets.
+    pub disable_duet: bool,
+    /// Disable stitches.
+    pub disable_stitch: bool,
+    /// Paid partnership disclosure.
+    pub brand_content_toggle: bool,
+    /// Promoting the creator's own business.
+    pub brand_organic_toggle: bool,
+    /// AI-generated content label.
+    pub is_aigc: bool,
+    /// Frame used as the cover, in milliseconds.
+    pub video_cover_timestamp_ms: Option<u64>,
+    /// Photo posts: title (≤ 90 chars; defaults to the first line of the text).
+    pub photo_title: Option<String>,
+}

@@ -1,0 +1,2 @@
+//! CreatorSync facade crate: re-exports [`creatorsync_core`].
+pub use creatorsync_core::*;
