@@ -29,7 +29,7 @@ pub mod store;
 pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
-pub use http::{Endpoints, HttpClient, HttpConfig, RetryConfig};
+pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
 pub use media::{MediaInfo, MediaSource};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use post::{

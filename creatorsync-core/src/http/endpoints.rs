@@ -158,3 +158,65 @@ mod tests {
         assert!(Endpoints::all("ftp://x").is_err());
     }
 }
+
+/// The [`Endpoints`] of all six platforms. Deserializes from the emulator's
+/// JSON line (extra keys such as `control` are ignored).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointSet {
+    /// X.
+    pub x: Endpoints,
+    /// LinkedIn.
+    pub linkedin: Endpoints,
+    /// Facebook.
+    pub facebook: Endpoints,
+    /// Instagram.
+    pub instagram: Endpoints,
+    /// YouTube.
+    pub youtube: Endpoints,
+    /// TikTok.
+    pub tiktok: Endpoints,
+}
+
+impl EndpointSet {
+    /// The real production hosts of every platform.
+    pub fn production() -> Self {
+        Self {
+            x: Endpoints::production(Platform::X),
+            linkedin: Endpoints::production(Platform::LinkedIn),
+            facebook: Endpoints::production(Platform::Facebook),
+            instagram: Endpoints::production(Platform::Instagram),
+            youtube: Endpoints::production(Platform::YouTube),
+            tiktok: Endpoints::production(Platform::TikTok),
+        }
+    }
+
+    /// The endpoints of `platform`.
+    pub fn get(&self, platform: Platform) -> &Endpoints {
+        match platform {
+            Platform::X => &self.x,
+            Platform::LinkedIn => &self.linkedin,
+            Platform::Facebook => &self.facebook,
+            Platform::Instagram => &self.instagram,
+            Platform::YouTube => &self.youtube,
+            Platform::TikTok => &self.tiktok,
+        }
+    }
+
+    /// Replaces the endpoints of `platform`.
+    pub fn set(&mut self, platform: Platform, endpoints: Endpoints) {
+        match platform {
+            Platform::X => self.x = endpoints,
+            Platform::LinkedIn => self.linkedin = endpoints,
+            Platform::Facebook => self.facebook = endpoints,
+            Platform::Instagram => self.instagram = endpoints,
+            Platform::YouTube => self.youtube = endpoints,
+            Platform::TikTok => self.tiktok = endpoints,
+        }
+    }
+}
+
+impl Default for EndpointSet {
+    fn default() -> Self {
+        Self::production()
+    }
+}

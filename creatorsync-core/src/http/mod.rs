@@ -7,7 +7,7 @@ mod errors;
 mod redact;
 mod retry;
 
-pub use endpoints::{Endpoints, Host};
+pub use endpoints::{EndpointSet, Endpoints, Host};
 pub use retry::RetryConfig;
 
 pub use errors::{decode_json, platform_error};
