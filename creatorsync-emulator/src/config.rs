@@ -1,0 +1,263 @@
+//! Emulator configuration: bind address, app credentials, seeded identities,
+//! token lifetimes and limits. Defaults follow /work/contract.md
+//! (docs/emulator.md in the repository).
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use creatorsync_core::Platform;
+use serde::{Deserialize, Serialize};
+
+/// The OAuth app registered at a platform.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppCredentials {
+    /// `client_id` (TikTok: `client_key`).
+    pub client_id: String,
+    /// `client_secret`.
+    pub client_secret: String,
+    /// OAuth 1.0a consumer key (X only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_key: Option<String>,
+    /// OAuth 1.0a consumer secret (X only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_secret: Option<String>,
+}
+
+impl AppCredentials {
+    /// The default test app of `platform` (Facebook and Instagram share Meta's).
+    pub fn default_for(platform: Platform) -> Self {
+        let name = match platform {
+            Platform::Instagram => "facebook",
+            p => p.as_str(),
+        };
+        let (consumer_key, consumer_secret) = if platform == Platform::X {
+            (
+                Some("cs-test-x-consumer".to_owned()),
+                Some("cs-test-x-consumer-secret".to_owned()),
+            )
+        } else {
+            (None, None)
+        };
+        Self {
+            client_id: format!("cs-test-{name}"),
+            client_secret: format!("cs-test-{name}-secret"),
+            consumer_key,
+            consumer_secret,
+        }
+    }
+}
+
+/// One account an emulated user can act as.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// Platform user id (X id, LinkedIn person id, Meta user id, channel id, open_id).
+    pub id: String,
+    /// Username / handle.
+    pub username: String,
+    /// Display name.
+    pub name: String,
+    /// LinkedIn organizations administered: (id, name).
+    #[serde(default)]
+    pub organizations: Vec<(u64, String)>,
+    /// Meta pages managed: (page id, name, linked Instagram account).
+    #[serde(default)]
+    pub pages: Vec<PageIdentity>,
+}
+
+/// A Facebook page (and its Instagram professional account, if linked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageIdentity {
+    /// Page id.
+    pub id: String,
+    /// Page name.
+    pub name: String,
+    /// Linked Instagram business account: (ig user id, username).
+    pub instagram: Option<(String, String)>,
+}
+
+/// Token lifetimes of one platform.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenLifetimes {
+    /// Access token lifetime (None: does not expire).
+    pub access: Option<Duration>,
+    /// Refresh token lifetime (None: no refresh token issued).
+    pub refresh: Option<Duration>,
+}
+
+/// Emulator settings. `Default` gives the documented test apps and users.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EmulatorConfig {
+    /// Address to bind every listener on (default 127.0.0.1).
+    pub bind: IpAddr,
+    /// App credentials per platform.
+    pub apps: Vec<(Platform, AppCredentials)>,
+    /// Seeded user per platform (the auto-approving "login user").
+    pub identities: Vec<(Platform, Identity)>,
+    /// Token lifetimes per platform.
+    pub lifetimes: Vec<(Platform, TokenLifetimes)>,
+    /// LinkedIn versions accepted in `LinkedIn-Version`.
+    pub linkedin_versions: BTreeSet<String>,
+    /// Graph API versions refused as retired (e.g. "v2.0").
+    pub retired_graph_versions: BTreeSet<String>,
+    /// Delay before async media processing finishes (X, LinkedIn video,
+    /// Instagram containers, YouTube, TikTok). Tests keep it small.
+    pub processing_delay: Duration,
+    /// YouTube daily quota units per project.
+    pub youtube_quota_units: u64,
+    /// Instagram publishing limit per account per rolling 24 h.
+    pub instagram_publish_limit: u64,
+    /// Hosts (host:port) the emulator may fetch `image_url`/`video_url`
+    /// from. Only loopback is ever fetched.
+    pub allow_fetch_loopback: bool,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        let h = |s: u64| Some(Duration::from_secs(s));
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            apps: Platform::ALL
+                .iter()
+                .map(|p| (*p, AppCredentials::default_for(*p)))
+                .collect(),
+            identities: default_identities(),
+            lifetimes: vec![
+                (
+                    Platform::X,
+                    TokenLifetimes {
+                        access: h(7200),
+                        refresh: h(180 * 86400),
+                    },
+                ),
+                (
+                    Platform::LinkedIn,
+                    TokenLifetimes {
+                        access: h(60 * 86400),
+                        refresh: h(365 * 86400),
+                    },
+                ),
+                // Meta: long-lived user token 60 d; page tokens never expire; no refresh.
+                (
+                    Platform::Facebook,
+                    TokenLifetimes {
+                        access: h(60 * 86400),
+                        refresh: None,
+                    },
+                ),
+                (
+                    Platform::Instagram,
+                    TokenLifetimes {
+                        access: h(60 * 86400),
+                        refresh: None,
+                    },
+                ),
+                (
+                    Platform::YouTube,
+                    TokenLifetimes {
+                        access: h(3599),
+                        refresh: None,
+                    },
+                ),
+                (
+                    Platform::TikTok,
+                    TokenLifetimes {
+                        access: h(86400),
+                        refresh: h(365 * 86400),
+                    },
+                ),
+            ],
+            linkedin_versions: ["202505", "202507", "202510"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            retired_graph_versions: BTreeSet::new(),
+            processing_delay: Duration::from_millis(50),
+            youtube_quota_units: 10_000,
+            instagram_publish_limit: 100,
+            allow_fetch_loopback: true,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The app of `platform`.
+    pub fn app(&self, platform: Platform) -> AppCredentials {
+        self.apps
+            .iter()
+            .find(|(p, _)| *p == platform)
+            .map_or_else(|| AppCredentials::default_for(platform), |(_, a)| a.clone())
+    }
+
+    /// The seeded identity of `platform`.
+    pub fn identity(&self, platform: Platform) -> Option<&Identity> {
+        let p = if platform == Platform::Instagram {
+            Platform::Facebook
+        } else {
+            platform
+        };
+        self.identities
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, i)| i)
+    }
+
+    /// Token lifetimes of `platform`.
+    pub fn lifetimes(&self, platform: Platform) -> TokenLifetimes {
+        self.lifetimes.iter().find(|(p, _)| *p == platform).map_or(
+            TokenLifetimes {
+                access: None,
+                refresh: None,
+            },
+            |(_, l)| l.clone(),
+        )
+    }
+}
+
+fn default_identities() -> Vec<(Platform, Identity)> {
+    let id = |id: &str, username: &str, name: &str| Identity {
+        id: id.to_owned(),
+        username: username.to_owned(),
+        name: name.to_owned(),
+        organizations: Vec::new(),
+        pages: Vec::new(),
+    };
+    let mut linkedin = id("li-demo-person", "li-demo-person", "Demo Creator");
+    linkedin.organizations = vec![
+        (10001, "Acme Studio".to_owned()),
+        (10002, "Side Project".to_owned()),
+    ];
+    let mut meta = id("fb-demo-user", "fb-demo-user", "Demo Creator");
+    meta.pages = vec![
+        PageIdentity {
+            id: "1001".to_owned(),
+            name: "Demo Page".to_owned(),
+            instagram: Some(("17841400000000001".to_owned(), "demo.creator".to_owned())),
+        },
+        PageIdentity {
+            id: "1002".to_owned(),
+            name: "Second Page".to_owned(),
+            instagram: None,
+        },
+    ];
+    vec![
+        (
+            Platform::X,
+            id("2244994945", "creatorsync_demo", "CreatorSync Demo"),
+        ),
+        (Platform::LinkedIn, linkedin),
+        (Platform::Facebook, meta),
+        (
+            Platform::YouTube,
+            id(
+                "UCdemo0000000000000000001",
+                "creatorsync-demo",
+                "CreatorSync Demo",
+            ),
+        ),
+        (
+            Platform::TikTok,
+            id("tt-demo-open-id", "creatorsync.demo", "CreatorSync Demo"),
+        ),
+    ]
+}

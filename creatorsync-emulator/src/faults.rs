@@ -1,0 +1,343 @@
+//! Fault injection, set per platform and route, applied by one middleware
+//! in front of every platform router.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use creatorsync_core::Platform;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::Ctx;
+use crate::server::ConnKill;
+
+/// What a fault does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer with this status and the platform's own error body.
+    Fail {
+        /// HTTP status.
+        status: u16,
+    },
+    /// Answer 429 with `Retry-After` and the platform's rate-limit headers.
+    RateLimit {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// Cut the connection after this many request-body bytes.
+    ResetAfterBytes {
+        /// Bytes let through first.
+        bytes: u64,
+    },
+    /// Handle the request (e.g. commit the post), then drop the connection
+    /// instead of answering.
+    LoseResponse,
+    /// Wait before handling.
+    Latency {
+        /// Milliseconds.
+        millis: u64,
+    },
+    /// Make the next media processing of the platform fail (consumed by the
+    /// platform's processing state machine, not by the middleware).
+    FailProcessing,
+}
+
+/// A fault rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// What to do.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// Only requests whose path contains this string (None: all).
+    #[serde(default)]
+    pub path_contains: Option<String>,
+    /// Only this HTTP method (None: all).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// How many requests it applies to (None: until cleared).
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    /// A fault applying to every request of the platform, once.
+    pub fn once(kind: FaultKind) -> Self {
+        Self {
+            kind,
+            path_contains: None,
+            method: None,
+            times: Some(1),
+        }
+    }
+
+    /// Applies `n` times.
+    #[must_use]
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// Applies until cleared.
+    #[must_use]
+    pub fn always(mut self) -> Self {
+        self.times = None;
+        self
+    }
+
+    /// Only for paths containing `s`.
+    #[must_use]
+    pub fn on_path(mut self, s: impl Into<String>) -> Self {
+        self.path_contains = Some(s.into());
+        self
+    }
+
+    /// Only for `method`.
+    #[must_use]
+    pub fn on_method(mut self, m: impl Into<String>) -> Self {
+        self.method = Some(m.into());
+        self
+    }
+
+    fn matches(&self, method: &str, path_and_query: &str) -> bool {
+        self.path_contains
+            .as_deref()
+            .is_none_or(|p| path_and_query.contains(p))
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    rules: Vec<(Platform, Fault)>,
+    unreachable_hosts: BTreeSet<String>,
+}
+
+/// The fault table.
+#[derive(Debug, Default)]
+pub struct Faults {
+    inner: Mutex<Inner>,
+}
+
+impl Faults {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds a rule for `platform`.
+    pub fn inject(&self, platform: Platform, fault: Fault) {
+        self.lock().rules.push((platform, fault));
+    }
+
+    /// Removes every rule of `platform`.
+    pub fn clear(&self, platform: Platform) {
+        self.lock().rules.retain(|(p, _)| *p != platform);
+    }
+
+    /// Removes every rule and unreachable host.
+    pub fn clear_all(&self) {
+        let mut inner = self.lock();
+        inner.rules.clear();
+        inner.unreachable_hosts.clear();
+    }
+
+    /// The faults that apply to this request (consuming counted ones),
+    /// except `FailProcessing`.
+    pub fn take(&self, platform: Platform, method: &str, path_and_query: &str) -> Vec<FaultKind> {
+        let mut inner = self.lock();
+        let mut out = Vec::new();
+        for (p, f) in &mut inner.rules {
+            if *p != platform
+                || f.kind == FaultKind::FailProcessing
+                || f.times == Some(0)
+                || !f.matches(method, path_and_query)
+            {
+                continue;
+            }
+            if let Some(t) = f.times.as_mut() {
+                *t -= 1;
+            }
+            out.push(f.kind.clone());
+        }
+        inner.rules.retain(|(_, f)| f.times != Some(0));
+        out
+    }
+
+    /// Consumes one `FailProcessing` rule of `platform`, if any.
+    pub fn take_processing_failure(&self, platform: Platform) -> bool {
+        let mut inner = self.lock();
+        let pos = inner.rules.iter().position(|(p, f)| {
+            *p == platform && f.kind == FaultKind::FailProcessing && f.times != Some(0)
+        });
+        let Some(pos) = pos else { return false };
+        if let Some(t) = inner.rules[pos].1.times.as_mut() {
+            *t -= 1;
+        }
+        inner.rules.retain(|(_, f)| f.times != Some(0));
+        true
+    }
+
+    /// Makes `host` (as `host:port`) unreachable for the emulator's own
+    /// fetches of `image_url` / `video_url`.
+    pub fn set_host_unreachable(&self, host: impl Into<String>, unreachable: bool) {
+        let host = host.into();
+        let mut inner = self.lock();
+        if unreachable {
+            inner.unreachable_hosts.insert(host);
+        } else {
+            inner.unreachable_hosts.remove(&host);
+        }
+    }
+
+    /// Whether `host:port` was made unreachable.
+    pub fn is_host_unreachable(&self, host: &str) -> bool {
+        self.lock().unreachable_hosts.contains(host)
+    }
+}
+
+/// The platform's own error answer for `status` with `message`.
+pub fn error_response(platform: Platform, status: u16, message: &str) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let reason = code.canonical_reason().unwrap_or("Error");
+    let trace = crate::tokens::random_token("", 8);
+    let body = match platform {
+        Platform::X => {
+            json!({"title": reason, "detail": message, "type": "about:blank", "status": status})
+        }
+        Platform::LinkedIn => {
+            json!({"status": status, "serviceErrorCode": 0, "code": reason.to_ascii_uppercase().replace(' ', "_"), "message": message})
+        }
+        Platform::Facebook | Platform::Instagram => {
+            let (code, kind) = match status {
+                429 => (32, "OAuthException"),
+                500..=599 => (2, "OAuthException"),
+                _ => (1, "OAuthException"),
+            };
+            json!({"error": {"message": message, "type": kind, "code": code, "fbtrace_id": trace}})
+        }
+        Platform::YouTube => {
+            let r = match status {
+                429 => "rateLimitExceeded",
+                500..=599 => "backendError",
+                _ => "badRequest",
+            };
+            json!({"error": {"code": status, "message": message, "errors": [{"message": message, "domain": "global", "reason": r}], "status": reason.to_ascii_uppercase().replace(' ', "_")}})
+        }
+        Platform::TikTok => {
+            let c = match status {
+                429 => "rate_limit_exceeded",
+                401 => "access_token_invalid",
+                500..=599 => "internal_error",
+                _ => "invalid_params",
+            };
+            json!({"data": {}, "error": {"code": c, "message": message, "log_id": trace}})
+        }
+    };
+    (code, axum::Json(body)).into_response()
+}
+
+/// The platform's 429 answer, with its rate-limit headers.
+pub fn rate_limit_response(platform: Platform, retry_after_secs: u64, now_unix: i64) -> Response {
+    let mut resp = error_response(platform, 429, "Too Many Requests");
+    let h: &mut HeaderMap = resp.headers_mut();
+    let v = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("0"));
+    h.insert("retry-after", v(retry_after_secs.to_string()));
+    match platform {
+        Platform::X => {
+            h.insert("x-rate-limit-limit", v("100".into()));
+            h.insert("x-rate-limit-remaining", v("0".into()));
+            let reset = now_unix + i64::try_from(retry_after_secs).unwrap_or(0);
+            h.insert("x-rate-limit-reset", v(reset.to_string()));
+        }
+        Platform::Facebook | Platform::Instagram => {
+            let minutes = retry_after_secs.div_ceil(60);
+            h.insert(
+                "x-business-use-case-usage",
+                v(json!({"0": [{"type": "pages", "call_count": 100, "total_cputime": 100, "total_time": 100, "estimated_time_to_regain_access": minutes}]}).to_string()),
+            );
+        }
+        _ => {}
+    }
+    resp
+}
+
+/// The middleware: applies latency, failures, rate limits, connection
+/// resets and lost responses for the platform the router serves.
+pub(crate) async fn apply(
+    State((ctx, platform)): State<(Ctx, Platform)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let method = req.method().as_str().to_owned();
+    let pq = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let faults = ctx.faults.take(platform, &method, &pq);
+    if faults.is_empty() {
+        return next.run(req).await;
+    }
+    let kill = req.extensions().get::<ConnKill>().cloned();
+    let mut lose = false;
+    let mut reset_after = None;
+    for f in &faults {
+        match f {
+            FaultKind::Latency { millis } => {
+                tokio::time::sleep(Duration::from_millis(*millis)).await
+            }
+            FaultKind::Fail { status } => {
+                return error_response(platform, *status, "Injected failure (emulator fault)");
+            }
+            FaultKind::RateLimit { retry_after_secs } => {
+                return rate_limit_response(platform, *retry_after_secs, ctx.clock.unix());
+            }
+            FaultKind::ResetAfterBytes { bytes } => reset_after = Some(*bytes),
+            FaultKind::LoseResponse => lose = true,
+            FaultKind::FailProcessing => {}
+        }
+    }
+    let req = match (reset_after, kill.clone()) {
+        (Some(limit), Some(kill)) => {
+            let (parts, body) = req.into_parts();
+            let mut seen = 0u64;
+            // Pieces pass until the limit would be crossed; then the
+            // connection is killed and the body ends with an error, so the
+            // handler never sees a silently truncated body as complete.
+            let limited = body.into_data_stream().map(move |piece| {
+                let piece = piece.map_err(std::io::Error::other)?;
+                if seen + piece.len() as u64 > limit {
+                    kill.kill();
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "emulator reset",
+                    ));
+                }
+                seen += piece.len() as u64;
+                Ok(piece)
+            });
+            Request::from_parts(parts, Body::from_stream(limited))
+        }
+        _ => req,
+    };
+    let resp = next.run(req).await;
+    if let Some(kill) = kill {
+        if lose || kill.is_killed() {
+            kill.kill();
+            // Never answer: the connection task drops the socket.
+            return std::future::pending().await;
+        }
+    }
+    resp
+}

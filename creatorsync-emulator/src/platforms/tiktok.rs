@@ -1,0 +1,11 @@
+//! Emulated TikTok API (routes per shared/platforms.md).
+
+use axum::Router;
+use creatorsync_core::Platform;
+
+use crate::Ctx;
+
+/// The TikTok router.
+pub(crate) fn router(_ctx: Ctx) -> Router {
+    super::not_found(Platform::TikTok)
+}

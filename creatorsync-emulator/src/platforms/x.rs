@@ -1,0 +1,11 @@
+//! Emulated X API (routes per shared/platforms.md).
+
+use axum::Router;
+use creatorsync_core::Platform;
+
+use crate::Ctx;
+
+/// The X router.
+pub(crate) fn router(_ctx: Ctx) -> Router {
+    super::not_found(Platform::X)
+}
