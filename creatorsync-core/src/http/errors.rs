@@ -204,7 +204,7 @@ pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body
                     reauth(format!("Meta refused the token ({code_str}): {message}"))
                 }
                 (4 | 17 | 32 | 613 | 80001 | 80002, _) | (_, 2_207_042) => limited(
-                    meta_regain(headers).or_else(|| retry_after(headers)),
+                    retry_after(headers).or_else(|| meta_regain(headers)),
                     None,
                     message,
                 ),
