@@ -231,6 +231,15 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Config(String),
 
+    /// Something did not finish in time (media processing, a poll deadline).
+    #[error("{}: timed out: {what}", platform.map(|p| p.as_str()).unwrap_or("creatorsync"))]
+    Timeout {
+        /// The platform, when known.
+        platform: Option<Platform>,
+        /// What was being waited for.
+        what: String,
+    },
+
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
@@ -256,7 +265,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Conflict { .. } => true,
-            Error::Transport { .. } => true,
+            Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Platform { status, .. } => *status >= 500 || *status == 408,
             _ => false,
         }
@@ -295,7 +304,7 @@ impl Error {
             | Error::Duplicate { platform, .. }
             | Error::Platform { platform, .. }
             | Error::AuthorizationDenied { platform, .. } => Some(*platform),
-            Error::Transport { platform, .. } => *platform,
+            Error::Transport { platform, .. } | Error::Timeout { platform, .. } => *platform,
             _ => None,
         }
     }
@@ -330,6 +339,7 @@ impl Error {
             Error::Store { .. } => "STORE_ERROR",
             Error::Key { .. } => "KEY_ERROR",
             Error::Config(_) => "CONFIG_ERROR",
+            Error::Timeout { .. } => "TIMEOUT",
             Error::Cancelled => "CANCELLED",
         }
     }

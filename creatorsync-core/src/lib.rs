@@ -22,9 +22,12 @@ mod error;
 pub mod http;
 pub mod media;
 mod platform;
+pub mod platforms;
 mod post;
+pub mod progress;
 mod secret;
 pub mod store;
+pub mod upload;
 
 pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
@@ -32,9 +35,11 @@ pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
 pub use media::{MediaInfo, MediaSource};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
+pub use platforms::{ClientConfig, PlatformClient, PublishRequest, Published};
 pub use post::{
     FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
     PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
 };
+pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use secret::Secret;
 pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};

@@ -1,0 +1,93 @@
+//! Platform clients: one module per platform, all behind [`PlatformClient`].
+//!
+//! A client receives an account whose credential is already fresh (the
+//! token manager refreshed it just before), publishes a [`Post`] through the
+//! platform's full protocol and returns the post id and canonical URL.
+//! Shared mechanics live in [`crate::upload`] and [`crate::http`]; nothing
+//! protocol-independent is written twice here.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::http::{Endpoints, HttpClient};
+use crate::progress::Progress;
+use crate::upload::{PollConfig, UploadConfig, UploadSessions};
+use crate::{Platform, Post, Result, Secret, StoredToken};
+
+pub(crate) mod common;
+
+/// A published post.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    /// The platform's post id.
+    pub post_id: String,
+    /// The canonical public URL.
+    pub url: String,
+}
+
+/// Everything a client needs besides the account and the post.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// The shared HTTP client.
+    pub http: HttpClient,
+    /// The platform's endpoints.
+    pub endpoints: Endpoints,
+    /// OAuth client id of the app (TikTok: client key).
+    pub client_id: String,
+    /// OAuth client secret (Meta: app secret for `appsecret_proof`).
+    pub client_secret: Secret<String>,
+    /// X OAuth 1.0a consumer key and secret, for OAuth 1.0a user tokens.
+    pub consumer: Option<(String, Secret<String>)>,
+    /// API version: `LinkedIn-Version` (e.g. `202510`) or Graph (`v21.0`);
+    /// None: the client's tested default.
+    pub api_version: Option<String>,
+    /// Upload tuning.
+    pub upload: UploadConfig,
+    /// Processing-status polling.
+    pub poll: PollConfig,
+}
+
+/// One publish of one post to one account.
+#[derive(Debug)]
+pub struct PublishRequest<'a> {
+    /// The account, with a fresh credential.
+    pub account: &'a StoredToken,
+    /// The post (already validated for this platform).
+    pub post: &'a Post,
+    /// Progress of this target.
+    pub progress: Progress,
+    /// Where resumable upload sessions are persisted.
+    pub sessions: Arc<dyn UploadSessions>,
+    /// Prefix for session keys of this target (unique per publish attempt
+    /// family: idempotency key + platform + account).
+    pub session_key: String,
+}
+
+/// A platform client.
+#[async_trait]
+pub trait PlatformClient: Send + Sync + Debug {
+    /// The platform.
+    fn platform(&self) -> Platform;
+
+    /// Publishes the post: uploads media (resuming a persisted session when
+    /// there is one), waits for processing, creates the post, and looks up
+    /// its canonical URL. The create call is never retried blindly.
+    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published>;
+
+    /// Looks for a post made by an earlier attempt whose response was lost:
+    /// the account's posts created at or after `since` with this post's
+    /// text (the platform's own lookup). `Ok(None)` when there is none.
+    async fn find_recent(
+        &self,
+        account: &StoredToken,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>>;
+
+    /// Deletes a post, where the platform allows it.
+    async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()>;
+}

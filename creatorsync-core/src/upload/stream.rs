@@ -1,0 +1,42 @@
+//! Request bodies streamed from a [`MediaSource`] range, piece by piece, so
+//! memory stays bounded by the piece size whatever the chunk or file size.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt};
+
+use crate::MediaSource;
+
+/// Default piece size for streamed bodies (1 MiB).
+pub const DEFAULT_PIECE: u64 = 1024 * 1024;
+
+/// A body that reads `[offset, offset + len)` of `source` in pieces of
+/// `piece` bytes, one piece read ahead. Cheap to rebuild for a retry.
+pub fn range_body(
+    source: Arc<dyn MediaSource>,
+    offset: u64,
+    len: u64,
+    piece: u64,
+) -> reqwest::Body {
+    let piece = piece.max(1);
+    let starts = (0..len.div_ceil(piece)).map(move |i| offset + i * piece);
+    let end = offset + len;
+    let stream = futures::stream::iter(starts)
+        .map(move |start| {
+            let source = source.clone();
+            async move {
+                let n = piece.min(end - start);
+                source.read_range(start, n).await
+            }
+        })
+        .buffered(2)
+        .map_err(std::io::Error::other);
+    reqwest::Body::wrap_stream(stream)
+}
+
+/// Reads a range fully (for protocols that need the chunk as one buffer,
+/// e.g. small images). Memory: `len` bytes.
+pub async fn read_all(source: &dyn MediaSource, offset: u64, len: u64) -> crate::Result<Bytes> {
+    source.read_range(offset, len).await
+}
