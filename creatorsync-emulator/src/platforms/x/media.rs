@@ -1,29 +1,26 @@
-//! X chunked media upload (v2 `initialize` / `append` / `finalize` /
-//! `STATUS`, alt text) with the `processing_info` state machine.
+//! X media upload sessions: the model behind both the v2 and the v1.1
+//! endpoints (see `upload.rs`), with the `processing_info` state machine.
 //! APPEND segments are streamed and hashed, never buffered.
 
 use std::collections::{BTreeMap, HashMap};
-
-use axum::Json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::request::Parts;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use creatorsync_core::Platform;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use super::{St, X, caller, invalid, json_body};
+use super::{X, invalid};
 use crate::body::StreamHash;
 use crate::record::{ChunkRecord, MediaRecord};
 
 /// Seconds an uploaded media id stays usable (`expires_after_secs`).
-const MEDIA_TTL_SECS: i64 = 86_400;
+pub(super) const MEDIA_TTL_SECS: i64 = 86_400;
 /// Highest `segment_index` X accepts.
 const MAX_SEGMENT_INDEX: u32 = 999;
 
@@ -99,54 +96,19 @@ fn key_prefix(media_type: &str, category: Option<&str>) -> &'static str {
     }
 }
 
-/// `POST /2/media/upload/initialize`.
-pub(super) async fn initialize(
-    State(x): St,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let user = match caller(&x, &method, &uri, &headers, None) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let v = match json_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let Some(media_type) = v["media_type"].as_str().map(str::to_owned) else {
-        return invalid("media_type", "media_type is required");
-    };
-    let Some(total) = v["total_bytes"].as_u64().filter(|n| *n > 0) else {
-        return invalid("total_bytes", "total_bytes must be a positive integer");
-    };
-    let category = v["media_category"].as_str().map(str::to_owned);
-    let id = x.id();
-    let key = format!("{}{id}", key_prefix(&media_type, category.as_deref()));
-    x.media
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .insert(
-            id.clone(),
-            Media {
-                key: key.clone(),
-                owner: user,
-                media_type,
-                category,
-                total,
-                segments: BTreeMap::new(),
-                hash: StreamHash::default(),
-                hashed: 0,
-                in_order: true,
-                created: x.ctx.clock.now(),
-                finalized_at: None,
-                fails: false,
-                alt_text: None,
-            },
-        );
-    Json(json!({"data": {"id": id, "media_key": key, "expires_after_secs": MEDIA_TTL_SECS}}))
-        .into_response()
+/// A refused media request: the parameter at fault and why.
+#[derive(Debug)]
+pub(super) struct Bad(pub(super) &'static str, pub(super) String);
+
+impl Bad {
+    fn new(param: &'static str, msg: impl Into<String>) -> Self {
+        Self(param, msg.into())
+    }
+
+    /// X v2's 400 for it.
+    pub(super) fn v2(&self) -> Response {
+        invalid(self.0, &self.1)
+    }
 }
 
 fn lock(x: &X) -> std::sync::MutexGuard<'_, HashMap<String, Media>> {
@@ -155,28 +117,72 @@ fn lock(x: &X) -> std::sync::MutexGuard<'_, HashMap<String, Media>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Opens an upload session; returns (media id, media key).
+pub(super) fn init_session(
+    x: &X,
+    user: &str,
+    media_type: Option<&str>,
+    total: Option<u64>,
+    category: Option<&str>,
+) -> Result<(String, String), Bad> {
+    let media_type = media_type.ok_or_else(|| Bad::new("media_type", "media_type is required"))?;
+    let total = total
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Bad::new("total_bytes", "total_bytes must be a positive integer"))?;
+    let id = x.id();
+    let key = format!("{}{id}", key_prefix(media_type, category));
+    lock(x).insert(
+        id.clone(),
+        Media {
+            key: key.clone(),
+            owner: user.to_owned(),
+            media_type: media_type.to_owned(),
+            category: category.map(str::to_owned),
+            total,
+            segments: BTreeMap::new(),
+            hash: StreamHash::default(),
+            hashed: 0,
+            in_order: true,
+            created: x.ctx.clock.now(),
+            finalized_at: None,
+            fails: false,
+            alt_text: None,
+        },
+    );
+    Ok((id, key))
+}
+
 /// The received `media` field of an APPEND.
 struct Received {
     len: u64,
     complete: bool,
     too_big: bool,
     hash: StreamHash,
-    base_len: u64,
+    base_len: Option<u64>,
 }
 
-/// `POST /2/media/upload/{id}/append` (multipart `media` + `segment_index`).
-pub(super) async fn append(State(x): St, Path(id): Path<String>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let user = match caller(&x, &parts.method, &parts.uri, &parts.headers, None) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let session = lock(&x)
-        .get(&id)
+/// The session hash to extend if `id` is an open session of `user`.
+fn session_hash(x: &X, user: &str, id: &str) -> Result<StreamHash, Bad> {
+    lock(x)
+        .get(id)
         .filter(|m| m.owner == user && m.finalized_at.is_none())
-        .map(|m| m.hash.clone());
-    let Some(session_hash) = session else {
-        return invalid("media_id", "Unknown or already finalized media id");
+        .map(|m| m.hash.clone())
+        .ok_or_else(|| Bad::new("media_id", "Unknown or already finalized media id"))
+}
+
+/// Streams one multipart APPEND (`media` + `segment_index`, and
+/// `media_id` when `path_id` is None) into the session of `user`;
+/// returns the media id. The segment is recorded as a chunk either way.
+pub(super) async fn append_multipart(
+    x: &X,
+    user: &str,
+    mut id: Option<String>,
+    parts: Parts,
+    body: Body,
+) -> Result<String, Bad> {
+    let mut session = match &id {
+        Some(i) => Some(session_hash(x, user, i)?),
+        None => None,
     };
     // A cut connection ends the stream (instead of failing it) so the
     // multipart parser still hands out what arrived; `cut` remembers it.
@@ -189,38 +195,36 @@ pub(super) async fn append(State(x): St, Path(id): Path<String>, req: Request) -
         futures::future::ready(piece.is_ok())
     });
     let req = Request::from_parts(parts, Body::from_stream(stream));
-    let mut mp = match Multipart::from_request(req, &()).await {
-        Ok(mp) => mp,
-        Err(_) => return invalid("media", "Expected a multipart/form-data body"),
-    };
+    let mut mp = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| Bad::new("media", "Expected a multipart/form-data body"))?;
     let max = x.ctx.config.x_max_append_bytes;
     let mut index: Option<u32> = None;
     let mut got: Option<Received> = None;
-    loop {
-        let mut field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                if let Some(g) = got.as_mut() {
-                    g.complete = g.complete && index.is_some();
-                }
-                break;
-            }
-        };
+    let bad_index = || Bad::new("segment_index", "segment_index must be an integer 0-999");
+    while let Ok(Some(mut field)) = mp.next_field().await {
         match field.name() {
             Some("segment_index") => {
                 index = field.text().await.ok().and_then(|t| t.trim().parse().ok());
                 if index.is_none() {
-                    return invalid("segment_index", "segment_index must be an integer 0-999");
+                    return Err(bad_index());
                 }
             }
+            Some("media_id") if id.is_none() => {
+                let i = field.text().await.unwrap_or_default().trim().to_owned();
+                session = Some(session_hash(x, user, &i)?);
+                id = Some(i);
+            }
             Some("media") => {
+                // Without a known session yet, hash on the side (the
+                // segment then cannot extend the whole-file hash).
+                let base = session.clone().unwrap_or_default();
                 let mut r = Received {
                     len: 0,
                     complete: true,
                     too_big: false,
-                    base_len: session_hash.len(),
-                    hash: session_hash.clone(),
+                    base_len: session.as_ref().map(StreamHash::len),
+                    hash: base,
                 };
                 loop {
                     match field.chunk().await {
@@ -249,22 +253,21 @@ pub(super) async fn append(State(x): St, Path(id): Path<String>, req: Request) -
             _ => while let Ok(Some(_)) = field.chunk().await {},
         }
     }
-    let Some(got) = got else {
-        return invalid("media", "The media field is required");
-    };
+    let id = id.ok_or_else(|| Bad::new("media_id", "media_id is required"))?;
+    let got = got.ok_or_else(|| Bad::new("media", "The media field is required"))?;
     if got.too_big {
-        return invalid(
+        return Err(Bad::new(
             "media",
-            &format!("Segment exceeds the maximum of {max} bytes"),
-        );
+            format!("Segment exceeds the maximum of {max} bytes"),
+        ));
     }
-    let Some(index) = index.filter(|i| *i <= MAX_SEGMENT_INDEX) else {
-        return invalid("segment_index", "segment_index must be an integer 0-999");
-    };
-    let mut all = lock(&x);
-    let Some(m) = all.get_mut(&id) else {
-        return invalid("media_id", "Unknown media id");
-    };
+    let index = index
+        .filter(|i| *i <= MAX_SEGMENT_INDEX)
+        .ok_or_else(bad_index)?;
+    let mut all = lock(x);
+    let m = all
+        .get_mut(&id)
+        .ok_or_else(|| Bad::new("media_id", "Unknown media id"))?;
     let offset: u64 = m.segments.range(..index).map(|(_, l)| l).sum();
     x.ctx.record.add_chunk(ChunkRecord {
         platform: Platform::X,
@@ -274,118 +277,79 @@ pub(super) async fn append(State(x): St, Path(id): Path<String>, req: Request) -
         complete: got.complete,
     });
     if !got.complete {
-        return invalid("media", "The segment arrived incomplete");
+        return Err(Bad::new("media", "The segment arrived incomplete"));
     }
-    if index == m.hashed && m.hash.len() == got.base_len {
+    if index == m.hashed && got.base_len == Some(m.hash.len()) {
         m.hash = got.hash;
         m.hashed += 1;
-    } else if index > m.hashed {
+    } else if index >= m.hashed {
         m.in_order = false;
     }
     // A re-sent segment_index replaces the earlier one.
     m.segments.insert(index, got.len);
-    StatusCode::OK.into_response()
+    Ok(id)
 }
 
-/// `POST /2/media/upload/{id}/finalize`.
-pub(super) async fn finalize(
-    State(x): St,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let user = match caller(&x, &method, &uri, &headers, None) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+/// Finalizes a session: (media key, size, processing_info if any).
+pub(super) fn finalize_session(
+    x: &X,
+    user: &str,
+    id: &str,
+) -> Result<(String, u64, Option<Value>), Bad> {
     let now = x.ctx.clock.now();
-    let mut all = lock(&x);
-    let Some(m) = all.get_mut(&id).filter(|m| m.owner == user) else {
-        return invalid("media_id", "Unknown media id");
-    };
+    let mut all = lock(x);
+    let m = all
+        .get_mut(id)
+        .filter(|m| m.owner == user)
+        .ok_or_else(|| Bad::new("media_id", "Unknown media id"))?;
     let size: u64 = m.segments.values().sum();
     if size != m.total {
-        return invalid(
+        return Err(Bad::new(
             "total_bytes",
-            &format!(
-                "File size mismatch: received {size} bytes, total_bytes was {}",
+            format!(
+                "Segments do not add up to provided total file size: received {size} bytes, total_bytes was {}",
                 m.total
             ),
-        );
+        ));
     }
     if m.finalized_at.is_none() {
         m.finalized_at = Some(now);
         m.fails = m.needs_processing() && x.ctx.faults.take_processing_failure(Platform::X);
     }
-    let mut data =
-        json!({"id": id, "media_key": m.key, "size": size, "expires_after_secs": MEDIA_TTL_SECS});
-    if m.needs_processing() {
-        data["processing_info"] = m.processing_info(now, x.ctx.config.processing_delay);
-    }
-    Json(json!({"data": data})).into_response()
+    let info = m
+        .needs_processing()
+        .then(|| m.processing_info(now, x.ctx.config.processing_delay));
+    Ok((m.key.clone(), size, info))
 }
 
-/// `GET /2/media/upload?command=STATUS&media_id=..`.
-pub(super) async fn status(
-    State(x): St,
-    Query(q): Query<HashMap<String, String>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let user = match caller(&x, &method, &uri, &headers, None) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if q.get("command").map(String::as_str) != Some("STATUS") {
-        return invalid("command", "command must be STATUS");
-    }
-    let id = q.get("media_id").cloned().unwrap_or_default();
-    let all = lock(&x);
-    let Some(m) = all
-        .get(&id)
+/// A finalized session's (media key, processing_info).
+pub(super) fn status_session(x: &X, user: &str, id: &str) -> Result<(String, Value), Bad> {
+    let all = lock(x);
+    let m = all
+        .get(id)
         .filter(|m| m.owner == user && m.finalized_at.is_some())
-    else {
-        return invalid("media_id", "Unknown or not finalized media id");
-    };
-    let info = m.processing_info(x.ctx.clock.now(), x.ctx.config.processing_delay);
-    Json(json!({"data": {"id": id, "media_key": m.key, "processing_info": info}})).into_response()
+        .ok_or_else(|| Bad::new("media_id", "Unknown or not finalized media id"))?;
+    Ok((
+        m.key.clone(),
+        m.processing_info(x.ctx.clock.now(), x.ctx.config.processing_delay),
+    ))
 }
 
-/// `POST /2/media/metadata` (alt text).
-pub(super) async fn metadata(
-    State(x): St,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let user = match caller(&x, &method, &uri, &headers, None) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let v = match json_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let id = v["id"].as_str().unwrap_or_default().to_owned();
-    let Some(text) = v["metadata"]["alt_text"]["text"].as_str() else {
-        return invalid("metadata.alt_text.text", "alt_text.text is required");
-    };
+/// Sets a media id's alt text.
+pub(super) fn set_alt_text(x: &X, user: &str, id: &str, text: &str) -> Result<(), Bad> {
     if text.chars().count() > 1000 {
-        return invalid(
+        return Err(Bad::new(
             "metadata.alt_text.text",
             "alt_text.text exceeds 1000 characters",
-        );
+        ));
     }
-    let mut all = lock(&x);
-    let Some(m) = all.get_mut(&id).filter(|m| m.owner == user) else {
-        return invalid("id", "Unknown media id");
-    };
+    let mut all = lock(x);
+    let m = all
+        .get_mut(id)
+        .filter(|m| m.owner == user)
+        .ok_or_else(|| Bad::new("id", "Unknown media id"))?;
     m.alt_text = Some(text.to_owned());
-    Json(json!({"data": {"id": id, "associated_metadata": {"alt_text": {"text": text}}}}))
-        .into_response()
+    Ok(())
 }
 
 /// The media record of a media id `user` may attach now (processing

@@ -10,6 +10,7 @@ mod oauth1;
 mod oauth2;
 mod sign;
 mod tweets;
+mod upload;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -115,11 +116,15 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route("/oauth/authorize", get(oauth1::authorize))
         .route("/oauth/access_token", post(oauth1::access_token))
         .route("/2/users/me", get(users_me))
-        .route("/2/media/upload/initialize", post(media::initialize))
-        .route("/2/media/upload/{id}/append", post(media::append))
-        .route("/2/media/upload/{id}/finalize", post(media::finalize))
-        .route("/2/media/upload", get(media::status))
-        .route("/2/media/metadata", post(media::metadata))
+        .route("/2/media/upload/initialize", post(upload::initialize))
+        .route("/2/media/upload/{id}/append", post(upload::append))
+        .route("/2/media/upload/{id}/finalize", post(upload::finalize))
+        .route("/2/media/upload", get(upload::status))
+        .route("/2/media/metadata", post(upload::metadata))
+        .route(
+            "/1.1/media/upload.json",
+            get(upload::v1_status).post(upload::v1_command),
+        )
         .route("/2/tweets", post(tweets::create))
         .route("/2/tweets/{id}", get(tweets::get).delete(tweets::remove))
         .route("/2/users/{id}/tweets", get(tweets::timeline))
