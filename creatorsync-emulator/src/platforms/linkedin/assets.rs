@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::{Li, St, li_error, rest};
 use crate::body::{StreamHash, drain};
 use crate::record::{ChunkRecord, MediaRecord};
+use crate::tokens::TokenInfo;
 
 /// Bytes per video upload instruction (UNCONFIRMED official wording; matches fixtures).
 pub(crate) const VIDEO_PART_BYTES: u64 = 4 * 1024 * 1024;
@@ -75,18 +76,11 @@ fn json_of(body: &[u8]) -> Result<Value, Response> {
     serde_json::from_slice(body).map_err(|e| bad(&format!("Invalid JSON body: {e}")))
 }
 
-fn owner_of(li: &Li, subject: &str, v: &Value) -> Result<String, Response> {
+fn owner_of(li: &Li, token: &TokenInfo, v: &Value) -> Result<String, Response> {
     let owner = v["initializeUploadRequest"]["owner"]
         .as_str()
         .unwrap_or_default();
-    if li.acting_as(subject, owner).is_none() {
-        return Err(li_error(
-            StatusCode::FORBIDDEN,
-            "ACCESS_DENIED",
-            &format!("Not enough permissions to upload on behalf of {owner}"),
-            100,
-        ));
-    }
+    li.writer(token, owner)?;
     Ok(owner.to_owned())
 }
 
@@ -145,7 +139,7 @@ pub(super) async fn images_action(
     if q.get("action").map(String::as_str) != Some("initializeUpload") {
         return bad("action=initializeUpload is required");
     }
-    let owner = match json_of(&body).and_then(|v| owner_of(&li, &t.subject, &v)) {
+    let owner = match json_of(&body).and_then(|v| owner_of(&li, &t, &v)) {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -176,7 +170,7 @@ pub(super) async fn videos_action(
     };
     match q.get("action").map(String::as_str) {
         Some("initializeUpload") => {
-            let owner = match owner_of(&li, &t.subject, &v) {
+            let owner = match owner_of(&li, &t, &v) {
                 Ok(o) => o,
                 Err(r) => return r,
             };

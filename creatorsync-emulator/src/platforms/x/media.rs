@@ -335,6 +335,11 @@ pub(super) fn status_session(x: &X, user: &str, id: &str) -> Result<(String, Val
     ))
 }
 
+/// The media key of a media id.
+pub(super) fn key_of(x: &X, id: &str) -> Option<String> {
+    lock(x).get(id).map(|m| m.key.clone())
+}
+
 /// Sets a media id's alt text.
 pub(super) fn set_alt_text(x: &X, user: &str, id: &str, text: &str) -> Result<(), Bad> {
     if text.chars().count() > 1000 {

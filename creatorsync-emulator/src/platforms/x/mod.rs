@@ -210,6 +210,22 @@ fn caller(
     crate::common::check_bearer(&x.ctx, Platform::X, headers).map(|t| t.subject)
 }
 
+/// With an OAuth 2.0 bearer, requires `scope` (OAuth 1.0a carries the
+/// app's permissions instead of scopes and passes).
+fn require_scope(x: &X, headers: &HeaderMap, scope: &str) -> Result<(), Response> {
+    let Some(token) = crate::common::bearer(headers) else {
+        return Ok(());
+    };
+    match x.ctx.tokens.check(Platform::X, &token, x.ctx.clock.now()) {
+        Ok(t) if !t.scopes.iter().any(|s| s == scope) => Err(problem(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            &format!("Missing required OAuth 2.0 scope: {scope}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 async fn users_me(State(x): St, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let id = match caller(&x, &method, &uri, &headers, None) {
         Ok(id) => id,
