@@ -21,6 +21,9 @@ use crate::tokens::TokenInfo;
 
 /// Bytes per video upload instruction (UNCONFIRMED official wording; matches fixtures).
 pub(crate) const VIDEO_PART_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest video accepted (UNCONFIRMED: 500 MB for members, up to 5 GB
+/// cited for organizations; the larger bound is used).
+pub(crate) const MAX_VIDEO_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 /// Milliseconds upload URLs stay valid.
 const UPLOAD_URL_TTL_MS: i64 = 24 * 3600 * 1000;
 
@@ -176,9 +179,11 @@ pub(super) async fn videos_action(
             };
             let Some(size) = v["initializeUploadRequest"]["fileSizeBytes"]
                 .as_u64()
-                .filter(|n| *n > 0)
+                .filter(|n| (1..=MAX_VIDEO_BYTES).contains(n))
             else {
-                return bad("initializeUploadRequest.fileSizeBytes must be a positive integer");
+                return bad(&format!(
+                    "initializeUploadRequest.fileSizeBytes must be 1..={MAX_VIDEO_BYTES}"
+                ));
             };
             let parts: Vec<_> = (0..size.div_ceil(VIDEO_PART_BYTES))
                 .map(|i| {

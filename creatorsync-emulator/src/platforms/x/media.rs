@@ -64,7 +64,10 @@ impl Media {
         if elapsed < delay_ms / 2 {
             ("pending", 0)
         } else if elapsed < delay_ms {
-            ("in_progress", (elapsed * 100 / delay_ms).clamp(1, 99))
+            (
+                "in_progress",
+                (elapsed.saturating_mul(100) / delay_ms).clamp(1, 99),
+            )
         } else if self.fails {
             ("failed", 100)
         } else {
