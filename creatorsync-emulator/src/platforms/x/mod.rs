@@ -114,6 +114,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route("/2/oauth2/revoke", post(oauth2::revoke))
         .route("/oauth/request_token", post(oauth1::request_token))
         .route("/oauth/authorize", get(oauth1::authorize))
+        .route("/oauth/authenticate", get(oauth1::authorize))
         .route("/oauth/access_token", post(oauth1::access_token))
         .route("/2/users/me", get(users_me))
         .route("/2/media/upload/initialize", post(upload::initialize))
