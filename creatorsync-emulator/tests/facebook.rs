@@ -339,8 +339,10 @@ async fn transfer(
 
 #[tokio::test]
 async fn resumable_video_chunks_status_and_faults() {
-    let mut cfg = EmulatorConfig::default();
-    cfg.processing_delay = Duration::from_secs(10);
+    let cfg = EmulatorConfig {
+        processing_delay: Duration::from_secs(10),
+        ..EmulatorConfig::default()
+    };
     let emu = Emulator::start(cfg).await.unwrap();
     let http = client();
     let (_, page, _) = login(&emu, &http).await;

@@ -31,8 +31,10 @@ async fn status(
 
 #[tokio::test]
 async fn image_reel_carousel_publish_and_errors() {
-    let mut cfg = EmulatorConfig::default();
-    cfg.processing_delay = Duration::from_secs(30);
+    let cfg = EmulatorConfig {
+        processing_delay: Duration::from_secs(30),
+        ..EmulatorConfig::default()
+    };
     let emu = Emulator::start(cfg).await.unwrap();
     let http = client();
     let (_, page, page2) = login(&emu, &http).await;
@@ -333,9 +335,11 @@ async fn image_reel_carousel_publish_and_errors() {
 
 #[tokio::test]
 async fn resumable_rupload_and_publish_limit() {
-    let mut cfg = EmulatorConfig::default();
-    cfg.instagram_publish_limit = 1;
-    cfg.processing_delay = Duration::from_secs(5);
+    let cfg = EmulatorConfig {
+        instagram_publish_limit: 1,
+        processing_delay: Duration::from_secs(5),
+        ..EmulatorConfig::default()
+    };
     let emu = Emulator::start(cfg).await.unwrap();
     let http = client();
     let (user, page, _) = login(&emu, &http).await;
