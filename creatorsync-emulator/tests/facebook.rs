@@ -298,6 +298,42 @@ async fn feed_photos_permalink_duplicate_delete() {
     assert_eq!(v["data"].as_array().unwrap().len(), 2);
     assert_eq!(v["data"][1]["id"], multi);
 
+    // Lost response after create: the post exists exactly once and the
+    // feed listing lets a client reconcile.
+    emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::LoseResponse)
+            .on_path("/1001/feed")
+            .on_method("POST"),
+    );
+    let p = proof(&page);
+    let lost = http
+        .post(&feed)
+        .form(&[
+            ("access_token", page.as_str()),
+            ("appsecret_proof", p.as_str()),
+            ("message", "lost reply"),
+        ])
+        .send()
+        .await;
+    assert!(lost.is_err());
+    let live: Vec<_> = emu
+        .record()
+        .posts_for(Platform::Facebook)
+        .into_iter()
+        .filter(|x| x.text == "lost reply")
+        .collect();
+    assert_eq!(live.len(), 1);
+    let (_, v) = get(
+        &http,
+        &feed,
+        &page,
+        &[("fields", "id,message"), ("limit", "1")],
+    )
+    .await;
+    assert_eq!(v["data"][0]["message"], "lost reply");
+    assert_eq!(v["data"][0]["id"], json!(live[0].post_id));
+
     // Delete.
     let r = http
         .delete(format!("{}/{id}", fb(&emu)))
