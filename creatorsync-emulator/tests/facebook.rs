@@ -535,3 +535,56 @@ async fn resumable_video_chunks_status_and_faults() {
     assert_eq!(v["status"]["video_status"], "error");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn page_throttle_answers_code_32_with_buc_header() {
+    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let http = client();
+    let (_, page, page2) = login(&emu, &http).await;
+    let feed = format!("{}/1002/feed", fb(&emu));
+    let p2 = proof(&page2);
+    // 4800 calls per rolling hour per page (PAGE_CALLS_PER_HOUR); empty posts are cheap 400s.
+    for _ in 0..4800 {
+        let r = http
+            .post(&feed)
+            .form(&[
+                ("access_token", page2.as_str()),
+                ("appsecret_proof", p2.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+    }
+    let r = http
+        .post(&feed)
+        .form(&[
+            ("access_token", page2.as_str()),
+            ("appsecret_proof", p2.as_str()),
+            ("message", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let usage = r.headers()["x-business-use-case-usage"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], 32);
+    let usage: Value = serde_json::from_str(&usage).unwrap();
+    assert_eq!(usage["1002"][0]["type"], "pages");
+    // Other pages are not affected; an hour later the page is free again.
+    let (s, _) = post(
+        &http,
+        &format!("{}/1001/feed", fb(&emu)),
+        &page,
+        &[("message", "fine")],
+    )
+    .await;
+    assert_eq!(s, 200);
+    emu.clock().advance(Duration::from_secs(3601));
+    let (s, v) = post(&http, &feed, &page2, &[("message", "free again")]).await;
+    assert_eq!(s, 200, "{v}");
+    emu.shutdown().await;
+}
