@@ -30,7 +30,7 @@ pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{Endpoints, HttpClient, HttpConfig, RetryConfig};
-pub use media::{MediaInfo, MediaSource};
+pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use post::{
     FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
