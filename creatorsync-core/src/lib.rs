@@ -24,6 +24,8 @@ pub mod media;
 mod platform;
 mod post;
 mod secret;
+pub mod text;
+
 pub mod store;
 
 pub use account::{Account, AccountKey, Profile};
