@@ -197,7 +197,11 @@ mod tests {
             x_weighted_length("http://a.io/x https://b.dev"),
             23 + 1 + 23
         );
-        assert_eq!(x_weighted_length("me@example.com"), 3 + 23);
+        assert_eq!(
+            x_weighted_length("me@example.com"),
+            14,
+            "an e-mail address is not a URL"
+        );
         assert_eq!(x_weighted_length("end."), 4);
         assert_eq!(x_weighted_length(&"a".repeat(280)), 280);
     }
