@@ -25,6 +25,7 @@ mod platform;
 mod post;
 mod secret;
 pub mod text;
+mod validate;
 
 pub mod store;
 
@@ -40,3 +41,4 @@ pub use post::{
 };
 pub use secret::Secret;
 pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};
+pub use validate::{text_length, validate, validate_all};
