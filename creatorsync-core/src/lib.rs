@@ -27,13 +27,15 @@ mod post;
 pub mod progress;
 mod secret;
 pub mod store;
+pub mod text;
 pub mod upload;
+mod validate;
 
 pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
-pub use media::{MediaInfo, MediaSource};
+pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use platforms::{ClientConfig, PlatformClient, PublishRequest, Published};
 pub use post::{
@@ -43,3 +45,7 @@ pub use post::{
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use secret::Secret;
 pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};
+pub use validate::{
+    TIKTOK_PHOTO_TITLE_MAX, YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX, text_length, validate,
+    validate_all,
+};
