@@ -140,8 +140,8 @@ pub enum BeginOutcome {
 
 /// Durable record of publish attempts; guards against double posts.
 ///
-/// Contract (checked by [`crate::testing`]'s `publish_log_*` cases with the
-/// `testing` feature):
+/// Contract (checked by the `publish_log_*` cases of `crate::testing`, with
+/// the `testing` feature):
 ///
 /// * `begin` is atomic: of any number of concurrent callers on a new
 ///   target, exactly one gets [`BeginOutcome::Fresh`]; of callers on a

@@ -126,7 +126,7 @@ impl KeyRing {
     /// A ring whose active key is given as base64 (standard alphabet, padded)
     /// of 32 bytes.
     pub fn from_base64(id: impl Into<String>, key_base64: &str) -> Result<Self> {
-        let bytes = decode_key(KEY_ENV, key_base64)?;
+        let bytes = decode_key("key", key_base64)?;
         Self::new(id, &bytes)
     }
 
@@ -136,6 +136,22 @@ impl KeyRing {
     /// A missing variable, bad base64 or wrong length is an
     /// [`Error::InvalidInput`] naming the variable; the value is never
     /// echoed.
+    ///
+    /// ```standalone_crate
+    /// use creatorsync_core::store::KeyRing;
+    /// // SAFETY: this example runs in its own process, with no other threads.
+    /// unsafe {
+    ///     std::env::set_var("CREATORSYNC_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    ///     std::env::remove_var("CREATORSYNC_KEY_ID");
+    /// }
+    /// let ring = KeyRing::from_env()?;
+    /// assert_eq!(ring.active_key_id(), "k1");
+    ///
+    /// unsafe { std::env::set_var("CREATORSYNC_KEY", "c2hvcnQ=") } // 5 bytes
+    /// let err = KeyRing::from_env().unwrap_err();
+    /// assert!(err.to_string().contains("CREATORSYNC_KEY"));
+    /// # Ok::<(), creatorsync_core::Error>(())
+    /// ```
     pub fn from_env() -> Result<Self> {
         let value = Zeroizing::new(std::env::var(KEY_ENV).map_err(|_| {
             Error::invalid_input(
@@ -346,11 +362,11 @@ mod tests {
     #[test]
     fn bad_keys_are_invalid_input_and_debug_hides_bytes() {
         assert!(
-            matches!(KeyRing::from_base64("k1", "not base64!"), Err(Error::InvalidInput { ref field, .. }) if field == KEY_ENV)
+            matches!(KeyRing::from_base64("k1", "not base64!"), Err(Error::InvalidInput { ref field, .. }) if field == "key")
         );
         let short = BASE64.encode([1u8; 31]);
         assert!(
-            matches!(KeyRing::from_base64("k1", &short), Err(Error::InvalidInput { ref field, .. }) if field == KEY_ENV)
+            matches!(KeyRing::from_base64("k1", &short), Err(Error::InvalidInput { ref field, .. }) if field == "key")
         );
         assert!(
             matches!(KeyRing::new("", &[0u8; 32]), Err(Error::InvalidInput { ref field, .. }) if field == "key_id")
