@@ -273,6 +273,8 @@ fn row_id(key: &AccountKey) -> [&str; 3] {
 ///   with [`Error::Key`] naming that key id.
 /// * [`SqliteTokenStore::rotate_key`] re-encrypts every row in one
 ///   transaction.
+/// * `get` and `list` fail with [`Error::Key`] if a row they must return
+///   cannot be decrypted (never a panic, never a silently skipped row).
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -317,7 +319,24 @@ impl SqliteTokenStore {
         let path = path.as_ref();
         let pool = open_pool(Some(path)).await?;
         tracing::debug!(path = %path.display(), key_id = keys.active_key_id(), "opened sqlite token store");
-        Ok(Self::from_parts(pool, keys, Some(path.to_owned())))
+        let store = Self::from_parts(pool, keys, Some(path.to_owned()));
+        store.warn_unknown_keys().await?;
+        Ok(store)
+    }
+
+    /// Logs (once, at open) key ids used by stored rows that the ring lacks:
+    /// those rows will fail with [`Error::Key`] until the key is configured.
+    async fn warn_unknown_keys(&self) -> Result<()> {
+        let ring = self.key_ring();
+        for key_id in self.key_ids_in_use().await? {
+            if !ring.has_key(&key_id) {
+                tracing::warn!(
+                    key_id = %key_id,
+                    "token store rows are encrypted with a key that is not configured; they cannot be read"
+                );
+            }
+        }
+        Ok(())
     }
 
     /// A private in-memory database (for tests; nothing is persisted).
@@ -359,11 +378,16 @@ impl SqliteTokenStore {
 
     /// Makes `(new_id, new_key)` the active key and re-encrypts every row
     /// under it in one transaction: either all rows move or none do.
-    /// The previous keys stay in the ring (for rows a concurrent writer may
-    /// have sealed with them); drop them from the [`KeyRing`] you open the
-    /// store with once rotation has succeeded. Returns how many rows were
-    /// re-encrypted. A row whose key is not in the ring aborts the rotation
-    /// with [`Error::Key`].
+    /// Returns how many rows were re-encrypted. A row whose key is not in
+    /// the ring aborts the rotation with [`Error::Key`] naming that key.
+    ///
+    /// The previous keys stay in this handle's ring, for rows sealed by
+    /// writers that still use them. Other processes sharing the file keep
+    /// writing with *their* active key until restarted, so the safe order
+    /// is: deploy the new key as active with the old one as an old key
+    /// ([`KeyRing::with_old_key`]) everywhere, call `rotate_key` (or run
+    /// it again), check [`SqliteTokenStore::key_ids_in_use`], and only then
+    /// remove the old key.
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -392,6 +416,15 @@ impl SqliteTokenStore {
         }
         tracing::info!(key_id = new_id, rows = count, "token store key rotated");
         Ok(count)
+    }
+
+    /// The distinct key ids the stored rows are encrypted with (a full
+    /// scan). After a rotation this shows when an old key may be retired.
+    pub async fn key_ids_in_use(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT key_id FROM tokens ORDER BY key_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| store_err("key ids", &e))
     }
 
     /// Closes the pool, waiting for connections to finish (checkpoints WAL).
@@ -805,6 +838,7 @@ mod tests {
         assert_eq!(store.rotate_key("k2", &[2; 32]).await.unwrap(), 3);
         assert_eq!(store.active_key_id(), "k2");
         assert_eq!(key_ids(&store).await, ["k2", "k2", "k2"]);
+        assert_eq!(store.key_ids_in_use().await.unwrap(), ["k2"]);
         // Versions are untouched: rotation is not a logical change.
         assert_eq!(store.get(&key("b")).await.unwrap().unwrap().version, 1);
         store.close().await;
