@@ -54,6 +54,7 @@ pub use sqlite::SqlitePublishLog;
 
 /// Where one publish attempt stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PublishState {
     /// An attempt is in flight (or was lost).
@@ -157,6 +158,31 @@ pub enum BeginOutcome {
 ///   [`Error::InvalidInput`] (field `idempotency_key`).
 /// * `list(key)` returns every target of one request, ordered by
 ///   (platform, account id).
+///
+/// How a publisher uses it for one target:
+///
+/// ```
+/// use creatorsync_core::publish_log::{BeginOutcome, PublishLog};
+/// use creatorsync_core::{AccountKey, Result};
+///
+/// async fn publish_once(log: &dyn PublishLog, request: &str, target: &AccountKey) -> Result<String> {
+///     match log.begin(request, target).await? {
+///         BeginOutcome::AlreadyPublished { post_id, .. } => return Ok(post_id),
+///         BeginOutcome::Pending { since } => {
+///             // Another attempt began at `since` and never finished: look
+///             // the post up on the platform and record what it says
+///             // (mark_published, or mark_failed and begin again).
+///             return reconcile(log, request, target, since).await;
+///         }
+///         BeginOutcome::Fresh | BeginOutcome::Retry { .. } => {}
+///         _ => {}
+///     }
+///     let post_id = "1799".to_string(); // ... create the post ...
+///     log.mark_published(request, target, &post_id, None).await?;
+///     Ok(post_id)
+/// }
+/// # async fn reconcile(_: &dyn PublishLog, _: &str, _: &AccountKey, _: chrono::DateTime<chrono::Utc>) -> Result<String> { Ok(String::new()) }
+/// ```
 #[async_trait]
 pub trait PublishLog: Send + Sync + Debug {
     /// Claims `target` for the request `idempotency_key`; see [`BeginOutcome`].
