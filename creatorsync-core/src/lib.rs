@@ -25,8 +25,11 @@ mod platform;
 pub mod platforms;
 mod post;
 pub mod progress;
+pub mod publish_log;
 mod secret;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod text;
 pub mod upload;
 mod validate;
@@ -43,8 +46,11 @@ pub use post::{
     PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
 };
 pub use progress::{Progress, ProgressEvent, ProgressFn};
+pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;
-pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteTokenStore;
+pub use store::{KeyRing, MemoryTokenStore, TokenStore, TokenStoreExt};
 pub use validate::{
     TIKTOK_PHOTO_TITLE_MAX, YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX, text_length, validate,
     validate_all,
