@@ -130,17 +130,16 @@ pub(crate) async fn token(State(st): State<St>, body: String) -> Response {
                     "redirect_uri does not match.",
                 );
             }
-            if let Some((challenge, method)) = &code.pkce {
-                if !f
+            if let Some((challenge, method)) = &code.pkce
+                && !f
                     .get("code_verifier")
                     .is_some_and(|v| verify_pkce(challenge, method, v))
-                {
-                    return flat(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "Code verifier is invalid.",
-                    );
-                }
+            {
+                return flat(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "Code verifier is invalid.",
+                );
             }
             ctx.tokens.issue(
                 Platform::TikTok,

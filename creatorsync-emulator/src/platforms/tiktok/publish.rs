@@ -721,7 +721,7 @@ pub(crate) async fn video_list(
         .into_iter()
         .filter(|p| p.account_id == open_id)
         .collect();
-    posts.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    posts.sort_by_key(|p| std::cmp::Reverse(p.created_at));
     let posts: Vec<RecordedPost> = posts
         .into_iter()
         .filter(|p| cursor.is_none_or(|c| p.created_at.timestamp_millis() < c))
