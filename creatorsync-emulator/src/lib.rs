@@ -16,6 +16,10 @@
 //! # Ok(()) }
 //! ```
 
+// Route helpers return the platform's error `Response` as the `Err` arm by
+// design (axum handlers answer it directly); boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 mod body;
 mod clock;
 mod common;
@@ -40,7 +44,9 @@ use url::Url;
 pub use body::{Drained, StreamHash, drain};
 pub use clock::Clock;
 pub use common::{Logins, auth_error, bearer, check_bearer, check_token, form};
-pub use config::{AppCredentials, EmulatorConfig, Identity, PageIdentity, TokenLifetimes};
+pub use config::{
+    AppCredentials, EmulatorConfig, Identity, PageIdentity, TokenLifetimes, X_MAX_APPEND_BYTES,
+};
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
 pub use record::{ChunkRecord, MediaRecord, Record, RecordedPost};
 pub use server::ConnKill;

@@ -61,7 +61,7 @@ pub fn redact_text(text: &str) -> String {
             while let Some(pos) = out[from..].find(&pattern) {
                 let start = from + pos + pattern.len();
                 let end = out[start..]
-                    .find(|c| c == '"' || c == '&' || c == ',' || c == ' ')
+                    .find(['"', '&', ',', ' '])
                     .map_or(out.len(), |e| start + e);
                 out.replace_range(start..end, "[redacted]");
                 from = start + "[redacted]".len();

@@ -18,6 +18,7 @@ use crate::progress::Progress;
 use crate::upload::{PollConfig, UploadConfig, UploadSessions};
 use crate::{Platform, Post, Result, Secret, StoredToken};
 
+#[allow(dead_code)] // used by the platform clients as they land
 pub(crate) mod common;
 
 /// A published post.
