@@ -50,7 +50,10 @@ fn main() {
     );
     let url = Url::parse("https://api.x.com/1.1/statuses/update.json?include_entities=true")
         .unwrap_or_else(|e| panic!("{e}"));
-    let form = [("status", "Hello Ladies + Gentlemen, a signed OAuth request!")];
+    let form = [(
+        "status",
+        "Hello Ladies + Gentlemen, a signed OAuth request!",
+    )];
     let input = SignInput {
         method: "POST",
         url: &url,

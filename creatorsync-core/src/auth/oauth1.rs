@@ -80,15 +80,13 @@ fn reencode_form_into(out: &mut Vec<u8>, s: &[u8]) {
     while i < s.len() {
         let b = match s[i] {
             b'+' => b' ',
-            b'%' if i + 2 < s.len() => {
-                match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        i += 2;
-                        (h << 4) | l
-                    }
-                    _ => b'%',
+            b'%' if i + 2 < s.len() => match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
+                (Some(h), Some(l)) => {
+                    i += 2;
+                    (h << 4) | l
                 }
-            }
+                _ => b'%',
+            },
             other => other,
         };
         pct_into(out, &[b]);
