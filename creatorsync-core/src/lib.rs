@@ -17,9 +17,9 @@
 #![deny(missing_docs)]
 
 mod account;
+pub mod auth;
 mod credential;
 mod error;
-pub mod auth;
 pub mod http;
 pub mod media;
 mod platform;

@@ -292,7 +292,17 @@ impl Connector {
             let verifier = pending.pkce_verifier.as_ref().map(|v| v.expose().as_str());
             let grant = provider
                 .exchange_code(code, &pending.redirect_uri, verifier)
-                .await?;
+                .await
+                .map_err(|e| match e {
+                    // A refused code (wrong PKCE verifier, reused or expired
+                    // code) is a refused authorization, not a dead token.
+                    Error::ReauthRequired { reason, .. } => Error::AuthorizationDenied {
+                        platform,
+                        error: "invalid_grant".into(),
+                        description: Some(reason),
+                    },
+                    other => other,
+                })?;
             let rows = discover(&self.inner.ctx, platform, user_id, grant, Utc::now()).await?;
             self.save(user_id, platform, rows).await
         }
