@@ -11,6 +11,7 @@ use url::Url;
 use super::accounts::{discover, discover_x_oauth1};
 use super::apps::{AppCredentials, Apps};
 use super::context::AuthContext;
+use super::oauth2::grant_is_dead;
 use super::pending::{MemoryPendingStore, PendingConnect, PendingStore};
 use super::providers::Provider;
 use super::refresh::{TokenManager, TokenManagerConfig};
@@ -293,15 +294,18 @@ impl Connector {
             let grant = provider
                 .exchange_code(code, &pending.redirect_uri, verifier)
                 .await
-                .map_err(|e| match e {
+                .map_err(|e| {
                     // A refused code (wrong PKCE verifier, reused or expired
                     // code) is a refused authorization, not a dead token.
-                    Error::ReauthRequired { reason, .. } => Error::AuthorizationDenied {
-                        platform,
-                        error: "invalid_grant".into(),
-                        description: Some(reason),
-                    },
-                    other => other,
+                    if grant_is_dead(&e) {
+                        Error::AuthorizationDenied {
+                            platform,
+                            error: "invalid_grant".into(),
+                            description: Some(e.to_string()),
+                        }
+                    } else {
+                        e
+                    }
                 })?;
             let rows = discover(&self.inner.ctx, platform, user_id, grant, Utc::now()).await?;
             self.save(user_id, platform, rows).await

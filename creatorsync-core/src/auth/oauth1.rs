@@ -97,12 +97,13 @@ fn reencode_form_into(out: &mut Vec<u8>, s: &[u8]) {
 /// Appends `s` (already percent-encoded) encoded once more: only `%` needs it.
 #[inline]
 fn reencode_encoded(out: &mut Vec<u8>, s: &[u8]) {
-    for &b in s {
-        if b == b'%' {
-            out.extend_from_slice(b"%25");
-        } else {
-            out.push(b);
-        }
+    let mut parts = s.split(|&b| b == b'%');
+    if let Some(first) = parts.next() {
+        out.extend_from_slice(first);
+    }
+    for part in parts {
+        out.extend_from_slice(b"%25");
+        out.extend_from_slice(part);
     }
 }
 
