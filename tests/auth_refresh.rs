@@ -141,7 +141,7 @@ async fn invalid_grant_after_a_concurrent_rotation_uses_the_stored_token() {
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
     let key = connect(&mock, &store, Platform::X).await.remove(0);
     let stale = expire(&store, &key).await;
-    mock.state.refresh_delay_ms.store(300, Ordering::SeqCst);
+    mock.state.refresh_delay_ms.store(2000, Ordering::SeqCst);
     let m = manager(&mock, &store);
     let task = {
         let (m, key) = (m.clone(), key.clone());

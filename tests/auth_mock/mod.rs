@@ -1,7 +1,7 @@
 //! A small stateful mock of the six platforms' OAuth and profile endpoints
 //! (platforms.md + contract.md shapes), on one loopback port. All paths of
 //! all platforms are distinct, so one base URL serves every platform.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::result_large_err)]
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

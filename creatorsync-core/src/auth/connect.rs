@@ -8,7 +8,7 @@ use chrono::Utc;
 use tracing::{Instrument, info, info_span};
 use url::Url;
 
-use super::accounts::{discover, discover_x_oauth1};
+use super::accounts::discover;
 use super::apps::{AppCredentials, Apps};
 use super::context::AuthContext;
 use super::oauth2::grant_is_dead;
@@ -157,23 +157,23 @@ impl ConnectorBuilder {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Connector {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-struct Inner {
-    ctx: AuthContext,
-    codec: StateCodec,
-    pending: Arc<dyn PendingStore>,
-    state_ttl: Duration,
-    tokens: TokenManager,
+pub(super) struct Inner {
+    pub(super) ctx: AuthContext,
+    pub(super) codec: StateCodec,
+    pub(super) pending: Arc<dyn PendingStore>,
+    pub(super) state_ttl: Duration,
+    pub(super) tokens: TokenManager,
 }
 
-fn bad_state(problem: StateProblem) -> Error {
+pub(super) fn bad_state(problem: StateProblem) -> Error {
     Error::InvalidState { problem }
 }
 
-fn check_redirect(redirect_uri: &str) -> Result<()> {
+pub(super) fn check_redirect(redirect_uri: &str) -> Result<()> {
     let u = Url::parse(redirect_uri)
         .map_err(|e| Error::invalid_input("redirect_uri", e.to_string()))?;
     if !matches!(u.scheme(), "http" | "https") {
@@ -314,7 +314,7 @@ impl Connector {
         .await
     }
 
-    async fn save(
+    pub(super) async fn save(
         &self,
         user_id: &str,
         platform: Platform,
@@ -377,92 +377,5 @@ impl Connector {
             .filter(|c| !c.is_empty())
             .ok_or_else(|| Error::invalid_input("callback_url", "has neither code nor error"))?;
         self.complete(user_id, platform, &code, &state).await
-    }
-
-    /// Starts X's OAuth 1.0a connect: gets a request token for
-    /// `redirect_uri` and returns the authorize URL. The request-token
-    /// secret waits server-side.
-    pub async fn begin_oauth1(
-        &self,
-        user_id: &str,
-        redirect_uri: &str,
-    ) -> Result<AuthorizationRequest> {
-        check_id("user_id", user_id)?;
-        check_redirect(redirect_uri)?;
-        let span = info_span!("connect_begin_oauth1", platform = "x", user_id);
-        async {
-            let x = self.inner.ctx.x_oauth1()?;
-            let (token, secret) = x.request_token(redirect_uri).await?;
-            let expires_at =
-                Utc::now() + chrono::Duration::from_std(self.inner.state_ttl).unwrap_or_default();
-            let state = self
-                .inner
-                .codec
-                .issue(&token, user_id, Platform::X, None, expires_at);
-            let url = x.authorize_url(&token);
-            self.inner
-                .pending
-                .insert(
-                    &token,
-                    PendingConnect {
-                        user_id: user_id.to_owned(),
-                        platform: Platform::X,
-                        redirect_uri: redirect_uri.to_owned(),
-                        pkce_verifier: None,
-                        request_token_secret: Some(secret),
-                        expires_at,
-                    },
-                )
-                .await?;
-            Ok(AuthorizationRequest { url, state })
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn take_oauth1_pending(&self, user_id: &str, token: &str) -> Result<PendingConnect> {
-        let pending = self
-            .inner
-            .pending
-            .take(token)
-            .await?
-            .ok_or(bad_state(StateProblem::Replayed))?;
-        if pending.platform != Platform::X || pending.request_token_secret.is_none() {
-            return Err(bad_state(StateProblem::WrongPlatform));
-        }
-        if pending.user_id != user_id {
-            // Not this user's: put it back for its owner.
-            self.inner.pending.insert(token, pending).await?;
-            return Err(bad_state(StateProblem::WrongUser));
-        }
-        if pending.expires_at <= Utc::now() {
-            return Err(bad_state(StateProblem::Expired));
-        }
-        Ok(pending)
-    }
-
-    /// Completes X's OAuth 1.0a connect with the callback's `oauth_token`
-    /// and `oauth_verifier`.
-    pub async fn complete_oauth1(
-        &self,
-        user_id: &str,
-        oauth_token: &str,
-        oauth_verifier: &str,
-    ) -> Result<Vec<Account>> {
-        let span = info_span!("connect_complete_oauth1", platform = "x", user_id);
-        async {
-            let pending = self.take_oauth1_pending(user_id, oauth_token).await?;
-            let secret = pending
-                .request_token_secret
-                .as_ref()
-                .map(|s| s.expose().as_str())
-                .unwrap_or_default();
-            let x = self.inner.ctx.x_oauth1()?;
-            let access = x.access_token(oauth_token, secret, oauth_verifier).await?;
-            let rows = discover_x_oauth1(&self.inner.ctx, user_id, access).await?;
-            self.save(user_id, Platform::X, rows).await
-        }
-        .instrument(span)
-        .await
     }
 }

@@ -30,7 +30,10 @@
 mod accounts;
 mod apps;
 mod connect;
+mod connect_oauth1;
 mod context;
+mod manage;
+mod meta;
 mod oauth1;
 mod oauth2;
 mod pending;

@@ -21,14 +21,12 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tracing::{Instrument, debug, info, info_span, warn};
 
-use super::accounts::live_profile;
 use super::apps::Apps;
 use super::context::AuthContext;
 use super::oauth2::grant_is_dead;
 use super::profile_cache::ProfileCache;
 use crate::{
-    AccountKey, Credential, EndpointSet, Error, HttpClient, Platform, Profile, Result, StoredToken,
-    TokenStore,
+    AccountKey, Credential, EndpointSet, Error, HttpClient, Result, StoredToken, TokenStore,
 };
 
 /// Metadata key of the cross-process refresh lease (`owner:until_ms`).
@@ -97,10 +95,6 @@ fn refresh_token(c: &Credential) -> Option<&str> {
         } => Some(r.expose().as_str()),
         _ => None,
     }
-}
-
-fn is_meta(p: Platform) -> bool {
-    matches!(p, Platform::Facebook | Platform::Instagram)
 }
 
 fn reauth(key: &AccountKey, reason: impl Into<String>) -> Error {
@@ -368,7 +362,7 @@ impl TokenManager {
 
     /// Flags `row` as needing reauthorization (kept, never deleted) and
     /// returns the error to report.
-    async fn flag(&self, mut row: StoredToken, reason: &str) -> Error {
+    pub(crate) async fn flag(&self, mut row: StoredToken, reason: &str) -> Error {
         let key = row.key.clone();
         for _ in 0..8 {
             let expected = row.version;
@@ -390,111 +384,5 @@ impl TokenManager {
         }
         warn!(platform = %key.platform, account = %key.account_id, reason, "reauthorization required");
         reauth(&key, reason)
-    }
-
-    /// Flags an account as needing reauthorization, e.g. after a platform
-    /// answered 401 to an API call. The row is kept.
-    pub async fn mark_reauth(&self, key: &AccountKey, reason: &str) -> Result<()> {
-        let row = self.row(key).await?;
-        let _ = self.flag(row, reason).await;
-        Ok(())
-    }
-
-    /// Revokes the grant at the platform (best effort, logged) and deletes
-    /// the account locally. Returns whether a row was deleted. A grant
-    /// still used by another row of the user (LinkedIn member and
-    /// organizations, Meta pages of one login) is not revoked.
-    pub async fn disconnect(&self, key: &AccountKey) -> Result<bool> {
-        let span = info_span!("disconnect", platform = %key.platform, account = %key.account_id);
-        async {
-            let store = &self.inner.ctx.store;
-            let Some(row) = store.get(key).await? else {
-                return Ok(false);
-            };
-            let siblings = store.list(&key.user_id).await?;
-            let shared = siblings.iter().any(|r| {
-                r.key != *key
-                    && is_meta(r.key.platform) == is_meta(key.platform)
-                    && (r.credential == row.credential
-                        || (is_meta(key.platform)
-                            && r.metadata.get("facebook_user_id")
-                                == row.metadata.get("facebook_user_id")))
-            });
-            if shared {
-                debug!("grant shared with another connected account; not revoked");
-            } else {
-                self.revoke(&row).await;
-            }
-            let deleted = store.delete(key).await?;
-            self.inner.cache.remove(key);
-            Ok(deleted)
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn revoke(&self, row: &StoredToken) {
-        let p = row.key.platform;
-        let (token, is_refresh) = match &row.credential {
-            Credential::OAuth1 { .. } => {
-                debug!("X OAuth 1.0a tokens have no revoke endpoint here; deleted locally");
-                return;
-            }
-            Credential::OAuth2 {
-                refresh: Some(r), ..
-            } => (r.expose().clone(), true),
-            Credential::OAuth2 { access, .. } => (access.expose().clone(), false),
-        };
-        let result = match self.inner.ctx.provider(p) {
-            Ok(prov) => {
-                prov.revoke(
-                    &token,
-                    is_refresh,
-                    row.metadata.get("facebook_user_id").map(String::as_str),
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => info!("revoked at the platform"),
-            Err(e) => warn!(error = %e, "revoke failed; deleting locally anyway"),
-        }
-    }
-
-    /// The account's profile (handle, name), cached for 24 h. Falls back
-    /// to the profile stored at connect time when the platform cannot be
-    /// reached.
-    pub async fn profile(&self, key: &AccountKey) -> Result<Profile> {
-        if let Some(p) = self.inner.cache.get(key) {
-            return Ok(p);
-        }
-        let row = self.usable(key).await?;
-        match live_profile(&self.inner.ctx, &row).await {
-            Ok(mut p) => {
-                if p.platform_user_id.is_empty() {
-                    p.platform_user_id = row.profile.platform_user_id.clone();
-                }
-                if p.kind.is_none() {
-                    p.kind = row.profile.kind.clone();
-                }
-                self.inner.cache.put(key, p.clone());
-                Ok(p)
-            }
-            Err(Error::ReauthRequired { reason, .. }) => Err(self.flag(row, &reason).await),
-            Err(e) if e.is_retryable() => {
-                warn!(error = %e, "live profile unavailable; using the stored one");
-                Ok(row.profile)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Caches profiles of freshly connected accounts (drops older ones).
-    pub(crate) fn remember(&self, user_id: &str, platform: Platform, rows: &[StoredToken]) {
-        self.inner.cache.invalidate(user_id, platform);
-        for r in rows {
-            self.inner.cache.put(&r.key, r.profile.clone());
-        }
     }
 }
