@@ -275,3 +275,36 @@ async fn profiles_are_cached() {
     assert!(!h[0].healthy);
     assert!(store.get(&key).await.unwrap().unwrap().needs_reauth);
 }
+
+/// The same race as two processes would run it: each manager has its own
+/// SQLite store handle (own connection pool) on one database file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_sharing_a_sqlite_file_refresh_once() {
+    use creatorsync::store::{KeyRing, SqliteTokenStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.db");
+    let keys = || KeyRing::new("k1", &[0x42; 32]).unwrap();
+    let s1: Arc<dyn TokenStore> = Arc::new(SqliteTokenStore::open(&path, keys()).await.unwrap());
+    let s2: Arc<dyn TokenStore> = Arc::new(SqliteTokenStore::open(&path, keys()).await.unwrap());
+    let mock = auth_mock::start().await;
+    let key = connect(&mock, &s1, Platform::TikTok).await.remove(0);
+    let old = expire(&s1, &key).await;
+    mock.state.refresh_delay_ms.store(50, Ordering::SeqCst);
+    let a = manager(&mock, &s1);
+    let b = manager(&mock, &s2);
+    let calls = (0..100).map(|i| {
+        let m = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let key = key.clone();
+        tokio::spawn(async move { m.usable(&key).await })
+    });
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
+    let tokens: std::collections::BTreeSet<String> = results
+        .into_iter()
+        .map(|r| access_of(&r.unwrap().unwrap_or_else(|e| panic!("usable failed: {e}"))))
+        .collect();
+    assert_eq!(tokens.len(), 1);
+    let row = s2.get(&key).await.unwrap().unwrap();
+    assert_ne!(refresh_of(&row), refresh_of(&old));
+    assert_eq!(access_of(&row), *tokens.iter().next().unwrap());
+}

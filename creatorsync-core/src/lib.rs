@@ -24,8 +24,11 @@ pub mod http;
 pub mod media;
 mod platform;
 mod post;
+pub mod publish_log;
 mod secret;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
@@ -37,5 +40,8 @@ pub use post::{
     FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
     PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
 };
+pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;
-pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteTokenStore;
+pub use store::{KeyRing, MemoryTokenStore, TokenStore, TokenStoreExt};
