@@ -308,3 +308,29 @@ async fn two_processes_sharing_a_sqlite_file_refresh_once() {
     assert_ne!(refresh_of(&row), refresh_of(&old));
     assert_eq!(access_of(&row), *tokens.iter().next().unwrap());
 }
+
+/// LinkedIn keeps one member grant in the member row and every
+/// organization row: refreshing one brings the others along.
+#[tokio::test]
+async fn linkedin_refresh_updates_the_organization_rows() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let keys = connect(&mock, &store, Platform::LinkedIn).await;
+    assert_eq!(keys.len(), 3);
+    let member = keys
+        .iter()
+        .find(|k| k.account_id == "li-demo-person")
+        .unwrap();
+    let old = expire(&store, member).await;
+    let m = manager(&mock, &store);
+    let fresh = m.usable(member).await.unwrap();
+    assert_ne!(access_of(&fresh), access_of(&old));
+    for k in &keys {
+        let row = store.get(k).await.unwrap().unwrap();
+        assert_eq!(access_of(&row), access_of(&fresh), "{}", k.account_id);
+    }
+    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
+    // Refreshable: nothing is "expiring" unless the refresh token is.
+    assert!(m.expiring_within("alice", 30).await.unwrap().is_empty());
+    assert_eq!(m.expiring_within("alice", 400).await.unwrap().len(), 3);
+}
