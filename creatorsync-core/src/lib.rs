@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 mod account;
+pub mod auth;
 mod credential;
 mod error;
 pub mod http;
