@@ -19,6 +19,9 @@ use crate::upload::{PollConfig, UploadConfig, UploadSessions};
 use crate::{Platform, Post, Result, Secret, StoredToken};
 
 pub(crate) mod common;
+pub mod facebook;
+pub mod linkedin;
+pub mod x;
 
 /// A published post.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
