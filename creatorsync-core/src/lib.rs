@@ -19,6 +19,7 @@
 mod account;
 mod credential;
 mod error;
+pub mod auth;
 pub mod http;
 pub mod media;
 mod platform;
