@@ -110,6 +110,17 @@ pub struct EmulatorConfig {
     /// Hosts (host:port) the emulator may fetch `image_url`/`video_url`
     /// from. Only loopback is ever fetched.
     pub allow_fetch_loopback: bool,
+    /// Largest X media APPEND segment accepted, in bytes. The real API
+    /// limit is 5 MB ([`X_MAX_APPEND_BYTES`]); tests may raise it.
+    #[serde(default = "default_x_max_append")]
+    pub x_max_append_bytes: u64,
+}
+
+/// X's documented APPEND segment limit (5 MB; taken as 5 MiB).
+pub const X_MAX_APPEND_BYTES: u64 = 5 * 1024 * 1024;
+
+fn default_x_max_append() -> u64 {
+    X_MAX_APPEND_BYTES
 }
 
 impl Default for EmulatorConfig {
@@ -176,6 +187,7 @@ impl Default for EmulatorConfig {
             youtube_quota_units: 10_000,
             instagram_publish_limit: 100,
             allow_fetch_loopback: true,
+            x_max_append_bytes: X_MAX_APPEND_BYTES,
         }
     }
 }

@@ -308,36 +308,52 @@ pub(crate) async fn apply(
             FaultKind::FailProcessing => {}
         }
     }
+    let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let req = match (reset_after, kill.clone()) {
-        (Some(limit), Some(kill)) => {
+        (Some(limit), Some(_)) => {
             let (parts, body) = req.into_parts();
             let mut seen = 0u64;
-            // Pieces pass until the limit would be crossed; then the
-            // connection is killed and the body ends with an error, so the
-            // handler never sees a silently truncated body as complete.
-            let limited = body.into_data_stream().map(move |piece| {
-                let piece = piece.map_err(std::io::Error::other)?;
-                if seen + piece.len() as u64 > limit {
-                    kill.kill();
-                    return Err(std::io::Error::new(
+            let cut = cut.clone();
+            // Pieces pass until the limit would be crossed; then the body
+            // ends with an error, so the handler never sees a silently
+            // truncated body as complete. The connection is killed once
+            // the handler has returned (killing it here would drop the
+            // handler before it could record the incomplete chunk).
+            let limited = body.into_data_stream().flat_map(move |piece| {
+                let reset = || {
+                    Err(std::io::Error::new(
                         std::io::ErrorKind::ConnectionReset,
                         "emulator reset",
-                    ));
-                }
-                seen += piece.len() as u64;
-                Ok(piece)
+                    ))
+                };
+                let out: Vec<Result<bytes::Bytes, std::io::Error>> = match piece {
+                    Err(e) => vec![Err(std::io::Error::other(e))],
+                    Ok(_) if seen >= limit => vec![reset()],
+                    Ok(piece) if seen + piece.len() as u64 > limit => {
+                        // Let the bytes up to the limit through, then cut.
+                        cut.store(true, std::sync::atomic::Ordering::SeqCst);
+                        let keep = usize::try_from(limit - seen).unwrap_or(0);
+                        seen = limit;
+                        vec![Ok(piece.slice(..keep)), reset()]
+                    }
+                    Ok(piece) => {
+                        seen += piece.len() as u64;
+                        vec![Ok(piece)]
+                    }
+                };
+                futures::stream::iter(out)
             });
             Request::from_parts(parts, Body::from_stream(limited))
         }
         _ => req,
     };
     let resp = next.run(req).await;
-    if let Some(kill) = kill {
-        if lose || kill.is_killed() {
-            kill.kill();
-            // Never answer: the connection task drops the socket.
-            return std::future::pending().await;
-        }
+    if let Some(kill) = kill
+        && (lose || kill.is_killed() || cut.load(std::sync::atomic::Ordering::SeqCst))
+    {
+        kill.kill();
+        // Never answer: the connection task drops the socket.
+        return std::future::pending().await;
     }
     resp
 }

@@ -65,14 +65,26 @@ async fn control_api_and_faults_work() {
     emu.faults()
         .inject(Platform::LinkedIn, Fault::once(FaultKind::LoseResponse));
     assert!(
-        http.get(emu.endpoints().linkedin.api.join("/rest/posts").unwrap())
-            .send()
-            .await
-            .is_err()
+        http.get(
+            emu.endpoints()
+                .linkedin
+                .api
+                .join("/rest/no-such-route")
+                .unwrap()
+        )
+        .send()
+        .await
+        .is_err()
     );
     // Next request is fine again.
     let r = http
-        .get(emu.endpoints().linkedin.api.join("/rest/posts").unwrap())
+        .get(
+            emu.endpoints()
+                .linkedin
+                .api
+                .join("/rest/no-such-route")
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
