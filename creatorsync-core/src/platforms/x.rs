@@ -35,6 +35,7 @@ use url::Url;
 
 use super::common::{create_or_reconcile, same_text, session_key, streamed_part};
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
+use crate::auth::OAuth1Signer;
 use crate::http::{Host, Idempotency, decode_json};
 use crate::upload::{Chunk, Poll, plan, poll_until, upload_chunks};
 use crate::{Credential, Error, Media, MediaKind, Platform, Post, Result, StoredToken};
@@ -59,12 +60,8 @@ pub struct XClient {
 /// How requests of one account are authorized.
 enum Auth {
     Bearer(String),
-    OAuth1 {
-        consumer_key: String,
-        consumer_secret: String,
-        token: String,
-        token_secret: String,
-    },
+    /// Consumer + user token, HMAC key state computed once per publish.
+    OAuth1(OAuth1Signer),
 }
 
 impl Auth {
@@ -79,12 +76,10 @@ impl Auth {
                             .into(),
                     )
                 })?;
-                Ok(Auth::OAuth1 {
-                    consumer_key: key.clone(),
-                    consumer_secret: consumer_secret.expose().clone(),
-                    token: token.expose().clone(),
-                    token_secret: secret.expose().clone(),
-                })
+                Ok(Auth::OAuth1(
+                    OAuth1Signer::new(key.clone(), consumer_secret.expose())
+                        .with_token(token.expose(), secret.expose()),
+                ))
             }
         }
     }
@@ -94,26 +89,9 @@ impl Auth {
     fn header(&self, method: &Method, url: &Url) -> String {
         match self {
             Auth::Bearer(t) => format!("Bearer {t}"),
-            Auth::OAuth1 {
-                consumer_key,
-                consumer_secret,
-                token,
-                token_secret,
-            } => oauth1_header(
-                consumer_key,
-                consumer_secret,
-                token,
-                token_secret,
-                method,
-                url,
-            ),
+            Auth::OAuth1(signer) => signer.authorization(method.as_str(), url, &[]),
         }
     }
-}
-
-// TEMP until branch `auth` lands with crate::auth::oauth1.
-fn oauth1_header(_: &str, _: &str, _: &str, _: &str, _: &Method, _: &Url) -> String {
-    String::new()
 }
 
 /// One account's view of the API.
