@@ -345,7 +345,7 @@ impl XClient {
                     .await?;
                     let mut s = state.lock().await;
                     s.acked.insert(c.index);
-                    req.sessions.save(key, &to_value(&*s)).await
+                    req.sessions.save(key, &to_value(&s)).await
                 }
             },
         )
@@ -360,32 +360,34 @@ impl XClient {
                 |rb| rb,
             )
             .await?;
-        if let Some(info) = d.data.processing_info {
-            if let Poll::Pending { .. } = processing(&info)? {
-                let path = format!("/2/media/upload?command=STATUS&media_id={id}");
-                poll_until(
-                    Platform::X,
-                    "media processing",
-                    &self.cfg.poll,
-                    |s| req.progress.processing(s),
-                    || async {
-                        let d: Data<MediaData> = api
-                            .json(
-                                "media.status",
-                                Idempotency::Idempotent,
-                                Method::GET,
-                                &path,
-                                |rb| rb,
-                            )
-                            .await?;
-                        match d.data.processing_info {
-                            Some(info) => processing(&info),
-                            None => Ok(Poll::Ready(())),
-                        }
-                    },
-                )
-                .await?;
-            }
+        let pending = match &d.data.processing_info {
+            Some(info) => matches!(processing(info)?, Poll::Pending { .. }),
+            None => false,
+        };
+        if pending {
+            let path = format!("/2/media/upload?command=STATUS&media_id={id}");
+            poll_until(
+                Platform::X,
+                "media processing",
+                &self.cfg.poll,
+                |s| req.progress.processing(s),
+                || async {
+                    let d: Data<MediaData> = api
+                        .json(
+                            "media.status",
+                            Idempotency::Idempotent,
+                            Method::GET,
+                            &path,
+                            |rb| rb,
+                        )
+                        .await?;
+                    match d.data.processing_info {
+                        Some(info) => processing(&info),
+                        None => Ok(Poll::Ready(())),
+                    }
+                },
+            )
+            .await?;
         }
         req.sessions.remove(key).await?;
         Ok(d.data.id)
