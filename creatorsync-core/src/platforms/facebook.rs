@@ -114,6 +114,13 @@ impl Api<'_> {
         .await
     }
 
+    /// `/{page}/videos?upload_phase={phase}` on the video host (the phase
+    /// in the query keeps each phase's requests apart in logs).
+    fn video_phase(&self, phase: &str) -> Url {
+        let url = self.url(Host::Upload, &format!("/{}/videos", self.page));
+        with_query(url, &[("upload_phase", phase)])
+    }
+
     /// The post's `permalink_url`, made absolute.
     async fn permalink(&self, post_id: &str) -> Result<Published> {
         #[derive(Deserialize)]
@@ -324,13 +331,12 @@ impl FacebookClient {
                 .clone()
                 .unwrap_or_default();
             let form = [
-                ("upload_phase", "finish"),
                 ("upload_session_id", session.upload_session_id.as_str()),
                 ("title", title.as_str()),
                 ("description", req.post.text.as_str()),
                 ("published", "true"),
             ];
-            let url = api.url(Host::Upload, &format!("/{}/videos", api.page));
+            let url = api.video_phase("finish");
             api.send(
                 "videos.finish",
                 Idempotency::NonIdempotent,
@@ -341,7 +347,22 @@ impl FacebookClient {
             .await?;
             req.sessions.remove(&key).await?;
             self.wait_ready(api, req, &video_id).await?;
-            api.permalink(&video_id).await
+            // The page post made of the video, when Graph names it.
+            let url = with_query(
+                api.url(Host::Api, &format!("/{video_id}")),
+                &[("fields", "post_id")],
+            );
+            let v: Value = api
+                .json(
+                    "videos.post",
+                    Idempotency::Idempotent,
+                    Method::GET,
+                    url,
+                    |rb| rb,
+                )
+                .await?;
+            let post_id = v["post_id"].as_str().filter(|p| !p.is_empty());
+            api.permalink(post_id.unwrap_or(&video_id)).await
         };
         create_or_reconcile(self, req.account, req.post, since, finish).await
     }
@@ -353,9 +374,9 @@ impl FacebookClient {
         key: &str,
         total: u64,
     ) -> Result<VideoSession> {
-        let url = api.url(Host::Upload, &format!("/{}/videos", api.page));
+        let url = api.video_phase("start");
         let size = total.to_string();
-        let form = [("upload_phase", "start"), ("file_size", size.as_str())];
+        let form = [("file_size", size.as_str())];
         let v: Value = api
             .json(
                 "videos.start",
@@ -393,7 +414,7 @@ impl FacebookClient {
         media: &Media,
         mut s: VideoSession,
     ) -> Result<VideoSession> {
-        let url = api.url(Host::Upload, &format!("/{}/videos", api.page));
+        let url = api.video_phase("transfer");
         let (source, piece) = (media.source(), self.cfg.upload.piece_size);
         let mut index = 0;
         while s.start < s.end {
@@ -419,7 +440,6 @@ impl FacebookClient {
                         url,
                         |rb| {
                             let form = Form::new()
-                                .text("upload_phase", "transfer")
                                 .text("upload_session_id", session_id.clone())
                                 .text("start_offset", c.offset.to_string())
                                 .part(
