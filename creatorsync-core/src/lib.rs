@@ -27,6 +27,9 @@ pub mod platforms;
 mod post;
 pub mod progress;
 mod secret;
+pub mod text;
+mod validate;
+
 pub mod store;
 pub mod upload;
 
@@ -34,7 +37,7 @@ pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
-pub use media::{MediaInfo, MediaSource};
+pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use platforms::{ClientConfig, PlatformClient, PublishRequest, Published};
 pub use post::{
@@ -44,3 +47,4 @@ pub use post::{
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use secret::Secret;
 pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};
+pub use validate::{text_length, validate, validate_all};
