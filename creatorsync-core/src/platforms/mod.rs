@@ -20,6 +20,9 @@ use crate::{Platform, Post, Result, Secret, StoredToken};
 
 #[allow(dead_code)] // used by the platform clients as they land
 pub(crate) mod common;
+pub mod facebook;
+pub mod linkedin;
+pub mod x;
 
 /// A published post.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
