@@ -21,6 +21,7 @@ mod credential;
 mod error;
 pub mod http;
 pub mod media;
+pub mod media_host;
 mod platform;
 pub mod platforms;
 mod post;
@@ -34,6 +35,7 @@ pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
 pub use media::{MediaInfo, MediaSource};
+pub use media_host::{MediaHost, ObjectStoreMediaHost};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use platforms::{ClientConfig, PlatformClient, PublishRequest, Published};
 pub use post::{

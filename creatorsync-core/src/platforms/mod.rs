@@ -19,6 +19,8 @@ use crate::upload::{PollConfig, UploadConfig, UploadSessions};
 use crate::{Platform, Post, Result, Secret, StoredToken};
 
 pub(crate) mod common;
+pub mod tiktok;
+pub mod youtube;
 
 /// A published post.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
