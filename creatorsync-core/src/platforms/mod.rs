@@ -19,6 +19,7 @@ use crate::upload::{PollConfig, UploadConfig, UploadSessions};
 use crate::{Platform, Post, Result, Secret, StoredToken};
 
 pub(crate) mod common;
+pub mod instagram;
 pub mod tiktok;
 pub mod youtube;
 
