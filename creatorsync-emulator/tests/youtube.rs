@@ -139,7 +139,7 @@ async fn put(http: &Client, url: &str, range: &str, body: Vec<u8>) -> reqwest::R
 
 #[tokio::test]
 async fn oauth_refresh_does_not_rotate_and_revoke_works() {
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let emu = Emulator::start(slow()).await.unwrap();
     let http = client();
     let b = base(&emu);
     let (at, rt) = login(&emu, &http).await;
@@ -231,7 +231,7 @@ async fn oauth_refresh_does_not_rotate_and_revoke_works() {
 
 #[tokio::test]
 async fn resumable_upload_chunks_processing_and_readback() {
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let emu = Emulator::start(slow()).await.unwrap();
     let http = client();
     let b = base(&emu);
     let (at, _) = login(&emu, &http).await;
@@ -370,7 +370,7 @@ async fn resumable_upload_chunks_processing_and_readback() {
         s["items"][0]["processingDetails"]["processingStatus"],
         "processing"
     );
-    emu.clock().advance(Duration::from_secs(1));
+    emu.clock().advance(Duration::from_secs(11));
     let s = status(id.clone()).await;
     assert_eq!(s["items"][0]["status"]["uploadStatus"], "processed");
     assert_eq!(
@@ -396,7 +396,7 @@ async fn resumable_upload_chunks_processing_and_readback() {
         .as_str()
         .unwrap()
         .to_owned();
-    emu.clock().advance(Duration::from_secs(1));
+    emu.clock().advance(Duration::from_secs(11));
     let s = status(id2.clone()).await;
     assert_eq!(s["items"][0]["status"]["uploadStatus"], "failed");
     assert_eq!(s["items"][0]["status"]["failureReason"], "codec");
@@ -523,4 +523,13 @@ async fn lost_response_on_final_chunk_publishes_once_and_quota_runs_out() {
         "the token expired meanwhile (not a quota error)"
     );
     emu.shutdown().await;
+}
+
+/// Processing takes 10 s of emulator time, so states only move when a test
+/// advances the clock (not with wall time under load).
+fn slow() -> EmulatorConfig {
+    EmulatorConfig {
+        processing_delay: Duration::from_secs(10),
+        ..EmulatorConfig::default()
+    }
 }

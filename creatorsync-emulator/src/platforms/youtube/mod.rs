@@ -3,6 +3,8 @@
 //! protocol, `videos.list`/`videos.delete`, `playlistItems.list` over the
 //! uploads playlist, `thumbnails.set`, and the daily quota.
 
+#![allow(clippy::result_large_err)] // axum Responses are the natural error type of handlers.
+
 mod oauth;
 mod upload;
 mod videos;

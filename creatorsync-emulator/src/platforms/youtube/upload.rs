@@ -74,16 +74,15 @@ fn validate(meta: &Value) -> Result<(), Response> {
             );
         }
     }
-    if let Some(c) = snippet.get("categoryId").filter(|c| !c.is_null()) {
-        if !c
+    if let Some(c) = snippet.get("categoryId").filter(|c| !c.is_null())
+        && !c
             .as_str()
             .is_some_and(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return bad(
-                "invalidCategoryId",
-                "The video snippet specifies an invalid category ID.",
-            );
-        }
+    {
+        return bad(
+            "invalidCategoryId",
+            "The video snippet specifies an invalid category ID.",
+        );
     }
     let status = &meta["status"];
     let privacy = status["privacyStatus"].as_str().unwrap_or("public");
@@ -152,15 +151,15 @@ pub(crate) async fn start(
         }
     };
     let mime = header(&headers, "x-upload-content-type").map(str::to_owned);
-    if let Some(m) = &mime {
-        if !(m.starts_with("video/") || m == "application/octet-stream") {
-            return gerr(
-                400,
-                "badContent",
-                "youtube.video",
-                "Media type is not supported. Valid media types: [video/*, application/octet-stream]",
-            );
-        }
+    if let Some(m) = &mime
+        && !(m.starts_with("video/") || m == "application/octet-stream")
+    {
+        return gerr(
+            400,
+            "badContent",
+            "youtube.video",
+            "Media type is not supported. Valid media types: [video/*, application/octet-stream]",
+        );
     }
     let id = random_token("", 24);
     let part = q
@@ -197,10 +196,10 @@ pub(crate) async fn start(
 /// 308 Resume Incomplete with the received range.
 fn incomplete(offset: u64) -> Response {
     let mut resp = StatusCode::PERMANENT_REDIRECT.into_response();
-    if offset > 0 {
-        if let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", offset - 1)) {
-            resp.headers_mut().insert("range", v);
-        }
+    if offset > 0
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", offset - 1))
+    {
+        resp.headers_mut().insert("range", v);
     }
     resp
 }
@@ -307,12 +306,12 @@ fn claim(st: &St, id: &str, range: Range, content_length: Option<&str>) -> Resul
         }
         Range::Bytes(a, b, t) => (a, b, t.or(declared)),
     };
-    if let (Some(t), Some(d)) = (total, declared) {
-        if t != d {
-            return Err(bad(
-                "Content-Range total does not match X-Upload-Content-Length.",
-            ));
-        }
+    if let (Some(t), Some(d)) = (total, declared)
+        && t != d
+    {
+        return Err(bad(
+            "Content-Range total does not match X-Upload-Content-Length.",
+        ));
     }
     if total.is_some_and(|t| b >= t) {
         return Err(bad("Content-Range exceeds the total size."));

@@ -302,7 +302,7 @@ pub(crate) async fn playlist_items(
         .filter(|v| !v.deleted && v.channel == channel)
         .cloned()
         .collect();
-    videos.sort_by(|a, b| b.created.cmp(&a.created));
+    videos.sort_by_key(|v| std::cmp::Reverse(v.created));
     let total = videos.len();
     let items: Vec<Value> = videos
         .iter()
