@@ -149,31 +149,35 @@ impl CreatorSyncBuilder {
     pub async fn build(self) -> Result<CreatorSync> {
         let endpoints = self.endpoints.unwrap_or_default();
         let http = HttpClient::new(self.http.unwrap_or_default())?;
-        let secret = self
-            .state_secret
-            .ok_or_else(|| Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into()))?;
-        let (store, log): (Arc<dyn TokenStore>, Arc<dyn PublishLog>) = match (self.store, self.sqlite) {
-            (Some(store), _) => {
-                let log = self.log.unwrap_or_else(|| {
-                    warn!("no publish log configured: idempotency holds only within this process");
-                    Arc::new(MemoryPublishLog::new())
-                });
-                (store, log)
-            }
-            (None, sqlite) => {
-                let (path, keys) = sqlite.unwrap_or_else(|| (PathBuf::from("creatorsync.db"), None));
-                let keys = match keys {
-                    Some(k) => k,
-                    None => KeyRing::from_env()?,
-                };
-                let store = SqliteTokenStore::open(&path, keys).await?;
-                let log: Arc<dyn PublishLog> = match self.log {
-                    Some(l) => l,
-                    None => Arc::new(store.publish_log()),
-                };
-                (Arc::new(store), log)
-            }
-        };
+        let secret = self.state_secret.ok_or_else(|| {
+            Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into())
+        })?;
+        let (store, log): (Arc<dyn TokenStore>, Arc<dyn PublishLog>) =
+            match (self.store, self.sqlite) {
+                (Some(store), _) => {
+                    let log = self.log.unwrap_or_else(|| {
+                        warn!(
+                            "no publish log configured: idempotency holds only within this process"
+                        );
+                        Arc::new(MemoryPublishLog::new())
+                    });
+                    (store, log)
+                }
+                (None, sqlite) => {
+                    let (path, keys) =
+                        sqlite.unwrap_or_else(|| (PathBuf::from("creatorsync.db"), None));
+                    let keys = match keys {
+                        Some(k) => k,
+                        None => KeyRing::from_env()?,
+                    };
+                    let store = SqliteTokenStore::open(&path, keys).await?;
+                    let log: Arc<dyn PublishLog> = match self.log {
+                        Some(l) => l,
+                        None => Arc::new(store.publish_log()),
+                    };
+                    (Arc::new(store), log)
+                }
+            };
         let connector = Connector::builder()
             .apps(self.apps.clone())
             .store(store.clone())
@@ -184,7 +188,9 @@ impl CreatorSyncBuilder {
             .build()?;
         let mut clients: BTreeMap<Platform, Arc<dyn PlatformClient>> = BTreeMap::new();
         for platform in Platform::ALL {
-            let Ok(app) = self.apps.get(platform) else { continue };
+            let Ok(app) = self.apps.get(platform) else {
+                continue;
+            };
             let cfg = ClientConfig {
                 http: http.clone(),
                 endpoints: endpoints.get(platform).clone(),
@@ -227,7 +233,9 @@ impl CreatorSyncBuilder {
                 connector,
                 store,
                 log,
-                sessions: self.sessions.unwrap_or_else(|| Arc::new(MemoryUploadSessions::new())),
+                sessions: self
+                    .sessions
+                    .unwrap_or_else(|| Arc::new(MemoryUploadSessions::new())),
                 clients,
                 global: Arc::new(Semaphore::new(self.global.unwrap_or(DEFAULT_GLOBAL))),
                 per_publish: self.per_publish.unwrap_or(DEFAULT_PER_PUBLISH),

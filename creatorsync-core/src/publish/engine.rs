@@ -57,7 +57,8 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
 
         // Validate every target before any network call.
         let mut invalid: BTreeMap<Platform, Vec<Violation>> = BTreeMap::new();
-        let mut platforms: Vec<Platform> = resolved.accounts.iter().map(|a| a.key.platform).collect();
+        let mut platforms: Vec<Platform> =
+            resolved.accounts.iter().map(|a| a.key.platform).collect();
         platforms.dedup();
         for p in platforms {
             let v = validate(call.post, p);
@@ -66,9 +67,13 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
             }
         }
         if !invalid.is_empty() && !call.valid_only {
-            return Err(Error::InvalidPost { violations: invalid.into_values().flatten().collect() });
+            return Err(Error::InvalidPost {
+                violations: invalid.into_values().flatten().collect(),
+            });
         }
-        call.progress.emit(&ProgressEvent::Validated { targets: resolved.accounts.len() });
+        call.progress.emit(&ProgressEvent::Validated {
+            targets: resolved.accounts.len(),
+        });
 
         let per_publish = Arc::new(Semaphore::new(inner.per_publish.max(1)));
         let mut running = FuturesOrdered::new();
@@ -92,7 +97,12 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     Err(e) => (Err(e), false),
                 };
                 report_outcome(&call.progress, &key, &outcome);
-                TargetResult { account: key, outcome, elapsed: t0.elapsed(), reused }
+                TargetResult {
+                    account: key,
+                    outcome,
+                    elapsed: t0.elapsed(),
+                    reused,
+                }
             });
         }
         let mut results: Vec<TargetResult> = running.collect().await;
@@ -102,17 +112,43 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                 Target::Account { account_id, .. } => Some(account_id.clone()),
                 Target::Platform(_) => None,
             };
-            let error = Error::NotConnected { user_id: call.user_id.to_owned(), platform, account: account.clone() };
+            let error = Error::NotConnected {
+                user_id: call.user_id.to_owned(),
+                platform,
+                account: account.clone(),
+            };
             let key = AccountKey {
                 user_id: call.user_id.to_owned(),
                 platform,
                 account_id: account.unwrap_or_default(),
             };
-            report_outcome(&call.progress, &key, &Err(Error::NotConnected { user_id: call.user_id.to_owned(), platform, account: None }));
-            results.push(TargetResult { account: key, outcome: Err(error), elapsed: Duration::ZERO, reused: false });
+            report_outcome(
+                &call.progress,
+                &key,
+                &Err(Error::NotConnected {
+                    user_id: call.user_id.to_owned(),
+                    platform,
+                    account: None,
+                }),
+            );
+            results.push(TargetResult {
+                account: key,
+                outcome: Err(error),
+                elapsed: Duration::ZERO,
+                reused: false,
+            });
         }
-        let report = PublishReport { idempotency_key: call.idempotency_key.clone(), results, elapsed: started.elapsed() };
-        info!(ok = report.published().count(), failed = report.failed().count(), ms = report.elapsed.as_millis() as u64, "publish finished");
+        let report = PublishReport {
+            idempotency_key: call.idempotency_key.clone(),
+            results,
+            elapsed: started.elapsed(),
+        };
+        info!(
+            ok = report.published().count(),
+            failed = report.failed().count(),
+            ms = report.elapsed.as_millis() as u64,
+            "publish finished"
+        );
         Ok(report)
     }
     .instrument(span)
@@ -140,14 +176,20 @@ fn report_outcome(progress: &Progress, key: &AccountKey, outcome: &Result<Publis
 /// One target: claim it in the log, reconcile a pending earlier attempt,
 /// get a fresh token, publish, record the result. Returns the post and
 /// whether it was reused rather than created now.
-async fn run_target(inner: &Inner, call: &Call<'_>, account: StoredToken) -> Result<(Published, bool)> {
+async fn run_target(
+    inner: &Inner,
+    call: &Call<'_>,
+    account: StoredToken,
+) -> Result<(Published, bool)> {
     let key = account.key.clone();
     let span = info_span!("target", platform = %key.platform, account = %key.account_id);
     async {
         let client = inner
             .clients
             .get(&key.platform)
-            .ok_or_else(|| Error::Config(format!("{}: no app credentials configured", key.platform)))?
+            .ok_or_else(|| {
+                Error::Config(format!("{}: no app credentials configured", key.platform))
+            })?
             .clone();
         let ikey = call.idempotency_key.as_str();
         let log = &inner.log;
@@ -158,10 +200,18 @@ async fn run_target(inner: &Inner, call: &Call<'_>, account: StoredToken) -> Res
             let since = since - chrono::Duration::from_std(RECONCILE_SKEW).unwrap_or_default();
             if let Some(found) = client.find_recent(&token, call.post, since).await? {
                 info!(post_id = %found.post_id, "reconciled: the earlier attempt had published");
-                log.mark_published(ikey, &key, &found.post_id, Some(&found.url)).await?;
+                log.mark_published(ikey, &key, &found.post_id, Some(&found.url))
+                    .await?;
                 return Ok((found, true));
             }
-            log.mark_failed(ikey, &key, "RECONCILED_ABSENT", "earlier attempt did not publish", true).await?;
+            log.mark_failed(
+                ikey,
+                &key,
+                "RECONCILED_ABSENT",
+                "earlier attempt did not publish",
+                true,
+            )
+            .await?;
             begin = log.begin(ikey, &key).await?;
         }
         match begin {
@@ -170,7 +220,9 @@ async fn run_target(inner: &Inner, call: &Call<'_>, account: StoredToken) -> Res
                 return Ok((Published { post_id, url }, true));
             }
             BeginOutcome::Pending { .. } => {
-                return Err(Error::Conflict { current_version: None });
+                return Err(Error::Conflict {
+                    current_version: None,
+                });
             }
             _ => {}
         }
@@ -180,25 +232,30 @@ async fn run_target(inner: &Inner, call: &Call<'_>, account: StoredToken) -> Res
         let token = match inner.connector.tokens().usable(&key).await {
             Ok(t) => t,
             Err(e) => {
-                log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable()).await?;
+                log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable())
+                    .await?;
                 return Err(e);
             }
         };
         let request = PublishRequest {
             account: &token,
             post: call.post,
-            progress: call.progress.for_target(key.platform, key.account_id.clone()),
+            progress: call
+                .progress
+                .for_target(key.platform, key.account_id.clone()),
             sessions: inner.sessions.clone(),
             session_key: format!("{ikey}:{}:{}", key.platform, key.account_id),
         };
         match client.publish(request).await {
             Ok(p) => {
-                log.mark_published(ikey, &key, &p.post_id, Some(&p.url)).await?;
+                log.mark_published(ikey, &key, &p.post_id, Some(&p.url))
+                    .await?;
                 Ok((p, false))
             }
             Err(e) => {
                 if let Error::ReauthRequired { reason, .. } = &e {
-                    if let Err(store_err) = inner.connector.tokens().mark_reauth(&key, reason).await {
+                    if let Err(store_err) = inner.connector.tokens().mark_reauth(&key, reason).await
+                    {
                         warn!(error = %store_err, "could not flag the account for reconnection");
                     }
                 }
@@ -207,7 +264,8 @@ async fn run_target(inner: &Inner, call: &Call<'_>, account: StoredToken) -> Res
                     // with this key reconciles with the platform first.
                     warn!(error = %e, "create outcome unknown; left pending for reconciliation");
                 } else {
-                    log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable()).await?;
+                    log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable())
+                        .await?;
                 }
                 Err(e)
             }

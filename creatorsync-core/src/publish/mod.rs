@@ -22,7 +22,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use builder::CreatorSyncBuilder;
+pub use builder::{CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_PER_PUBLISH};
 pub use report::{LegacyResult, PublishReport, TargetResult};
 pub use targets::Target;
 
@@ -132,7 +132,9 @@ impl<'a> PublishCall<'a> {
 
     /// Runs the publish.
     pub async fn send(self) -> Result<PublishReport> {
-        let key = self.idempotency_key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let key = self
+            .idempotency_key
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         engine::run(
             &self.sync.inner,
             engine::Call {

@@ -70,12 +70,16 @@ impl PublishReport {
 
     /// The successful targets.
     pub fn published(&self) -> impl Iterator<Item = (&AccountKey, &Published)> {
-        self.results.iter().filter_map(|r| r.outcome.as_ref().ok().map(|p| (&r.account, p)))
+        self.results
+            .iter()
+            .filter_map(|r| r.outcome.as_ref().ok().map(|p| (&r.account, p)))
     }
 
     /// The failed targets.
     pub fn failed(&self) -> impl Iterator<Item = (&AccountKey, &Error)> {
-        self.results.iter().filter_map(|r| r.outcome.as_ref().err().map(|e| (&r.account, e)))
+        self.results
+            .iter()
+            .filter_map(|r| r.outcome.as_ref().err().map(|e| (&r.account, e)))
     }
 
     /// The seed system's shape, keyed by platform name (`"x"`, ...); a
@@ -94,7 +98,12 @@ impl PublishReport {
                     url: Some(p.url.clone()),
                     message: format!("Published to {}", display_name(r.account.platform)),
                 },
-                Err(e) => LegacyResult { success: false, post_id: None, url: None, message: e.to_string() },
+                Err(e) => LegacyResult {
+                    success: false,
+                    post_id: None,
+                    url: None,
+                    message: e.to_string(),
+                },
             };
             out.insert(key, value);
         }

@@ -26,7 +26,10 @@ impl From<Platform> for Target {
 
 impl From<&AccountKey> for Target {
     fn from(k: &AccountKey) -> Self {
-        Target::Account { platform: k.platform, account_id: k.account_id.clone() }
+        Target::Account {
+            platform: k.platform,
+            account_id: k.account_id.clone(),
+        }
     }
 }
 
@@ -34,7 +37,10 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Target::Platform(p) => write!(f, "{p}"),
-            Target::Account { platform, account_id } => write!(f, "{platform}/{account_id}"),
+            Target::Account {
+                platform,
+                account_id,
+            } => write!(f, "{platform}/{account_id}"),
         }
     }
 }
@@ -50,7 +56,10 @@ impl Target {
     fn matches(&self, key: &AccountKey) -> bool {
         match self {
             Target::Platform(p) => key.platform == *p,
-            Target::Account { platform, account_id } => key.platform == *platform && &key.account_id == account_id,
+            Target::Account {
+                platform,
+                account_id,
+            } => key.platform == *platform && &key.account_id == account_id,
         }
     }
 }
@@ -68,7 +77,10 @@ pub(crate) struct Resolved {
 pub(crate) fn resolve(targets: &[Target], mut connected: Vec<StoredToken>) -> Resolved {
     connected.sort_by(|a, b| a.key.cmp(&b.key));
     if targets.is_empty() {
-        return Resolved { accounts: connected, missing: Vec::new() };
+        return Resolved {
+            accounts: connected,
+            missing: Vec::new(),
+        };
     }
     let mut out = Resolved::default();
     for t in targets {
@@ -76,6 +88,9 @@ pub(crate) fn resolve(targets: &[Target], mut connected: Vec<StoredToken>) -> Re
             out.missing.push(t.clone());
         }
     }
-    out.accounts = connected.into_iter().filter(|c| targets.iter().any(|t| t.matches(&c.key))).collect();
+    out.accounts = connected
+        .into_iter()
+        .filter(|c| targets.iter().any(|t| t.matches(&c.key)))
+        .collect();
     out
 }
