@@ -21,7 +21,11 @@ async fn browse(url: &url::Url) -> String {
         .build()
         .unwrap();
     let resp = client.get(url.clone()).send().await.unwrap();
-    assert!(resp.status().is_redirection(), "authorize answered {}", resp.status());
+    assert!(
+        resp.status().is_redirection(),
+        "authorize answered {}",
+        resp.status()
+    );
     resp.headers()["location"].to_str().unwrap().to_owned()
 }
 
@@ -61,9 +65,17 @@ async fn connect_all_six_platforms() {
         (Platform::TikTok, &["tt-demo-open-id"]),
     ];
     for (p, ids) in want {
-        let mut got: Vec<String> = connect(&c, *p).await.into_iter().map(|k| k.account_id).collect();
+        let mut got: Vec<String> = connect(&c, *p)
+            .await
+            .into_iter()
+            .map(|k| k.account_id)
+            .collect();
         got.sort();
-        assert_eq!(got, ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{p}");
+        assert_eq!(
+            got,
+            ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            "{p}"
+        );
     }
     // X OAuth 1.0a too.
     let req = c.begin_oauth1("bob", CB).await.unwrap();
@@ -97,7 +109,11 @@ async fn rotating_refresh_across_two_managers() {
         let key = connect(&c, p).await.remove(0);
         let mut row = store.get(&key).await.unwrap().unwrap();
         let old_refresh = match &mut row.credential {
-            Credential::OAuth2 { expires_at, refresh, .. } => {
+            Credential::OAuth2 {
+                expires_at,
+                refresh,
+                ..
+            } => {
                 *expires_at = Some(Utc::now() - chrono::Duration::seconds(1));
                 refresh.as_ref().unwrap().expose().clone()
             }
@@ -128,7 +144,9 @@ async fn rotating_refresh_across_two_managers() {
         }
         assert_eq!(tokens.len(), 1, "{p}: one refresh, one token");
         let row = store.get(&key).await.unwrap().unwrap();
-        let Credential::OAuth2 { refresh, .. } = &row.credential else { unreachable!() };
+        let Credential::OAuth2 { refresh, .. } = &row.credential else {
+            unreachable!()
+        };
         let new_refresh = refresh.as_ref().unwrap().expose().clone();
         if p == Platform::YouTube {
             assert_eq!(new_refresh, old_refresh, "Google does not rotate");
@@ -136,7 +154,14 @@ async fn rotating_refresh_across_two_managers() {
             assert_ne!(new_refresh, old_refresh, "{p} rotates");
         }
         // The new token works at the platform.
-        assert!(c.tokens().health("alice").await.unwrap().iter().all(|h| h.healthy));
+        assert!(
+            c.tokens()
+                .health("alice")
+                .await
+                .unwrap()
+                .iter()
+                .all(|h| h.healthy)
+        );
     }
 }
 
