@@ -42,6 +42,15 @@ fn rest(b: RequestBuilder, token: &str) -> RequestBuilder {
 }
 
 async fn grant(emu: &RunningEmulator, http: &Client) -> Value {
+    grant_with(
+        emu,
+        http,
+        "openid profile w_member_social w_organization_social",
+    )
+    .await
+}
+
+async fn grant_with(emu: &RunningEmulator, http: &Client, scope: &str) -> Value {
     let r = http
         .get(url(emu, "/oauth/v2/authorization"))
         .query(&[
@@ -49,10 +58,7 @@ async fn grant(emu: &RunningEmulator, http: &Client) -> Value {
             ("client_id", "cs-test-linkedin"),
             ("redirect_uri", REDIRECT),
             ("state", "li-st"),
-            (
-                "scope",
-                "openid profile w_member_social w_organization_social",
-            ),
+            ("scope", scope),
         ])
         .send()
         .await

@@ -176,6 +176,16 @@ async fn versions_identity_and_organizations() {
         org,
         json!({"id": 10001, "localizedName": "Acme Studio", "vanityName": "acme-studio"})
     );
+    // A member-only token cannot post as an organization.
+    let member = grant_with(&emu, &http, "openid profile w_member_social").await;
+    let member = member["access_token"].as_str().unwrap();
+    let r = rest(http.post(url(&emu, "/rest/posts")), member)
+        .json(&json!({"author": "urn:li:organization:10001", "commentary": "x", "visibility": "PUBLIC", "lifecycleState": "PUBLISHED"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "ACCESS_DENIED");
     let r = rest(http.get(url(&emu, "/rest/organizations/424242")), &at)
         .send()
         .await

@@ -105,6 +105,15 @@ async fn oauth2_pkce_rotation_revoke_and_expiry() {
         .await
         .unwrap();
     assert!(t3.get("refresh_token").is_none());
+    // Without tweet.write, posting is forbidden.
+    let r = http
+        .post(url(&emu, "/2/tweets"))
+        .bearer_auth(t3["access_token"].as_str().unwrap())
+        .json(&json!({"text": "no scope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
 
     // Revoke, then the token is refused with the RFC 7807 401.
     let at2 = t2["access_token"].as_str().unwrap();

@@ -59,6 +59,27 @@ impl Li {
         }
     }
 
+    /// Checks that `token` may write as `author` (a person needs
+    /// `w_member_social`, an organization `w_organization_social`) and
+    /// returns the account id (person id or org id), or LinkedIn's 403.
+    fn writer(&self, token: &TokenInfo, author: &str) -> Result<String, Response> {
+        let scope = if author.starts_with("urn:li:organization:") {
+            "w_organization_social"
+        } else {
+            "w_member_social"
+        };
+        let denied = |why: String| li_error(StatusCode::FORBIDDEN, "ACCESS_DENIED", &why, 100);
+        let account = self
+            .acting_as(&token.subject, author)
+            .ok_or_else(|| denied(format!("Not enough permissions to act as {author}")))?;
+        if !token.scopes.iter().any(|s| s == scope) {
+            return Err(denied(format!(
+                "Not enough permissions: the token lacks {scope}"
+            )));
+        }
+        Ok(account)
+    }
+
     /// The account id (person id or org id) `subject` may act as for
     /// `author` (an author URN), or None.
     fn acting_as(&self, subject: &str, author: &str) -> Option<String> {

@@ -54,13 +54,9 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
         Err(e) => return bad(&format!("Invalid JSON body: {e}")),
     };
     let author = v["author"].as_str().unwrap_or_default().to_owned();
-    let Some(account) = li.acting_as(&t.subject, &author) else {
-        return li_error(
-            StatusCode::FORBIDDEN,
-            "ACCESS_DENIED",
-            &format!("Not enough permissions to post as {author}"),
-            100,
-        );
+    let account = match li.writer(&t, &author) {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let text = v["commentary"].as_str().unwrap_or_default().to_owned();
     if text.chars().count() > MAX_COMMENTARY {

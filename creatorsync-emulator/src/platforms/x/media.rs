@@ -64,7 +64,10 @@ impl Media {
         if elapsed < delay_ms / 2 {
             ("pending", 0)
         } else if elapsed < delay_ms {
-            ("in_progress", (elapsed * 100 / delay_ms).clamp(1, 99))
+            (
+                "in_progress",
+                (elapsed.saturating_mul(100) / delay_ms).clamp(1, 99),
+            )
         } else if self.fails {
             ("failed", 100)
         } else {
@@ -333,6 +336,11 @@ pub(super) fn status_session(x: &X, user: &str, id: &str) -> Result<(String, Val
         m.key.clone(),
         m.processing_info(x.ctx.clock.now(), x.ctx.config.processing_delay),
     ))
+}
+
+/// The media key of a media id.
+pub(super) fn key_of(x: &X, id: &str) -> Option<String> {
+    lock(x).get(id).map(|m| m.key.clone())
 }
 
 /// Sets a media id's alt text.

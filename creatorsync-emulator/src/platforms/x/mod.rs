@@ -114,6 +114,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route("/2/oauth2/revoke", post(oauth2::revoke))
         .route("/oauth/request_token", post(oauth1::request_token))
         .route("/oauth/authorize", get(oauth1::authorize))
+        .route("/oauth/authenticate", get(oauth1::authorize))
         .route("/oauth/access_token", post(oauth1::access_token))
         .route("/2/users/me", get(users_me))
         .route("/2/media/upload/initialize", post(upload::initialize))
@@ -208,6 +209,22 @@ fn caller(
         };
     }
     crate::common::check_bearer(&x.ctx, Platform::X, headers).map(|t| t.subject)
+}
+
+/// With an OAuth 2.0 bearer, requires `scope` (OAuth 1.0a carries the
+/// app's permissions instead of scopes and passes).
+fn require_scope(x: &X, headers: &HeaderMap, scope: &str) -> Result<(), Response> {
+    let Some(token) = crate::common::bearer(headers) else {
+        return Ok(());
+    };
+    match x.ctx.tokens.check(Platform::X, &token, x.ctx.clock.now()) {
+        Ok(t) if !t.scopes.iter().any(|s| s == scope) => Err(problem(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            &format!("Missing required OAuth 2.0 scope: {scope}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 async fn users_me(State(x): St, method: Method, uri: Uri, headers: HeaderMap) -> Response {

@@ -104,7 +104,7 @@ pub(super) fn verify(
         .get("oauth_timestamp")
         .and_then(|t| t.parse().ok())
         .ok_or_else(unauthorized)?;
-    if (ts - now).abs() > TIMESTAMP_WINDOW_SECS {
+    if ts.abs_diff(now) > TIMESTAMP_WINDOW_SECS.unsigned_abs() {
         return Err(v1_error(
             StatusCode::UNAUTHORIZED,
             135,
@@ -144,7 +144,7 @@ pub(super) fn verify(
         let mut inner = x.oauth1.lock();
         inner
             .nonces
-            .retain(|_, t| (now - *t).abs() <= TIMESTAMP_WINDOW_SECS);
+            .retain(|_, t| t.abs_diff(now) <= TIMESTAMP_WINDOW_SECS.unsigned_abs());
         let key = (
             oauth.get("oauth_consumer_key").cloned().unwrap_or_default(),
             token,

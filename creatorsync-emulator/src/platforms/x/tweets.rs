@@ -11,7 +11,7 @@ use bytes::Bytes;
 use creatorsync_core::Platform;
 use serde_json::{Value, json};
 
-use super::{St, X, caller, invalid, json_body, problem, set_rate};
+use super::{St, X, caller, invalid, json_body, problem, require_scope, set_rate};
 use crate::record::RecordedPost;
 
 /// POST /2/tweets per user per 15-minute window (UNCONFIRMED: 100 on paid tiers).
@@ -75,6 +75,9 @@ pub(super) async fn create(
         Ok(u) => u,
         Err(r) => return r,
     };
+    if let Err(r) = require_scope(&x, &headers, "tweet.write") {
+        return r;
+    }
     let (limit, remaining, reset) = match x.count("POST /2/tweets", &user, TWEETS_PER_WINDOW) {
         Ok(v) => v,
         Err(reset) => {
@@ -153,7 +156,10 @@ fn create_inner(x: &X, user: &str, body: &[u8]) -> Response {
         );
     }
     if !media.is_empty() {
-        let keys: Vec<String> = media.iter().map(|m| m.media_id.clone()).collect();
+        let keys: Vec<String> = media
+            .iter()
+            .filter_map(|m| super::media::key_of(x, &m.media_id))
+            .collect();
         extra.insert("media_keys".to_owned(), keys.join(","));
     }
     let id = x.id();

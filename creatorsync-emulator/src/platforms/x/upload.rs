@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::media::{self, Bad, MEDIA_TTL_SECS};
-use super::{St, caller, invalid, json_body};
+use super::{St, caller, invalid, json_body, require_scope};
 
 /// `POST /2/media/upload/initialize` (JSON).
 pub(super) async fn initialize(
@@ -27,6 +27,9 @@ pub(super) async fn initialize(
         Ok(u) => u,
         Err(r) => return r,
     };
+    if let Err(r) = require_scope(&x, &headers, "media.write") {
+        return r;
+    }
     let v = match json_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
