@@ -9,7 +9,6 @@
 
 mod common;
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod tc;
 
 use common::{MIB, child_env, make_file, peak_rss_mib, raw_put_ceiling, run_child, scratch};

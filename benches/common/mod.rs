@@ -258,10 +258,10 @@ pub async fn time_publish(
     let done: Arc<Mutex<Option<Instant>>> = Arc::default();
     let mark = done.clone();
     let progress = creatorsync::Progress::new(Arc::new(move |e: &creatorsync::ProgressEvent| {
-        if let creatorsync::ProgressEvent::Uploading { sent, .. } = e {
-            if *sent >= total {
-                mark.lock().unwrap().get_or_insert_with(Instant::now);
-            }
+        if let creatorsync::ProgressEvent::Uploading { sent, .. } = e
+            && *sent >= total
+        {
+            mark.lock().unwrap().get_or_insert_with(Instant::now);
         }
     }));
     let req = creatorsync::PublishRequest {
