@@ -101,8 +101,7 @@ fn main() {
 }
 
 fn child(role: &str) {
-    let endpoints: Endpoints =
-        serde_json::from_str(&env("CS_BENCH_ENDPOINTS")).expect("endpoints");
+    let endpoints: Endpoints = serde_json::from_str(&env("CS_BENCH_ENDPOINTS")).expect("endpoints");
     let token = env("CS_BENCH_TOKEN");
     let path = std::path::PathBuf::from(env("CS_BENCH_FILE"));
     let chunk: u64 = env("CS_BENCH_CHUNK").parse().expect("chunk size");

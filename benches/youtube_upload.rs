@@ -112,7 +112,12 @@ fn child(role: &str) {
         if role == "raw_put" {
             let c = reqwest::Client::new();
             let resp = c
-                .post(endpoints.upload.join("/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status").unwrap())
+                .post(
+                    endpoints
+                        .upload
+                        .join("/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status")
+                        .unwrap(),
+                )
                 .bearer_auth(&token)
                 .header("X-Upload-Content-Length", size)
                 .header("X-Upload-Content-Type", "video/mp4")
@@ -162,8 +167,8 @@ fn child(role: &str) {
                 },
                 Profile::default(),
             );
-            let post = Post::text("bench upload")
-                .with_media(Media::new(source).await.expect("media"));
+            let post =
+                Post::text("bench upload").with_media(Media::new(source).await.expect("media"));
             client
                 .publish(PublishRequest {
                     account: &account,

@@ -91,8 +91,13 @@ async fn file_server(dir: PathBuf) -> (Url, String) {
                 if p.contains("..") {
                     return axum::http::StatusCode::NOT_FOUND.into_response();
                 }
+                let ct = match p.rsplit('.').next() {
+                    Some("jpg") => "image/jpeg",
+                    Some("mp4") => "video/mp4",
+                    _ => "application/octet-stream",
+                };
                 match tokio::fs::read(dir.join(p)).await {
-                    Ok(b) => b.into_response(),
+                    Ok(b) => ([("content-type", ct)], b).into_response(),
                     Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
                 }
             }
@@ -137,7 +142,10 @@ async fn connect(emu: &RunningEmulator) -> StoredToken {
             ("client_id", "cs-test-facebook"),
             ("redirect_uri", redirect),
             ("state", "s"),
-            ("scope", "pages_show_list,instagram_basic,instagram_content_publish"),
+            (
+                "scope",
+                "pages_show_list,instagram_basic,instagram_content_publish",
+            ),
         ])
         .send()
         .await
@@ -241,7 +249,10 @@ struct Env {
 
 /// Emulator + client + a loopback file server (the "public" media host),
 /// plus a second directory served for the MediaHost.
-async fn setup(cfg: EmulatorConfig, with_host: bool) -> (Env, Option<(PathBuf, tempfile::TempDir)>) {
+async fn setup(
+    cfg: EmulatorConfig,
+    with_host: bool,
+) -> (Env, Option<(PathBuf, tempfile::TempDir)>) {
     let emu = Emulator::start(cfg).await.unwrap();
     let account = connect(&emu).await;
     let tmp = tempfile::tempdir().unwrap();
@@ -301,23 +312,38 @@ async fn feed_image_reel_story_and_carousel_from_public_urls() {
             .with_alt_text("a test"),
     );
     let p = publish(&env, &post).await.unwrap();
-    assert!(p.url.starts_with("https://www.instagram.com/p/"), "{}", p.url);
+    assert!(
+        p.url.starts_with("https://www.instagram.com/p/"),
+        "{}",
+        p.url
+    );
     let rec = env.emu.record().post(P, &p.post_id).unwrap();
     assert_eq!(rec.text, "hello ig");
     assert_eq!(rec.media[0].sha256, sha(&img));
 
     let v = video(40_000);
     let vu = put_file(&env.dir, &env.files, "v.mp4", &v);
-    let reel = Post::text("a reel").with_media(media(v.clone(), "video/mp4", Some(vu.clone())).await);
+    let reel =
+        Post::text("a reel").with_media(media(v.clone(), "video/mp4", Some(vu.clone())).await);
     let p = publish(&env, &reel).await.unwrap();
-    assert!(p.url.starts_with("https://www.instagram.com/reel/"), "{}", p.url);
-    assert_eq!(env.emu.record().post(P, &p.post_id).unwrap().extra["media_type"], "REELS");
+    assert!(
+        p.url.starts_with("https://www.instagram.com/reel/"),
+        "{}",
+        p.url
+    );
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().extra["media_type"],
+        "REELS"
+    );
 
     let story = Post::text("")
         .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await)
         .with_options(kind(InstagramKind::Story));
     let p = publish(&env, &story).await.unwrap();
-    assert_eq!(env.emu.record().post(P, &p.post_id).unwrap().extra["media_type"], "STORIES");
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().extra["media_type"],
+        "STORIES"
+    );
 
     let img2 = jpeg(3000, 7);
     let u2 = put_file(&env.dir, &env.files, "b.jpg", &img2);
@@ -334,10 +360,21 @@ async fn feed_image_reel_story_and_carousel_from_public_urls() {
 
     // find_recent sees the carousel; delete is not offered by the API.
     let since = chrono::Utc::now() - chrono::Duration::minutes(1);
-    let found = env.client.find_recent(&env.account, &carousel, since).await.unwrap();
+    let found = env
+        .client
+        .find_recent(&env.account, &carousel, since)
+        .await
+        .unwrap();
     assert_eq!(found, Some(p.clone()));
-    let err = env.client.delete(&env.account, &p.post_id).await.unwrap_err();
-    assert!(matches!(err, Error::Platform { code: Some(ref c), .. } if c == "unsupported"), "{err}");
+    let err = env
+        .client
+        .delete(&env.account, &p.post_id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Platform { code: Some(ref c), .. } if c == "unsupported"),
+        "{err}"
+    );
     env.emu.shutdown().await;
 }
 
@@ -349,19 +386,28 @@ async fn unreachable_media_host_falls_back_to_rehosting_and_resumable_upload() {
     let v = video(300_000);
     let iu = put_file(&env.dir, &env.files, "a.jpg", &img);
     let vu = put_file(&env.dir, &env.files, "v.mp4", &v);
-    env.emu.faults().set_host_unreachable(env.files_host.clone(), true);
+    env.emu
+        .faults()
+        .set_host_unreachable(env.files_host.clone(), true);
 
     // Image: the container fails with 2207052, the image is re-hosted.
     let post = Post::text("rehosted").with_media(media(img.clone(), "image/jpeg", Some(iu)).await);
     let p = publish(&env, &post).await.unwrap();
-    assert_eq!(env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256, sha(&img));
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&img)
+    );
     let hosted: Vec<_> = walk(&host_dir);
     assert_eq!(hosted.len(), 1, "one object re-hosted");
 
     // Video: falls back to the resumable upload.
-    let reel = Post::text("uploaded reel").with_media(media(v.clone(), "video/mp4", Some(vu)).await);
+    let reel =
+        Post::text("uploaded reel").with_media(media(v.clone(), "video/mp4", Some(vu)).await);
     let p = publish(&env, &reel).await.unwrap();
-    assert_eq!(env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256, sha(&v));
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&v)
+    );
     let chunks = env.emu.record().chunks_for(P);
     assert_eq!(chunks.len(), 1);
     assert!(chunks[0].complete && chunks[0].len == v.len() as u64);
@@ -387,7 +433,10 @@ async fn sources_without_urls_use_the_media_host_or_fail_clearly() {
     let img = jpeg(4000, 9);
     let post = Post::text("no url").with_media(media(img.clone(), "image/jpeg", None).await);
     let p = publish(&env, &post).await.unwrap();
-    assert_eq!(env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256, sha(&img));
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&img)
+    );
 
     let bare = InstagramClient::new(config(env.emu.endpoints().instagram.clone()));
     let err = bare
@@ -424,7 +473,10 @@ async fn resumable_video_upload_resumes_after_a_cut() {
     // The emulator keeps nothing of a cut body: the client resumes at its offset (0).
     assert_eq!(chunks[1].offset, 0);
     assert!(chunks[1].complete && chunks[1].len == v.len() as u64);
-    assert_eq!(env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256, sha(&v));
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&v)
+    );
     assert_eq!(env.emu.record().posts_for(P).len(), 1);
     env.emu.shutdown().await;
 }
@@ -432,7 +484,9 @@ async fn resumable_video_upload_resumes_after_a_cut() {
 #[tokio::test]
 async fn processing_failure_is_media_rejected() {
     let (env, _) = setup(EmulatorConfig::default(), false).await;
-    env.emu.faults().inject(P, Fault::once(FaultKind::FailProcessing));
+    env.emu
+        .faults()
+        .inject(P, Fault::once(FaultKind::FailProcessing));
     let v = video(10_000);
     let vu = put_file(&env.dir, &env.files, "v.mp4", &v);
     let reel = Post::text("fails").with_media(media(v, "video/mp4", Some(vu)).await);
@@ -459,10 +513,12 @@ async fn quota_lost_answers_rate_limits_and_revoked_tokens() {
     let u = put_file(&env.dir, &env.files, "a.jpg", &img);
 
     // The publish answer is lost: reconciled, one post.
-    env.emu
-        .faults()
-        .inject(P, Fault::once(FaultKind::LoseResponse).on_path("/media_publish"));
-    let post = Post::text("lost answer").with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
+    env.emu.faults().inject(
+        P,
+        Fault::once(FaultKind::LoseResponse).on_path("/media_publish"),
+    );
+    let post = Post::text("lost answer")
+        .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
     let p = publish(&env, &post).await.unwrap();
     assert_eq!(env.emu.record().posts_for(P).len(), 1);
     assert_eq!(env.emu.record().posts_for(P)[0].post_id, p.post_id);
@@ -470,18 +526,32 @@ async fn quota_lost_answers_rate_limits_and_revoked_tokens() {
     // 429 with Retry-After on the publish call is waited out.
     env.emu.faults().inject(
         P,
-        Fault::once(FaultKind::RateLimit { retry_after_secs: 1 }).on_path("/media_publish"),
+        Fault::once(FaultKind::RateLimit {
+            retry_after_secs: 1,
+        })
+        .on_path("/media_publish"),
     );
     let t = Instant::now();
-    let post2 = Post::text("after a 429").with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
+    let post2 = Post::text("after a 429")
+        .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
     publish(&env, &post2).await.unwrap();
     assert!(t.elapsed() >= Duration::from_millis(950));
     assert_eq!(env.emu.record().posts_for(P).len(), 2);
 
     // The quota (2 per 24 h) is used up: RateLimited before any container.
-    let post3 = Post::text("over quota").with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
+    let post3 = Post::text("over quota")
+        .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
     let err = publish(&env, &post3).await.unwrap_err();
-    assert!(matches!(err, Error::RateLimited { reset_at: Some(_), .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                reset_at: Some(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(env.emu.record().posts_for(P).len(), 2);
 
     // A revoked token: ReauthRequired, nothing published.

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use futures::StreamExt;
 use creatorsync::{MediaInfo, MediaKind, MediaSource};
+use futures::StreamExt;
 use serde_json::Value;
 
 /// Environment variable that turns the bench binary into a child running one role.
@@ -66,7 +66,8 @@ impl MediaSource for FileSource {
         let n = len.min(self.len.saturating_sub(offset));
         tokio::task::spawn_blocking(move || {
             let mut buf = vec![0u8; usize::try_from(n).unwrap_or(0)];
-            file.read_exact_at(&mut buf, offset).map(|()| Bytes::from(buf))
+            file.read_exact_at(&mut buf, offset)
+                .map(|()| Bytes::from(buf))
         })
         .await
         .map_err(|e| creatorsync::Error::store(e.to_string()))?
@@ -88,7 +89,8 @@ pub fn raw_body(path: &Path, offset: u64, len: u64) -> reqwest::Body {
             async move {
                 tokio::task::spawn_blocking(move || {
                     let mut buf = vec![0u8; usize::try_from(n).unwrap_or(0)];
-                    file.read_exact_at(&mut buf, start).map(|()| Bytes::from(buf))
+                    file.read_exact_at(&mut buf, start)
+                        .map(|()| Bytes::from(buf))
                 })
                 .await
                 .map_err(std::io::Error::other)?
