@@ -344,15 +344,15 @@ impl TikTokClient {
         Ok(session)
     }
 
+    /// PUTs the remaining chunks (authorised by the upload URL itself: no
+    /// bearer token is sent to the upload host).
     async fn send_chunks(
         &self,
-        token: &str,
         req: &PublishRequest<'_>,
         media: &Media,
         session: &mut Session,
         key: &str,
     ) -> Result<()> {
-        let _ = token; // chunk PUTs are authorised by the upload URL itself
         let plan = ChunkPlan {
             video_size: session.video_size,
             chunk_size: session.chunk_size,
