@@ -277,10 +277,7 @@ impl TikTokClient {
                 }
                 None => self.init_file_upload(token, req, size, &key).await?,
             };
-            match self
-                .send_chunks(token, req, media, &mut session, &key)
-                .await
-            {
+            match self.send_chunks(req, media, &mut session, &key).await {
                 Ok(()) => {
                     req.sessions.remove(&key).await?;
                     return Ok(session.publish_id);
