@@ -104,9 +104,12 @@ fn child(role: &str) {
     runtime().block_on(async {
         let size = std::fs::metadata(&path).expect("stat").len();
         let plan = ChunkPlan::new(size, chunk).expect("plan");
-        let started = Instant::now();
+        // Clients are built before the clock starts (building a reqwest
+        // client loads the platform's root certificates).
+        let started: Instant;
         if role == "raw_chunk_puts" {
             let c = reqwest::Client::new();
+            started = Instant::now();
             let init: Value = c
                 .post(endpoints.api.join("/v2/post/publish/video/init/").unwrap())
                 .bearer_auth(&token)
@@ -175,6 +178,7 @@ fn child(role: &str) {
             let post = Post::text("bench upload")
                 .with_media(Media::new(FileSource::open(&path)).await.expect("media"))
                 .with_options(options);
+            started = Instant::now();
             client
                 .publish(PublishRequest {
                     account: &account,

@@ -96,10 +96,13 @@ fn child(role: &str) {
     runtime().block_on(async {
         let source = FileSource::open(&path);
         let size = std::fs::metadata(&path).expect("stat").len();
-        let started = Instant::now();
+        // Clients are built before the clock starts (building a reqwest
+        // client loads the platform's root certificates).
+        let started: Instant;
         let mut chunk_size = None;
         if role == "raw_put" {
             let c = reqwest::Client::new();
+            started = Instant::now();
             let resp = c
                 .post(
                     endpoints
@@ -158,6 +161,7 @@ fn child(role: &str) {
             );
             let post =
                 Post::text("bench upload").with_media(Media::new(source).await.expect("media"));
+            started = Instant::now();
             client
                 .publish(PublishRequest {
                     account: &account,
