@@ -108,7 +108,8 @@ fn child(role: &str) {
         // client loads the platform's root certificates).
         let started: Instant;
         if role == "raw_chunk_puts" {
-            let c = reqwest::Client::new();
+            // The same reqwest configuration the SDK uses, without any SDK logic.
+            let c = HttpClient::default().reqwest().clone();
             started = Instant::now();
             let init: Value = c
                 .post(endpoints.api.join("/v2/post/publish/video/init/").unwrap())

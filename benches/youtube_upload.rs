@@ -101,7 +101,8 @@ fn child(role: &str) {
         let started: Instant;
         let mut chunk_size = None;
         if role == "raw_put" {
-            let c = reqwest::Client::new();
+            // The same reqwest configuration the SDK uses, without any SDK logic.
+            let c = HttpClient::default().reqwest().clone();
             started = Instant::now();
             let resp = c
                 .post(
