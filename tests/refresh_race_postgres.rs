@@ -142,7 +142,7 @@ async fn refresh_race_across_four_processes() {
     let Some(server) = server_url("refresh_race_across_four_processes") else {
         return;
     };
-    let database = fresh_database(&server).await;
+    let database = fresh_database(&server, "rrafp").await;
     let emu = Emulator::start(EmulatorConfig::default())
         .await
         .expect("emulator");
@@ -251,4 +251,5 @@ async fn refresh_race_across_four_processes() {
             "ms_per_call": (elapsed.as_secs_f64() * 1000.0 / (PROCESSES * CALLS) as f64 * 100.0).round() / 100.0,
         })
     );
+    pg_support::drop_databases(&server, "rrafp").await;
 }

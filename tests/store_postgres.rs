@@ -81,11 +81,12 @@ async fn token_store_passes_the_suite() {
     testing::token_store_conformance(|| {
         let server = server.clone();
         async move {
-            let url = fresh_database(&server).await;
+            let url = fresh_database(&server, "tspts").await;
             Arc::new(store_at(&url, keys()).await) as Arc<dyn TokenStore>
         }
     })
     .await;
+    pg_support::drop_databases(&server, "tspts").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -96,7 +97,7 @@ async fn two_pools_on_one_database_pass_the_suite() {
     testing::token_store_conformance(|| {
         let server = server.clone();
         async move {
-            let url = fresh_database(&server).await;
+            let url = fresh_database(&server, "tpoodpts").await;
             Arc::new(TwoPools {
                 handles: [store_at(&url, keys()).await, store_at(&url, keys()).await],
                 next: AtomicUsize::new(0),
@@ -104,6 +105,7 @@ async fn two_pools_on_one_database_pass_the_suite() {
         }
     })
     .await;
+    pg_support::drop_databases(&server, "tpoodpts").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -111,12 +113,13 @@ async fn token_store_persists_across_reconnect() {
     let Some(server) = server_url("token_store_persists_across_reconnect") else {
         return;
     };
-    let url = fresh_database(&server).await;
+    let url = fresh_database(&server, "tspar").await;
     let store = store_at(&url, keys()).await;
     testing::token_persistence(Arc::new(store), || async {
         Arc::new(store_at(&url, keys()).await) as Arc<dyn TokenStore>
     })
     .await;
+    pg_support::drop_databases(&server, "tspar").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -127,19 +130,20 @@ async fn publish_log_passes_its_suite_and_persists() {
     testing::publish_log_conformance(|| {
         let server = server.clone();
         async move {
-            let url = fresh_database(&server).await;
+            let url = fresh_database(&server, "plpisap").await;
             Arc::new(PostgresPublishLog::connect(&url).await.expect("connect"))
                 as Arc<dyn PublishLog>
         }
     })
     .await;
     // Through the token store's pool, then a separate connection.
-    let url = fresh_database(&server).await;
+    let url = fresh_database(&server, "plpisap").await;
     let log = store_at(&url, keys()).await.publish_log();
     testing::publish_log_persistence(Arc::new(log), || async {
         Arc::new(PostgresPublishLog::connect(&url).await.expect("reconnect")) as Arc<dyn PublishLog>
     })
     .await;
+    pg_support::drop_databases(&server, "plpisap").await;
 }
 
 fn token(account: &str, access: &str, refresh: &str) -> StoredToken {
@@ -173,7 +177,7 @@ async fn no_token_is_readable_in_the_rows() {
     let Some(server) = server_url("no_token_is_readable_in_the_rows") else {
         return;
     };
-    let url = fresh_database(&server).await;
+    let url = fresh_database(&server, "ntiritr").await;
     let store = store_at(&url, keys()).await;
     let v = store
         .put(&token("acct-1", ACCESS, REFRESH), None)
@@ -195,6 +199,7 @@ async fn no_token_is_readable_in_the_rows() {
         access(&store.get(&key("acct-1")).await.unwrap().unwrap()),
         ACCESS
     );
+    pg_support::drop_databases(&server, "ntiritr").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,7 +207,7 @@ async fn ciphertext_is_bound_to_its_row_and_key_id() {
     let Some(server) = server_url("ciphertext_is_bound_to_its_row_and_key_id") else {
         return;
     };
-    let url = fresh_database(&server).await;
+    let url = fresh_database(&server, "cibtiraki").await;
     let store = store_at(&url, ring("k1", 1).with_old_key("k2", &[1; 32]).unwrap()).await;
     store.put(&token("a", "access-a", "r"), None).await.unwrap();
     store.put(&token("b", "access-b", "r"), None).await.unwrap();
@@ -229,6 +234,7 @@ async fn ciphertext_is_bound_to_its_row_and_key_id() {
         matches!(&err, Error::Key { key_id, .. } if key_id == "k2"),
         "{err:?}"
     );
+    pg_support::drop_databases(&server, "cibtiraki").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,7 +242,7 @@ async fn rotation_reencrypts_every_row_atomically() {
     let Some(server) = server_url("rotation_reencrypts_every_row_atomically") else {
         return;
     };
-    let url = fresh_database(&server).await;
+    let url = fresh_database(&server, "rrera").await;
     let store = store_at(&url, ring("k1", 1)).await;
     for account in ["a", "b", "c"] {
         store
@@ -274,6 +280,7 @@ async fn rotation_reencrypts_every_row_atomically() {
     assert_eq!(reopened.active_key_id(), "k2");
     assert_eq!(reopened.key_ids_in_use().await.unwrap(), ["k0", "k2"]);
     assert!(reopened.get(&key("a")).await.is_ok());
+    pg_support::drop_databases(&server, "rrera").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -281,7 +288,7 @@ async fn concurrent_first_connects_migrate_once() {
     let Some(server) = server_url("concurrent_first_connects_migrate_once") else {
         return;
     };
-    let url = fresh_database(&server).await;
+    let url = fresh_database(&server, "cfcmo").await;
     let connects: Vec<_> = (0..8)
         .map(|_| {
             let url = url.clone();
@@ -316,6 +323,7 @@ async fn concurrent_first_connects_migrate_once() {
         matches!(&err, Error::Store { message } if message.contains("upgrade CreatorSync")),
         "{err:?}"
     );
+    pg_support::drop_databases(&server, "cfcmo").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -323,7 +331,7 @@ async fn the_password_never_shows() {
     let Some(server) = server_url("the_password_never_shows") else {
         return;
     };
-    let url = fresh_database(&server).await;
+    let url = fresh_database(&server, "tpns").await;
     // The test server trusts loopback, so any password is accepted.
     let mut with_password = reqwest::Url::parse(&url).unwrap();
     with_password.set_password(Some("hunter2-pw")).unwrap();
@@ -343,4 +351,5 @@ async fn the_password_never_shows() {
     .await
     .unwrap_err();
     assert!(!format!("{err} {err:?}").contains("hunter2-pw"), "{err:?}");
+    pg_support::drop_databases(&server, "tpns").await;
 }

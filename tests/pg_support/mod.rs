@@ -31,17 +31,16 @@ pub fn with_database(url: &str, database: &str) -> String {
     parsed.to_string()
 }
 
-/// Creates an empty database on the server and returns its URL.
-pub async fn fresh_database(server: &str) -> String {
+/// The name prefix of the databases one test creates (`tag` is the
+/// test's name; tests run in parallel in one process).
+fn prefix(tag: &str) -> String {
+    format!("cs_test_{}_{tag}_", std::process::id())
+}
+
+/// Creates an empty database for the test `tag` and returns its URL.
+pub async fn fresh_database(server: &str, tag: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "cs_test_{}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    );
+    let name = format!("{}{}", prefix(tag), N.fetch_add(1, Ordering::SeqCst));
     let mut admin = sqlx::PgConnection::connect(server)
         .await
         .expect("connect to the test server");
@@ -51,4 +50,27 @@ pub async fn fresh_database(server: &str) -> String {
         .expect("create a test database");
     admin.close().await.ok();
     with_database(server, &name)
+}
+
+/// Drops every database the test `tag` created (a few MB each), closing
+/// the connections still open to them.
+pub async fn drop_databases(server: &str, tag: &str) {
+    let mut admin = sqlx::PgConnection::connect(server)
+        .await
+        .expect("connect to the test server");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+            .bind(prefix(tag))
+            .fetch_all(&mut admin)
+            .await
+            .expect("list test databases");
+    for name in names {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await
+        .expect("drop a test database");
+    }
+    admin.close().await.ok();
 }
