@@ -73,22 +73,27 @@ fn report(bench: &str, ops: usize, tasks: usize, started: Instant) {
     println!("{line}");
 }
 
+fn bench_database() -> String {
+    format!("cs_bench_{}", std::process::id())
+}
+
+/// Runs one administrative statement on the server's own database.
+async fn admin(server: &str, sql: String) -> creatorsync::Result<()> {
+    let mut conn = sqlx::PgConnection::connect(server)
+        .await
+        .map_err(creatorsync::Error::store)?;
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .map_err(creatorsync::Error::store)?;
+    conn.close().await.map_err(creatorsync::Error::store)
+}
+
 /// Creates a fresh database on the server and returns its URL.
 async fn fresh_database(server: &str) -> creatorsync::Result<String> {
-    let name = format!("cs_bench_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(server)
-        .await
-        .map_err(creatorsync::Error::store)?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut admin)
-    .await
-    .map_err(creatorsync::Error::store)?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .map_err(creatorsync::Error::store)?;
+    let name = bench_database();
+    admin(server, format!("DROP DATABASE IF EXISTS {name}")).await?;
+    admin(server, format!("CREATE DATABASE {name}")).await?;
     let mut url = reqwest::Url::parse(server).map_err(creatorsync::Error::store)?;
     url.set_path(&format!("/{name}"));
     Ok(url.to_string())
@@ -175,7 +180,8 @@ async fn run(server: &str) -> creatorsync::Result<()> {
     );
 
     store.close().await;
-    Ok(())
+    let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", bench_database());
+    admin(server, drop).await
 }
 
 fn main() {
