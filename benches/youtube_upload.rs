@@ -5,7 +5,8 @@
 //! in a fresh child process so its peak RSS (VmHWM) is its own. Set
 //! `CS_BENCH_MIB` to change the file size (default 1024).
 
-mod common;
+mod upload_common;
+use upload_common as common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
