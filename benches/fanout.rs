@@ -19,15 +19,23 @@ use creatorsync::{
     BytesSource, CreatorSync, Media, MemoryTokenStore, Platform, Post, PublishLog, Target,
     TikTokPrivacy,
 };
-use creatorsync_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, MediaServer, RunningEmulator};
+use creatorsync_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultKind, MediaServer, RunningEmulator,
+};
 
 const USER: &str = "bench-user";
 
 fn targets() -> Vec<Target> {
     vec![
         Target::Platform(Platform::X),
-        Target::Account { platform: Platform::LinkedIn, account_id: "li-demo-person".into() },
-        Target::Account { platform: Platform::Facebook, account_id: "1001".into() },
+        Target::Account {
+            platform: Platform::LinkedIn,
+            account_id: "li-demo-person".into(),
+        },
+        Target::Account {
+            platform: Platform::Facebook,
+            account_id: "1001".into(),
+        },
         Target::Platform(Platform::Instagram),
         Target::Platform(Platform::YouTube),
         Target::Platform(Platform::TikTok),
@@ -45,13 +53,19 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn mp4(len: usize) -> Vec<u8> {
-    let mut v = vec![0, 0, 0, 0x20, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 2, 0];
+    let mut v = vec![
+        0, 0, 0, 0x20, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 2, 0,
+    ];
     v.extend_from_slice(b"isomiso2avc1mp41");
     v.resize(len, 0x42);
     v
 }
 
-async fn client(emu: &RunningEmulator, public: &std::path::Path, media: &MediaServer) -> CreatorSync {
+async fn client(
+    emu: &RunningEmulator,
+    public: &std::path::Path,
+    media: &MediaServer,
+) -> CreatorSync {
     let host = ObjectStoreMediaHost::local(public, media.url().clone()).expect("media host");
     let sync = CreatorSync::builder()
         .apps(Apps::emulator_defaults())
@@ -61,21 +75,35 @@ async fn client(emu: &RunningEmulator, public: &std::path::Path, media: &MediaSe
         .publish_log(Arc::new(MemoryPublishLog::new()) as Arc<dyn PublishLog>)
         .media_host(Arc::new(host))
         .concurrency(8, 1024)
-        .poll(PollConfig { initial: Duration::from_millis(10), max_interval: Duration::from_millis(50), deadline: Duration::from_secs(120) })
+        .poll(PollConfig {
+            initial: Duration::from_millis(10),
+            max_interval: Duration::from_millis(50),
+            deadline: Duration::from_secs(120),
+        })
         .build()
         .await
         .expect("client");
     for p in Platform::ALL {
-        let req = sync.connector().begin(USER, p, "http://127.0.0.1:9/cb").await.expect("begin");
+        let req = sync
+            .connector()
+            .begin(USER, p, "http://127.0.0.1:9/cb")
+            .await
+            .expect("begin");
         let cb = emu.approve(req.url.as_str()).await.expect("approve");
-        sync.connector().complete_from_url(USER, p, &cb).await.expect("connect");
+        sync.connector()
+            .complete_from_url(USER, p, &cb)
+            .await
+            .expect("connect");
     }
     sync
 }
 
 #[tokio::main]
 async fn main() {
-    let config = EmulatorConfig { processing_delay: Duration::from_millis(10), ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        processing_delay: Duration::from_millis(10),
+        ..EmulatorConfig::default()
+    };
     let emu = Emulator::start(config).await.expect("emulator");
     let dir = tempfile::tempdir().expect("tempdir");
     let media = MediaServer::start(dir.path()).await.expect("media server");
@@ -83,9 +111,15 @@ async fn main() {
 
     // 1. Fan-out with 50 ms per response.
     for p in Platform::ALL {
-        emu.faults().inject(p, Fault::once(FaultKind::Latency { millis: 50 }).always());
+        emu.faults()
+            .inject(p, Fault::once(FaultKind::Latency { millis: 50 }).always());
     }
-    let video = Media::new(BytesSource::new(mp4(512 * 1024).into(), Some("clip.mp4".into()))).await.expect("media");
+    let video = Media::new(BytesSource::new(
+        mp4(512 * 1024).into(),
+        Some("clip.mp4".into()),
+    ))
+    .await
+    .expect("media");
     let mut post = Post::text("fan-out bench").with_media(video);
     post.options.tiktok.privacy_level = Some(TikTokPrivacy::SelfOnly);
     post.options.tiktok.disable_stitch = true;
@@ -95,10 +129,17 @@ async fn main() {
         let mut p = post.clone();
         p.text = format!("single {i}");
         let started = Instant::now();
-        let report = sync.publish(USER, &p).targets([t.clone()]).await.expect("publish");
+        let report = sync
+            .publish(USER, &p)
+            .targets([t.clone()])
+            .await
+            .expect("publish");
         let took = started.elapsed();
         assert!(report.all_ok(), "{report:#?}");
-        println!("{{\"bench\":\"fanout_single\",\"target\":\"{t}\",\"ms\":{:.1}}}", took.as_secs_f64() * 1e3);
+        println!(
+            "{{\"bench\":\"fanout_single\",\"target\":\"{t}\",\"ms\":{:.1}}}",
+            took.as_secs_f64() * 1e3
+        );
         slowest = slowest.max(took);
     }
     let mut all = Vec::new();
@@ -106,7 +147,11 @@ async fn main() {
         let mut p = post.clone();
         p.text = format!("all six, round {round}");
         let started = Instant::now();
-        let report = sync.publish(USER, &p).targets(targets()).await.expect("publish");
+        let report = sync
+            .publish(USER, &p)
+            .targets(targets())
+            .await
+            .expect("publish");
         assert!(report.all_ok(), "{report:#?}");
         all.push(started.elapsed());
     }
@@ -130,7 +175,10 @@ async fn main() {
         tokio::spawn(async move {
             let post = Post::text(format!("concurrent post {i}"));
             sync.publish(USER, &post)
-                .targets([Target::Account { platform: Platform::Facebook, account_id: "1001".into() }])
+                .targets([Target::Account {
+                    platform: Platform::Facebook,
+                    account_id: "1001".into(),
+                }])
                 .await
                 .map(|r| r.all_ok())
         })

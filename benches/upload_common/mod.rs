@@ -25,7 +25,7 @@ pub const MIB: u64 = 1024 * 1024;
 
 /// Creates a sparse file of `len` bytes (reads as zeros, costs no disk).
 pub fn sparse_file(dir: &Path, len: u64) -> PathBuf {
-    let path = dir.join("bench-video.mp4");
+    let path = dir.join(format!("bench-video-{len}.mp4"));
     let f = File::create(&path).expect("create bench file");
     f.set_len(len).expect("size bench file");
     path
@@ -131,6 +131,70 @@ pub fn run_child(role: &str, env: &[(&str, String)]) -> Value {
         .rev()
         .find_map(|l| serde_json::from_str(l).ok())
         .expect("child printed a JSON line")
+}
+
+/// One benchmark case: a label, the child role, and its file.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Label in the output.
+    pub label: &'static str,
+    /// Child role.
+    pub role: &'static str,
+    /// The file to upload.
+    pub file: PathBuf,
+}
+
+/// Runs every case `repeat` times, round-robin (so machine noise spreads
+/// over all cases), each in a fresh child with `env(case) + CS_BENCH_FILE`;
+/// prints every run and returns per case
+/// `{label, runs, median_mib_s, peak_rss_mib_max}`.
+pub fn run_cases(
+    cases: &[Case],
+    repeat: usize,
+    mut env: impl FnMut(&Case) -> Vec<(&'static str, String)>,
+) -> Vec<Value> {
+    let mut speeds: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut rss: Vec<f64> = vec![0.0; cases.len()];
+    for _ in 0..repeat.max(1) {
+        for (i, case) in cases.iter().enumerate() {
+            let mut e = env(case);
+            e.push(("CS_BENCH_FILE", case.file.display().to_string()));
+            let mut r = run_child(case.role, &e);
+            r["case"] = Value::from(case.label);
+            emit(&r);
+            speeds[i].push(r["mib_s"].as_f64().unwrap_or(f64::NAN));
+            rss[i] = rss[i].max(r["peak_rss_mib"].as_f64().unwrap_or(0.0));
+        }
+    }
+    cases
+        .iter()
+        .zip(speeds)
+        .zip(rss)
+        .map(|((case, mut v), rss)| {
+            v.sort_by(f64::total_cmp);
+            serde_json::json!({
+                "label": case.label,
+                "runs": v.len(),
+                "median_mib_s": v[v.len() / 2],
+                "peak_rss_mib_max": rss,
+            })
+        })
+        .collect()
+}
+
+/// Repeats per case (`CS_BENCH_REPEAT`, default 3) and file size in MiB
+/// (`CS_BENCH_MIB`, default 1024).
+pub fn settings() -> (usize, u64) {
+    let get = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    (
+        usize::try_from(get("CS_BENCH_REPEAT", 3)).unwrap_or(3),
+        get("CS_BENCH_MIB", 1024),
+    )
 }
 
 /// MiB/s of `bytes` in `started.elapsed()`.
