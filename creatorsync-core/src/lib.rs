@@ -59,6 +59,8 @@ pub use secret::Secret;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteTokenStore;
 pub use store::{KeyRing, MemoryTokenStore, TokenStore, TokenStoreExt};
+#[cfg(feature = "postgres")]
+pub use store::{PostgresOptions, PostgresTokenStore};
 pub use validate::{
     TIKTOK_PHOTO_TITLE_MAX, YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX, text_length, validate,
     validate_all,

@@ -52,6 +52,11 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqlitePublishLog;
 
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresPublishLog;
+
 /// Where one publish attempt stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -215,7 +215,7 @@ impl KeyRing {
 
     /// This ring with `id`/`bytes` as the active key and the previous
     /// active key kept as an old key.
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn rotated(&self, id: impl Into<String>, bytes: &[u8]) -> Result<Self> {
         let new = NamedKey::new(id, bytes)?;
         let old: Vec<NamedKey> = self
@@ -236,7 +236,7 @@ impl KeyRing {
 
     /// Encrypts `plaintext` in place with the active key: on return the
     /// buffer holds ciphertext + tag (the plaintext is overwritten).
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn seal(&self, row_id: &[&str], buffer: &mut Vec<u8>) -> Result<Sealed> {
         let key = &self.active;
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
@@ -256,7 +256,7 @@ impl KeyRing {
 
     /// Decrypts a row's ciphertext. A missing key or failed authentication
     /// is an [`Error::Key`] naming the key id.
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn open(
         &self,
         row_id: &[&str],
@@ -292,7 +292,7 @@ impl KeyRing {
 /// Where a sealed value's key id and nonce go (the ciphertext stays in the
 /// caller's buffer).
 #[derive(Debug)]
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) struct Sealed {
     pub(crate) key_id: String,
     pub(crate) nonce: Vec<u8>,
@@ -318,7 +318,7 @@ fn decode_key(field: &str, text: &str) -> Result<Zeroizing<Vec<u8>>> {
 
 /// Unambiguous encoding of the row identity and key id: a domain tag, then
 /// every field as a big-endian u32 length followed by its bytes.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 fn associated_data(row_id: &[&str], key_id: &str) -> Vec<u8> {
     let mut aad = Vec::with_capacity(64);
     aad.extend_from_slice(b"creatorsync/token/v1");

@@ -18,10 +18,18 @@ pub use memory::MemoryTokenStore;
 mod crypto;
 pub use crypto::{DEFAULT_KEY_ID, KEY_ENV, KEY_ID_ENV, KEY_LEN, KeyRing};
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod codec;
+
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTokenStore;
+
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresTokenStore};
 
 /// Persistent storage of tokens, keyed by [`AccountKey`].
 ///

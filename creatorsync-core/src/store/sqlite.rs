@@ -15,16 +15,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 use sqlx::{Row, SqliteConnection};
-use zeroize::Zeroizing;
 
+use super::codec::{open_credential, reseal, seal_credential, u64_from_sql, u64_to_sql};
 use super::crypto::KeyRing;
-use crate::{AccountKey, Credential, Error, Platform, Result, Secret, StoredToken, TokenStore};
+use crate::{AccountKey, Error, Platform, Result, StoredToken, TokenStore};
 
 /// How long a connection waits for another writer before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -144,122 +143,6 @@ pub(crate) fn time_from_sql(column: &str, text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Error::store(format!("sqlite: bad timestamp in column {column}: {e}")))
-}
-
-pub(crate) fn u64_to_sql(v: u64) -> Result<i64> {
-    i64::try_from(v).map_err(|_| Error::invalid_input("version", "too large"))
-}
-
-pub(crate) fn u64_from_sql(v: i64) -> Result<u64> {
-    u64::try_from(v).map_err(|_| Error::store("sqlite: negative version in database"))
-}
-
-/// The serialized plaintext of a credential. `Secret` serializes as
-/// `"[redacted]"`, so this mirror exposes the values explicitly; it only
-/// ever lives in a zeroized buffer that is encrypted in place.
-#[derive(Serialize)]
-struct CredentialOut<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    access: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_expires_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    scopes: &'a [String],
-}
-
-/// The decrypted credential; strings go straight into [`Secret`]s.
-#[derive(Deserialize)]
-struct CredentialIn {
-    #[serde(rename = "type")]
-    kind: String,
-    token: Option<Secret<String>>,
-    secret: Option<Secret<String>>,
-    access: Option<Secret<String>>,
-    refresh: Option<Secret<String>>,
-    expires_at: Option<DateTime<Utc>>,
-    refresh_expires_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    scopes: Vec<String>,
-}
-
-fn credential_plaintext(credential: &Credential) -> Result<Zeroizing<Vec<u8>>> {
-    let out = match credential {
-        Credential::OAuth1 { token, secret } => CredentialOut {
-            kind: "oauth1",
-            token: Some(token.expose()),
-            secret: Some(secret.expose()),
-            access: None,
-            refresh: None,
-            expires_at: None,
-            refresh_expires_at: None,
-            scopes: &[],
-        },
-        Credential::OAuth2 {
-            access,
-            refresh,
-            expires_at,
-            refresh_expires_at,
-            scopes,
-        } => CredentialOut {
-            kind: "oauth2",
-            token: None,
-            secret: None,
-            access: Some(access.expose()),
-            refresh: refresh.as_ref().map(|r| r.expose().as_str()),
-            expires_at: *expires_at,
-            refresh_expires_at: *refresh_expires_at,
-            scopes,
-        },
-    };
-    // Size the buffer up front so it never reallocates (a reallocation
-    // would leave an unzeroized copy behind).
-    let secrets_len: usize = [out.token, out.secret, out.access, out.refresh]
-        .iter()
-        .flatten()
-        .map(|s| s.len() * 6)
-        .sum();
-    let scopes_len: usize = out.scopes.iter().map(|s| s.len() * 6 + 3).sum();
-    let mut buffer = Zeroizing::new(Vec::with_capacity(256 + secrets_len + scopes_len));
-    serde_json::to_writer(&mut *buffer, &out)
-        .map_err(|e| Error::store(format!("cannot serialize credential: {e}")))?;
-    Ok(buffer)
-}
-
-fn credential_from_plaintext(key_id: &str, plaintext: &[u8]) -> Result<Credential> {
-    let bad = |what: &str| Error::Key {
-        key_id: key_id.to_owned(),
-        message: format!("decrypted credential is malformed ({what})"),
-    };
-    // serde_json's error text may quote input; never surface it.
-    let c: CredentialIn = serde_json::from_slice(plaintext).map_err(|_| bad("not JSON"))?;
-    match c.kind.as_str() {
-        "oauth1" => Ok(Credential::OAuth1 {
-            token: c.token.ok_or_else(|| bad("no token"))?,
-            secret: c.secret.ok_or_else(|| bad("no secret"))?,
-        }),
-        "oauth2" => Ok(Credential::OAuth2 {
-            access: c.access.ok_or_else(|| bad("no access token"))?,
-            refresh: c.refresh,
-            expires_at: c.expires_at,
-            refresh_expires_at: c.refresh_expires_at,
-            scopes: c.scopes,
-        }),
-        _ => Err(bad("unknown credential type")),
-    }
-}
-
-fn row_id(key: &AccountKey) -> [&str; 3] {
-    [&key.user_id, key.platform.as_str(), &key.account_id]
 }
 
 /// An encrypted [`TokenStore`] in one SQLite file: the embedded default.
@@ -446,10 +329,7 @@ impl SqliteTokenStore {
         let key_id: String = row.try_get("key_id").map_err(get)?;
         let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
         let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
-        let plaintext = self
-            .key_ring()
-            .open(&row_id(&key), &key_id, &nonce, &ciphertext)?;
-        let credential = credential_from_plaintext(&key_id, &plaintext)?;
+        let credential = open_credential(&self.key_ring(), &key, &key_id, &nonce, &ciphertext)?;
         let profile: String = row.try_get("profile").map_err(get)?;
         let metadata: String = row.try_get("metadata").map_err(get)?;
         let updated_at: String = row.try_get("updated_at").map_err(get)?;
@@ -496,8 +376,7 @@ async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u6
         let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
         let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
         let id = [user_id.as_str(), platform.as_str(), account_id.as_str()];
-        let mut buffer = ring.open(&id, &key_id, &nonce, &ciphertext)?;
-        let sealed = ring.seal(&id, &mut buffer)?;
+        let (sealed, buffer) = reseal(ring, &id, &key_id, &nonce, &ciphertext)?;
         sqlx::query(
             "UPDATE tokens SET key_id = ?, nonce = ?, ciphertext = ? \
              WHERE user_id = ? AND platform = ? AND account_id = ?",
@@ -548,8 +427,7 @@ impl TokenStore for SqliteTokenStore {
 
     async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
         let key = &token.key;
-        let mut buffer = credential_plaintext(&token.credential)?;
-        let sealed = self.key_ring().seal(&row_id(key), &mut buffer)?;
+        let (sealed, buffer) = seal_credential(&self.key_ring(), key, &token.credential)?;
         let profile = serde_json::to_string(&token.profile)
             .map_err(|e| Error::store(format!("cannot serialize profile: {e}")))?;
         let metadata = serde_json::to_string(&token.metadata)
@@ -625,7 +503,7 @@ impl TokenStore for SqliteTokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Profile;
+    use crate::{Credential, Profile, Secret};
 
     const ACCESS: &str = "PLAINTEXT-ACCESS-7f3a9c";
     const REFRESH: &str = "PLAINTEXT-REFRESH-51be02";

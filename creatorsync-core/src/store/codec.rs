@@ -1,0 +1,169 @@
+//! What the SQL stores share: the plaintext encoding of a [`Credential`]
+//! (sealed with [`KeyRing`] before it reaches a database), the row identity
+//! used as associated data, and version conversions. The SQLite and
+//! PostgreSQL stores both use this module, so a row's ciphertext means the
+//! same thing in either database.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::crypto::{KeyRing, Sealed};
+use crate::{AccountKey, Credential, Error, Result, Secret};
+
+/// A version as the database's signed 64-bit integer.
+pub(crate) fn u64_to_sql(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| Error::invalid_input("version", "too large"))
+}
+
+/// A stored version back as `u64`.
+pub(crate) fn u64_from_sql(v: i64) -> Result<u64> {
+    u64::try_from(v).map_err(|_| Error::store("negative version in the database"))
+}
+
+/// The serialized plaintext of a credential. `Secret` serializes as
+/// `"[redacted]"`, so this mirror exposes the values explicitly; it only
+/// ever lives in a zeroized buffer that is encrypted in place.
+#[derive(Serialize)]
+struct CredentialOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_expires_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    scopes: &'a [String],
+}
+
+/// The decrypted credential; strings go straight into [`Secret`]s.
+#[derive(Deserialize)]
+struct CredentialIn {
+    #[serde(rename = "type")]
+    kind: String,
+    token: Option<Secret<String>>,
+    secret: Option<Secret<String>>,
+    access: Option<Secret<String>>,
+    refresh: Option<Secret<String>>,
+    expires_at: Option<DateTime<Utc>>,
+    refresh_expires_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+pub(crate) fn credential_plaintext(credential: &Credential) -> Result<Zeroizing<Vec<u8>>> {
+    let out = match credential {
+        Credential::OAuth1 { token, secret } => CredentialOut {
+            kind: "oauth1",
+            token: Some(token.expose()),
+            secret: Some(secret.expose()),
+            access: None,
+            refresh: None,
+            expires_at: None,
+            refresh_expires_at: None,
+            scopes: &[],
+        },
+        Credential::OAuth2 {
+            access,
+            refresh,
+            expires_at,
+            refresh_expires_at,
+            scopes,
+        } => CredentialOut {
+            kind: "oauth2",
+            token: None,
+            secret: None,
+            access: Some(access.expose()),
+            refresh: refresh.as_ref().map(|r| r.expose().as_str()),
+            expires_at: *expires_at,
+            refresh_expires_at: *refresh_expires_at,
+            scopes,
+        },
+    };
+    // Size the buffer up front so it never reallocates (a reallocation
+    // would leave an unzeroized copy behind).
+    let secrets_len: usize = [out.token, out.secret, out.access, out.refresh]
+        .iter()
+        .flatten()
+        .map(|s| s.len() * 6)
+        .sum();
+    let scopes_len: usize = out.scopes.iter().map(|s| s.len() * 6 + 3).sum();
+    let mut buffer = Zeroizing::new(Vec::with_capacity(256 + secrets_len + scopes_len));
+    serde_json::to_writer(&mut *buffer, &out)
+        .map_err(|e| Error::store(format!("cannot serialize credential: {e}")))?;
+    Ok(buffer)
+}
+
+pub(crate) fn credential_from_plaintext(key_id: &str, plaintext: &[u8]) -> Result<Credential> {
+    let bad = |what: &str| Error::Key {
+        key_id: key_id.to_owned(),
+        message: format!("decrypted credential is malformed ({what})"),
+    };
+    // serde_json's error text may quote input; never surface it.
+    let c: CredentialIn = serde_json::from_slice(plaintext).map_err(|_| bad("not JSON"))?;
+    match c.kind.as_str() {
+        "oauth1" => Ok(Credential::OAuth1 {
+            token: c.token.ok_or_else(|| bad("no token"))?,
+            secret: c.secret.ok_or_else(|| bad("no secret"))?,
+        }),
+        "oauth2" => Ok(Credential::OAuth2 {
+            access: c.access.ok_or_else(|| bad("no access token"))?,
+            refresh: c.refresh,
+            expires_at: c.expires_at,
+            refresh_expires_at: c.refresh_expires_at,
+            scopes: c.scopes,
+        }),
+        _ => Err(bad("unknown credential type")),
+    }
+}
+
+/// The row identity bound into the ciphertext as associated data.
+pub(crate) fn row_id(key: &AccountKey) -> [&str; 3] {
+    [&key.user_id, key.platform.as_str(), &key.account_id]
+}
+
+/// Serializes and seals `credential` for the row `key` under the ring's
+/// active key: returns where the key id and nonce go, and the ciphertext.
+pub(crate) fn seal_credential(
+    ring: &KeyRing,
+    key: &AccountKey,
+    credential: &Credential,
+) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {
+    let mut buffer = credential_plaintext(credential)?;
+    let sealed = ring.seal(&row_id(key), &mut buffer)?;
+    Ok((sealed, buffer))
+}
+
+/// Opens a stored row's ciphertext and decodes the credential.
+pub(crate) fn open_credential(
+    ring: &KeyRing,
+    key: &AccountKey,
+    key_id: &str,
+    nonce: &[u8],
+    ciphertext: &[u8],
+) -> Result<Credential> {
+    let plaintext = ring.open(&row_id(key), key_id, nonce, ciphertext)?;
+    credential_from_plaintext(key_id, &plaintext)
+}
+
+/// Re-encrypts one row's ciphertext under the ring's active key (key
+/// rotation); the plaintext only exists in a zeroized buffer.
+pub(crate) fn reseal(
+    ring: &KeyRing,
+    row_id: &[&str],
+    key_id: &str,
+    nonce: &[u8],
+    ciphertext: &[u8],
+) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {
+    let mut buffer = ring.open(row_id, key_id, nonce, ciphertext)?;
+    let sealed = ring.seal(row_id, &mut buffer)?;
+    Ok((sealed, buffer))
+}

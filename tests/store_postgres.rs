@@ -1,0 +1,355 @@
+//! The encrypted PostgreSQL token store and publish log through the public
+//! API: the shared conformance suites (one pool, and two pools used
+//! alternately as two processes would), persistence across reconnects, no
+//! plaintext in the rows, key rotation, row binding, concurrent
+//! migrations and password redaction.
+//!
+//! Needs `CREATORSYNC_TEST_POSTGRES_URL` (./scripts/test starts a
+//! throwaway server and sets it); without it every test prints "skipped"
+//! and passes. Each case runs in a database of its own.
+
+mod pg_support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use creatorsync_core::publish_log::{PostgresPublishLog, PublishLog};
+use creatorsync_core::store::{KeyRing, PostgresOptions, PostgresTokenStore};
+use creatorsync_core::testing;
+use creatorsync_core::{
+    AccountKey, Credential, Error, Platform, Result, Secret, StoredToken, TokenStore,
+};
+use pg_support::{fresh_database, server_url};
+use sqlx::Connection;
+
+fn keys() -> KeyRing {
+    KeyRing::new("k1", &[0x11; 32]).expect("valid key")
+}
+
+fn ring(id: &str, byte: u8) -> KeyRing {
+    KeyRing::new(id, &[byte; 32]).expect("valid key")
+}
+
+async fn store_at(url: &str, keys: KeyRing) -> PostgresTokenStore {
+    PostgresTokenStore::connect(url, keys)
+        .await
+        .expect("connect")
+}
+
+async fn raw(url: &str) -> sqlx::PgConnection {
+    sqlx::PgConnection::connect(url)
+        .await
+        .expect("raw connection")
+}
+
+/// Two stores (two pools) on one database, used alternately: every call
+/// may land on another pool, as with several worker processes.
+#[derive(Debug)]
+struct TwoPools {
+    handles: [PostgresTokenStore; 2],
+    next: AtomicUsize,
+}
+
+#[async_trait]
+impl TokenStore for TwoPools {
+    async fn get(&self, key: &AccountKey) -> Result<Option<StoredToken>> {
+        self.pick().get(key).await
+    }
+    async fn list(&self, user_id: &str) -> Result<Vec<StoredToken>> {
+        self.pick().list(user_id).await
+    }
+    async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
+        self.pick().put(token, expected_version).await
+    }
+    async fn delete(&self, key: &AccountKey) -> Result<bool> {
+        self.pick().delete(key).await
+    }
+}
+
+impl TwoPools {
+    fn pick(&self) -> &PostgresTokenStore {
+        &self.handles[self.next.fetch_add(1, Ordering::Relaxed) % 2]
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn token_store_passes_the_suite() {
+    let Some(server) = server_url("token_store_passes_the_suite") else {
+        return;
+    };
+    testing::token_store_conformance(|| {
+        let server = server.clone();
+        async move {
+            let url = fresh_database(&server, "tspts").await;
+            Arc::new(store_at(&url, keys()).await) as Arc<dyn TokenStore>
+        }
+    })
+    .await;
+    pg_support::drop_databases(&server, "tspts").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_pools_on_one_database_pass_the_suite() {
+    let Some(server) = server_url("two_pools_on_one_database_pass_the_suite") else {
+        return;
+    };
+    testing::token_store_conformance(|| {
+        let server = server.clone();
+        async move {
+            let url = fresh_database(&server, "tpoodpts").await;
+            Arc::new(TwoPools {
+                handles: [store_at(&url, keys()).await, store_at(&url, keys()).await],
+                next: AtomicUsize::new(0),
+            }) as Arc<dyn TokenStore>
+        }
+    })
+    .await;
+    pg_support::drop_databases(&server, "tpoodpts").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn token_store_persists_across_reconnect() {
+    let Some(server) = server_url("token_store_persists_across_reconnect") else {
+        return;
+    };
+    let url = fresh_database(&server, "tspar").await;
+    let store = store_at(&url, keys()).await;
+    testing::token_persistence(Arc::new(store), || async {
+        Arc::new(store_at(&url, keys()).await) as Arc<dyn TokenStore>
+    })
+    .await;
+    pg_support::drop_databases(&server, "tspar").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn publish_log_passes_its_suite_and_persists() {
+    let Some(server) = server_url("publish_log_passes_its_suite_and_persists") else {
+        return;
+    };
+    testing::publish_log_conformance(|| {
+        let server = server.clone();
+        async move {
+            let url = fresh_database(&server, "plpisap").await;
+            Arc::new(PostgresPublishLog::connect(&url).await.expect("connect"))
+                as Arc<dyn PublishLog>
+        }
+    })
+    .await;
+    // Through the token store's pool, then a separate connection.
+    let url = fresh_database(&server, "plpisap").await;
+    let log = store_at(&url, keys()).await.publish_log();
+    testing::publish_log_persistence(Arc::new(log), || async {
+        Arc::new(PostgresPublishLog::connect(&url).await.expect("reconnect")) as Arc<dyn PublishLog>
+    })
+    .await;
+    pg_support::drop_databases(&server, "plpisap").await;
+}
+
+fn token(account: &str, access: &str, refresh: &str) -> StoredToken {
+    let key = AccountKey::new("user-1", Platform::TikTok, account).expect("key");
+    let mut token = testing::sample_oauth2(key, access);
+    token.credential = Credential::OAuth2 {
+        access: Secret::from(access),
+        refresh: Some(Secret::from(refresh)),
+        expires_at: None,
+        refresh_expires_at: None,
+        scopes: vec!["video.publish".into()],
+    };
+    token
+}
+
+fn key(account: &str) -> AccountKey {
+    AccountKey::new("user-1", Platform::TikTok, account).expect("key")
+}
+
+fn access(t: &StoredToken) -> String {
+    match &t.credential {
+        Credential::OAuth2 { access, .. } => access.expose().clone(),
+        Credential::OAuth1 { token, .. } => token.expose().clone(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_is_readable_in_the_rows() {
+    const ACCESS: &str = "pg-access-token-0d9e7b1c";
+    const REFRESH: &str = "pg-refresh-token-8a2f44e0";
+    let Some(server) = server_url("no_token_is_readable_in_the_rows") else {
+        return;
+    };
+    let url = fresh_database(&server, "ntiritr").await;
+    let store = store_at(&url, keys()).await;
+    let v = store
+        .put(&token("acct-1", ACCESS, REFRESH), None)
+        .await
+        .expect("insert");
+    store
+        .put(&token("acct-1", ACCESS, REFRESH), Some(v))
+        .await
+        .expect("update");
+    let rows: Vec<String> = sqlx::query_scalar("SELECT t::text FROM creatorsync_tokens t")
+        .fetch_all(&mut raw(&url).await)
+        .await
+        .expect("raw rows");
+    let all = rows.concat();
+    assert!(all.contains("acct-1"), "plain columns are visible: {all}");
+    assert!(!all.contains(ACCESS), "access token in the row");
+    assert!(!all.contains(REFRESH), "refresh token in the row");
+    assert_eq!(
+        access(&store.get(&key("acct-1")).await.unwrap().unwrap()),
+        ACCESS
+    );
+    pg_support::drop_databases(&server, "ntiritr").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ciphertext_is_bound_to_its_row_and_key_id() {
+    let Some(server) = server_url("ciphertext_is_bound_to_its_row_and_key_id") else {
+        return;
+    };
+    let url = fresh_database(&server, "cibtiraki").await;
+    let store = store_at(&url, ring("k1", 1).with_old_key("k2", &[1; 32]).unwrap()).await;
+    store.put(&token("a", "access-a", "r"), None).await.unwrap();
+    store.put(&token("b", "access-b", "r"), None).await.unwrap();
+    let mut conn = raw(&url).await;
+    sqlx::query(
+        "UPDATE creatorsync_tokens SET (key_id, nonce, ciphertext) = \
+         (SELECT key_id, nonce, ciphertext FROM creatorsync_tokens WHERE account_id = 'a') \
+         WHERE account_id = 'b'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    assert!(matches!(store.get(&key("b")).await, Err(Error::Key { .. })));
+    assert_eq!(
+        access(&store.get(&key("a")).await.unwrap().unwrap()),
+        "access-a"
+    );
+    sqlx::query("UPDATE creatorsync_tokens SET key_id = 'k2' WHERE account_id = 'a'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = store.get(&key("a")).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Key { key_id, .. } if key_id == "k2"),
+        "{err:?}"
+    );
+    pg_support::drop_databases(&server, "cibtiraki").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_reencrypts_every_row_atomically() {
+    let Some(server) = server_url("rotation_reencrypts_every_row_atomically") else {
+        return;
+    };
+    let url = fresh_database(&server, "rrera").await;
+    let store = store_at(&url, ring("k1", 1)).await;
+    for account in ["a", "b", "c"] {
+        store
+            .put(&token(account, &format!("access-{account}"), "r"), None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.rotate_key("k2", &[2; 32]).await.unwrap(), 3);
+    assert_eq!(store.active_key_id(), "k2");
+    assert_eq!(store.key_ids_in_use().await.unwrap(), ["k2"]);
+    assert_eq!(store.get(&key("b")).await.unwrap().unwrap().version, 1);
+
+    // Only the new key is needed now; the old key alone reads nothing.
+    let reopened = store_at(&url, ring("k2", 2)).await;
+    for account in ["a", "b", "c"] {
+        let t = reopened.get(&key(account)).await.unwrap().unwrap();
+        assert_eq!(access(&t), format!("access-{account}"));
+    }
+    let old_only = store_at(&url, ring("k1", 1)).await;
+    assert!(
+        matches!(old_only.get(&key("a")).await, Err(Error::Key { key_id, .. }) if key_id == "k2")
+    );
+
+    // A row the ring cannot read aborts the rotation; nothing changes.
+    let foreign = store_at(&url, ring("k0", 7)).await;
+    foreign
+        .put(&token("z", "access-z", "r"), None)
+        .await
+        .unwrap();
+    let err = reopened.rotate_key("k3", &[3; 32]).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Key { key_id, .. } if key_id == "k0"),
+        "{err:?}"
+    );
+    assert_eq!(reopened.active_key_id(), "k2");
+    assert_eq!(reopened.key_ids_in_use().await.unwrap(), ["k0", "k2"]);
+    assert!(reopened.get(&key("a")).await.is_ok());
+    pg_support::drop_databases(&server, "rrera").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_first_connects_migrate_once() {
+    let Some(server) = server_url("concurrent_first_connects_migrate_once") else {
+        return;
+    };
+    let url = fresh_database(&server, "cfcmo").await;
+    let connects: Vec<_> = (0..8)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                PostgresTokenStore::connect_with(
+                    &url,
+                    keys(),
+                    PostgresOptions::default().max_connections(2),
+                )
+                .await
+            })
+        })
+        .collect();
+    for c in connects {
+        c.await
+            .expect("join")
+            .expect("connect while others migrate");
+    }
+    let versions: Vec<i32> = sqlx::query_scalar("SELECT version FROM creatorsync_schema")
+        .fetch_all(&mut raw(&url).await)
+        .await
+        .unwrap();
+    assert_eq!(versions, [1]);
+
+    // A newer schema than this build knows is refused with a clear error.
+    sqlx::query("INSERT INTO creatorsync_schema (version) VALUES (99)")
+        .execute(&mut raw(&url).await)
+        .await
+        .unwrap();
+    let err = PostgresTokenStore::connect(&url, keys()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Store { message } if message.contains("upgrade CreatorSync")),
+        "{err:?}"
+    );
+    pg_support::drop_databases(&server, "cfcmo").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_never_shows() {
+    let Some(server) = server_url("the_password_never_shows") else {
+        return;
+    };
+    let url = fresh_database(&server, "tpns").await;
+    // The test server trusts loopback, so any password is accepted.
+    let mut with_password = reqwest::Url::parse(&url).unwrap();
+    with_password.set_password(Some("hunter2-pw")).unwrap();
+    let store = store_at(with_password.as_str(), keys()).await;
+    let shown = format!("{store:?} {:?}", store.publish_log());
+    assert!(!shown.contains("hunter2-pw"), "{shown}");
+    assert!(shown.contains("***"), "{shown}");
+
+    // A server that is not there: the error names the redacted URL.
+    let mut nowhere = reqwest::Url::parse("postgres://app:hunter2-pw@127.0.0.1:1/db").unwrap();
+    nowhere.set_query(Some("sslmode=disable"));
+    let err = PostgresTokenStore::connect_with(
+        nowhere.as_str(),
+        keys(),
+        PostgresOptions::default().acquire_timeout(std::time::Duration::from_secs(2)),
+    )
+    .await
+    .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("hunter2-pw"), "{err:?}");
+    pg_support::drop_databases(&server, "tpns").await;
+}
