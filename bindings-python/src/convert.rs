@@ -66,7 +66,7 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
             .unwrap_or(Value::Null));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_owned()));
+        return Ok(Value::String(s.extract::<String>()?));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut m = Map::new();

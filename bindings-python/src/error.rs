@@ -284,7 +284,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     attrs.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
     let value = pyerr.value(py);
     for (k, v) in attrs.iter() {
-        value.setattr(k.extract::<&str>()?, v)?;
+        value.setattr(k.extract::<String>()?, v)?;
     }
     Ok(pyerr)
 }

@@ -15,7 +15,7 @@ use crate::error::to_py;
 /// `Media.bytes(data, name=...)` or `Media.url(url)`; the source is read
 /// lazily, in ranges, during the upload (memory stays bounded by the chunk
 /// size whatever the file size).
-#[pyclass(module = "creatorsync", frozen)]
+#[pyclass(module = "creatorsync", frozen, from_py_object)]
 #[derive(Debug, Clone)]
 pub(crate) struct Media {
     pub(crate) source: Arc<dyn MediaSource>,
@@ -94,7 +94,7 @@ impl Media {
 /// `facebook={"link": ...}`, `instagram={"kind": "reel"}`,
 /// `youtube={"title": ..., "privacy": "unlisted"}`,
 /// `tiktok={"privacy_level": "SELF_ONLY"}`.
-#[pyclass(module = "creatorsync", frozen)]
+#[pyclass(module = "creatorsync", frozen, from_py_object)]
 #[derive(Debug, Clone)]
 pub(crate) struct Post {
     text: String,
