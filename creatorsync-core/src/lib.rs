@@ -25,15 +25,20 @@ mod platform;
 pub mod platforms;
 mod post;
 pub mod progress;
+pub mod publish_log;
 mod secret;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod text;
 pub mod upload;
+mod validate;
 
 pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
-pub use media::{MediaInfo, MediaSource};
+pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use platforms::{ClientConfig, PlatformClient, PublishRequest, Published};
 pub use post::{
@@ -41,5 +46,12 @@ pub use post::{
     PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
 };
 pub use progress::{Progress, ProgressEvent, ProgressFn};
+pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;
-pub use store::{MemoryTokenStore, TokenStore, TokenStoreExt};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteTokenStore;
+pub use store::{KeyRing, MemoryTokenStore, TokenStore, TokenStoreExt};
+pub use validate::{
+    TIKTOK_PHOTO_TITLE_MAX, YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX, text_length, validate,
+    validate_all,
+};

@@ -68,3 +68,25 @@ impl<T: MediaSource + ?Sized> MediaSource for Box<T> {
         (**self).public_url()
     }
 }
+
+#[path = "bytes.rs"]
+mod bytes_source;
+mod file;
+pub mod guard;
+pub mod sniff;
+#[path = "url.rs"]
+mod url_source;
+
+pub use bytes_source::BytesSource;
+pub use file::FileSource;
+pub use url_source::{DEFAULT_MAX_BYTES, MAX_REDIRECTS, UrlSource, UrlSourceBuilder};
+
+const UNKNOWN_TYPE: &str = "unknown or unsupported media type; use an image (JPEG, PNG, GIF, WEBP) or a video (MP4, MOV, WEBM)";
+
+/// Shorthand for [`crate::Error::InvalidMedia`].
+pub(crate) fn invalid(source_name: impl Into<String>, reason: impl Into<String>) -> crate::Error {
+    crate::Error::InvalidMedia {
+        source_name: source_name.into(),
+        reason: reason.into(),
+    }
+}

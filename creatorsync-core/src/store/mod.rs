@@ -15,6 +15,14 @@ use crate::{AccountKey, Error, Result, StoredToken};
 mod memory;
 pub use memory::MemoryTokenStore;
 
+mod crypto;
+pub use crypto::{DEFAULT_KEY_ID, KEY_ENV, KEY_ID_ENV, KEY_LEN, KeyRing};
+
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteTokenStore;
+
 /// Persistent storage of tokens, keyed by [`AccountKey`].
 ///
 /// Implementations must be safe to share between tasks and, for persistent

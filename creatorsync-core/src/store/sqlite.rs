@@ -1,0 +1,886 @@
+//! [`SqliteTokenStore`]: the embedded default store, one SQLite file with
+//! every credential encrypted (AES-256-GCM, see [`KeyRing`]).
+//!
+//! Layout (one row per account, primary key `(user_id, platform,
+//! account_id)`): `key_id`, `nonce` and `ciphertext` hold the sealed
+//! credential; `profile`, `metadata`, `needs_reauth`, `version` and
+//! `updated_at` are plain columns (they hold no secrets). The file runs in
+//! WAL mode with a busy timeout, so several processes can share it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, SqliteConnection};
+use zeroize::Zeroizing;
+
+use super::crypto::KeyRing;
+use crate::{AccountKey, Credential, Error, Platform, Result, Secret, StoredToken, TokenStore};
+
+/// How long a connection waits for another writer before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections per pool for a file database (WAL: readers run in parallel,
+/// writers take turns).
+const MAX_CONNECTIONS: u32 = 8;
+/// Schema version kept in `PRAGMA user_version`.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tokens (
+    user_id      TEXT    NOT NULL,
+    platform     TEXT    NOT NULL,
+    account_id   TEXT    NOT NULL,
+    version      INTEGER NOT NULL,
+    key_id       TEXT    NOT NULL,
+    nonce        BLOB    NOT NULL,
+    ciphertext   BLOB    NOT NULL,
+    profile      TEXT    NOT NULL,
+    metadata     TEXT    NOT NULL,
+    needs_reauth INTEGER NOT NULL,
+    updated_at   TEXT    NOT NULL,
+    PRIMARY KEY (user_id, platform, account_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS publish_log (
+    idempotency_key TEXT    NOT NULL,
+    platform        TEXT    NOT NULL,
+    account_id      TEXT    NOT NULL,
+    user_id         TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'published', 'failed')),
+    started_at      TEXT,
+    post_id         TEXT,
+    url             TEXT,
+    published_at    TEXT,
+    error_code      TEXT,
+    message         TEXT,
+    retryable       INTEGER,
+    attempts        INTEGER NOT NULL,
+    updated_at      TEXT    NOT NULL,
+    PRIMARY KEY (idempotency_key, platform, account_id)
+) WITHOUT ROWID;
+";
+
+/// Opens (creating if needed) a pooled SQLite database with the schema of
+/// both the token store and the publish log. `None` = private in-memory db.
+pub(crate) async fn open_pool(path: Option<&Path>) -> Result<SqlitePool> {
+    let pool = match path {
+        Some(path) => {
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(BUSY_TIMEOUT);
+            SqlitePoolOptions::new()
+                .max_connections(MAX_CONNECTIONS)
+                .connect_with(options)
+                .await
+                .map_err(|e| store_err(&format!("cannot open {}", path.display()), &e))?
+        }
+        None => {
+            // Every in-memory connection is its own database: keep exactly one.
+            let options = SqliteConnectOptions::from_str("sqlite::memory:")
+                .map_err(|e| store_err("in-memory options", &e))?
+                .busy_timeout(BUSY_TIMEOUT);
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await
+                .map_err(|e| store_err("cannot open in-memory database", &e))?
+        }
+    };
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
+async fn migrate(pool: &SqlitePool) -> Result<()> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(|e| store_err("schema", &e))?;
+    let found: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| store_err("schema version", &e))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::store(format!(
+            "the database has schema version {found}, newer than this CreatorSync ({SCHEMA_VERSION}); upgrade CreatorSync"
+        )));
+    }
+    sqlx::raw_sql(SCHEMA)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| store_err("create schema", &e))?;
+    // PRAGMA values cannot be bound; the constant is ours.
+    sqlx::query("PRAGMA user_version = 1")
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| store_err("schema version", &e))?;
+    tx.commit().await.map_err(|e| store_err("schema", &e))
+}
+
+/// Maps a database error; sqlx errors never include bound values.
+pub(crate) fn store_err(context: &str, e: &dyn fmt::Display) -> Error {
+    Error::store(format!("sqlite: {context}: {e}"))
+}
+
+/// Timestamps are stored as RFC 3339 text with full precision, in UTC.
+pub(crate) fn time_to_sql(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+pub(crate) fn time_from_sql(column: &str, text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::store(format!("sqlite: bad timestamp in column {column}: {e}")))
+}
+
+pub(crate) fn u64_to_sql(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| Error::invalid_input("version", "too large"))
+}
+
+pub(crate) fn u64_from_sql(v: i64) -> Result<u64> {
+    u64::try_from(v).map_err(|_| Error::store("sqlite: negative version in database"))
+}
+
+/// The serialized plaintext of a credential. `Secret` serializes as
+/// `"[redacted]"`, so this mirror exposes the values explicitly; it only
+/// ever lives in a zeroized buffer that is encrypted in place.
+#[derive(Serialize)]
+struct CredentialOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_expires_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    scopes: &'a [String],
+}
+
+/// The decrypted credential; strings go straight into [`Secret`]s.
+#[derive(Deserialize)]
+struct CredentialIn {
+    #[serde(rename = "type")]
+    kind: String,
+    token: Option<Secret<String>>,
+    secret: Option<Secret<String>>,
+    access: Option<Secret<String>>,
+    refresh: Option<Secret<String>>,
+    expires_at: Option<DateTime<Utc>>,
+    refresh_expires_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+fn credential_plaintext(credential: &Credential) -> Result<Zeroizing<Vec<u8>>> {
+    let out = match credential {
+        Credential::OAuth1 { token, secret } => CredentialOut {
+            kind: "oauth1",
+            token: Some(token.expose()),
+            secret: Some(secret.expose()),
+            access: None,
+            refresh: None,
+            expires_at: None,
+            refresh_expires_at: None,
+            scopes: &[],
+        },
+        Credential::OAuth2 {
+            access,
+            refresh,
+            expires_at,
+            refresh_expires_at,
+            scopes,
+        } => CredentialOut {
+            kind: "oauth2",
+            token: None,
+            secret: None,
+            access: Some(access.expose()),
+            refresh: refresh.as_ref().map(|r| r.expose().as_str()),
+            expires_at: *expires_at,
+            refresh_expires_at: *refresh_expires_at,
+            scopes,
+        },
+    };
+    // Size the buffer up front so it never reallocates (a reallocation
+    // would leave an unzeroized copy behind).
+    let secrets_len: usize = [out.token, out.secret, out.access, out.refresh]
+        .iter()
+        .flatten()
+        .map(|s| s.len() * 6)
+        .sum();
+    let scopes_len: usize = out.scopes.iter().map(|s| s.len() * 6 + 3).sum();
+    let mut buffer = Zeroizing::new(Vec::with_capacity(256 + secrets_len + scopes_len));
+    serde_json::to_writer(&mut *buffer, &out)
+        .map_err(|e| Error::store(format!("cannot serialize credential: {e}")))?;
+    Ok(buffer)
+}
+
+fn credential_from_plaintext(key_id: &str, plaintext: &[u8]) -> Result<Credential> {
+    let bad = |what: &str| Error::Key {
+        key_id: key_id.to_owned(),
+        message: format!("decrypted credential is malformed ({what})"),
+    };
+    // serde_json's error text may quote input; never surface it.
+    let c: CredentialIn = serde_json::from_slice(plaintext).map_err(|_| bad("not JSON"))?;
+    match c.kind.as_str() {
+        "oauth1" => Ok(Credential::OAuth1 {
+            token: c.token.ok_or_else(|| bad("no token"))?,
+            secret: c.secret.ok_or_else(|| bad("no secret"))?,
+        }),
+        "oauth2" => Ok(Credential::OAuth2 {
+            access: c.access.ok_or_else(|| bad("no access token"))?,
+            refresh: c.refresh,
+            expires_at: c.expires_at,
+            refresh_expires_at: c.refresh_expires_at,
+            scopes: c.scopes,
+        }),
+        _ => Err(bad("unknown credential type")),
+    }
+}
+
+fn row_id(key: &AccountKey) -> [&str; 3] {
+    [&key.user_id, key.platform.as_str(), &key.account_id]
+}
+
+/// An encrypted [`TokenStore`] in one SQLite file: the embedded default.
+///
+/// * WAL mode and a busy timeout: several processes may share the file;
+///   compare-and-swap writes stay correct across them.
+/// * Credentials are sealed with AES-256-GCM under the [`KeyRing`]'s
+///   active key and a random nonce per write; the row identity and key id
+///   are the associated data, so a ciphertext moved to another row does
+///   not decrypt. Rows written with a key that is not in the ring fail
+///   with [`Error::Key`] naming that key id.
+/// * [`SqliteTokenStore::rotate_key`] re-encrypts every row in one
+///   transaction.
+/// * `get` and `list` fail with [`Error::Key`] if a row they must return
+///   cannot be decrypted (never a panic, never a silently skipped row).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use creatorsync_core::store::{KeyRing, SqliteTokenStore};
+/// use creatorsync_core::{AccountKey, Credential, Platform, Profile, StoredToken, TokenStore};
+///
+/// let dir = std::env::temp_dir().join(format!("cs-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let keys = KeyRing::new("k1", &[42u8; 32])?; // in production: KeyRing::from_env()
+/// let store = SqliteTokenStore::open(dir.join("tokens.db"), keys).await?;
+///
+/// let key = AccountKey::new("user-1", Platform::X, "12345")?;
+/// let cred = Credential::OAuth1 { token: "tok".into(), secret: "sec".into() };
+/// let token = StoredToken::new(key.clone(), cred, Profile::default());
+/// let v1 = store.put(&token, None).await?;          // insert
+/// let v2 = store.put(&token, Some(v1)).await?;      // compare-and-swap
+/// assert_eq!(store.get(&key).await?.unwrap().version, v2);
+/// # store.close().await;
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct SqliteTokenStore {
+    pool: SqlitePool,
+    keys: Arc<RwLock<Arc<KeyRing>>>,
+    path: Option<PathBuf>,
+}
+
+impl fmt::Debug for SqliteTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteTokenStore")
+            .field("path", &self.path)
+            .field("keys", &self.key_ring())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteTokenStore {
+    /// Opens or creates the database file at `path`.
+    pub async fn open(path: impl AsRef<Path>, keys: KeyRing) -> Result<Self> {
+        let path = path.as_ref();
+        let pool = open_pool(Some(path)).await?;
+        tracing::debug!(path = %path.display(), key_id = keys.active_key_id(), "opened sqlite token store");
+        let store = Self::from_parts(pool, keys, Some(path.to_owned()));
+        store.warn_unknown_keys().await?;
+        Ok(store)
+    }
+
+    /// Logs (once, at open) key ids used by stored rows that the ring lacks:
+    /// those rows will fail with [`Error::Key`] until the key is configured.
+    async fn warn_unknown_keys(&self) -> Result<()> {
+        let ring = self.key_ring();
+        for key_id in self.key_ids_in_use().await? {
+            if !ring.has_key(&key_id) {
+                tracing::warn!(
+                    key_id = %key_id,
+                    "token store rows are encrypted with a key that is not configured; they cannot be read"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A private in-memory database (for tests; nothing is persisted).
+    pub async fn open_in_memory(keys: KeyRing) -> Result<Self> {
+        let pool = open_pool(None).await?;
+        Ok(Self::from_parts(pool, keys, None))
+    }
+
+    fn from_parts(pool: SqlitePool, keys: KeyRing, path: Option<PathBuf>) -> Self {
+        Self {
+            pool,
+            keys: Arc::new(RwLock::new(Arc::new(keys))),
+            path,
+        }
+    }
+
+    /// A publish log in the same database (table `publish_log`).
+    pub fn publish_log(&self) -> crate::publish_log::SqlitePublishLog {
+        crate::publish_log::SqlitePublishLog::from_pool(self.pool.clone())
+    }
+
+    /// The database file, `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The id of the key new writes are encrypted with.
+    pub fn active_key_id(&self) -> String {
+        self.key_ring().active_key_id().to_owned()
+    }
+
+    fn key_ring(&self) -> Arc<KeyRing> {
+        // A poisoned lock still holds a valid ring (it is only ever swapped).
+        match self.keys.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+
+    /// Makes `(new_id, new_key)` the active key and re-encrypts every row
+    /// under it in one transaction: either all rows move or none do.
+    /// Returns how many rows were re-encrypted. A row whose key is not in
+    /// the ring aborts the rotation with [`Error::Key`] naming that key.
+    ///
+    /// The previous keys stay in this handle's ring, for rows sealed by
+    /// writers that still use them. Other processes sharing the file keep
+    /// writing with *their* active key until restarted, so the safe order
+    /// is: deploy the new key as active with the old one as an old key
+    /// ([`KeyRing::with_old_key`]) everywhere, call `rotate_key` (or run
+    /// it again), check [`SqliteTokenStore::key_ids_in_use`], and only then
+    /// remove the old key.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use creatorsync_core::store::{KeyRing, SqliteTokenStore};
+    /// let store = SqliteTokenStore::open_in_memory(KeyRing::new("k1", &[1; 32])?).await?;
+    /// assert_eq!(store.rotate_key("k2", &[2; 32]).await?, 0);
+    /// assert_eq!(store.active_key_id(), "k2");
+    /// # Ok::<(), creatorsync_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn rotate_key(&self, new_id: &str, new_key: &[u8]) -> Result<u64> {
+        let old = self.key_ring();
+        let new = Arc::new(old.rotated(new_id, new_key)?);
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| store_err("rotate: begin", &e))?;
+        let count = reencrypt_all(&mut tx, &new).await?;
+        tx.commit()
+            .await
+            .map_err(|e| store_err("rotate: commit", &e))?;
+        match self.keys.write() {
+            Ok(mut g) => *g = new,
+            Err(p) => *p.into_inner() = new,
+        }
+        tracing::info!(key_id = new_id, rows = count, "token store key rotated");
+        Ok(count)
+    }
+
+    /// The distinct key ids the stored rows are encrypted with (a full
+    /// scan). After a rotation this shows when an old key may be retired.
+    pub async fn key_ids_in_use(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT DISTINCT key_id FROM tokens ORDER BY key_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| store_err("key ids", &e))
+    }
+
+    /// Closes the pool, waiting for connections to finish (checkpoints WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn decode(&self, row: &SqliteRow) -> Result<StoredToken> {
+        let get = |e: sqlx::Error| store_err("read row", &e);
+        let user_id: String = row.try_get("user_id").map_err(get)?;
+        let platform: String = row.try_get("platform").map_err(get)?;
+        let account_id: String = row.try_get("account_id").map_err(get)?;
+        let key = AccountKey {
+            user_id,
+            platform: Platform::from_str(&platform)
+                .map_err(|_| Error::store("sqlite: unknown platform in tokens row"))?,
+            account_id,
+        };
+        let key_id: String = row.try_get("key_id").map_err(get)?;
+        let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
+        let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
+        let plaintext = self
+            .key_ring()
+            .open(&row_id(&key), &key_id, &nonce, &ciphertext)?;
+        let credential = credential_from_plaintext(&key_id, &plaintext)?;
+        let profile: String = row.try_get("profile").map_err(get)?;
+        let metadata: String = row.try_get("metadata").map_err(get)?;
+        let updated_at: String = row.try_get("updated_at").map_err(get)?;
+        Ok(StoredToken {
+            key,
+            credential,
+            profile: serde_json::from_str(&profile)
+                .map_err(|e| Error::store(format!("sqlite: bad profile column: {e}")))?,
+            version: u64_from_sql(row.try_get("version").map_err(get)?)?,
+            updated_at: time_from_sql("updated_at", &updated_at)?,
+            needs_reauth: row.try_get("needs_reauth").map_err(get)?,
+            metadata: serde_json::from_str(&metadata)
+                .map_err(|e| Error::store(format!("sqlite: bad metadata column: {e}")))?,
+        })
+    }
+
+    async fn current_version(&self, key: &AccountKey) -> Result<Option<u64>> {
+        let v: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM tokens WHERE user_id = ? AND platform = ? AND account_id = ?",
+        )
+        .bind(&key.user_id)
+        .bind(key.platform.as_str())
+        .bind(&key.account_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| store_err("read version", &e))?;
+        v.map(u64_from_sql).transpose()
+    }
+}
+
+async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u64> {
+    let rows =
+        sqlx::query("SELECT user_id, platform, account_id, key_id, nonce, ciphertext FROM tokens")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| store_err("rotate: read", &e))?;
+    let mut count = 0;
+    for row in rows {
+        let get = |e: sqlx::Error| store_err("rotate: read row", &e);
+        let user_id: String = row.try_get("user_id").map_err(get)?;
+        let platform: String = row.try_get("platform").map_err(get)?;
+        let account_id: String = row.try_get("account_id").map_err(get)?;
+        let key_id: String = row.try_get("key_id").map_err(get)?;
+        let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
+        let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
+        let id = [user_id.as_str(), platform.as_str(), account_id.as_str()];
+        let mut buffer = ring.open(&id, &key_id, &nonce, &ciphertext)?;
+        let sealed = ring.seal(&id, &mut buffer)?;
+        sqlx::query(
+            "UPDATE tokens SET key_id = ?, nonce = ?, ciphertext = ? \
+             WHERE user_id = ? AND platform = ? AND account_id = ?",
+        )
+        .bind(&sealed.key_id)
+        .bind(&sealed.nonce)
+        .bind(&buffer[..])
+        .bind(&user_id)
+        .bind(&platform)
+        .bind(&account_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| store_err("rotate: write", &e))?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+#[async_trait]
+impl TokenStore for SqliteTokenStore {
+    async fn get(&self, key: &AccountKey) -> Result<Option<StoredToken>> {
+        let row = sqlx::query(
+            "SELECT * FROM tokens WHERE user_id = ? AND platform = ? AND account_id = ?",
+        )
+        .bind(&key.user_id)
+        .bind(key.platform.as_str())
+        .bind(&key.account_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| store_err("get", &e))?;
+        row.map(|r| self.decode(&r)).transpose()
+    }
+
+    async fn list(&self, user_id: &str) -> Result<Vec<StoredToken>> {
+        let rows = sqlx::query("SELECT * FROM tokens WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| store_err("list", &e))?;
+        let mut tokens = rows
+            .iter()
+            .map(|r| self.decode(r))
+            .collect::<Result<Vec<_>>>()?;
+        // Key order (platform enum order), as every store reports it.
+        tokens.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(tokens)
+    }
+
+    async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
+        let key = &token.key;
+        let mut buffer = credential_plaintext(&token.credential)?;
+        let sealed = self.key_ring().seal(&row_id(key), &mut buffer)?;
+        let profile = serde_json::to_string(&token.profile)
+            .map_err(|e| Error::store(format!("cannot serialize profile: {e}")))?;
+        let metadata = serde_json::to_string(&token.metadata)
+            .map_err(|e| Error::store(format!("cannot serialize metadata: {e}")))?;
+        let now = time_to_sql(Utc::now());
+        let (affected, new_version) = match expected_version {
+            None => {
+                let done = sqlx::query(
+                    "INSERT INTO tokens (user_id, platform, account_id, version, key_id, nonce, \
+                     ciphertext, profile, metadata, needs_reauth, updated_at) \
+                     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (user_id, platform, account_id) DO NOTHING",
+                )
+                .bind(&key.user_id)
+                .bind(key.platform.as_str())
+                .bind(&key.account_id)
+                .bind(&sealed.key_id)
+                .bind(&sealed.nonce)
+                .bind(&buffer[..])
+                .bind(&profile)
+                .bind(&metadata)
+                .bind(token.needs_reauth)
+                .bind(&now)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| store_err("insert", &e))?;
+                (done.rows_affected(), 1)
+            }
+            Some(v) => {
+                let done = sqlx::query(
+                    "UPDATE tokens SET version = version + 1, key_id = ?, nonce = ?, \
+                     ciphertext = ?, profile = ?, metadata = ?, needs_reauth = ?, updated_at = ? \
+                     WHERE user_id = ? AND platform = ? AND account_id = ? AND version = ?",
+                )
+                .bind(&sealed.key_id)
+                .bind(&sealed.nonce)
+                .bind(&buffer[..])
+                .bind(&profile)
+                .bind(&metadata)
+                .bind(token.needs_reauth)
+                .bind(&now)
+                .bind(&key.user_id)
+                .bind(key.platform.as_str())
+                .bind(&key.account_id)
+                .bind(u64_to_sql(v)?)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| store_err("update", &e))?;
+                (done.rows_affected(), v + 1)
+            }
+        };
+        if affected == 1 {
+            return Ok(new_version);
+        }
+        Err(Error::Conflict {
+            current_version: self.current_version(key).await?,
+        })
+    }
+
+    async fn delete(&self, key: &AccountKey) -> Result<bool> {
+        let done =
+            sqlx::query("DELETE FROM tokens WHERE user_id = ? AND platform = ? AND account_id = ?")
+                .bind(&key.user_id)
+                .bind(key.platform.as_str())
+                .bind(&key.account_id)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| store_err("delete", &e))?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Profile;
+
+    const ACCESS: &str = "PLAINTEXT-ACCESS-7f3a9c";
+    const REFRESH: &str = "PLAINTEXT-REFRESH-51be02";
+    const OAUTH1_TOKEN: &str = "PLAINTEXT-OAUTH1-TOKEN-c0ffee";
+    const OAUTH1_SECRET: &str = "PLAINTEXT-OAUTH1-SECRET-d00d";
+
+    fn ring(id: &str, byte: u8) -> KeyRing {
+        KeyRing::new(id, &[byte; 32]).unwrap()
+    }
+
+    fn key(account: &str) -> AccountKey {
+        AccountKey::new("user-1", Platform::TikTok, account).unwrap()
+    }
+
+    fn token(account: &str, access: &str) -> StoredToken {
+        let credential = Credential::OAuth2 {
+            access: Secret::from(access),
+            refresh: Some(Secret::from(REFRESH)),
+            expires_at: None,
+            refresh_expires_at: None,
+            scopes: vec!["video.publish".into()],
+        };
+        let profile = Profile {
+            platform_user_id: account.into(),
+            handle: Some("VISIBLE-HANDLE-123".into()),
+            ..Profile::default()
+        };
+        StoredToken::new(key(account), credential, profile)
+    }
+
+    fn contains(haystack: &[u8], needle: &str) -> bool {
+        haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
+    fn db_bytes(path: &Path) -> Vec<u8> {
+        let mut all = Vec::new();
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            if let Ok(bytes) = std::fs::read(&p) {
+                all.extend_from_slice(&bytes);
+            }
+        }
+        all
+    }
+
+    #[tokio::test]
+    async fn plaintext_secrets_never_reach_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let store = SqliteTokenStore::open(&path, ring("k1", 1)).await.unwrap();
+        let v = store.put(&token("a", ACCESS), None).await.unwrap();
+        store.put(&token("a", ACCESS), Some(v)).await.unwrap();
+        let mut t1 = token("b", "unused");
+        t1.credential = Credential::OAuth1 {
+            token: Secret::from(OAUTH1_TOKEN),
+            secret: Secret::from(OAUTH1_SECRET),
+        };
+        store.put(&t1, None).await.unwrap();
+        assert_eq!(
+            access(&store.get(&key("a")).await.unwrap().unwrap()),
+            ACCESS
+        );
+
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        assert!(
+            std::fs::metadata(&wal).unwrap().len() > 0,
+            "writes are in the WAL"
+        );
+
+        // While open (data in the WAL) and after close (checkpointed).
+        for stage in ["open", "closed"] {
+            let bytes = db_bytes(&path);
+            assert!(
+                contains(&bytes, "VISIBLE-HANDLE-123"),
+                "{stage}: the scan must see plain columns"
+            );
+            for secret in [ACCESS, REFRESH, OAUTH1_TOKEN, OAUTH1_SECRET] {
+                assert!(
+                    !contains(&bytes, secret),
+                    "{stage}: {secret} found in the database files"
+                );
+            }
+            store.close().await;
+        }
+    }
+
+    fn access(t: &StoredToken) -> &str {
+        match &t.credential {
+            Credential::OAuth2 { access, .. } => access.expose(),
+            Credential::OAuth1 { token, .. } => token.expose(),
+        }
+    }
+
+    #[tokio::test]
+    async fn missing_or_wrong_key_is_a_key_error_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let store = SqliteTokenStore::open(&path, ring("k1", 1)).await.unwrap();
+        store.put(&token("a", ACCESS), None).await.unwrap();
+        store.close().await;
+
+        let other_id = SqliteTokenStore::open(&path, ring("k2", 1)).await.unwrap();
+        let err = other_id.get(&key("a")).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Key { key_id, .. } if key_id == "k1"),
+            "{err:?}"
+        );
+        assert!(matches!(
+            other_id.list("user-1").await,
+            Err(Error::Key { .. })
+        ));
+        other_id.close().await;
+
+        let wrong_bytes = SqliteTokenStore::open(&path, ring("k1", 2)).await.unwrap();
+        let err = wrong_bytes.get(&key("a")).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Key { key_id, .. } if key_id == "k1"),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains(ACCESS));
+        // Debug of the store shows key ids, never key bytes.
+        let shown = format!("{wrong_bytes:?}");
+        assert!(
+            shown.contains("k1") && !shown.contains("2, 2, 2"),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn ciphertext_is_bound_to_its_row_and_key_id() {
+        let store =
+            SqliteTokenStore::open_in_memory(ring("k1", 1).with_old_key("k2", &[1; 32]).unwrap())
+                .await
+                .unwrap();
+        store.put(&token("a", "access-a"), None).await.unwrap();
+        store.put(&token("b", "access-b"), None).await.unwrap();
+
+        // Copy a's sealed credential into b's row.
+        sqlx::query(
+            "UPDATE tokens SET (key_id, nonce, ciphertext) = \
+             (SELECT key_id, nonce, ciphertext FROM tokens WHERE account_id = 'a') \
+             WHERE account_id = 'b'",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        assert!(matches!(store.get(&key("b")).await, Err(Error::Key { .. })));
+        assert_eq!(
+            access(&store.get(&key("a")).await.unwrap().unwrap()),
+            "access-a"
+        );
+
+        // Relabel a's row with another key id holding the same bytes.
+        sqlx::query("UPDATE tokens SET key_id = 'k2' WHERE account_id = 'a'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let err = store.get(&key("a")).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Key { key_id, .. } if key_id == "k2"),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_write_uses_a_fresh_nonce() {
+        let store = SqliteTokenStore::open_in_memory(ring("k1", 1))
+            .await
+            .unwrap();
+        let mut nonces = std::collections::HashSet::new();
+        let mut version = None;
+        for _ in 0..20 {
+            version = Some(store.put(&token("a", ACCESS), version).await.unwrap());
+            let nonce: Vec<u8> = sqlx::query_scalar("SELECT nonce FROM tokens")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(nonce.len(), 12);
+            assert!(nonces.insert(nonce), "nonce reused");
+        }
+    }
+
+    async fn key_ids(store: &SqliteTokenStore) -> Vec<String> {
+        sqlx::query_scalar("SELECT key_id FROM tokens ORDER BY account_id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn rotation_reencrypts_every_row_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let store = SqliteTokenStore::open(&path, ring("k1", 1)).await.unwrap();
+        for account in ["a", "b", "c"] {
+            store
+                .put(&token(account, &format!("access-{account}")), None)
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.rotate_key("k2", &[2; 32]).await.unwrap(), 3);
+        assert_eq!(store.active_key_id(), "k2");
+        assert_eq!(key_ids(&store).await, ["k2", "k2", "k2"]);
+        assert_eq!(store.key_ids_in_use().await.unwrap(), ["k2"]);
+        // Versions are untouched: rotation is not a logical change.
+        assert_eq!(store.get(&key("b")).await.unwrap().unwrap().version, 1);
+        store.close().await;
+
+        // Only the new key is needed now.
+        let reopened = SqliteTokenStore::open(&path, ring("k2", 2)).await.unwrap();
+        for account in ["a", "b", "c"] {
+            let t = reopened.get(&key(account)).await.unwrap().unwrap();
+            assert_eq!(access(&t), format!("access-{account}"));
+        }
+        // The old key alone no longer reads anything.
+        let old_only = SqliteTokenStore::open(&path, ring("k1", 1)).await.unwrap();
+        assert!(
+            matches!(old_only.get(&key("a")).await, Err(Error::Key { key_id, .. }) if key_id == "k2")
+        );
+
+        // A row the ring cannot read aborts the rotation; nothing changes.
+        let foreign = SqliteTokenStore::open(&path, ring("k0", 7)).await.unwrap();
+        foreign.put(&token("z", "access-z"), None).await.unwrap();
+        let err = reopened.rotate_key("k3", &[3; 32]).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Key { key_id, .. } if key_id == "k0"),
+            "{err:?}"
+        );
+        assert_eq!(reopened.active_key_id(), "k2");
+        assert_eq!(key_ids(&reopened).await, ["k2", "k2", "k2", "k0"]);
+        assert!(reopened.get(&key("a")).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn rejects_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let store = SqliteTokenStore::open(&path, ring("k1", 1)).await.unwrap();
+        sqlx::query("PRAGMA user_version = 99")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        store.close().await;
+        let err = SqliteTokenStore::open(&path, ring("k1", 1))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Store { .. }), "{err:?}");
+    }
+}
