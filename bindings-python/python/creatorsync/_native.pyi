@@ -13,6 +13,7 @@ from ._types import (
     AuthorizationRequest,
     LegacyResult,
     ProgressEvent,
+    Target,
     Token,
     TokenStore,
     Violation,
@@ -240,8 +241,6 @@ class PublishReport:
         """Whether every target was published."""
     def legacy(self) -> Dict[str, LegacyResult]:
         """The seed system's ``{success, postId, url, message}`` per platform."""
-
-Target = Union[str, Tuple[str, str]]
 
 class CreatorSync:
     """The client: connect accounts, check them, publish."""

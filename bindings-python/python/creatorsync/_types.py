@@ -8,7 +8,7 @@ serialize naturally (JSON, BSON for a MongoDB collection); these
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple, Union
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Protocol, TypedDict
@@ -29,6 +29,7 @@ __all__ = [
     "Violation",
     "LegacyResult",
     "TokenStore",
+    "Target",
 ]
 
 
@@ -157,6 +158,11 @@ LegacyResult = TypedDict(
     {"success": bool, "postId": Optional[str], "url": Optional[str], "message": str},
 )
 """The seed system's per-platform result shape."""
+
+
+Target = Union[str, Tuple[str, str]]
+"""A publish target: ``"x"`` (every connected X account), ``"facebook:1001"``
+or ``("facebook", "1001")`` (one account)."""
 
 
 class TokenStore(Protocol):
