@@ -76,10 +76,18 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::Object(m));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return l.iter().map(|x| py_to_json(&x)).collect::<PyResult<_>>().map(Value::Array);
+        return l
+            .iter()
+            .map(|x| py_to_json(&x))
+            .collect::<PyResult<_>>()
+            .map(Value::Array);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return t.iter().map(|x| py_to_json(&x)).collect::<PyResult<_>>().map(Value::Array);
+        return t
+            .iter()
+            .map(|x| py_to_json(&x))
+            .collect::<PyResult<_>>()
+            .map(Value::Array);
     }
     // datetime and friends: their ISO form.
     if obj.hasattr("isoformat")? {

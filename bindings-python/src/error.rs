@@ -230,12 +230,9 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             MediaRejected::new_err(msg)
         }
         Error::Duplicate { .. } => Duplicate::new_err(msg),
-        Error::Platform {
-            status, code, body, ..
-        } => {
+        Error::Platform { code, body, .. } => {
             attrs.set_item("platform_code", code)?;
             attrs.set_item("body", body)?;
-            let _ = status;
             PlatformError::new_err(msg)
         }
         Error::AuthorizationDenied {

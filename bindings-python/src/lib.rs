@@ -12,6 +12,7 @@
 //! * `client.rs` — `CreatorSync`: connect, status, health, publish.
 //! * `report.rs`, `progress.rs` — publish reports and progress events.
 //! * `convert.rs` — plain-value conversions (dicts, lists).
+//! * `testing.rs` — the core's store conformance suite for host stores.
 //!
 //! The Python package (`python/creatorsync`) re-exports these names, adds
 //! typing (`.pyi`, `py.typed`), the blocking facade and the store
@@ -25,6 +26,7 @@ mod progress;
 // mod report;
 mod runtime;
 mod store;
+mod testing;
 
 use pyo3::prelude::*;
 
@@ -37,8 +39,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::SqliteStore>()?;
     m.add_class::<post::Media>()?;
     m.add_class::<post::Post>()?;
-//     m.add_class::<report::TargetResult>()?;
-//     m.add_class::<report::PublishReport>()?;
-//     m.add_class::<client::CreatorSync>()?;
+    //     m.add_class::<report::TargetResult>()?;
+    //     m.add_class::<report::PublishReport>()?;
+    //     m.add_class::<client::CreatorSync>()?;
+    m.add_function(pyo3::wrap_pyfunction!(
+        testing::core_token_store_conformance,
+        m
+    )?)?;
     Ok(())
 }

@@ -102,7 +102,14 @@ pub(crate) struct Post {
     options: PlatformOptions,
 }
 
-const PLATFORM_KEYS: [&str; 6] = ["x", "linkedin", "facebook", "instagram", "youtube", "tiktok"];
+const PLATFORM_KEYS: [&str; 6] = [
+    "x",
+    "linkedin",
+    "facebook",
+    "instagram",
+    "youtube",
+    "tiktok",
+];
 
 #[pymethods]
 impl Post {
@@ -171,7 +178,10 @@ fn parse_options(given: serde_json::Value) -> Result<PlatformOptions> {
     if let Some(given) = given.as_object() {
         for (platform, fields) in given {
             let Some(fields) = fields.as_object() else {
-                return Err(Error::invalid_input(platform.clone(), "must be a dict of options"));
+                return Err(Error::invalid_input(
+                    platform.clone(),
+                    "must be a dict of options",
+                ));
             };
             for field in fields.keys() {
                 if known[platform].get(field).is_none() {
@@ -189,7 +199,8 @@ fn parse_options(given: serde_json::Value) -> Result<PlatformOptions> {
 impl Post {
     /// The core post (describes every media source first).
     pub(crate) async fn to_core(&self) -> Result<creatorsync_core::Post> {
-        let mut post = creatorsync_core::Post::text(self.text.clone()).with_options(self.options.clone());
+        let mut post =
+            creatorsync_core::Post::text(self.text.clone()).with_options(self.options.clone());
         for m in &self.media {
             post = post.with_media(m.to_core().await?);
         }

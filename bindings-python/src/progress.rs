@@ -65,10 +65,8 @@ pub(crate) fn start(callback: Py<PyAny>, locals: TaskLocals) -> (ProgressFn, Dra
                     match m {
                         Msg::Event(v) => {
                             let delivered = json_to_py(py, &v).and_then(|ev| {
-                                event_loop.call_method1(
-                                    "call_soon_threadsafe",
-                                    (callback.bind(py), ev),
-                                )
+                                event_loop
+                                    .call_method1("call_soon_threadsafe", (callback.bind(py), ev))
                             });
                             // A closed loop cannot take events any more;
                             // the publish itself goes on.

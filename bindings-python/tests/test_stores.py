@@ -3,14 +3,16 @@ through the core, SQLite encryption keys."""
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
 import creatorsync as cs
-from creatorsync.testing import sample_oauth2, key, token_store_conformance
+from creatorsync.testing import core_token_store_conformance, key, sample_oauth2, token_store_conformance
 
 from conftest import Emulator, connect, make_client
 from dict_store import DictStore
@@ -33,6 +35,29 @@ async def test_sqlite_store_conformance(tmp_path: Path) -> None:
 
 async def test_python_store_conformance() -> None:
     await token_store_conformance(DictStore)
+
+
+async def test_python_store_passes_the_core_suite() -> None:
+    # The core's own suite, driving the Python store from tokio tasks.
+    await core_token_store_conformance(DictStore)
+
+
+async def test_core_suite_catches_a_broken_store() -> None:
+    class NoCas(DictStore):
+        """Last write wins: no compare-and-swap."""
+
+        async def put(self, token: cs.Token, expected_version: Optional[int]) -> int:
+            k = self._id(token["key"])
+            current = self.rows.get(k)
+            row = copy.deepcopy(token)
+            row["version"] = (current["version"] if current else 0) + 1
+            self.rows[k] = row
+            return row["version"]
+
+    with pytest.raises(AssertionError):
+        await core_token_store_conformance(NoCas)
+    with pytest.raises(AssertionError):
+        await token_store_conformance(NoCas)
 
 
 async def test_sqlite_wrong_key_raises_key_mismatch(tmp_path: Path) -> None:

@@ -284,3 +284,7 @@ class CreatorSync:
         valid_targets_only: bool = False,
     ) -> Awaitable[PublishReport]:
         """Publishes to every target at once and reports per target."""
+
+def core_token_store_conformance(make: Callable[[], TokenStore]) -> Awaitable[None]:
+    """Runs the core's (Rust) token store conformance suite against stores
+    made by ``make()``; raises ``AssertionError`` naming the broken rule."""

@@ -8,6 +8,10 @@ collection) before handing it to :class:`~creatorsync.CreatorSync`::
 Every case takes a fresh store from ``make`` and raises ``AssertionError``
 naming the broken rule. The same cases pass for :class:`MemoryStore` and
 :class:`SqliteStore`.
+
+:func:`core_token_store_conformance` runs the core's own (Rust) suite
+against a Python store through the same bridge the client uses, with 50
+tokio tasks racing the compare-and-swap rounds.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import asyncio
 import copy
 from typing import Awaitable, Callable, List, Optional, Tuple, Union
 
-from ._native import Conflict
+from ._native import Conflict, core_token_store_conformance
 from ._types import AccountKey, Credential, Token, TokenStore
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "token_cas_conflict",
     "token_delete",
     "token_concurrent_cas",
+    "core_token_store_conformance",
 ]
 
 RACERS = 50

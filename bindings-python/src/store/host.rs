@@ -49,6 +49,13 @@ impl HostStore {
         })
     }
 
+    /// Wraps `obj`, bound to the loop of `locals`.
+    pub(crate) fn with_locals(obj: &Bound<'_, PyAny>, locals: Arc<TaskLocals>) -> PyResult<Self> {
+        let store = Self::new(obj)?;
+        *store.locals.lock().unwrap_or_else(PoisonError::into_inner) = Some(locals);
+        Ok(store)
+    }
+
     /// Points the store at the event loop of the current caller; called by
     /// every client method, so the store follows the loop in use.
     pub(crate) fn follow_loop(&self, py: Python<'_>) {
@@ -124,17 +131,16 @@ impl TokenStore for HostStore {
     }
 
     async fn list(&self, user_id: &str) -> Result<Vec<StoredToken>> {
-        let v = self
-            .call("list", |py| PyTuple::new(py, [user_id]))
-            .await?;
+        let v = self.call("list", |py| PyTuple::new(py, [user_id])).await?;
         let serde_json::Value::Array(items) = v else {
             return Err(store_shape("list", "a list of token dicts"));
         };
         let mut out = items
             .into_iter()
             .map(|t| {
-                token_from_json(t)
-                    .map_err(|e| Error::store(format!("host store list() returned a bad token: {e}")))
+                token_from_json(t).map_err(|e| {
+                    Error::store(format!("host store list() returned a bad token: {e}"))
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         out.sort_by(|a, b| a.key.cmp(&b.key));
@@ -154,7 +160,8 @@ impl TokenStore for HostStore {
                 )
             })
             .await?;
-        v.as_u64().ok_or_else(|| store_shape("put", "the new version (an int)"))
+        v.as_u64()
+            .ok_or_else(|| store_shape("put", "the new version (an int)"))
     }
 
     async fn delete(&self, key: &AccountKey) -> Result<bool> {

@@ -114,4 +114,3 @@ pub(crate) fn py_delete<'py>(
     let key = key_from_py(key)?;
     spawn(py, async move { store.delete(&key).await })
 }
-

@@ -24,7 +24,12 @@ pub(crate) struct SqliteStore {
 impl SqliteStore {
     #[new]
     #[pyo3(signature = (path, key=None, key_id="k1"))]
-    fn new(py: Python<'_>, path: PathBuf, key: Option<&Bound<'_, PyAny>>, key_id: &str) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        key: Option<&Bound<'_, PyAny>>,
+        key_id: &str,
+    ) -> PyResult<Self> {
         let keys = match key {
             None => KeyRing::from_env(),
             Some(k) => {
