@@ -50,9 +50,9 @@ async def test_health_and_disconnect(emulator: Emulator, user_id: str) -> None:
     assert all(h["healthy"] and h["error"] is None for h in health)
 
     emulator.ctl("POST", "/tokens/tiktok/revoke", {})
-    health = {h["platform"]: h for h in await sync.health(user_id)}
-    assert not health["tiktok"]["healthy"]
-    err = health["tiktok"]["error"]
+    by_platform = {h["platform"]: h for h in await sync.health(user_id)}
+    assert not by_platform["tiktok"]["healthy"]
+    err = by_platform["tiktok"]["error"]
     assert err is not None and err["code"] == "REAUTH_REQUIRED"
 
     assert await sync.disconnect(user_id, "youtube", "UCdemo0000000000000000001") is True

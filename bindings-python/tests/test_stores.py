@@ -123,4 +123,4 @@ async def test_host_store_errors_become_store_error(emulator: Emulator, user_id:
 
 def test_host_store_needs_the_four_methods() -> None:
     with pytest.raises(TypeError):
-        cs.CreatorSync(state_secret="x" * 40, store=object())
+        cs.CreatorSync(state_secret="x" * 40, store=object())  # type: ignore[arg-type]

@@ -78,7 +78,7 @@ def _conflict_init(
 
 # Host stores raise `Conflict(message, current_version)`; give the class a
 # constructor that keeps the version as an attribute too.
-Conflict.__init__ = _conflict_init  # type: ignore[method-assign,assignment]
+Conflict.__init__ = _conflict_init  # type: ignore[method-assign]
 
 __all__ = [
     "PLATFORMS",

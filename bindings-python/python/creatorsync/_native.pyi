@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
+
+from typing_extensions import disjoint_base
 
 from ._types import (
     Account,
@@ -120,10 +122,12 @@ class OperationTimeout(CreatorSyncError):
 class Cancelled(CreatorSyncError):
     """The operation was cancelled."""
 
+@final
+@disjoint_base
 class MemoryStore:
     """Tokens kept in process memory (tests, demos, one-process apps)."""
 
-    def __init__(self) -> None: ...
+    def __new__(cls) -> MemoryStore: ...
     def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
         """Reads one token (None: not stored)."""
     def list(self, user_id: str) -> Awaitable[List[Token]]:
@@ -133,15 +137,17 @@ class MemoryStore:
     def delete(self, key: AccountKey) -> Awaitable[bool]:
         """Removes a token; returns whether one was removed."""
 
+@final
+@disjoint_base
 class SqliteStore:
     """The embedded encrypted SQLite store (tokens and publish log)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         path: Union[str, os.PathLike[str]],
         key: Union[bytes, str, None] = None,
         key_id: str = "k1",
-    ) -> None:
+    ) -> SqliteStore:
         """``key``: 32 raw bytes or their base64 (None: ``CREATORSYNC_KEY``)."""
     @property
     def path(self) -> str:
@@ -155,6 +161,8 @@ class SqliteStore:
     def delete(self, key: AccountKey) -> Awaitable[bool]:
         """Removes a token; returns whether one was removed."""
 
+@final
+@disjoint_base
 class Media:
     """One image or video of a post, read lazily in ranges."""
 
@@ -171,11 +179,13 @@ class Media:
     def alt_text(self) -> Optional[str]:
         """The alt text, if any."""
 
+@final
+@disjoint_base
 class Post:
     """A post: text, media and per-platform options (dicts)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         text: str = "",
         media: Optional[Sequence[Media]] = None,
         *,
@@ -185,7 +195,7 @@ class Post:
         instagram: Optional[Mapping[str, Any]] = None,
         youtube: Optional[Mapping[str, Any]] = None,
         tiktok: Optional[Mapping[str, Any]] = None,
-    ) -> None: ...
+    ) -> Post: ...
     @property
     def text(self) -> str:
         """The text."""
@@ -196,6 +206,8 @@ class Post:
     def options(self) -> Dict[str, Dict[str, Any]]:
         """Every platform's options, defaults filled in."""
 
+@final
+@disjoint_base
 class TargetResult:
     """The outcome of one target (platform + account)."""
 
@@ -224,6 +236,8 @@ class TargetResult:
     def reused(self) -> bool:
         """Whether the result came from an earlier publish with the same key."""
 
+@final
+@disjoint_base
 class PublishReport:
     """What a publish did, per target."""
 
@@ -242,18 +256,20 @@ class PublishReport:
     def legacy(self) -> Dict[str, LegacyResult]:
         """The seed system's ``{success, postId, url, message}`` per platform."""
 
+@final
+@disjoint_base
 class CreatorSync:
     """The client: connect accounts, check them, publish."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         apps: Optional[Mapping[str, Mapping[str, str]]] = None,
         endpoints: Optional[Mapping[str, Any]] = None,
         state_secret: Union[str, bytes, None] = None,
         store: Union[MemoryStore, SqliteStore, TokenStore, None] = None,
         *,
         concurrency: Optional[Tuple[int, int]] = None,
-    ) -> None: ...
+    ) -> CreatorSync: ...
     def connect_begin(
         self, user_id: str, platform: str, redirect_uri: str, *, oauth1: bool = False
     ) -> Awaitable[AuthorizationRequest]:

@@ -8,7 +8,7 @@ serialize naturally (JSON, BSON for a MongoDB collection); these
 from __future__ import annotations
 
 import sys
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Awaitable, Dict, List, Optional, Tuple, Union
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Protocol, TypedDict
@@ -167,8 +167,9 @@ or ``("facebook", "1001")`` (one account)."""
 
 class TokenStore(Protocol):
     """What a store written in Python implements (e.g. over a MongoDB
-    collection with Motor). All four methods are coroutines and run on the
-    event loop of the code calling the client.
+    collection with Motor). All four methods are ``async def`` (any
+    awaitable will do) and run on the event loop of the code calling the
+    client.
 
     Semantics (checked by :mod:`creatorsync.testing`):
 
@@ -185,18 +186,18 @@ class TokenStore(Protocol):
     * ``delete(key)`` returns whether a record was removed.
     """
 
-    async def get(self, key: AccountKey) -> Optional[Token]:
+    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
         """Reads one record."""
         ...
 
-    async def list(self, user_id: str) -> List[Token]:
+    def list(self, user_id: str) -> Awaitable[List[Token]]:
         """Lists a user's records."""
         ...
 
-    async def put(self, token: Token, expected_version: Optional[int]) -> int:
+    def put(self, token: Token, expected_version: Optional[int]) -> Awaitable[int]:
         """Compare-and-swap write; returns the new version."""
         ...
 
-    async def delete(self, key: AccountKey) -> bool:
+    def delete(self, key: AccountKey) -> Awaitable[bool]:
         """Removes a record; returns whether one existed."""
         ...
