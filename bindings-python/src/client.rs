@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use creatorsync_core::auth::{AccountHealth, AccountStatus, AppCredentials, Apps, ConsumerCredentials};
-use creatorsync_core::publish::Target;
-use creatorsync_core::{Account, AccountKey, EndpointSet, Error, Platform};
+
+use creatorsync_core::{Account, AccountKey, EndpointSet, Error, Platform, Target};
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 

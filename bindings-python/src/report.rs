@@ -1,6 +1,6 @@
 //! `PublishReport` and `TargetResult`: what a publish did, per target.
 
-use creatorsync_core::publish::PublishReport as CoreReport;
+use creatorsync_core::PublishReport as CoreReport;
 use pyo3::prelude::*;
 use pyo3::types::PyBaseException;
 
