@@ -18,12 +18,12 @@
 //! typing (`.pyi`, `py.typed`), the blocking facade and the store
 //! conformance suite.
 
-// mod client; (waits for the publisher on main)
+mod client;
 mod convert;
 mod error;
 mod post;
 mod progress;
-// mod report;
+mod report;
 mod runtime;
 mod store;
 mod testing;
@@ -39,9 +39,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::SqliteStore>()?;
     m.add_class::<post::Media>()?;
     m.add_class::<post::Post>()?;
-    //     m.add_class::<report::TargetResult>()?;
-    //     m.add_class::<report::PublishReport>()?;
-    //     m.add_class::<client::CreatorSync>()?;
+    m.add_class::<report::TargetResult>()?;
+    m.add_class::<report::PublishReport>()?;
+    m.add_class::<client::CreatorSync>()?;
     m.add_function(pyo3::wrap_pyfunction!(
         testing::core_token_store_conformance,
         m

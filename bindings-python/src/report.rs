@@ -2,7 +2,7 @@
 
 use creatorsync_core::PublishReport as CoreReport;
 use pyo3::prelude::*;
-use pyo3::types::PyBaseException;
+use pyo3::exceptions::PyBaseException;
 
 use crate::convert::json_to_py;
 use crate::error::to_py;
