@@ -50,3 +50,8 @@ step "pytest"
 step "mypy --strict (tests, examples)"
 (cd "$HERE" && "$VENV/bin/python" -m mypy --strict --no-incremental --config-file pyproject.toml \
   tests "$ROOT/examples/python")
+
+# The stubs never drift from the extension: stubtest compares every name,
+# signature and class flag of _native.pyi with the built module.
+step "stubtest (creatorsync._native)"
+(cd "$ROOT/target" && "$VENV/bin/python" -m mypy.stubtest creatorsync._native)

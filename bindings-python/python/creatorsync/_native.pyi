@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
-from typing_extensions import disjoint_base
-
 from ._types import (
     Account,
     AccountHealth,
@@ -20,6 +18,37 @@ from ._types import (
     TokenStore,
     Violation,
 )
+
+__all__ = [
+    "__version__",
+    "CreatorSyncError",
+    "NotConnected",
+    "ReauthRequired",
+    "RateLimited",
+    "InvalidInput",
+    "InvalidPost",
+    "InvalidMedia",
+    "MediaRejected",
+    "Duplicate",
+    "PlatformError",
+    "AuthorizationDenied",
+    "InvalidState",
+    "TransportError",
+    "Conflict",
+    "StoreError",
+    "KeyMismatch",
+    "ConfigError",
+    "OperationTimeout",
+    "Cancelled",
+    "MemoryStore",
+    "SqliteStore",
+    "Media",
+    "Post",
+    "TargetResult",
+    "PublishReport",
+    "CreatorSync",
+    "core_token_store_conformance",
+]
 
 __version__: str
 
@@ -123,7 +152,6 @@ class Cancelled(CreatorSyncError):
     """The operation was cancelled."""
 
 @final
-@disjoint_base
 class MemoryStore:
     """Tokens kept in process memory (tests, demos, one-process apps)."""
 
@@ -138,7 +166,6 @@ class MemoryStore:
         """Removes a token; returns whether one was removed."""
 
 @final
-@disjoint_base
 class SqliteStore:
     """The embedded encrypted SQLite store (tokens and publish log)."""
 
@@ -162,7 +189,6 @@ class SqliteStore:
         """Removes a token; returns whether one was removed."""
 
 @final
-@disjoint_base
 class Media:
     """One image or video of a post, read lazily in ranges."""
 
@@ -180,7 +206,6 @@ class Media:
         """The alt text, if any."""
 
 @final
-@disjoint_base
 class Post:
     """A post: text, media and per-platform options (dicts)."""
 
@@ -207,7 +232,6 @@ class Post:
         """Every platform's options, defaults filled in."""
 
 @final
-@disjoint_base
 class TargetResult:
     """The outcome of one target (platform + account)."""
 
@@ -237,7 +261,6 @@ class TargetResult:
         """Whether the result came from an earlier publish with the same key."""
 
 @final
-@disjoint_base
 class PublishReport:
     """What a publish did, per target."""
 
@@ -257,7 +280,6 @@ class PublishReport:
         """The seed system's ``{success, postId, url, message}`` per platform."""
 
 @final
-@disjoint_base
 class CreatorSync:
     """The client: connect accounts, check them, publish."""
 
