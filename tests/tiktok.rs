@@ -304,14 +304,14 @@ async fn sixty_four_mib_with_a_reset_mid_chunk_resends_only_that_chunk() {
     // Once the second chunk is acknowledged, cut the next PUT after 4 MiB.
     let ctx = emu.shared().clone();
     let progress = Progress::new(Arc::new(move |ev: &ProgressEvent| {
-        if let ProgressEvent::Uploading { sent, .. } = ev {
-            if *sent == 20 * MIB {
-                ctx.faults.inject(
-                    P,
-                    Fault::once(FaultKind::ResetAfterBytes { bytes: 4 * MIB })
-                        .on_path("/upload/video/"),
-                );
-            }
+        if let ProgressEvent::Uploading { sent, .. } = ev
+            && *sent == 20 * MIB
+        {
+            ctx.faults.inject(
+                P,
+                Fault::once(FaultKind::ResetAfterBytes { bytes: 4 * MIB })
+                    .on_path("/upload/video/"),
+            );
         }
     }));
     let post = Post::text("sixty four")

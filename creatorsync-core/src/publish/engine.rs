@@ -253,11 +253,10 @@ async fn run_target(
                 Ok((p, false))
             }
             Err(e) => {
-                if let Error::ReauthRequired { reason, .. } = &e {
-                    if let Err(store_err) = inner.connector.tokens().mark_reauth(&key, reason).await
-                    {
-                        warn!(error = %store_err, "could not flag the account for reconnection");
-                    }
+                if let Error::ReauthRequired { reason, .. } = &e
+                    && let Err(store_err) = inner.connector.tokens().mark_reauth(&key, reason).await
+                {
+                    warn!(error = %store_err, "could not flag the account for reconnection");
                 }
                 if e.maybe_committed() {
                     // Ambiguous: leave the record pending; the next publish
