@@ -47,7 +47,7 @@ async def run(n: int) -> None:
                     f"bench post {name} {i} {time.time_ns()}",
                     media=media,
                     youtube={"title": "bench"},
-                    tiktok={"privacy_level": "SELF_ONLY"},
+                    tiktok={"privacy_level": "SELF_ONLY", "disable_duet": True, "disable_stitch": True},
                 )
                 t0 = time.perf_counter()
                 report = await sync.publish("bench", post, targets=targets)

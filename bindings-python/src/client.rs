@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use creatorsync_core::auth::{AccountHealth, AccountStatus, AppCredentials, Apps, ConsumerCredentials};
+use creatorsync_core::auth::{
+    AccountHealth, AccountStatus, AppCredentials, Apps, ConsumerCredentials,
+};
 
 use creatorsync_core::{Account, AccountKey, EndpointSet, Error, Platform, Target};
 use pyo3::prelude::*;
@@ -102,7 +104,10 @@ impl CreatorSync {
             let req = if oauth1 && platform == Platform::X {
                 c.begin_oauth1(&user_id, &redirect_uri).await
             } else if oauth1 {
-                Err(Error::invalid_input("oauth1", "only X has an OAuth 1.0a flow"))
+                Err(Error::invalid_input(
+                    "oauth1",
+                    "only X has an OAuth 1.0a flow",
+                ))
             } else {
                 c.begin(&user_id, platform, &redirect_uri).await
             }
@@ -282,15 +287,17 @@ impl CreatorSync {
 /// `{"x": {"client_id", "client_secret", "consumer_key", "consumer_secret"}, ...}`.
 fn parse_apps(v: &Value) -> creatorsync_core::Result<Apps> {
     let Some(map) = v.as_object() else {
-        return Err(Error::invalid_input("apps", "must be a dict of platform → app credentials"));
+        return Err(Error::invalid_input(
+            "apps",
+            "must be a dict of platform → app credentials",
+        ));
     };
     let mut apps = Apps::new();
     for (name, app) in map {
         let platform: Platform = name.parse()?;
         let field = |k: &str| app.get(k).and_then(Value::as_str).map(str::to_owned);
-        let id = field("client_id").ok_or_else(|| {
-            Error::invalid_input(format!("apps.{name}"), "client_id is required")
-        })?;
+        let id = field("client_id")
+            .ok_or_else(|| Error::invalid_input(format!("apps.{name}"), "client_id is required"))?;
         let creds = match field("client_secret") {
             Some(secret) => AppCredentials::new(id, secret),
             None => AppCredentials::public(id),
@@ -358,4 +365,3 @@ fn health_json(h: &AccountHealth) -> Value {
         "error": h.error.as_ref().map(|e| json!({"code": e.code(), "message": e.to_string()})),
     })
 }
-

@@ -1,8 +1,8 @@
 //! `PublishReport` and `TargetResult`: what a publish did, per target.
 
 use creatorsync_core::PublishReport as CoreReport;
-use pyo3::prelude::*;
 use pyo3::exceptions::PyBaseException;
+use pyo3::prelude::*;
 
 use crate::convert::json_to_py;
 use crate::error::to_py;
@@ -38,7 +38,10 @@ impl TargetResult {
                 "TargetResult({}/{}: published {id})",
                 self.platform, self.account_id
             ),
-            _ => format!("TargetResult({}/{}: failed)", self.platform, self.account_id),
+            _ => format!(
+                "TargetResult({}/{}: failed)",
+                self.platform, self.account_id
+            ),
         }
     }
 }
@@ -107,18 +110,15 @@ impl PublishReport {
             elapsed,
             ..
         } = report;
-        let results = results
-            .into_iter()
-            .map(|r| {
-                let (ok, post_id, url, error) = match r.outcome {
-                    Ok(p) => (true, Some(p.post_id), Some(p.url), None),
-                    Err(e) => {
-                        let err = to_py(e);
-                        let value = Python::attach(|py| err.into_value(py));
-                        (false, None, None, Some(value))
-                    }
-                };
-                Python::attach(|py| {
+        // One GIL acquisition for the whole report (not one per target).
+        let results = Python::attach(|py| {
+            results
+                .into_iter()
+                .map(|r| {
+                    let (ok, post_id, url, error) = match r.outcome {
+                        Ok(p) => (true, Some(p.post_id), Some(p.url), None),
+                        Err(e) => (false, None, None, Some(to_py(e).into_value(py))),
+                    };
                     Py::new(
                         py,
                         TargetResult {
@@ -133,8 +133,8 @@ impl PublishReport {
                         },
                     )
                 })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
+                .collect::<PyResult<Vec<_>>>()
+        })?;
         Ok(Self {
             idempotency_key,
             results,

@@ -58,7 +58,7 @@ def main(argv: List[str]) -> int:
             "Hello from a script",
             media=[cs.Media.file(video)],
             youtube={"title": "Hello", "privacy": "unlisted"},
-            tiktok={"privacy_level": "SELF_ONLY"},
+            tiktok={"privacy_level": "SELF_ONLY", "disable_duet": True, "disable_stitch": True},
         )
         report = sync.publish("me", post, on_progress=on_progress)
         print(json.dumps(report.legacy(), indent=2))
