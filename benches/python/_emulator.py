@@ -46,3 +46,14 @@ async def connect_all(sync: cs.CreatorSync, user_id: str, platforms: Tuple[str, 
     for p in platforms:
         req = await sync.connect_begin(user_id, p, f"http://127.0.0.1:9/callback/{p}")
         await sync.connect_complete_from_url(user_id, p, _location(req["url"]))
+
+
+def advance_clock(line: Dict[str, Any], seconds: int) -> None:
+    """Moves the emulator's clock (resets daily quotas)."""
+    req = urllib.request.Request(
+        str(line["control"]).rstrip("/") + "/clock/advance",
+        data=json.dumps({"seconds": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(req).read()
