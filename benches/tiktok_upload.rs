@@ -6,12 +6,13 @@
 //! in a fresh child process so its peak RSS (VmHWM) is its own. Set
 //! `CS_BENCH_MIB` to change the file size (default 1024).
 
-mod common;
+mod upload_common;
+use upload_common as common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{FileSource, MIB, emit, mib_s, peak_rss_mib, raw_body, run_child, runtime};
+use common::{Case, FileSource, MIB, emit, mib_s, peak_rss_mib, raw_body, runtime};
 use creatorsync::http::{Endpoints, HttpClient};
 use creatorsync::platforms::tiktok::{ChunkPlan, TikTokClient};
 use creatorsync::upload::{MemoryUploadSessions, PollConfig, UploadConfig};
@@ -34,10 +35,7 @@ fn main() {
         child(&role);
         return;
     }
-    let mib: u64 = std::env::var("CS_BENCH_MIB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1024);
+    let (repeat, mib) = common::settings();
     runtime().block_on(async {
         let emu = Emulator::start(EmulatorConfig {
             processing_delay: Duration::ZERO,
@@ -47,18 +45,22 @@ fn main() {
         .expect("emulator");
         let app = emu.app(P);
         let dir = tempfile::tempdir().expect("temp dir");
+        let full = common::sparse_file(dir.path(), mib * MIB);
+        let quarter = common::sparse_file(dir.path(), mib * MIB / 4);
         let endpoints = serde_json::to_string(&emu.endpoints().tiktok).expect("endpoints");
-        let mut results = Vec::new();
-        // A fresh token per run: TikTok allows 6 inits per minute per token.
-        // The raw chunk PUTs run before and after the clients; the faster
-        // run is the ceiling (the machine is shared and noisy).
-        for (role, size, chunk) in [
-            ("raw_chunk_puts", mib * MIB, 64 * MIB),
-            ("client", mib * MIB, 64 * MIB),
-            ("client", mib * MIB, 10 * MIB),
-            ("client", mib * MIB / 4, 64 * MIB),
-            ("raw_chunk_puts", mib * MIB, 64 * MIB),
-        ] {
+        let case = |label, role, file: &std::path::PathBuf| Case {
+            label,
+            role,
+            file: file.clone(),
+        };
+        let cases = [
+            case("raw_chunk_puts_64mib", "raw_chunk_puts", &full),
+            case("client_64mib", "client", &full),
+            case("client_10mib", "client", &full),
+            case("client_64mib_quarter", "client", &quarter),
+        ];
+        let s = common::run_cases(&cases, repeat, |c| {
+            // A fresh token per run: TikTok allows 6 inits per minute per token.
             let token = emu
                 .tokens()
                 .issue(
@@ -71,30 +73,25 @@ fn main() {
                     None,
                 )
                 .access_token;
-            let path = common::sparse_file(dir.path(), size);
-            let r = run_child(
-                role,
-                &[
-                    ("CS_BENCH_ENDPOINTS", endpoints.clone()),
-                    ("CS_BENCH_TOKEN", token),
-                    ("CS_BENCH_FILE", path.display().to_string()),
-                    ("CS_BENCH_CHUNK", chunk.to_string()),
-                ],
-            );
-            emit(&r);
-            results.push(r);
-        }
-        let f = |i: usize| results[i]["mib_s"].as_f64().unwrap_or(f64::NAN);
-        let ceiling = f(0).max(f(4));
+            let chunk = if c.label == "client_10mib" {
+                10 * MIB
+            } else {
+                64 * MIB
+            };
+            vec![
+                ("CS_BENCH_ENDPOINTS", endpoints.clone()),
+                ("CS_BENCH_TOKEN", token),
+                ("CS_BENCH_CHUNK", chunk.to_string()),
+            ]
+        });
+        let m = |i: usize| s[i]["median_mib_s"].as_f64().unwrap_or(f64::NAN);
         emit(&json!({
             "bench": "tiktok_upload",
-            "summary": true,
-            "raw_chunk_puts_ceiling_mib_s": ceiling,
-            "client_64mib_vs_raw": f(1) / ceiling,
-            "client_10mib_vs_raw": f(2) / ceiling,
-            "peak_rss_mib_1x": results[1]["peak_rss_mib"],
-            "peak_rss_mib_quarter": results[3]["peak_rss_mib"],
+            "summary": s,
+            "client_64mib_vs_raw": m(1) / m(0),
+            "client_10mib_vs_raw": m(2) / m(0),
             "rss_budget_mib_64mib_chunks": 2.0 * 64.0 + 16.0,
+            "rss_budget_mib_10mib_chunks": 2.0 * 10.0 + 16.0,
         }));
         emu.shutdown().await;
     });
@@ -108,9 +105,13 @@ fn child(role: &str) {
     runtime().block_on(async {
         let size = std::fs::metadata(&path).expect("stat").len();
         let plan = ChunkPlan::new(size, chunk).expect("plan");
-        let started = Instant::now();
+        // Clients are built before the clock starts (building a reqwest
+        // client loads the platform's root certificates).
+        let started: Instant;
         if role == "raw_chunk_puts" {
-            let c = reqwest::Client::new();
+            // The same reqwest configuration the SDK uses, without any SDK logic.
+            let c = HttpClient::default().reqwest().clone();
+            started = Instant::now();
             let init: Value = c
                 .post(endpoints.api.join("/v2/post/publish/video/init/").unwrap())
                 .bearer_auth(&token)
@@ -179,6 +180,7 @@ fn child(role: &str) {
             let post = Post::text("bench upload")
                 .with_media(Media::new(FileSource::open(&path)).await.expect("media"))
                 .with_options(options);
+            started = Instant::now();
             client
                 .publish(PublishRequest {
                     account: &account,

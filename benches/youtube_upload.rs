@@ -5,12 +5,13 @@
 //! in a fresh child process so its peak RSS (VmHWM) is its own. Set
 //! `CS_BENCH_MIB` to change the file size (default 1024).
 
-mod common;
+mod upload_common;
+use upload_common as common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{FileSource, MIB, emit, mib_s, peak_rss_mib, raw_body, run_child, runtime};
+use common::{Case, FileSource, MIB, emit, mib_s, peak_rss_mib, raw_body, runtime};
 use creatorsync::http::{Endpoints, HttpClient};
 use creatorsync::platforms::youtube::{YouTubeClient, YouTubeUploadMode};
 use creatorsync::upload::{MemoryUploadSessions, PollConfig, UploadConfig};
@@ -33,10 +34,7 @@ fn main() {
         child(&role);
         return;
     }
-    let mib: u64 = std::env::var("CS_BENCH_MIB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1024);
+    let (repeat, mib) = common::settings();
     runtime().block_on(async {
         let emu = Emulator::start(EmulatorConfig {
             processing_delay: Duration::ZERO,
@@ -59,41 +57,33 @@ fn main() {
             )
             .access_token;
         let dir = tempfile::tempdir().expect("temp dir");
+        let full = common::sparse_file(dir.path(), mib * MIB);
+        let quarter = common::sparse_file(dir.path(), mib * MIB / 4);
         let endpoints = serde_json::to_string(&emu.endpoints().youtube).expect("endpoints");
-        let mut results = Vec::new();
-        // The raw PUT runs before and after the clients; the faster run is
-        // the ceiling (the machine is shared and noisy).
-        for (role, size) in [
-            ("raw_put", mib * MIB),
-            ("client_single_put", mib * MIB),
-            ("client_chunked_8mib", mib * MIB),
-            ("client_single_put", mib * MIB / 4),
-            ("raw_put", mib * MIB),
-        ] {
-            let path = common::sparse_file(dir.path(), size);
-            let r = run_child(
-                role,
-                &[
-                    ("CS_BENCH_ENDPOINTS", endpoints.clone()),
-                    ("CS_BENCH_TOKEN", token.clone()),
-                    ("CS_BENCH_FILE", path.display().to_string()),
-                ],
-            );
-            emit(&r);
-            results.push(r);
-        }
-        let ceiling = results[0]["mib_s"]
-            .as_f64()
-            .unwrap_or(f64::NAN)
-            .max(results[4]["mib_s"].as_f64().unwrap_or(f64::NAN));
-        let client = results[1]["mib_s"].as_f64().unwrap_or(f64::NAN);
+        let case = |label, role, file: &std::path::PathBuf| Case {
+            label,
+            role,
+            file: file.clone(),
+        };
+        let cases = [
+            case("raw_put", "raw_put", &full),
+            case("client_single_put", "client_single_put", &full),
+            case("client_chunked_8mib", "client_chunked_8mib", &full),
+            case("client_single_put_quarter", "client_single_put", &quarter),
+        ];
+        let s = common::run_cases(&cases, repeat, |_| {
+            vec![
+                ("CS_BENCH_ENDPOINTS", endpoints.clone()),
+                ("CS_BENCH_TOKEN", token.clone()),
+            ]
+        });
+        let m = |i: usize| s[i]["median_mib_s"].as_f64().unwrap_or(f64::NAN);
         emit(&json!({
             "bench": "youtube_upload",
-            "summary": true,
-            "raw_put_ceiling_mib_s": ceiling,
-            "client_vs_raw_put": client / ceiling,
-            "peak_rss_mib_1x": results[1]["peak_rss_mib"],
-            "peak_rss_mib_quarter": results[3]["peak_rss_mib"],
+            "summary": s,
+            "client_single_put_vs_raw_put": m(1) / m(0),
+            "client_chunked_8mib_vs_raw_put": m(2) / m(0),
+            "rss_budget_mib": 2.0 * 4.0 + 16.0,
             "peer_google_api_python_client": {"mib_s": 725, "peak_rss_mib": 47.2},
         }));
         emu.shutdown().await;
@@ -107,10 +97,14 @@ fn child(role: &str) {
     runtime().block_on(async {
         let source = FileSource::open(&path);
         let size = std::fs::metadata(&path).expect("stat").len();
-        let started = Instant::now();
+        // Clients are built before the clock starts (building a reqwest
+        // client loads the platform's root certificates).
+        let started: Instant;
         let mut chunk_size = None;
         if role == "raw_put" {
-            let c = reqwest::Client::new();
+            // The same reqwest configuration the SDK uses, without any SDK logic.
+            let c = HttpClient::default().reqwest().clone();
+            started = Instant::now();
             let resp = c
                 .post(
                     endpoints
@@ -169,6 +163,7 @@ fn child(role: &str) {
             );
             let post =
                 Post::text("bench upload").with_media(Media::new(source).await.expect("media"));
+            started = Instant::now();
             client
                 .publish(PublishRequest {
                     account: &account,

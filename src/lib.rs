@@ -1,2 +1,2 @@
-//! CreatorSync facade crate: re-exports [`creatorsync_core`].
+#![doc = include_str!("../README.md")]
 pub use creatorsync_core::*;

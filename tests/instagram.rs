@@ -91,8 +91,13 @@ async fn file_server(dir: PathBuf) -> (Url, String) {
                 if p.contains("..") {
                     return axum::http::StatusCode::NOT_FOUND.into_response();
                 }
+                let ct = match p.rsplit('.').next() {
+                    Some("jpg") => "image/jpeg",
+                    Some("mp4") => "video/mp4",
+                    _ => "application/octet-stream",
+                };
                 match tokio::fs::read(dir.join(p)).await {
-                    Ok(b) => b.into_response(),
+                    Ok(b) => ([("content-type", ct)], b).into_response(),
                     Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
                 }
             }

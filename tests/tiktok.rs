@@ -103,8 +103,13 @@ async fn file_server(dir: PathBuf) -> Url {
                 if p.contains("..") {
                     return axum::http::StatusCode::NOT_FOUND.into_response();
                 }
+                let ct = match p.rsplit('.').next() {
+                    Some("jpg") => "image/jpeg",
+                    Some("mp4") => "video/mp4",
+                    _ => "application/octet-stream",
+                };
                 match tokio::fs::read(dir.join(p)).await {
-                    Ok(b) => b.into_response(),
+                    Ok(b) => ([("content-type", ct)], b).into_response(),
                     Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
                 }
             }
@@ -366,24 +371,34 @@ async fn a_restarted_client_continues_at_the_persisted_chunk() {
     // First process: the second chunk fails for good (no chunk retries).
     let mut cfg = config(emu.endpoints().tiktok.clone(), 5 * MIB);
     cfg.upload.chunk_retries = 0;
-    emu.faults().inject(
-        P,
-        Fault::once(FaultKind::Fail { status: 503 })
-            .on_path("/upload/video/")
-            .times(1),
-    );
+    let ctx = emu.shared().clone();
+    let progress = Progress::new(Arc::new(move |ev: &ProgressEvent| {
+        if let ProgressEvent::Uploading { sent, .. } = ev
+            && *sent == 5 * MIB
+        {
+            ctx.faults.inject(
+                P,
+                Fault::once(FaultKind::Fail { status: 503 }).on_path("/upload/video/"),
+            );
+        }
+    }));
     let post = Post::text("restart")
         .with_media(video(len, None).await)
         .with_options(ok_options());
-    // The fault hits the first chunk PUT; nothing was sent successfully.
     let first = TikTokClient::new(cfg);
-    assert!(
-        publish(&first, &account, &post, sessions.clone())
-            .await
-            .is_err()
-    );
+    let err = first
+        .publish(PublishRequest {
+            account: &account,
+            post: &post,
+            progress,
+            sessions: sessions.clone(),
+            session_key: "job-1:tiktok".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err}");
     let saved = sessions.load("job-1:tiktok:0").await.unwrap().unwrap();
-    assert_eq!(saved["next_chunk"], 0);
+    assert_eq!(saved["next_chunk"], 1);
     // Second process: same store, continues the same upload.
     let second = TikTokClient::new(config(emu.endpoints().tiktok.clone(), 5 * MIB));
     publish(&second, &account, &post, sessions.clone())
@@ -392,7 +407,10 @@ async fn a_restarted_client_continues_at_the_persisted_chunk() {
     let chunks = emu.record().chunks_for(P);
     let ids: std::collections::BTreeSet<_> = chunks.iter().map(|c| c.upload_id.clone()).collect();
     assert_eq!(ids.len(), 1, "one upload session: {chunks:?}");
-    assert_eq!(chunks.iter().filter(|c| c.complete).count(), 4);
+    // Chunk 0 was sent once; the new process started at chunk 1.
+    let offsets: Vec<u64> = chunks.iter().map(|c| c.offset).collect();
+    assert_eq!(offsets, vec![0, 5 * MIB, 10 * MIB, 15 * MIB]);
+    assert!(chunks.iter().all(|c| c.complete));
     assert!(sessions.load("job-1:tiktok:0").await.unwrap().is_none());
     assert_eq!(emu.record().posts_for(P).len(), 1);
     emu.shutdown().await;

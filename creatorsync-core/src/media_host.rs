@@ -143,8 +143,36 @@ impl ObjectStoreMediaHost {
         }
     }
 
-    async fn upload(&self, path: &ObjectPath, source: &dyn MediaSource, len: u64) -> Result<()> {
-        let mut upload = self.store.put_multipart(path).await.map_err(store_error)?;
+    /// Starts the multipart put, with the object's `Content-Type` where the
+    /// store keeps attributes (cloud stores; the local filesystem does not,
+    /// and its web server derives the type from the extension).
+    async fn start_upload(
+        &self,
+        path: &ObjectPath,
+        mime: &str,
+    ) -> Result<Box<dyn object_store::MultipartUpload>> {
+        let mut attributes = object_store::Attributes::new();
+        attributes.insert(object_store::Attribute::ContentType, mime.to_owned().into());
+        let opts = object_store::PutMultipartOptions {
+            attributes,
+            ..Default::default()
+        };
+        match self.store.put_multipart_opts(path, opts).await {
+            Err(object_store::Error::NotImplemented { .. }) => {
+                self.store.put_multipart(path).await.map_err(store_error)
+            }
+            other => other.map_err(store_error),
+        }
+    }
+
+    async fn upload(
+        &self,
+        path: &ObjectPath,
+        source: &dyn MediaSource,
+        info: &MediaInfo,
+    ) -> Result<()> {
+        let len = info.len;
+        let mut upload = self.start_upload(path, &info.mime).await?;
         let mut offset = 0;
         while offset < len {
             let n = self.part_size.min(len - offset);
@@ -179,7 +207,7 @@ impl MediaHost for ObjectStoreMediaHost {
         let path = self.object_path(info);
         let span = info_span!("media_host", object = %path, bytes = info.len);
         async {
-            self.upload(&path, source, info.len).await?;
+            self.upload(&path, source, info).await?;
             let url = match &self.urls {
                 UrlMode::PublicBase(base) => base.join(path.as_ref()).map_err(|e| {
                     Error::Config(format!("media host public base URL + {path}: {e}"))

@@ -277,10 +277,7 @@ impl TikTokClient {
                 }
                 None => self.init_file_upload(token, req, size, &key).await?,
             };
-            match self
-                .send_chunks(token, req, media, &mut session, &key)
-                .await
-            {
+            match self.send_chunks(req, media, &mut session, &key).await {
                 Ok(()) => {
                     req.sessions.remove(&key).await?;
                     return Ok(session.publish_id);
@@ -344,15 +341,15 @@ impl TikTokClient {
         Ok(session)
     }
 
+    /// PUTs the remaining chunks (authorised by the upload URL itself: no
+    /// bearer token is sent to the upload host).
     async fn send_chunks(
         &self,
-        token: &str,
         req: &PublishRequest<'_>,
         media: &Media,
         session: &mut Session,
         key: &str,
     ) -> Result<()> {
-        let _ = token; // chunk PUTs are authorised by the upload URL itself
         let plan = ChunkPlan {
             video_size: session.video_size,
             chunk_size: session.chunk_size,

@@ -21,7 +21,8 @@
 //! consumer ([`ClientConfig::consumer`]); JSON and multipart bodies are not
 //! part of the signature, query parameters are.
 
-use std::collections::BTreeSet;
+mod media;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,15 +31,14 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tracing::{Instrument, debug, info_span};
+use tracing::{Instrument, info_span};
 use url::Url;
 
-use super::common::{create_or_reconcile, same_text, session_key, streamed_part};
+use super::common::{create_or_reconcile, same_text};
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::auth::OAuth1Signer;
 use crate::http::{Host, Idempotency, decode_json};
-use crate::upload::{Chunk, Poll, plan, poll_until, upload_chunks};
-use crate::{Credential, Error, Media, MediaKind, Platform, Post, Result, StoredToken};
+use crate::{Credential, Error, Platform, Post, Result, StoredToken};
 
 /// X's documented limit for one APPEND segment: 5 MB. Segments are
 /// `min(config.upload.chunk_size, X_MAX_APPEND)` (4 MiB with the default
@@ -146,45 +146,12 @@ struct Data<T> {
 }
 
 #[derive(Deserialize)]
-struct MediaData {
-    id: String,
-    #[serde(default)]
-    processing_info: Option<ProcessingInfo>,
-}
-
-#[derive(Deserialize)]
-struct ProcessingInfo {
-    state: String,
-    #[serde(default)]
-    check_after_secs: Option<u64>,
-    #[serde(default)]
-    error: Option<Value>,
-}
-
-#[derive(Deserialize)]
 struct Tweet {
     id: String,
     #[serde(default)]
     text: String,
     #[serde(default)]
     created_at: Option<DateTime<Utc>>,
-}
-
-/// The persisted state of one chunked upload.
-#[derive(Clone, Debug, serde::Serialize, Deserialize)]
-struct Session {
-    media_id: String,
-    total: u64,
-    segment: u64,
-    acked: BTreeSet<u64>,
-}
-
-fn category(kind: MediaKind) -> &'static str {
-    match kind {
-        MediaKind::Image => "tweet_image",
-        MediaKind::Gif => "tweet_gif",
-        MediaKind::Video => "tweet_video",
-    }
 }
 
 impl XClient {
@@ -214,183 +181,6 @@ impl XClient {
 
     fn segment_size(&self) -> u64 {
         self.cfg.upload.chunk_size.clamp(1, self.max_append)
-    }
-
-    /// Uploads one media item (resuming a persisted session) and returns
-    /// its media id once X has finished processing it.
-    async fn upload(
-        &self,
-        api: &Api<'_>,
-        req: &PublishRequest<'_>,
-        index: usize,
-    ) -> Result<String> {
-        let media = &req.post.media[index];
-        let key = session_key(req, index);
-        let info = media.info();
-        let segment = self.segment_size();
-        let saved = req
-            .sessions
-            .load(&key)
-            .await?
-            .and_then(|v| serde_json::from_value::<Session>(v).ok())
-            .filter(|s| s.total == info.len && s.segment == segment);
-        let resumed = saved.is_some();
-        let session = match saved {
-            Some(s) => s,
-            None => self.initialize(api, req, &key, media, segment).await?,
-        };
-        match self
-            .append_and_finalize(api, req, &key, media, session)
-            .await
-        {
-            // The saved media id may have expired: start over once.
-            Err(Error::Platform { status: 400, .. }) if resumed => {
-                debug!("saved X upload session refused; starting a new one");
-                let session = self.initialize(api, req, &key, media, segment).await?;
-                self.append_and_finalize(api, req, &key, media, session)
-                    .await
-            }
-            other => other,
-        }
-    }
-
-    async fn initialize(
-        &self,
-        api: &Api<'_>,
-        req: &PublishRequest<'_>,
-        key: &str,
-        media: &Media,
-        segment: u64,
-    ) -> Result<Session> {
-        let info = media.info();
-        let body = json!({
-            "media_type": info.mime,
-            "total_bytes": info.len,
-            "media_category": category(info.kind),
-        });
-        let d: Data<MediaData> = api
-            .json(
-                "media.initialize",
-                Idempotency::Idempotent,
-                Method::POST,
-                "/2/media/upload/initialize",
-                |rb| rb.json(&body),
-            )
-            .await?;
-        let s = Session {
-            media_id: d.data.id,
-            total: info.len,
-            segment,
-            acked: BTreeSet::new(),
-        };
-        req.sessions.save(key, &to_value(&s)).await?;
-        Ok(s)
-    }
-
-    async fn append_and_finalize(
-        &self,
-        api: &Api<'_>,
-        req: &PublishRequest<'_>,
-        key: &str,
-        media: &Media,
-        session: Session,
-    ) -> Result<String> {
-        let id = session.media_id.clone();
-        let all = plan(session.total, session.segment);
-        if all.len() > 1000 {
-            return Err(Error::InvalidMedia {
-                source_name: media.info().name.clone().unwrap_or_default(),
-                reason: format!(
-                    "{} bytes need {} APPEND segments of {} bytes; X allows 1000",
-                    session.total,
-                    all.len(),
-                    session.segment
-                ),
-            });
-        }
-        let done: u64 = all
-            .iter()
-            .filter(|c| session.acked.contains(&c.index))
-            .map(|c| c.len)
-            .sum();
-        let missing: Vec<Chunk> = all
-            .into_iter()
-            .filter(|c| !session.acked.contains(&c.index))
-            .collect();
-        let state = tokio::sync::Mutex::new(session);
-        let path = format!("/2/media/upload/{id}/append");
-        let piece = self.cfg.upload.piece_size;
-        let source = media.source();
-        upload_chunks(
-            &self.cfg.upload,
-            missing,
-            media.info().len,
-            done,
-            &req.progress,
-            |c: Chunk| {
-                let (path, state) = (&path, &state);
-                async move {
-                    api.send(
-                        "media.append",
-                        Idempotency::Idempotent,
-                        Method::POST,
-                        path,
-                        |rb| {
-                            let form = reqwest::multipart::Form::new()
-                                .text("segment_index", c.index.to_string())
-                                .part("media", streamed_part(source, c.offset, c.len, piece));
-                            rb.multipart(form)
-                        },
-                    )
-                    .await?;
-                    let mut s = state.lock().await;
-                    s.acked.insert(c.index);
-                    req.sessions.save(key, &to_value(&s)).await
-                }
-            },
-        )
-        .await?;
-
-        let d: Data<MediaData> = api
-            .json(
-                "media.finalize",
-                Idempotency::Idempotent,
-                Method::POST,
-                &format!("/2/media/upload/{id}/finalize"),
-                |rb| rb,
-            )
-            .await?;
-        let pending = match &d.data.processing_info {
-            Some(info) => matches!(processing(info)?, Poll::Pending { .. }),
-            None => false,
-        };
-        if pending {
-            let path = format!("/2/media/upload?command=STATUS&media_id={id}");
-            poll_until(
-                Platform::X,
-                "media processing",
-                &self.cfg.poll,
-                |s| req.progress.processing(s),
-                || async {
-                    let d: Data<MediaData> = api
-                        .json(
-                            "media.status",
-                            Idempotency::Idempotent,
-                            Method::GET,
-                            &path,
-                            |rb| rb,
-                        )
-                        .await?;
-                    match d.data.processing_info {
-                        Some(info) => processing(&info),
-                        None => Ok(Poll::Ready(())),
-                    }
-                },
-            )
-            .await?;
-        }
-        req.sessions.remove(key).await?;
-        Ok(d.data.id)
     }
 
     async fn create(
@@ -431,34 +221,6 @@ impl XClient {
             None => format!("https://x.com/i/web/status/{id}"),
         };
         Published { post_id: id, url }
-    }
-}
-
-fn to_value(s: &Session) -> Value {
-    serde_json::to_value(s).unwrap_or(Value::Null)
-}
-
-/// Reads `processing_info`: ready, pending (with X's hint) or rejected.
-fn processing(info: &ProcessingInfo) -> Result<Poll<()>> {
-    match info.state.as_str() {
-        "succeeded" => Ok(Poll::Ready(())),
-        "failed" => {
-            let e = info.error.as_ref();
-            let text = |k: &str| {
-                e.and_then(|e| e.get(k))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
-            Err(Error::MediaRejected {
-                platform: Platform::X,
-                reason: text("message").unwrap_or_else(|| "media processing failed".into()),
-                code: text("name").or_else(|| e.and_then(|e| e.get("code")).map(Value::to_string)),
-            })
-        }
-        state => Ok(Poll::Pending {
-            state: state.to_owned(),
-            check_after: info.check_after_secs.map(Duration::from_secs),
-        }),
     }
 }
 

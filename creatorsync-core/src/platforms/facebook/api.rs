@@ -1,0 +1,140 @@
+//! One page's view of the Graph API: versioned URLs carrying the page
+//! token and its `appsecret_proof`, and permalinks.
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::http::{Host, Idempotency, decode_json};
+use crate::platforms::{ClientConfig, Published};
+use crate::{Error, Platform, Result};
+
+/// Where relative permalinks (videos) are resolved.
+const WEB_BASE: &str = "https://www.facebook.com";
+
+/// One page's view of the Graph API.
+pub(super) struct Api<'a> {
+    pub(super) cfg: &'a ClientConfig,
+    pub(super) token: &'a str,
+    pub(super) proof: String,
+    pub(super) version: String,
+    pub(super) page: &'a str,
+}
+
+impl Api<'_> {
+    /// `/{version}{path}` on `host`, with the token and its proof.
+    pub(super) fn url(&self, host: Host, path: &str) -> Url {
+        let mut url = self
+            .cfg
+            .endpoints
+            .url(host, &format!("/{}{path}", self.version));
+        url.query_pairs_mut()
+            .append_pair("access_token", self.token)
+            .append_pair("appsecret_proof", &self.proof);
+        url
+    }
+
+    pub(super) async fn send<F>(
+        &self,
+        op: &'static str,
+        idem: Idempotency,
+        method: Method,
+        url: Url,
+        with: F,
+    ) -> Result<reqwest::Response>
+    where
+        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        self.cfg
+            .http
+            .send(Platform::Facebook, op, idem, |c| {
+                with(c.request(method.clone(), url.clone()))
+            })
+            .await
+    }
+
+    pub(super) async fn json<T: serde::de::DeserializeOwned, F>(
+        &self,
+        op: &'static str,
+        idem: Idempotency,
+        method: Method,
+        url: Url,
+        with: F,
+    ) -> Result<T>
+    where
+        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        decode_json(
+            Platform::Facebook,
+            self.send(op, idem, method, url, with).await?,
+        )
+        .await
+    }
+
+    /// `/{page}/videos?upload_phase={phase}` on the video host (the phase
+    /// in the query keeps each phase's requests apart in logs).
+    pub(super) fn video_phase(&self, phase: &str) -> Url {
+        let url = self.url(Host::Upload, &format!("/{}/videos", self.page));
+        with_query(url, &[("upload_phase", phase)])
+    }
+
+    /// The post's `permalink_url`, made absolute.
+    pub(super) async fn permalink(&self, post_id: &str) -> Result<Published> {
+        #[derive(Deserialize)]
+        struct P {
+            #[serde(default)]
+            permalink_url: Option<String>,
+        }
+        let url = self.url(Host::Api, &format!("/{post_id}"));
+        let url = with_query(url, &[("fields", "permalink_url")]);
+        let p: P = self
+            .json(
+                "post.permalink",
+                Idempotency::Idempotent,
+                Method::GET,
+                url,
+                |rb| rb,
+            )
+            .await?;
+        let link = p.permalink_url.filter(|l| !l.is_empty()).ok_or_else(|| {
+            unexpected(format!(
+                "post {post_id} was created but Facebook returned no permalink_url"
+            ))
+        })?;
+        let url = if link.starts_with('/') {
+            format!("{WEB_BASE}{link}")
+        } else {
+            link
+        };
+        Ok(Published {
+            post_id: post_id.to_owned(),
+            url,
+        })
+    }
+}
+
+pub(super) fn with_query(mut url: Url, pairs: &[(&str, &str)]) -> Url {
+    url.query_pairs_mut().extend_pairs(pairs);
+    url
+}
+
+pub(super) fn unexpected(message: String) -> Error {
+    Error::Platform {
+        platform: Platform::Facebook,
+        status: 200,
+        code: Some("unexpected_response".into()),
+        message,
+        body: None,
+    }
+}
+
+/// Graph sends offsets as strings (sometimes numbers).
+pub(super) fn offset(v: &Value) -> Result<u64> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+    .ok_or_else(|| unexpected(format!("offset {v} is not a number")))
+}

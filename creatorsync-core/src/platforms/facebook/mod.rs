@@ -1,0 +1,284 @@
+//! Facebook Pages client. The account is the page: its credential is the
+//! page access token and `account_id` the page id.
+//!
+//! Flow of [`FacebookClient::publish`] (Graph API, version in the path):
+//! - text (+ `options.facebook.link`): `POST /{page}/feed`;
+//! - one photo: `POST /{page}/photos` with `url` when the source has a
+//!   public URL, else multipart `source` streamed from the media source;
+//! - several photos: each `POST /{page}/photos` with `published=false`,
+//!   then `POST /{page}/feed` with `attached_media`;
+//! - video: resumable upload on the video host: `upload_phase=start`
+//!   (`file_size`) → `transfer` of exactly the byte range the server asks
+//!   for (`start_offset`..`end_offset`, multipart `video_file_chunk`
+//!   streamed; each transfer retried from its own offset; session id and
+//!   next range persisted after every transfer) → `finish` (title,
+//!   description, published) → `GET /{video}?fields=status` until `ready`;
+//! - the URL is always the post's `permalink_url`.
+//!
+//! Every call carries `access_token` and `appsecret_proof` (query
+//! parameters). The create call is never retried blindly; a lost answer is
+//! reconciled with [`FacebookClient::find_recent`].
+
+mod api;
+mod video;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use reqwest::multipart::Form;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tracing::{Instrument, info_span};
+
+use self::api::{Api, with_query};
+use super::common::{access_token, appsecret_proof, create_or_reconcile, same_text, streamed_part};
+use super::{ClientConfig, PlatformClient, PublishRequest, Published};
+use crate::http::{Host, Idempotency};
+use crate::{Error, Media, MediaKind, Platform, Post, Result, StoredToken, Violation};
+
+/// The Graph API version used unless configured otherwise.
+pub const DEFAULT_GRAPH_VERSION: &str = "v21.0";
+
+/// How far before `since` a post's `created_time` may be and still count
+/// as ours in [`FacebookClient::find_recent`] (clock skew).
+const CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// The Facebook Pages client. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct FacebookClient {
+    cfg: Arc<ClientConfig>,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    id: String,
+    #[serde(default)]
+    post_id: Option<String>,
+}
+
+impl FacebookClient {
+    /// A client over `cfg` (Facebook endpoints; `client_secret` is the app
+    /// secret for `appsecret_proof`; `api_version` overrides
+    /// [`DEFAULT_GRAPH_VERSION`]).
+    pub fn new(cfg: ClientConfig) -> Self {
+        Self { cfg: Arc::new(cfg) }
+    }
+
+    fn api<'a>(&'a self, account: &'a StoredToken, post: Option<&Post>) -> Result<Api<'a>> {
+        let token = access_token(Platform::Facebook, account)?;
+        let version = post
+            .and_then(|p| p.options.facebook.api_version.clone())
+            .or_else(|| self.cfg.api_version.clone())
+            .unwrap_or_else(|| DEFAULT_GRAPH_VERSION.to_owned());
+        Ok(Api {
+            cfg: &self.cfg,
+            token,
+            proof: appsecret_proof(self.cfg.client_secret.expose(), token),
+            version,
+            page: &account.key.account_id,
+        })
+    }
+
+    /// `POST /{page}/photos`; returns `(photo id, post id)`.
+    async fn photo(
+        &self,
+        api: &Api<'_>,
+        media: &Media,
+        caption: Option<&str>,
+        published: bool,
+    ) -> Result<Created> {
+        let url = api.url(Host::Api, &format!("/{}/photos", api.page));
+        let published = if published { "true" } else { "false" };
+        let op = "photos.create";
+        // A published photo is a post: never retried blindly.
+        let idem = if published == "true" {
+            Idempotency::NonIdempotent
+        } else {
+            Idempotency::Idempotent
+        };
+        if let Some(public) = media.source().public_url() {
+            let mut form = vec![("url", public.as_str()), ("published", published)];
+            if let Some(c) = caption {
+                form.push(("message", c));
+            }
+            return api
+                .json(op, idem, Method::POST, url, |rb| rb.form(&form))
+                .await;
+        }
+        let (source, len, piece) = (media.source(), media.info().len, self.cfg.upload.piece_size);
+        let mime = media.info().mime.clone();
+        api.json(op, idem, Method::POST, url, |rb| {
+            let part = streamed_part(source, 0, len, piece);
+            let part = part
+                .mime_str(&mime)
+                .unwrap_or_else(|_| streamed_part(source, 0, len, piece));
+            let mut form = Form::new()
+                .text("published", published)
+                .part("source", part);
+            if let Some(c) = caption {
+                form = form.text("message", c.to_owned());
+            }
+            rb.multipart(form)
+        })
+        .await
+    }
+
+    /// `POST /{page}/feed` with `message`, `link` and attached photos.
+    async fn feed(&self, api: &Api<'_>, post: &Post, attached: &[String]) -> Result<Published> {
+        let url = api.url(Host::Api, &format!("/{}/feed", api.page));
+        let mut body = json!({ "message": post.text, "published": true });
+        if let Some(link) = &post.options.facebook.link {
+            body["link"] = json!(link);
+        }
+        if !attached.is_empty() {
+            body["attached_media"] = attached
+                .iter()
+                .map(|id| json!({ "media_fbid": id }))
+                .collect();
+        }
+        let c: Created = api
+            .json(
+                "feed.create",
+                Idempotency::NonIdempotent,
+                Method::POST,
+                url,
+                |rb| rb.json(&body),
+            )
+            .await?;
+        api.permalink(&c.id).await
+    }
+
+    async fn publish_inner(
+        &self,
+        api: &Api<'_>,
+        req: &PublishRequest<'_>,
+        since: DateTime<Utc>,
+    ) -> Result<Published> {
+        let post = req.post;
+        let caption = Some(post.text.as_str()).filter(|t| !t.is_empty());
+        match post.media.as_slice() {
+            [] => {
+                create_or_reconcile(self, req.account, post, since, self.feed(api, post, &[])).await
+            }
+            [v] if v.kind() == MediaKind::Video => {
+                self.video(api, req, since)
+                    .instrument(info_span!("upload", kind = "video", len = v.info().len))
+                    .await
+            }
+            items if items.iter().any(|m| m.kind() == MediaKind::Video) => {
+                Err(Error::InvalidPost {
+                    violations: vec![Violation {
+                        platform: Some(Platform::Facebook),
+                        field: "media".into(),
+                        code: "video_with_other_media".into(),
+                        message: "a Facebook post holds one video alone, or photos".into(),
+                    }],
+                })
+            }
+            [photo] => {
+                let create = async {
+                    let c = self.photo(api, photo, caption, true).await?;
+                    req.progress.uploading(photo.info().len, photo.info().len);
+                    api.permalink(c.post_id.as_deref().unwrap_or(&c.id)).await
+                };
+                create_or_reconcile(self, req.account, post, since, create).await
+            }
+            photos => {
+                let mut ids = Vec::with_capacity(photos.len());
+                for (i, p) in photos.iter().enumerate() {
+                    let c = self
+                        .photo(api, p, None, false)
+                        .instrument(info_span!(
+                            "upload",
+                            index = i,
+                            kind = "image",
+                            len = p.info().len
+                        ))
+                        .await?;
+                    ids.push(c.id);
+                }
+                create_or_reconcile(self, req.account, post, since, self.feed(api, post, &ids))
+                    .await
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl PlatformClient for FacebookClient {
+    fn platform(&self) -> Platform {
+        Platform::Facebook
+    }
+
+    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+        let span = info_span!("publish", platform = "facebook", account = %req.account.key.account_id, media = req.post.media.len());
+        async {
+            let since = Utc::now();
+            let api = self.api(req.account, Some(req.post))?;
+            self.publish_inner(&api, &req, since).await
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn find_recent(
+        &self,
+        account: &StoredToken,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>> {
+        let api = self.api(account, Some(post))?;
+        let url = with_query(
+            api.url(Host::Api, &format!("/{}/feed", api.page)),
+            &[("fields", "id,message,created_time"), ("limit", "10")],
+        );
+        let v: Value = api
+            .json(
+                "feed.recent",
+                Idempotency::Idempotent,
+                Method::GET,
+                url,
+                |rb| rb,
+            )
+            .await?;
+        let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
+        let found = v
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|p| {
+                let text = p.get("message").and_then(Value::as_str).unwrap_or_default();
+                let recent = p
+                    .get("created_time")
+                    .and_then(Value::as_str)
+                    .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
+                    .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
+                recent && same_text(text, &post.text)
+            })
+            .and_then(|p| p.get("id").and_then(Value::as_str).map(str::to_owned));
+        match found {
+            Some(id) => Ok(Some(api.permalink(&id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
+        let api = self.api(account, None)?;
+        let id = percent_encoding::utf8_percent_encode(post_id, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+        let url = api.url(Host::Api, &format!("/{id}"));
+        api.send(
+            "post.delete",
+            Idempotency::Idempotent,
+            Method::DELETE,
+            url,
+            |rb| rb,
+        )
+        .await?;
+        Ok(())
+    }
+}
