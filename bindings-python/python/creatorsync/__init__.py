@@ -1,0 +1,126 @@
+"""CreatorSync: connect creators' accounts on X, LinkedIn, Facebook Pages,
+Instagram, YouTube and TikTok, and publish to all of them at once.
+
+The API is asyncio-first::
+
+    sync = CreatorSync(apps=..., state_secret=..., store=MemoryStore())
+    req = await sync.connect_begin("user-1", "x", "https://app.example/cb/x")
+    accounts = await sync.connect_complete_from_url("user-1", "x", callback_url)
+    report = await sync.publish("user-1", Post("Hello"))
+
+Every call runs in the Rust core without holding the GIL; cancelling the
+awaiting task cancels the work. Errors are :class:`CreatorSyncError`
+subclasses. :mod:`creatorsync.blocking` offers the same API for scripts.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ._native import (
+    AuthorizationDenied,
+    Cancelled,
+    ConfigError,
+    Conflict,
+    CreatorSync,
+    CreatorSyncError,
+    Duplicate,
+    InvalidInput,
+    InvalidMedia,
+    InvalidPost,
+    InvalidState,
+    KeyMismatch,
+    Media,
+    MediaRejected,
+    MemoryStore,
+    NotConnected,
+    OperationTimeout,
+    PlatformError,
+    Post,
+    PublishReport,
+    RateLimited,
+    ReauthRequired,
+    SqliteStore,
+    StoreError,
+    TargetResult,
+    TransportError,
+    __version__,
+)
+from ._types import (
+    Account,
+    AccountHealth,
+    AccountKey,
+    AccountStatus,
+    AuthorizationRequest,
+    Credential,
+    ErrorInfo,
+    LegacyResult,
+    ProgressEvent,
+    Profile,
+    Target,
+    Token,
+    TokenStore,
+    Violation,
+)
+
+PLATFORMS = ("x", "linkedin", "facebook", "instagram", "youtube", "tiktok")
+"""Every platform name, in display order."""
+
+
+def _conflict_init(
+    self: Conflict, message: str = "store conflict", current_version: Optional[int] = None
+) -> None:
+    Exception.__init__(self, message, current_version)
+    self.current_version = current_version
+    self.code = "CONFLICT"
+    self.retryable = True
+
+
+# Host stores raise `Conflict(message, current_version)`; give the class a
+# constructor that keeps the version as an attribute too.
+Conflict.__init__ = _conflict_init  # type: ignore[method-assign]
+
+__all__ = [
+    "PLATFORMS",
+    "Account",
+    "AccountHealth",
+    "AccountKey",
+    "AccountStatus",
+    "AuthorizationDenied",
+    "AuthorizationRequest",
+    "Cancelled",
+    "ConfigError",
+    "Conflict",
+    "CreatorSync",
+    "CreatorSyncError",
+    "Credential",
+    "Duplicate",
+    "ErrorInfo",
+    "InvalidInput",
+    "InvalidMedia",
+    "InvalidPost",
+    "InvalidState",
+    "KeyMismatch",
+    "LegacyResult",
+    "Media",
+    "MediaRejected",
+    "MemoryStore",
+    "NotConnected",
+    "OperationTimeout",
+    "PlatformError",
+    "Post",
+    "Profile",
+    "ProgressEvent",
+    "PublishReport",
+    "RateLimited",
+    "ReauthRequired",
+    "SqliteStore",
+    "StoreError",
+    "Target",
+    "TargetResult",
+    "Token",
+    "TokenStore",
+    "TransportError",
+    "Violation",
+    "__version__",
+]

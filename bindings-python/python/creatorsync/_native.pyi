@@ -1,0 +1,328 @@
+"""Type stubs of the native extension (``creatorsync._native``)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
+
+from ._types import (
+    Account,
+    AccountHealth,
+    AccountKey,
+    AccountStatus,
+    AuthorizationRequest,
+    LegacyResult,
+    ProgressEvent,
+    Target,
+    Token,
+    TokenStore,
+    Violation,
+)
+
+__all__ = [
+    "__version__",
+    "CreatorSyncError",
+    "NotConnected",
+    "ReauthRequired",
+    "RateLimited",
+    "InvalidInput",
+    "InvalidPost",
+    "InvalidMedia",
+    "MediaRejected",
+    "Duplicate",
+    "PlatformError",
+    "AuthorizationDenied",
+    "InvalidState",
+    "TransportError",
+    "Conflict",
+    "StoreError",
+    "KeyMismatch",
+    "ConfigError",
+    "OperationTimeout",
+    "Cancelled",
+    "MemoryStore",
+    "SqliteStore",
+    "Media",
+    "Post",
+    "TargetResult",
+    "PublishReport",
+    "CreatorSync",
+    "core_token_store_conformance",
+]
+
+__version__: str
+
+class CreatorSyncError(Exception):
+    """Base class of every CreatorSync error."""
+
+    code: str
+    """Stable code, e.g. ``RATE_LIMITED``, ``NOT_CONNECTED``."""
+    platform: Optional[str]
+    """The platform the error came from, when there is one."""
+    retryable: bool
+    """Whether trying the same operation again later may succeed."""
+    status: Optional[int]
+    """The HTTP status of a platform answer, when there was one."""
+    retry_after: Optional[float]
+    """Seconds to wait before retrying, when known."""
+
+class NotConnected(CreatorSyncError):
+    """No account is connected for this user and platform."""
+
+    user_id: str
+    account: Optional[str]
+
+class ReauthRequired(CreatorSyncError):
+    """The user must reconnect this account."""
+
+    account: Optional[str]
+
+class RateLimited(CreatorSyncError):
+    """The platform throttled the request (see ``retry_after``)."""
+
+class InvalidInput(CreatorSyncError, ValueError):
+    """A caller-supplied value is malformed; ``field`` names it."""
+
+    field: str
+
+class InvalidPost(InvalidInput):
+    """The post breaks platform rules; every violation is listed."""
+
+    violations: List[Violation]
+
+class InvalidMedia(InvalidInput):
+    """A media source cannot be used."""
+
+    source_name: str
+
+class MediaRejected(CreatorSyncError):
+    """The platform refused the media after upload."""
+
+    reason: str
+    platform_code: Optional[str]
+
+class Duplicate(CreatorSyncError):
+    """The platform refused the post as a duplicate."""
+
+class PlatformError(CreatorSyncError):
+    """Any other platform error answer."""
+
+    platform_code: Optional[str]
+    body: Optional[str]
+
+class AuthorizationDenied(CreatorSyncError):
+    """The user or platform refused the authorization."""
+
+    error: str
+    description: Optional[str]
+
+class InvalidState(CreatorSyncError):
+    """The OAuth state of a callback was refused."""
+
+    problem: str
+
+class TransportError(CreatorSyncError):
+    """Network or protocol failure."""
+
+    maybe_sent: bool
+    timeout: bool
+
+class Conflict(CreatorSyncError):
+    """A compare-and-swap write found another version."""
+
+    current_version: Optional[int]
+    def __init__(self, message: str = ..., current_version: Optional[int] = ...) -> None:
+        """``current_version``: the version now stored (None: no record)."""
+
+class StoreError(CreatorSyncError):
+    """The token store or publish log failed."""
+
+class KeyMismatch(CreatorSyncError):
+    """A stored credential cannot be decrypted with the configured keys."""
+
+    key_id: str
+
+class ConfigError(CreatorSyncError):
+    """CreatorSync is misconfigured."""
+
+class OperationTimeout(CreatorSyncError):
+    """Something did not finish in time."""
+
+class Cancelled(CreatorSyncError):
+    """The operation was cancelled."""
+
+@final
+class MemoryStore:
+    """Tokens kept in process memory (tests, demos, one-process apps)."""
+
+    def __new__(cls) -> MemoryStore: ...
+    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
+        """Reads one token (None: not stored)."""
+    def list(self, user_id: str) -> Awaitable[List[Token]]:
+        """Lists a user's tokens, ordered by key."""
+    def put(self, token: Token, expected_version: Optional[int] = None) -> Awaitable[int]:
+        """Compare-and-swap write; returns the new version or raises ``Conflict``."""
+    def delete(self, key: AccountKey) -> Awaitable[bool]:
+        """Removes a token; returns whether one was removed."""
+
+@final
+class SqliteStore:
+    """The embedded encrypted SQLite store (tokens and publish log)."""
+
+    def __new__(
+        cls,
+        path: Union[str, os.PathLike[str]],
+        key: Union[bytes, str, None] = None,
+        key_id: str = "k1",
+    ) -> SqliteStore:
+        """``key``: 32 raw bytes or their base64 (None: ``CREATORSYNC_KEY``)."""
+    @property
+    def path(self) -> str:
+        """The database file."""
+    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
+        """Reads one token (None: not stored)."""
+    def list(self, user_id: str) -> Awaitable[List[Token]]:
+        """Lists a user's tokens, ordered by key."""
+    def put(self, token: Token, expected_version: Optional[int] = None) -> Awaitable[int]:
+        """Compare-and-swap write; returns the new version or raises ``Conflict``."""
+    def delete(self, key: AccountKey) -> Awaitable[bool]:
+        """Removes a token; returns whether one was removed."""
+
+@final
+class Media:
+    """One image or video of a post, read lazily in ranges."""
+
+    @staticmethod
+    def file(path: Union[str, os.PathLike[str]], *, alt_text: Optional[str] = None) -> Media:
+        """A local file."""
+    @staticmethod
+    def bytes(data: bytes, *, name: Optional[str] = None, alt_text: Optional[str] = None) -> Media:
+        """Bytes in memory; ``name`` helps type detection."""
+    @staticmethod
+    def url(url: str, *, allow_private: bool = False, alt_text: Optional[str] = None) -> Media:
+        """An http(s) URL, streamed (private addresses refused unless allowed)."""
+    @property
+    def alt_text(self) -> Optional[str]:
+        """The alt text, if any."""
+
+@final
+class Post:
+    """A post: text, media and per-platform options (dicts)."""
+
+    def __new__(
+        cls,
+        text: str = "",
+        media: Optional[Sequence[Media]] = None,
+        *,
+        x: Optional[Mapping[str, Any]] = None,
+        linkedin: Optional[Mapping[str, Any]] = None,
+        facebook: Optional[Mapping[str, Any]] = None,
+        instagram: Optional[Mapping[str, Any]] = None,
+        youtube: Optional[Mapping[str, Any]] = None,
+        tiktok: Optional[Mapping[str, Any]] = None,
+    ) -> Post: ...
+    @property
+    def text(self) -> str:
+        """The text."""
+    @property
+    def media(self) -> List[Media]:
+        """The media, in order."""
+    @property
+    def options(self) -> Dict[str, Dict[str, Any]]:
+        """Every platform's options, defaults filled in."""
+
+@final
+class TargetResult:
+    """The outcome of one target (platform + account)."""
+
+    @property
+    def platform(self) -> str:
+        """The platform."""
+    @property
+    def account_id(self) -> str:
+        """The account id on the platform."""
+    @property
+    def ok(self) -> bool:
+        """Whether the post is live."""
+    @property
+    def post_id(self) -> Optional[str]:
+        """The post id, when published."""
+    @property
+    def url(self) -> Optional[str]:
+        """The post URL, when published."""
+    @property
+    def error(self) -> Optional[CreatorSyncError]:
+        """Why not, when not published."""
+    @property
+    def elapsed(self) -> float:
+        """Seconds spent on this target."""
+    @property
+    def reused(self) -> bool:
+        """Whether the result came from an earlier publish with the same key."""
+
+@final
+class PublishReport:
+    """What a publish did, per target."""
+
+    @property
+    def idempotency_key(self) -> str:
+        """Publish again with this key to retry without double posting."""
+    @property
+    def results(self) -> List[TargetResult]:
+        """One result per target."""
+    @property
+    def elapsed(self) -> float:
+        """Seconds the publish took."""
+    @property
+    def all_ok(self) -> bool:
+        """Whether every target was published."""
+    def legacy(self) -> Dict[str, LegacyResult]:
+        """The seed system's ``{success, postId, url, message}`` per platform."""
+
+@final
+class CreatorSync:
+    """The client: connect accounts, check them, publish."""
+
+    def __new__(
+        cls,
+        apps: Optional[Mapping[str, Mapping[str, str]]] = None,
+        endpoints: Optional[Mapping[str, Any]] = None,
+        state_secret: Union[str, bytes, None] = None,
+        store: Union[MemoryStore, SqliteStore, TokenStore, None] = None,
+        *,
+        concurrency: Optional[Tuple[int, int]] = None,
+    ) -> CreatorSync: ...
+    def connect_begin(
+        self, user_id: str, platform: str, redirect_uri: str, *, oauth1: bool = False
+    ) -> Awaitable[AuthorizationRequest]:
+        """Starts a connect; send the user to the returned ``url``."""
+    def connect_complete(
+        self, user_id: str, platform: str, code: str, state: str
+    ) -> Awaitable[List[Account]]:
+        """Completes a connect with the callback's code and state."""
+    def connect_complete_from_url(
+        self, user_id: str, platform: str, callback_url: str
+    ) -> Awaitable[List[Account]]:
+        """Completes a connect from the full callback URL."""
+    def disconnect(self, user_id: str, platform: str, account_id: str) -> Awaitable[bool]:
+        """Revokes and forgets an account; returns whether it was connected."""
+    def status(self, user_id: str) -> Awaitable[List[AccountStatus]]:
+        """Every connected account and its state, from the store."""
+    def expiring_within(self, user_id: str, days: int) -> Awaitable[List[Account]]:
+        """Accounts whose token expires within ``days`` and cannot be refreshed."""
+    def health(self, user_id: str) -> Awaitable[List[AccountHealth]]:
+        """Live check of every account's token."""
+    def publish(
+        self,
+        user_id: str,
+        post: Post,
+        targets: Optional[Sequence[Target]] = None,
+        idempotency_key: Optional[str] = None,
+        on_progress: Optional[Callable[[ProgressEvent], object]] = None,
+        valid_targets_only: bool = False,
+    ) -> Awaitable[PublishReport]:
+        """Publishes to every target at once and reports per target."""
+
+def core_token_store_conformance(make: Callable[[], TokenStore]) -> Awaitable[None]:
+    """Runs the core's (Rust) token store conformance suite against stores
+    made by ``make()``; raises ``AssertionError`` naming the broken rule."""

@@ -1,0 +1,327 @@
+//! The exception hierarchy, declared once, and the one mapping from
+//! [`creatorsync_core::Error`] into it (and back, for host stores).
+//!
+//! ```text
+//! CreatorSyncError(Exception)            .code, .platform, .retryable
+//! ├── NotConnected                       .user_id, .account
+//! ├── ReauthRequired                     .account
+//! ├── RateLimited                        .retry_after (seconds, float | None)
+//! ├── InvalidInput(…, ValueError)        .field
+//! │   ├── InvalidPost                    .violations (list of dicts)
+//! │   └── InvalidMedia
+//! ├── MediaRejected                      .reason
+//! ├── Duplicate
+//! ├── PlatformError                      .status, .platform_code, .body
+//! ├── AuthorizationDenied                .error, .description
+//! ├── InvalidState                       .problem
+//! ├── TransportError                     .maybe_sent, .timeout
+//! ├── Conflict                           .current_version
+//! ├── StoreError
+//! ├── KeyError_                          (exported as `KeyMismatch`)
+//! ├── ConfigError
+//! ├── TimeoutError_                      (exported as `OperationTimeout`)
+//! └── Cancelled
+//! ```
+//!
+//! Messages come from the core's `Display`, which never contains secrets.
+
+use creatorsync_core::{Error, Violation};
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::convert::json_to_py;
+
+pyo3::create_exception!(
+    creatorsync,
+    CreatorSyncError,
+    PyException,
+    "Base class of every CreatorSync error. `code` is a stable string (e.g. `RATE_LIMITED`); `platform` names the platform when there is one; `retryable` says whether trying again later may succeed."
+);
+pyo3::create_exception!(
+    creatorsync,
+    NotConnected,
+    CreatorSyncError,
+    "No account is connected for this user and platform: run the connect flow first."
+);
+pyo3::create_exception!(
+    creatorsync,
+    ReauthRequired,
+    CreatorSyncError,
+    "The stored token can no longer be used (revoked, expired, refresh refused): the user must reconnect."
+);
+pyo3::create_exception!(
+    creatorsync,
+    RateLimited,
+    CreatorSyncError,
+    "The platform throttled the request; `retry_after` is the wait in seconds when known."
+);
+pyo3::create_exception!(
+    creatorsync,
+    InvalidInput,
+    CreatorSyncError,
+    "A caller-supplied value is malformed (`field` names it). Also a `ValueError`."
+);
+pyo3::create_exception!(
+    creatorsync,
+    InvalidPost,
+    InvalidInput,
+    "The post breaks platform rules; `violations` lists every one, found before any request."
+);
+pyo3::create_exception!(
+    creatorsync,
+    InvalidMedia,
+    InvalidInput,
+    "A media source cannot be used (missing or empty file, unknown type, refused URL)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    MediaRejected,
+    CreatorSyncError,
+    "The platform accepted the upload but refused the media (processing failed, unsupported format)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    Duplicate,
+    CreatorSyncError,
+    "The platform refused the post as a duplicate of an earlier one."
+);
+pyo3::create_exception!(
+    creatorsync,
+    PlatformError,
+    CreatorSyncError,
+    "Any other error answer from a platform: `status` (HTTP), `platform_code`, `body` (redacted)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    AuthorizationDenied,
+    CreatorSyncError,
+    "The user or the platform refused the OAuth authorization (`error`, `description`)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    InvalidState,
+    CreatorSyncError,
+    "The OAuth `state` of a callback was refused (`problem`: tampered, expired, replayed, wrong_user, wrong_platform)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    TransportError,
+    CreatorSyncError,
+    "Network or protocol failure; `maybe_sent` says whether the request may have reached the server."
+);
+pyo3::create_exception!(
+    creatorsync,
+    Conflict,
+    CreatorSyncError,
+    "A compare-and-swap store write found another version; `current_version` is the stored version (None: no record). Host stores raise `Conflict(message, current_version)`."
+);
+pyo3::create_exception!(
+    creatorsync,
+    StoreError,
+    CreatorSyncError,
+    "The token store or publish log failed."
+);
+pyo3::create_exception!(
+    creatorsync,
+    KeyMismatch,
+    CreatorSyncError,
+    "A stored credential cannot be decrypted with the configured keys (`key_id`)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    ConfigError,
+    CreatorSyncError,
+    "CreatorSync is misconfigured (missing app credentials, bad endpoints, short state secret)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    OperationTimeout,
+    CreatorSyncError,
+    "Something did not finish in time (media processing, a poll deadline)."
+);
+pyo3::create_exception!(
+    creatorsync,
+    Cancelled,
+    CreatorSyncError,
+    "The operation was cancelled."
+);
+
+/// Registers every exception on the module and makes `InvalidInput` a
+/// `ValueError` too (its MRO: InvalidInput, CreatorSyncError, ValueError).
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    macro_rules! add {
+        ($($t:ident),*) => { $( m.add(stringify!($t), py.get_type::<$t>())?; )* };
+    }
+    add!(
+        CreatorSyncError,
+        NotConnected,
+        ReauthRequired,
+        RateLimited,
+        InvalidInput,
+        InvalidPost,
+        InvalidMedia,
+        MediaRejected,
+        Duplicate,
+        PlatformError,
+        AuthorizationDenied,
+        InvalidState,
+        TransportError,
+        Conflict,
+        StoreError,
+        KeyMismatch,
+        ConfigError,
+        OperationTimeout,
+        Cancelled
+    );
+    let bases = PyTuple::new(
+        py,
+        [
+            py.get_type::<CreatorSyncError>().into_any(),
+            py.get_type::<PyValueError>().into_any(),
+        ],
+    )?;
+    py.get_type::<InvalidInput>().setattr("__bases__", bases)?;
+    Ok(())
+}
+
+/// Converts a core error into its Python exception, with attributes.
+pub(crate) fn to_py(err: Error) -> PyErr {
+    Python::attach(|py| match build(py, &err) {
+        Ok(e) => e,
+        Err(e) => e,
+    })
+}
+
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let msg = err.to_string();
+    let attrs = PyDict::new(py);
+    let pyerr = match err {
+        Error::NotConnected {
+            user_id, account, ..
+        } => {
+            attrs.set_item("user_id", user_id)?;
+            attrs.set_item("account", account)?;
+            NotConnected::new_err(msg)
+        }
+        Error::ReauthRequired { account, .. } => {
+            attrs.set_item("account", account)?;
+            ReauthRequired::new_err(msg)
+        }
+        Error::RateLimited { .. } => RateLimited::new_err(msg),
+        Error::InvalidPost { violations } => {
+            attrs.set_item("field", "post")?;
+            attrs.set_item("violations", violations_to_py(py, violations)?)?;
+            InvalidPost::new_err(msg)
+        }
+        Error::InvalidInput { field, .. } => {
+            attrs.set_item("field", field)?;
+            InvalidInput::new_err(msg)
+        }
+        Error::InvalidMedia { source_name, .. } => {
+            attrs.set_item("field", "media")?;
+            attrs.set_item("source_name", source_name)?;
+            InvalidMedia::new_err(msg)
+        }
+        Error::MediaRejected { reason, code, .. } => {
+            attrs.set_item("reason", reason)?;
+            attrs.set_item("platform_code", code)?;
+            MediaRejected::new_err(msg)
+        }
+        Error::Duplicate { .. } => Duplicate::new_err(msg),
+        Error::Platform { code, body, .. } => {
+            attrs.set_item("platform_code", code)?;
+            attrs.set_item("body", body)?;
+            PlatformError::new_err(msg)
+        }
+        Error::AuthorizationDenied {
+            error, description, ..
+        } => {
+            attrs.set_item("error", error)?;
+            attrs.set_item("description", description)?;
+            AuthorizationDenied::new_err(msg)
+        }
+        Error::InvalidState { problem } => {
+            let problem = serde_json::to_value(problem).unwrap_or_default();
+            attrs.set_item("problem", json_to_py(py, &problem)?)?;
+            InvalidState::new_err(msg)
+        }
+        Error::Transport {
+            maybe_sent,
+            timeout,
+            ..
+        } => {
+            attrs.set_item("maybe_sent", maybe_sent)?;
+            attrs.set_item("timeout", timeout)?;
+            TransportError::new_err(msg)
+        }
+        Error::Conflict { current_version } => {
+            // args = (message, current_version), matching how host stores raise it.
+            attrs.set_item("current_version", current_version)?;
+            Conflict::new_err((msg, *current_version))
+        }
+        Error::Store { .. } => StoreError::new_err(msg),
+        Error::Key { key_id, .. } => {
+            attrs.set_item("key_id", key_id)?;
+            KeyMismatch::new_err(msg)
+        }
+        Error::Config(_) => ConfigError::new_err(msg),
+        Error::Timeout { .. } => OperationTimeout::new_err(msg),
+        Error::Cancelled => Cancelled::new_err(msg),
+        // `Error` is non_exhaustive: a variant added to the core later still
+        // maps to the base class, with its stable code.
+        _ => CreatorSyncError::new_err(msg),
+    };
+    // Attributes every error has.
+    attrs.set_item("code", err.code())?;
+    attrs.set_item("platform", err.platform().map(|p| p.as_str()))?;
+    attrs.set_item("retryable", err.is_retryable())?;
+    attrs.set_item("status", err.status())?;
+    attrs.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
+    let value = pyerr.value(py);
+    for (k, v) in attrs.iter() {
+        value.setattr(k.extract::<String>()?, v)?;
+    }
+    Ok(pyerr)
+}
+
+fn violations_to_py<'py>(py: Python<'py>, v: &[Violation]) -> PyResult<Bound<'py, PyList>> {
+    let items = v
+        .iter()
+        .map(|v| json_to_py(py, &serde_json::to_value(v).unwrap_or_default()))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
+}
+
+/// Converts an exception raised by Python code the core called (a host
+/// store) into a core error: `Conflict` keeps its `current_version`;
+/// anything else becomes [`Error::Store`] with the exception's type and
+/// message.
+pub(crate) fn from_py(err: &PyErr) -> Error {
+    Python::attach(|py| {
+        if err.is_instance_of::<Conflict>(py) {
+            return Error::Conflict {
+                current_version: conflict_version(err.value(py)),
+            };
+        }
+        let ty = err
+            .get_type(py)
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "Exception".into());
+        Error::store(format!("host store raised {ty}: {}", err.value(py)))
+    })
+}
+
+/// `current_version` of a `Conflict`: its attribute, else `args[1]`.
+fn conflict_version(value: &Bound<'_, PyAny>) -> Option<u64> {
+    if let Ok(v) = value.getattr("current_version")
+        && let Ok(v) = v.extract::<Option<u64>>()
+    {
+        return v;
+    }
+    let args = value.getattr("args").ok()?;
+    let args = args.cast::<PyTuple>().ok()?;
+    args.get_item(1).ok()?.extract::<Option<u64>>().ok()?
+}

@@ -1,0 +1,50 @@
+//! # creatorsync (Python)
+//!
+//! The `creatorsync._native` extension module: a thin PyO3 layer over
+//! `creatorsync-core`. Each file mirrors a core concern:
+//!
+//! * `error.rs` — the exception hierarchy and the one mapping from the
+//!   core's `Error`.
+//! * `runtime.rs` — the process-wide tokio runtime and the asyncio bridge.
+//! * `store/` — `MemoryStore`, `SqliteStore` and host stores written in
+//!   Python.
+//! * `post.rs` — `Post` and `Media`.
+//! * `client.rs` — `CreatorSync`: connect, status, health, publish.
+//! * `report.rs`, `progress.rs` — publish reports and progress events.
+//! * `convert.rs` — plain-value conversions (dicts, lists).
+//! * `testing.rs` — the core's store conformance suite for host stores.
+//!
+//! The Python package (`python/creatorsync`) re-exports these names, adds
+//! typing (`.pyi`, `py.typed`), the blocking facade and the store
+//! conformance suite.
+
+mod client;
+mod convert;
+mod error;
+mod post;
+mod progress;
+mod report;
+mod runtime;
+mod store;
+mod testing;
+
+use pyo3::prelude::*;
+
+/// The native part of the `creatorsync` package.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    error::register(m)?;
+    m.add_class::<store::MemoryStore>()?;
+    m.add_class::<store::SqliteStore>()?;
+    m.add_class::<post::Media>()?;
+    m.add_class::<post::Post>()?;
+    m.add_class::<report::TargetResult>()?;
+    m.add_class::<report::PublishReport>()?;
+    m.add_class::<client::CreatorSync>()?;
+    m.add_function(pyo3::wrap_pyfunction!(
+        testing::core_token_store_conformance,
+        m
+    )?)?;
+    Ok(())
+}

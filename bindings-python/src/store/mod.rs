@@ -1,0 +1,116 @@
+//! Token stores seen from Python: the built-in [`MemoryStore`] and
+//! [`SqliteStore`], and [`HostStore`], which lets any Python object with
+//! async `get/put/list/delete` (a MongoDB collection through Motor, ...) be
+//! the store the core reads and writes.
+//!
+//! Every store, built-in or host, speaks the same dict shapes (see the
+//! `TokenStore` protocol in the stubs), so the conformance suite in
+//! `creatorsync.testing` runs unchanged against all of them.
+
+mod host;
+mod memory;
+mod sqlite;
+
+use std::sync::Arc;
+
+use creatorsync_core::{PublishLog, TokenStore};
+use pyo3::prelude::*;
+
+pub(crate) use host::HostStore;
+pub(crate) use memory::MemoryStore;
+pub(crate) use sqlite::SqliteStore;
+
+use crate::convert::{json_to_py, key_from_py, token_from_py, token_to_json};
+use crate::error::to_py;
+use crate::runtime::{spawn, spawn_py};
+
+/// What a client was given as its store.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreChoice {
+    /// The token store.
+    pub(crate) tokens: Arc<dyn TokenStore>,
+    /// The publish log that goes with it, if it has one.
+    pub(crate) log: Option<Arc<dyn PublishLog>>,
+    /// Set for host stores, whose event loop follows the caller.
+    pub(crate) host: Option<Arc<HostStore>>,
+}
+
+/// Resolves the `store=` argument of `CreatorSync`.
+pub(crate) fn choose(obj: &Bound<'_, PyAny>) -> PyResult<StoreChoice> {
+    if let Ok(m) = obj.cast::<MemoryStore>() {
+        return Ok(StoreChoice {
+            tokens: m.get().inner.clone(),
+            log: None,
+            host: None,
+        });
+    }
+    if let Ok(s) = obj.cast::<SqliteStore>() {
+        let s = s.get();
+        return Ok(StoreChoice {
+            tokens: s.inner.clone(),
+            log: Some(Arc::new(s.inner.publish_log())),
+            host: None,
+        });
+    }
+    let host = Arc::new(HostStore::new(obj)?);
+    Ok(StoreChoice {
+        tokens: host.clone(),
+        log: None,
+        host: Some(host),
+    })
+}
+
+/// A JSON value as a Python object (takes the GIL briefly).
+pub(crate) fn json_out(v: &serde_json::Value) -> PyResult<Py<PyAny>> {
+    Python::attach(|py| json_to_py(py, v).map(Bound::unbind))
+}
+
+/// `await store.get(key)` for a built-in store.
+pub(crate) fn py_get<'py>(
+    py: Python<'py>,
+    store: Arc<dyn TokenStore>,
+    key: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let key = key_from_py(key)?;
+    spawn_py(py, async move {
+        match store.get(&key).await.map_err(to_py)? {
+            Some(t) => json_out(&token_to_json(&t)),
+            None => Ok(Python::attach(|py| py.None())),
+        }
+    })
+}
+
+/// `await store.list(user_id)` for a built-in store.
+pub(crate) fn py_list<'py>(
+    py: Python<'py>,
+    store: Arc<dyn TokenStore>,
+    user_id: String,
+) -> PyResult<Bound<'py, PyAny>> {
+    spawn_py(py, async move {
+        let all = store.list(&user_id).await.map_err(to_py)?;
+        json_out(&serde_json::Value::Array(
+            all.iter().map(token_to_json).collect(),
+        ))
+    })
+}
+
+/// `await store.put(token, expected_version)` for a built-in store.
+pub(crate) fn py_put<'py>(
+    py: Python<'py>,
+    store: Arc<dyn TokenStore>,
+    token: &Bound<'py, PyAny>,
+    expected_version: Option<u64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let token = token_from_py(token)?;
+    spawn(py, async move { store.put(&token, expected_version).await })
+}
+
+/// `await store.delete(key)` for a built-in store.
+pub(crate) fn py_delete<'py>(
+    py: Python<'py>,
+    store: Arc<dyn TokenStore>,
+    key: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let key = key_from_py(key)?;
+    spawn(py, async move { store.delete(&key).await })
+}

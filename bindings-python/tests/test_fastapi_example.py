@@ -1,0 +1,73 @@
+"""Drives examples/python/fastapi_app.py end to end: httpx over the ASGI
+transport to the app, the app against the emulator."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Dict
+
+import httpx
+
+import creatorsync as cs
+
+from conftest import STATE_SECRET, Emulator
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python" / "fastapi_app.py"
+
+
+def load_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("fastapi_app", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fastapi_app"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_fastapi_service(emulator: Emulator) -> None:
+    example = load_example()
+    sync = cs.CreatorSync(
+        apps=emulator.apps, endpoints=emulator.endpoints, state_secret=STATE_SECRET, store=cs.MemoryStore()
+    )
+    app = example.create_app(sync, public_base_url="http://testserver")
+    headers = {"X-User-Id": "fastapi-user"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api, httpx.AsyncClient(
+        follow_redirects=False
+    ) as browser:
+        # No user header: refused before anything happens.
+        r = await api.get("/status")
+        assert r.status_code == 422
+
+        for platform in ("x", "linkedin", "facebook"):
+            r = await api.get(f"/connect/{platform}", headers=headers)
+            assert r.status_code == 200, r.text
+            authorize_url = r.json()["authorize_url"]
+            consent = await browser.get(authorize_url)
+            assert consent.status_code in (302, 303, 307)
+            callback = consent.headers["location"]
+            assert callback.startswith(f"http://testserver/callback/{platform}")
+            r = await api.get(callback.removeprefix("http://testserver"), headers=headers)
+            assert r.status_code == 200, r.text
+            assert r.json()["connected"]
+
+        r = await api.get("/status", headers=headers)
+        accounts = r.json()["accounts"]
+        assert {a["platform"] for a in accounts} == {"x", "linkedin", "facebook"}
+
+        body: Dict[str, Any] = {"text": "Hello from FastAPI", "targets": ["x", "linkedin:li-demo-person", "facebook:1001"]}
+        r = await api.post("/publish", json=body, headers=headers)
+        assert r.status_code == 200, r.text
+        results = r.json()["results"]
+        assert all(v["success"] for v in results.values()), results
+        assert results["x"]["url"].startswith("https://x.com/")
+
+        r = await api.post("/publish", json={"text": "x" * 400, "targets": ["x"]}, headers=headers)
+        assert r.status_code == 422
+        assert r.json()["error"] == "INVALID_POST"
+
+        r = await api.get("/connect/myspace", headers=headers)
+        assert r.status_code == 400 and r.json()["error"] == "INVALID_INPUT"

@@ -1,0 +1,166 @@
+"""A FastAPI service over CreatorSync: the four routes the old Express
+backend had, without the per-platform services.
+
+Routes (the caller is identified by the ``X-User-Id`` header, standing in
+for your real authentication):
+
+* ``GET /connect/{platform}`` → ``{"authorize_url": ...}``: send the user there.
+* ``GET /callback/{platform}?code=...&state=...`` → the connected accounts.
+* ``POST /publish`` ``{"text": ..., "targets": [...], "media_urls": [...],
+  "options": {...}, "idempotency_key": ...}`` → per-platform results in the
+  legacy ``{success, postId, url, message}`` shape, plus details.
+* ``GET /status`` → every connected account and its state.
+
+Run against the emulator::
+
+    creatorsync-emulator > /tmp/emu.json &
+    CREATORSYNC_EMULATOR_JSON="$(head -1 /tmp/emu.json)" uvicorn fastapi_app:app
+
+Configuration (environment, read at startup when no client is injected):
+``CREATORSYNC_EMULATOR_JSON`` (the emulator's JSON line: endpoints + apps) or
+``CREATORSYNC_APPS_JSON`` (``{"x": {"client_id": ..., ...}, ...}``);
+``CREATORSYNC_STATE_SECRET`` (≥ 32 bytes); ``CREATORSYNC_DB`` (SQLite path,
+key from ``CREATORSYNC_KEY``); ``PUBLIC_BASE_URL`` (where callbacks land).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Dict, List, Optional
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+import creatorsync as cs
+
+
+class PublishBody(BaseModel):
+    """The body of ``POST /publish``."""
+
+    text: str = ""
+    targets: Optional[List[str]] = None
+    media_urls: List[str] = Field(default_factory=list)
+    options: Dict[str, Dict[str, Any]] = Field(default_factory=dict)
+    idempotency_key: Optional[str] = None
+
+
+def client_from_env() -> cs.CreatorSync:
+    """Builds the client from the environment (see the module docs)."""
+    endpoints: Optional[Dict[str, Any]] = None
+    emu = os.environ.get("CREATORSYNC_EMULATOR_JSON")
+    if emu:
+        line = json.loads(emu)
+        apps = line["apps"]
+        endpoints = {k: v for k, v in line.items() if k not in ("control", "apps")}
+    else:
+        apps = json.loads(os.environ["CREATORSYNC_APPS_JSON"])
+    db = os.environ.get("CREATORSYNC_DB")
+    store: Any = cs.SqliteStore(db) if db else cs.MemoryStore()
+    return cs.CreatorSync(
+        apps=apps,
+        endpoints=endpoints,
+        state_secret=os.environ["CREATORSYNC_STATE_SECRET"],
+        store=store,
+    )
+
+
+STATUS_OF: Dict[str, int] = {
+    "INVALID_INPUT": 400,
+    "INVALID_POST": 422,
+    "INVALID_MEDIA": 422,
+    "INVALID_STATE": 400,
+    "AUTHORIZATION_DENIED": 403,
+    "NOT_CONNECTED": 409,
+    "REAUTH_REQUIRED": 409,
+    "RATE_LIMITED": 429,
+    "CONFIG_ERROR": 500,
+}
+
+
+def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[str] = None) -> FastAPI:
+    """The FastAPI app; pass a client (tests) or configure the environment."""
+    base = (public_base_url or os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    holder: Dict[str, cs.CreatorSync] = {}
+    if sync is not None:
+        holder["sync"] = sync
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if "sync" not in holder:
+            holder["sync"] = client_from_env()
+        yield
+
+    app = FastAPI(title="CreatorSync example", lifespan=lifespan)
+
+    def client() -> cs.CreatorSync:
+        if "sync" not in holder:
+            holder["sync"] = client_from_env()
+        return holder["sync"]
+
+    def user(x_user_id: str = Header(..., min_length=1, max_length=256)) -> str:
+        return x_user_id
+
+    @app.exception_handler(cs.CreatorSyncError)
+    async def on_error(_: Request, e: Exception) -> JSONResponse:
+        code = getattr(e, "code", "ERROR")
+        body: Dict[str, Any] = {"error": code, "message": str(e)}
+        if isinstance(e, cs.InvalidPost):
+            body["violations"] = e.violations
+        headers = {}
+        retry_after = getattr(e, "retry_after", None)
+        if retry_after is not None:
+            headers["Retry-After"] = str(int(retry_after))
+        return JSONResponse(body, status_code=STATUS_OF.get(code, 502), headers=headers)
+
+    @app.get("/connect/{platform}")
+    async def connect_route(
+        platform: str, user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
+    ) -> Dict[str, str]:
+        req = await sync.connect_begin(user_id, platform, f"{base}/callback/{platform}")
+        return {"authorize_url": req["url"]}
+
+    @app.get("/callback/{platform}")
+    async def callback_route(
+        platform: str, request: Request, user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
+    ) -> Dict[str, Any]:
+        accounts = await sync.connect_complete_from_url(user_id, platform, str(request.url))
+        return {"connected": accounts}
+
+    @app.post("/publish")
+    async def publish_route(
+        body: PublishBody, user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
+    ) -> Dict[str, Any]:
+        try:
+            post = cs.Post(body.text, media=[cs.Media.url(u) for u in body.media_urls], **body.options)
+        except TypeError as e:
+            raise HTTPException(status_code=400, detail=str(e)) from e
+        report = await sync.publish(user_id, post, targets=body.targets, idempotency_key=body.idempotency_key)
+        return {
+            "idempotency_key": report.idempotency_key,
+            "results": report.legacy(),
+            "details": [
+                {
+                    "platform": r.platform,
+                    "account_id": r.account_id,
+                    "ok": r.ok,
+                    "post_id": r.post_id,
+                    "url": r.url,
+                    "error": None if r.error is None else getattr(r.error, "code", "ERROR"),
+                    "reused": r.reused,
+                }
+                for r in report.results
+            ],
+        }
+
+    @app.get("/status")
+    async def status_route(user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)) -> Dict[str, Any]:
+        return {"accounts": await sync.status(user_id)}
+
+    return app
+
+
+app = create_app()
+"""The app uvicorn serves (configured from the environment at startup)."""
