@@ -17,14 +17,17 @@
 #![deny(missing_docs)]
 
 mod account;
+pub mod auth;
 mod credential;
 mod error;
 pub mod http;
 pub mod media;
+pub mod media_host;
 mod platform;
 pub mod platforms;
 mod post;
 pub mod progress;
+mod publish;
 pub mod publish_log;
 mod secret;
 pub mod store;
@@ -39,6 +42,7 @@ pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
 pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
+pub use media_host::{MediaHost, ObjectStoreMediaHost};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use platforms::{ClientConfig, PlatformClient, PublishRequest, Published};
 pub use post::{
@@ -46,6 +50,10 @@ pub use post::{
     PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
 };
 pub use progress::{Progress, ProgressEvent, ProgressFn};
+pub use publish::{
+    CreatorSync, CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_PER_PUBLISH, LegacyResult,
+    PublishCall, PublishReport, Target, TargetResult,
+};
 pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;
 #[cfg(feature = "sqlite")]

@@ -26,6 +26,7 @@ mod common;
 mod config;
 mod control;
 mod faults;
+mod media_server;
 mod platforms;
 mod record;
 mod server;
@@ -48,6 +49,7 @@ pub use config::{
     AppCredentials, EmulatorConfig, Identity, PageIdentity, TokenLifetimes, X_MAX_APPEND_BYTES,
 };
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
+pub use media_server::MediaServer;
 pub use record::{ChunkRecord, MediaRecord, Record, RecordedPost};
 pub use server::ConnKill;
 pub use tokens::{
@@ -168,14 +170,16 @@ impl Emulator {
         let mut routers = platforms::routers(&ctx);
         let mut tasks = Vec::new();
         for (p, l) in listeners {
-            let router: Router =
-                routers
-                    .remove(&p)
-                    .unwrap_or_default()
-                    .layer(axum::middleware::from_fn_with_state(
-                        (ctx.clone(), p),
-                        faults::apply,
-                    ));
+            let router: Router = routers
+                .remove(&p)
+                .unwrap_or_default()
+                // Uploads are streamed and hashed, never buffered: axum's
+                // 2 MB default (applied to Multipart) would refuse real chunks.
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .layer(axum::middleware::from_fn_with_state(
+                    (ctx.clone(), p),
+                    faults::apply,
+                ));
             tasks.push(tokio::spawn(server::serve(l, router, rx.clone())));
         }
         tasks.push(tokio::spawn(server::serve(
@@ -248,6 +252,28 @@ impl RunningEmulator {
                 .map(|p| (p.as_str().to_owned(), self.app(*p)))
                 .collect(),
         }
+    }
+
+    /// Plays the user's browser on an authorize page: requests
+    /// `authorize_url` without following the redirect and returns the
+    /// callback URL (with `code` and `state`, or `error`) the platform sends
+    /// the browser to. Works for OAuth 2.0 and X's OAuth 1.0a authorize.
+    pub async fn approve(&self, authorize_url: &str) -> Result<String, String> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let resp = client
+            .get(authorize_url)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = resp.status();
+        resp.headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("authorize page answered {status} without a redirect"))
     }
 
     /// Stops every listener and waits for them.

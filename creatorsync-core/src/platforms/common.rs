@@ -5,6 +5,54 @@ use sha2::Sha256;
 
 use crate::{Credential, Error, Platform, Result, StoredToken};
 
+/// Key under which media `index` of a publish keeps its upload session.
+pub(crate) fn session_key(req: &super::PublishRequest<'_>, index: usize) -> String {
+    format!("{}:{index}", req.session_key)
+}
+
+/// A multipart part whose bytes stream from `[offset, offset + len)` of
+/// `source` (memory: a couple of pieces, whatever `len`).
+pub(crate) fn streamed_part(
+    source: &std::sync::Arc<dyn crate::MediaSource>,
+    offset: u64,
+    len: u64,
+    piece: u64,
+) -> reqwest::multipart::Part {
+    let body = crate::upload::range_body(source.clone(), offset, len, piece);
+    reqwest::multipart::Part::stream_with_length(body, len).file_name("media")
+}
+
+/// Runs a create call that is never retried blindly: when it fails in a way
+/// that may have committed the post (lost response, 5xx), looks the post up
+/// with `find_recent` first and returns it when it exists.
+pub(crate) async fn create_or_reconcile<C, Fut>(
+    client: &C,
+    account: &StoredToken,
+    post: &crate::Post,
+    since: chrono::DateTime<chrono::Utc>,
+    create: Fut,
+) -> Result<super::Published>
+where
+    C: super::PlatformClient + ?Sized,
+    Fut: std::future::Future<Output = Result<super::Published>>,
+{
+    match create.await {
+        Ok(p) => Ok(p),
+        Err(e) if e.maybe_committed() => {
+            tracing::warn!(platform = %client.platform(), error = %e, "create may have landed; looking for the post");
+            match client.find_recent(account, post, since).await {
+                Ok(Some(found)) => Ok(found),
+                Ok(None) => Err(e),
+                Err(lookup) => {
+                    tracing::warn!(platform = %client.platform(), error = %lookup, "reconciliation lookup failed");
+                    Err(e)
+                }
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The bearer access token of an OAuth 2.0 credential.
 pub(crate) fn access_token(platform: Platform, account: &StoredToken) -> Result<&str> {
     match &account.credential {
@@ -31,6 +79,78 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+/// A one-violation [`Error::InvalidPost`] for `platform` (checks a client
+/// can only make once it knows the account, e.g. TikTok's creator settings).
+pub(crate) fn invalid_post(platform: Platform, field: &str, code: &str, message: String) -> Error {
+    Error::InvalidPost {
+        violations: vec![crate::Violation {
+            platform: Some(platform),
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message,
+        }],
+    }
+}
+
+/// The first non-empty line of `text`, trimmed, cut to `max` characters
+/// (default titles: YouTube 100, TikTok photo 90).
+pub(crate) fn first_line(text: &str, max: usize) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    line.chars().take(max).collect()
+}
+
+/// Whether `url` (an upload URL the platform handed out) points at one of
+/// the platform's own hosts, so the access token may be sent to it.
+pub(crate) fn on_platform_host(endpoints: &crate::Endpoints, url: &url::Url) -> bool {
+    [&endpoints.upload, &endpoints.api]
+        .iter()
+        .any(|base| base.origin() == url.origin())
+}
+
+/// Resolves an upload URL handed out by the platform (absolute, or relative
+/// to the upload host) and refuses one on a foreign host.
+pub(crate) fn platform_upload_url(
+    platform: Platform,
+    endpoints: &crate::Endpoints,
+    raw: &str,
+) -> Result<url::Url> {
+    let url = endpoints.upload.join(raw).map_err(|e| Error::Platform {
+        platform,
+        status: 200,
+        code: Some("unexpected_response".to_owned()),
+        message: format!("the upload URL is not a URL: {e}"),
+        body: None,
+    })?;
+    if !on_platform_host(endpoints, &url) {
+        return Err(Error::Platform {
+            platform,
+            status: 200,
+            code: Some("unexpected_response".to_owned()),
+            message: format!(
+                "the upload URL points at {}, not at {platform}'s upload host; refusing to send media or tokens there",
+                url.host_str().unwrap_or("?")
+            ),
+            body: None,
+        });
+    }
+    Ok(url)
+}
+
+/// The error for an operation the platform's API does not offer.
+pub(crate) fn unsupported(platform: Platform, message: &str) -> Error {
+    Error::Platform {
+        platform,
+        status: 405,
+        code: Some("unsupported".to_owned()),
+        message: message.to_owned(),
+        body: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +163,7 @@ mod tests {
             "e941110e3d2bfe82621f0e3e1434730d7305d106c5f68c87165d0b27a4611a4a"
         );
         assert!(same_text(" a  b\n", "a b"));
+        assert_eq!(first_line("\n  Hello world  \nmore", 5), "Hello");
+        assert_eq!(first_line("", 5), "");
     }
 }

@@ -18,8 +18,13 @@ use crate::progress::Progress;
 use crate::upload::{PollConfig, UploadConfig, UploadSessions};
 use crate::{Platform, Post, Result, Secret, StoredToken};
 
-#[allow(dead_code)] // used by the platform clients as they land
 pub(crate) mod common;
+pub mod facebook;
+pub mod instagram;
+pub mod linkedin;
+pub mod tiktok;
+pub mod x;
+pub mod youtube;
 
 /// A published post.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,217 @@
+//! Your app's OAuth credentials per platform, and what each platform needs.
+
+use std::collections::BTreeMap;
+
+use crate::{Error, Platform, Result, Secret};
+
+/// OAuth 2.0 client credentials of your app on one platform (TikTok calls
+/// the id `client_key`; Facebook and Instagram share the Meta app).
+#[derive(Clone, Debug)]
+pub struct AppCredentials {
+    /// `client_id` (TikTok: `client_key`).
+    pub client_id: String,
+    /// `client_secret`; `None` for a public PKCE client (X only).
+    pub client_secret: Option<Secret<String>>,
+}
+
+impl AppCredentials {
+    /// A confidential client.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: Some(Secret::new(client_secret.into())),
+        }
+    }
+
+    /// A public client (PKCE only, no secret).
+    pub fn public(client_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: None,
+        }
+    }
+
+    /// The secret, or a configuration error naming the platform.
+    pub(crate) fn secret(&self, platform: Platform) -> Result<&str> {
+        self.client_secret
+            .as_ref()
+            .map(|s| s.expose().as_str())
+            .ok_or_else(|| Error::Config(format!("{platform}: this flow needs a client secret")))
+    }
+}
+
+/// X OAuth 1.0a consumer credentials (API key and secret).
+#[derive(Clone, Debug)]
+pub struct ConsumerCredentials {
+    /// Consumer (API) key.
+    pub key: String,
+    /// Consumer (API) secret.
+    pub secret: Secret<String>,
+}
+
+impl ConsumerCredentials {
+    /// Consumer key and secret.
+    pub fn new(key: impl Into<String>, secret: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            secret: Secret::new(secret.into()),
+        }
+    }
+}
+
+/// The app credentials for every platform you connect.
+///
+/// ```
+/// use creatorsync_core::auth::{AppCredentials, Apps};
+/// use creatorsync_core::Platform;
+/// let apps = Apps::new()
+///     .with(Platform::TikTok, AppCredentials::new("client-key", "client-secret"))
+///     .with_meta(AppCredentials::new("meta-app-id", "meta-app-secret"));
+/// assert!(apps.get(Platform::Instagram).is_ok());
+/// assert!(apps.get(Platform::X).is_err());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Apps {
+    oauth2: BTreeMap<Platform, AppCredentials>,
+    x_consumer: Option<ConsumerCredentials>,
+}
+
+impl Apps {
+    /// No apps configured.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the OAuth 2.0 app of `platform`.
+    pub fn with(mut self, platform: Platform, app: AppCredentials) -> Self {
+        self.oauth2.insert(platform, app);
+        self
+    }
+
+    /// Sets the Meta app, used by both Facebook and Instagram.
+    pub fn with_meta(self, app: AppCredentials) -> Self {
+        self.with(Platform::Facebook, app.clone())
+            .with(Platform::Instagram, app)
+    }
+
+    /// Sets X's OAuth 1.0a consumer.
+    pub fn with_x_consumer(mut self, consumer: ConsumerCredentials) -> Self {
+        self.x_consumer = Some(consumer);
+        self
+    }
+
+    /// The credentials the emulator accepts by default
+    /// (`cs-test-{platform}` / `cs-test-{platform}-secret`).
+    pub fn emulator_defaults() -> Self {
+        let mut apps = Self::new();
+        for p in [
+            Platform::X,
+            Platform::LinkedIn,
+            Platform::YouTube,
+            Platform::TikTok,
+        ] {
+            apps = apps.with(
+                p,
+                AppCredentials::new(format!("cs-test-{p}"), format!("cs-test-{p}-secret")),
+            );
+        }
+        apps.with_meta(AppCredentials::new(
+            "cs-test-facebook",
+            "cs-test-facebook-secret",
+        ))
+        .with_x_consumer(ConsumerCredentials::new(
+            "cs-test-x-consumer",
+            "cs-test-x-consumer-secret",
+        ))
+    }
+
+    /// The OAuth 2.0 app of `platform`.
+    pub fn get(&self, platform: Platform) -> Result<&AppCredentials> {
+        self.oauth2.get(&platform).ok_or_else(|| {
+            Error::Config(format!(
+                "{platform}: no app credentials configured; add them with Apps::with"
+            ))
+        })
+    }
+
+    /// X's OAuth 1.0a consumer.
+    pub fn x_consumer(&self) -> Result<&ConsumerCredentials> {
+        self.x_consumer.as_ref().ok_or_else(|| {
+            Error::Config(
+                "x: no OAuth 1.0a consumer configured; add it with Apps::with_x_consumer".into(),
+            )
+        })
+    }
+}
+
+/// Scopes CreatorSync asks for, which are also the scopes it needs to
+/// publish text and media. YouTube scopes are full URLs.
+pub fn required_scopes(platform: Platform) -> &'static [&'static str] {
+    match platform {
+        Platform::X => &[
+            "tweet.read",
+            "tweet.write",
+            "users.read",
+            "offline.access",
+            "media.write",
+        ],
+        Platform::LinkedIn => &[
+            "openid",
+            "profile",
+            "w_member_social",
+            "w_organization_social",
+            "r_organization_social",
+            "rw_organization_admin",
+        ],
+        Platform::Facebook => &[
+            "pages_show_list",
+            "pages_read_engagement",
+            "pages_manage_posts",
+            "publish_video",
+        ],
+        Platform::Instagram => &[
+            "instagram_basic",
+            "instagram_content_publish",
+            "pages_show_list",
+            "pages_read_engagement",
+            "business_management",
+        ],
+        Platform::YouTube => &[
+            "https://www.googleapis.com/auth/youtube.upload",
+            "https://www.googleapis.com/auth/youtube.readonly",
+        ],
+        Platform::TikTok => &["user.info.basic", "video.publish", "video.upload"],
+    }
+}
+
+/// Whether the platform can renew an access token without the user.
+pub fn platform_refreshes(platform: Platform) -> bool {
+    !matches!(platform, Platform::Facebook | Platform::Instagram)
+}
+
+/// Splits a granted-scope string on spaces or commas (LinkedIn and TikTok
+/// answer comma-separated).
+pub(crate) fn split_scopes(s: &str) -> Vec<String> {
+    s.split([' ', ','])
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_split_either_way() {
+        assert_eq!(split_scopes("a,b c"), vec!["a", "b", "c"]);
+        assert!(platform_refreshes(Platform::TikTok));
+        assert!(!platform_refreshes(Platform::Instagram));
+        let apps = Apps::emulator_defaults();
+        assert_eq!(
+            apps.get(Platform::Instagram).unwrap().client_id,
+            "cs-test-facebook"
+        );
+        assert!(!format!("{apps:?}").contains("cs-test-x-consumer-secret"));
+    }
+}

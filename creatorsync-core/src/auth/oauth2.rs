@@ -1,0 +1,313 @@
+//! OAuth 2.0 plumbing: the `oauth2` crate's async HTTP client implemented
+//! over our [`HttpClient`] (so retries, tracing, endpoint overrides and
+//! error mapping apply), the token-grant type every platform's answer is
+//! normalised into, and the small explicit token request used where a
+//! platform deviates from RFC 6749.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Utc};
+use oauth2::{HttpRequest, HttpResponse, RequestTokenError, TokenResponse as _};
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use super::apps::split_scopes;
+use crate::http::{Idempotency, decode_json, platform_error, redact_text};
+use crate::{Credential, Error, HttpClient, Platform, Result, Secret};
+
+/// The `oauth2` crate's HTTP client, backed by [`HttpClient`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OAuth2Http<'a> {
+    pub(crate) http: &'a HttpClient,
+    pub(crate) platform: Platform,
+    pub(crate) op: &'static str,
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for OAuth2Http<'_> {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let url = Url::parse(&parts.uri.to_string())
+                .map_err(|e| Error::Config(format!("{}: bad OAuth URL: {e}", self.platform)))?;
+            // Token and revoke calls are safe to repeat on 5xx/timeouts: a
+            // code or refresh token either worked once or is refused.
+            let resp = self
+                .http
+                .send(self.platform, self.op, Idempotency::Idempotent, |c| {
+                    c.request(parts.method.clone(), url.clone())
+                        .headers(parts.headers.clone())
+                        .body(body.clone())
+                })
+                .await?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let bytes = resp.bytes().await.map_err(|e| Error::Transport {
+                platform: Some(self.platform),
+                message: format!("reading the token response failed: {e}"),
+                maybe_sent: true,
+                timeout: e.is_timeout(),
+            })?;
+            let mut out = http::Response::new(bytes.to_vec());
+            *out.status_mut() = status;
+            *out.headers_mut() = headers;
+            Ok(out)
+        })
+    }
+}
+
+/// Maps an `oauth2` crate failure back into our [`Error`].
+pub(crate) fn from_oauth2_error<RE>(platform: Platform, e: RequestTokenError<Error, RE>) -> Error
+where
+    RE: oauth2::ErrorResponse + 'static,
+{
+    match e {
+        RequestTokenError::Request(err) => err,
+        RequestTokenError::ServerResponse(r) => {
+            let body = serde_json::to_vec(&r).unwrap_or_default();
+            platform_error(platform, 400, &http::HeaderMap::new(), &body)
+        }
+        RequestTokenError::Parse(err, body) => Error::Platform {
+            platform,
+            status: 200,
+            code: Some("unexpected_response".into()),
+            message: format!("could not decode the token response: {err}"),
+            body: Some(redact_text(&String::from_utf8_lossy(&body))),
+        },
+        RequestTokenError::Other(msg) => Error::Platform {
+            platform,
+            status: 200,
+            code: Some("unexpected_response".into()),
+            message: msg,
+            body: None,
+        },
+    }
+}
+
+/// A token answer from any platform, normalised.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenGrant {
+    pub(crate) access: Secret<String>,
+    pub(crate) refresh: Option<Secret<String>>,
+    pub(crate) expires_in: Option<i64>,
+    pub(crate) refresh_expires_in: Option<i64>,
+    pub(crate) scopes: Vec<String>,
+    /// TikTok's `open_id`.
+    pub(crate) open_id: Option<String>,
+}
+
+impl TokenGrant {
+    /// From the `oauth2` crate's standard response.
+    pub(crate) fn from_basic(r: &oauth2::basic::BasicTokenResponse) -> Self {
+        Self {
+            access: Secret::new(r.access_token().secret().clone()),
+            refresh: r.refresh_token().map(|t| Secret::new(t.secret().clone())),
+            expires_in: r
+                .expires_in()
+                .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+            refresh_expires_in: None,
+            scopes: r
+                .scopes()
+                .map(|s| s.iter().flat_map(|x| split_scopes(x)).collect())
+                .unwrap_or_default(),
+            open_id: None,
+        }
+    }
+
+    /// The credential for this grant. `previous` supplies what a refresh
+    /// answer leaves out: a missing refresh token never erases the stored
+    /// one, missing scopes keep the granted ones.
+    pub(crate) fn into_credential(
+        self,
+        now: DateTime<Utc>,
+        previous: Option<&Credential>,
+    ) -> Credential {
+        let (prev_refresh, prev_refresh_exp, prev_scopes) = match previous {
+            Some(Credential::OAuth2 {
+                refresh,
+                refresh_expires_at,
+                scopes,
+                ..
+            }) => (refresh.clone(), *refresh_expires_at, scopes.clone()),
+            _ => (None, None, Vec::new()),
+        };
+        let rotated = self.refresh.is_some();
+        Credential::OAuth2 {
+            access: self.access,
+            expires_at: self
+                .expires_in
+                .map(|s| now + chrono::Duration::seconds(s.clamp(0, 10 * 365 * 86_400))),
+            refresh_expires_at: match self.refresh_expires_in {
+                Some(s) => Some(now + chrono::Duration::seconds(s.clamp(0, 10 * 365 * 86_400))),
+                None if rotated => None,
+                None => prev_refresh_exp,
+            },
+            refresh: self.refresh.or(prev_refresh),
+            scopes: if self.scopes.is_empty() {
+                prev_scopes
+            } else {
+                self.scopes
+            },
+        }
+    }
+}
+
+/// A token answer as LinkedIn, TikTok and Meta send it.
+#[derive(Deserialize)]
+struct RawToken {
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+    expires_in: Option<Value>,
+    refresh_expires_in: Option<Value>,
+    refresh_token_expires_in: Option<Value>,
+    scope: Option<String>,
+    open_id: Option<String>,
+}
+
+fn num(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The HTTP method of an explicit token request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenMethod {
+    /// `POST` with an `application/x-www-form-urlencoded` body.
+    PostForm,
+    /// `GET` with the parameters in the query (Meta).
+    Get,
+}
+
+/// An explicit token request, for platforms whose token endpoint is not
+/// RFC 6749 enough for the `oauth2` crate (TikTok's `client_key`, Meta's
+/// GET exchange, LinkedIn's answer without `token_type`).
+pub(crate) async fn token_request(
+    http: &HttpClient,
+    platform: Platform,
+    op: &'static str,
+    method: TokenMethod,
+    url: Url,
+    params: &[(&str, &str)],
+) -> Result<TokenGrant> {
+    let resp = http
+        .send(platform, op, Idempotency::Idempotent, |c| match method {
+            TokenMethod::PostForm => c.post(url.clone()).form(params),
+            TokenMethod::Get => c.get(url.clone()).query(params),
+        })
+        .await?;
+    let v: Value = decode_json(platform, resp).await?;
+    // TikTok may answer 200 with an error body.
+    if v.get("error").and_then(Value::as_str).is_some() {
+        let body = serde_json::to_vec(&v).unwrap_or_default();
+        return Err(platform_error(
+            platform,
+            400,
+            &http::HeaderMap::new(),
+            &body,
+        ));
+    }
+    let raw: RawToken = serde_json::from_value(v.clone()).map_err(|e| Error::Platform {
+        platform,
+        status: 200,
+        code: Some("unexpected_response".into()),
+        message: format!("could not decode the token response: {e}"),
+        body: Some(redact_text(&v.to_string())),
+    })?;
+    let access = raw
+        .access_token
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| Error::Platform {
+            platform,
+            status: 200,
+            code: Some("unexpected_response".into()),
+            message: "the token response has no access_token".into(),
+            body: Some(redact_text(&v.to_string())),
+        })?;
+    Ok(TokenGrant {
+        access: Secret::new(access),
+        refresh: raw.refresh_token.filter(|r| !r.is_empty()).map(Secret::new),
+        expires_in: num(raw.expires_in.as_ref()),
+        refresh_expires_in: num(raw.refresh_expires_in.as_ref())
+            .or_else(|| num(raw.refresh_token_expires_in.as_ref())),
+        scopes: raw.scope.as_deref().map(split_scopes).unwrap_or_default(),
+        open_id: raw.open_id,
+    })
+}
+
+/// Whether a failed refresh means the grant is dead (as opposed to a
+/// transient failure): `invalid_grant`/`invalid_token` (already mapped to
+/// [`Error::ReauthRequired`]), or X's `invalid_request` "Value passed for
+/// the token was invalid" for a spent rotating refresh token.
+pub(crate) fn grant_is_dead(e: &Error) -> bool {
+    match e {
+        Error::ReauthRequired { .. } => true,
+        Error::Platform { status, code, .. } => {
+            matches!(*status, 400 | 401)
+                && matches!(
+                    code.as_deref(),
+                    Some("invalid_request" | "invalid_grant" | "invalid_token")
+                )
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_without_refresh_token_keeps_the_old_one() {
+        let now = Utc::now();
+        let old = Credential::OAuth2 {
+            access: Secret::from("a1"),
+            refresh: Some(Secret::from("r1")),
+            expires_at: Some(now),
+            refresh_expires_at: None,
+            scopes: vec!["s".into()],
+        };
+        let g = TokenGrant {
+            access: Secret::from("a2"),
+            refresh: None,
+            expires_in: Some(3599),
+            refresh_expires_in: None,
+            scopes: vec![],
+            open_id: None,
+        };
+        let Credential::OAuth2 {
+            access,
+            refresh,
+            scopes,
+            expires_at,
+            ..
+        } = g.into_credential(now, Some(&old))
+        else {
+            panic!("oauth2 expected")
+        };
+        assert_eq!(access.expose(), "a2");
+        assert_eq!(refresh.unwrap().expose(), "r1");
+        assert_eq!(scopes, vec!["s"]);
+        assert!(expires_at.unwrap() > now);
+        assert!(grant_is_dead(&Error::Platform {
+            platform: Platform::X,
+            status: 400,
+            code: Some("invalid_request".into()),
+            message: String::new(),
+            body: None
+        }));
+        assert!(!grant_is_dead(&Error::Platform {
+            platform: Platform::X,
+            status: 503,
+            code: None,
+            message: String::new(),
+            body: None
+        }));
+    }
+}

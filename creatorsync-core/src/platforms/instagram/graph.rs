@@ -1,0 +1,373 @@
+//! Graph API calls of the Instagram client: every call signed with
+//! `access_token` + `appsecret_proof`, media containers and their status,
+//! and the resumable (`rupload`) video upload.
+
+use std::sync::Arc;
+
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tracing::{debug, info, warn};
+
+use super::{InstagramClient, P};
+use crate::http::{Host, Idempotency, decode_json};
+use crate::platforms::PublishRequest;
+use crate::platforms::common::{appsecret_proof, platform_upload_url};
+use crate::upload::{Poll, poll_until, range_body};
+use crate::{Error, Media, Result};
+
+/// One account's signed Graph session.
+pub(super) struct Graph<'a> {
+    pub(super) client: &'a InstagramClient,
+    pub(super) token: &'a str,
+    pub(super) proof: String,
+    pub(super) version: String,
+}
+
+/// Form / query parameters.
+pub(super) type Params = Vec<(&'static str, String)>;
+
+/// A persisted resumable upload (the URI accepts bytes with the token only,
+/// but keep it private anyway).
+#[derive(Debug, Serialize, Deserialize)]
+struct RuploadSession {
+    container_id: String,
+    uri: String,
+    total: u64,
+}
+
+impl<'a> Graph<'a> {
+    pub(super) fn new(client: &'a InstagramClient, token: &'a str) -> Self {
+        let cfg = client.cfg();
+        Self {
+            client,
+            token,
+            proof: appsecret_proof(cfg.client_secret.expose(), token),
+            version: cfg
+                .api_version
+                .clone()
+                .unwrap_or_else(|| super::DEFAULT_GRAPH_VERSION.to_owned()),
+        }
+    }
+
+    fn url(&self, path: &str) -> url::Url {
+        self.client
+            .cfg()
+            .endpoints
+            .url(Host::Api, &format!("/{}{path}", self.version))
+    }
+
+    fn signed(&self, mut params: Params) -> Params {
+        params.push(("access_token", self.token.to_owned()));
+        params.push(("appsecret_proof", self.proof.clone()));
+        params
+    }
+
+    /// `GET /{version}{path}` with `params`.
+    pub(super) async fn get(&self, op: &'static str, path: &str, params: Params) -> Result<Value> {
+        let url = self.url(path);
+        let query = self.signed(params);
+        let resp = self
+            .client
+            .cfg()
+            .http
+            .send(P, op, Idempotency::Idempotent, |c| {
+                c.get(url.clone()).query(&query)
+            })
+            .await?;
+        decode_json(P, resp).await
+    }
+
+    /// `POST /{version}{path}` with form `params`.
+    pub(super) async fn post(
+        &self,
+        op: &'static str,
+        idempotency: Idempotency,
+        path: &str,
+        params: Params,
+    ) -> Result<Value> {
+        let url = self.url(path);
+        let form = self.signed(params);
+        let resp = self
+            .client
+            .cfg()
+            .http
+            .send(P, op, idempotency, |c| c.post(url.clone()).form(&form))
+            .await?;
+        decode_json(P, resp).await
+    }
+
+    /// Creates a container (`POST /{ig}/media`); returns its id and the
+    /// whole answer. Creating a container publishes nothing: safe to retry.
+    pub(super) async fn create_container(
+        &self,
+        ig: &str,
+        params: Params,
+    ) -> Result<(String, Value)> {
+        let v = self
+            .post(
+                "media container",
+                Idempotency::Idempotent,
+                &format!("/{ig}/media"),
+                params,
+            )
+            .await?;
+        let id = str_field(&v, "id")?;
+        Ok((id, v))
+    }
+
+    /// Polls a container until `FINISHED`.
+    pub(super) async fn wait_container(&self, id: &str, req: &PublishRequest<'_>) -> Result<()> {
+        poll_until(
+            P,
+            "media container",
+            &self.client.cfg().poll,
+            |s| req.progress.processing(s),
+            || async {
+                let v = self
+                    .get(
+                        "container status",
+                        &format!("/{id}"),
+                        vec![("fields", "status_code,status".to_owned())],
+                    )
+                    .await?;
+                container_state(&v)
+            },
+        )
+        .await
+    }
+
+    /// Uploads a video through the resumable protocol: a container with
+    /// `upload_type=resumable`, then the bytes to its `uri` (resuming from
+    /// the server's offset after a failure); returns the container id once
+    /// the upload is complete (processing is awaited by the caller).
+    pub(super) async fn rupload(
+        &self,
+        ig: &str,
+        params: Params,
+        media: &Media,
+        index: usize,
+        req: &PublishRequest<'_>,
+    ) -> Result<String> {
+        let total = media.info().len;
+        let key = format!("{}:{index}", req.session_key);
+        let saved = req
+            .sessions
+            .load(&key)
+            .await?
+            .and_then(|v| serde_json::from_value::<RuploadSession>(v).ok())
+            .filter(|s| s.total == total);
+        let (session, mut offset) = match saved {
+            Some(s) => {
+                let offset = self.server_offset(&s).await?;
+                info!(offset, "resuming the persisted Instagram upload");
+                (s, offset)
+            }
+            None => {
+                let mut params = params;
+                params.push(("upload_type", "resumable".to_owned()));
+                let (container_id, v) = self.create_container(ig, params).await?;
+                let raw = v
+                    .get("uri")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| Error::Platform {
+                        platform: P,
+                        status: 200,
+                        code: Some("unexpected_response".into()),
+                        message: "the resumable container has no upload uri".into(),
+                        body: Some(v.to_string()),
+                    })?;
+                let uri = platform_upload_url(P, &self.client.cfg().endpoints, raw)?;
+                let s = RuploadSession {
+                    container_id,
+                    uri: uri.to_string(),
+                    total,
+                };
+                let value = serde_json::to_value(&s)
+                    .map_err(|e| Error::store(format!("upload session: {e}")))?;
+                req.sessions.save(&key, &value).await?;
+                (s, 0)
+            }
+        };
+        let ucfg = &self.client.cfg().upload;
+        let mut failures = 0u32;
+        while offset < total {
+            req.progress.uploading(offset, total);
+            match self.send_bytes(&session.uri, media, offset, total).await {
+                Ok(()) => offset = total,
+                Err(e) if e.is_retryable() && failures < ucfg.chunk_retries => {
+                    warn!(offset, error = %e, "upload interrupted; asking the server for its offset");
+                    tokio::time::sleep(ucfg.retry_backoff * 2u32.saturating_pow(failures)).await;
+                    failures += 1;
+                    offset = self.server_offset(&session).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        req.progress.uploading(total, total);
+        req.sessions.remove(&key).await?;
+        Ok(session.container_id)
+    }
+
+    /// One streaming POST of `[offset, total)` to the rupload URI.
+    async fn send_bytes(&self, uri: &str, media: &Media, offset: u64, total: u64) -> Result<()> {
+        let source: Arc<dyn crate::MediaSource> = media.source().clone();
+        let piece = self.client.cfg().upload.piece_size;
+        let token = self.token;
+        self.client
+            .inner
+            .upload_http
+            .send(P, "rupload", Idempotency::Idempotent, |c| {
+                c.post(uri)
+                    .header(AUTHORIZATION, format!("OAuth {token}"))
+                    .header("offset", offset)
+                    .header("file_size", total)
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .header(CONTENT_LENGTH, total - offset)
+                    .body(range_body(source.clone(), offset, total - offset, piece))
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Bytes the server holds for a resumable upload, from the container's
+    /// `video_status.uploading_phase.bytes_transferred` (UNCONFIRMED field,
+    /// from Meta's Reels upload docs), else from `GET <uri>` `offset`.
+    async fn server_offset(&self, s: &RuploadSession) -> Result<u64> {
+        let v = self
+            .get(
+                "container status",
+                &format!("/{}", s.container_id),
+                vec![("fields", "status_code,status,video_status".to_owned())],
+            )
+            .await?;
+        if let Some(n) = v
+            .pointer("/video_status/uploading_phase/bytes_transferred")
+            .and_then(as_u64)
+        {
+            debug!(offset = n, "server offset from the container");
+            return Ok(n.min(s.total));
+        }
+        let token = self.token;
+        let resp = self
+            .client
+            .cfg()
+            .http
+            .send(P, "rupload status", Idempotency::Idempotent, |c| {
+                c.get(s.uri.as_str())
+                    .header(AUTHORIZATION, format!("OAuth {token}"))
+            })
+            .await?;
+        let v: Value = decode_json(P, resp).await?;
+        Ok(v.get("offset").and_then(as_u64).unwrap_or(0).min(s.total))
+    }
+}
+
+/// A number given as a number or a numeric string.
+fn as_u64(v: &Value) -> Option<u64> {
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+pub(super) fn str_field(v: &Value, key: &str) -> Result<String> {
+    v.get(key)
+        .and_then(|x| {
+            x.as_str()
+                .map(str::to_owned)
+                .or_else(|| x.as_u64().map(|n| n.to_string()))
+        })
+        .ok_or_else(|| Error::Platform {
+            platform: P,
+            status: 200,
+            code: Some("unexpected_response".into()),
+            message: format!("the answer has no {key}"),
+            body: Some(v.to_string()),
+        })
+}
+
+/// Maps a container status to a poll step.
+fn container_state(v: &Value) -> Result<Poll<()>> {
+    let code = v.get("status_code").and_then(Value::as_str).unwrap_or("");
+    let status = v.get("status").and_then(Value::as_str).unwrap_or("");
+    match code {
+        "FINISHED" | "PUBLISHED" => Ok(Poll::Ready(())),
+        "ERROR" | "EXPIRED" => Err(Error::MediaRejected {
+            platform: P,
+            reason: if status.is_empty() {
+                format!("the media container is {code}")
+            } else {
+                format!("the media container is {code}: {status}")
+            },
+            code: Some(
+                subcode(status)
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| code.to_owned()),
+            ),
+        }),
+        other => Ok(Poll::Pending {
+            state: if other.is_empty() {
+                "IN_PROGRESS".into()
+            } else {
+                other.to_owned()
+            },
+            check_after: None,
+        }),
+    }
+}
+
+/// The first 7-digit Instagram error subcode (22070xx) in a status text.
+fn subcode(status: &str) -> Option<u64> {
+    status
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| s.len() == 7)
+        .find_map(|s| s.parse().ok())
+}
+
+/// Whether a container failed because Meta could not fetch its media URL
+/// (2207052 media fetch failed, 2207003 download timeout, or an
+/// unreachable/fetch/download failure message).
+pub(super) fn is_fetch_failure(e: &Error) -> bool {
+    let Error::MediaRejected { reason, code, .. } = e else {
+        return false;
+    };
+    let code = code.as_deref().unwrap_or("");
+    let reason = reason.to_ascii_lowercase();
+    code.contains("2207052")
+        || code.contains("2207003")
+        || reason.contains("2207052")
+        || reason.contains("2207003")
+        || ["fetch", "download", "unreachable"]
+            .iter()
+            .any(|w| reason.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn container_states_and_fetch_failures() {
+        assert!(matches!(
+            container_state(&json!({"status_code": "FINISHED"})),
+            Ok(Poll::Ready(()))
+        ));
+        assert!(matches!(
+            container_state(&json!({"status_code": "IN_PROGRESS"})),
+            Ok(Poll::Pending { .. })
+        ));
+        let e = container_state(
+            &json!({"status_code": "ERROR", "status": "Error: 2207052 Media fetch failed"}),
+        )
+        .unwrap_err();
+        assert!(is_fetch_failure(&e), "{e}");
+        let e = container_state(
+            &json!({"status_code": "ERROR", "status": "2207026: unsupported video format"}),
+        )
+        .unwrap_err();
+        assert!(!is_fetch_failure(&e));
+        assert!(matches!(e, Error::MediaRejected { code: Some(c), .. } if c == "2207026"));
+        let e = container_state(&json!({"status_code": "EXPIRED"})).unwrap_err();
+        assert!(matches!(e, Error::MediaRejected { .. }));
+    }
+}

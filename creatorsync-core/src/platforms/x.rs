@@ -1,0 +1,559 @@
+//! X (Twitter) client: text posts with up to 4 images, one GIF or one video.
+//!
+//! Flow of [`XClient::publish`]:
+//! 1. every media item goes through the v2 chunked upload:
+//!    `POST /2/media/upload/initialize` (JSON `media_type`, `total_bytes`,
+//!    `media_category`) → `POST /2/media/upload/{id}/append` (multipart
+//!    `segment_index` + `media`, streamed from the source, several segments
+//!    in flight: X accepts APPENDs in any order) → `POST
+//!    /2/media/upload/{id}/finalize` → `GET /2/media/upload?command=STATUS`
+//!    until `succeeded`, honouring `check_after_secs`;
+//! 2. alt text via `POST /2/media/metadata`;
+//! 3. `POST /2/tweets` (never retried blindly: a lost answer is reconciled
+//!    with [`XClient::find_recent`]);
+//! 4. URL `https://x.com/{handle}/status/{id}`.
+//!
+//! The upload session (media id, segment size, acknowledged segments) is
+//! persisted in [`PublishRequest::sessions`] after every acknowledged
+//! segment, so a restarted process re-sends only the missing segments.
+//!
+//! Auth: OAuth 2.0 bearer, or OAuth 1.0a user tokens signed with the app's
+//! consumer ([`ClientConfig::consumer`]); JSON and multipart bodies are not
+//! part of the signature, query parameters are.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tracing::{Instrument, debug, info_span};
+use url::Url;
+
+use super::common::{create_or_reconcile, same_text, session_key, streamed_part};
+use super::{ClientConfig, PlatformClient, PublishRequest, Published};
+use crate::auth::OAuth1Signer;
+use crate::http::{Host, Idempotency, decode_json};
+use crate::upload::{Chunk, Poll, plan, poll_until, upload_chunks};
+use crate::{Credential, Error, Media, MediaKind, Platform, Post, Result, StoredToken};
+
+/// X's documented limit for one APPEND segment: 5 MB. Segments are
+/// `min(config.upload.chunk_size, X_MAX_APPEND)` (4 MiB with the default
+/// [`crate::upload::UploadConfig`]); [`XClient::with_max_append`] raises
+/// the cap for servers known to accept more (the emulator in benchmarks).
+pub const X_MAX_APPEND: u64 = 5 * 1000 * 1000;
+
+/// How far before `since` a post's `created_at` may be and still count as
+/// ours in [`XClient::find_recent`] (clock skew between us and X).
+const CLOCK_SKEW: Duration = Duration::from_secs(300);
+
+/// The X client. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct XClient {
+    cfg: Arc<ClientConfig>,
+    max_append: u64,
+}
+
+/// How requests of one account are authorized.
+enum Auth {
+    Bearer(String),
+    /// Consumer + user token, HMAC key state computed once per publish.
+    OAuth1(OAuth1Signer),
+}
+
+impl Auth {
+    fn of(cfg: &ClientConfig, account: &StoredToken) -> Result<Self> {
+        match &account.credential {
+            Credential::OAuth2 { access, .. } => Ok(Auth::Bearer(access.expose().clone())),
+            Credential::OAuth1 { token, secret } => {
+                let (key, consumer_secret) = cfg.consumer.as_ref().ok_or_else(|| {
+                    Error::Config(
+                        "x: the account holds an OAuth 1.0a token but ClientConfig.consumer \
+                         (consumer key and secret) is not set"
+                            .into(),
+                    )
+                })?;
+                Ok(Auth::OAuth1(
+                    OAuth1Signer::new(key.clone(), consumer_secret.expose())
+                        .with_token(token.expose(), secret.expose()),
+                ))
+            }
+        }
+    }
+
+    /// The `Authorization` header for `method url` (query included in the
+    /// OAuth 1.0a signature; bodies never are: JSON and multipart only).
+    fn header(&self, method: &Method, url: &Url) -> String {
+        match self {
+            Auth::Bearer(t) => format!("Bearer {t}"),
+            Auth::OAuth1(signer) => signer.authorization(method.as_str(), url, &[]),
+        }
+    }
+}
+
+/// One account's view of the API.
+struct Api<'a> {
+    cfg: &'a ClientConfig,
+    auth: Auth,
+}
+
+impl Api<'_> {
+    /// Sends `method path` with `body` added by `with`, authorized.
+    async fn send<F>(
+        &self,
+        op: &'static str,
+        idem: Idempotency,
+        method: Method,
+        path: &str,
+        with: F,
+    ) -> Result<reqwest::Response>
+    where
+        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        let url = self.cfg.endpoints.url(Host::Api, path);
+        self.cfg
+            .http
+            .send(Platform::X, op, idem, |c| {
+                let rb = c
+                    .request(method.clone(), url.clone())
+                    .header("authorization", self.auth.header(&method, &url));
+                with(rb)
+            })
+            .await
+    }
+
+    async fn json<T: serde::de::DeserializeOwned, F>(
+        &self,
+        op: &'static str,
+        idem: Idempotency,
+        method: Method,
+        path: &str,
+        with: F,
+    ) -> Result<T>
+    where
+        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        decode_json(Platform::X, self.send(op, idem, method, path, with).await?).await
+    }
+}
+
+#[derive(Deserialize)]
+struct Data<T> {
+    data: T,
+}
+
+#[derive(Deserialize)]
+struct MediaData {
+    id: String,
+    #[serde(default)]
+    processing_info: Option<ProcessingInfo>,
+}
+
+#[derive(Deserialize)]
+struct ProcessingInfo {
+    state: String,
+    #[serde(default)]
+    check_after_secs: Option<u64>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Tweet {
+    id: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+}
+
+/// The persisted state of one chunked upload.
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
+struct Session {
+    media_id: String,
+    total: u64,
+    segment: u64,
+    acked: BTreeSet<u64>,
+}
+
+fn category(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image => "tweet_image",
+        MediaKind::Gif => "tweet_gif",
+        MediaKind::Video => "tweet_video",
+    }
+}
+
+impl XClient {
+    /// A client over `cfg` (endpoints of X, consumer for OAuth 1.0a tokens).
+    pub fn new(cfg: ClientConfig) -> Self {
+        Self {
+            cfg: Arc::new(cfg),
+            max_append: X_MAX_APPEND,
+        }
+    }
+
+    /// Raises (or lowers) the APPEND segment cap above [`X_MAX_APPEND`],
+    /// for servers known to accept larger segments. Real X refuses
+    /// segments over 5 MB.
+    #[must_use]
+    pub fn with_max_append(mut self, bytes: u64) -> Self {
+        self.max_append = bytes.max(1);
+        self
+    }
+
+    fn api(&self, account: &StoredToken) -> Result<Api<'_>> {
+        Ok(Api {
+            cfg: &self.cfg,
+            auth: Auth::of(&self.cfg, account)?,
+        })
+    }
+
+    fn segment_size(&self) -> u64 {
+        self.cfg.upload.chunk_size.clamp(1, self.max_append)
+    }
+
+    /// Uploads one media item (resuming a persisted session) and returns
+    /// its media id once X has finished processing it.
+    async fn upload(
+        &self,
+        api: &Api<'_>,
+        req: &PublishRequest<'_>,
+        index: usize,
+    ) -> Result<String> {
+        let media = &req.post.media[index];
+        let key = session_key(req, index);
+        let info = media.info();
+        let segment = self.segment_size();
+        let saved = req
+            .sessions
+            .load(&key)
+            .await?
+            .and_then(|v| serde_json::from_value::<Session>(v).ok())
+            .filter(|s| s.total == info.len && s.segment == segment);
+        let resumed = saved.is_some();
+        let session = match saved {
+            Some(s) => s,
+            None => self.initialize(api, req, &key, media, segment).await?,
+        };
+        match self
+            .append_and_finalize(api, req, &key, media, session)
+            .await
+        {
+            // The saved media id may have expired: start over once.
+            Err(Error::Platform { status: 400, .. }) if resumed => {
+                debug!("saved X upload session refused; starting a new one");
+                let session = self.initialize(api, req, &key, media, segment).await?;
+                self.append_and_finalize(api, req, &key, media, session)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    async fn initialize(
+        &self,
+        api: &Api<'_>,
+        req: &PublishRequest<'_>,
+        key: &str,
+        media: &Media,
+        segment: u64,
+    ) -> Result<Session> {
+        let info = media.info();
+        let body = json!({
+            "media_type": info.mime,
+            "total_bytes": info.len,
+            "media_category": category(info.kind),
+        });
+        let d: Data<MediaData> = api
+            .json(
+                "media.initialize",
+                Idempotency::Idempotent,
+                Method::POST,
+                "/2/media/upload/initialize",
+                |rb| rb.json(&body),
+            )
+            .await?;
+        let s = Session {
+            media_id: d.data.id,
+            total: info.len,
+            segment,
+            acked: BTreeSet::new(),
+        };
+        req.sessions.save(key, &to_value(&s)).await?;
+        Ok(s)
+    }
+
+    async fn append_and_finalize(
+        &self,
+        api: &Api<'_>,
+        req: &PublishRequest<'_>,
+        key: &str,
+        media: &Media,
+        session: Session,
+    ) -> Result<String> {
+        let id = session.media_id.clone();
+        let all = plan(session.total, session.segment);
+        if all.len() > 1000 {
+            return Err(Error::InvalidMedia {
+                source_name: media.info().name.clone().unwrap_or_default(),
+                reason: format!(
+                    "{} bytes need {} APPEND segments of {} bytes; X allows 1000",
+                    session.total,
+                    all.len(),
+                    session.segment
+                ),
+            });
+        }
+        let done: u64 = all
+            .iter()
+            .filter(|c| session.acked.contains(&c.index))
+            .map(|c| c.len)
+            .sum();
+        let missing: Vec<Chunk> = all
+            .into_iter()
+            .filter(|c| !session.acked.contains(&c.index))
+            .collect();
+        let state = tokio::sync::Mutex::new(session);
+        let path = format!("/2/media/upload/{id}/append");
+        let piece = self.cfg.upload.piece_size;
+        let source = media.source();
+        upload_chunks(
+            &self.cfg.upload,
+            missing,
+            media.info().len,
+            done,
+            &req.progress,
+            |c: Chunk| {
+                let (path, state) = (&path, &state);
+                async move {
+                    api.send(
+                        "media.append",
+                        Idempotency::Idempotent,
+                        Method::POST,
+                        path,
+                        |rb| {
+                            let form = reqwest::multipart::Form::new()
+                                .text("segment_index", c.index.to_string())
+                                .part("media", streamed_part(source, c.offset, c.len, piece));
+                            rb.multipart(form)
+                        },
+                    )
+                    .await?;
+                    let mut s = state.lock().await;
+                    s.acked.insert(c.index);
+                    req.sessions.save(key, &to_value(&s)).await
+                }
+            },
+        )
+        .await?;
+
+        let d: Data<MediaData> = api
+            .json(
+                "media.finalize",
+                Idempotency::Idempotent,
+                Method::POST,
+                &format!("/2/media/upload/{id}/finalize"),
+                |rb| rb,
+            )
+            .await?;
+        let pending = match &d.data.processing_info {
+            Some(info) => matches!(processing(info)?, Poll::Pending { .. }),
+            None => false,
+        };
+        if pending {
+            let path = format!("/2/media/upload?command=STATUS&media_id={id}");
+            poll_until(
+                Platform::X,
+                "media processing",
+                &self.cfg.poll,
+                |s| req.progress.processing(s),
+                || async {
+                    let d: Data<MediaData> = api
+                        .json(
+                            "media.status",
+                            Idempotency::Idempotent,
+                            Method::GET,
+                            &path,
+                            |rb| rb,
+                        )
+                        .await?;
+                    match d.data.processing_info {
+                        Some(info) => processing(&info),
+                        None => Ok(Poll::Ready(())),
+                    }
+                },
+            )
+            .await?;
+        }
+        req.sessions.remove(key).await?;
+        Ok(d.data.id)
+    }
+
+    async fn create(
+        &self,
+        api: &Api<'_>,
+        req: &PublishRequest<'_>,
+        media_ids: &[String],
+    ) -> Result<Published> {
+        let post = req.post;
+        let mut body = json!({});
+        if !post.text.is_empty() {
+            body["text"] = json!(post.text);
+        }
+        if !media_ids.is_empty() {
+            body["media"] = json!({ "media_ids": media_ids });
+        }
+        if let Some(reply) = &post.options.x.reply_to {
+            body["reply"] = json!({ "in_reply_to_tweet_id": reply });
+        }
+        if let Some(quote) = &post.options.x.quote {
+            body["quote_tweet_id"] = json!(quote);
+        }
+        let d: Data<Tweet> = api
+            .json(
+                "tweets.create",
+                Idempotency::NonIdempotent,
+                Method::POST,
+                "/2/tweets",
+                |rb| rb.json(&body),
+            )
+            .await?;
+        Ok(self.published(req.account, d.data.id))
+    }
+
+    fn published(&self, account: &StoredToken, id: String) -> Published {
+        let url = match account.profile.handle.as_deref().filter(|h| !h.is_empty()) {
+            Some(handle) => format!("https://x.com/{handle}/status/{id}"),
+            None => format!("https://x.com/i/web/status/{id}"),
+        };
+        Published { post_id: id, url }
+    }
+}
+
+fn to_value(s: &Session) -> Value {
+    serde_json::to_value(s).unwrap_or(Value::Null)
+}
+
+/// Reads `processing_info`: ready, pending (with X's hint) or rejected.
+fn processing(info: &ProcessingInfo) -> Result<Poll<()>> {
+    match info.state.as_str() {
+        "succeeded" => Ok(Poll::Ready(())),
+        "failed" => {
+            let e = info.error.as_ref();
+            let text = |k: &str| {
+                e.and_then(|e| e.get(k))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            Err(Error::MediaRejected {
+                platform: Platform::X,
+                reason: text("message").unwrap_or_else(|| "media processing failed".into()),
+                code: text("name").or_else(|| e.and_then(|e| e.get("code")).map(Value::to_string)),
+            })
+        }
+        state => Ok(Poll::Pending {
+            state: state.to_owned(),
+            check_after: info.check_after_secs.map(Duration::from_secs),
+        }),
+    }
+}
+
+#[async_trait]
+impl PlatformClient for XClient {
+    fn platform(&self) -> Platform {
+        Platform::X
+    }
+
+    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+        let span = info_span!("publish", platform = "x", account = %req.account.key.account_id, media = req.post.media.len());
+        async {
+            let since = Utc::now();
+            let api = self.api(req.account)?;
+            let mut ids = Vec::with_capacity(req.post.media.len());
+            for (i, media) in req.post.media.iter().enumerate() {
+                let id = self
+                    .upload(&api, &req, i)
+                    .instrument(info_span!("upload", index = i, kind = %media.kind(), len = media.info().len))
+                    .await?;
+                if let Some(alt) = media.alt_text().filter(|a| !a.is_empty()) {
+                    let body = json!({ "id": id, "metadata": { "alt_text": { "text": alt } } });
+                    api.send(
+                        "media.metadata",
+                        Idempotency::Idempotent,
+                        Method::POST,
+                        "/2/media/metadata",
+                        |rb| rb.json(&body),
+                    )
+                    .await?;
+                }
+                ids.push(id);
+            }
+            create_or_reconcile(self, req.account, req.post, since, self.create(&api, &req, &ids)).await
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn find_recent(
+        &self,
+        account: &StoredToken,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>> {
+        let api = self.api(account)?;
+        let path = format!(
+            "/2/users/{}/tweets?max_results=10&tweet.fields=created_at",
+            account.key.account_id
+        );
+        let v: Value = api
+            .json(
+                "tweets.recent",
+                Idempotency::Idempotent,
+                Method::GET,
+                &path,
+                |rb| rb,
+            )
+            .await?;
+        let tweets: Vec<Tweet> = v
+            .get("data")
+            .cloned()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| Error::Platform {
+                platform: Platform::X,
+                status: 200,
+                code: Some("unexpected_response".into()),
+                message: format!("could not read the timeline: {e}"),
+                body: None,
+            })?
+            .unwrap_or_default();
+        let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
+        Ok(tweets
+            .into_iter()
+            .find(|t| {
+                same_text(&t.text, &post.text) && t.created_at.is_none_or(|at| at >= earliest)
+            })
+            .map(|t| self.published(account, t.id)))
+    }
+
+    async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
+        let api = self.api(account)?;
+        let path = format!(
+            "/2/tweets/{}",
+            percent_encoding::utf8_percent_encode(post_id, percent_encoding::NON_ALPHANUMERIC)
+        );
+        api.send(
+            "tweets.delete",
+            Idempotency::Idempotent,
+            Method::DELETE,
+            &path,
+            |rb| rb,
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,245 @@
+//! Building a [`CreatorSync`] client.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tracing::warn;
+
+use super::CreatorSync;
+use super::engine::Inner;
+use crate::auth::{Apps, Connector, TokenManagerConfig};
+use crate::platforms::facebook::FacebookClient;
+use crate::platforms::instagram::InstagramClient;
+use crate::platforms::linkedin::LinkedInClient;
+use crate::platforms::tiktok::TikTokClient;
+use crate::platforms::x::XClient;
+use crate::platforms::youtube::YouTubeClient;
+use crate::platforms::{ClientConfig, PlatformClient};
+use crate::publish_log::{MemoryPublishLog, PublishLog};
+use crate::store::{KeyRing, SqliteTokenStore};
+use crate::upload::{MemoryUploadSessions, PollConfig, UploadConfig, UploadSessions};
+use crate::{EndpointSet, Error, HttpClient, HttpConfig, Platform, Result, Secret, TokenStore};
+
+/// Default bound on targets in flight within one publish.
+pub const DEFAULT_PER_PUBLISH: usize = 8;
+/// Default bound on targets in flight across all publishes of a client.
+pub const DEFAULT_GLOBAL: usize = 256;
+
+/// Builds a [`CreatorSync`]. Every setting has a default except the app
+/// credentials (per platform you publish to) and the state secret.
+///
+/// Storage: give a store with [`CreatorSyncBuilder::store`] (and a publish
+/// log with [`CreatorSyncBuilder::publish_log`]), or let the builder open the
+/// embedded default, an encrypted SQLite file ([`CreatorSyncBuilder::sqlite`],
+/// default path `creatorsync.db`, key from `CREATORSYNC_KEY`), which holds the
+/// tokens and the publish log.
+#[derive(Debug, Default)]
+pub struct CreatorSyncBuilder {
+    apps: Apps,
+    endpoints: Option<EndpointSet>,
+    http: Option<HttpConfig>,
+    state_secret: Option<Secret<Vec<u8>>>,
+    store: Option<Arc<dyn TokenStore>>,
+    log: Option<Arc<dyn PublishLog>>,
+    sessions: Option<Arc<dyn UploadSessions>>,
+    sqlite: Option<(PathBuf, Option<KeyRing>)>,
+    upload: UploadConfig,
+    poll: PollConfig,
+    api_versions: BTreeMap<Platform, String>,
+    token_config: TokenManagerConfig,
+    per_publish: Option<usize>,
+    global: Option<usize>,
+    media_host: Option<Arc<dyn crate::media_host::MediaHost>>,
+}
+
+impl CreatorSyncBuilder {
+    /// App credentials of every platform you use.
+    pub fn apps(mut self, apps: Apps) -> Self {
+        self.apps = apps;
+        self
+    }
+
+    /// Endpoints (default: the real platforms; the emulator's in tests).
+    pub fn endpoints(mut self, endpoints: EndpointSet) -> Self {
+        self.endpoints = Some(endpoints);
+        self
+    }
+
+    /// HTTP settings (timeouts, retry policy).
+    pub fn http(mut self, http: HttpConfig) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The secret (≥ 32 bytes) that signs OAuth `state` values. Use the
+    /// same secret on every worker that may receive a callback.
+    pub fn state_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.state_secret = Some(Secret::new(secret.into()));
+        self
+    }
+
+    /// The token store.
+    pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The publish log (idempotency across retries and restarts).
+    pub fn publish_log(mut self, log: Arc<dyn PublishLog>) -> Self {
+        self.log = Some(log);
+        self
+    }
+
+    /// Where resumable upload sessions are kept (default: in memory).
+    pub fn upload_sessions(mut self, sessions: Arc<dyn UploadSessions>) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// Use the embedded encrypted SQLite store (tokens + publish log) at
+    /// `path`; `keys` None reads `CREATORSYNC_KEY`.
+    pub fn sqlite(mut self, path: impl Into<PathBuf>, keys: Option<KeyRing>) -> Self {
+        self.sqlite = Some((path.into(), keys));
+        self
+    }
+
+    /// Upload tuning.
+    pub fn upload(mut self, upload: UploadConfig) -> Self {
+        self.upload = upload;
+        self
+    }
+
+    /// Processing-status polling.
+    pub fn poll(mut self, poll: PollConfig) -> Self {
+        self.poll = poll;
+        self
+    }
+
+    /// Pins the API version of a platform (`LinkedIn-Version` such as
+    /// `202510`, Graph such as `v21.0`).
+    pub fn api_version(mut self, platform: Platform, version: impl Into<String>) -> Self {
+        self.api_versions.insert(platform, version.into());
+        self
+    }
+
+    /// Token refresh settings.
+    pub fn token_config(mut self, config: TokenManagerConfig) -> Self {
+        self.token_config = config;
+        self
+    }
+
+    /// Targets in flight within one publish (default 8) and across all
+    /// publishes of this client (default 256).
+    pub fn concurrency(mut self, per_publish: usize, global: usize) -> Self {
+        self.per_publish = Some(per_publish.max(1));
+        self.global = Some(global.max(1));
+        self
+    }
+
+    /// Re-hosts media that has no public URL for platforms that pull media
+    /// from a URL (Instagram images, TikTok photos).
+    pub fn media_host(mut self, host: Arc<dyn crate::media_host::MediaHost>) -> Self {
+        self.media_host = Some(host);
+        self
+    }
+
+    /// Opens the stores and builds the client.
+    pub async fn build(self) -> Result<CreatorSync> {
+        let endpoints = self.endpoints.unwrap_or_default();
+        let http = HttpClient::new(self.http.unwrap_or_default())?;
+        let secret = self.state_secret.ok_or_else(|| {
+            Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into())
+        })?;
+        let (store, log): (Arc<dyn TokenStore>, Arc<dyn PublishLog>) =
+            match (self.store, self.sqlite) {
+                (Some(store), _) => {
+                    let log = self.log.unwrap_or_else(|| {
+                        warn!(
+                            "no publish log configured: idempotency holds only within this process"
+                        );
+                        Arc::new(MemoryPublishLog::new())
+                    });
+                    (store, log)
+                }
+                (None, sqlite) => {
+                    let (path, keys) =
+                        sqlite.unwrap_or_else(|| (PathBuf::from("creatorsync.db"), None));
+                    let keys = match keys {
+                        Some(k) => k,
+                        None => KeyRing::from_env()?,
+                    };
+                    let store = SqliteTokenStore::open(&path, keys).await?;
+                    let log: Arc<dyn PublishLog> = match self.log {
+                        Some(l) => l,
+                        None => Arc::new(store.publish_log()),
+                    };
+                    (Arc::new(store), log)
+                }
+            };
+        let connector = Connector::builder()
+            .apps(self.apps.clone())
+            .store(store.clone())
+            .endpoints(endpoints.clone())
+            .http(http.clone())
+            .state_secret(secret.expose().clone())
+            .token_config(self.token_config)
+            .build()?;
+        let mut clients: BTreeMap<Platform, Arc<dyn PlatformClient>> = BTreeMap::new();
+        for platform in Platform::ALL {
+            let Ok(app) = self.apps.get(platform) else {
+                continue;
+            };
+            let cfg = ClientConfig {
+                http: http.clone(),
+                endpoints: endpoints.get(platform).clone(),
+                client_id: app.client_id.clone(),
+                client_secret: app.client_secret.clone().unwrap_or_default(),
+                consumer: self
+                    .apps
+                    .x_consumer()
+                    .ok()
+                    .filter(|_| platform == Platform::X)
+                    .map(|c| (c.key.clone(), c.secret.clone())),
+                api_version: self.api_versions.get(&platform).cloned(),
+                upload: self.upload.clone(),
+                poll: self.poll.clone(),
+            };
+            let client: Arc<dyn PlatformClient> = match platform {
+                Platform::X => Arc::new(XClient::new(cfg)),
+                Platform::LinkedIn => Arc::new(LinkedInClient::new(cfg)),
+                Platform::Facebook => Arc::new(FacebookClient::new(cfg)),
+                Platform::Instagram => {
+                    let c = InstagramClient::new(cfg);
+                    Arc::new(match &self.media_host {
+                        Some(h) => c.with_media_host(h.clone()),
+                        None => c,
+                    })
+                }
+                Platform::YouTube => Arc::new(YouTubeClient::new(cfg)),
+                Platform::TikTok => {
+                    let c = TikTokClient::new(cfg);
+                    Arc::new(match &self.media_host {
+                        Some(h) => c.with_media_host(h.clone()),
+                        None => c,
+                    })
+                }
+            };
+            clients.insert(platform, client);
+        }
+        Ok(CreatorSync {
+            inner: Arc::new(Inner {
+                connector,
+                store,
+                log,
+                sessions: self
+                    .sessions
+                    .unwrap_or_else(|| Arc::new(MemoryUploadSessions::new())),
+                clients,
+                global: Arc::new(Semaphore::new(self.global.unwrap_or(DEFAULT_GLOBAL))),
+                per_publish: self.per_publish.unwrap_or(DEFAULT_PER_PUBLISH),
+            }),
+        })
+    }
+}

@@ -1,0 +1,336 @@
+//! Token lifecycle against the loopback mock: the refresh race across two
+//! managers, rotation, revocation, missing refresh tokens, 5xx, Meta
+//! expiry, disconnect.
+
+mod auth_mock;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use chrono::Utc;
+use creatorsync::auth::{Apps, TokenManager};
+use creatorsync::{
+    AccountKey, Credential, Error, MemoryTokenStore, Platform, StoredToken, TokenStore,
+};
+
+const CB: &str = "http://127.0.0.1:9/callback";
+
+async fn connect(
+    mock: &auth_mock::Mock,
+    store: &Arc<dyn TokenStore>,
+    p: Platform,
+) -> Vec<AccountKey> {
+    let c = mock.connector(store.clone());
+    let req = c.begin("alice", p, CB).await.unwrap();
+    let cb = mock.browse(&req.url).await;
+    c.complete_from_url("alice", p, &cb)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.key)
+        .collect()
+}
+
+/// Makes the stored access token expired (CAS write).
+async fn expire(store: &Arc<dyn TokenStore>, key: &AccountKey) -> StoredToken {
+    let mut row = store.get(key).await.unwrap().unwrap();
+    if let Credential::OAuth2 { expires_at, .. } = &mut row.credential {
+        *expires_at = Some(Utc::now() - chrono::Duration::seconds(10));
+    }
+    let v = row.version;
+    row.version = store.put(&row, Some(v)).await.unwrap();
+    row
+}
+
+fn refresh_of(row: &StoredToken) -> String {
+    match &row.credential {
+        Credential::OAuth2 {
+            refresh: Some(r), ..
+        } => r.expose().clone(),
+        _ => String::new(),
+    }
+}
+
+fn access_of(row: &StoredToken) -> String {
+    match &row.credential {
+        Credential::OAuth2 { access, .. } => access.expose().clone(),
+        _ => String::new(),
+    }
+}
+
+fn manager(mock: &auth_mock::Mock, store: &Arc<dyn TokenStore>) -> TokenManager {
+    TokenManager::new(
+        Apps::emulator_defaults(),
+        store.clone(),
+        mock.endpoints(),
+        auth_mock::Mock::http(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hundred_concurrent_callers_two_managers_one_refresh() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let old = expire(&store, &key).await;
+    mock.state.refresh_delay_ms.store(50, Ordering::SeqCst);
+    let a = manager(&mock, &store);
+    let b = manager(&mock, &store);
+    let calls = (0..100).map(|i| {
+        let m = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let key = key.clone();
+        tokio::spawn(async move { m.usable(&key).await })
+    });
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(
+        mock.state.refresh_calls.load(Ordering::SeqCst),
+        1,
+        "exactly one refresh at the server"
+    );
+    let tokens: std::collections::BTreeSet<String> = results
+        .into_iter()
+        .map(|r| access_of(&r.unwrap().unwrap_or_else(|e| panic!("usable failed: {e}"))))
+        .collect();
+    assert_eq!(tokens.len(), 1, "everyone got the winner's token");
+    let row = store.get(&key).await.unwrap().unwrap();
+    assert_ne!(
+        refresh_of(&row),
+        refresh_of(&old),
+        "the rotated refresh token is persisted"
+    );
+    assert!(
+        mock.state
+            .refresh
+            .lock()
+            .unwrap()
+            .contains_key(&refresh_of(&row))
+    );
+    assert!(
+        !row.metadata.contains_key("refresh_lease"),
+        "lease released"
+    );
+    assert!(!row.needs_reauth);
+}
+
+#[tokio::test]
+async fn revoked_grant_flags_the_row_and_keeps_it() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let old = expire(&store, &key).await;
+    mock.state.refresh.lock().unwrap().remove(&refresh_of(&old)); // revoked by the user
+    let m = manager(&mock, &store);
+    let e = m.usable(&key).await.unwrap_err();
+    assert!(matches!(e, Error::ReauthRequired { .. }), "{e:?}");
+    let row = store.get(&key).await.unwrap().expect("row kept");
+    assert!(row.needs_reauth);
+    // Later calls fail fast without another refresh.
+    let calls = mock.state.refresh_calls.load(Ordering::SeqCst);
+    assert!(matches!(
+        m.usable(&key).await,
+        Err(Error::ReauthRequired { .. })
+    ));
+    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), calls);
+    let st = m.status("alice").await.unwrap();
+    assert!(st[0].needs_reauth && !st[0].connected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_grant_after_a_concurrent_rotation_uses_the_stored_token() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::X).await.remove(0);
+    let stale = expire(&store, &key).await;
+    mock.state.refresh_delay_ms.store(2000, Ordering::SeqCst);
+    let m = manager(&mock, &store);
+    let task = {
+        let (m, key) = (m.clone(), key.clone());
+        tokio::spawn(async move { m.usable(&key).await })
+    };
+    // While that refresh is in flight, the user reconnects elsewhere: the
+    // grant rotates and the old refresh token dies at the platform.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    mock.state
+        .refresh
+        .lock()
+        .unwrap()
+        .remove(&refresh_of(&stale));
+    connect(&mock, &store, Platform::X).await;
+    let reconnected = store.get(&key).await.unwrap().unwrap();
+    let got = task
+        .await
+        .unwrap()
+        .expect("uses the stored token, not ReauthRequired");
+    assert_eq!(access_of(&got), access_of(&reconnected));
+    assert!(!store.get(&key).await.unwrap().unwrap().needs_reauth);
+}
+
+#[tokio::test]
+async fn refresh_without_refresh_token_keeps_the_old_one() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    // Google never returns a refresh token on refresh.
+    let key = connect(&mock, &store, Platform::YouTube).await.remove(0);
+    let old = expire(&store, &key).await;
+    let m = manager(&mock, &store);
+    let t = m.usable(&key).await.unwrap();
+    assert_eq!(refresh_of(&t), refresh_of(&old));
+    assert_ne!(access_of(&t), access_of(&old));
+    // TikTok answering without one (misbehaving) keeps it too.
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let old = expire(&store, &key).await;
+    mock.state.omit_refresh_token.store(true, Ordering::SeqCst);
+    let t = m.usable(&key).await.unwrap();
+    assert_eq!(refresh_of(&t), refresh_of(&old));
+    assert_eq!(
+        refresh_of(&store.get(&key).await.unwrap().unwrap()),
+        refresh_of(&old)
+    );
+}
+
+#[tokio::test]
+async fn server_errors_during_refresh_are_retried_and_never_reauth() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let old = expire(&store, &key).await;
+    let m = manager(&mock, &store);
+    // Two 503s, then success: retried with backoff.
+    mock.state.refresh_5xx.store(2, Ordering::SeqCst);
+    let t = m.usable(&key).await.unwrap();
+    assert_ne!(access_of(&t), access_of(&old));
+    // More 503s than retries: a transient error, the row untouched.
+    let before = expire(&store, &key).await;
+    mock.state.refresh_5xx.store(100, Ordering::SeqCst);
+    let e = m.usable(&key).await.unwrap_err();
+    assert!(!matches!(e, Error::ReauthRequired { .. }), "{e:?}");
+    assert!(e.is_retryable(), "{e:?}");
+    let row = store.get(&key).await.unwrap().unwrap();
+    assert!(!row.needs_reauth);
+    assert_eq!(refresh_of(&row), refresh_of(&before));
+    assert!(!row.metadata.contains_key("refresh_lease"));
+    // Once the platform recovers, it works.
+    mock.state.refresh_5xx.store(0, Ordering::SeqCst);
+    m.usable(&key).await.unwrap();
+}
+
+#[tokio::test]
+async fn meta_tokens_are_checked_for_expiry() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let keys = connect(&mock, &store, Platform::Facebook).await;
+    let m = manager(&mock, &store);
+    m.usable(&keys[0]).await.unwrap(); // page tokens do not expire
+    expire(&store, &keys[0]).await;
+    assert!(matches!(
+        m.usable(&keys[0]).await,
+        Err(Error::ReauthRequired { .. })
+    ));
+    assert!(store.get(&keys[0]).await.unwrap().unwrap().needs_reauth);
+    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 0);
+    assert_eq!(m.expiring_within("alice", 30).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn disconnect_revokes_and_deletes_and_mark_reauth_flags() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let row = store.get(&key).await.unwrap().unwrap();
+    let m = manager(&mock, &store);
+    m.mark_reauth(&key, "401 from the API").await.unwrap();
+    assert!(store.get(&key).await.unwrap().unwrap().needs_reauth);
+    assert!(m.disconnect(&key).await.unwrap());
+    assert!(store.get(&key).await.unwrap().is_none());
+    assert!(
+        mock.state
+            .revoked
+            .lock()
+            .unwrap()
+            .contains(&refresh_of(&row))
+    );
+    assert!(!m.disconnect(&key).await.unwrap());
+    // LinkedIn: the member grant is shared with the organizations, so
+    // disconnecting one organization does not revoke it.
+    let keys = connect(&mock, &store, Platform::LinkedIn).await;
+    let n = mock.state.revoked.lock().unwrap().len();
+    m.disconnect(&keys[1]).await.unwrap();
+    assert_eq!(mock.state.revoked.lock().unwrap().len(), n);
+    assert!(m.usable(&keys[0]).await.is_ok());
+}
+
+#[tokio::test]
+async fn profiles_are_cached() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::X).await.remove(0);
+    let m = manager(&mock, &store);
+    let p = m.profile(&key).await.unwrap();
+    assert_eq!(p.handle.as_deref(), Some("creatorsync_demo"));
+    // Cached: works even when the token is gone at the platform.
+    mock.state.access.lock().unwrap().clear();
+    assert_eq!(m.profile(&key).await.unwrap(), p);
+    // Health now sees the dead token and flags it.
+    let h = m.health("alice").await.unwrap();
+    assert!(!h[0].healthy);
+    assert!(store.get(&key).await.unwrap().unwrap().needs_reauth);
+}
+
+/// The same race as two processes would run it: each manager has its own
+/// SQLite store handle (own connection pool) on one database file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_sharing_a_sqlite_file_refresh_once() {
+    use creatorsync::store::{KeyRing, SqliteTokenStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.db");
+    let keys = || KeyRing::new("k1", &[0x42; 32]).unwrap();
+    let s1: Arc<dyn TokenStore> = Arc::new(SqliteTokenStore::open(&path, keys()).await.unwrap());
+    let s2: Arc<dyn TokenStore> = Arc::new(SqliteTokenStore::open(&path, keys()).await.unwrap());
+    let mock = auth_mock::start().await;
+    let key = connect(&mock, &s1, Platform::TikTok).await.remove(0);
+    let old = expire(&s1, &key).await;
+    mock.state.refresh_delay_ms.store(50, Ordering::SeqCst);
+    let a = manager(&mock, &s1);
+    let b = manager(&mock, &s2);
+    let calls = (0..100).map(|i| {
+        let m = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let key = key.clone();
+        tokio::spawn(async move { m.usable(&key).await })
+    });
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
+    let tokens: std::collections::BTreeSet<String> = results
+        .into_iter()
+        .map(|r| access_of(&r.unwrap().unwrap_or_else(|e| panic!("usable failed: {e}"))))
+        .collect();
+    assert_eq!(tokens.len(), 1);
+    let row = s2.get(&key).await.unwrap().unwrap();
+    assert_ne!(refresh_of(&row), refresh_of(&old));
+    assert_eq!(access_of(&row), *tokens.iter().next().unwrap());
+}
+
+/// LinkedIn keeps one member grant in the member row and every
+/// organization row: refreshing one brings the others along.
+#[tokio::test]
+async fn linkedin_refresh_updates_the_organization_rows() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let keys = connect(&mock, &store, Platform::LinkedIn).await;
+    assert_eq!(keys.len(), 3);
+    let member = keys
+        .iter()
+        .find(|k| k.account_id == "li-demo-person")
+        .unwrap();
+    let old = expire(&store, member).await;
+    let m = manager(&mock, &store);
+    let fresh = m.usable(member).await.unwrap();
+    assert_ne!(access_of(&fresh), access_of(&old));
+    for k in &keys {
+        let row = store.get(k).await.unwrap().unwrap();
+        assert_eq!(access_of(&row), access_of(&fresh), "{}", k.account_id);
+    }
+    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
+    // Refreshable: nothing is "expiring" unless the refresh token is.
+    assert!(m.expiring_within("alice", 30).await.unwrap().is_empty());
+    assert_eq!(m.expiring_within("alice", 400).await.unwrap().len(), 3);
+}

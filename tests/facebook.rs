@@ -1,0 +1,291 @@
+//! Facebook Pages client against the emulator: text + link, photos (upload
+//! and by URL), multi-photo, resumable video, several pages, faults.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::{accounts, config, connect, image, image_at, pattern, request, sessions, video};
+use creatorsync::platforms::facebook::FacebookClient;
+use creatorsync::{
+    Error, FacebookOptions, Platform, PlatformClient, PlatformOptions, Post, StoredToken,
+};
+use creatorsync_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, RunningEmulator};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn setup() -> (RunningEmulator, FacebookClient, StoredToken) {
+    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let client = FacebookClient::new(config(&emu, Platform::Facebook));
+    let account = connect(&emu, Platform::Facebook).await;
+    (emu, client, account)
+}
+
+const MIB: usize = 1024 * 1024;
+
+#[tokio::test]
+async fn text_with_link_find_and_delete() {
+    let (emu, client, account) = setup().await;
+    let options = PlatformOptions {
+        facebook: FacebookOptions {
+            link: Some("https://example.com/launch".into()),
+            ..FacebookOptions::default()
+        },
+        ..PlatformOptions::default()
+    };
+    let post = Post::text("we launched").with_options(options);
+    let p = client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap();
+    let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
+    assert_eq!(rec.account_id, account.key.account_id);
+    assert_eq!(p.url, rec.url);
+    assert!(p.url.starts_with("https://www.facebook.com/"), "{}", p.url);
+
+    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let found = client.find_recent(&account, &post, since).await.unwrap();
+    assert_eq!(found, Some(p.clone()));
+    client.delete(&account, &p.post_id).await.unwrap();
+    assert!(
+        emu.record()
+            .post(Platform::Facebook, &p.post_id)
+            .unwrap()
+            .deleted
+    );
+}
+
+#[tokio::test]
+async fn each_page_gets_its_own_post() {
+    let (emu, client, _) = setup().await;
+    let pages: BTreeMap<String, StoredToken> = accounts(&emu, Platform::Facebook)
+        .await
+        .into_iter()
+        .map(|t| (t.key.account_id.clone(), t))
+        .collect();
+    for page in ["1001", "1002"] {
+        let post = Post::text(format!("hello from page {page}"));
+        let p = client
+            .publish(request(&pages[page], &post, sessions()))
+            .await
+            .unwrap();
+        let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
+        assert_eq!(rec.account_id, page);
+    }
+}
+
+#[tokio::test]
+async fn uploaded_photo_and_multi_photo() {
+    let (emu, client, account) = setup().await;
+    let post = Post::text("one photo").with_media(image(250_000, 4).await);
+    let p = client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap();
+    let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
+    assert_eq!(rec.media.len(), 1);
+    assert_eq!(rec.media[0].len, 250_000);
+
+    let mut post = Post::text("three photos");
+    for i in 0..3 {
+        post = post.with_media(image(50_000 + i, i as u8).await);
+    }
+    let p = client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap();
+    let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
+    let lens: Vec<u64> = rec.media.iter().map(|m| m.len).collect();
+    assert_eq!(lens, vec![50_000, 50_001, 50_002]);
+}
+
+/// Serves `body` to every request on a loopback port (a public image host).
+async fn serve(body: bytes::Bytes) -> url::Url {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: image/jpeg\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = sock.write_all(head.as_bytes()).await;
+                let _ = sock.write_all(&body).await;
+            });
+        }
+    });
+    url::Url::parse(&format!("http://{addr}/photo.jpg")).unwrap()
+}
+
+#[tokio::test]
+async fn photo_by_public_url() {
+    let (emu, client, account) = setup().await;
+    let url = serve(pattern(40_000, 7)).await;
+    let post = Post::text("fetched by facebook").with_media(image_at(40_000, url).await);
+    let p = client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap();
+    let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
+    assert_eq!(rec.media[0].len, 40_000);
+}
+
+#[tokio::test]
+async fn resumable_video_at_server_offsets() {
+    let (emu, client, account) = setup().await;
+    let len = 9 * MIB + 5;
+    let options = PlatformOptions {
+        facebook: FacebookOptions {
+            video_title: Some("My video".into()),
+            ..FacebookOptions::default()
+        },
+        ..PlatformOptions::default()
+    };
+    let post = Post::text("a page video")
+        .with_media(video(len).await)
+        .with_options(options);
+    let p = client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap();
+    let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
+    assert_eq!(rec.media[0].len, len as u64);
+    assert_eq!(rec.title.as_deref(), Some("My video"));
+    assert_eq!(p.url, rec.url);
+    let chunks = emu.record().chunks_for(Platform::Facebook);
+    let offsets: Vec<u64> = chunks.iter().map(|c| c.offset).collect();
+    assert_eq!(offsets, vec![0, 4 * MIB as u64, 8 * MIB as u64]);
+}
+
+#[tokio::test]
+async fn reset_mid_transfer_resends_only_that_range() {
+    let (emu, client, account) = setup().await;
+    emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::ResetAfterBytes { bytes: 1_000_000 })
+            .on_path("upload_phase=transfer"),
+    );
+    let len = 9 * MIB;
+    let post = Post::text("video despite a reset").with_media(video(len).await);
+    client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap();
+    let chunks = emu.record().chunks_for(Platform::Facebook);
+    let cut: Vec<_> = chunks.iter().filter(|c| !c.complete).collect();
+    assert_eq!(cut.len(), 1, "{chunks:?}");
+    assert_eq!(cut[0].offset, 0);
+    assert_eq!(chunks.len(), 4, "{chunks:?}");
+    assert_eq!(
+        chunks
+            .iter()
+            .filter(|c| c.complete)
+            .map(|c| c.len)
+            .sum::<u64>(),
+        len as u64
+    );
+}
+
+#[tokio::test]
+async fn restarted_video_upload_resumes_at_saved_offset() {
+    let (emu, client, account) = setup().await;
+    let mut cfg = config(&emu, Platform::Facebook);
+    cfg.upload.chunk_retries = 1;
+    cfg.http = cfg.http.with_retry(creatorsync::RetryConfig::disabled());
+    let first = FacebookClient::new(cfg);
+    let (media, readable) = common::video_with_limit(10 * MIB, 9 * MIB as u64).await;
+    let post = Post::text("resumed page video").with_media(media);
+    let store = sessions();
+    first
+        .publish(request(&account, &post, store.clone()))
+        .await
+        .unwrap_err();
+    readable.store(u64::MAX, std::sync::atomic::Ordering::SeqCst);
+    client
+        .publish(request(&account, &post, store))
+        .await
+        .unwrap();
+    let chunks = emu.record().chunks_for(Platform::Facebook);
+    let mut complete: BTreeMap<u64, usize> = BTreeMap::new();
+    for c in chunks.iter().filter(|c| c.complete) {
+        *complete.entry(c.offset).or_default() += 1;
+    }
+    assert_eq!(complete.len(), 3, "{chunks:?}");
+    assert!(complete.values().all(|n| *n == 1), "re-sent: {chunks:?}");
+}
+
+#[tokio::test]
+async fn processing_failure_is_media_rejected() {
+    let (emu, client, account) = setup().await;
+    emu.faults()
+        .inject(Platform::Facebook, Fault::once(FaultKind::FailProcessing));
+    let post = Post::text("bad video").with_media(video(300_000).await);
+    let err = client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::MediaRejected { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn rate_limit_retry_after_is_honoured() {
+    let (emu, client, account) = setup().await;
+    emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::RateLimit {
+            retry_after_secs: 1,
+        })
+        .on_path("/feed")
+        .on_method("POST"),
+    );
+    let started = Instant::now();
+    client
+        .publish(request(&account, &Post::text("after a 429"), sessions()))
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(emu.record().posts_for(Platform::Facebook).len(), 1);
+}
+
+#[tokio::test]
+async fn revoked_or_expired_token_needs_reauth() {
+    let (emu, client, account) = setup().await;
+    emu.tokens().revoke_all(Platform::Facebook, None);
+    let post = Post::text("revoked").with_media(image(1000, 1).await);
+    let err = client
+        .publish(request(&account, &post, sessions()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    let account = connect(&emu, Platform::Facebook).await;
+    emu.tokens()
+        .expire_now(Platform::Facebook, None, emu.clock().now());
+    let err = client
+        .publish(request(&account, &Post::text("expired"), sessions()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    assert!(emu.record().posts_for(Platform::Facebook).is_empty());
+}
+
+#[tokio::test]
+async fn lost_create_response_is_reconciled_not_reposted() {
+    let (emu, client, account) = setup().await;
+    emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::LoseResponse)
+            .on_path("/feed")
+            .on_method("POST"),
+    );
+    let p = client
+        .publish(request(&account, &Post::text("exactly once"), sessions()))
+        .await
+        .unwrap();
+    let posts = emu.record().posts_for(Platform::Facebook);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].post_id, p.post_id);
+}

@@ -1,0 +1,558 @@
+//! Instagram client against the emulator: feed image, reel, story and
+//! carousel from public URLs; fallbacks when Meta cannot fetch (re-hosting
+//! through an `ObjectStoreMediaHost` served over loopback, resumable upload
+//! for videos); processing failures, quota, lost responses, rate limits and
+//! revoked tokens.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use creatorsync::http::{Endpoints, HttpClient};
+use creatorsync::platforms::instagram::InstagramClient;
+use creatorsync::progress::Progress;
+use creatorsync::upload::{MemoryUploadSessions, PollConfig, UploadConfig};
+use creatorsync::{
+    AccountKey, ClientConfig, Credential, Error, InstagramKind, Media, MediaInfo, MediaKind,
+    MediaSource, ObjectStoreMediaHost, Platform, PlatformClient, PlatformOptions, Post, Profile,
+    PublishRequest, Published, Secret, StoredToken,
+};
+use creatorsync_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, RunningEmulator};
+use serde_json::Value;
+use url::Url;
+
+const P: Platform = Platform::Instagram;
+const IG: &str = "17841400000000001";
+const SECRET: &str = "cs-test-facebook-secret";
+
+// ---- small helpers (tests/common/mod.rs belongs to the other clients helper) ----
+
+/// Bytes in memory, optionally with a public URL.
+#[derive(Debug)]
+struct Mem {
+    bytes: Vec<u8>,
+    mime: &'static str,
+    url: Option<Url>,
+}
+
+#[async_trait]
+impl MediaSource for Mem {
+    async fn describe(&self) -> creatorsync::Result<MediaInfo> {
+        let kind = if self.mime.starts_with("video/") {
+            MediaKind::Video
+        } else {
+            MediaKind::Image
+        };
+        Ok(MediaInfo {
+            len: self.bytes.len() as u64,
+            mime: self.mime.into(),
+            name: None,
+            kind,
+        })
+    }
+    async fn read_range(&self, offset: u64, len: u64) -> creatorsync::Result<Bytes> {
+        let s = (offset as usize).min(self.bytes.len());
+        let e = (s + len as usize).min(self.bytes.len());
+        Ok(Bytes::copy_from_slice(&self.bytes[s..e]))
+    }
+    fn public_url(&self) -> Option<&Url> {
+        self.url.as_ref()
+    }
+}
+
+fn jpeg(n: usize, seed: u8) -> Vec<u8> {
+    let mut v: Vec<u8> = (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect();
+    v[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+    v
+}
+
+fn video(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 251) as u8).collect()
+}
+
+fn sha(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+/// Serves the files of `dir` at `http://127.0.0.1:P/files/...`.
+async fn file_server(dir: PathBuf) -> (Url, String) {
+    use axum::extract::Path;
+    use axum::response::IntoResponse;
+    let router = axum::Router::new().route(
+        "/files/{*path}",
+        axum::routing::get(move |Path(p): Path<String>| {
+            let dir = dir.clone();
+            async move {
+                if p.contains("..") {
+                    return axum::http::StatusCode::NOT_FOUND.into_response();
+                }
+                match tokio::fs::read(dir.join(p)).await {
+                    Ok(b) => b.into_response(),
+                    Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(l, router).await;
+    });
+    (
+        Url::parse(&format!("http://{addr}/files/")).unwrap(),
+        addr.to_string(),
+    )
+}
+
+/// Writes `bytes` into `dir/name` and returns its URL on `base`.
+fn put_file(dir: &std::path::Path, base: &Url, name: &str, bytes: &[u8]) -> Url {
+    std::fs::write(dir.join(name), bytes).unwrap();
+    base.join(name).unwrap()
+}
+
+fn proof(token: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(token.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Facebook Login on the emulator → the page token of page 1001, modelled
+/// as the Instagram account (contract: account_id = IG user id).
+async fn connect(emu: &RunningEmulator) -> StoredToken {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let fb = format!("{}v21.0", emu.endpoints().facebook.api);
+    let redirect = "http://127.0.0.1:9/cb";
+    let r = http
+        .get(format!("{fb}/dialog/oauth"))
+        .query(&[
+            ("client_id", "cs-test-facebook"),
+            ("redirect_uri", redirect),
+            ("state", "s"),
+            (
+                "scope",
+                "pages_show_list,instagram_basic,instagram_content_publish",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let loc = Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let code = loc
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let v: Value = http
+        .get(format!("{fb}/oauth/access_token"))
+        .query(&[
+            ("client_id", "cs-test-facebook"),
+            ("client_secret", SECRET),
+            ("redirect_uri", redirect),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = v["access_token"].as_str().unwrap().to_owned();
+    let v: Value = http
+        .get(format!("{fb}/me/accounts"))
+        .query(&[
+            ("fields", "id,name,access_token,instagram_business_account"),
+            ("access_token", &user),
+            ("appsecret_proof", &proof(&user)),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["instagram_business_account"]["id"] == IG)
+        .expect("page with IG account")
+        .clone();
+    let mut t = StoredToken::new(
+        AccountKey::new("user-1", P, IG).unwrap(),
+        Credential::OAuth2 {
+            access: Secret::new(page["access_token"].as_str().unwrap().to_owned()),
+            refresh: None,
+            expires_at: None,
+            refresh_expires_at: None,
+            scopes: vec![],
+        },
+        Profile {
+            platform_user_id: IG.into(),
+            handle: Some("demo.creator".into()),
+            kind: Some("instagram_business".into()),
+            ..Profile::default()
+        },
+    );
+    t.metadata
+        .insert("page_id".into(), page["id"].as_str().unwrap().to_owned());
+    t
+}
+
+fn config(endpoints: Endpoints) -> ClientConfig {
+    ClientConfig {
+        http: HttpClient::default(),
+        endpoints,
+        client_id: "cs-test-facebook".into(),
+        client_secret: Secret::new(SECRET.to_owned()),
+        consumer: None,
+        api_version: None,
+        upload: UploadConfig {
+            retry_backoff: Duration::from_millis(5),
+            ..UploadConfig::default()
+        },
+        poll: PollConfig {
+            initial: Duration::from_millis(20),
+            max_interval: Duration::from_millis(100),
+            deadline: Duration::from_secs(30),
+        },
+    }
+}
+
+async fn media(bytes: Vec<u8>, mime: &'static str, url: Option<Url>) -> Media {
+    Media::new(Mem { bytes, mime, url }).await.unwrap()
+}
+
+struct Env {
+    emu: RunningEmulator,
+    client: InstagramClient,
+    account: StoredToken,
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    files: Url,
+    files_host: String,
+}
+
+/// Emulator + client + a loopback file server (the "public" media host),
+/// plus a second directory served for the MediaHost.
+async fn setup(
+    cfg: EmulatorConfig,
+    with_host: bool,
+) -> (Env, Option<(PathBuf, tempfile::TempDir)>) {
+    let emu = Emulator::start(cfg).await.unwrap();
+    let account = connect(&emu).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let (files, files_host) = file_server(dir.clone()).await;
+    let mut client = InstagramClient::new(config(emu.endpoints().instagram.clone()));
+    let mut host_dir = None;
+    if with_host {
+        let htmp = tempfile::tempdir().unwrap();
+        let (hurl, _) = file_server(htmp.path().to_path_buf()).await;
+        let host = ObjectStoreMediaHost::local(htmp.path(), hurl).unwrap();
+        client = client.with_media_host(Arc::new(host));
+        host_dir = Some((htmp.path().to_path_buf(), htmp));
+    }
+    (
+        Env {
+            emu,
+            client,
+            account,
+            _dir: tmp,
+            dir,
+            files,
+            files_host,
+        },
+        host_dir,
+    )
+}
+
+async fn publish(env: &Env, post: &Post) -> creatorsync::Result<Published> {
+    env.client
+        .publish(PublishRequest {
+            account: &env.account,
+            post,
+            progress: Progress::none(),
+            sessions: Arc::new(MemoryUploadSessions::new()),
+            session_key: "job-1:instagram".into(),
+        })
+        .await
+}
+
+fn kind(k: InstagramKind) -> PlatformOptions {
+    let mut o = PlatformOptions::default();
+    o.instagram.kind = k;
+    o
+}
+
+// ---- tests ----
+
+#[tokio::test]
+async fn feed_image_reel_story_and_carousel_from_public_urls() {
+    let (env, _) = setup(EmulatorConfig::default(), false).await;
+    let img = jpeg(5000, 1);
+    let u = put_file(&env.dir, &env.files, "a.jpg", &img);
+    let post = Post::text("hello ig").with_media(
+        media(img.clone(), "image/jpeg", Some(u.clone()))
+            .await
+            .with_alt_text("a test"),
+    );
+    let p = publish(&env, &post).await.unwrap();
+    assert!(
+        p.url.starts_with("https://www.instagram.com/p/"),
+        "{}",
+        p.url
+    );
+    let rec = env.emu.record().post(P, &p.post_id).unwrap();
+    assert_eq!(rec.text, "hello ig");
+    assert_eq!(rec.media[0].sha256, sha(&img));
+
+    let v = video(40_000);
+    let vu = put_file(&env.dir, &env.files, "v.mp4", &v);
+    let reel =
+        Post::text("a reel").with_media(media(v.clone(), "video/mp4", Some(vu.clone())).await);
+    let p = publish(&env, &reel).await.unwrap();
+    assert!(
+        p.url.starts_with("https://www.instagram.com/reel/"),
+        "{}",
+        p.url
+    );
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().extra["media_type"],
+        "REELS"
+    );
+
+    let story = Post::text("")
+        .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await)
+        .with_options(kind(InstagramKind::Story));
+    let p = publish(&env, &story).await.unwrap();
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().extra["media_type"],
+        "STORIES"
+    );
+
+    let img2 = jpeg(3000, 7);
+    let u2 = put_file(&env.dir, &env.files, "b.jpg", &img2);
+    let carousel = Post::text("three items")
+        .with_media(media(img.clone(), "image/jpeg", Some(u)).await)
+        .with_media(media(img2.clone(), "image/jpeg", Some(u2)).await)
+        .with_media(media(v.clone(), "video/mp4", Some(vu)).await);
+    let p = publish(&env, &carousel).await.unwrap();
+    let rec = env.emu.record().post(P, &p.post_id).unwrap();
+    assert_eq!(rec.extra["media_type"], "CAROUSEL");
+    let shas: Vec<_> = rec.media.iter().map(|m| m.sha256.clone()).collect();
+    assert_eq!(shas, vec![sha(&img), sha(&img2), sha(&v)]);
+    assert_eq!(env.emu.record().posts_for(P).len(), 4);
+
+    // find_recent sees the carousel; delete is not offered by the API.
+    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let found = env
+        .client
+        .find_recent(&env.account, &carousel, since)
+        .await
+        .unwrap();
+    assert_eq!(found, Some(p.clone()));
+    let err = env
+        .client
+        .delete(&env.account, &p.post_id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Platform { code: Some(ref c), .. } if c == "unsupported"),
+        "{err}"
+    );
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn unreachable_media_host_falls_back_to_rehosting_and_resumable_upload() {
+    let (env, host) = setup(EmulatorConfig::default(), true).await;
+    let (host_dir, _keep) = host.unwrap();
+    let img = jpeg(6000, 3);
+    let v = video(300_000);
+    let iu = put_file(&env.dir, &env.files, "a.jpg", &img);
+    let vu = put_file(&env.dir, &env.files, "v.mp4", &v);
+    env.emu
+        .faults()
+        .set_host_unreachable(env.files_host.clone(), true);
+
+    // Image: the container fails with 2207052, the image is re-hosted.
+    let post = Post::text("rehosted").with_media(media(img.clone(), "image/jpeg", Some(iu)).await);
+    let p = publish(&env, &post).await.unwrap();
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&img)
+    );
+    let hosted: Vec<_> = walk(&host_dir);
+    assert_eq!(hosted.len(), 1, "one object re-hosted");
+
+    // Video: falls back to the resumable upload.
+    let reel =
+        Post::text("uploaded reel").with_media(media(v.clone(), "video/mp4", Some(vu)).await);
+    let p = publish(&env, &reel).await.unwrap();
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&v)
+    );
+    let chunks = env.emu.record().chunks_for(P);
+    assert_eq!(chunks.len(), 1);
+    assert!(chunks[0].complete && chunks[0].len == v.len() as u64);
+    assert_eq!(env.emu.record().posts_for(P).len(), 2);
+    env.emu.shutdown().await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn sources_without_urls_use_the_media_host_or_fail_clearly() {
+    let (env, _host) = setup(EmulatorConfig::default(), true).await;
+    let img = jpeg(4000, 9);
+    let post = Post::text("no url").with_media(media(img.clone(), "image/jpeg", None).await);
+    let p = publish(&env, &post).await.unwrap();
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&img)
+    );
+
+    let bare = InstagramClient::new(config(env.emu.endpoints().instagram.clone()));
+    let err = bare
+        .publish(PublishRequest {
+            account: &env.account,
+            post: &post,
+            progress: Progress::none(),
+            sessions: Arc::new(MemoryUploadSessions::new()),
+            session_key: "k".into(),
+        })
+        .await
+        .unwrap_err();
+    match err {
+        Error::Config(m) => assert!(m.contains("with_media_host"), "{m}"),
+        other => panic!("expected Config, got {other}"),
+    }
+    assert_eq!(env.emu.record().posts_for(P).len(), 1);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn resumable_video_upload_resumes_after_a_cut() {
+    let (env, _) = setup(EmulatorConfig::default(), false).await;
+    let v = video(2_000_000);
+    env.emu.faults().inject(
+        P,
+        Fault::once(FaultKind::ResetAfterBytes { bytes: 800_000 }).on_path("/ig-api-upload/"),
+    );
+    let reel = Post::text("cut reel").with_media(media(v.clone(), "video/mp4", None).await);
+    let p = publish(&env, &reel).await.unwrap();
+    let chunks = env.emu.record().chunks_for(P);
+    assert_eq!(chunks.len(), 2, "{chunks:?}");
+    assert!(!chunks[0].complete);
+    // The emulator keeps nothing of a cut body: the client resumes at its offset (0).
+    assert_eq!(chunks[1].offset, 0);
+    assert!(chunks[1].complete && chunks[1].len == v.len() as u64);
+    assert_eq!(
+        env.emu.record().post(P, &p.post_id).unwrap().media[0].sha256,
+        sha(&v)
+    );
+    assert_eq!(env.emu.record().posts_for(P).len(), 1);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn processing_failure_is_media_rejected() {
+    let (env, _) = setup(EmulatorConfig::default(), false).await;
+    env.emu
+        .faults()
+        .inject(P, Fault::once(FaultKind::FailProcessing));
+    let v = video(10_000);
+    let vu = put_file(&env.dir, &env.files, "v.mp4", &v);
+    let reel = Post::text("fails").with_media(media(v, "video/mp4", Some(vu)).await);
+    let err = publish(&env, &reel).await.unwrap_err();
+    match err {
+        Error::MediaRejected { code, .. } => assert_eq!(code.as_deref(), Some("2207082")),
+        other => panic!("expected MediaRejected, got {other}"),
+    }
+    assert!(env.emu.record().posts_for(P).is_empty());
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn quota_lost_answers_rate_limits_and_revoked_tokens() {
+    let (env, _) = setup(
+        EmulatorConfig {
+            instagram_publish_limit: 2,
+            ..EmulatorConfig::default()
+        },
+        false,
+    )
+    .await;
+    let img = jpeg(3000, 5);
+    let u = put_file(&env.dir, &env.files, "a.jpg", &img);
+
+    // The publish answer is lost: reconciled, one post.
+    env.emu.faults().inject(
+        P,
+        Fault::once(FaultKind::LoseResponse).on_path("/media_publish"),
+    );
+    let post = Post::text("lost answer")
+        .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
+    let p = publish(&env, &post).await.unwrap();
+    assert_eq!(env.emu.record().posts_for(P).len(), 1);
+    assert_eq!(env.emu.record().posts_for(P)[0].post_id, p.post_id);
+
+    // 429 with Retry-After on the publish call is waited out.
+    env.emu.faults().inject(
+        P,
+        Fault::once(FaultKind::RateLimit {
+            retry_after_secs: 1,
+        })
+        .on_path("/media_publish"),
+    );
+    let t = Instant::now();
+    let post2 = Post::text("after a 429")
+        .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
+    publish(&env, &post2).await.unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(950));
+    assert_eq!(env.emu.record().posts_for(P).len(), 2);
+
+    // The quota (2 per 24 h) is used up: RateLimited before any container.
+    let post3 = Post::text("over quota")
+        .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
+    let err = publish(&env, &post3).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                reset_at: Some(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(env.emu.record().posts_for(P).len(), 2);
+
+    // A revoked token: ReauthRequired, nothing published.
+    env.emu.tokens().revoke_all(Platform::Facebook, None);
+    let err = publish(&env, &post3).await.unwrap_err();
+    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    assert_eq!(env.emu.record().posts_for(P).len(), 2);
+    env.emu.shutdown().await;
+}
