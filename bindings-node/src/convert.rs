@@ -8,7 +8,7 @@
 //! hold no secret.
 
 use creatorsync_core::{AccountKey, Credential, Error, Platform, Result, StoredToken};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// Keys whose values are user data: their own keys are kept verbatim.
 const OPAQUE: &[&str] = &["metadata"];
@@ -151,16 +151,6 @@ pub(crate) fn token_from_js(v: Value) -> Result<StoredToken> {
 /// A platform name (`x`, `twitter`, `linkedin`, ...).
 pub(crate) fn platform(s: &str) -> Result<Platform> {
     s.parse::<Platform>()
-}
-
-/// An object without the given keys' nulls (tidier JS objects).
-pub(crate) fn object(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        pairs
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect::<Map<String, Value>>(),
-    )
 }
 
 #[cfg(test)]

@@ -67,15 +67,6 @@ pub(crate) fn to_js(env: &Env, err: &Error) -> napi::Error {
     }
 }
 
-/// A JS error with an arbitrary code (for binding-level failures such as a
-/// malformed argument: `INVALID_INPUT`).
-pub(crate) fn custom(env: &Env, code: &str, message: String, props: Value) -> napi::Error {
-    match instantiate(env, message, code, props) {
-        Ok(value) => throwing(value),
-        Err(e) => e,
-    }
-}
-
 /// The properties a caller branches on, per variant.
 pub(crate) fn props(err: &Error) -> Value {
     let mut p = Map::new();

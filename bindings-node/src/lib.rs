@@ -13,6 +13,9 @@
 
 mod convert;
 mod error;
+mod client;
+mod oauth1;
+mod post;
 mod runtime;
 mod store;
 

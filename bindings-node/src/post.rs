@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::convert::from_js;
 
+#[allow(missing_debug_implementations)] // holds a JS Buffer
 /// One media item: exactly one of `path`, `buffer` or `url`.
 #[napi(object, object_to_js = false)]
 pub struct MediaInput {
@@ -39,6 +40,7 @@ pub struct MediaInput {
 }
 
 /// What to publish.
+#[allow(missing_debug_implementations)] // holds a JS Buffer
 #[napi(object, object_to_js = false)]
 pub struct PostInput {
     /// The text (caption on media platforms, description on YouTube).
