@@ -474,13 +474,16 @@ impl CreatorSync {
         let mut progress: Option<ProgressTsfn> = None;
         let mut signal = None;
         if let Some(o) = options {
-            let plain: Value = unsafe { o.to_unknown().cast::<Value>() }.unwrap_or(Value::Null);
-            opts.targets = plain.get("targets").and_then(Value::as_array).cloned();
-            opts.idempotency_key = plain
-                .get("idempotencyKey")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            opts.valid_targets_only = plain.get("validTargetsOnly").and_then(Value::as_bool);
+            // Read field by field: the object also holds a function and an AbortSignal.
+            if let Some(v) = get(&o, "targets")? {
+                opts.targets = unsafe { v.cast::<Value>() }?.as_array().cloned();
+            }
+            if let Some(v) = get(&o, "idempotencyKey")? {
+                opts.idempotency_key = Some(unsafe { v.cast::<String>() }?);
+            }
+            if let Some(v) = get(&o, "validTargetsOnly")? {
+                opts.valid_targets_only = Some(unsafe { v.cast::<bool>() }?);
+            }
             if let Some(f) = get(&o, "onProgress")? {
                 if f.get_type()? != ValueType::Function {
                     return Err(input_error(env, &Error::invalid_input("onProgress", "must be a function")));

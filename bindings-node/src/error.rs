@@ -12,7 +12,7 @@
 use std::cell::RefCell;
 
 use creatorsync_core::Error;
-use napi::bindgen_prelude::{Function, FunctionRef, Unknown};
+use napi::bindgen_prelude::{FnArgs, Function, FunctionRef, Unknown};
 use napi::Env;
 use serde_json::{json, Map, Value};
 
@@ -26,7 +26,7 @@ const CLASS_SOURCE: &str = r"(class CreatorSyncError extends Error {
   }
 })";
 
-type ClassArgs = (String, String, Value);
+type ClassArgs = FnArgs<(String, String, Value)>;
 
 thread_local! {
     /// One reference per JS thread: each worker loads its own copy of the
@@ -50,7 +50,7 @@ fn instantiate<'a>(env: &'a Env, message: String, code: &str, props: Value) -> n
             napi::Error::from_reason("CreatorSyncError is not defined in this thread")
         })?;
         let class = class.borrow_back(env)?;
-        class.new_instance((message, code.to_owned(), props))
+        class.new_instance(FnArgs::from((message, code.to_owned(), props)))
     })
 }
 
