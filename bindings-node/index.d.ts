@@ -1,0 +1,223 @@
+/* Hand-written types shared by the generated declarations below. */
+export type Platform = 'x' | 'linkedin' | 'facebook' | 'instagram' | 'youtube' | 'tiktok'
+export type ErrorCode =
+  | 'NOT_CONNECTED' | 'REAUTH_REQUIRED' | 'RATE_LIMITED' | 'INVALID_POST' | 'INVALID_INPUT'
+  | 'INVALID_MEDIA' | 'MEDIA_REJECTED' | 'DUPLICATE' | 'PLATFORM_ERROR' | 'AUTHORIZATION_DENIED'
+  | 'INVALID_STATE' | 'TRANSPORT_ERROR' | 'CONFLICT' | 'STORE_ERROR' | 'KEY_ERROR'
+  | 'CONFIG_ERROR' | 'TIMEOUT' | 'CANCELLED'
+export interface Violation { platform: Platform | null; field: string; code: string; message: string }
+/** Every error CreatorSync rejects with. Branch on `code`, never on `message`. */
+export declare class CreatorSyncError extends Error {
+  code: ErrorCode
+  platform?: Platform
+  status?: number
+  retryable: boolean
+  maybeCommitted: boolean
+  /** RATE_LIMITED: seconds to wait. */
+  retryAfter?: number | null
+  /** INVALID_POST: every violation. */
+  violations?: Violation[]
+  /** PLATFORM_ERROR / MEDIA_REJECTED: the platform's own code. */
+  platformCode?: string | null
+  /** CONFLICT: the stored version. */
+  currentVersion?: number | null
+  [extra: string]: unknown
+}
+export interface ErrorInfo { code: ErrorCode; message: string; platform?: Platform; status?: number; retryAfter?: number | null; violations?: Violation[]; platformCode?: string | null; [extra: string]: unknown }
+export interface AccountKey { userId: string; platform: Platform; accountId: string }
+export interface Profile { platformUserId: string; handle: string | null; displayName: string | null; kind: string | null }
+export interface Account { key: AccountKey; profile: Profile; expiresAt: string | null; needsReauth: boolean }
+export interface AccountStatus { account: Account; connected: boolean; expiresAt: string | null; needsReauth: boolean; missingScopes: string[]; canRefresh: boolean }
+export interface AccountHealth { key: AccountKey; healthy: boolean; error: ErrorInfo | null }
+export interface AuthorizationRequest { url: string; state: string }
+export type Credential =
+  | { type: 'oauth1'; token: string; secret: string }
+  | { type: 'oauth2'; access: string; refresh: string | null; expiresAt: string | null; refreshExpiresAt: string | null; scopes: string[] }
+/** The record a host store keeps (secrets in clear: encrypt at rest). */
+export interface StoredToken { key: AccountKey; credential: Credential; profile: Profile; version: number; updatedAt: string; needsReauth: boolean; metadata: Record<string, string> }
+/**
+ * Any object with these async methods can keep the tokens (e.g. over a Mongoose model).
+ * `put` resolves the new version (1 on insert) or rejects with `{ code: 'CONFLICT', currentVersion }`
+ * when `expectedVersion` does not match (null: the record must not exist yet).
+ */
+export interface TokenStore {
+  get(key: AccountKey): Promise<StoredToken | null | undefined>
+  list(userId: string): Promise<StoredToken[]>
+  put(token: StoredToken, expectedVersion: number | null): Promise<number>
+  delete(key: AccountKey): Promise<boolean>
+}
+export interface AppCredentials { clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string }
+export type Apps = Partial<Record<Platform, AppCredentials>>
+export interface Endpoints { auth: string; token: string; api: string; upload: string }
+export interface CreatorSyncOptions {
+  apps: Apps | 'emulator'
+  endpoints?: Partial<Record<Platform, Endpoints>> & Record<string, unknown>
+  /** At least 32 characters; the same on every worker that receives callbacks. */
+  stateSecret: string
+  store?: 'memory' | TokenStore
+  sqlite?: { path: string; key?: string; keyId?: string }
+}
+export interface PlatformOptions {
+  x?: { replyTo?: string; quote?: string }
+  linkedin?: { visibility?: 'PUBLIC' | 'CONNECTIONS' | 'LOGGED_IN'; videoTitle?: string; apiVersion?: string }
+  facebook?: { link?: string; videoTitle?: string; apiVersion?: string }
+  instagram?: { kind?: 'auto' | 'feed' | 'reel' | 'carousel' | 'story'; shareToFeed?: boolean; thumbOffsetMs?: number }
+  youtube?: { title?: string; privacy?: 'private' | 'unlisted' | 'public'; tags?: string[]; categoryId?: string; madeForKids?: boolean; publishAt?: string; notifySubscribers?: boolean }
+  tiktok?: { privacyLevel?: 'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'; disableComment?: boolean; disableDuet?: boolean; disableStitch?: boolean; brandContentToggle?: boolean; brandOrganicToggle?: boolean; isAigc?: boolean; videoCoverTimestampMs?: number; photoTitle?: string }
+}
+export type ProgressEvent =
+  | { event: 'validated'; targets: number }
+  | { event: 'uploading'; platform: Platform; account: string; sent: number; total: number }
+  | { event: 'processing'; platform: Platform; account: string; state: string }
+  | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
+  | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorInfo | null; reused: boolean; elapsedMs: number }
+export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
+export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }
+
+/**
+ * Which binding artifact the generated loader actually loaded: `'native'` for
+ * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
+ * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
+ * can point the loader at a WASI artifact this package does not build itself.
+ */
+export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** Connects creators' accounts and publishes to all of them at once. */
+export declare class CreatorSync {
+  /**
+   * Builds a client: `apps` (per platform, or `'emulator'`),
+   * `endpoints` (default: production), `stateSecret` (≥ 32 chars, the
+   * same on every worker), `store` (`'memory'` — the default —, or any
+   * object with async get/put/list/delete) or `sqlite: { path, key }`
+   * (encrypted file store; `key` base64 of 32 bytes, default
+   * `CREATORSYNC_KEY`).
+   */
+  static create(options: CreatorSyncOptions): Promise<CreatorSync>
+  /**
+   * Starts a connect: the URL to send the user to, and the signed
+   * `state`. For X, `{ oauth1: true }` runs OAuth 1.0a instead of
+   * OAuth 2.0 PKCE.
+   */
+  connectBegin(userId: string, platform: Platform, redirectUri: string, options?: { oauth1?: boolean }): Promise<AuthorizationRequest>
+  /**
+   * Completes a connect with the callback's `code` and `state`; returns
+   * the connected accounts (LinkedIn: member + organizations; Facebook:
+   * pages; Instagram: professional accounts).
+   */
+  connectComplete(userId: string, platform: Platform, code: string, state: string): Promise<Account[]>
+  /**
+   * Completes a connect from the full callback URL (handles denial and
+   * X's OAuth 1.0a callbacks too).
+   */
+  connectCompleteFromUrl(userId: string, platform: Platform, callbackUrl: string): Promise<Account[]>
+  /** Every account of the user with its status (from the store). */
+  status(userId: string): Promise<AccountStatus[]>
+  /** Checks every account live (a usable token, then a profile read). */
+  health(userId: string): Promise<AccountHealth[]>
+  /** Accounts whose access ends within `days` unless the user reconnects. */
+  expiringWithin(userId: string, days: number): Promise<Account[]>
+  /**
+   * Revokes (best effort) and forgets one account, or every account of
+   * the platform when `accountId` is omitted. Resolves the number of
+   * accounts removed.
+   */
+  disconnect(userId: string, platform: Platform, accountId?: string): Promise<number>
+  /**
+   * Publishes `post` to every connected account (or `targets`) at once.
+   * Resolves a report (never rejects for a single target's failure:
+   * see `results[i].error`); rejects with `INVALID_POST` (every
+   * violation, before any request), `CANCELLED` when `signal` aborts,
+   * or a store/config error.
+   */
+  publish(userId: string, post: PostInput, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+}
+
+/**
+ * A reusable signer for one consumer and token (the HMAC key is derived
+ * once): the fast path for many signatures.
+ */
+export declare class OAuth1Signer {
+  /** A signer for `consumerKey`/`consumerSecret`, optionally with a user token. */
+  constructor(consumerKey: string, consumerSecret: string, token?: string | undefined | null, tokenSecret?: string | undefined | null)
+  /** The `Authorization` header value (fresh nonce and time). */
+  authorization(method: string, url: string, form?: Record<string, string> | undefined | null): string
+}
+
+/** Parses and checks a key object (for hosts that build keys in JS). */
+export declare function accountKey(key: AccountKey): AccountKey
+
+/** One media item: exactly one of `path`, `buffer` or `url`. */
+export interface MediaInput {
+  /** A local file, read in chunks (never loaded whole). */
+  path?: string
+  /** Bytes in memory. */
+  buffer?: Buffer
+  /**
+   * An http(s) URL, streamed; private and loopback addresses are refused
+   * unless `allowLoopback` is set (tests only).
+   */
+  url?: string
+  /** A file name for type detection (buffers). */
+  name?: string
+  /** MIME type, when it cannot be sniffed. */
+  mime?: string
+  /** Accessibility description. */
+  altText?: string
+  /** Allow a loopback / private URL (the emulator in tests). */
+  allowLoopback?: boolean
+}
+
+/** What to sign. */
+export interface OAuth1Request {
+  /** Consumer (API) key. */
+  consumerKey: string
+  /** Consumer (API) secret. */
+  consumerSecret: string
+  /** User token (absent for `request_token`). */
+  token?: string
+  /** User token secret. */
+  tokenSecret?: string
+  /** HTTP method. */
+  method: string
+  /** Full URL (its query is signed). */
+  url: string
+  /** Form body fields (`application/x-www-form-urlencoded`), signed. */
+  form?: Record<string, string>
+  /** Fixed nonce (tests); default: fresh. */
+  nonce?: string
+  /** Fixed timestamp in seconds (tests); default: now. */
+  timestamp?: number
+}
+
+/** What to publish. */
+export interface PostInput {
+  /** The text (caption on media platforms, description on YouTube). */
+  text?: string
+  /** Media, in display order. */
+  media?: Array<MediaInput>
+  /**
+   * Per-platform options (`x`, `linkedin`, `facebook`, `instagram`,
+   * `youtube`, `tiktok`), camelCase as in the core's docs.
+   */
+  options?: PlatformOptions
+}
+
+/** Publish options. */
+export interface PublishOptions {
+  /**
+   * Platforms (`'x'`) or accounts (`{ platform, accountId }`); default:
+   * every connected account.
+   */
+  targets?: Array<Platform | { platform: Platform; accountId: string }>
+  /**
+   * Reuse it to retry without double posting (default: a new one,
+   * returned in the report).
+   */
+  idempotencyKey?: string
+  /** Publish to the targets the post is valid for; report the others. */
+  validTargetsOnly?: boolean
+}
+
+/** The `Authorization` header value for one request (`OAuth oauth_consumer_key=...`). */
+export declare function signOAuth1(request: OAuth1Request): string

@@ -1,0 +1,76 @@
+/* Hand-written types shared by the generated declarations below. */
+export type Platform = 'x' | 'linkedin' | 'facebook' | 'instagram' | 'youtube' | 'tiktok'
+export type ErrorCode =
+  | 'NOT_CONNECTED' | 'REAUTH_REQUIRED' | 'RATE_LIMITED' | 'INVALID_POST' | 'INVALID_INPUT'
+  | 'INVALID_MEDIA' | 'MEDIA_REJECTED' | 'DUPLICATE' | 'PLATFORM_ERROR' | 'AUTHORIZATION_DENIED'
+  | 'INVALID_STATE' | 'TRANSPORT_ERROR' | 'CONFLICT' | 'STORE_ERROR' | 'KEY_ERROR'
+  | 'CONFIG_ERROR' | 'TIMEOUT' | 'CANCELLED'
+export interface Violation { platform: Platform | null; field: string; code: string; message: string }
+/** Every error CreatorSync rejects with. Branch on `code`, never on `message`. */
+export declare class CreatorSyncError extends Error {
+  code: ErrorCode
+  platform?: Platform
+  status?: number
+  retryable: boolean
+  maybeCommitted: boolean
+  /** RATE_LIMITED: seconds to wait. */
+  retryAfter?: number | null
+  /** INVALID_POST: every violation. */
+  violations?: Violation[]
+  /** PLATFORM_ERROR / MEDIA_REJECTED: the platform's own code. */
+  platformCode?: string | null
+  /** CONFLICT: the stored version. */
+  currentVersion?: number | null
+  [extra: string]: unknown
+}
+export interface ErrorInfo { code: ErrorCode; message: string; platform?: Platform; status?: number; retryAfter?: number | null; violations?: Violation[]; platformCode?: string | null; [extra: string]: unknown }
+export interface AccountKey { userId: string; platform: Platform; accountId: string }
+export interface Profile { platformUserId: string; handle: string | null; displayName: string | null; kind: string | null }
+export interface Account { key: AccountKey; profile: Profile; expiresAt: string | null; needsReauth: boolean }
+export interface AccountStatus { account: Account; connected: boolean; expiresAt: string | null; needsReauth: boolean; missingScopes: string[]; canRefresh: boolean }
+export interface AccountHealth { key: AccountKey; healthy: boolean; error: ErrorInfo | null }
+export interface AuthorizationRequest { url: string; state: string }
+export type Credential =
+  | { type: 'oauth1'; token: string; secret: string }
+  | { type: 'oauth2'; access: string; refresh: string | null; expiresAt: string | null; refreshExpiresAt: string | null; scopes: string[] }
+/** The record a host store keeps (secrets in clear: encrypt at rest). */
+export interface StoredToken { key: AccountKey; credential: Credential; profile: Profile; version: number; updatedAt: string; needsReauth: boolean; metadata: Record<string, string> }
+/**
+ * Any object with these async methods can keep the tokens (e.g. over a Mongoose model).
+ * `put` resolves the new version (1 on insert) or rejects with `{ code: 'CONFLICT', currentVersion }`
+ * when `expectedVersion` does not match (null: the record must not exist yet).
+ */
+export interface TokenStore {
+  get(key: AccountKey): Promise<StoredToken | null | undefined>
+  list(userId: string): Promise<StoredToken[]>
+  put(token: StoredToken, expectedVersion: number | null): Promise<number>
+  delete(key: AccountKey): Promise<boolean>
+}
+export interface AppCredentials { clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string }
+export type Apps = Partial<Record<Platform, AppCredentials>>
+export interface Endpoints { auth: string; token: string; api: string; upload: string }
+export interface CreatorSyncOptions {
+  apps: Apps | 'emulator'
+  endpoints?: Partial<Record<Platform, Endpoints>> & Record<string, unknown>
+  /** At least 32 characters; the same on every worker that receives callbacks. */
+  stateSecret: string
+  store?: 'memory' | TokenStore
+  sqlite?: { path: string; key?: string; keyId?: string }
+}
+export interface PlatformOptions {
+  x?: { replyTo?: string; quote?: string }
+  linkedin?: { visibility?: 'PUBLIC' | 'CONNECTIONS' | 'LOGGED_IN'; videoTitle?: string; apiVersion?: string }
+  facebook?: { link?: string; videoTitle?: string; apiVersion?: string }
+  instagram?: { kind?: 'auto' | 'feed' | 'reel' | 'carousel' | 'story'; shareToFeed?: boolean; thumbOffsetMs?: number }
+  youtube?: { title?: string; privacy?: 'private' | 'unlisted' | 'public'; tags?: string[]; categoryId?: string; madeForKids?: boolean; publishAt?: string; notifySubscribers?: boolean }
+  tiktok?: { privacyLevel?: 'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'; disableComment?: boolean; disableDuet?: boolean; disableStitch?: boolean; brandContentToggle?: boolean; brandOrganicToggle?: boolean; isAigc?: boolean; videoCoverTimestampMs?: number; photoTitle?: string }
+}
+export type ProgressEvent =
+  | { event: 'validated'; targets: number }
+  | { event: 'uploading'; platform: Platform; account: string; sent: number; total: number }
+  | { event: 'processing'; platform: Platform; account: string; state: string }
+  | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
+  | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorInfo | null; reused: boolean; elapsedMs: number }
+export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
+export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }

@@ -1,0 +1,32 @@
+//! # creatorsync (Node.js)
+//!
+//! The npm package `creatorsync`: CreatorSync's Rust core behind a
+//! Promise-based API. Thin by design; every behaviour lives in the core.
+//! Files mirror the core's (`error.rs`, `store.rs`, `post.rs`, ...).
+//!
+//! * [`client`]: `CreatorSync` (connect, status, health, publish, disconnect).
+//! * [`store`]: host token stores (any JS object with async get/put/list/delete).
+//! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
+//! * [`error`]: `CreatorSyncError` with a stable `code`.
+//! * [`runtime`]: core futures as Promises; AbortSignal.
+#![allow(unreachable_pub)] // napi-derive generates `pub` items for the JS surface.
+
+mod convert;
+mod error;
+mod client;
+mod oauth1;
+mod post;
+mod runtime;
+mod store;
+
+use napi::bindgen_prelude::{JsObjectValue, Object};
+use napi::Env;
+use napi_derive::napi;
+
+/// Module init: defines `CreatorSyncError` and exports it.
+#[napi(module_exports)]
+pub fn init(mut exports: Object<'_>, env: Env) -> napi::Result<()> {
+    let class = error::define_class(&env)?;
+    exports.set_named_property("CreatorSyncError", class)?;
+    Ok(())
+}
