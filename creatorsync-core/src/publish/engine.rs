@@ -112,31 +112,22 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                 Target::Account { account_id, .. } => Some(account_id.clone()),
                 Target::Platform(_) => None,
             };
-            let error = Error::NotConnected {
-                user_id: call.user_id.to_owned(),
-                platform,
-                account: account.clone(),
-            };
-            let key = AccountKey {
-                user_id: call.user_id.to_owned(),
-                platform,
-                account_id: account.unwrap_or_default(),
-            };
-            report_outcome(
-                &call.progress,
-                &key,
-                &Err(Error::NotConnected {
+            let result = TargetResult {
+                outcome: Err(Error::NotConnected {
                     user_id: call.user_id.to_owned(),
                     platform,
-                    account: None,
+                    account: account.clone(),
                 }),
-            );
-            results.push(TargetResult {
-                account: key,
-                outcome: Err(error),
+                account: AccountKey {
+                    user_id: call.user_id.to_owned(),
+                    platform,
+                    account_id: account.unwrap_or_default(),
+                },
                 elapsed: Duration::ZERO,
                 reused: false,
-            });
+            };
+            report_outcome(&call.progress, &result.account, &result.outcome);
+            results.push(result);
         }
         let report = PublishReport {
             idempotency_key: call.idempotency_key.clone(),
