@@ -17,14 +17,14 @@ use std::sync::Arc;
 
 use creatorsync_core::auth::{AppCredentials, Apps, ConsumerCredentials};
 use creatorsync_core::{
-    AccountKey, EndpointSet, Endpoints, Error, KeyRing, MemoryTokenStore, Platform,
-    PublishReport, Result, Target, TokenStore,
+    AccountKey, EndpointSet, Endpoints, Error, KeyRing, MemoryTokenStore, Platform, PublishReport,
+    Result, Target, TokenStore,
 };
 use napi::bindgen_prelude::{JsObjectValue, Object, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsValue, Status, ValueType};
 use napi_derive::napi;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::convert::{self, from_js, key_to_js, to_js};
 use crate::error;
@@ -65,7 +65,10 @@ fn apps(v: Value) -> Result<Apps> {
         return Ok(Apps::emulator_defaults());
     }
     let Value::Object(map) = convert::snake(v) else {
-        return Err(Error::invalid_input("apps", "an object keyed by platform, or 'emulator'"));
+        return Err(Error::invalid_input(
+            "apps",
+            "an object keyed by platform, or 'emulator'",
+        ));
     };
     let mut apps = Apps::new();
     for (name, app) in map {
@@ -78,10 +81,10 @@ fn apps(v: Value) -> Result<Apps> {
             };
             apps = apps.with(platform, creds);
         }
-        if platform == Platform::X {
-            if let (Some(k), Some(s)) = (field("consumer_key"), field("consumer_secret")) {
-                apps = apps.with_x_consumer(ConsumerCredentials::new(k, s));
-            }
+        if platform == Platform::X
+            && let (Some(k), Some(s)) = (field("consumer_key"), field("consumer_secret"))
+        {
+            apps = apps.with_x_consumer(ConsumerCredentials::new(k, s));
         }
     }
     Ok(apps)
@@ -92,11 +95,16 @@ fn apps(v: Value) -> Result<Apps> {
 /// from the emulator's line) are ignored.
 fn endpoints(v: Value) -> Result<EndpointSet> {
     let Value::Object(map) = v else {
-        return Err(Error::invalid_input("endpoints", "an object keyed by platform"));
+        return Err(Error::invalid_input(
+            "endpoints",
+            "an object keyed by platform",
+        ));
     };
     let mut set = EndpointSet::production();
     for (name, e) in map {
-        let Ok(platform) = convert::platform(&name) else { continue };
+        let Ok(platform) = convert::platform(&name) else {
+            continue;
+        };
         let e: Endpoints = serde_json::from_value(e)
             .map_err(|err| Error::invalid_input(format!("endpoints.{name}"), err.to_string()))?;
         set.set(platform, e);
@@ -134,13 +142,14 @@ fn builder(obj: &Object<'_>) -> Result<(creatorsync_core::CreatorSyncBuilder, St
                     return Err(Error::invalid_input(
                         "store",
                         format!("{other:?}: use 'memory', a store object, or the sqlite option"),
-                    ))
+                    ));
                 }
             }
         }
         (Some(s), _) => {
             let o = s.coerce_to_object().map_err(napi_err)?;
-            let host = HostStore::new(&o).map_err(|e| Error::invalid_input("store", e.reason.clone()))?;
+            let host =
+                HostStore::new(&o).map_err(|e| Error::invalid_input("store", e.reason.clone()))?;
             StoreChoice::Given(Arc::new(host))
         }
         (None, Some(sq)) => {
@@ -258,7 +267,10 @@ impl CreatorSync {
         ts_args_type = "options: CreatorSyncOptions",
         ts_return_type = "Promise<CreatorSync>"
     )]
-    pub fn create<'env>(env: &'env Env, options: Object<'env>) -> napi::Result<PromiseRaw<'env, CreatorSync>> {
+    pub fn create<'env>(
+        env: &'env Env,
+        options: Object<'env>,
+    ) -> napi::Result<PromiseRaw<'env, CreatorSync>> {
         let (b, store) = builder(&options).map_err(|e| input_error(env, &e))?;
         spawn(
             env,
@@ -315,7 +327,10 @@ impl CreatorSync {
     /// Completes a connect with the callback's `code` and `state`; returns
     /// the connected accounts (LinkedIn: member + organizations; Facebook:
     /// pages; Instagram: professional accounts).
-    #[napi(ts_args_type = "userId: string, platform: Platform, code: string, state: string", ts_return_type = "Promise<Account[]>")]
+    #[napi(
+        ts_args_type = "userId: string, platform: Platform, code: string, state: string",
+        ts_return_type = "Promise<Account[]>"
+    )]
     pub fn connect_complete<'env>(
         &self,
         env: &'env Env,
@@ -329,7 +344,9 @@ impl CreatorSync {
             env,
             async move {
                 let platform = convert::platform(&platform)?;
-                sync.connector().complete(&user_id, platform, &code, &state).await
+                sync.connector()
+                    .complete(&user_id, platform, &code, &state)
+                    .await
             },
             |accounts| to_js(&accounts),
         )
@@ -337,7 +354,10 @@ impl CreatorSync {
 
     /// Completes a connect from the full callback URL (handles denial and
     /// X's OAuth 1.0a callbacks too).
-    #[napi(ts_args_type = "userId: string, platform: Platform, callbackUrl: string", ts_return_type = "Promise<Account[]>")]
+    #[napi(
+        ts_args_type = "userId: string, platform: Platform, callbackUrl: string",
+        ts_return_type = "Promise<Account[]>"
+    )]
     pub fn connect_complete_from_url<'env>(
         &self,
         env: &'env Env,
@@ -360,7 +380,11 @@ impl CreatorSync {
 
     /// Every account of the user with its status (from the store).
     #[napi(ts_return_type = "Promise<AccountStatus[]>")]
-    pub fn status<'env>(&self, env: &'env Env, user_id: String) -> napi::Result<PromiseRaw<'env, Value>> {
+    pub fn status<'env>(
+        &self,
+        env: &'env Env,
+        user_id: String,
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         spawn(
             env,
@@ -371,7 +395,11 @@ impl CreatorSync {
 
     /// Checks every account live (a usable token, then a profile read).
     #[napi(ts_return_type = "Promise<AccountHealth[]>")]
-    pub fn health<'env>(&self, env: &'env Env, user_id: String) -> napi::Result<PromiseRaw<'env, Value>> {
+    pub fn health<'env>(
+        &self,
+        env: &'env Env,
+        user_id: String,
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         spawn(
             env,
@@ -411,7 +439,10 @@ impl CreatorSync {
     /// Revokes (best effort) and forgets one account, or every account of
     /// the platform when `accountId` is omitted. Resolves the number of
     /// accounts removed.
-    #[napi(ts_args_type = "userId: string, platform: Platform, accountId?: string", ts_return_type = "Promise<number>")]
+    #[napi(
+        ts_args_type = "userId: string, platform: Platform, accountId?: string",
+        ts_return_type = "Promise<number>"
+    )]
     pub fn disconnect<'env>(
         &self,
         env: &'env Env,
@@ -486,9 +517,13 @@ impl CreatorSync {
             }
             if let Some(f) = get(&o, "onProgress")? {
                 if f.get_type()? != ValueType::Function {
-                    return Err(input_error(env, &Error::invalid_input("onProgress", "must be a function")));
+                    return Err(input_error(
+                        env,
+                        &Error::invalid_input("onProgress", "must be a function"),
+                    ));
                 }
-                let f: napi::bindgen_prelude::Function<'_, Value, Unknown<'static>> = unsafe { f.cast()? };
+                let f: napi::bindgen_prelude::Function<'_, Value, Unknown<'static>> =
+                    unsafe { f.cast()? };
                 progress = Some(
                     f.build_threadsafe_function::<Value>()
                         .callee_handled::<false>()
@@ -501,7 +536,8 @@ impl CreatorSync {
             }
         }
         let token = abort_token(env, signal)?;
-        let targets = targets(opts.targets.unwrap_or_default()).map_err(|e| input_error(env, &e))?;
+        let targets =
+            targets(opts.targets.unwrap_or_default()).map_err(|e| input_error(env, &e))?;
         let sync = self.inner.clone();
         spawn(
             env,

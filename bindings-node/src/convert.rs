@@ -8,7 +8,7 @@
 //! hold no secret.
 
 use creatorsync_core::{AccountKey, Credential, Error, Platform, Result, StoredToken};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Keys whose values are user data: their own keys are kept verbatim.
 const OPAQUE: &[&str] = &["metadata"];
@@ -76,7 +76,7 @@ pub(crate) fn snake(v: Value) -> Value {
 fn integral(v: Value) -> Value {
     match v {
         Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f >= 0.0 && f < 9.0e15 => {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => {
                 Value::from(f as u64)
             }
             _ => Value::Number(n),
@@ -161,7 +161,10 @@ mod tests {
     fn renames_keys_but_not_metadata() {
         let v = json!({"user_id": 1, "metadata": {"page_id": "p"}, "a_b": [{"c_d": 1}]});
         let c = camel(v.clone());
-        assert_eq!(c, json!({"userId": 1, "metadata": {"page_id": "p"}, "aB": [{"cD": 1}]}));
+        assert_eq!(
+            c,
+            json!({"userId": 1, "metadata": {"page_id": "p"}, "aB": [{"cD": 1}]})
+        );
         assert_eq!(snake(c), v);
     }
 }

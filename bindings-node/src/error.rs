@@ -12,9 +12,9 @@
 use std::cell::RefCell;
 
 use creatorsync_core::Error;
-use napi::bindgen_prelude::{FnArgs, Function, FunctionRef, Unknown};
 use napi::Env;
-use serde_json::{json, Map, Value};
+use napi::bindgen_prelude::{FnArgs, Function, FunctionRef, Unknown};
+use serde_json::{Map, Value, json};
 
 /// The class, evaluated once per JS realm (main thread or worker).
 const CLASS_SOURCE: &str = r"(class CreatorSyncError extends Error {
@@ -43,7 +43,12 @@ pub(crate) fn define_class(env: &Env) -> napi::Result<Function<'_, ClassArgs, Un
 }
 
 /// `new CreatorSyncError(message, code, props)` as a JS value.
-fn instantiate<'a>(env: &'a Env, message: String, code: &str, props: Value) -> napi::Result<Unknown<'a>> {
+fn instantiate<'a>(
+    env: &'a Env,
+    message: String,
+    code: &str,
+    props: Value,
+) -> napi::Result<Unknown<'a>> {
     CLASS.with(|c| {
         let borrowed = c.borrow();
         let class = borrowed.as_ref().ok_or_else(|| {

@@ -9,18 +9,21 @@
 //! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
 //! * [`error`]: `CreatorSyncError` with a stable `code`.
 //! * [`runtime`]: core futures as Promises; AbortSignal.
-#![allow(unreachable_pub)] // napi-derive generates `pub` items for the JS surface.
+#![allow(unreachable_pub)]
+// napi-derive generates `pub` items for the JS surface.
+// napi-derive registers exports only outside `cfg(test)`.
+#![cfg_attr(test, allow(dead_code))]
 
+mod client;
 mod convert;
 mod error;
-mod client;
 mod oauth1;
 mod post;
 mod runtime;
 mod store;
 
-use napi::bindgen_prelude::{JsObjectValue, Object};
 use napi::Env;
+use napi::bindgen_prelude::{JsObjectValue, Object};
 use napi_derive::napi;
 
 /// Module init: defines `CreatorSyncError` and exports it.

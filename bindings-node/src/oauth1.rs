@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use creatorsync_core::auth::{OAuth1Signer as CoreSigner, SignInput};
 use creatorsync_core::Error;
+use creatorsync_core::auth::{OAuth1Signer as CoreSigner, SignInput};
 use napi::Env;
 use napi_derive::napi;
 use url::Url;
@@ -39,7 +39,14 @@ fn parse_url(env: &Env, url: &str) -> napi::Result<Url> {
     Url::parse(url).map_err(|e| error::to_js(env, &Error::invalid_input("url", e.to_string())))
 }
 
-fn sign(signer: &CoreSigner, method: &str, url: &Url, form: &[(&str, &str)], nonce: Option<&str>, ts: Option<u32>) -> String {
+fn sign(
+    signer: &CoreSigner,
+    method: &str,
+    url: &Url,
+    form: &[(&str, &str)],
+    nonce: Option<&str>,
+    ts: Option<u32>,
+) -> String {
     match (nonce, ts) {
         (Some(n), Some(t)) => signer.authorization_with(
             &SignInput {
@@ -68,7 +75,14 @@ pub fn sign_oauth1(env: Env, request: OAuth1Request) -> napi::Result<String> {
         .as_ref()
         .map(|f| f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect())
         .unwrap_or_default();
-    Ok(sign(&signer, &request.method, &url, &form, request.nonce.as_deref(), request.timestamp))
+    Ok(sign(
+        &signer,
+        &request.method,
+        &url,
+        &form,
+        request.nonce.as_deref(),
+        request.timestamp,
+    ))
 }
 
 /// A reusable signer for one consumer and token (the HMAC key is derived

@@ -8,8 +8,8 @@
 use std::future::Future;
 
 use creatorsync_core::{Error, Result};
-use napi::bindgen_prelude::{Function, Object, PromiseRaw, ToNapiValue};
 use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{Function, Object, PromiseRaw, ToNapiValue};
 use napi::{Env, JsValue};
 use tokio_util::sync::CancellationToken;
 
@@ -36,12 +36,18 @@ where
 
 /// Wires an `AbortSignal` to a cancellation token: aborting (or an already
 /// aborted signal) cancels the token, and the caller's future is dropped.
-pub(crate) fn abort_token(env: &Env, signal: Option<Object<'_>>) -> napi::Result<CancellationToken> {
+pub(crate) fn abort_token(
+    env: &Env,
+    signal: Option<Object<'_>>,
+) -> napi::Result<CancellationToken> {
     let token = CancellationToken::new();
     let Some(signal) = signal else {
         return Ok(token);
     };
-    if signal.get_named_property_unchecked::<bool>("aborted").unwrap_or(false) {
+    if signal
+        .get_named_property_unchecked::<bool>("aborted")
+        .unwrap_or(false)
+    {
         token.cancel();
         return Ok(token);
     }
@@ -63,7 +69,10 @@ pub(crate) fn abort_token(env: &Env, signal: Option<Object<'_>>) -> napi::Result
 
 /// Runs `fut` unless `token` is cancelled first (then the future is
 /// dropped, which stops its requests, and the result is `Cancelled`).
-pub(crate) async fn cancellable<T>(token: CancellationToken, fut: impl Future<Output = Result<T>>) -> Result<T> {
+pub(crate) async fn cancellable<T>(
+    token: CancellationToken,
+    fut: impl Future<Output = Result<T>>,
+) -> Result<T> {
     tokio::select! {
         biased;
         () = token.cancelled() => Err(Error::Cancelled),

@@ -22,8 +22,8 @@ use std::fmt;
 use async_trait::async_trait;
 use creatorsync_core::{AccountKey, Error, Result, StoredToken, TokenStore};
 use napi::bindgen_prelude::{FnArgs, Function, Object, PromiseRaw, Unknown};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::bindgen_prelude::{JsObjectValue, JsValuesTupleIntoVec};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsValue, Status, ValueType};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -132,7 +132,11 @@ fn failure(value: Unknown<'_>) -> Settled {
     }
 }
 
-fn settle(env: &Env, ret: napi::Result<Unknown<'_>>, tx: oneshot::Sender<Settled>) -> napi::Result<()> {
+fn settle(
+    env: &Env,
+    ret: napi::Result<Unknown<'_>>,
+    tx: oneshot::Sender<Settled>,
+) -> napi::Result<()> {
     let value = match ret {
         Ok(v) => v,
         Err(e) => {
@@ -164,21 +168,29 @@ fn settle(env: &Env, ret: napi::Result<Unknown<'_>>, tx: oneshot::Sender<Settled
             }
             Ok(())
         })?
-        .catch(move |ctx: napi::bindgen_prelude::CallbackContext<Unknown<'_>>| {
-            if let Some(tx) = tx_err.take() {
-                let _ = tx.send(failure(ctx.value));
-            }
-            Ok(())
-        })?;
+        .catch(
+            move |ctx: napi::bindgen_prelude::CallbackContext<Unknown<'_>>| {
+                if let Some(tx) = tx_err.take() {
+                    let _ = tx.send(failure(ctx.value));
+                }
+                Ok(())
+            },
+        )?;
     Ok(())
 }
 
 /// Calls a JS method and waits for what it settles with.
-async fn call<A: JsValuesTupleIntoVec + 'static>(name: &str, f: &Tsfn<A>, args: A) -> Result<Value> {
+async fn call<A: JsValuesTupleIntoVec + 'static>(
+    name: &str,
+    f: &Tsfn<A>,
+    args: A,
+) -> Result<Value> {
     let (tx, rx) = oneshot::channel();
-    let status = f.call_with_return_value(args, ThreadsafeFunctionCallMode::NonBlocking, move |ret, env| {
-        settle(&env, ret, tx)
-    });
+    let status = f.call_with_return_value(
+        args,
+        ThreadsafeFunctionCallMode::NonBlocking,
+        move |ret, env| settle(&env, ret, tx),
+    );
     if status != Status::Ok {
         return Err(Error::store(format!(
             "host store `{name}` could not be called ({status}); is the process exiting?"
@@ -222,7 +234,12 @@ impl TokenStore for HostStore {
 
     async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
         let expected = expected_version.map_or(Value::Null, Value::from);
-        let v = call("put", &self.put, FnArgs::from((token_to_js(token), expected))).await?;
+        let v = call(
+            "put",
+            &self.put,
+            FnArgs::from((token_to_js(token), expected)),
+        )
+        .await?;
         v.as_f64()
             .filter(|n| *n >= 1.0 && n.fract() == 0.0)
             .map(|n| n as u64)
