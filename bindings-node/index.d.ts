@@ -55,7 +55,10 @@ export interface CreatorSyncOptions {
   /** At least 32 characters; the same on every worker that receives callbacks. */
   stateSecret: string
   store?: 'memory' | TokenStore
+  /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes, default `CREATORSYNC_KEY`. */
   sqlite?: { path: string; key?: string; keyId?: string }
+  /** Encrypted tokens + publish log in PostgreSQL, for several workers or machines. */
+  postgres?: { url: string; key?: string; keyId?: string }
 }
 export interface PlatformOptions {
   x?: { replyTo?: string; quote?: string }
@@ -91,7 +94,8 @@ export declare class CreatorSync {
    * same on every worker), `store` (`'memory'` — the default —, or any
    * object with async get/put/list/delete) or `sqlite: { path, key }`
    * (encrypted file store; `key` base64 of 32 bytes, default
-   * `CREATORSYNC_KEY`).
+   * `CREATORSYNC_KEY`) or `postgres: { url, key, keyId }` (encrypted
+   * tokens and the publish log in PostgreSQL, shared by every worker).
    */
   static create(options: CreatorSyncOptions): Promise<CreatorSync>
   /**

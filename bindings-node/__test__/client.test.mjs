@@ -1,76 +1,151 @@
+// The client against the emulator: loading, connect for all six, status and
+// health, publishing text and media (file path, Buffer, URL) everywhere with
+// progress, and idempotent retries.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { CreatorSync, CreatorSyncError, signOAuth1 } from '../index.mjs'
-import { startEmulator, SECRET } from './emulator.mjs'
+import { createServer } from 'node:http'
+import { mkdtemp, writeFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CreatorSync, CreatorSyncError } from '../index.mjs'
+import { PLATFORMS, startEmulator, client, connect, uniqueUser, videoBytes, pngBytes } from './helpers.mjs'
 
-const PLATFORMS = ['x', 'linkedin', 'facebook', 'instagram', 'youtube', 'tiktok']
+// All nine accounts the emulator gives: X, LinkedIn member + 2 organizations,
+// 2 Facebook pages, Instagram, YouTube, TikTok.
+const ALL_TARGETS = 9
+const CLIP_SIZE = (1 << 20) + 4096
+
 let emu
 before(async () => { emu = await startEmulator() })
 after(() => emu.stop())
 
-async function connectAll(sync, user) {
-  for (const p of PLATFORMS) {
-    const { url } = await sync.connectBegin(user, p, `http://127.0.0.1:9/cb/${p}`)
-    const res = await fetch(url, { redirect: 'manual' })
-    assert.equal(res.status >= 300 && res.status < 400, true, `${p} authorize redirects`)
-    const accounts = await sync.connectCompleteFromUrl(user, p, res.headers.get('location'))
-    assert.ok(accounts.length >= 1, `${p} connected`)
-  }
-}
-
-test('loads from CommonJS too', () => {
+test('loads from CommonJS and ESM alike', () => {
   const cjs = createRequire(import.meta.url)('../index.js')
   assert.equal(typeof cjs.CreatorSync, 'function')
+  assert.equal(cjs.CreatorSync, CreatorSync)
   assert.equal(cjs.CreatorSyncError, CreatorSyncError)
 })
 
-test('connect all six, status, publish everywhere with progress', async () => {
-  const sync = await CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET })
-  await connectAll(sync, 'u1')
-  const status = await sync.status('u1')
-  assert.ok(status.length >= 6)
+test('connect all six, then status, health, expiry and disconnect', async () => {
+  const sync = await client(emu)
+  const user = uniqueUser('connect')
+  for (const p of PLATFORMS) {
+    const accounts = await connect(sync, user, p)
+    for (const a of accounts) {
+      assert.equal(a.key.userId, user)
+      assert.equal(a.key.platform, p)
+      assert.ok(a.profile.platformUserId)
+    }
+  }
+  const status = await sync.status(user)
+  assert.equal(status.length, ALL_TARGETS)
+  assert.deepEqual(new Set(status.map((s) => s.account.key.platform)), new Set(PLATFORMS))
+  assert.ok(status.every((s) => s.connected && !s.needsReauth))
+  const health = await sync.health(user)
+  assert.equal(health.length, ALL_TARGETS)
+  assert.ok(health.every((h) => h.healthy), JSON.stringify(health.filter((h) => !h.healthy)))
+  assert.ok(Array.isArray(await sync.expiringWithin(user, 3650)))
+  assert.equal(await sync.disconnect(user, 'linkedin'), 3)
+  assert.equal((await sync.status(user)).length, ALL_TARGETS - 3)
+})
+
+test('a video from a file path to all six, with progress and an idempotent retry', async () => {
+  const sync = await client(emu)
+  const user = uniqueUser('video')
+  for (const p of PLATFORMS) await connect(sync, user, p)
+  const dir = await mkdtemp(join(tmpdir(), 'creatorsync-'))
+  const path = join(dir, 'clip.mp4')
+  await writeFile(path, videoBytes(CLIP_SIZE))
+  const post = {
+    text: 'Launch day 🚀',
+    media: [{ path }],
+    options: {
+      youtube: { title: 'Launch day', privacy: 'unlisted' },
+      tiktok: { privacyLevel: 'SELF_ONLY', disableDuet: true, disableStitch: true },
+    },
+  }
   const events = []
-  const report = await sync.publish('u1', { text: 'Hello from Node' }, {
-    targets: ['x', 'linkedin', 'facebook'],
-    idempotencyKey: 'node-1',
-    onProgress: (e) => events.push(e),
-  })
-  assert.equal(report.idempotencyKey, 'node-1')
-  assert.ok(report.results.length >= 3)
-  for (const r of report.results) assert.equal(r.ok, true, JSON.stringify(r.error))
-  assert.equal(report.legacy.x.success, true)
-  assert.ok(report.legacy.x.url.includes('/status/'))
+  let ticks = 0
+  const timer = setInterval(() => { ticks++ }, 1)
+  const report = await sync.publish(user, post, { idempotencyKey: `launch-${user}`, onProgress: (e) => events.push(e) })
+  clearInterval(timer)
+
+  assert.equal(report.allOk, true, JSON.stringify(report.results.filter((r) => !r.ok)))
+  assert.equal(report.results.length, ALL_TARGETS)
+  assert.equal(report.idempotencyKey, `launch-${user}`)
+  for (const r of report.results) {
+    assert.ok(r.postId && r.url.startsWith('http'), JSON.stringify(r))
+    assert.equal(r.error, null)
+    assert.equal(r.reused, false)
+  }
+  assert.deepEqual(Object.keys(report.legacy.youtube).sort(), ['message', 'postId', 'success', 'url'])
+  assert.equal(report.legacy.youtube.url, report.results.find((r) => r.platform === 'youtube').url)
+
+  // Progress came through the event loop while the upload ran, not after it.
+  assert.ok(ticks > 0, 'the event loop kept turning during the publish')
   await new Promise((r) => setImmediate(r))
-  assert.ok(events.some((e) => e.event === 'published'))
+  assert.equal(events[0].event, 'validated')
+  assert.equal(events[0].targets, ALL_TARGETS)
+  assert.equal(events.filter((e) => e.event === 'published').length, ALL_TARGETS)
+  const uploads = events.filter((e) => e.event === 'uploading' && e.platform === 'youtube')
+  assert.ok(uploads.length > 0)
+  assert.equal(uploads.at(-1).sent, CLIP_SIZE)
+  assert.equal(uploads.at(-1).total, CLIP_SIZE)
+
+  // The same key again publishes nothing twice.
+  const before = (await emu.posts()).length
+  const again = await sync.publish(user, post, { idempotencyKey: `launch-${user}` })
+  assert.equal(again.allOk, true)
+  assert.ok(again.results.every((r) => r.reused))
+  assert.equal((await emu.posts()).length, before)
+  await rm(dir, { recursive: true })
 })
 
-test('errors carry stable codes', async () => {
-  const sync = await CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET })
-  await assert.rejects(sync.publish('nobody', { text: 'x'.repeat(300) }, { targets: ['x'] }), (e) => {
-    assert.ok(e instanceof CreatorSyncError)
-    assert.ok(e instanceof Error)
-    assert.ok(['NOT_CONNECTED', 'INVALID_POST'].includes(e.code), e.code)
-    return true
+test('text to the text platforms, chosen by platform and by account', async () => {
+  const sync = await client(emu)
+  const user = uniqueUser('text')
+  for (const p of ['x', 'linkedin', 'facebook']) await connect(sync, user, p)
+  const report = await sync.publish(user, { text: `Hello from Node ${user}` }, {
+    targets: ['x', { platform: 'linkedin', accountId: 'li-demo-person' }, { platform: 'facebook', accountId: '1001' }],
   })
-  await assert.rejects(CreatorSync.create({ apps: 'emulator' }), (e) => e.code === 'CONFIG_ERROR')
-  await assert.rejects(sync.connectBegin('u', 'myspace', 'http://127.0.0.1/cb'), (e) => e.code === 'INVALID_INPUT')
+  assert.equal(report.allOk, true, JSON.stringify(report.results))
+  assert.deepEqual(report.results.map((r) => `${r.platform}/${r.accountId}`).sort(),
+    ['facebook/1001', 'linkedin/li-demo-person', 'x/2244994945'])
+  const x = report.results.find((r) => r.platform === 'x')
+  assert.equal(x.url, `https://x.com/creatorsync_demo/status/${x.postId}`)
+  assert.equal(report.legacy.x.success, true)
+  assert.equal(report.legacy.x.postId, x.postId)
 })
 
-test('an aborted publish rejects with CANCELLED', async () => {
-  const sync = await CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET })
-  const ac = new AbortController()
-  ac.abort()
-  await assert.rejects(sync.publish('u1', { text: 'never' }, { signal: ac.signal }), (e) => e.code === 'CANCELLED')
-})
+test('images from a Buffer and from a URL', async () => {
+  const sync = await client(emu)
+  const user = uniqueUser('image')
+  await connect(sync, user, 'x')
+  await connect(sync, user, 'linkedin')
+  const fromBuffer = await sync.publish(user, {
+    text: 'An image from a Buffer',
+    media: [{ buffer: pngBytes(), name: 'pic.png', altText: 'a square' }],
+  }, { targets: ['x', { platform: 'linkedin', accountId: 'li-demo-person' }] })
+  assert.equal(fromBuffer.allOk, true, JSON.stringify(fromBuffer.results))
 
-test('signOAuth1 matches X documented example', () => {
-  const h = signOAuth1({
-    consumerKey: 'xvz1evFS4wEEPTGEFPHBog', consumerSecret: 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw',
-    token: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb', tokenSecret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
-    method: 'POST', url: 'https://api.twitter.com/1.1/statuses/update.json?include_entities=true',
-    form: { status: 'Hello Ladies + Gentlemen, a signed OAuth request!' },
-    nonce: 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg', timestamp: 1318622958,
+  const png = pngBytes()
+  let served = 0
+  const server = createServer((req, res) => {
+    served++
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length })
+    res.end(req.method === 'HEAD' ? undefined : png)
   })
-  assert.ok(h.includes('hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D'), h)
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/pic.png`
+    const fromUrl = await sync.publish(user, { text: 'An image from a URL', media: [{ url, allowLoopback: true }] }, { targets: ['x'] })
+    assert.equal(fromUrl.allOk, true, JSON.stringify(fromUrl.results))
+    assert.ok(served >= 1)
+    // Without the opt-in, a loopback URL is refused before any request.
+    await assert.rejects(sync.publish(user, { text: 'no', media: [{ url }] }, { targets: ['x'] }),
+      (e) => e instanceof CreatorSyncError && e.code === 'INVALID_MEDIA')
+  } finally {
+    server.close()
+  }
 })

@@ -1,9 +1,10 @@
-// JS port of creatorsync_core::testing::token_store_conformance, plus the
-// host store used by a real client (connect + publish through it).
+// JS port of creatorsync_core::testing::token_store_conformance, the host
+// store used by a real client (connect + publish through it), and the
+// PostgreSQL store shared by two clients (two workers).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { CreatorSync } from '../index.mjs'
-import { startEmulator, SECRET } from './emulator.mjs'
+import { startEmulator, SECRET, client, connect, uniqueUser } from './helpers.mjs'
 
 /** A reference host store: a Map with compare-and-swap versions. */
 export class MapStore {
@@ -66,9 +67,7 @@ after(() => emu.stop())
 test('a host store keeps the tokens of a real connect and publish', async () => {
   const store = new MapStore()
   const sync = await CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET, store })
-  const { url } = await sync.connectBegin('host-user', 'youtube', 'http://127.0.0.1:9/cb')
-  const res = await fetch(url, { redirect: 'manual' })
-  const accounts = await sync.connectCompleteFromUrl('host-user', 'youtube', res.headers.get('location'))
+  const accounts = await connect(sync, 'host-user', 'youtube')
   assert.equal(accounts[0].key.platform, 'youtube')
   const rows = await store.list('host-user')
   assert.equal(rows.length, 1)
@@ -85,4 +84,40 @@ test('a failing host store surfaces as STORE_ERROR', async () => {
   store.list = async () => { throw new Error('mongo is down') }
   const sync = await CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET, store })
   await assert.rejects(sync.status('u'), (e) => e.code === 'STORE_ERROR' && e.message.includes('mongo is down'))
+})
+
+// The test command starts a throwaway server and exports its URL; without
+// it (a local run that could not start one) this test skips, but never in CI.
+const PG = process.env.CREATORSYNC_TEST_POSTGRES_URL
+test('postgres: two workers share tokens and the publish log', { skip: !PG && process.env.CI !== 'true' && 'no CREATORSYNC_TEST_POSTGRES_URL' }, async () => {
+  assert.ok(PG, 'CI=true: the PostgreSQL server must be running')
+  const postgres = { url: PG, key: Buffer.alloc(32, 7).toString('base64'), keyId: 'node-test' }
+  const a = await client(emu, { postgres })
+  const b = await client(emu, { postgres })
+  const user = uniqueUser('pg')
+  await connect(a, user, 'x')
+  const [status] = await b.status(user)
+  assert.equal(status.account.key.platform, 'x')
+  const text = `Hello from two workers ${user}`
+  const first = await a.publish(user, { text }, { targets: ['x'], idempotencyKey: `pg-${user}` })
+  assert.equal(first.allOk, true, JSON.stringify(first.results))
+  const again = await b.publish(user, { text }, { targets: ['x'], idempotencyKey: `pg-${user}` })
+  assert.equal(again.results[0].reused, true)
+  assert.equal(again.results[0].postId, first.results[0].postId)
+  assert.equal((await emu.posts('x')).filter((p) => JSON.stringify(p).includes(text)).length, 1)
+  assert.equal(await a.disconnect(user, 'x'), 1)
+  assert.equal((await b.status(user)).length, 0)
+})
+
+test('postgres: a wrong password is STORE_ERROR without the password', async () => {
+  const url = 'postgres://creatorsync:hunter2-secret@127.0.0.1:9/none'
+  await assert.rejects(client(emu, { postgres: { url, key: Buffer.alloc(32, 7).toString('base64') } }), (e) => {
+    assert.ok(['STORE_ERROR', 'TRANSPORT_ERROR'].includes(e.code), e.code)
+    assert.ok(!e.message.includes('hunter2-secret') && !JSON.stringify(e).includes('hunter2-secret'))
+    return true
+  })
+})
+
+test('only one of store, sqlite and postgres', async () => {
+  await assert.rejects(client(emu, { store: 'memory', postgres: { url: 'postgres://127.0.0.1/x' } }), (e) => e.code === 'INVALID_INPUT')
 })

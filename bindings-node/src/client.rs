@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use creatorsync_core::auth::{AppCredentials, Apps, ConsumerCredentials};
 use creatorsync_core::{
-    AccountKey, EndpointSet, Endpoints, Error, KeyRing, MemoryTokenStore, Platform, PublishReport,
-    Result, Target, TokenStore,
+    AccountKey, EndpointSet, Endpoints, Error, KeyRing, MemoryTokenStore, Platform,
+    PostgresTokenStore, PublishReport, Result, Target, TokenStore,
 };
 use napi::bindgen_prelude::{JsObjectValue, Object, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -115,6 +115,19 @@ fn endpoints(v: Value) -> Result<EndpointSet> {
 enum StoreChoice {
     Given(Arc<dyn TokenStore>),
     Sqlite(String, Option<KeyRing>),
+    Postgres(String, KeyRing),
+}
+
+/// `{ key, keyId }` (base64 of 32 bytes, key id default `k1` as in the
+/// core and Python; no key: `CREATORSYNC_KEY`).
+fn key_ring(v: &Value) -> Result<Option<KeyRing>> {
+    match v.get("key").and_then(Value::as_str) {
+        Some(k) => Ok(Some(KeyRing::from_base64(
+            v.get("key_id").and_then(Value::as_str).unwrap_or("k1"),
+            k,
+        )?)),
+        None => Ok(None),
+    }
 }
 
 /// Reads the options object (JS thread).
@@ -131,44 +144,59 @@ fn builder(obj: &Object<'_>) -> Result<(creatorsync_core::CreatorSyncBuilder, St
         .map_err(napi_err)?
         .ok_or_else(|| Error::Config("stateSecret (≥ 32 characters) is required".into()))?;
     b = b.state_secret(string(secret, "stateSecret")?.into_bytes());
-    let store = match (
-        get(obj, "store").map_err(napi_err)?,
-        get(obj, "sqlite").map_err(napi_err)?,
-    ) {
-        (Some(s), _) if s.get_type().ok() == Some(ValueType::String) => {
+    let postgres = get(obj, "postgres").map_err(napi_err)?;
+    let sqlite = get(obj, "sqlite").map_err(napi_err)?;
+    let given = get(obj, "store").map_err(napi_err)?;
+    if [given.is_some(), sqlite.is_some(), postgres.is_some()]
+        .iter()
+        .filter(|x| **x)
+        .count()
+        > 1
+    {
+        return Err(Error::invalid_input(
+            "store",
+            "give one of `store`, `sqlite` or `postgres`",
+        ));
+    }
+    let store = if let Some(s) = given {
+        if s.get_type().ok() == Some(ValueType::String) {
             match string(s, "store")?.as_str() {
                 "memory" => StoreChoice::Given(Arc::new(MemoryTokenStore::new())),
                 other => {
                     return Err(Error::invalid_input(
                         "store",
-                        format!("{other:?}: use 'memory', a store object, or the sqlite option"),
+                        format!("{other:?}: use 'memory', a store object, `sqlite` or `postgres`"),
                     ));
                 }
             }
-        }
-        (Some(s), _) => {
+        } else {
             let o = s.coerce_to_object().map_err(napi_err)?;
             let host =
                 HostStore::new(&o).map_err(|e| Error::invalid_input("store", e.reason.clone()))?;
             StoreChoice::Given(Arc::new(host))
         }
-        (None, Some(sq)) => {
-            let v = convert::snake(json(sq, "sqlite")?);
-            let path = v
-                .get("path")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::invalid_input("sqlite.path", "required"))?
-                .to_owned();
-            let keys = match v.get("key").and_then(Value::as_str) {
-                Some(k) => Some(KeyRing::from_base64(
-                    v.get("key_id").and_then(Value::as_str).unwrap_or("default"),
-                    k,
-                )?),
-                None => None,
-            };
-            StoreChoice::Sqlite(path, keys)
-        }
-        (None, None) => StoreChoice::Given(Arc::new(MemoryTokenStore::new())),
+    } else if let Some(sq) = sqlite {
+        let v = convert::snake(json(sq, "sqlite")?);
+        let path = v
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid_input("sqlite.path", "required"))?
+            .to_owned();
+        StoreChoice::Sqlite(path, key_ring(&v)?)
+    } else if let Some(pg) = postgres {
+        let v = convert::snake(json(pg, "postgres")?);
+        let url = v
+            .get("url")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid_input("postgres.url", "required"))?
+            .to_owned();
+        let keys = match key_ring(&v)? {
+            Some(k) => k,
+            None => KeyRing::from_env()?,
+        };
+        StoreChoice::Postgres(url, keys)
+    } else {
+        StoreChoice::Given(Arc::new(MemoryTokenStore::new()))
     };
     Ok((b, store))
 }
@@ -251,10 +279,6 @@ fn report_to_js(r: &PublishReport) -> Value {
     })
 }
 
-fn input_error(env: &Env, e: &Error) -> napi::Error {
-    error::to_js(env, e)
-}
-
 #[napi]
 impl CreatorSync {
     /// Builds a client: `apps` (per platform, or `'emulator'`),
@@ -262,7 +286,8 @@ impl CreatorSync {
     /// same on every worker), `store` (`'memory'` — the default —, or any
     /// object with async get/put/list/delete) or `sqlite: { path, key }`
     /// (encrypted file store; `key` base64 of 32 bytes, default
-    /// `CREATORSYNC_KEY`).
+    /// `CREATORSYNC_KEY`) or `postgres: { url, key, keyId }` (encrypted
+    /// tokens and the publish log in PostgreSQL, shared by every worker).
     #[napi(
         ts_args_type = "options: CreatorSyncOptions",
         ts_return_type = "Promise<CreatorSync>"
@@ -271,13 +296,20 @@ impl CreatorSync {
         env: &'env Env,
         options: Object<'env>,
     ) -> napi::Result<PromiseRaw<'env, CreatorSync>> {
-        let (b, store) = builder(&options).map_err(|e| input_error(env, &e))?;
+        // Bad options reject the promise (never throw synchronously).
+        let parsed = builder(&options);
         spawn(
             env,
             async move {
+                let (b, store) = parsed?;
                 let b = match store {
                     StoreChoice::Given(s) => b.store(s),
                     StoreChoice::Sqlite(path, keys) => b.sqlite(path, keys),
+                    StoreChoice::Postgres(url, keys) => {
+                        let store = PostgresTokenStore::connect(&url, keys).await?;
+                        let log = store.publish_log();
+                        b.store(Arc::new(store)).publish_log(Arc::new(log))
+                    }
                 };
                 b.build().await
             },
@@ -496,7 +528,10 @@ impl CreatorSync {
         post: PostInput,
         options: Option<Object<'env>>,
     ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let spec = PostSpec::read(post).map_err(|e| input_error(env, &e))?;
+        // Bad input rejects the promise (never throws synchronously), before
+        // any request.
+        let spec = PostSpec::read(post);
+        let mut bad_input = None;
         let mut opts = PublishOptions {
             targets: None,
             idempotency_key: None,
@@ -516,32 +551,33 @@ impl CreatorSync {
                 opts.valid_targets_only = Some(unsafe { v.cast::<bool>() }?);
             }
             if let Some(f) = get(&o, "onProgress")? {
-                if f.get_type()? != ValueType::Function {
-                    return Err(input_error(
-                        env,
-                        &Error::invalid_input("onProgress", "must be a function"),
-                    ));
+                if f.get_type()? == ValueType::Function {
+                    let f: napi::bindgen_prelude::Function<'_, Value, Unknown<'static>> =
+                        unsafe { f.cast()? };
+                    progress = Some(
+                        f.build_threadsafe_function::<Value>()
+                            .callee_handled::<false>()
+                            .weak::<true>()
+                            .build()?,
+                    );
+                } else {
+                    bad_input = Some(Error::invalid_input("onProgress", "must be a function"));
                 }
-                let f: napi::bindgen_prelude::Function<'_, Value, Unknown<'static>> =
-                    unsafe { f.cast()? };
-                progress = Some(
-                    f.build_threadsafe_function::<Value>()
-                        .callee_handled::<false>()
-                        .weak::<true>()
-                        .build()?,
-                );
             }
             if let Some(s) = get(&o, "signal")? {
                 signal = Some(s.coerce_to_object()?);
             }
         }
         let token = abort_token(env, signal)?;
-        let targets =
-            targets(opts.targets.unwrap_or_default()).map_err(|e| input_error(env, &e))?;
+        let targets = targets(opts.targets.unwrap_or_default());
         let sync = self.inner.clone();
         spawn(
             env,
             cancellable(token, async move {
+                if let Some(e) = bad_input {
+                    return Err(e);
+                }
+                let (spec, targets) = (spec?, targets?);
                 let post = spec.build().await?;
                 let mut call = sync.publish(&user_id, &post).targets(targets);
                 if let Some(k) = opts.idempotency_key {

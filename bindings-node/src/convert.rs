@@ -73,7 +73,7 @@ pub(crate) fn snake(v: Value) -> Value {
 
 /// JS numbers arrive as doubles; integral ones become integers so that
 /// `u64` fields deserialize.
-fn integral(v: Value) -> Value {
+pub(crate) fn integral(v: Value) -> Value {
     match v {
         Value::Number(n) => match n.as_f64() {
             Some(f) if n.is_f64() && f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => {

@@ -16,7 +16,7 @@ use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::from_js;
+use crate::convert;
 
 #[allow(missing_debug_implementations)] // holds a JS Buffer
 /// One media item: exactly one of `path`, `buffer` or `url`.
@@ -102,7 +102,7 @@ impl PostSpec {
         }
         let options = match input.options {
             None | Some(Value::Null) => PlatformOptions::default(),
-            Some(v) => from_js("options", v)?,
+            Some(v) => PlatformOptions::from_json(convert::integral(convert::snake(v)))?,
         };
         Ok(Self {
             text: input.text.unwrap_or_default(),

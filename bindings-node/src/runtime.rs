@@ -9,7 +9,7 @@ use std::future::Future;
 
 use creatorsync_core::{Error, Result};
 use napi::bindgen_prelude::JsObjectValue;
-use napi::bindgen_prelude::{Function, Object, PromiseRaw, ToNapiValue};
+use napi::bindgen_prelude::{FnArgs, Function, Object, PromiseRaw, ToNapiValue};
 use napi::{Env, JsValue};
 use tokio_util::sync::CancellationToken;
 
@@ -33,6 +33,9 @@ where
         Err(e) => Err(error::to_js(env, &e)),
     })
 }
+
+/// `signal.addEventListener(type, listener, options)`.
+type AddEventListener<'a> = Function<'a, FnArgs<(String, Function<'a, (), ()>, Object<'a>)>, ()>;
 
 /// Wires an `AbortSignal` to a cancellation token: aborting (or an already
 /// aborted signal) cancels the token, and the caller's future is dropped.
@@ -58,11 +61,14 @@ pub(crate) fn abort_token(
             Ok(())
         })?
     };
-    let add: Function<'_, (String, Function<'_, (), ()>, Object<'_>), ()> =
-        signal.get_named_property_unchecked("addEventListener")?;
+    let add: AddEventListener<'_> = signal.get_named_property_unchecked("addEventListener")?;
     let mut options = Object::new(env)?;
     options.set_named_property("once", true)?;
-    add.apply(signal, ("abort".to_owned(), on_abort, options))?;
+    // FnArgs: three arguments, not one array.
+    add.apply(
+        signal,
+        FnArgs::from(("abort".to_owned(), on_abort, options)),
+    )?;
     let _ = signal.raw();
     Ok(token)
 }

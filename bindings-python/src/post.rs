@@ -172,28 +172,7 @@ impl Post {
 
 /// Options dict → `PlatformOptions`, refusing unknown fields by name.
 fn parse_options(given: serde_json::Value) -> Result<PlatformOptions> {
-    let options: PlatformOptions = serde_json::from_value(given.clone())
-        .map_err(|e| Error::invalid_input("options", e.to_string()))?;
-    let known = serde_json::to_value(&options).unwrap_or_default();
-    if let Some(given) = given.as_object() {
-        for (platform, fields) in given {
-            let Some(fields) = fields.as_object() else {
-                return Err(Error::invalid_input(
-                    platform.clone(),
-                    "must be a dict of options",
-                ));
-            };
-            for field in fields.keys() {
-                if known[platform].get(field).is_none() {
-                    return Err(Error::invalid_input(
-                        format!("{platform}.{field}"),
-                        "unknown option",
-                    ));
-                }
-            }
-        }
-    }
-    Ok(options)
+    PlatformOptions::from_json(given)
 }
 
 impl Post {

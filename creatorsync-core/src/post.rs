@@ -124,6 +124,54 @@ pub struct PlatformOptions {
     pub tiktok: TikTokOptions,
 }
 
+impl PlatformOptions {
+    /// Reads options from JSON (`{"youtube": {"title": ...}, ...}`, field
+    /// names as serialized: snake_case), refusing what serde would silently
+    /// drop: an unknown platform or an unknown option is an
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming it
+    /// (`youtube.titel`), so a typo never publishes with defaults.
+    ///
+    /// ```
+    /// use creatorsync_core::PlatformOptions;
+    /// let o = PlatformOptions::from_json(serde_json::json!({"youtube": {"title": "Hi"}}))?;
+    /// assert_eq!(o.youtube.title.as_deref(), Some("Hi"));
+    /// let err = PlatformOptions::from_json(serde_json::json!({"youtube": {"titel": "Hi"}})).unwrap_err();
+    /// assert!(err.to_string().contains("youtube.titel"));
+    /// # Ok::<(), creatorsync_core::Error>(())
+    /// ```
+    pub fn from_json(given: serde_json::Value) -> Result<Self> {
+        use crate::Error;
+        let serde_json::Value::Object(platforms) = &given else {
+            return Err(Error::invalid_input(
+                "options",
+                "must be an object keyed by platform",
+            ));
+        };
+        let options: PlatformOptions = serde_json::from_value(given.clone())
+            .map_err(|e| Error::invalid_input("options", e.to_string()))?;
+        let known = serde_json::to_value(&options)
+            .map_err(|e| Error::invalid_input("options", e.to_string()))?;
+        for (platform, fields) in platforms {
+            let Some(known) = known.get(platform).and_then(|v| v.as_object()) else {
+                return Err(Error::invalid_input(platform.clone(), "unknown platform"));
+            };
+            let Some(fields) = fields.as_object() else {
+                return Err(Error::invalid_input(
+                    platform.clone(),
+                    "must be an object of options",
+                ));
+            };
+            if let Some(field) = fields.keys().find(|f| !known.contains_key(*f)) {
+                return Err(Error::invalid_input(
+                    format!("{platform}.{field}"),
+                    "unknown option",
+                ));
+            }
+        }
+        Ok(options)
+    }
+}
+
 /// X options.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
