@@ -1,0 +1,161 @@
+// An Express backend over CreatorSync: the routes the old per-platform
+// services had, with the same per-platform `{ success, postId, url, message }`
+// results, and none of the token bookkeeping.
+//
+// Routes (the user is `X-User-Id` or `?userId=`, standing in for your
+// session; the OAuth round trip keeps it in a cookie):
+//
+//   GET  /oauth/start/:platform      302 to the platform's consent page
+//   GET  /oauth/callback/:platform   completes the connect → { connected: [...] }
+//   POST /publish                    { text, platforms?, mediaUrls?, options?, idempotencyKey? }
+//                                    → { idempotencyKey, results: { x: { success, postId, url, message }, ... } }
+//   GET  /status                     every connected account and its state
+//
+// Run against the local emulator:
+//
+//   creatorsync-emulator > /tmp/emu.json &
+//   CREATORSYNC_EMULATOR_JSON="$(head -1 /tmp/emu.json)" CREATORSYNC_STATE_SECRET=... node express-app.js
+//
+// Configuration (environment): CREATORSYNC_EMULATOR_JSON (the emulator's
+// JSON line) or CREATORSYNC_APPS_JSON ({ x: { clientId, ... }, ... });
+// CREATORSYNC_STATE_SECRET (≥ 32 characters); CREATORSYNC_DB (SQLite file,
+// key from CREATORSYNC_KEY) or CREATORSYNC_POSTGRES_URL; PUBLIC_BASE_URL; PORT.
+'use strict'
+
+const express = require('express')
+const { CreatorSync, CreatorSyncError } = require('creatorsync')
+
+/** HTTP status per CreatorSyncError code (anything else: 502). */
+const STATUS_OF = {
+  INVALID_INPUT: 400,
+  INVALID_POST: 422,
+  INVALID_MEDIA: 422,
+  INVALID_STATE: 400,
+  AUTHORIZATION_DENIED: 403,
+  NOT_CONNECTED: 409,
+  REAUTH_REQUIRED: 409,
+  RATE_LIMITED: 429,
+  CONFIG_ERROR: 500,
+  STORE_ERROR: 503,
+}
+
+const USER_COOKIE = 'cs_user'
+
+function cookie(req, name) {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k === name) return decodeURIComponent(v.join('='))
+  }
+  return undefined
+}
+
+/** The caller: replace with your authentication. */
+function currentUser(req) {
+  const user = req.get('x-user-id') ?? req.query.userId ?? cookie(req, USER_COOKIE)
+  if (typeof user !== 'string' || user.length === 0 || user.length > 256) {
+    const err = new Error('who is calling? send X-User-Id')
+    err.status = 401
+    throw err
+  }
+  return user
+}
+
+/**
+ * The app. `options.publicBaseUrl`: where the platforms send users back
+ * (may also be set later as `app.locals.publicBaseUrl`);
+ * `options.allowLoopbackMedia`: accept media URLs on loopback (tests only).
+ */
+function createApp(sync, options = {}) {
+  const app = express()
+  app.locals.publicBaseUrl = options.publicBaseUrl
+  app.use(express.json({ limit: '1mb' }))
+  const callbackUrl = (platform) => `${String(app.locals.publicBaseUrl).replace(/\/$/, '')}/oauth/callback/${platform}`
+
+  app.get('/oauth/start/:platform', async (req, res) => {
+    const user = currentUser(req)
+    const { url } = await sync.connectBegin(user, req.params.platform, callbackUrl(req.params.platform))
+    res.cookie(USER_COOKIE, user, { httpOnly: true, sameSite: 'lax' })
+    res.redirect(302, url)
+  })
+
+  app.get('/oauth/callback/:platform', async (req, res) => {
+    const user = currentUser(req)
+    const here = `${String(app.locals.publicBaseUrl).replace(/\/$/, '')}${req.originalUrl}`
+    const accounts = await sync.connectCompleteFromUrl(user, req.params.platform, here)
+    res.json({ connected: accounts })
+  })
+
+  app.post('/publish', async (req, res) => {
+    const user = currentUser(req)
+    const { text = '', platforms, mediaUrls = [], options: platformOptions, idempotencyKey } = req.body ?? {}
+    if (!Array.isArray(mediaUrls) || mediaUrls.some((u) => typeof u !== 'string')) {
+      return res.status(400).json({ error: 'INVALID_INPUT', message: 'mediaUrls must be a list of URLs' })
+    }
+    const post = {
+      text,
+      media: mediaUrls.map((url) => ({ url, allowLoopback: options.allowLoopbackMedia === true })),
+      options: platformOptions,
+    }
+    const report = await sync.publish(user, post, { targets: platforms, idempotencyKey })
+    res.json({ idempotencyKey: report.idempotencyKey, results: report.legacy })
+  })
+
+  app.get('/status', async (req, res) => {
+    const accounts = await sync.status(currentUser(req))
+    res.json({
+      accounts: accounts.map((s) => ({
+        platform: s.account.key.platform,
+        accountId: s.account.key.accountId,
+        handle: s.account.profile.handle,
+        connected: s.connected,
+        needsReauth: s.needsReauth,
+        expiresAt: s.expiresAt,
+      })),
+    })
+  })
+
+  // Express 5 passes rejected promises here.
+  app.use((err, req, res, next) => {
+    if (res.headersSent) return next(err)
+    if (err instanceof CreatorSyncError) {
+      if (err.retryAfter != null) res.set('Retry-After', String(Math.ceil(err.retryAfter)))
+      const body = { error: err.code, message: err.message }
+      if (err.violations) body.violations = err.violations
+      return res.status(STATUS_OF[err.code] ?? 502).json(body)
+    }
+    res.status(err.status ?? 500).json({ error: err.status ? 'BAD_REQUEST' : 'INTERNAL', message: err.message })
+  })
+  return app
+}
+
+/** The client from the environment (see the header). */
+async function clientFromEnv(env = process.env) {
+  let apps
+  let endpoints
+  if (env.CREATORSYNC_EMULATOR_JSON) {
+    const line = JSON.parse(env.CREATORSYNC_EMULATOR_JSON)
+    apps = line.apps
+    endpoints = line
+  } else {
+    apps = JSON.parse(env.CREATORSYNC_APPS_JSON)
+  }
+  const store = env.CREATORSYNC_POSTGRES_URL
+    ? { postgres: { url: env.CREATORSYNC_POSTGRES_URL } }
+    : { sqlite: { path: env.CREATORSYNC_DB ?? 'creatorsync.db' } }
+  return CreatorSync.create({ apps, endpoints, stateSecret: env.CREATORSYNC_STATE_SECRET, ...store })
+}
+
+module.exports = { createApp, clientFromEnv }
+
+if (require.main === module) {
+  const port = Number(process.env.PORT ?? 3000)
+  clientFromEnv().then((sync) => {
+    const publicBaseUrl = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`
+    createApp(sync, { publicBaseUrl }).listen(port, '127.0.0.1', () => {
+      process.stderr.write(`listening on ${publicBaseUrl}\n`)
+    })
+  }, (err) => {
+    process.stderr.write(`${err.code ?? 'ERROR'}: ${err.message}\n`)
+    process.exit(1)
+  })
+}
