@@ -151,6 +151,13 @@ export declare class OAuth1Signer {
 /** Parses and checks a key object (for hosts that build keys in JS). */
 export declare function accountKey(key: AccountKey): AccountKey
 
+/**
+ * Runs the core's token store conformance suite on stores from `make()`
+ * (called once per case, synchronously returning a fresh, empty store).
+ * Rejects with an `Error` naming the broken rule.
+ */
+export declare function coreTokenStoreConformance(make: () => TokenStore): Promise<void>
+
 /** One media item: exactly one of `path`, `buffer` or `url`. */
 export interface MediaInput {
   /** A local file, read in chunks (never loaded whole). */

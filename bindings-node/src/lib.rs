@@ -9,6 +9,7 @@
 //! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
 //! * [`error`]: `CreatorSyncError` with a stable `code`.
 //! * [`runtime`]: core futures as Promises; AbortSignal.
+//! * [`testing`]: the core's store conformance suite for host stores.
 #![allow(unreachable_pub)]
 // napi-derive generates `pub` items for the JS surface.
 // napi-derive registers exports only outside `cfg(test)`.
@@ -21,6 +22,7 @@ mod oauth1;
 mod post;
 mod runtime;
 mod store;
+mod testing;
 
 use napi::Env;
 use napi::bindgen_prelude::{JsObjectValue, Object};

@@ -6,7 +6,8 @@
 //! core's conformance suite):
 //!
 //! * `get(key)` → the token object or `null`/`undefined`;
-//! * `list(userId)` → that user's tokens;
+//! * `list(userId)` → that user's tokens, in any order (the bridge sorts
+//!   them by key, as the core's contract wants);
 //! * `put(token, expectedVersion | null)` → the new version (1 on insert,
 //!   `expectedVersion + 1` on replace), or rejects with an error whose
 //!   `code` is `'CONFLICT'` and `currentVersion` the stored version (or
@@ -227,7 +228,15 @@ impl TokenStore for HostStore {
     async fn list(&self, user_id: &str) -> Result<Vec<StoredToken>> {
         match call("list", &self.list, user_id.to_owned()).await? {
             Value::Null => Ok(Vec::new()),
-            Value::Array(items) => items.into_iter().map(token_from_js).collect(),
+            Value::Array(items) => {
+                // The core's contract orders by key; host stores need not.
+                let mut out = items
+                    .into_iter()
+                    .map(token_from_js)
+                    .collect::<Result<Vec<_>>>()?;
+                out.sort_by(|a, b| a.key.cmp(&b.key));
+                Ok(out)
+            }
             _ => Err(Error::store("host store `list` must resolve an array")),
         }
     }
