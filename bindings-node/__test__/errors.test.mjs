@@ -34,6 +34,14 @@ test('bad options reject with CONFIG_ERROR / INVALID_INPUT before any request', 
   await assert.rejects(sync.publish('u', { text: 'hi', media: [{}] }), (e) => e.code === 'INVALID_INPUT')
   await assert.rejects(sync.publish('u', { text: 'hi', options: { youtube: { titel: 'typo' } } }), (e) => e.code === 'INVALID_INPUT')
   await assert.rejects(sync.publish('u', { text: 'hi' }, { targets: ['myspace'] }), (e) => e.code === 'INVALID_INPUT')
+  // A mistyped option never widens or changes the publish: it is refused.
+  for (const [field, value] of [['targets', 'x'], ['idempotencyKey', 42], ['validTargetsOnly', 'yes'], ['onProgress', true], ['signal', 'abort']]) {
+    await assert.rejects(sync.publish('u', { text: 'hi' }, { [field]: value }), (e) => {
+      assert.equal(e.code, 'INVALID_INPUT', field)
+      assert.equal(e.field, field)
+      return true
+    })
+  }
 })
 
 test('INVALID_POST lists every violation before any request', async () => {

@@ -15,22 +15,19 @@
 
 use std::sync::Arc;
 
-use creatorsync_core::auth::{AppCredentials, Apps, ConsumerCredentials};
-use creatorsync_core::{
-    AccountKey, EndpointSet, Endpoints, Error, KeyRing, MemoryTokenStore, Platform,
-    PostgresTokenStore, PublishReport, Result, Target, TokenStore,
-};
-use napi::bindgen_prelude::{JsObjectValue, Object, PromiseRaw, Unknown};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, JsValue, Status, ValueType};
+use creatorsync_core::{AccountKey, Error, Platform, Result};
+use napi::bindgen_prelude::{Object, PromiseRaw, Unknown};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use serde_json::{Value, json};
 
 use crate::convert::{self, from_js, key_to_js, to_js};
 use crate::error;
+use crate::options::{builder, get};
 use crate::post::{PostInput, PostSpec};
+use crate::report::{ProgressTsfn, PublishOptions, report_to_js, targets};
 use crate::runtime::{abort_token, cancellable, spawn};
-use crate::store::HostStore;
 
 /// Connects creators' accounts and publishes to all of them at once.
 #[napi]
@@ -39,244 +36,8 @@ pub struct CreatorSync {
     inner: creatorsync_core::CreatorSync,
 }
 
-fn get<'a>(obj: &Object<'a>, name: &str) -> napi::Result<Option<Unknown<'a>>> {
-    let v: Unknown<'a> = obj.get_named_property_unchecked(name)?;
-    Ok(match v.get_type()? {
-        ValueType::Undefined | ValueType::Null => None,
-        _ => Some(v),
-    })
-}
-
-fn string(v: Unknown<'_>, field: &str) -> Result<String> {
-    if v.get_type().ok() != Some(ValueType::String) {
-        return Err(Error::invalid_input(field, "must be a string"));
-    }
-    unsafe { v.cast::<String>() }.map_err(|e| Error::invalid_input(field, e.reason.clone()))
-}
-
-fn json(v: Unknown<'_>, field: &str) -> Result<Value> {
-    unsafe { v.cast::<Value>() }.map_err(|e| Error::invalid_input(field, e.reason.clone()))
-}
-
-/// `{ x: { clientId, clientSecret, consumerKey, consumerSecret }, linkedin: {...}, ... }`
-/// (snake_case keys as printed by the emulator work too), or `'emulator'`.
-fn apps(v: Value) -> Result<Apps> {
-    if v.as_str() == Some("emulator") {
-        return Ok(Apps::emulator_defaults());
-    }
-    let Value::Object(map) = convert::snake(v) else {
-        return Err(Error::invalid_input(
-            "apps",
-            "an object keyed by platform, or 'emulator'",
-        ));
-    };
-    let mut apps = Apps::new();
-    for (name, app) in map {
-        let platform = convert::platform(&name)?;
-        let field = |k: &str| app.get(k).and_then(Value::as_str).map(str::to_owned);
-        if let Some(id) = field("client_id") {
-            let creds = match field("client_secret") {
-                Some(secret) => AppCredentials::new(id, secret),
-                None => AppCredentials::public(id),
-            };
-            apps = apps.with(platform, creds);
-        }
-        if platform == Platform::X
-            && let (Some(k), Some(s)) = (field("consumer_key"), field("consumer_secret"))
-        {
-            apps = apps.with_x_consumer(ConsumerCredentials::new(k, s));
-        }
-    }
-    Ok(apps)
-}
-
-/// `{ x: { auth, token, api, upload }, ... }`; missing platforms keep
-/// their production hosts. Keys other than platforms (`control`, `apps`
-/// from the emulator's line) are ignored.
-fn endpoints(v: Value) -> Result<EndpointSet> {
-    let Value::Object(map) = v else {
-        return Err(Error::invalid_input(
-            "endpoints",
-            "an object keyed by platform",
-        ));
-    };
-    let mut set = EndpointSet::production();
-    for (name, e) in map {
-        let Ok(platform) = convert::platform(&name) else {
-            continue;
-        };
-        let e: Endpoints = serde_json::from_value(e)
-            .map_err(|err| Error::invalid_input(format!("endpoints.{name}"), err.to_string()))?;
-        set.set(platform, e);
-    }
-    Ok(set)
-}
-
-enum StoreChoice {
-    Given(Arc<dyn TokenStore>),
-    Sqlite(String, Option<KeyRing>),
-    Postgres(String, KeyRing),
-}
-
-/// `{ key, keyId }` (base64 of 32 bytes, key id default `k1` as in the
-/// core and Python; no key: `CREATORSYNC_KEY`).
-fn key_ring(v: &Value) -> Result<Option<KeyRing>> {
-    match v.get("key").and_then(Value::as_str) {
-        Some(k) => Ok(Some(KeyRing::from_base64(
-            v.get("key_id").and_then(Value::as_str).unwrap_or("k1"),
-            k,
-        )?)),
-        None => Ok(None),
-    }
-}
-
-/// Reads the options object (JS thread).
-fn builder(obj: &Object<'_>) -> Result<(creatorsync_core::CreatorSyncBuilder, StoreChoice)> {
-    let napi_err = |e: napi::Error| Error::invalid_input("options", e.reason.clone());
-    let mut b = creatorsync_core::CreatorSync::builder();
-    if let Some(v) = get(obj, "apps").map_err(napi_err)? {
-        b = b.apps(apps(json(v, "apps")?)?);
-    }
-    if let Some(v) = get(obj, "endpoints").map_err(napi_err)? {
-        b = b.endpoints(endpoints(json(v, "endpoints")?)?);
-    }
-    let secret = get(obj, "stateSecret")
-        .map_err(napi_err)?
-        .ok_or_else(|| Error::Config("stateSecret (≥ 32 characters) is required".into()))?;
-    b = b.state_secret(string(secret, "stateSecret")?.into_bytes());
-    let postgres = get(obj, "postgres").map_err(napi_err)?;
-    let sqlite = get(obj, "sqlite").map_err(napi_err)?;
-    let given = get(obj, "store").map_err(napi_err)?;
-    if [given.is_some(), sqlite.is_some(), postgres.is_some()]
-        .iter()
-        .filter(|x| **x)
-        .count()
-        > 1
-    {
-        return Err(Error::invalid_input(
-            "store",
-            "give one of `store`, `sqlite` or `postgres`",
-        ));
-    }
-    let store = if let Some(s) = given {
-        if s.get_type().ok() == Some(ValueType::String) {
-            match string(s, "store")?.as_str() {
-                "memory" => StoreChoice::Given(Arc::new(MemoryTokenStore::new())),
-                other => {
-                    return Err(Error::invalid_input(
-                        "store",
-                        format!("{other:?}: use 'memory', a store object, `sqlite` or `postgres`"),
-                    ));
-                }
-            }
-        } else {
-            let o = s.coerce_to_object().map_err(napi_err)?;
-            let host =
-                HostStore::new(&o).map_err(|e| Error::invalid_input("store", e.reason.clone()))?;
-            StoreChoice::Given(Arc::new(host))
-        }
-    } else if let Some(sq) = sqlite {
-        let v = convert::snake(json(sq, "sqlite")?);
-        let path = v
-            .get("path")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::invalid_input("sqlite.path", "required"))?
-            .to_owned();
-        StoreChoice::Sqlite(path, key_ring(&v)?)
-    } else if let Some(pg) = postgres {
-        let v = convert::snake(json(pg, "postgres")?);
-        let url = v
-            .get("url")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::invalid_input("postgres.url", "required"))?
-            .to_owned();
-        let keys = match key_ring(&v)? {
-            Some(k) => k,
-            None => KeyRing::from_env()?,
-        };
-        StoreChoice::Postgres(url, keys)
-    } else {
-        StoreChoice::Given(Arc::new(MemoryTokenStore::new()))
-    };
-    Ok((b, store))
-}
-
 fn key(user_id: String, platform: &str, account_id: String) -> Result<AccountKey> {
     AccountKey::new(user_id, convert::platform(platform)?, account_id)
-}
-
-/// Publish options.
-#[napi(object, object_to_js = false)]
-pub struct PublishOptions {
-    /// Platforms (`'x'`) or accounts (`{ platform, accountId }`); default:
-    /// every connected account.
-    #[napi(ts_type = "Array<Platform | { platform: Platform; accountId: string }>")]
-    pub targets: Option<Vec<Value>>,
-    /// Reuse it to retry without double posting (default: a new one,
-    /// returned in the report).
-    pub idempotency_key: Option<String>,
-    /// Publish to the targets the post is valid for; report the others.
-    pub valid_targets_only: Option<bool>,
-}
-
-type ProgressTsfn = ThreadsafeFunction<Value, Unknown<'static>, Value, Status, false, true>;
-
-fn targets(list: Vec<Value>) -> Result<Vec<Target>> {
-    list.into_iter()
-        .map(|t| match t {
-            Value::String(s) => Ok(Target::Platform(convert::platform(&s)?)),
-            Value::Object(o) => {
-                let platform = o
-                    .get("platform")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| Error::invalid_input("targets", "a target needs `platform`"))?;
-                let platform = convert::platform(platform)?;
-                match o.get("accountId").and_then(Value::as_str) {
-                    Some(a) => Ok(Target::Account {
-                        platform,
-                        account_id: a.to_owned(),
-                    }),
-                    None => Ok(Target::Platform(platform)),
-                }
-            }
-            _ => Err(Error::invalid_input(
-                "targets",
-                "a platform name or { platform, accountId }",
-            )),
-        })
-        .collect()
-}
-
-/// The report as a plain object (results in target order, plus the seed
-/// system's per-platform `legacy` shape).
-fn report_to_js(r: &PublishReport) -> Value {
-    let results: Vec<Value> = r
-        .results
-        .iter()
-        .map(|t| {
-            let (post_id, url, err) = match &t.outcome {
-                Ok(p) => (json!(p.post_id), json!(p.url), Value::Null),
-                Err(e) => (Value::Null, Value::Null, error::to_plain(e)),
-            };
-            json!({
-                "platform": t.account.platform.as_str(),
-                "accountId": t.account.account_id,
-                "ok": t.outcome.is_ok(),
-                "postId": post_id,
-                "url": url,
-                "error": err,
-                "reused": t.reused,
-                "elapsedMs": t.elapsed.as_secs_f64() * 1000.0,
-            })
-        })
-        .collect();
-    json!({
-        "idempotencyKey": r.idempotency_key,
-        "allOk": r.all_ok(),
-        "results": results,
-        "legacy": serde_json::to_value(r.legacy()).unwrap_or(Value::Null),
-        "elapsedMs": r.elapsed.as_secs_f64() * 1000.0,
-    })
 }
 
 #[napi]
@@ -302,16 +63,7 @@ impl CreatorSync {
             env,
             async move {
                 let (b, store) = parsed?;
-                let b = match store {
-                    StoreChoice::Given(s) => b.store(s),
-                    StoreChoice::Sqlite(path, keys) => b.sqlite(path, keys),
-                    StoreChoice::Postgres(url, keys) => {
-                        let store = PostgresTokenStore::connect(&url, keys).await?;
-                        let log = store.publish_log();
-                        b.store(Arc::new(store)).publish_log(Arc::new(log))
-                    }
-                };
-                b.build().await
+                store.apply(b).await?.build().await
             },
             |inner| CreatorSync { inner },
         )
@@ -542,13 +294,33 @@ impl CreatorSync {
         if let Some(o) = options {
             // Read field by field: the object also holds a function and an AbortSignal.
             if let Some(v) = get(&o, "targets")? {
-                opts.targets = unsafe { v.cast::<Value>() }?.as_array().cloned();
+                match unsafe { v.cast::<Value>() }? {
+                    Value::Array(list) => opts.targets = Some(list),
+                    _ => {
+                        bad_input.get_or_insert(Error::invalid_input(
+                            "targets",
+                            "must be an array of platforms or { platform, accountId }",
+                        ));
+                    }
+                }
             }
             if let Some(v) = get(&o, "idempotencyKey")? {
-                opts.idempotency_key = Some(unsafe { v.cast::<String>() }?);
+                if v.get_type()? == ValueType::String {
+                    opts.idempotency_key = Some(unsafe { v.cast::<String>() }?);
+                } else {
+                    bad_input
+                        .get_or_insert(Error::invalid_input("idempotencyKey", "must be a string"));
+                }
             }
             if let Some(v) = get(&o, "validTargetsOnly")? {
-                opts.valid_targets_only = Some(unsafe { v.cast::<bool>() }?);
+                if v.get_type()? == ValueType::Boolean {
+                    opts.valid_targets_only = Some(unsafe { v.cast::<bool>() }?);
+                } else {
+                    bad_input.get_or_insert(Error::invalid_input(
+                        "validTargetsOnly",
+                        "must be a boolean",
+                    ));
+                }
             }
             if let Some(f) = get(&o, "onProgress")? {
                 if f.get_type()? == ValueType::Function {
@@ -561,11 +333,17 @@ impl CreatorSync {
                             .build()?,
                     );
                 } else {
-                    bad_input = Some(Error::invalid_input("onProgress", "must be a function"));
+                    bad_input
+                        .get_or_insert(Error::invalid_input("onProgress", "must be a function"));
                 }
             }
             if let Some(s) = get(&o, "signal")? {
-                signal = Some(s.coerce_to_object()?);
+                if s.get_type()? == ValueType::Object {
+                    signal = Some(s.coerce_to_object()?);
+                } else {
+                    bad_input
+                        .get_or_insert(Error::invalid_input("signal", "must be an AbortSignal"));
+                }
             }
         }
         let token = abort_token(env, signal)?;

@@ -5,6 +5,8 @@
 //! Files mirror the core's (`error.rs`, `store.rs`, `post.rs`, ...).
 //!
 //! * [`client`]: `CreatorSync` (connect, status, health, publish, disconnect).
+//! * [`options`]: the options of `CreatorSync.create` (apps, endpoints, store).
+//! * [`report`]: publish options and the report as plain objects.
 //! * [`store`]: host token stores (any JS object with async get/put/list/delete).
 //! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
 //! * [`error`]: `CreatorSyncError` with a stable `code`.
@@ -19,7 +21,9 @@ mod client;
 mod convert;
 mod error;
 mod oauth1;
+mod options;
 mod post;
+mod report;
 mod runtime;
 mod store;
 mod testing;

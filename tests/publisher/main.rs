@@ -254,3 +254,70 @@ async fn cancelling_mid_upload_leaves_no_post_and_a_consistent_log() {
     assert!(report.all_ok(), "{report:#?}");
     assert_eq!(env.emu.record().posts_for(Platform::YouTube).len(), 1);
 }
+
+#[tokio::test]
+async fn a_refused_token_that_looked_valid_is_refreshed_once_and_the_publish_retried() {
+    let env = Env::new().await;
+    // The platform expires every access token now; the SDK still believes
+    // them valid for an hour (clock skew, early revocation).
+    for p in [Platform::TikTok, Platform::YouTube, Platform::LinkedIn] {
+        env.emu.tokens().expire_now(p, None, env.emu.clock().now());
+    }
+    let before: Vec<u64> = [Platform::TikTok, Platform::YouTube, Platform::LinkedIn]
+        .iter()
+        .map(|p| env.emu.tokens().refresh_count(*p))
+        .collect();
+    let mut post = video_post(&env).await;
+    post.text = "After a refused token".into();
+    let report = env
+        .sync
+        .publish(USER, &post)
+        .targets([
+            Target::Platform(Platform::TikTok),
+            Target::Platform(Platform::YouTube),
+            Target::Account {
+                platform: Platform::LinkedIn,
+                account_id: "li-demo-person".into(),
+            },
+        ])
+        .await
+        .expect("publish");
+    assert!(report.all_ok(), "{report:#?}");
+    let after: Vec<u64> = [Platform::TikTok, Platform::YouTube, Platform::LinkedIn]
+        .iter()
+        .map(|p| env.emu.tokens().refresh_count(*p))
+        .collect();
+    let refreshed: Vec<u64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+    assert_eq!(refreshed, vec![1, 1, 1], "one refresh per platform");
+    for p in [Platform::TikTok, Platform::YouTube, Platform::LinkedIn] {
+        assert_eq!(
+            env.emu.record().posts_for(p).len(),
+            1,
+            "{p}: exactly one post"
+        );
+    }
+    let status = env.sync.tokens().status(USER).await.expect("status");
+    assert!(status.iter().all(|s| !s.needs_reauth), "{status:#?}");
+}
+
+#[tokio::test]
+async fn a_refused_token_whose_refresh_is_refused_needs_reauth_and_is_kept() {
+    let env = Env::new().await;
+    env.emu.tokens().revoke_all(Platform::TikTok, None);
+    let post = video_post(&env).await;
+    let report = env
+        .sync
+        .publish(USER, &post)
+        .targets([Target::Platform(Platform::TikTok)])
+        .await
+        .expect("publish");
+    let (_, err) = report.failed().next().expect("a failure");
+    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    let status = env.sync.tokens().status(USER).await.expect("status");
+    let tiktok = status
+        .iter()
+        .find(|s| s.account.key.platform == Platform::TikTok)
+        .expect("the TikTok row is kept");
+    assert!(tiktok.needs_reauth);
+    assert!(env.emu.record().posts_for(Platform::TikTok).is_empty());
+}

@@ -186,7 +186,31 @@ impl TokenManager {
             return Ok(row);
         }
         let span = info_span!("token_refresh", platform = %key.platform, account = %key.account_id);
-        self.refresh_slow(key).instrument(span).await
+        self.refresh_slow(key, None).instrument(span).await
+    }
+
+    /// Refreshes a token the platform refused (HTTP 401) although it looked
+    /// valid here (clock skew, an access token revoked early), once: when
+    /// another caller already replaced `rejected`, the stored token is
+    /// returned without a second refresh (the same single-flight, lease and
+    /// compare-and-swap as [`TokenManager::usable`]).
+    ///
+    /// Errors: [`Error::ReauthRequired`] when the credential cannot be
+    /// refreshed (OAuth 1.0a, no refresh token) or the refresh is refused
+    /// (the row is flagged, never deleted); the transient error of a
+    /// refresh that could not complete.
+    pub async fn refresh_rejected(&self, rejected: &StoredToken) -> Result<StoredToken> {
+        let key = &rejected.key;
+        if refresh_token(&rejected.credential).is_none() {
+            return Err(reauth(
+                key,
+                "the platform refused the token and it cannot be refreshed",
+            ));
+        }
+        let span = info_span!("token_refresh", platform = %key.platform, account = %key.account_id, rejected = true);
+        self.refresh_slow(key, Some(&rejected.credential))
+            .instrument(span)
+            .await
     }
 
     fn flight(&self, key: &AccountKey) -> Arc<tokio::sync::Mutex<()>> {
@@ -198,7 +222,13 @@ impl TokenManager {
         map.entry(key.clone()).or_default().clone()
     }
 
-    async fn refresh_slow(&self, key: &AccountKey) -> Result<StoredToken> {
+    /// Refreshes `key` unless its stored token is valid for longer than the
+    /// skew window and is not `stale` (a credential the platform refused).
+    async fn refresh_slow(
+        &self,
+        key: &AccountKey,
+        stale: Option<&Credential>,
+    ) -> Result<StoredToken> {
         let flight = self.flight(key);
         let _guard = flight.lock().await;
         let cfg = &self.inner.config;
@@ -213,10 +243,17 @@ impl TokenManager {
                 ));
             }
             let now = Utc::now();
-            if !row.credential.expires_within(now, cfg.skew) {
+            let refused = stale == Some(&row.credential);
+            if !refused && !row.credential.expires_within(now, cfg.skew) {
                 return Ok(row);
             }
             let Some(rt) = refresh_token(&row.credential).map(str::to_owned) else {
+                if refused {
+                    return Err(reauth(
+                        key,
+                        "the platform refused the token and it cannot be refreshed",
+                    ));
+                }
                 if row.credential.expires_at().is_some_and(|at| at <= now) {
                     let why = format!("the token expired and {} cannot refresh it", key.platform);
                     return Err(self.flag(row, &why).await);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use futures::stream::FuturesOrdered;
 use tokio::sync::Semaphore;
-use tracing::{Instrument, info, info_span, warn};
+use tracing::{Instrument, debug, info, info_span, warn};
 
 use super::report::{PublishReport, TargetResult};
 use super::targets::{Target, resolve};
@@ -220,7 +220,8 @@ async fn run_target(
 
         // Refresh before any upload, so a rotating refresh token never
         // rotates half-way through.
-        let token = match inner.connector.tokens().usable(&key).await {
+        let tokens = inner.connector.tokens();
+        let token = match tokens.usable(&key).await {
             Ok(t) => t,
             Err(e) => {
                 log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable())
@@ -228,8 +229,8 @@ async fn run_target(
                 return Err(e);
             }
         };
-        let request = PublishRequest {
-            account: &token,
+        let request = |token| PublishRequest {
+            account: token,
             post: call.post,
             progress: call
                 .progress
@@ -237,7 +238,25 @@ async fn run_target(
             sessions: inner.sessions.clone(),
             session_key: format!("{ikey}:{}:{}", key.platform, key.account_id),
         };
-        match client.publish(request).await {
+        let mut outcome = client.publish(request(&token)).await;
+        let refreshed;
+        // A 401 on a token that looked valid (clock skew, an access token
+        // revoked early): refresh it once and try again. Nothing was
+        // created (a refused token creates nothing).
+        if matches!(outcome, Err(Error::ReauthRequired { .. })) {
+            match tokens.refresh_rejected(&token).await {
+                Ok(fresh) => {
+                    info!("token refused although valid here; refreshed once, retrying");
+                    refreshed = fresh;
+                    outcome = client.publish(request(&refreshed)).await;
+                }
+                Err(e @ Error::ReauthRequired { .. }) => {
+                    debug!(error = %e, "the refused token cannot be refreshed");
+                }
+                Err(e) => outcome = Err(e),
+            }
+        }
+        match outcome {
             Ok(p) => {
                 log.mark_published(ikey, &key, &p.post_id, Some(&p.url))
                     .await?;
