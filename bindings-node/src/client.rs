@@ -22,7 +22,7 @@ use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use serde_json::{Value, json};
 
-use crate::convert::{self, Json, from_js, key_to_js, to_js};
+use crate::convert::{self, from_js, key_to_js, to_js};
 use crate::error;
 use crate::options::{builder, get};
 use crate::post::{PostInput, PostSpec};
@@ -83,7 +83,7 @@ impl CreatorSync {
         platform: String,
         redirect_uri: String,
         options: Option<Value>,
-    ) -> napi::Result<PromiseRaw<'env, Json>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         let oauth1 = options
             .as_ref()
@@ -104,7 +104,7 @@ impl CreatorSync {
                     c.begin(&user_id, platform, &redirect_uri).await
                 }
             },
-            |r| Json(json!({ "url": r.url.as_str(), "state": r.state })),
+            |r| json!({ "url": r.url.as_str(), "state": r.state }),
         )
     }
 
@@ -122,7 +122,7 @@ impl CreatorSync {
         platform: String,
         code: String,
         state: String,
-    ) -> napi::Result<PromiseRaw<'env, Json>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         spawn(
             env,
@@ -132,7 +132,7 @@ impl CreatorSync {
                     .complete(&user_id, platform, &code, &state)
                     .await
             },
-            |accounts| Json(to_js(&accounts)),
+            |accounts| to_js(&accounts),
         )
     }
 
@@ -148,7 +148,7 @@ impl CreatorSync {
         user_id: String,
         platform: String,
         callback_url: String,
-    ) -> napi::Result<PromiseRaw<'env, Json>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         spawn(
             env,
@@ -158,7 +158,7 @@ impl CreatorSync {
                     .complete_from_url(&user_id, platform, &callback_url)
                     .await
             },
-            |accounts| Json(to_js(&accounts)),
+            |accounts| to_js(&accounts),
         )
     }
 
@@ -168,12 +168,12 @@ impl CreatorSync {
         &self,
         env: &'env Env,
         user_id: String,
-    ) -> napi::Result<PromiseRaw<'env, Json>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         spawn(
             env,
             async move { sync.tokens().status(&user_id).await },
-            |s| Json(to_js(&s)),
+            |s| to_js(&s),
         )
     }
 
@@ -183,13 +183,13 @@ impl CreatorSync {
         &self,
         env: &'env Env,
         user_id: String,
-    ) -> napi::Result<PromiseRaw<'env, Json>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         spawn(
             env,
             async move { sync.tokens().health(&user_id).await },
             |list| {
-                Json(Value::Array(
+                Value::Array(
                     list.iter()
                         .map(|h| {
                             json!({
@@ -199,7 +199,7 @@ impl CreatorSync {
                             })
                         })
                         .collect(),
-                ))
+                )
             },
         )
     }
@@ -211,12 +211,12 @@ impl CreatorSync {
         env: &'env Env,
         user_id: String,
         days: u32,
-    ) -> napi::Result<PromiseRaw<'env, Json>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         let sync = self.inner.clone();
         spawn(
             env,
             async move { sync.tokens().expiring_within(&user_id, days).await },
-            |a| Json(to_js(&a)),
+            |a| to_js(&a),
         )
     }
 
@@ -279,7 +279,7 @@ impl CreatorSync {
         user_id: String,
         post: PostInput,
         options: Option<Object<'env>>,
-    ) -> napi::Result<PromiseRaw<'env, Json>> {
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
         // Bad input rejects the promise (never throws synchronously), before
         // any request.
         let spec = PostSpec::read(post);
@@ -373,7 +373,7 @@ impl CreatorSync {
                 }
                 call.await
             }),
-            |r| Json(report_to_js(&r)),
+            |r| report_to_js(&r),
         )
     }
 }

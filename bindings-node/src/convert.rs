@@ -168,26 +168,3 @@ mod tests {
         assert_eq!(snake(c), v);
     }
 }
-
-/// A JSON value handed to JS through `JSON.parse` of its text: one string
-/// and one call instead of a napi call per property, several times faster
-/// for reports and account lists (and the same plain objects).
-#[derive(Debug)]
-pub struct Json(pub(crate) Value);
-
-impl napi::bindgen_prelude::ToNapiValue for Json {
-    unsafe fn to_napi_value(
-        raw: napi::sys::napi_env,
-        val: Self,
-    ) -> napi::Result<napi::sys::napi_value> {
-        use napi::JsValue;
-        use napi::bindgen_prelude::{Function, JsObjectValue, Object, Unknown};
-        let env = napi::Env::from_raw(raw);
-        let text =
-            serde_json::to_string(&val.0).map_err(|e| napi::Error::from_reason(e.to_string()))?;
-        let json: Object<'_> = env.get_global()?.get_named_property_unchecked("JSON")?;
-        let parse: Function<'_, String, Unknown<'_>> =
-            json.get_named_property_unchecked("parse")?;
-        Ok(parse.call(text)?.raw())
-    }
-}
