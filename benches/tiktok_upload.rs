@@ -12,7 +12,7 @@ use upload_common as common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Case, FileSource, MIB, emit, mib_s, peak_rss_mib, raw_body, runtime};
+use common::{Case, MIB, emit, mib_s, peak_rss_mib, raw_body, runtime};
 use creatorsync::http::{Endpoints, HttpClient};
 use creatorsync::platforms::tiktok::{ChunkPlan, TikTokClient};
 use creatorsync::upload::{MemoryUploadSessions, PollConfig, UploadConfig};
@@ -178,7 +178,7 @@ fn child(role: &str) {
             options.tiktok.privacy_level = Some(TikTokPrivacy::SelfOnly);
             options.tiktok.disable_stitch = true;
             let post = Post::text("bench upload")
-                .with_media(Media::new(FileSource::open(&path)).await.expect("media"))
+                .with_media(Media::new(creatorsync::FileSource::new(&path)).await.expect("media"))
                 .with_options(options);
             started = Instant::now();
             client

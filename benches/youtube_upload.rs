@@ -11,7 +11,7 @@ use upload_common as common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Case, FileSource, MIB, emit, mib_s, peak_rss_mib, raw_body, runtime};
+use common::{Case, MIB, emit, mib_s, peak_rss_mib, raw_body, runtime};
 use creatorsync::http::{Endpoints, HttpClient};
 use creatorsync::platforms::youtube::{YouTubeClient, YouTubeUploadMode};
 use creatorsync::upload::{MemoryUploadSessions, PollConfig, UploadConfig};
@@ -95,7 +95,7 @@ fn child(role: &str) {
     let token = env("CS_BENCH_TOKEN");
     let path = std::path::PathBuf::from(env("CS_BENCH_FILE"));
     runtime().block_on(async {
-        let source = FileSource::open(&path);
+        let source = creatorsync::FileSource::new(&path);
         let size = std::fs::metadata(&path).expect("stat").len();
         // Clients are built before the clock starts (building a reqwest
         // client loads the platform's root certificates).

@@ -1,5 +1,4 @@
-//! Shared pieces of the upload benchmarks: a generated test file, a
-//! positional-read file source, peak RSS, child processes (so each client's
+//! Shared pieces of the upload benchmarks: a generated test file, peak RSS, child processes (so each client's
 //! peak RSS is its own), and the raw streaming PUT that gives the loopback
 //! ceiling.
 #![allow(dead_code, unreachable_pub)]
@@ -11,9 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_trait::async_trait;
 use bytes::Bytes;
-use creatorsync::{MediaInfo, MediaKind, MediaSource};
 use futures::StreamExt;
 use serde_json::Value;
 
@@ -29,50 +26,6 @@ pub fn sparse_file(dir: &Path, len: u64) -> PathBuf {
     let f = File::create(&path).expect("create bench file");
     f.set_len(len).expect("size bench file");
     path
-}
-
-/// A file read with positional reads on the blocking pool.
-#[derive(Debug, Clone)]
-pub struct FileSource {
-    file: Arc<File>,
-    len: u64,
-}
-
-impl FileSource {
-    /// Opens `path`.
-    pub fn open(path: &Path) -> Self {
-        let file = File::open(path).expect("open bench file");
-        let len = file.metadata().expect("stat").len();
-        Self {
-            file: Arc::new(file),
-            len,
-        }
-    }
-}
-
-#[async_trait]
-impl MediaSource for FileSource {
-    async fn describe(&self) -> creatorsync::Result<MediaInfo> {
-        Ok(MediaInfo {
-            len: self.len,
-            mime: "video/mp4".into(),
-            name: Some("bench-video.mp4".into()),
-            kind: MediaKind::Video,
-        })
-    }
-
-    async fn read_range(&self, offset: u64, len: u64) -> creatorsync::Result<Bytes> {
-        let file = self.file.clone();
-        let n = len.min(self.len.saturating_sub(offset));
-        tokio::task::spawn_blocking(move || {
-            let mut buf = vec![0u8; usize::try_from(n).unwrap_or(0)];
-            file.read_exact_at(&mut buf, offset)
-                .map(|()| Bytes::from(buf))
-        })
-        .await
-        .map_err(|e| creatorsync::Error::store(e.to_string()))?
-        .map_err(|e| creatorsync::Error::store(e.to_string()))
-    }
 }
 
 /// A streaming body of `[offset, offset + len)` of `path`, read in 1 MiB

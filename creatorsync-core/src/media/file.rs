@@ -1,19 +1,20 @@
 //! Media read from a local file, range by range.
 
-use std::io::{ErrorKind, SeekFrom};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 
 use super::sniff::{SNIFF_LEN, detect_mime, kind_of};
 use super::{MediaInfo, MediaSource, invalid};
 use crate::Result;
 
-/// Media in a local file. Each [`MediaSource::read_range`] opens the file,
-/// seeks and reads exactly that range, so memory stays bounded by the chunk
-/// size whatever the file size.
+/// Media in a local file. Each [`MediaSource::read_range`] opens the file
+/// and reads exactly that range with a positional read on Tokio's blocking
+/// pool, into one buffer of the range's size, so memory stays bounded by
+/// the piece size whatever the file size.
 ///
 /// ```no_run
 /// # async fn demo() -> creatorsync_core::Result<()> {
@@ -103,23 +104,43 @@ impl MediaSource for FileSource {
     }
 
     async fn read_range(&self, offset: u64, len: u64) -> Result<Bytes> {
-        let (mut file, file_len) = self.open_checked().await?;
-        if offset >= file_len || len == 0 {
-            return Ok(Bytes::new());
-        }
-        let want = len.min(file_len - offset);
-        file.seek(SeekFrom::Start(offset))
+        // One blocking task per range: open, positional read straight into
+        // a buffer of exactly the range's size (one copy, no seek, no
+        // intermediate buffer), close.
+        let path = self.path.clone();
+        let read = tokio::task::spawn_blocking(move || read_at(&path, offset, len))
             .await
-            .map_err(|e| self.io_error(&e))?;
-        // `want` is bounded by the file length; cap the up-front allocation
-        // anyway so a huge range request cannot reserve absurd memory.
-        let mut buf = Vec::with_capacity(usize::try_from(want.min(64 << 20)).unwrap_or(0));
-        file.take(want)
-            .read_to_end(&mut buf)
-            .await
-            .map_err(|e| self.io_error(&e))?;
-        Ok(Bytes::from(buf))
+            .map_err(|e| invalid(self.display_name(), format!("the read task failed: {e}")))?;
+        read.map_err(|e| self.io_error(&e))
     }
+}
+
+/// Reads `[offset, offset + len)` of the file at `path`, clipped to its end.
+fn read_at(path: &Path, offset: u64, len: u64) -> std::io::Result<Bytes> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other(
+            "it is a directory; pass the path of a file",
+        ));
+    }
+    let file_len = meta.len();
+    if offset >= file_len || len == 0 {
+        return Ok(Bytes::new());
+    }
+    let want = usize::try_from(len.min(file_len - offset))
+        .map_err(|_| std::io::Error::other("range too large for this platform"))?;
+    let mut buf = vec![0u8; want];
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(&file, &mut buf, offset)?;
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut file = file;
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        file.read_exact(&mut buf)?;
+    }
+    Ok(Bytes::from(buf))
 }
 
 #[cfg(test)]

@@ -8,8 +8,11 @@ use futures::{StreamExt, TryStreamExt};
 
 use crate::MediaSource;
 
-/// Default piece size for streamed bodies (1 MiB).
-pub const DEFAULT_PIECE: u64 = 1024 * 1024;
+/// Default piece size for streamed bodies (256 KiB): with one piece read
+/// ahead and four chunks in flight, about 2 MiB of file data in memory.
+/// Larger pieces did not upload faster on loopback and cost peak memory
+/// (`benches/node/x_upload.mjs`).
+pub const DEFAULT_PIECE: u64 = 256 * 1024;
 
 /// A body that reads `[offset, offset + len)` of `source` in pieces of
 /// `piece` bytes, one piece read ahead. Cheap to rebuild for a retry.
