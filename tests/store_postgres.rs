@@ -6,7 +6,8 @@
 //!
 //! Needs `CREATORSYNC_TEST_POSTGRES_URL` (./scripts/test starts a
 //! throwaway server and sets it); without it every test prints "skipped"
-//! and passes. Each case runs in a database of its own.
+//! and passes, except under `CI=true`, where it fails. Each case runs in a
+//! database of its own.
 
 mod pg_support;
 
