@@ -12,6 +12,9 @@
 //! Concurrency cases spawn tasks with [`tokio::spawn`]; run them inside a
 //! Tokio runtime (a multi-thread runtime exercises real races).
 //!
+//! With the `postgres` feature, `create_postgres_database` and
+//! `drop_postgres_database` give each test a throwaway database.
+//!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use std::sync::Arc;
@@ -39,6 +42,11 @@ use tokio::sync::Barrier;
 
 use crate::publish_log::{BeginOutcome, PublishLog, PublishState};
 use crate::{AccountKey, Credential, Error, Platform, Profile, Secret, StoredToken, TokenStore};
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::{create_postgres_database, drop_postgres_database};
 
 /// Number of tasks in each concurrency round.
 pub const RACERS: usize = 50;
