@@ -1,40 +1,57 @@
 //! The refresh race across OS processes sharing one PostgreSQL store: a
 //! TikTok account whose rotating token has expired, 4 worker processes ×
-//! 50 concurrent callers of `TokenManager::usable()` followed by a TikTok
-//! API call with the token each got. The emulator must see exactly one
-//! refresh, and every call must succeed with the one new token.
+//! 50 concurrent publishes through the public [`CreatorSync`] publisher
+//! (Postgres token store + Postgres publish log), each publish a small
+//! FILE_UPLOAD video with its own idempotency key. The emulator must see
+//! exactly one refresh, every publish must succeed, and the emulator must
+//! hold exactly 200 distinct posts, one per idempotency key.
 //!
 //! The workers are this test binary run again with `CS_REFRESH_RACE_WORKER`
 //! set (test `worker_role`, a no-op otherwise). The emulator runs in the
-//! parent. The API call is `video/list` (600/min per token in the
-//! emulator): TikTok's 6 video inits per token per minute make 200 real
-//! publishes on one account a rate-limit test rather than a refresh test.
+//! parent.
+//!
+//! Rate limits: TikTok allows 6 video inits (and 30 status checks) per
+//! token per minute, so 200 publishes on one account cannot run inside one
+//! minute at the real limits. This test raises the emulator's per-token
+//! limits through its test knob, `EmulatorConfig::tiktok_rate_limits`,
+//! rather than advancing the emulator clock: moving the clock while
+//! publishes are in flight would turn the run into rounds of 429s and
+//! waits (a test of the rate-limit handling, which has its own tests:
+//! `creatorsync-emulator/tests/tiktok_limits.rs`, `tests/tiktok.rs`) and
+//! would age the tokens under test. What stays real is what this test is
+//! about: one expired rotating token, one database, four processes.
 //!
 //! Needs `CREATORSYNC_TEST_POSTGRES_URL`; without it the test prints
-//! "skipped" and passes. Prints one JSON line with the time per call.
+//! "skipped" and passes (under `CI=true` it fails). Prints one JSON line
+//! with the time per publish.
 
 mod pg_support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use chrono::Utc;
-use creatorsync::auth::{Apps, Connector, TokenManager};
+use creatorsync::auth::Apps;
 use creatorsync::store::{KeyRing, PostgresOptions, PostgresTokenStore};
+use creatorsync::upload::PollConfig;
 use creatorsync::{
-    AccountKey, Credential, EndpointSet, HttpClient, Platform, StoredToken, TokenStore,
+    BytesSource, CreatorSync, Credential, EndpointSet, Media, Platform, Post, PublishLog,
+    StoredToken, Target, TikTokPrivacy, TokenStore,
 };
-use creatorsync_emulator::{Emulator, EmulatorConfig};
+use creatorsync_emulator::{Emulator, EmulatorConfig, TikTokRateLimits};
 use pg_support::{fresh_database, server_url};
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 
 const WORKER_ENV: &str = "CS_REFRESH_RACE_WORKER";
 const PROCESSES: usize = 4;
-const CALLS: usize = 50;
+const PUBLISHES: usize = 50;
 const USER: &str = "creator-1";
+/// Per-token, per-minute limit of every TikTok endpoint in this test (see
+/// the module doc): well above the ~5 calls × 200 publishes made.
+const RAISED_LIMIT: usize = 100_000;
 
 /// What the parent hands a worker (as JSON in `CS_REFRESH_RACE_WORKER`).
 #[derive(Serialize, Deserialize)]
@@ -45,20 +62,15 @@ struct WorkerSpec {
     account_id: String,
 }
 
-/// What a worker prints (one JSON line on stdout). Tokens only as hashes.
+/// What a worker prints (one JSON line on stdout): idempotency key → post id.
 #[derive(Serialize, Deserialize, Debug)]
 struct WorkerResult {
     worker: usize,
-    ok_calls: usize,
-    access_sha256: BTreeSet<String>,
+    published: BTreeMap<String, String>,
 }
 
 fn keys() -> KeyRing {
     KeyRing::new("k1", &[0x42; 32]).expect("valid key")
-}
-
-fn sha(text: &str) -> String {
-    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
 fn access_of(t: &StoredToken) -> String {
@@ -68,63 +80,86 @@ fn access_of(t: &StoredToken) -> String {
     }
 }
 
-async fn store(url: &str) -> Arc<dyn TokenStore> {
-    Arc::new(
+/// The publisher over the Postgres store and its publish log.
+async fn client(database: &str, endpoints: &EndpointSet) -> (CreatorSync, Arc<PostgresTokenStore>) {
+    let store = Arc::new(
         PostgresTokenStore::connect_with(
-            url,
+            database,
             keys(),
             PostgresOptions::default().max_connections(8),
         )
         .await
         .expect("connect to the test database"),
-    )
+    );
+    let sync = CreatorSync::builder()
+        .apps(Apps::emulator_defaults())
+        .endpoints(endpoints.clone())
+        .state_secret(*b"refresh-race-state-secret-0123456")
+        .store(store.clone() as Arc<dyn TokenStore>)
+        .publish_log(Arc::new(store.publish_log()) as Arc<dyn PublishLog>)
+        .poll(PollConfig {
+            initial: Duration::from_millis(20),
+            max_interval: Duration::from_millis(200),
+            deadline: Duration::from_secs(120),
+        })
+        .build()
+        .await
+        .expect("CreatorSync client");
+    (sync, store)
 }
 
-/// Child process: 50 concurrent `usable()` + API calls.
+/// An MP4-looking file (ftyp box + filler): one FILE_UPLOAD chunk.
+fn mp4() -> Bytes {
+    let mut v = vec![
+        0, 0, 0, 0x20, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 2, 0,
+    ];
+    v.extend_from_slice(b"isomiso2avc1mp41");
+    v.resize(16 * 1024, 0x42);
+    v.into()
+}
+
+/// Child process: 50 concurrent publishes, one idempotency key each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_role() {
     let Ok(spec) = std::env::var(WORKER_ENV) else {
         return; // only meaningful as a child of refresh_race_across_four_processes
     };
     let spec: WorkerSpec = serde_json::from_str(&spec).expect("worker spec");
-    let store = store(&spec.database).await;
-    let tokens = TokenManager::new(
-        Apps::emulator_defaults(),
-        store,
-        spec.endpoints.clone(),
-        HttpClient::default(),
-    );
-    let key = AccountKey::new(USER, Platform::TikTok, spec.account_id.clone()).expect("key");
-    let list_url = format!(
-        "{}/v2/video/list/?fields=id",
-        spec.endpoints.tiktok.api.as_str().trim_end_matches('/')
-    );
-    let http = reqwest::Client::new();
-    let calls = (0..CALLS).map(|_| {
-        let (tokens, key, http, url) =
-            (tokens.clone(), key.clone(), http.clone(), list_url.clone());
+    let (sync, _) = client(&spec.database, &spec.endpoints).await;
+    let media = Media::new(BytesSource::new(mp4(), Some("race.mp4".into())))
+        .await
+        .expect("media");
+    let target = Target::Account {
+        platform: Platform::TikTok,
+        account_id: spec.account_id.clone(),
+    };
+    let publishes = (0..PUBLISHES).map(|i| {
+        let (sync, media, target) = (sync.clone(), media.clone(), target.clone());
+        let key = format!("race-w{}-{i}", spec.worker);
         tokio::spawn(async move {
-            let token = tokens.usable(&key).await.expect("usable token");
-            let access = access_of(&token);
-            let resp = http
-                .post(&url)
-                .bearer_auth(&access)
-                .json(&serde_json::json!({ "max_count": 1 }))
-                .send()
+            let mut post = Post::text(format!("refresh race {key}")).with_media(media);
+            post.options.tiktok.privacy_level = Some(TikTokPrivacy::SelfOnly);
+            post.options.tiktok.disable_stitch = true; // the demo creator turned stitches off
+            let report = sync
+                .publish(USER, &post)
+                .targets([target])
+                .idempotency_key(key.clone())
                 .await
-                .expect("video/list request");
-            assert_eq!(resp.status(), 200, "video/list with the usable token");
-            sha(&access)
+                .expect("publish");
+            let result = report.results.into_iter().next().expect("one target");
+            let published = result
+                .outcome
+                .unwrap_or_else(|e| panic!("publish {key} failed: {e}"));
+            (key, published.post_id)
         })
     });
     let mut result = WorkerResult {
         worker: spec.worker,
-        ok_calls: 0,
-        access_sha256: BTreeSet::new(),
+        published: BTreeMap::new(),
     };
-    for call in futures::future::join_all(calls).await {
-        result.access_sha256.insert(call.expect("call task"));
-        result.ok_calls += 1;
+    for publish in futures::future::join_all(publishes).await {
+        let (key, post_id) = publish.expect("publish task");
+        result.published.insert(key, post_id);
     }
     // The parent reads this line from the child's stdout.
     #[allow(clippy::print_stdout)]
@@ -143,26 +178,28 @@ async fn refresh_race_across_four_processes() {
         return;
     };
     let database = fresh_database(&server, "rrafp").await;
-    let emu = Emulator::start(EmulatorConfig::default())
-        .await
-        .expect("emulator");
-    let store = store(&database).await;
+    let emu = Emulator::start(EmulatorConfig {
+        tiktok_rate_limits: TikTokRateLimits {
+            creator_info: RAISED_LIMIT,
+            init: RAISED_LIMIT,
+            status: RAISED_LIMIT,
+            video_list: RAISED_LIMIT,
+        },
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("emulator");
+    let (sync, store) = client(&database, emu.endpoints()).await;
 
     // Connect TikTok through the emulator's OAuth flow.
-    let connector = Connector::builder()
-        .apps(Apps::emulator_defaults())
-        .store(store.clone())
-        .endpoints(emu.endpoints().clone())
-        .http(HttpClient::default())
-        .state_secret(*b"refresh-race-state-secret-0123456")
-        .build()
-        .expect("connector");
-    let req = connector
+    let req = sync
+        .connector()
         .begin(USER, Platform::TikTok, "http://127.0.0.1:9/callback")
         .await
         .expect("begin");
     let callback = emu.approve(req.url.as_str()).await.expect("authorize");
-    let key = connector
+    let key = sync
+        .connector()
         .complete_from_url(USER, Platform::TikTok, &callback)
         .await
         .expect("connect TikTok")
@@ -182,6 +219,7 @@ async fn refresh_race_across_four_processes() {
         .put(&row, Some(version))
         .await
         .expect("expire the row");
+    // The emulator counts refreshes per platform; this is its only TikTok account.
     let refreshes_before = emu.tokens().refresh_count(Platform::TikTok);
 
     let exe = std::env::current_exe().expect("test binary");
@@ -214,8 +252,7 @@ async fn refresh_race_across_four_processes() {
     .unwrap();
     let elapsed = started.elapsed();
 
-    let mut all_tokens = BTreeSet::new();
-    let mut ok_calls = 0;
+    let mut published = BTreeMap::new();
     for (i, out) in outputs.iter().enumerate() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "worker {i} failed: {stdout}");
@@ -224,31 +261,46 @@ async fn refresh_race_across_four_processes() {
             .find_map(|l| l.split_once("WORKER_RESULT ").map(|(_, json)| json))
             .unwrap_or_else(|| panic!("worker {i} printed no result: {stdout}"));
         let result: WorkerResult = serde_json::from_str(line).unwrap();
-        ok_calls += result.ok_calls;
-        all_tokens.extend(result.access_sha256);
+        assert_eq!(result.published.len(), PUBLISHES, "worker {i}");
+        published.extend(result.published);
     }
-    assert_eq!(ok_calls, PROCESSES * CALLS, "every call succeeded");
+    let total = PROCESSES * PUBLISHES;
+    assert_eq!(published.len(), total, "every publish succeeded");
     assert_eq!(
         emu.tokens().refresh_count(Platform::TikTok) - refreshes_before,
         1,
         "exactly one refresh across {PROCESSES} processes"
     );
     let stored = store.get(&key).await.unwrap().expect("row");
-    assert_eq!(
-        all_tokens,
-        BTreeSet::from([sha(&access_of(&stored))]),
-        "every caller used the one refreshed token"
-    );
     assert_ne!(access_of(&stored), old_access, "the token was refreshed");
+
+    // The emulator holds exactly one post per idempotency key, and it is
+    // the post each publish reported.
+    let posts = emu.record().posts_for(Platform::TikTok);
+    assert_eq!(posts.len(), total, "posts recorded by the emulator");
+    let recorded: BTreeMap<String, String> = posts
+        .iter()
+        .map(|p| {
+            let key = p
+                .text
+                .strip_prefix("refresh race ")
+                .unwrap_or_else(|| panic!("unexpected post text {:?}", p.text));
+            (key.to_owned(), p.post_id.clone())
+        })
+        .collect();
+    assert_eq!(recorded.len(), total, "a key was posted twice");
+    let distinct: BTreeSet<&String> = recorded.values().collect();
+    assert_eq!(distinct.len(), total, "post ids are distinct");
+    assert_eq!(recorded, published, "each key's post is the one reported");
 
     eprintln!(
         "{}",
         serde_json::json!({
             "bench": "postgres_refresh_race",
             "processes": PROCESSES,
-            "calls": PROCESSES * CALLS,
+            "publishes": total,
             "secs": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-            "ms_per_call": (elapsed.as_secs_f64() * 1000.0 / (PROCESSES * CALLS) as f64 * 100.0).round() / 100.0,
+            "ms_per_publish": (elapsed.as_secs_f64() * 1000.0 / total as f64 * 100.0).round() / 100.0,
         })
     );
     pg_support::drop_databases(&server, "rrafp").await;

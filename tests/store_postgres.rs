@@ -6,7 +6,8 @@
 //!
 //! Needs `CREATORSYNC_TEST_POSTGRES_URL` (./scripts/test starts a
 //! throwaway server and sets it); without it every test prints "skipped"
-//! and passes. Each case runs in a database of its own.
+//! and passes, except under `CI=true`, where it fails. Each case runs in a
+//! database of its own.
 
 mod pg_support;
 
@@ -339,6 +340,11 @@ async fn the_password_never_shows() {
     let shown = format!("{store:?} {:?}", store.publish_log());
     assert!(!shown.contains("hunter2-pw"), "{shown}");
     assert!(shown.contains("***"), "{shown}");
+    let shown = store.redacted_url();
+    assert!(
+        !shown.contains("hunter2-pw") && shown.contains(":***@127.0.0.1"),
+        "{shown}"
+    );
 
     // A server that is not there: the error names the redacted URL.
     let mut nowhere = reqwest::Url::parse("postgres://app:hunter2-pw@127.0.0.1:1/db").unwrap();

@@ -5,13 +5,18 @@
 #
 # Environment:
 #   CREATORSYNC_EMULATOR_BIN  emulator binary (default: built here with cargo)
-#   CREATORSYNC_PY_VENV       venv directory (default: target/py-venv)
+#   CREATORSYNC_PY_VENV       venv directory (default: $CARGO_TARGET_DIR/py-venv)
+#   CARGO_TARGET_DIR          where cargo builds (default: target/); the
+#                             extension is built in its maturin/ subdirectory
 #   CREATORSYNC_PY_PROFILE    cargo profile of the extension (default: dev)
 #   PYTHON                    interpreter to create the venv with (default: python3)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-VENV=${CREATORSYNC_PY_VENV:-$ROOT/target/py-venv}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+mkdir -p "$TARGET"
+TARGET=$(cd "$TARGET" && pwd)
+VENV=${CREATORSYNC_PY_VENV:-$TARGET/py-venv}
 export PATH="$VENV/bin:$PATH"   # the maturin build backend runs `maturin` from PATH
 PROFILE=${CREATORSYNC_PY_PROFILE:-dev}
 
@@ -29,7 +34,7 @@ step "tools (pinned)"
 if [[ -z "${CREATORSYNC_EMULATOR_BIN:-}" ]]; then
   step "emulator (cargo build -p creatorsync-emulator)"
   (cd "$ROOT" && cargo build --quiet -p creatorsync-emulator)
-  CREATORSYNC_EMULATOR_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/creatorsync-emulator"
+  CREATORSYNC_EMULATOR_BIN="$TARGET/debug/creatorsync-emulator"
 fi
 export CREATORSYNC_EMULATOR_BIN
 
@@ -39,7 +44,7 @@ export CREATORSYNC_EMULATOR_BIN
 step "pip install ./bindings-python (cargo profile $PROFILE)"
 (
   cd "$ROOT"
-  CARGO_TARGET_DIR="$ROOT/target/maturin" MATURIN_PEP517_ARGS="--profile $PROFILE" \
+  CARGO_TARGET_DIR="$TARGET/maturin" MATURIN_PEP517_ARGS="--profile $PROFILE" \
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
     --no-build-isolation --force-reinstall --no-deps ./bindings-python
 )
@@ -54,4 +59,4 @@ step "mypy --strict (tests, examples)"
 # The stubs never drift from the extension: stubtest compares every name,
 # signature and class flag of _native.pyi with the built module.
 step "stubtest (creatorsync._native)"
-(cd "$ROOT/target" && "$VENV/bin/python" -m mypy.stubtest creatorsync._native)
+(cd "$TARGET" && "$VENV/bin/python" -m mypy.stubtest creatorsync._native)

@@ -6,13 +6,14 @@
 //! * `error.rs` — the exception hierarchy and the one mapping from the
 //!   core's `Error`.
 //! * `runtime.rs` — the process-wide tokio runtime and the asyncio bridge.
-//! * `store/` — `MemoryStore`, `SqliteStore` and host stores written in
-//!   Python.
+//! * `store/` — `MemoryStore`, `SqliteStore`, `PostgresStore` and host
+//!   stores written in Python.
 //! * `post.rs` — `Post` and `Media`.
 //! * `client.rs` — `CreatorSync`: connect, status, health, publish.
 //! * `report.rs`, `progress.rs` — publish reports and progress events.
 //! * `convert.rs` — plain-value conversions (dicts, lists).
-//! * `testing.rs` — the core's store conformance suite for host stores.
+//! * `testing.rs` — the core's store conformance suite for host stores,
+//!   throwaway PostgreSQL databases for tests.
 //!
 //! The Python package (`python/creatorsync`) re-exports these names, adds
 //! typing (`.pyi`, `py.typed`), the blocking facade and the store
@@ -37,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(m)?;
     m.add_class::<store::MemoryStore>()?;
     m.add_class::<store::SqliteStore>()?;
+    m.add_class::<store::PostgresStore>()?;
     m.add_class::<post::Media>()?;
     m.add_class::<post::Post>()?;
     m.add_class::<report::TargetResult>()?;
@@ -46,5 +48,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         testing::core_token_store_conformance,
         m
     )?)?;
+    m.add_function(pyo3::wrap_pyfunction!(
+        testing::create_postgres_database,
+        m
+    )?)?;
+    m.add_function(pyo3::wrap_pyfunction!(testing::drop_postgres_database, m)?)?;
     Ok(())
 }

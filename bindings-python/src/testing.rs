@@ -1,10 +1,13 @@
-//! The core's own conformance suite, run against a store written in Python.
+//! The core's test support seen from Python.
 //!
-//! `creatorsync.testing.token_store_conformance` is the Python port; this
-//! runs `creatorsync_core::testing::token_store_conformance` itself, through
-//! [`HostStore`], so the store is exercised exactly as the core uses it: 50
-//! tokio tasks racing compare-and-swap writes through the bridge onto the
-//! event loop.
+//! * The core's own conformance suite, run against a store written in
+//!   Python. `creatorsync.testing.token_store_conformance` is the Python
+//!   port; this runs `creatorsync_core::testing::token_store_conformance`
+//!   itself, through [`HostStore`], so the store is exercised exactly as the
+//!   core uses it: 50 tokio tasks racing compare-and-swap writes through the
+//!   bridge onto the event loop.
+//! * Throwaway PostgreSQL databases, so `PostgresStore` tests need no Python
+//!   database driver.
 
 use std::sync::Arc;
 
@@ -12,7 +15,7 @@ use creatorsync_core::TokenStore;
 use pyo3::exceptions::{PyAssertionError, PyRuntimeError};
 use pyo3::prelude::*;
 
-use crate::runtime::{current_locals, runtime, spawn_py};
+use crate::runtime::{current_locals, runtime, spawn, spawn_py};
 use crate::store::HostStore;
 
 /// Runs the core's token store conformance suite against stores made by
@@ -53,5 +56,32 @@ pub(crate) fn core_token_store_conformance(
             }
             Err(e) => Err(PyRuntimeError::new_err(e.to_string())),
         }
+    })
+}
+
+/// Creates the empty database `name` on the PostgreSQL server at
+/// `server_url` (whose user may `CREATE DATABASE`); returns the new
+/// database's URL. `name`: lowercase letters, digits and `_`.
+#[pyfunction]
+pub(crate) fn create_postgres_database(
+    py: Python<'_>,
+    server_url: String,
+    name: String,
+) -> PyResult<Bound<'_, PyAny>> {
+    spawn(py, async move {
+        creatorsync_core::testing::create_postgres_database(&server_url, &name).await
+    })
+}
+
+/// Drops the database `name` if it exists, closing connections still open
+/// to it.
+#[pyfunction]
+pub(crate) fn drop_postgres_database(
+    py: Python<'_>,
+    server_url: String,
+    name: String,
+) -> PyResult<Bound<'_, PyAny>> {
+    spawn(py, async move {
+        creatorsync_core::testing::drop_postgres_database(&server_url, &name).await
     })
 }

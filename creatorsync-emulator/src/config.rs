@@ -114,6 +114,43 @@ pub struct EmulatorConfig {
     /// limit is 5 MB ([`X_MAX_APPEND_BYTES`]); tests may raise it.
     #[serde(default = "default_x_max_append")]
     pub x_max_append_bytes: u64,
+    /// TikTok's per-token, per-minute request limits. **Test knob**: the
+    /// default is TikTok's documented limits ([`TikTokRateLimits::default`],
+    /// e.g. 6 video inits per minute per token), which the rate-limit tests
+    /// exercise. A test that needs many publishes on one token within a
+    /// minute for another reason (the multi-process refresh race) raises
+    /// them instead of waiting out the window.
+    #[serde(default)]
+    pub tiktok_rate_limits: TikTokRateLimits,
+}
+
+/// Requests allowed per access token per rolling minute on TikTok's
+/// Content Posting endpoints (platforms.md §6.3). A call beyond the limit
+/// answers 429 `rate_limit_exceeded`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TikTokRateLimits {
+    /// `creator_info/query` (TikTok: 20).
+    pub creator_info: usize,
+    /// Each init endpoint: video, inbox video, photo content (TikTok: 6).
+    pub init: usize,
+    /// `status/fetch` (TikTok: 30).
+    pub status: usize,
+    /// `video/list` (600; UNCONFIRMED: not in platforms.md, the Display API
+    /// default).
+    pub video_list: usize,
+}
+
+impl Default for TikTokRateLimits {
+    /// TikTok's documented limits.
+    fn default() -> Self {
+        Self {
+            creator_info: 20,
+            init: 6,
+            status: 30,
+            video_list: 600,
+        }
+    }
 }
 
 /// X's documented APPEND segment limit (5 MB; taken as 5 MiB).
@@ -188,6 +225,7 @@ impl Default for EmulatorConfig {
             instagram_publish_limit: 100,
             allow_fetch_loopback: true,
             x_max_append_bytes: X_MAX_APPEND_BYTES,
+            tiktok_rate_limits: TikTokRateLimits::default(),
         }
     }
 }

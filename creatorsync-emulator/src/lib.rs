@@ -46,7 +46,8 @@ pub use body::{Drained, StreamHash, drain};
 pub use clock::Clock;
 pub use common::{Logins, auth_error, bearer, check_bearer, check_token, form};
 pub use config::{
-    AppCredentials, EmulatorConfig, Identity, PageIdentity, TokenLifetimes, X_MAX_APPEND_BYTES,
+    AppCredentials, EmulatorConfig, Identity, PageIdentity, TikTokRateLimits, TokenLifetimes,
+    X_MAX_APPEND_BYTES,
 };
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
 pub use media_server::MediaServer;

@@ -12,9 +12,16 @@ use sqlx::Connection;
 pub const URL_ENV: &str = "CREATORSYNC_TEST_POSTGRES_URL";
 
 /// The server URL, or `None` after printing why the test is skipped.
+///
+/// Under `CI=true` a missing URL fails the test instead: CI must run the
+/// PostgreSQL tests (`scripts/test` starts the server and fails the run
+/// when it cannot).
 pub fn server_url(test: &str) -> Option<String> {
     match std::env::var(URL_ENV) {
         Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{test}: {URL_ENV} is not set, and CI=true requires the PostgreSQL tests to run")
+        }
         _ => {
             eprintln!(
                 "skipped {test}: {URL_ENV} is not set (run ./scripts/test, or `source scripts/postgres.sh && start_postgres`)"

@@ -42,12 +42,15 @@ __all__ = [
     "Cancelled",
     "MemoryStore",
     "SqliteStore",
+    "PostgresStore",
     "Media",
     "Post",
     "TargetResult",
     "PublishReport",
     "CreatorSync",
     "core_token_store_conformance",
+    "create_postgres_database",
+    "drop_postgres_database",
 ]
 
 __version__: str
@@ -189,6 +192,32 @@ class SqliteStore:
         """Removes a token; returns whether one was removed."""
 
 @final
+class PostgresStore:
+    """The encrypted PostgreSQL store (tokens and publish log), shared by
+    several workers or machines."""
+
+    def __new__(
+        cls,
+        url: str,
+        key: Union[bytes, str, None] = None,
+        key_id: str = "k1",
+    ) -> PostgresStore:
+        """``url``: ``postgres://user:password@host:port/database``
+        (``?sslmode=require`` for TLS). ``key``: 32 raw bytes or their
+        base64 (None: ``CREATORSYNC_KEY``). Connects and applies the schema."""
+    @property
+    def url(self) -> str:
+        """The connection URL with its password replaced by ``***``."""
+    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
+        """Reads one token (None: not stored)."""
+    def list(self, user_id: str) -> Awaitable[List[Token]]:
+        """Lists a user's tokens, ordered by key."""
+    def put(self, token: Token, expected_version: Optional[int] = None) -> Awaitable[int]:
+        """Compare-and-swap write; returns the new version or raises ``Conflict``."""
+    def delete(self, key: AccountKey) -> Awaitable[bool]:
+        """Removes a token; returns whether one was removed."""
+
+@final
 class Media:
     """One image or video of a post, read lazily in ranges."""
 
@@ -288,7 +317,7 @@ class CreatorSync:
         apps: Optional[Mapping[str, Mapping[str, str]]] = None,
         endpoints: Optional[Mapping[str, Any]] = None,
         state_secret: Union[str, bytes, None] = None,
-        store: Union[MemoryStore, SqliteStore, TokenStore, None] = None,
+        store: Union[MemoryStore, SqliteStore, PostgresStore, TokenStore, None] = None,
         *,
         concurrency: Optional[Tuple[int, int]] = None,
     ) -> CreatorSync: ...
@@ -326,3 +355,10 @@ class CreatorSync:
 def core_token_store_conformance(make: Callable[[], TokenStore]) -> Awaitable[None]:
     """Runs the core's (Rust) token store conformance suite against stores
     made by ``make()``; raises ``AssertionError`` naming the broken rule."""
+
+def create_postgres_database(server_url: str, name: str) -> Awaitable[str]:
+    """Creates the empty database ``name`` (lowercase letters, digits, ``_``)
+    on the PostgreSQL server at ``server_url``; returns its URL. For tests."""
+
+def drop_postgres_database(server_url: str, name: str) -> Awaitable[None]:
+    """Drops the database ``name`` if it exists, closing connections to it."""

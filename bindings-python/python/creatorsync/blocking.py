@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any, Awaitable, Callable, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from . import _native
-from ._native import MemoryStore, Post, PublishReport, SqliteStore
+from ._native import MemoryStore, Post, PostgresStore, PublishReport, SqliteStore
 from ._types import (
     Account,
     AccountHealth,
@@ -44,7 +44,7 @@ class CreatorSync:
         apps: Optional[Mapping[str, Mapping[str, str]]] = None,
         endpoints: Optional[Mapping[str, Any]] = None,
         state_secret: Union[str, bytes, None] = None,
-        store: Union[MemoryStore, SqliteStore, TokenStore, None] = None,
+        store: Union[MemoryStore, SqliteStore, PostgresStore, TokenStore, None] = None,
         *,
         concurrency: Optional[Tuple[int, int]] = None,
     ) -> None:

@@ -6,12 +6,20 @@ collection) before handing it to :class:`~creatorsync.CreatorSync`::
     await token_store_conformance(lambda: MyMongoStore(fresh_collection()))
 
 Every case takes a fresh store from ``make`` and raises ``AssertionError``
-naming the broken rule. The same cases pass for :class:`MemoryStore` and
-:class:`SqliteStore`.
+naming the broken rule. The same cases pass for :class:`MemoryStore`,
+:class:`SqliteStore` and :class:`PostgresStore`.
 
 :func:`core_token_store_conformance` runs the core's own (Rust) suite
 against a Python store through the same bridge the client uses, with 50
 tokio tasks racing the compare-and-swap rounds.
+
+:func:`create_postgres_database` / :func:`drop_postgres_database` give a
+test its own empty PostgreSQL database (no Python database driver needed)::
+
+    url = await create_postgres_database(server_url, "cs_test_1")
+    store = PostgresStore(url, key=os.urandom(32))
+    ...
+    await drop_postgres_database(server_url, "cs_test_1")
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import asyncio
 import copy
 from typing import Awaitable, Callable, List, Optional, Tuple, Union
 
-from ._native import Conflict, core_token_store_conformance
+from ._native import Conflict, core_token_store_conformance, create_postgres_database, drop_postgres_database
 from ._types import AccountKey, Credential, Token, TokenStore
 
 __all__ = [
@@ -36,6 +44,8 @@ __all__ = [
     "token_delete",
     "token_concurrent_cas",
     "core_token_store_conformance",
+    "create_postgres_database",
+    "drop_postgres_database",
 ]
 
 RACERS = 50

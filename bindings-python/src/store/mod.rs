@@ -1,5 +1,6 @@
-//! Token stores seen from Python: the built-in [`MemoryStore`] and
-//! [`SqliteStore`], and [`HostStore`], which lets any Python object with
+//! Token stores seen from Python: the built-in [`MemoryStore`],
+//! [`SqliteStore`] and [`PostgresStore`], and [`HostStore`], which lets any
+//! Python object with
 //! async `get/put/list/delete` (a MongoDB collection through Motor, ...) be
 //! the store the core reads and writes.
 //!
@@ -9,15 +10,17 @@
 
 mod host;
 mod memory;
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
 
-use creatorsync_core::{PublishLog, TokenStore};
+use creatorsync_core::{Error, KeyRing, PublishLog, TokenStore};
 use pyo3::prelude::*;
 
 pub(crate) use host::HostStore;
 pub(crate) use memory::MemoryStore;
+pub(crate) use postgres::PostgresStore;
 pub(crate) use sqlite::SqliteStore;
 
 use crate::convert::{json_to_py, key_from_py, token_from_py, token_to_json};
@@ -52,12 +55,42 @@ pub(crate) fn choose(obj: &Bound<'_, PyAny>) -> PyResult<StoreChoice> {
             host: None,
         });
     }
+    if let Ok(s) = obj.cast::<PostgresStore>() {
+        let s = s.get();
+        return Ok(StoreChoice {
+            tokens: s.inner.clone(),
+            log: Some(Arc::new(s.inner.publish_log())),
+            host: None,
+        });
+    }
     let host = Arc::new(HostStore::new(obj)?);
     Ok(StoreChoice {
         tokens: host.clone(),
         log: None,
         host: Some(host),
     })
+}
+
+/// The key ring of a built-in encrypted store: `key` is 32 raw bytes or
+/// their base64 under the id `key_id`; None reads `CREATORSYNC_KEY` (and
+/// `CREATORSYNC_KEY_ID`). Errors never quote the key.
+pub(crate) fn key_ring(key: Option<&Bound<'_, PyAny>>, key_id: &str) -> PyResult<KeyRing> {
+    match key {
+        None => KeyRing::from_env(),
+        Some(k) => {
+            if let Ok(s) = k.extract::<String>() {
+                KeyRing::from_base64(key_id, &s)
+            } else if let Ok(b) = k.extract::<Vec<u8>>() {
+                KeyRing::new(key_id, &b)
+            } else {
+                Err(Error::invalid_input(
+                    "key",
+                    "must be 32 bytes or their base64 string",
+                ))
+            }
+        }
+    }
+    .map_err(to_py)
 }
 
 /// A JSON value as a Python object (takes the GIL briefly).

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use creatorsync_core::{Error, KeyRing, SqliteTokenStore, TokenStore};
+use creatorsync_core::{SqliteTokenStore, TokenStore};
 use pyo3::prelude::*;
 
 use crate::runtime::block_on;
@@ -30,22 +30,7 @@ impl SqliteStore {
         key: Option<&Bound<'_, PyAny>>,
         key_id: &str,
     ) -> PyResult<Self> {
-        let keys = match key {
-            None => KeyRing::from_env(),
-            Some(k) => {
-                if let Ok(s) = k.extract::<String>() {
-                    KeyRing::from_base64(key_id, &s)
-                } else if let Ok(b) = k.extract::<Vec<u8>>() {
-                    KeyRing::new(key_id, &b)
-                } else {
-                    Err(Error::invalid_input(
-                        "key",
-                        "must be 32 bytes or their base64 string",
-                    ))
-                }
-            }
-        }
-        .map_err(crate::error::to_py)?;
+        let keys = super::key_ring(key, key_id)?;
         let store = block_on(py, SqliteTokenStore::open(path.clone(), keys))?;
         Ok(Self {
             inner: Arc::new(store),

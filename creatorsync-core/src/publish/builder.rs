@@ -1,6 +1,7 @@
 //! Building a [`CreatorSync`] client.
 
 use std::collections::BTreeMap;
+#[cfg(feature = "sqlite")]
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use crate::platforms::x::XClient;
 use crate::platforms::youtube::YouTubeClient;
 use crate::platforms::{ClientConfig, PlatformClient};
 use crate::publish_log::{MemoryPublishLog, PublishLog};
+#[cfg(feature = "sqlite")]
 use crate::store::{KeyRing, SqliteTokenStore};
 use crate::upload::{MemoryUploadSessions, PollConfig, UploadConfig, UploadSessions};
 use crate::{EndpointSet, Error, HttpClient, HttpConfig, Platform, Result, Secret, TokenStore};
@@ -27,14 +29,22 @@ pub const DEFAULT_PER_PUBLISH: usize = 8;
 /// Default bound on targets in flight across all publishes of a client.
 pub const DEFAULT_GLOBAL: usize = 256;
 
+/// The error of `build` without a store when SQLite is not compiled in.
+#[cfg(not(feature = "sqlite"))]
+const NO_DEFAULT_STORE: &str = "CreatorSync: no token store given, and the embedded SQLite default \
+     is not compiled in (feature `sqlite` of creatorsync-core is off): call .store(...) and \
+     .publish_log(...), e.g. with PostgresTokenStore and its publish_log()";
+
 /// Builds a [`CreatorSync`]. Every setting has a default except the app
 /// credentials (per platform you publish to) and the state secret.
 ///
 /// Storage: give a store with [`CreatorSyncBuilder::store`] (and a publish
 /// log with [`CreatorSyncBuilder::publish_log`]), or let the builder open the
-/// embedded default, an encrypted SQLite file ([`CreatorSyncBuilder::sqlite`],
+/// embedded default, an encrypted SQLite file (`CreatorSyncBuilder::sqlite`,
 /// default path `creatorsync.db`, key from `CREATORSYNC_KEY`), which holds the
-/// tokens and the publish log.
+/// tokens and the publish log. The default needs the `sqlite` feature (on by
+/// default); without it, `build` fails with [`Error::Config`] unless a store
+/// is given.
 #[derive(Debug, Default)]
 pub struct CreatorSyncBuilder {
     apps: Apps,
@@ -44,6 +54,7 @@ pub struct CreatorSyncBuilder {
     store: Option<Arc<dyn TokenStore>>,
     log: Option<Arc<dyn PublishLog>>,
     sessions: Option<Arc<dyn UploadSessions>>,
+    #[cfg(feature = "sqlite")]
     sqlite: Option<(PathBuf, Option<KeyRing>)>,
     upload: UploadConfig,
     poll: PollConfig,
@@ -99,7 +110,9 @@ impl CreatorSyncBuilder {
     }
 
     /// Use the embedded encrypted SQLite store (tokens + publish log) at
-    /// `path`; `keys` None reads `CREATORSYNC_KEY`.
+    /// `path`; `keys` None reads `CREATORSYNC_KEY`. Ignored when a store is
+    /// given with [`CreatorSyncBuilder::store`].
+    #[cfg(feature = "sqlite")]
     pub fn sqlite(mut self, path: impl Into<PathBuf>, keys: Option<KeyRing>) -> Self {
         self.sqlite = Some((path.into(), keys));
         self
@@ -145,39 +158,57 @@ impl CreatorSyncBuilder {
         self
     }
 
+    /// The given store and publish log (an in-memory log, with a warning,
+    /// when only the store is given), or the embedded default.
+    async fn take_stores(&mut self) -> Result<(Arc<dyn TokenStore>, Arc<dyn PublishLog>)> {
+        let Some(store) = self.store.take() else {
+            return self.open_default_store().await;
+        };
+        let log = self.log.take().unwrap_or_else(|| {
+            warn!("no publish log configured: idempotency holds only within this process");
+            Arc::new(MemoryPublishLog::new())
+        });
+        Ok((store, log))
+    }
+
+    /// The embedded SQLite file (tokens and, unless one was given, the
+    /// publish log).
+    #[cfg(feature = "sqlite")]
+    async fn open_default_store(&mut self) -> Result<(Arc<dyn TokenStore>, Arc<dyn PublishLog>)> {
+        let (path, keys) = self
+            .sqlite
+            .take()
+            .unwrap_or_else(|| (PathBuf::from("creatorsync.db"), None));
+        let keys = match keys {
+            Some(k) => k,
+            None => KeyRing::from_env()?,
+        };
+        let store = SqliteTokenStore::open(&path, keys).await?;
+        let log: Arc<dyn PublishLog> = match self.log.take() {
+            Some(l) => l,
+            None => Arc::new(store.publish_log()),
+        };
+        Ok((Arc::new(store), log))
+    }
+
+    /// Without the `sqlite` feature there is no embedded default.
+    #[cfg(not(feature = "sqlite"))]
+    #[allow(clippy::unused_async)] // same signature as the `sqlite` version
+    async fn open_default_store(&mut self) -> Result<(Arc<dyn TokenStore>, Arc<dyn PublishLog>)> {
+        Err(Error::Config(NO_DEFAULT_STORE.into()))
+    }
+
     /// Opens the stores and builds the client.
-    pub async fn build(self) -> Result<CreatorSync> {
-        let endpoints = self.endpoints.unwrap_or_default();
-        let http = HttpClient::new(self.http.unwrap_or_default())?;
-        let secret = self.state_secret.ok_or_else(|| {
+    ///
+    /// Fails with [`Error::Config`] without a state secret, or without a
+    /// store when the `sqlite` feature (the embedded default) is off.
+    pub async fn build(mut self) -> Result<CreatorSync> {
+        let endpoints = self.endpoints.take().unwrap_or_default();
+        let http = HttpClient::new(self.http.take().unwrap_or_default())?;
+        let secret = self.state_secret.take().ok_or_else(|| {
             Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into())
         })?;
-        let (store, log): (Arc<dyn TokenStore>, Arc<dyn PublishLog>) =
-            match (self.store, self.sqlite) {
-                (Some(store), _) => {
-                    let log = self.log.unwrap_or_else(|| {
-                        warn!(
-                            "no publish log configured: idempotency holds only within this process"
-                        );
-                        Arc::new(MemoryPublishLog::new())
-                    });
-                    (store, log)
-                }
-                (None, sqlite) => {
-                    let (path, keys) =
-                        sqlite.unwrap_or_else(|| (PathBuf::from("creatorsync.db"), None));
-                    let keys = match keys {
-                        Some(k) => k,
-                        None => KeyRing::from_env()?,
-                    };
-                    let store = SqliteTokenStore::open(&path, keys).await?;
-                    let log: Arc<dyn PublishLog> = match self.log {
-                        Some(l) => l,
-                        None => Arc::new(store.publish_log()),
-                    };
-                    (Arc::new(store), log)
-                }
-            };
+        let (store, log) = self.take_stores().await?;
         let connector = Connector::builder()
             .apps(self.apps.clone())
             .store(store.clone())
@@ -241,5 +272,33 @@ impl CreatorSyncBuilder {
                 per_publish: self.per_publish.unwrap_or(DEFAULT_PER_PUBLISH),
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(feature = "sqlite"))]
+    #[tokio::test]
+    async fn without_sqlite_a_missing_store_is_a_config_error() {
+        let err = CreatorSync::builder()
+            .state_secret([7u8; 32])
+            .build()
+            .await
+            .expect_err("no store and no SQLite default");
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("sqlite"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_given_store_needs_no_default() {
+        let sync = CreatorSync::builder()
+            .state_secret([7u8; 32])
+            .store(Arc::new(crate::MemoryTokenStore::new()))
+            .publish_log(Arc::new(MemoryPublishLog::new()))
+            .build()
+            .await;
+        assert!(sync.is_ok(), "{:?}", sync.err());
     }
 }

@@ -120,19 +120,22 @@ pub(crate) fn pg_err(context: &str, e: &dyn fmt::Display) -> Error {
     Error::store(format!("postgres: {context}: {e}"))
 }
 
+/// `e`'s message with the password of `url` (if any) replaced by `***`,
+/// in case a driver message quotes the URL.
+pub(crate) fn scrub_password(url: &str, e: &dyn fmt::Display) -> String {
+    let text = e.to_string();
+    match url::Url::parse(url) {
+        Ok(u) => match u.password().filter(|p| !p.is_empty()) {
+            Some(p) => text.replace(p, "***"),
+            None => text,
+        },
+        Err(_) => text,
+    }
+}
+
 /// Connects a pool to `url` and brings the schema up to date.
 pub(crate) async fn connect_pool(url: &str, options: &PostgresOptions) -> Result<PgPool> {
     let shown = redact_url(url);
-    let password = url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.password().map(str::to_owned));
-    let scrub = |e: &dyn fmt::Display| {
-        let mut text = e.to_string();
-        if let Some(p) = password.as_deref().filter(|p| !p.is_empty()) {
-            text = text.replace(p, "***");
-        }
-        text
-    };
     // The parse error may quote the URL: report it only in redacted form.
     let connect = PgConnectOptions::from_str(url).map_err(|_| {
         Error::Config(format!(
@@ -147,7 +150,7 @@ pub(crate) async fn connect_pool(url: &str, options: &PostgresOptions) -> Result
         .map_err(|e| {
             Error::store(format!(
                 "postgres: cannot connect to {shown}: {}",
-                scrub(&e)
+                scrub_password(url, &e)
             ))
         })?;
     migrate(&pool).await?;
@@ -287,6 +290,12 @@ impl PostgresTokenStore {
     /// A publish log in the same database, sharing this store's pool.
     pub fn publish_log(&self) -> crate::publish_log::PostgresPublishLog {
         crate::publish_log::PostgresPublishLog::from_parts(self.pool.clone(), Arc::clone(&self.url))
+    }
+
+    /// The connection URL with its password replaced by `***`: safe to
+    /// show in logs and `repr`s.
+    pub fn redacted_url(&self) -> &str {
+        &self.url
     }
 
     /// The id of the key new writes are encrypted with.

@@ -23,18 +23,6 @@ use serde_json::{Map, Value, json};
 
 use crate::{Ctx, TokenInfo, check_bearer, form, random_token};
 
-/// Per-token per-minute limits (platforms.md §6.3).
-pub(crate) mod limits {
-    /// `creator_info/query`.
-    pub(crate) const CREATOR_INFO: usize = 20;
-    /// Each init endpoint.
-    pub(crate) const INIT: usize = 6;
-    /// `status/fetch`.
-    pub(crate) const STATUS: usize = 30;
-    /// `video/list` (UNCONFIRMED: not in platforms.md; Display API default).
-    pub(crate) const VIDEO_LIST: usize = 600;
-}
-
 /// Per-emulator TikTok state.
 #[derive(Debug)]
 pub(crate) struct Tt {

@@ -13,7 +13,7 @@ use creatorsync_core::Platform;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use super::{St, limits, ok, tt_err, user_of};
+use super::{St, ok, tt_err, user_of};
 use crate::{ChunkRecord, MediaRecord, RecordedPost, StreamHash, form, random_token};
 
 const MIB: u64 = 1024 * 1024;
@@ -79,7 +79,10 @@ pub(crate) async fn creator_info(State(st): State<St>, headers: HeaderMap) -> Re
     let info = match st.authorize(
         &headers,
         Some("video.publish"),
-        Some(("creator_info", limits::CREATOR_INFO)),
+        Some((
+            "creator_info",
+            st.ctx.config.tiktok_rate_limits.creator_info,
+        )),
     ) {
         Ok(i) => i,
         Err(r) => return r,
@@ -159,7 +162,7 @@ async fn init(
     let info = match st.authorize(
         &headers,
         (!photo).then_some(scope),
-        Some((endpoint, limits::INIT)),
+        Some((endpoint, st.ctx.config.tiktok_rate_limits.init)),
     ) {
         Ok(i) => i,
         Err(r) => return r,
@@ -631,7 +634,11 @@ pub(crate) async fn upload(
 
 /// POST /v2/post/publish/status/fetch/ {"publish_id"}
 pub(crate) async fn status(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    let info = match st.authorize(&headers, None, Some(("status", limits::STATUS))) {
+    let info = match st.authorize(
+        &headers,
+        None,
+        Some(("status", st.ctx.config.tiktok_rate_limits.status)),
+    ) {
         Ok(i) => i,
         Err(r) => return r,
     };
@@ -693,7 +700,11 @@ pub(crate) async fn video_list(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let info = match st.authorize(&headers, None, Some(("video_list", limits::VIDEO_LIST))) {
+    let info = match st.authorize(
+        &headers,
+        None,
+        Some(("video_list", st.ctx.config.tiktok_rate_limits.video_list)),
+    ) {
         Ok(i) => i,
         Err(r) => return r,
     };

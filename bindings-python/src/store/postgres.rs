@@ -1,0 +1,84 @@
+//! `PostgresStore`: the encrypted PostgreSQL store (tokens + publish log),
+//! for several worker processes or machines sharing one database.
+
+use std::sync::Arc;
+
+use creatorsync_core::{PostgresTokenStore, TokenStore};
+use pyo3::prelude::*;
+
+use crate::runtime::block_on;
+
+/// Tokens in a PostgreSQL database (`postgres://user:password@host:port/db`,
+/// `?sslmode=require` for TLS), credentials encrypted with AES-256-GCM under
+/// `key` (32 raw bytes, or their base64), identified by `key_id` so keys can
+/// rotate. `key=None` reads `CREATORSYNC_KEY`. The same database holds the
+/// publish log, so retries with an idempotency key survive restarts and are
+/// shared by every worker. Compare-and-swap writes keep token refresh
+/// race-free across processes. Connects and applies the schema when
+/// created. The password never appears in `repr`, errors or logs. Its async
+/// `get/put/list/delete` follow the `TokenStore` protocol.
+#[pyclass(module = "creatorsync", frozen)]
+#[derive(Debug)]
+pub(crate) struct PostgresStore {
+    pub(crate) inner: Arc<PostgresTokenStore>,
+}
+
+#[pymethods]
+impl PostgresStore {
+    #[new]
+    #[pyo3(signature = (url, key=None, key_id="k1"))]
+    fn new(
+        py: Python<'_>,
+        url: &str,
+        key: Option<&Bound<'_, PyAny>>,
+        key_id: &str,
+    ) -> PyResult<Self> {
+        let keys = super::key_ring(key, key_id)?;
+        let store = block_on(py, PostgresTokenStore::connect(url, keys))?;
+        Ok(Self {
+            inner: Arc::new(store),
+        })
+    }
+
+    /// Reads one token dict (None: not stored).
+    fn get<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        super::py_get(py, self.dyn_store(), key)
+    }
+
+    /// Lists a user's token dicts, ordered by key.
+    fn list<'py>(&self, py: Python<'py>, user_id: String) -> PyResult<Bound<'py, PyAny>> {
+        super::py_list(py, self.dyn_store(), user_id)
+    }
+
+    /// Compare-and-swap write; returns the new version or raises `Conflict`.
+    #[pyo3(signature = (token, expected_version=None))]
+    fn put<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+        expected_version: Option<u64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        super::py_put(py, self.dyn_store(), token, expected_version)
+    }
+
+    /// Removes a token; returns whether one was removed.
+    fn delete<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        super::py_delete(py, self.dyn_store(), key)
+    }
+
+    /// The connection URL with its password replaced by `***`.
+    #[getter]
+    fn url(&self) -> String {
+        self.inner.redacted_url().to_owned()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("PostgresStore({:?})", self.inner.redacted_url())
+    }
+}
+
+impl PostgresStore {
+    fn dyn_store(&self) -> Arc<dyn TokenStore> {
+        self.inner.clone()
+    }
+}
