@@ -29,44 +29,45 @@
 //! refreshes: the publisher's token manager refreshes before calling it, and
 //! an upload finishes well within the access token's lifetime, so a rotation
 //! never happens mid-upload.
+//!
+//! Files: this one holds the client, the shared API call and the publish
+//! orchestration; `video.rs` the video init (PULL_FROM_URL or resumable
+//! FILE_UPLOAD), `photo.rs` photo posts, `status.rs` status polling and the
+//! post id / permalink lookup, `chunks.rs` the chunk rules and `creator.rs`
+//! the creator's constraints.
 
 mod chunks;
 mod creator;
+mod photo;
+mod status;
+mod video;
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, HeaderMap};
-use serde::{Deserialize, Serialize};
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
-use tracing::{Instrument, info, info_span, warn};
+use tracing::{Instrument, info, info_span};
 
 pub use chunks::{ChunkPlan, MAX_CHUNK, MAX_CHUNKS, MAX_FINAL_CHUNK, MIN_CHUNK};
 pub use creator::ComposeConstraints;
 
-use super::common::{
-    access_token, first_line, invalid_post, platform_upload_url, same_text, unsupported,
-};
+use super::common::{access_token, invalid_post, unsupported};
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, HttpClient, Idempotency, RetryConfig, decode_json, platform_error};
 use crate::media_host::MediaHost;
-use crate::upload::{Poll, poll_until, range_body, with_chunk_retry};
-use crate::{Error, Media, MediaKind, Platform, Post, Result, StoredToken};
+use crate::{Error, MediaKind, Platform, Post, Result, StoredToken};
+use status::post_url;
 
 const P: Platform = Platform::TikTok;
 
-/// Longest photo title (characters).
-const MAX_PHOTO_TITLE: usize = 90;
 /// Most photos in one post.
 const MAX_PHOTOS: usize = 35;
 /// How long to keep polling for `publicaly_available_post_id` after
 /// `PUBLISH_COMPLETE` before looking the post up in the video list.
 pub const DEFAULT_ID_GRACE: Duration = Duration::from_secs(30);
-/// `/v2/video/list/`, called with POST and a JSON body as TikTok documents.
-const VIDEO_LIST_PATH: &str =
-    "/v2/video/list/?fields=id,title,video_description,create_time,share_url";
 
 /// The TikTok client. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -81,18 +82,6 @@ struct Inner {
     chunk_http: HttpClient,
     media_host: Option<Arc<dyn MediaHost>>,
     id_grace: Duration,
-}
-
-/// Persisted FILE_UPLOAD progress (the upload URL carries an upload token:
-/// keep it like a credential).
-#[derive(Debug, Serialize, Deserialize)]
-struct Session {
-    publish_id: String,
-    upload_url: String,
-    video_size: u64,
-    chunk_size: u64,
-    total_chunk_count: u64,
-    next_chunk: u64,
 }
 
 /// What was initialised.
@@ -195,369 +184,6 @@ impl TikTokClient {
             )),
         }
     }
-
-    fn post_info(post: &Post) -> Value {
-        let o = &post.options.tiktok;
-        let mut info = json!({
-            "title": post.text,
-            "privacy_level": o.privacy_level.map(|p| p.as_str()),
-            "disable_comment": o.disable_comment,
-            "disable_duet": o.disable_duet,
-            "disable_stitch": o.disable_stitch,
-            "brand_content_toggle": o.brand_content_toggle,
-            "brand_organic_toggle": o.brand_organic_toggle,
-            "is_aigc": o.is_aigc,
-        });
-        if let Some(ms) = o.video_cover_timestamp_ms {
-            info["video_cover_timestamp_ms"] = json!(ms);
-        }
-        info
-    }
-
-    /// Starts (and for FILE_UPLOAD, uploads) a video post.
-    async fn post_video(
-        &self,
-        token: &str,
-        req: &PublishRequest<'_>,
-        media: &Media,
-    ) -> Result<String> {
-        if let Some(url) = media.source().public_url() {
-            let body = json!({
-                "post_info": Self::post_info(req.post),
-                "source_info": {"source": "PULL_FROM_URL", "video_url": url.as_str()},
-            });
-            // TikTok starts publishing as soon as this is accepted.
-            match self
-                .call(
-                    token,
-                    "video/init",
-                    Idempotency::NonIdempotent,
-                    "/v2/post/publish/video/init/",
-                    &body,
-                )
-                .await
-            {
-                Ok(data) => return publish_id(&data),
-                Err(e) if e_code(&e) == Some("url_ownership_unverified") => {
-                    warn!(
-                        "the video URL's domain is not verified with TikTok; uploading the bytes instead"
-                    );
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        self.upload_video(token, req, media).await
-    }
-
-    /// FILE_UPLOAD: init (or resume), then every remaining chunk in order.
-    async fn upload_video(
-        &self,
-        token: &str,
-        req: &PublishRequest<'_>,
-        media: &Media,
-    ) -> Result<String> {
-        let size = media.info().len;
-        let key = format!("{}:0", req.session_key);
-        let mut restarted = false;
-        loop {
-            let saved: Option<Session> = req
-                .sessions
-                .load(&key)
-                .await?
-                .and_then(|v| serde_json::from_value(v).ok())
-                .filter(|s: &Session| s.video_size == size);
-            let resumed = saved.is_some();
-            let mut session = match saved {
-                Some(s) => {
-                    info!(
-                        next_chunk = s.next_chunk,
-                        "resuming the persisted TikTok upload"
-                    );
-                    s
-                }
-                None => self.init_file_upload(token, req, size, &key).await?,
-            };
-            match self.send_chunks(req, media, &mut session, &key).await {
-                Ok(()) => {
-                    req.sessions.remove(&key).await?;
-                    return Ok(session.publish_id);
-                }
-                Err(e)
-                    if resumed
-                        && !restarted
-                        && !e.is_retryable()
-                        && !matches!(e, Error::ReauthRequired { .. }) =>
-                {
-                    warn!(error = %e, "the persisted upload is no longer accepted; starting over");
-                    req.sessions.remove(&key).await?;
-                    restarted = true;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    async fn init_file_upload(
-        &self,
-        token: &str,
-        req: &PublishRequest<'_>,
-        size: u64,
-        key: &str,
-    ) -> Result<Session> {
-        let plan = ChunkPlan::new(size, self.cfg().upload.chunk_size)?;
-        let body = json!({
-            "post_info": Self::post_info(req.post),
-            "source_info": {
-                "source": "FILE_UPLOAD",
-                "video_size": size,
-                "chunk_size": plan.chunk_size,
-                "total_chunk_count": plan.total_chunk_count,
-            },
-        });
-        // Nothing is published until every chunk has arrived: safe to retry.
-        let data = self
-            .call(
-                token,
-                "video/init",
-                Idempotency::Idempotent,
-                "/v2/post/publish/video/init/",
-                &body,
-            )
-            .await?;
-        let upload_url = data
-            .get("upload_url")
-            .and_then(Value::as_str)
-            .ok_or_else(|| unexpected("video/init answered without upload_url", &data))?;
-        let upload_url = platform_upload_url(P, &self.cfg().endpoints, upload_url)?;
-        let session = Session {
-            publish_id: publish_id(&data)?,
-            upload_url: upload_url.to_string(),
-            video_size: size,
-            chunk_size: plan.chunk_size,
-            total_chunk_count: plan.total_chunk_count,
-            next_chunk: 0,
-        };
-        save(req, key, &session).await?;
-        Ok(session)
-    }
-
-    /// PUTs the remaining chunks (authorised by the upload URL itself: no
-    /// bearer token is sent to the upload host).
-    async fn send_chunks(
-        &self,
-        req: &PublishRequest<'_>,
-        media: &Media,
-        session: &mut Session,
-        key: &str,
-    ) -> Result<()> {
-        let plan = ChunkPlan {
-            video_size: session.video_size,
-            chunk_size: session.chunk_size,
-            total_chunk_count: session.total_chunk_count,
-        };
-        let mime = media.info().mime.clone();
-        let piece = self.cfg().upload.piece_size;
-        let url = session.upload_url.clone();
-        let total = session.video_size;
-        for index in session.next_chunk..plan.total_chunk_count {
-            let chunk = plan.chunk(index);
-            with_chunk_retry(&self.cfg().upload, chunk, |c| {
-                let source = media.source().clone();
-                let (url, mime) = (url.clone(), mime.clone());
-                async move {
-                    self.inner
-                        .chunk_http
-                        .send(P, "chunk upload", Idempotency::Idempotent, |cl| {
-                            cl.put(url.as_str())
-                                .header(CONTENT_TYPE, mime.as_str())
-                                .header(CONTENT_LENGTH, c.len)
-                                .header(
-                                    CONTENT_RANGE,
-                                    format!("bytes {}-{}/{total}", c.offset, c.last_byte()),
-                                )
-                                .body(range_body(source.clone(), c.offset, c.len, piece))
-                        })
-                        .await
-                }
-            })
-            .await?;
-            session.next_chunk = index + 1;
-            save(req, key, session).await?;
-            req.progress.uploading(chunk.offset + chunk.len, total);
-        }
-        Ok(())
-    }
-
-    /// A photo post from public URLs (re-hosting sources without one).
-    async fn post_photos(&self, token: &str, req: &PublishRequest<'_>) -> Result<String> {
-        let mut urls = Vec::with_capacity(req.post.media.len());
-        for (i, m) in req.post.media.iter().enumerate() {
-            let url = match (m.source().public_url(), &self.inner.media_host) {
-                (Some(u), _) => u.clone(),
-                (None, Some(host)) => host.host(m.source().as_ref(), m.info()).await?,
-                (None, None) => {
-                    return Err(Error::Config(format!(
-                        "tiktok: photo {i} has no public URL and TikTok only pulls photos from URLs; \
-                         configure a media host with TikTokClient::with_media_host(Arc::new(ObjectStoreMediaHost::...)) \
-                         or use a source with a public URL"
-                    )));
-                }
-            };
-            urls.push(url.to_string());
-        }
-        let o = &req.post.options.tiktok;
-        let title = o
-            .photo_title
-            .clone()
-            .unwrap_or_else(|| first_line(&req.post.text, MAX_PHOTO_TITLE));
-        let body = json!({
-            "media_type": "PHOTO",
-            "post_mode": "DIRECT_POST",
-            "post_info": {
-                "title": title,
-                "description": req.post.text,
-                "privacy_level": o.privacy_level.map(|p| p.as_str()),
-                "disable_comment": o.disable_comment,
-                "auto_add_music": true,
-                "brand_content_toggle": o.brand_content_toggle,
-                "brand_organic_toggle": o.brand_organic_toggle,
-            },
-            "source_info": {"source": "PULL_FROM_URL", "photo_images": urls, "photo_cover_index": 0},
-        });
-        let data = self
-            .call(
-                token,
-                "content/init",
-                Idempotency::NonIdempotent,
-                "/v2/post/publish/content/init/",
-                &body,
-            )
-            .await?;
-        publish_id(&data)
-    }
-
-    /// Polls the publish status; Some(post id) once public, None when TikTok
-    /// finished but did not (yet) reveal the id.
-    async fn wait_published(
-        &self,
-        token: &str,
-        publish_id: &str,
-        req: &PublishRequest<'_>,
-    ) -> Result<Option<String>> {
-        let completed_at: Mutex<Option<Instant>> = Mutex::new(None);
-        let grace = self.inner.id_grace;
-        let body = json!({ "publish_id": publish_id });
-        poll_until(
-            P,
-            "TikTok publish",
-            &self.cfg().poll,
-            |s| req.progress.processing(s),
-            || async {
-                let data = self
-                    .call(
-                        token,
-                        "status/fetch",
-                        Idempotency::Idempotent,
-                        "/v2/post/publish/status/fetch/",
-                        &body,
-                    )
-                    .await?;
-                let status = data.get("status").and_then(Value::as_str).unwrap_or("");
-                match status {
-                    "PUBLISH_COMPLETE" => {
-                        if let Some(id) = public_id(&data) {
-                            return Ok(Poll::Ready(Some(id)));
-                        }
-                        let mut at = completed_at
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        let since = *at.get_or_insert_with(Instant::now);
-                        if since.elapsed() >= grace {
-                            return Ok(Poll::Ready(None));
-                        }
-                        Ok(Poll::Pending {
-                            state: "PUBLISH_COMPLETE (waiting for the public post id)".into(),
-                            check_after: None,
-                        })
-                    }
-                    "SEND_TO_USER_INBOX" => Ok(Poll::Ready(public_id(&data))),
-                    "FAILED" => {
-                        let reason = data
-                            .get("fail_reason")
-                            .and_then(Value::as_str)
-                            .filter(|r| !r.is_empty())
-                            .unwrap_or("unknown")
-                            .to_owned();
-                        Err(Error::MediaRejected {
-                            platform: P,
-                            reason: format!("TikTok could not publish the post: {reason}"),
-                            code: Some(reason),
-                        })
-                    }
-                    other => Ok(Poll::Pending {
-                        state: if other.is_empty() {
-                            "PROCESSING".into()
-                        } else {
-                            other.to_owned()
-                        },
-                        check_after: None,
-                    }),
-                }
-            },
-        )
-        .await
-    }
-
-    /// The creator's recent posts: (id, title, description, create_time).
-    async fn list_videos(&self, token: &str) -> Result<Vec<(String, String, String, i64)>> {
-        let data = self
-            .call(
-                token,
-                "video/list",
-                Idempotency::Idempotent,
-                VIDEO_LIST_PATH,
-                &json!({"max_count": 20}),
-            )
-            .await?;
-        Ok(data
-            .get("videos")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|v| {
-                let id = id_string(v.get("id")?)?;
-                let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-                let t = v.get("create_time").and_then(Value::as_i64).unwrap_or(0);
-                Some((id, s("title"), s("video_description"), t))
-            })
-            .collect())
-    }
-
-    async fn find_id(
-        &self,
-        token: &str,
-        post: &Post,
-        since: DateTime<Utc>,
-    ) -> Result<Option<String>> {
-        let photo_title = post.options.tiktok.photo_title.as_deref();
-        Ok(self
-            .list_videos(token)
-            .await?
-            .into_iter()
-            .find(|(_, title, desc, t)| {
-                *t >= since.timestamp()
-                    && (same_text(title, &post.text)
-                        || same_text(desc, &post.text)
-                        || photo_title.is_some_and(|p| same_text(title, p)))
-            })
-            .map(|(id, ..)| id))
-    }
-}
-
-async fn save(req: &PublishRequest<'_>, key: &str, session: &Session) -> Result<()> {
-    let v =
-        serde_json::to_value(session).map_err(|e| Error::store(format!("upload session: {e}")))?;
-    req.sessions.save(key, &v).await
 }
 
 fn unexpected(message: &str, data: &Value) -> Error {
@@ -575,37 +201,6 @@ fn publish_id(data: &Value) -> Result<String> {
         .and_then(Value::as_str)
         .map(str::to_owned)
         .ok_or_else(|| unexpected("init answered without publish_id", data))
-}
-
-/// A TikTok id given as a number or a string.
-fn id_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// The first `publicaly_available_post_id` (sic), if any.
-fn public_id(data: &Value) -> Option<String> {
-    let v = data.get("publicaly_available_post_id")?;
-    match v {
-        Value::Array(a) => a.iter().find_map(id_string),
-        other => id_string(other),
-    }
-}
-
-/// The platform's error code of a mapped error.
-fn e_code(e: &Error) -> Option<&str> {
-    match e {
-        Error::Platform { code, .. } | Error::MediaRejected { code, .. } => code.as_deref(),
-        _ => None,
-    }
-}
-
-fn post_url(username: &str, photo: bool, id: &str) -> String {
-    let kind = if photo { "photo" } else { "video" };
-    format!("https://www.tiktok.com/@{username}/{kind}/{id}")
 }
 
 fn username(account: &StoredToken, constraints: Option<&ComposeConstraints>) -> Result<String> {
@@ -731,24 +326,5 @@ impl PlatformClient for TikTokClient {
             P,
             "TikTok's Content Posting API cannot delete posts; delete it in the TikTok app",
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_as_numbers_or_strings() {
-        let d = json!({"publicaly_available_post_id": [7_123_456_789_012_345_678_u64]});
-        assert_eq!(public_id(&d).as_deref(), Some("7123456789012345678"));
-        let d = json!({"publicaly_available_post_id": ["7123"]});
-        assert_eq!(public_id(&d).as_deref(), Some("7123"));
-        assert_eq!(public_id(&json!({"publicaly_available_post_id": []})), None);
-        assert_eq!(public_id(&json!({})), None);
-        assert_eq!(
-            post_url("a.b", true, "1"),
-            "https://www.tiktok.com/@a.b/photo/1"
-        );
     }
 }
