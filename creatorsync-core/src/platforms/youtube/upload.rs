@@ -1,47 +1,21 @@
-//! YouTube (Data API v3): `videos.insert` through the resumable upload
-//! protocol.
-//!
-//! Flow of [`YouTubeClient::publish`]:
-//! 1. A persisted session URI for this publish is loaded first (a restarted
-//!    process resumes): `PUT <session>` with `Content-Range: bytes */{total}`
-//!    answers `308` + `Range` (continue at last + 1), `200/201` (already
-//!    done) or `404` (expired: start a new session).
-//! 2. Otherwise `POST /upload/youtube/v3/videos?uploadType=resumable` with the
-//!    video resource (snippet + status) opens a session; its URI (`Location`)
-//!    is persisted immediately in [`PublishRequest::sessions`].
-//! 3. Upload: by default ONE streaming `PUT` of the whole remaining range
-//!    (`Content-Range: bytes {offset}-{total-1}/{total}`), which the protocol
-//!    allows and which runs at the loopback ceiling; [`YouTubeUploadMode::Chunked`]
-//!    sends 256 KiB-multiple chunks instead. After a broken connection or a
-//!    5xx the server is asked for its offset and the upload continues from
-//!    there: bytes before the server's offset are never sent again.
-//! 4. The final `PUT` answers with the video resource (the "create"); a lost
-//!    answer is recovered by the status query of step 1, so a video is never
-//!    uploaded twice.
-//! 5. `GET /youtube/v3/videos?part=status,processingDetails` is polled until
-//!    `uploadStatus = processed` (`failed`/`rejected` → [`Error::MediaRejected`]).
-//!
-//! The URL is `https://www.youtube.com/watch?v={id}`. Quota errors arrive as
-//! [`Error::RateLimited`] with the Pacific-midnight reset. Custom thumbnails
-//! (`thumbnails.set`) are not sent: [`crate::YouTubeOptions`] has no
-//! thumbnail field yet.
+//! The resumable upload protocol: opening a session (the video resource),
+//! persisting and resuming it, sending the bytes in one `PUT` or in
+//! [`YouTubeUploadMode::Chunked`] pieces, and continuing from the server's
+//! offset after a failure.
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, HeaderMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tracing::{Instrument, debug, info, info_span, warn};
+use tracing::{debug, info, warn};
 
-use super::common::{access_token, first_line, invalid_post, platform_upload_url, same_text};
-use super::{ClientConfig, PlatformClient, PublishRequest, Published};
-use crate::http::{Host, HttpClient, Idempotency, RetryConfig, decode_json};
-use crate::upload::{Poll, poll_until, range_body};
-use crate::{Error, MediaKind, MediaSource, Platform, Post, Result, StoredToken, YouTubePrivacy};
-
-const P: Platform = Platform::YouTube;
+use super::{P, YouTubeClient};
+use crate::http::{Host, Idempotency, decode_json};
+use crate::platforms::PublishRequest;
+use crate::platforms::common::{first_line, invalid_post, platform_upload_url};
+use crate::upload::range_body;
+use crate::{Error, MediaKind, MediaSource, Post, Result, YouTubePrivacy};
 
 /// Chunk sizes of a chunked upload must be multiples of this (256 KiB).
 pub const CHUNK_GRANULARITY: u64 = 262_144;
@@ -79,21 +53,6 @@ impl YouTubeUploadMode {
     }
 }
 
-/// The YouTube client. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct YouTubeClient {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    cfg: ClientConfig,
-    /// The shared client without automatic retries: a failed upload `PUT` is
-    /// resumed from the server's offset, never repeated from its own.
-    upload_http: HttpClient,
-    mode: YouTubeUploadMode,
-}
-
 /// What is persisted per upload (the session URI grants upload rights: keep
 /// it like a credential).
 #[derive(Debug, Serialize, Deserialize)]
@@ -111,39 +70,6 @@ enum UploadState {
 }
 
 impl YouTubeClient {
-    /// A client over `config` (single-`PUT` uploads).
-    pub fn new(config: ClientConfig) -> Self {
-        let upload_http = config.http.with_retry(RetryConfig::disabled());
-        Self {
-            inner: Arc::new(Inner {
-                cfg: config,
-                upload_http,
-                mode: YouTubeUploadMode::default(),
-            }),
-        }
-    }
-
-    /// Chooses how bytes are sent (default [`YouTubeUploadMode::SinglePut`]).
-    #[must_use]
-    pub fn with_upload_mode(self, mode: YouTubeUploadMode) -> Self {
-        let inner = &self.inner;
-        Self {
-            inner: Arc::new(Inner {
-                cfg: inner.cfg.clone(),
-                upload_http: inner.upload_http.clone(),
-                mode,
-            }),
-        }
-    }
-
-    fn cfg(&self) -> &ClientConfig {
-        &self.inner.cfg
-    }
-
-    fn api(&self, path: &str) -> url::Url {
-        self.cfg().endpoints.url(Host::Api, path)
-    }
-
     /// Opens an upload session; returns its URI.
     async fn start_session(
         &self,
@@ -332,7 +258,7 @@ impl YouTubeClient {
     }
 
     /// Resumes the persisted session or opens a new one, then uploads.
-    async fn upload(&self, token: &str, req: &PublishRequest<'_>) -> Result<Value> {
+    pub(super) async fn upload(&self, token: &str, req: &PublishRequest<'_>) -> Result<Value> {
         let media = single_video(req.post)?;
         let source = media.source().clone();
         let (total, mime) = (media.info().len, media.info().mime.clone());
@@ -382,49 +308,6 @@ impl YouTubeClient {
             }
         }
     }
-
-    /// Polls processing until the video is processed.
-    async fn wait_processed(&self, token: &str, id: &str, req: &PublishRequest<'_>) -> Result<()> {
-        let url = self.api(&format!(
-            "/youtube/v3/videos?part=status,processingDetails&id={id}"
-        ));
-        poll_until(
-            P,
-            "video processing",
-            &self.cfg().poll,
-            |s| req.progress.processing(s),
-            || async {
-                let resp = self
-                    .cfg()
-                    .http
-                    .send(P, "videos.list", Idempotency::Idempotent, |c| {
-                        c.get(url.clone()).bearer_auth(token)
-                    })
-                    .await?;
-                let v: Value = decode_json(P, resp).await?;
-                processing_state(&v)
-            },
-        )
-        .await
-    }
-
-    /// The channel's uploads playlist.
-    async fn uploads_playlist(&self, token: &str) -> Result<Option<String>> {
-        let url = self.api("/youtube/v3/channels?part=contentDetails&mine=true");
-        let resp = self
-            .cfg()
-            .http
-            .send(P, "channels.list", Idempotency::Idempotent, |c| {
-                c.get(url.clone()).bearer_auth(token)
-            })
-            .await?;
-        let v: Value = decode_json(P, resp).await?;
-        Ok(
-            v.pointer("/items/0/contentDetails/relatedPlaylists/uploads")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-        )
-    }
 }
 
 /// The one video of a YouTube post.
@@ -459,165 +342,6 @@ fn next_offset(headers: &HeaderMap) -> u64 {
         .map_or(0, |last| last + 1)
 }
 
-/// Maps a `videos.list` answer to a poll step.
-fn processing_state(v: &Value) -> Result<Poll<()>> {
-    let Some(item) = v.pointer("/items/0") else {
-        return Ok(Poll::Pending {
-            state: "not_listed_yet".into(),
-            check_after: None,
-        });
-    };
-    let status = item.pointer("/status/uploadStatus").and_then(Value::as_str);
-    let reason = |key: &str| {
-        item.pointer(&format!("/status/{key}"))
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-            .to_owned()
-    };
-    match status {
-        Some("processed") => Ok(Poll::Ready(())),
-        Some("failed") => Err(Error::MediaRejected {
-            platform: P,
-            reason: format!("processing failed: {}", reason("failureReason")),
-            code: Some(reason("failureReason")),
-        }),
-        Some("rejected") => Err(Error::MediaRejected {
-            platform: P,
-            reason: format!("video rejected: {}", reason("rejectionReason")),
-            code: Some(reason("rejectionReason")),
-        }),
-        Some("deleted") => Err(Error::MediaRejected {
-            platform: P,
-            reason: "the video was deleted during processing".into(),
-            code: Some("deleted".into()),
-        }),
-        other => {
-            let state = item
-                .pointer("/processingDetails/processingStatus")
-                .and_then(Value::as_str)
-                .or(other)
-                .unwrap_or("processing");
-            if state == "failed" || state == "terminated" {
-                return Err(Error::MediaRejected {
-                    platform: P,
-                    reason: format!("processing {state}"),
-                    code: Some(state.to_owned()),
-                });
-            }
-            Ok(Poll::Pending {
-                state: state.to_owned(),
-                check_after: None,
-            })
-        }
-    }
-}
-
-fn watch_url(id: &str) -> String {
-    format!("https://www.youtube.com/watch?v={id}")
-}
-
-#[async_trait]
-impl PlatformClient for YouTubeClient {
-    fn platform(&self) -> Platform {
-        P
-    }
-
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
-        let span =
-            info_span!("publish", platform = "youtube", account = %req.account.key.account_id);
-        async {
-            let token = access_token(P, req.account)?;
-            let started = Utc::now() - chrono::Duration::seconds(5);
-            let video = match self.upload(token, &req).await {
-                Ok(v) => v,
-                Err(e) if e.maybe_committed() => {
-                    // The final PUT may have created the video.
-                    if let Some(p) = self.find_recent(req.account, req.post, started).await? {
-                        return Ok(p);
-                    }
-                    return Err(e);
-                }
-                Err(e) => return Err(e),
-            };
-            let id = video
-                .get("id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::Platform {
-                    platform: P,
-                    status: 200,
-                    code: Some("unexpected_response".into()),
-                    message: "the upload finished without a video id".into(),
-                    body: Some(video.to_string()),
-                })?
-                .to_owned();
-            info!(video_id = %id, "uploaded");
-            self.wait_processed(token, &id, &req).await?;
-            Ok(Published {
-                url: watch_url(&id),
-                post_id: id,
-            })
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn find_recent(
-        &self,
-        account: &StoredToken,
-        post: &Post,
-        since: DateTime<Utc>,
-    ) -> Result<Option<Published>> {
-        let token = access_token(P, account)?;
-        let Some(playlist) = self.uploads_playlist(token).await? else {
-            return Ok(None);
-        };
-        let url = self.api(&format!(
-            "/youtube/v3/playlistItems?part=snippet&maxResults=10&playlistId={playlist}"
-        ));
-        let resp = self
-            .cfg()
-            .http
-            .send(P, "playlistItems.list", Idempotency::Idempotent, |c| {
-                c.get(url.clone()).bearer_auth(token)
-            })
-            .await?;
-        let v: Value = decode_json(P, resp).await?;
-        let found = v
-            .get("items")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|item| item.get("snippet"))
-            .find(|s| {
-                let recent = s
-                    .get("publishedAt")
-                    .and_then(Value::as_str)
-                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .is_none_or(|t| t >= since);
-                let text = s.get("description").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(text, &post.text)
-            })
-            .and_then(|s| s.pointer("/resourceId/videoId").and_then(Value::as_str));
-        Ok(found.map(|id| Published {
-            post_id: id.to_owned(),
-            url: watch_url(id),
-        }))
-    }
-
-    async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let token = access_token(P, account)?;
-        let mut url = self.api("/youtube/v3/videos");
-        url.query_pairs_mut().append_pair("id", post_id);
-        self.cfg()
-            .http
-            .send(P, "videos.delete", Idempotency::Idempotent, |c| {
-                c.delete(url.clone()).bearer_auth(token)
-            })
-            .await?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -640,24 +364,5 @@ mod tests {
         let tiny = YouTubeUploadMode::Chunked { chunk_size: 1 };
         assert_eq!(tiny.next_len(0, 10_000_000), CHUNK_GRANULARITY);
         assert_eq!(YouTubeUploadMode::SinglePut.next_len(5, 10), 5);
-    }
-
-    #[test]
-    fn processing_states() {
-        let v = json!({"items":[{"status":{"uploadStatus":"processed"}}]});
-        assert!(matches!(processing_state(&v), Ok(Poll::Ready(()))));
-        let v = json!({"items":[{"status":{"uploadStatus":"uploaded"},"processingDetails":{"processingStatus":"processing"}}]});
-        assert!(matches!(processing_state(&v), Ok(Poll::Pending { .. })));
-        let v = json!({"items":[{"status":{"uploadStatus":"failed","failureReason":"codec"}}]});
-        match processing_state(&v) {
-            Err(Error::MediaRejected { reason, .. }) => assert!(reason.contains("codec")),
-            other => panic!("{:?}", other.map(|_| ())),
-        }
-        let v =
-            json!({"items":[{"status":{"uploadStatus":"rejected","rejectionReason":"duplicate"}}]});
-        assert!(matches!(
-            processing_state(&v),
-            Err(Error::MediaRejected { .. })
-        ));
     }
 }
