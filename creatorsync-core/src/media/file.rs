@@ -104,19 +104,26 @@ impl MediaSource for FileSource {
     }
 
     async fn read_range(&self, offset: u64, len: u64) -> Result<Bytes> {
-        // One blocking task per range: open, positional read straight into
-        // a buffer of exactly the range's size (one copy, no seek, no
-        // intermediate buffer), close.
+        // The buffer is allocated here, on the async worker, and filled by
+        // one positional read on the blocking pool (one copy, no seek, no
+        // intermediate buffer): blocking threads then never grow malloc
+        // arenas of their own, which kept peak memory up during uploads.
+        let buf = vec![0u8; usize::try_from(len.min(MAX_UP_FRONT)).unwrap_or(0)];
         let path = self.path.clone();
-        let read = tokio::task::spawn_blocking(move || read_at(&path, offset, len))
+        let read = tokio::task::spawn_blocking(move || read_at(&path, offset, len, buf))
             .await
             .map_err(|e| invalid(self.display_name(), format!("the read task failed: {e}")))?;
         read.map_err(|e| self.io_error(&e))
     }
 }
 
-/// Reads `[offset, offset + len)` of the file at `path`, clipped to its end.
-fn read_at(path: &Path, offset: u64, len: u64) -> std::io::Result<Bytes> {
+/// Largest buffer allocated before the file's length is known; a range
+/// request cannot reserve absurd memory up front.
+const MAX_UP_FRONT: u64 = 64 << 20;
+
+/// Reads `[offset, offset + len)` of the file at `path`, clipped to its
+/// end, into `buf` (resized to what is read).
+fn read_at(path: &Path, offset: u64, len: u64, mut buf: Vec<u8>) -> std::io::Result<Bytes> {
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
@@ -130,7 +137,7 @@ fn read_at(path: &Path, offset: u64, len: u64) -> std::io::Result<Bytes> {
     }
     let want = usize::try_from(len.min(file_len - offset))
         .map_err(|_| std::io::Error::other("range too large for this platform"))?;
-    let mut buf = vec![0u8; want];
+    buf.resize(want, 0);
     #[cfg(unix)]
     std::os::unix::fs::FileExt::read_exact_at(&file, &mut buf, offset)?;
     #[cfg(not(unix))]
