@@ -1,6 +1,6 @@
 //! Text length as the platforms count it.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Weight of one URL in X's count (twitter-text v3 `transformedURLLength`).
 pub const X_URL_LENGTH: usize = 23;
@@ -24,7 +24,12 @@ const TLDS: &[&str] = &[
 /// assert_eq!(x_weighted_length("see https://example.com/a/very/long/path"), 4 + 23);
 /// ```
 pub fn x_weighted_length(text: &str) -> usize {
-    let text: String = text.nfc().collect();
+    // X counts NFC-normalized text; most text already is, and the quick
+    // check answers that without normalizing (or allocating) at all.
+    let text: std::borrow::Cow<'_, str> = match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text.into(),
+        _ => text.nfc().collect::<String>().into(),
+    };
     let mut total = 0;
     let mut first = true;
     for word in text.split(' ') {
