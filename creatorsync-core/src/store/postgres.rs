@@ -376,14 +376,10 @@ macro_rules! token_columns {
 /// The identity and sealed credential columns of a token row.
 fn sealed_row(row: &PgRow, context: &str) -> Result<SealedRow> {
     let get = |e: sqlx::Error| pg_err(context, &e);
-    Ok(SealedRow {
-        user_id: row.try_get("user_id").map_err(get)?,
-        platform: row.try_get("platform").map_err(get)?,
-        account_id: row.try_get("account_id").map_err(get)?,
-        key_id: row.try_get("key_id").map_err(get)?,
-        nonce: row.try_get("nonce").map_err(get)?,
-        ciphertext: row.try_get("ciphertext").map_err(get)?,
-    })
+    SealedRow::read(
+        |c| row.try_get(c).map_err(get),
+        |c| row.try_get(c).map_err(get),
+    )
 }
 
 async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {

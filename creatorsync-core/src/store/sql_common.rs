@@ -66,6 +66,22 @@ pub(crate) struct SealedRow {
 }
 
 impl SealedRow {
+    /// Reads the six columns with the backend's readers of a text and a
+    /// bytes column.
+    pub(crate) fn read(
+        text: impl Fn(&str) -> Result<String>,
+        bytes: impl Fn(&str) -> Result<Vec<u8>>,
+    ) -> Result<Self> {
+        Ok(Self {
+            user_id: text("user_id")?,
+            platform: text("platform")?,
+            account_id: text("account_id")?,
+            key_id: text("key_id")?,
+            nonce: bytes("nonce")?,
+            ciphertext: bytes("ciphertext")?,
+        })
+    }
+
     /// Re-encrypts this row's credential under the ring's active key (key
     /// rotation): the new key id and nonce, and the new ciphertext.
     pub(crate) fn reseal(&self, ring: &KeyRing) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {

@@ -328,14 +328,10 @@ impl SqliteTokenStore {
 /// The identity and sealed credential columns of a `tokens` row.
 fn sealed_row(row: &SqliteRow, context: &str) -> Result<SealedRow> {
     let get = |e: sqlx::Error| store_err(context, &e);
-    Ok(SealedRow {
-        user_id: row.try_get("user_id").map_err(get)?,
-        platform: row.try_get("platform").map_err(get)?,
-        account_id: row.try_get("account_id").map_err(get)?,
-        key_id: row.try_get("key_id").map_err(get)?,
-        nonce: row.try_get("nonce").map_err(get)?,
-        ciphertext: row.try_get("ciphertext").map_err(get)?,
-    })
+    SealedRow::read(
+        |c| row.try_get(c).map_err(get),
+        |c| row.try_get(c).map_err(get),
+    )
 }
 
 async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u64> {
