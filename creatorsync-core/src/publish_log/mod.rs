@@ -47,6 +47,9 @@ use crate::{AccountKey, Error, Platform, Result};
 mod memory;
 pub use memory::MemoryPublishLog;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_common;
+
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]

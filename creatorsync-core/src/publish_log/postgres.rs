@@ -2,7 +2,6 @@
 //! `creatorsync_publish_log`), usually beside the
 //! [`crate::store::PostgresTokenStore`] and sharing its pool.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -10,17 +9,14 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgRow};
 
-use super::{
-    BeginOutcome, PublishLog, PublishRecord, PublishState, already_published,
-    check_idempotency_key, not_begun, other_user,
+use super::sql_common::{
+    BEGIN_ROUNDS, LogRow, begin_kept_racing, begin_outcome, decode, failed_unchanged, own_record,
+    published_unchanged, sort_by_target,
 };
+use super::{BeginOutcome, PublishLog, PublishRecord, check_idempotency_key};
 use crate::store::PostgresOptions;
 use crate::store::postgres::{connect_pool, now_micros, pg_err, redact_url};
-use crate::{AccountKey, Error, Platform, Result};
-
-/// How often `begin` re-reads after losing a race before giving up
-/// (each lost round means another caller made progress).
-const BEGIN_ROUNDS: usize = 8;
+use crate::{AccountKey, Result};
 
 /// A [`PublishLog`] in PostgreSQL. Each `begin` step is one atomic
 /// statement (`INSERT … ON CONFLICT DO NOTHING`, then `UPDATE … WHERE
@@ -88,56 +84,30 @@ impl PostgresPublishLog {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| pg_err("publish log read", &e))?;
-        row.as_ref().map(decode).transpose()
+        row.as_ref().map(decode::<PgRow>).transpose()
     }
 }
 
-fn decode(row: &PgRow) -> Result<PublishRecord> {
-    let get = |e: sqlx::Error| pg_err("publish log row", &e);
-    let text = |name: &str| -> Result<Option<String>> { row.try_get(name).map_err(get) };
-    let required = |name: &str| -> Result<String> {
-        text(name)?.ok_or_else(|| Error::store(format!("postgres: publish_log.{name} is NULL")))
-    };
-    let time = |name: &str| -> Result<DateTime<Utc>> {
-        row.try_get::<Option<DateTime<Utc>>, _>(name)
-            .map_err(get)?
-            .ok_or_else(|| Error::store(format!("postgres: publish_log.{name} is NULL")))
-    };
-    let state = match required("state")?.as_str() {
-        "pending" => PublishState::Pending {
-            started_at: time("started_at")?,
-        },
-        "published" => PublishState::Published {
-            post_id: required("post_id")?,
-            url: text("url")?,
-            published_at: time("published_at")?,
-        },
-        "failed" => PublishState::Failed {
-            error_code: required("error_code")?,
-            message: required("message")?,
-            retryable: row
-                .try_get::<Option<bool>, _>("retryable")
-                .map_err(get)?
-                .unwrap_or(false),
-        },
-        other => {
-            return Err(Error::store(format!(
-                "postgres: unknown publish state {other:?}"
-            )));
-        }
-    };
-    let attempts: i32 = row.try_get("attempts").map_err(get)?;
-    Ok(PublishRecord {
-        user_id: required("user_id")?,
-        idempotency_key: required("idempotency_key")?,
-        platform: Platform::from_str(&required("platform")?)
-            .map_err(|_| Error::store("postgres: unknown platform in publish_log row"))?,
-        account_id: required("account_id")?,
-        state,
-        attempts: u32::try_from(attempts)
-            .map_err(|_| Error::store("postgres: publish_log.attempts out of range"))?,
-        updated_at: time("updated_at")?,
-    })
+impl LogRow for PgRow {
+    const BACKEND: &'static str = "postgres";
+    fn text(&self, name: &str) -> Result<Option<String>> {
+        self.try_get(name)
+            .map_err(|e| pg_err("publish log row", &e))
+    }
+    fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
+        self.try_get(name)
+            .map_err(|e| pg_err("publish log row", &e))
+    }
+    fn flag(&self, name: &str) -> Result<Option<bool>> {
+        self.try_get(name)
+            .map_err(|e| pg_err("publish log row", &e))
+    }
+    fn int(&self, name: &str) -> Result<i64> {
+        // `attempts` is INTEGER (32 bits) in PostgreSQL.
+        self.try_get::<i32, _>(name)
+            .map(i64::from)
+            .map_err(|e| pg_err("publish log row", &e))
+    }
 }
 
 #[async_trait]
@@ -186,23 +156,11 @@ impl PublishLog for PostgresPublishLog {
             let Some(record) = self.read(idempotency_key, target).await? else {
                 continue;
             };
-            if record.user_id != target.user_id {
-                return Err(other_user(target));
-            }
-            match record.state {
-                PublishState::Published { post_id, url, .. } => {
-                    return Ok(BeginOutcome::AlreadyPublished { post_id, url });
-                }
-                PublishState::Pending { started_at } => {
-                    return Ok(BeginOutcome::Pending { since: started_at });
-                }
-                // Marked failed between our statements: go round again.
-                PublishState::Failed { .. } => {}
+            if let Some(outcome) = begin_outcome(record, target)? {
+                return Ok(outcome);
             }
         }
-        Err(Error::store(
-            "publish log: begin kept racing with concurrent writers; try again",
-        ))
+        Err(begin_kept_racing())
     }
 
     async fn mark_published(
@@ -233,15 +191,8 @@ impl PublishLog for PostgresPublishLog {
         if done.rows_affected() == 1 {
             return Ok(());
         }
-        match self.read(idempotency_key, target).await? {
-            None => Err(not_begun(target)),
-            Some(r) if r.user_id != target.user_id => Err(other_user(target)),
-            Some(PublishRecord {
-                state: PublishState::Published { post_id: done, .. },
-                ..
-            }) if done == post_id => Ok(()),
-            Some(_) => Err(already_published()),
-        }
+        let record = self.read(idempotency_key, target).await?;
+        published_unchanged(record, target, post_id)
     }
 
     async fn mark_failed(
@@ -273,11 +224,8 @@ impl PublishLog for PostgresPublishLog {
         if done.rows_affected() == 1 {
             return Ok(());
         }
-        match self.read(idempotency_key, target).await? {
-            None => Err(not_begun(target)),
-            Some(r) if r.user_id != target.user_id => Err(other_user(target)),
-            Some(_) => Err(already_published()),
-        }
+        let record = self.read(idempotency_key, target).await?;
+        failed_unchanged(record, target)
     }
 
     async fn get(
@@ -285,10 +233,7 @@ impl PublishLog for PostgresPublishLog {
         idempotency_key: &str,
         target: &AccountKey,
     ) -> Result<Option<PublishRecord>> {
-        match self.read(idempotency_key, target).await? {
-            Some(r) if r.user_id != target.user_id => Err(other_user(target)),
-            other => Ok(other),
-        }
+        own_record(self.read(idempotency_key, target).await?, target)
     }
 
     async fn list(&self, idempotency_key: &str) -> Result<Vec<PublishRecord>> {
@@ -298,7 +243,7 @@ impl PublishLog for PostgresPublishLog {
             .await
             .map_err(|e| pg_err("publish log list", &e))?;
         let mut records = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-        records.sort_by(|a, b| (a.platform, &a.account_id).cmp(&(b.platform, &b.account_id)));
+        sort_by_target(&mut records);
         Ok(records)
     }
 }

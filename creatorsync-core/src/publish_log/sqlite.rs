@@ -2,23 +2,19 @@
 //! usually in the same file as the [`crate::store::SqliteTokenStore`].
 
 use std::path::Path;
-use std::str::FromStr;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 
-use super::{
-    BeginOutcome, PublishLog, PublishRecord, PublishState, already_published,
-    check_idempotency_key, not_begun, other_user,
+use super::sql_common::{
+    BEGIN_ROUNDS, LogRow, begin_kept_racing, begin_outcome, decode, failed_unchanged, own_record,
+    published_unchanged, sort_by_target,
 };
+use super::{BeginOutcome, PublishLog, PublishRecord, check_idempotency_key};
 use crate::store::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
-use crate::{AccountKey, Error, Platform, Result};
-
-/// How often `begin` re-reads after losing a race before giving up
-/// (each lost round means another caller made progress).
-const BEGIN_ROUNDS: usize = 8;
+use crate::{AccountKey, Result};
 
 /// A [`PublishLog`] in SQLite. Each `begin` step is a single atomic
 /// statement, so concurrent callers in any number of processes sharing the
@@ -78,51 +74,29 @@ impl SqlitePublishLog {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| store_err("publish log read", &e))?;
-        row.as_ref().map(decode).transpose()
+        row.as_ref().map(decode::<SqliteRow>).transpose()
     }
 }
 
-fn decode(row: &SqliteRow) -> Result<PublishRecord> {
-    let get = |e: sqlx::Error| store_err("publish log row", &e);
-    let text = |name: &str| -> Result<Option<String>> { row.try_get(name).map_err(get) };
-    let required = |name: &str| -> Result<String> {
-        text(name)?.ok_or_else(|| Error::store(format!("sqlite: publish_log.{name} is NULL")))
-    };
-    let state = match required("state")?.as_str() {
-        "pending" => PublishState::Pending {
-            started_at: time_from_sql("started_at", &required("started_at")?)?,
-        },
-        "published" => PublishState::Published {
-            post_id: required("post_id")?,
-            url: text("url")?,
-            published_at: time_from_sql("published_at", &required("published_at")?)?,
-        },
-        "failed" => PublishState::Failed {
-            error_code: required("error_code")?,
-            message: required("message")?,
-            retryable: row
-                .try_get::<Option<bool>, _>("retryable")
-                .map_err(get)?
-                .unwrap_or(false),
-        },
-        other => {
-            return Err(Error::store(format!(
-                "sqlite: unknown publish state {other:?}"
-            )));
-        }
-    };
-    let attempts: i64 = row.try_get("attempts").map_err(get)?;
-    Ok(PublishRecord {
-        user_id: required("user_id")?,
-        idempotency_key: required("idempotency_key")?,
-        platform: Platform::from_str(&required("platform")?)
-            .map_err(|_| Error::store("sqlite: unknown platform in publish_log row"))?,
-        account_id: required("account_id")?,
-        state,
-        attempts: u32::try_from(attempts)
-            .map_err(|_| Error::store("sqlite: publish_log.attempts out of range"))?,
-        updated_at: time_from_sql("updated_at", &required("updated_at")?)?,
-    })
+impl LogRow for SqliteRow {
+    const BACKEND: &'static str = "sqlite";
+    fn text(&self, name: &str) -> Result<Option<String>> {
+        self.try_get(name)
+            .map_err(|e| store_err("publish log row", &e))
+    }
+    fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
+        self.text(name)?
+            .map(|t| time_from_sql(name, &t))
+            .transpose()
+    }
+    fn flag(&self, name: &str) -> Result<Option<bool>> {
+        self.try_get(name)
+            .map_err(|e| store_err("publish log row", &e))
+    }
+    fn int(&self, name: &str) -> Result<i64> {
+        self.try_get(name)
+            .map_err(|e| store_err("publish log row", &e))
+    }
 }
 
 #[async_trait]
@@ -171,23 +145,11 @@ impl PublishLog for SqlitePublishLog {
             let Some(record) = self.read(idempotency_key, target).await? else {
                 continue;
             };
-            if record.user_id != target.user_id {
-                return Err(other_user(target));
-            }
-            match record.state {
-                PublishState::Published { post_id, url, .. } => {
-                    return Ok(BeginOutcome::AlreadyPublished { post_id, url });
-                }
-                PublishState::Pending { started_at } => {
-                    return Ok(BeginOutcome::Pending { since: started_at });
-                }
-                // Marked failed between our statements: go round again.
-                PublishState::Failed { .. } => {}
+            if let Some(outcome) = begin_outcome(record, target)? {
+                return Ok(outcome);
             }
         }
-        Err(Error::store(
-            "publish log: begin kept racing with concurrent writers; try again",
-        ))
+        Err(begin_kept_racing())
     }
 
     async fn mark_published(
@@ -218,15 +180,8 @@ impl PublishLog for SqlitePublishLog {
         if done.rows_affected() == 1 {
             return Ok(());
         }
-        match self.read(idempotency_key, target).await? {
-            None => Err(not_begun(target)),
-            Some(r) if r.user_id != target.user_id => Err(other_user(target)),
-            Some(PublishRecord {
-                state: PublishState::Published { post_id: done, .. },
-                ..
-            }) if done == post_id => Ok(()),
-            Some(_) => Err(already_published()),
-        }
+        let record = self.read(idempotency_key, target).await?;
+        published_unchanged(record, target, post_id)
     }
 
     async fn mark_failed(
@@ -258,11 +213,8 @@ impl PublishLog for SqlitePublishLog {
         if done.rows_affected() == 1 {
             return Ok(());
         }
-        match self.read(idempotency_key, target).await? {
-            None => Err(not_begun(target)),
-            Some(r) if r.user_id != target.user_id => Err(other_user(target)),
-            Some(_) => Err(already_published()),
-        }
+        let record = self.read(idempotency_key, target).await?;
+        failed_unchanged(record, target)
     }
 
     async fn get(
@@ -270,10 +222,7 @@ impl PublishLog for SqlitePublishLog {
         idempotency_key: &str,
         target: &AccountKey,
     ) -> Result<Option<PublishRecord>> {
-        match self.read(idempotency_key, target).await? {
-            Some(r) if r.user_id != target.user_id => Err(other_user(target)),
-            other => Ok(other),
-        }
+        own_record(self.read(idempotency_key, target).await?, target)
     }
 
     async fn list(&self, idempotency_key: &str) -> Result<Vec<PublishRecord>> {
@@ -283,7 +232,7 @@ impl PublishLog for SqlitePublishLog {
             .await
             .map_err(|e| store_err("publish log list", &e))?;
         let mut records = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-        records.sort_by(|a, b| (a.platform, &a.account_id).cmp(&(b.platform, &b.account_id)));
+        sort_by_target(&mut records);
         Ok(records)
     }
 }

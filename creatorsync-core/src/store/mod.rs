@@ -20,6 +20,8 @@ pub use crypto::{DEFAULT_KEY_ID, KEY_ENV, KEY_ID_ENV, KEY_LEN, KeyRing};
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod codec;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_common;
 
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;

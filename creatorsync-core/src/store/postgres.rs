@@ -15,7 +15,7 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -23,9 +23,12 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Row};
 
-use super::codec::{open_credential, reseal, seal_credential, u64_from_sql, u64_to_sql};
+use super::codec::{u64_from_sql, u64_to_sql};
 use super::crypto::KeyRing;
-use crate::{AccountKey, Error, Platform, Result, StoredToken, TokenStore};
+use super::sql_common::{
+    KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
+};
+use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
 
 /// Embedded migrations: (schema version, SQL), applied in order.
 const MIGRATIONS: &[(i32, &str)] = &[(
@@ -238,7 +241,7 @@ pub(crate) fn now_micros() -> DateTime<Utc> {
 #[derive(Clone)]
 pub struct PostgresTokenStore {
     pool: PgPool,
-    keys: Arc<RwLock<Arc<KeyRing>>>,
+    keys: KeyHolder,
     url: Arc<str>,
 }
 
@@ -264,27 +267,12 @@ impl PostgresTokenStore {
         let pool = connect_pool(url, &options).await?;
         let store = Self {
             pool,
-            keys: Arc::new(RwLock::new(Arc::new(keys))),
+            keys: KeyHolder::new(keys),
             url: redact_url(url).into(),
         };
         tracing::debug!(url = %store.url, key_id = store.key_ring().active_key_id(), "connected postgres token store");
-        store.warn_unknown_keys().await?;
+        warn_unknown_keys(&store.key_ring(), &store.key_ids_in_use().await?);
         Ok(store)
-    }
-
-    /// Logs key ids used by stored rows that the ring lacks: those rows
-    /// fail with [`Error::Key`] until the key is configured.
-    async fn warn_unknown_keys(&self) -> Result<()> {
-        let ring = self.key_ring();
-        for key_id in self.key_ids_in_use().await? {
-            if !ring.has_key(&key_id) {
-                tracing::warn!(
-                    key_id = %key_id,
-                    "token store rows are encrypted with a key that is not configured; they cannot be read"
-                );
-            }
-        }
-        Ok(())
     }
 
     /// A publish log in the same database, sharing this store's pool.
@@ -304,11 +292,7 @@ impl PostgresTokenStore {
     }
 
     fn key_ring(&self) -> Arc<KeyRing> {
-        // A poisoned lock still holds a valid ring (it is only ever swapped).
-        match self.keys.read() {
-            Ok(g) => Arc::clone(&g),
-            Err(p) => Arc::clone(&p.into_inner()),
-        }
+        self.keys.current()
     }
 
     /// Makes `(new_id, new_key)` the active key and re-encrypts every row
@@ -333,10 +317,7 @@ impl PostgresTokenStore {
         tx.commit()
             .await
             .map_err(|e| pg_err("rotate: commit", &e))?;
-        match self.keys.write() {
-            Ok(mut g) => *g = new,
-            Err(p) => *p.into_inner() = new,
-        }
+        self.keys.replace(new);
         tracing::info!(key_id = new_id, rows = count, "token store key rotated");
         Ok(count)
     }
@@ -357,30 +338,15 @@ impl PostgresTokenStore {
 
     fn decode(&self, row: &PgRow) -> Result<StoredToken> {
         let get = |e: sqlx::Error| pg_err("read row", &e);
-        let platform: String = row.try_get("platform").map_err(get)?;
-        let key = AccountKey {
-            user_id: row.try_get("user_id").map_err(get)?,
-            platform: Platform::from_str(&platform)
-                .map_err(|_| Error::store("postgres: unknown platform in tokens row"))?,
-            account_id: row.try_get("account_id").map_err(get)?,
-        };
-        let key_id: String = row.try_get("key_id").map_err(get)?;
-        let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
-        let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
-        let credential = open_credential(&self.key_ring(), &key, &key_id, &nonce, &ciphertext)?;
-        let profile: String = row.try_get("profile").map_err(get)?;
-        let metadata: String = row.try_get("metadata").map_err(get)?;
-        Ok(StoredToken {
-            key,
-            credential,
-            profile: serde_json::from_str(&profile)
-                .map_err(|e| Error::store(format!("postgres: bad profile column: {e}")))?,
-            version: u64_from_sql(row.try_get("version").map_err(get)?)?,
+        let sealed = sealed_row(row, "read row")?;
+        let plain = PlainColumns {
+            profile: row.try_get("profile").map_err(get)?,
+            metadata: row.try_get("metadata").map_err(get)?,
+            version: row.try_get("version").map_err(get)?,
             updated_at: row.try_get("updated_at").map_err(get)?,
             needs_reauth: row.try_get("needs_reauth").map_err(get)?,
-            metadata: serde_json::from_str(&metadata)
-                .map_err(|e| Error::store(format!("postgres: bad metadata column: {e}")))?,
-        })
+        };
+        decode_token("postgres", &self.key_ring(), sealed, plain)
     }
 
     async fn current_version(&self, key: &AccountKey) -> Result<Option<u64>> {
@@ -407,6 +373,15 @@ macro_rules! token_columns {
     };
 }
 
+/// The identity and sealed credential columns of a token row.
+fn sealed_row(row: &PgRow, context: &str) -> Result<SealedRow> {
+    let get = |e: sqlx::Error| pg_err(context, &e);
+    SealedRow::read(
+        |c| row.try_get(c).map_err(get),
+        |c| row.try_get(c).map_err(get),
+    )
+}
+
 async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
     let rows = sqlx::query(
         "SELECT user_id, platform, account_id, key_id, nonce, ciphertext \
@@ -417,15 +392,8 @@ async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
     .map_err(|e| pg_err("rotate: read", &e))?;
     let mut count = 0;
     for row in rows {
-        let get = |e: sqlx::Error| pg_err("rotate: read row", &e);
-        let user_id: String = row.try_get("user_id").map_err(get)?;
-        let platform: String = row.try_get("platform").map_err(get)?;
-        let account_id: String = row.try_get("account_id").map_err(get)?;
-        let key_id: String = row.try_get("key_id").map_err(get)?;
-        let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
-        let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
-        let id = [user_id.as_str(), platform.as_str(), account_id.as_str()];
-        let (sealed, buffer) = reseal(ring, &id, &key_id, &nonce, &ciphertext)?;
+        let row = sealed_row(&row, "rotate: read row")?;
+        let (sealed, buffer) = row.reseal(ring)?;
         sqlx::query(
             "UPDATE creatorsync_tokens SET key_id = $1, nonce = $2, ciphertext = $3 \
              WHERE user_id = $4 AND platform = $5 AND account_id = $6",
@@ -433,9 +401,9 @@ async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
         .bind(&sealed.key_id)
         .bind(&sealed.nonce)
         .bind(&buffer[..])
-        .bind(&user_id)
-        .bind(&platform)
-        .bind(&account_id)
+        .bind(&row.user_id)
+        .bind(&row.platform)
+        .bind(&row.account_id)
         .execute(&mut *conn)
         .await
         .map_err(|e| pg_err("rotate: write", &e))?;
@@ -475,18 +443,13 @@ impl TokenStore for PostgresTokenStore {
             .iter()
             .map(|r| self.decode(r))
             .collect::<Result<Vec<_>>>()?;
-        // Key order (platform enum order), as every store reports it.
-        tokens.sort_by(|a, b| a.key.cmp(&b.key));
+        sort_by_key(&mut tokens);
         Ok(tokens)
     }
 
     async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
         let key = &token.key;
-        let (sealed, buffer) = seal_credential(&self.key_ring(), key, &token.credential)?;
-        let profile = serde_json::to_string(&token.profile)
-            .map_err(|e| Error::store(format!("cannot serialize profile: {e}")))?;
-        let metadata = serde_json::to_string(&token.metadata)
-            .map_err(|e| Error::store(format!("cannot serialize metadata: {e}")))?;
+        let row = encode_token(&self.key_ring(), token)?;
         let now = now_micros();
         let (affected, new_version) = match expected_version {
             None => {
@@ -499,11 +462,11 @@ impl TokenStore for PostgresTokenStore {
                 .bind(&key.user_id)
                 .bind(key.platform.as_str())
                 .bind(&key.account_id)
-                .bind(&sealed.key_id)
-                .bind(&sealed.nonce)
-                .bind(&buffer[..])
-                .bind(&profile)
-                .bind(&metadata)
+                .bind(&row.sealed.key_id)
+                .bind(&row.sealed.nonce)
+                .bind(&row.ciphertext[..])
+                .bind(&row.profile)
+                .bind(&row.metadata)
                 .bind(token.needs_reauth)
                 .bind(now)
                 .execute(&self.pool)
@@ -518,11 +481,11 @@ impl TokenStore for PostgresTokenStore {
                      needs_reauth = $6, updated_at = $7 \
                      WHERE user_id = $8 AND platform = $9 AND account_id = $10 AND version = $11",
                 )
-                .bind(&sealed.key_id)
-                .bind(&sealed.nonce)
-                .bind(&buffer[..])
-                .bind(&profile)
-                .bind(&metadata)
+                .bind(&row.sealed.key_id)
+                .bind(&row.sealed.nonce)
+                .bind(&row.ciphertext[..])
+                .bind(&row.profile)
+                .bind(&row.metadata)
                 .bind(token.needs_reauth)
                 .bind(now)
                 .bind(&key.user_id)

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -21,9 +21,12 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqliteConnection};
 
-use super::codec::{open_credential, reseal, seal_credential, u64_from_sql, u64_to_sql};
+use super::codec::{u64_from_sql, u64_to_sql};
 use super::crypto::KeyRing;
-use crate::{AccountKey, Error, Platform, Result, StoredToken, TokenStore};
+use super::sql_common::{
+    KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
+};
+use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
 
 /// How long a connection waits for another writer before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -183,7 +186,7 @@ pub(crate) fn time_from_sql(column: &str, text: &str) -> Result<DateTime<Utc>> {
 #[derive(Clone)]
 pub struct SqliteTokenStore {
     pool: SqlitePool,
-    keys: Arc<RwLock<Arc<KeyRing>>>,
+    keys: KeyHolder,
     path: Option<PathBuf>,
 }
 
@@ -203,23 +206,9 @@ impl SqliteTokenStore {
         let pool = open_pool(Some(path)).await?;
         tracing::debug!(path = %path.display(), key_id = keys.active_key_id(), "opened sqlite token store");
         let store = Self::from_parts(pool, keys, Some(path.to_owned()));
-        store.warn_unknown_keys().await?;
+        // Once, at open: rows sealed with a key the ring lacks.
+        warn_unknown_keys(&store.key_ring(), &store.key_ids_in_use().await?);
         Ok(store)
-    }
-
-    /// Logs (once, at open) key ids used by stored rows that the ring lacks:
-    /// those rows will fail with [`Error::Key`] until the key is configured.
-    async fn warn_unknown_keys(&self) -> Result<()> {
-        let ring = self.key_ring();
-        for key_id in self.key_ids_in_use().await? {
-            if !ring.has_key(&key_id) {
-                tracing::warn!(
-                    key_id = %key_id,
-                    "token store rows are encrypted with a key that is not configured; they cannot be read"
-                );
-            }
-        }
-        Ok(())
     }
 
     /// A private in-memory database (for tests; nothing is persisted).
@@ -231,7 +220,7 @@ impl SqliteTokenStore {
     fn from_parts(pool: SqlitePool, keys: KeyRing, path: Option<PathBuf>) -> Self {
         Self {
             pool,
-            keys: Arc::new(RwLock::new(Arc::new(keys))),
+            keys: KeyHolder::new(keys),
             path,
         }
     }
@@ -252,11 +241,7 @@ impl SqliteTokenStore {
     }
 
     fn key_ring(&self) -> Arc<KeyRing> {
-        // A poisoned lock still holds a valid ring (it is only ever swapped).
-        match self.keys.read() {
-            Ok(g) => Arc::clone(&g),
-            Err(p) => Arc::clone(&p.into_inner()),
-        }
+        self.keys.current()
     }
 
     /// Makes `(new_id, new_key)` the active key and re-encrypts every row
@@ -293,10 +278,7 @@ impl SqliteTokenStore {
         tx.commit()
             .await
             .map_err(|e| store_err("rotate: commit", &e))?;
-        match self.keys.write() {
-            Ok(mut g) => *g = new,
-            Err(p) => *p.into_inner() = new,
-        }
+        self.keys.replace(new);
         tracing::info!(key_id = new_id, rows = count, "token store key rotated");
         Ok(count)
     }
@@ -317,33 +299,16 @@ impl SqliteTokenStore {
 
     fn decode(&self, row: &SqliteRow) -> Result<StoredToken> {
         let get = |e: sqlx::Error| store_err("read row", &e);
-        let user_id: String = row.try_get("user_id").map_err(get)?;
-        let platform: String = row.try_get("platform").map_err(get)?;
-        let account_id: String = row.try_get("account_id").map_err(get)?;
-        let key = AccountKey {
-            user_id,
-            platform: Platform::from_str(&platform)
-                .map_err(|_| Error::store("sqlite: unknown platform in tokens row"))?,
-            account_id,
-        };
-        let key_id: String = row.try_get("key_id").map_err(get)?;
-        let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
-        let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
-        let credential = open_credential(&self.key_ring(), &key, &key_id, &nonce, &ciphertext)?;
-        let profile: String = row.try_get("profile").map_err(get)?;
-        let metadata: String = row.try_get("metadata").map_err(get)?;
+        let sealed = sealed_row(row, "read row")?;
         let updated_at: String = row.try_get("updated_at").map_err(get)?;
-        Ok(StoredToken {
-            key,
-            credential,
-            profile: serde_json::from_str(&profile)
-                .map_err(|e| Error::store(format!("sqlite: bad profile column: {e}")))?,
-            version: u64_from_sql(row.try_get("version").map_err(get)?)?,
+        let plain = PlainColumns {
+            profile: row.try_get("profile").map_err(get)?,
+            metadata: row.try_get("metadata").map_err(get)?,
+            version: row.try_get("version").map_err(get)?,
             updated_at: time_from_sql("updated_at", &updated_at)?,
             needs_reauth: row.try_get("needs_reauth").map_err(get)?,
-            metadata: serde_json::from_str(&metadata)
-                .map_err(|e| Error::store(format!("sqlite: bad metadata column: {e}")))?,
-        })
+        };
+        decode_token("sqlite", &self.key_ring(), sealed, plain)
     }
 
     async fn current_version(&self, key: &AccountKey) -> Result<Option<u64>> {
@@ -360,6 +325,15 @@ impl SqliteTokenStore {
     }
 }
 
+/// The identity and sealed credential columns of a `tokens` row.
+fn sealed_row(row: &SqliteRow, context: &str) -> Result<SealedRow> {
+    let get = |e: sqlx::Error| store_err(context, &e);
+    SealedRow::read(
+        |c| row.try_get(c).map_err(get),
+        |c| row.try_get(c).map_err(get),
+    )
+}
+
 async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u64> {
     let rows =
         sqlx::query("SELECT user_id, platform, account_id, key_id, nonce, ciphertext FROM tokens")
@@ -368,15 +342,8 @@ async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u6
             .map_err(|e| store_err("rotate: read", &e))?;
     let mut count = 0;
     for row in rows {
-        let get = |e: sqlx::Error| store_err("rotate: read row", &e);
-        let user_id: String = row.try_get("user_id").map_err(get)?;
-        let platform: String = row.try_get("platform").map_err(get)?;
-        let account_id: String = row.try_get("account_id").map_err(get)?;
-        let key_id: String = row.try_get("key_id").map_err(get)?;
-        let nonce: Vec<u8> = row.try_get("nonce").map_err(get)?;
-        let ciphertext: Vec<u8> = row.try_get("ciphertext").map_err(get)?;
-        let id = [user_id.as_str(), platform.as_str(), account_id.as_str()];
-        let (sealed, buffer) = reseal(ring, &id, &key_id, &nonce, &ciphertext)?;
+        let row = sealed_row(&row, "rotate: read row")?;
+        let (sealed, buffer) = row.reseal(ring)?;
         sqlx::query(
             "UPDATE tokens SET key_id = ?, nonce = ?, ciphertext = ? \
              WHERE user_id = ? AND platform = ? AND account_id = ?",
@@ -384,9 +351,9 @@ async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u6
         .bind(&sealed.key_id)
         .bind(&sealed.nonce)
         .bind(&buffer[..])
-        .bind(&user_id)
-        .bind(&platform)
-        .bind(&account_id)
+        .bind(&row.user_id)
+        .bind(&row.platform)
+        .bind(&row.account_id)
         .execute(&mut *conn)
         .await
         .map_err(|e| store_err("rotate: write", &e))?;
@@ -420,18 +387,13 @@ impl TokenStore for SqliteTokenStore {
             .iter()
             .map(|r| self.decode(r))
             .collect::<Result<Vec<_>>>()?;
-        // Key order (platform enum order), as every store reports it.
-        tokens.sort_by(|a, b| a.key.cmp(&b.key));
+        sort_by_key(&mut tokens);
         Ok(tokens)
     }
 
     async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
         let key = &token.key;
-        let (sealed, buffer) = seal_credential(&self.key_ring(), key, &token.credential)?;
-        let profile = serde_json::to_string(&token.profile)
-            .map_err(|e| Error::store(format!("cannot serialize profile: {e}")))?;
-        let metadata = serde_json::to_string(&token.metadata)
-            .map_err(|e| Error::store(format!("cannot serialize metadata: {e}")))?;
+        let row = encode_token(&self.key_ring(), token)?;
         let now = time_to_sql(Utc::now());
         let (affected, new_version) = match expected_version {
             None => {
@@ -444,11 +406,11 @@ impl TokenStore for SqliteTokenStore {
                 .bind(&key.user_id)
                 .bind(key.platform.as_str())
                 .bind(&key.account_id)
-                .bind(&sealed.key_id)
-                .bind(&sealed.nonce)
-                .bind(&buffer[..])
-                .bind(&profile)
-                .bind(&metadata)
+                .bind(&row.sealed.key_id)
+                .bind(&row.sealed.nonce)
+                .bind(&row.ciphertext[..])
+                .bind(&row.profile)
+                .bind(&row.metadata)
                 .bind(token.needs_reauth)
                 .bind(&now)
                 .execute(&self.pool)
@@ -462,11 +424,11 @@ impl TokenStore for SqliteTokenStore {
                      ciphertext = ?, profile = ?, metadata = ?, needs_reauth = ?, updated_at = ? \
                      WHERE user_id = ? AND platform = ? AND account_id = ? AND version = ?",
                 )
-                .bind(&sealed.key_id)
-                .bind(&sealed.nonce)
-                .bind(&buffer[..])
-                .bind(&profile)
-                .bind(&metadata)
+                .bind(&row.sealed.key_id)
+                .bind(&row.sealed.nonce)
+                .bind(&row.ciphertext[..])
+                .bind(&row.profile)
+                .bind(&row.metadata)
                 .bind(token.needs_reauth)
                 .bind(&now)
                 .bind(&key.user_id)
@@ -503,7 +465,7 @@ impl TokenStore for SqliteTokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Credential, Profile, Secret};
+    use crate::{Credential, Platform, Profile, Secret};
 
     const ACCESS: &str = "PLAINTEXT-ACCESS-7f3a9c";
     const REFRESH: &str = "PLAINTEXT-REFRESH-51be02";
