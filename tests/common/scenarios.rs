@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use creatorsync::upload::MemoryUploadSessions;
-use creatorsync::{ClientConfig, Error, PlatformClient, Post, Published, RetryConfig, StoredToken};
+use creatorsync::{
+    ClientConfig, Error, Platform, PlatformClient, Post, Published, RetryConfig, StoredToken,
+};
 use creatorsync_emulator::{ChunkRecord, Fault, FaultKind, RunningEmulator};
 
 use super::{config, connect, image, request, sessions, video, video_with_limit};
@@ -105,6 +107,14 @@ pub fn complete_bytes(chunks: &[ChunkRecord]) -> u64 {
     chunks.iter().filter(|c| c.complete).map(|c| c.len).sum()
 }
 
+/// Injects `kind` once on the create call (`create_path`, POST).
+fn inject_on_create(emu: &RunningEmulator, platform: Platform, kind: FaultKind, create_path: &str) {
+    emu.faults().inject(
+        platform,
+        Fault::once(kind).on_path(create_path).on_method("POST"),
+    );
+}
+
 /// A 429 with `Retry-After: 1` on the create call (`create_path`, POST): the
 /// publish waits it out and posts exactly once.
 pub async fn assert_rate_limit_honoured(
@@ -114,14 +124,10 @@ pub async fn assert_rate_limit_honoured(
     create_path: &str,
 ) {
     let platform = client.platform();
-    emu.faults().inject(
-        platform,
-        Fault::once(FaultKind::RateLimit {
-            retry_after_secs: 1,
-        })
-        .on_path(create_path)
-        .on_method("POST"),
-    );
+    let rate_limit = FaultKind::RateLimit {
+        retry_after_secs: 1,
+    };
+    inject_on_create(emu, platform, rate_limit, create_path);
     let started = Instant::now();
     publish(client, account, &Post::text("after a 429")).await;
     assert!(started.elapsed() >= Duration::from_secs(1));
@@ -137,12 +143,7 @@ pub async fn assert_lost_create_reconciled(
     create_path: &str,
 ) {
     let platform = client.platform();
-    emu.faults().inject(
-        platform,
-        Fault::once(FaultKind::LoseResponse)
-            .on_path(create_path)
-            .on_method("POST"),
-    );
+    inject_on_create(emu, platform, FaultKind::LoseResponse, create_path);
     let p = publish(client, account, &Post::text("exactly once")).await;
     let posts = emu.record().posts_for(platform);
     assert_eq!(posts.len(), 1);
