@@ -53,6 +53,14 @@ async fn status(emu: &RunningEmulator, http: &Client, at: &str, id: &str) -> Val
         .unwrap()
 }
 
+/// An emulator, an HTTP client and an OAuth 2.0 user access token.
+async fn setup(cfg: EmulatorConfig) -> (RunningEmulator, Client, String) {
+    let emu = Emulator::start(cfg).await.unwrap();
+    let http = client();
+    let at = token(&emu, &http).await;
+    (emu, http, at)
+}
+
 /// POSTs to `path` with the bearer token and, when given, a JSON body.
 async fn bearer_post(
     emu: &RunningEmulator,
@@ -130,9 +138,7 @@ async fn signed_form(
 
 #[tokio::test]
 async fn chunked_video_processing_and_post_lifecycle() {
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let http = client();
-    let at = token(&emu, &http).await;
+    let (emu, http, at) = setup(EmulatorConfig::default()).await;
     let file: Vec<u8> = (0..2_500_000u32).map(|i| (i % 251) as u8).collect();
     let id = init(&emu, &http, &at, file.len(), "tweet_video", "video/mp4").await;
     for (i, chunk) in file.chunks(1_000_000).enumerate() {
@@ -230,9 +236,7 @@ async fn chunk_rules_faults_and_failed_processing() {
         x_max_append_bytes: 2_000_000,
         ..EmulatorConfig::default()
     };
-    let emu = Emulator::start(cfg).await.unwrap();
-    let http = client();
-    let at = token(&emu, &http).await;
+    let (emu, http, at) = setup(cfg).await;
     let id = init(&emu, &http, &at, 3_000_000, "tweet_video", "video/mp4").await;
     // Over the configured limit.
     let r = append(&emu, &http, &at, &id, 0, vec![1u8; 2_000_001])
@@ -289,9 +293,7 @@ async fn chunk_rules_faults_and_failed_processing() {
 
 #[tokio::test]
 async fn lost_create_response_and_rate_limit() {
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let http = client();
-    let at = token(&emu, &http).await;
+    let (emu, http, at) = setup(EmulatorConfig::default()).await;
     emu.faults().inject(
         Platform::X,
         Fault::once(FaultKind::LoseResponse).on_path("/2/tweets"),
