@@ -4,9 +4,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
-use common::{accounts, config, connect, image, image_at, pattern, request, sessions, video};
+use common::{
+    accounts, assert_each_part_sent_once, assert_lost_create_reconciled,
+    assert_rate_limit_honoured, assert_revoked_then_expired_need_reauth, complete_bytes, config,
+    config_without_retries, connect, crash_then_resume, failed_processing_error, image, image_at,
+    pattern, publish, the_cut_chunk, video,
+};
 use creatorsync::platforms::facebook::FacebookClient;
 use creatorsync::{
     Error, FacebookOptions, Platform, PlatformClient, PlatformOptions, Post, StoredToken,
@@ -34,10 +38,7 @@ async fn text_with_link_find_and_delete() {
         ..PlatformOptions::default()
     };
     let post = Post::text("we launched").with_options(options);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
     assert_eq!(rec.account_id, account.key.account_id);
     assert_eq!(p.url, rec.url);
@@ -65,10 +66,7 @@ async fn each_page_gets_its_own_post() {
         .collect();
     for page in ["1001", "1002"] {
         let post = Post::text(format!("hello from page {page}"));
-        let p = client
-            .publish(request(&pages[page], &post, sessions()))
-            .await
-            .unwrap();
+        let p = publish(&client, &pages[page], &post).await;
         let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
         assert_eq!(rec.account_id, page);
     }
@@ -78,10 +76,7 @@ async fn each_page_gets_its_own_post() {
 async fn uploaded_photo_and_multi_photo() {
     let (emu, client, account) = setup().await;
     let post = Post::text("one photo").with_media(image(250_000, 4).await);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
     assert_eq!(rec.media.len(), 1);
     assert_eq!(rec.media[0].len, 250_000);
@@ -90,10 +85,7 @@ async fn uploaded_photo_and_multi_photo() {
     for i in 0..3 {
         post = post.with_media(image(50_000 + i, i as u8).await);
     }
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
     let lens: Vec<u64> = rec.media.iter().map(|m| m.len).collect();
     assert_eq!(lens, vec![50_000, 50_001, 50_002]);
@@ -126,10 +118,7 @@ async fn photo_by_public_url() {
     let (emu, client, account) = setup().await;
     let url = serve(pattern(40_000, 7)).await;
     let post = Post::text("fetched by facebook").with_media(image_at(40_000, url).await);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
     assert_eq!(rec.media[0].len, 40_000);
 }
@@ -148,10 +137,7 @@ async fn resumable_video_at_server_offsets() {
     let post = Post::text("a page video")
         .with_media(video(len).await)
         .with_options(options);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
     assert_eq!(rec.media[0].len, len as u64);
     assert_eq!(rec.title.as_deref(), Some("My video"));
@@ -171,121 +157,44 @@ async fn reset_mid_transfer_resends_only_that_range() {
     );
     let len = 9 * MIB;
     let post = Post::text("video despite a reset").with_media(video(len).await);
-    client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    publish(&client, &account, &post).await;
     let chunks = emu.record().chunks_for(Platform::Facebook);
-    let cut: Vec<_> = chunks.iter().filter(|c| !c.complete).collect();
-    assert_eq!(cut.len(), 1, "{chunks:?}");
-    assert_eq!(cut[0].offset, 0);
+    let cut = the_cut_chunk(&chunks);
+    assert_eq!(cut.offset, 0);
     assert_eq!(chunks.len(), 4, "{chunks:?}");
-    assert_eq!(
-        chunks
-            .iter()
-            .filter(|c| c.complete)
-            .map(|c| c.len)
-            .sum::<u64>(),
-        len as u64
-    );
+    assert_eq!(complete_bytes(&chunks), len as u64);
 }
 
 #[tokio::test]
 async fn restarted_video_upload_resumes_at_saved_offset() {
     let (emu, client, account) = setup().await;
-    let mut cfg = config(&emu, Platform::Facebook);
-    cfg.upload.chunk_retries = 1;
-    cfg.http = cfg.http.with_retry(creatorsync::RetryConfig::disabled());
-    let first = FacebookClient::new(cfg);
-    let (media, readable) = common::video_with_limit(10 * MIB, 9 * MIB as u64).await;
-    let post = Post::text("resumed page video").with_media(media);
-    let store = sessions();
-    first
-        .publish(request(&account, &post, store.clone()))
-        .await
-        .unwrap_err();
-    readable.store(u64::MAX, std::sync::atomic::Ordering::SeqCst);
-    client
-        .publish(request(&account, &post, store))
-        .await
-        .unwrap();
-    let chunks = emu.record().chunks_for(Platform::Facebook);
-    let mut complete: BTreeMap<u64, usize> = BTreeMap::new();
-    for c in chunks.iter().filter(|c| c.complete) {
-        *complete.entry(c.offset).or_default() += 1;
-    }
-    assert_eq!(complete.len(), 3, "{chunks:?}");
-    assert!(complete.values().all(|n| *n == 1), "re-sent: {chunks:?}");
+    let first = FacebookClient::new(config_without_retries(&emu, &client));
+    let video = ("resumed page video", 10 * MIB, 9 * MIB as u64);
+    crash_then_resume(&first, &client, &account, video, |_| {}).await;
+    assert_each_part_sent_once(&emu.record().chunks_for(Platform::Facebook), 3);
 }
 
 #[tokio::test]
 async fn processing_failure_is_media_rejected() {
     let (emu, client, account) = setup().await;
-    emu.faults()
-        .inject(Platform::Facebook, Fault::once(FaultKind::FailProcessing));
-    let post = Post::text("bad video").with_media(video(300_000).await);
-    let err = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap_err();
+    let err = failed_processing_error(&emu, &client, &account, 300_000).await;
     assert!(matches!(err, Error::MediaRejected { .. }), "{err}");
 }
 
 #[tokio::test]
 async fn rate_limit_retry_after_is_honoured() {
     let (emu, client, account) = setup().await;
-    emu.faults().inject(
-        Platform::Facebook,
-        Fault::once(FaultKind::RateLimit {
-            retry_after_secs: 1,
-        })
-        .on_path("/feed")
-        .on_method("POST"),
-    );
-    let started = Instant::now();
-    client
-        .publish(request(&account, &Post::text("after a 429"), sessions()))
-        .await
-        .unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(emu.record().posts_for(Platform::Facebook).len(), 1);
+    assert_rate_limit_honoured(&emu, &client, &account, "/feed").await;
 }
 
 #[tokio::test]
 async fn revoked_or_expired_token_needs_reauth() {
     let (emu, client, account) = setup().await;
-    emu.tokens().revoke_all(Platform::Facebook, None);
-    let post = Post::text("revoked").with_media(image(1000, 1).await);
-    let err = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
-    let account = connect(&emu, Platform::Facebook).await;
-    emu.tokens()
-        .expire_now(Platform::Facebook, None, emu.clock().now());
-    let err = client
-        .publish(request(&account, &Post::text("expired"), sessions()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
-    assert!(emu.record().posts_for(Platform::Facebook).is_empty());
+    assert_revoked_then_expired_need_reauth(&emu, &client, &account).await;
 }
 
 #[tokio::test]
 async fn lost_create_response_is_reconciled_not_reposted() {
     let (emu, client, account) = setup().await;
-    emu.faults().inject(
-        Platform::Facebook,
-        Fault::once(FaultKind::LoseResponse)
-            .on_path("/feed")
-            .on_method("POST"),
-    );
-    let p = client
-        .publish(request(&account, &Post::text("exactly once"), sessions()))
-        .await
-        .unwrap();
-    let posts = emu.record().posts_for(Platform::Facebook);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].post_id, p.post_id);
+    assert_lost_create_reconciled(&emu, &client, &account, "/feed").await;
 }

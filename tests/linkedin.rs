@@ -4,9 +4,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
-use common::{accounts, config, connect, image, request, sessions, video};
+use common::{
+    accounts, assert_each_part_sent_once, assert_lost_create_reconciled,
+    assert_rate_limit_honoured, assert_revoked_then_expired_need_reauth, complete_bytes, config,
+    config_without_retries, connect, crash_then_resume, failed_processing_error, image, publish,
+    publish_err, the_cut_chunk, video,
+};
 use creatorsync::platforms::linkedin::{LinkedInClient, escape_commentary};
 use creatorsync::{
     Error, LinkedInOptions, LinkedInVisibility, Platform, PlatformClient, PlatformOptions, Post,
@@ -39,10 +43,7 @@ async fn member_text_post_escaped_find_and_delete() {
         ..PlatformOptions::default()
     };
     let post = Post::text(text).with_options(options);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     assert_eq!(
         p.url,
         format!("https://www.linkedin.com/feed/update/{}/", p.post_id)
@@ -75,10 +76,7 @@ async fn organizations_publish_to_the_right_one() {
         .collect();
     for org in ["10001", "10002"] {
         let post = Post::text(format!("hello from org {org}"));
-        let p = client
-            .publish(request(&by_id[org], &post, sessions()))
-            .await
-            .unwrap();
+        let p = publish(&client, &by_id[org], &post).await;
         let rec = emu.record().post(Platform::LinkedIn, &p.post_id).unwrap();
         assert_eq!(rec.account_id, org);
         assert_eq!(rec.extra["author"], format!("urn:li:organization:{org}"));
@@ -89,10 +87,7 @@ async fn organizations_publish_to_the_right_one() {
 async fn single_and_multi_image_posts() {
     let (emu, client, account) = setup().await;
     let post = Post::text("one image").with_media(image(200_000, 1).await.with_alt_text("a cat"));
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::LinkedIn, &p.post_id).unwrap();
     assert_eq!(rec.media.len(), 1);
     assert_eq!(rec.media[0].len, 200_000);
@@ -102,10 +97,7 @@ async fn single_and_multi_image_posts() {
     for i in 0..3 {
         post = post.with_media(image(100_000 + i, i as u8).await);
     }
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::LinkedIn, &p.post_id).unwrap();
     assert_eq!(rec.media.len(), 3);
     assert!(rec.extra["content"].contains("multiImage"));
@@ -116,10 +108,7 @@ async fn multi_part_video_with_etags() {
     let (emu, client, account) = setup().await;
     let len = 9 * MIB + 17;
     let post = Post::text("a video").with_media(video(len).await);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::LinkedIn, &p.post_id).unwrap();
     assert_eq!(rec.media[0].len, len as u64);
     let chunks = emu.record().chunks_for(Platform::LinkedIn);
@@ -136,39 +125,22 @@ async fn reset_mid_part_resends_only_that_part() {
     );
     let len = 10 * MIB;
     let post = Post::text("video despite a reset").with_media(video(len).await);
-    client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    publish(&client, &account, &post).await;
     let chunks = emu.record().chunks_for(Platform::LinkedIn);
-    let cut: Vec<_> = chunks.iter().filter(|c| !c.complete).collect();
-    assert_eq!(cut.len(), 1, "{chunks:?}");
+    let cut = the_cut_chunk(&chunks);
     assert_eq!(chunks.len(), 4, "{chunks:?}");
     let again = chunks
         .iter()
-        .filter(|c| c.complete && c.offset == cut[0].offset)
+        .filter(|c| c.complete && c.offset == cut.offset)
         .count();
     assert_eq!(again, 1);
-    assert_eq!(
-        chunks
-            .iter()
-            .filter(|c| c.complete)
-            .map(|c| c.len)
-            .sum::<u64>(),
-        len as u64
-    );
+    assert_eq!(complete_bytes(&chunks), len as u64);
 }
 
 #[tokio::test]
 async fn processing_failure_is_media_rejected() {
     let (emu, client, account) = setup().await;
-    emu.faults()
-        .inject(Platform::LinkedIn, Fault::once(FaultKind::FailProcessing));
-    let post = Post::text("bad video").with_media(video(300_000).await);
-    let err = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap_err();
+    let err = failed_processing_error(&emu, &client, &account, 300_000).await;
     assert!(matches!(err, Error::MediaRejected { .. }), "{err}");
     assert!(emu.record().posts_for(Platform::LinkedIn).is_empty());
 }
@@ -176,60 +148,19 @@ async fn processing_failure_is_media_rejected() {
 #[tokio::test]
 async fn rate_limit_retry_after_is_honoured() {
     let (emu, client, account) = setup().await;
-    emu.faults().inject(
-        Platform::LinkedIn,
-        Fault::once(FaultKind::RateLimit {
-            retry_after_secs: 1,
-        })
-        .on_path("/rest/posts")
-        .on_method("POST"),
-    );
-    let started = Instant::now();
-    client
-        .publish(request(&account, &Post::text("after a 429"), sessions()))
-        .await
-        .unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(emu.record().posts_for(Platform::LinkedIn).len(), 1);
+    assert_rate_limit_honoured(&emu, &client, &account, "/rest/posts").await;
 }
 
 #[tokio::test]
 async fn revoked_or_expired_token_needs_reauth() {
     let (emu, client, account) = setup().await;
-    emu.tokens().revoke_all(Platform::LinkedIn, None);
-    let post = Post::text("revoked").with_media(image(1000, 1).await);
-    let err = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
-    let account = connect(&emu, Platform::LinkedIn).await;
-    emu.tokens()
-        .expire_now(Platform::LinkedIn, None, emu.clock().now());
-    let err = client
-        .publish(request(&account, &Post::text("expired"), sessions()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
-    assert!(emu.record().posts_for(Platform::LinkedIn).is_empty());
+    assert_revoked_then_expired_need_reauth(&emu, &client, &account).await;
 }
 
 #[tokio::test]
 async fn lost_create_response_is_reconciled_not_reposted() {
     let (emu, client, account) = setup().await;
-    emu.faults().inject(
-        Platform::LinkedIn,
-        Fault::once(FaultKind::LoseResponse)
-            .on_path("/rest/posts")
-            .on_method("POST"),
-    );
-    let p = client
-        .publish(request(&account, &Post::text("exactly once"), sessions()))
-        .await
-        .unwrap();
-    let posts = emu.record().posts_for(Platform::LinkedIn);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].post_id, p.post_id);
+    assert_lost_create_reconciled(&emu, &client, &account, "/rest/posts").await;
 }
 
 #[tokio::test]
@@ -243,10 +174,7 @@ async fn retired_default_version_falls_back_once() {
     };
     let (emu, client, account) = setup_with(cfg).await;
     let post = Post::text("on an older version").with_media(image(5000, 2).await);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     assert!(emu.record().post(Platform::LinkedIn, &p.post_id).is_some());
     // An explicit version that is also retired: one fallback only, then the
     // 426 reaches the caller when the fallback is refused too.
@@ -255,44 +183,21 @@ async fn retired_default_version_falls_back_once() {
         ..EmulatorConfig::default()
     };
     let (_emu2, client2, account2) = setup_with(cfg).await;
-    let err = client2
-        .publish(request(
-            &account2,
-            &Post::text("nothing active"),
-            sessions(),
-        ))
-        .await
-        .unwrap_err();
+    let err = publish_err(&client2, &account2, &Post::text("nothing active")).await;
     assert_eq!(err.status(), Some(426), "{err}");
 }
 
 #[tokio::test]
 async fn restarted_video_upload_sends_only_missing_parts() {
     let (emu, client, account) = setup().await;
-    let mut cfg = config(&emu, Platform::LinkedIn);
+    let mut cfg = config_without_retries(&emu, &client);
     cfg.upload.concurrency = 1;
-    cfg.upload.chunk_retries = 1;
-    cfg.http = cfg.http.with_retry(creatorsync::RetryConfig::disabled());
     let first = LinkedInClient::new(cfg);
     // The first process dies while reading the third 4 MiB part.
-    let (media, readable) = common::video_with_limit(10 * MIB, 9 * MIB as u64).await;
-    let post = Post::text("resumed video").with_media(media);
-    let store = sessions();
-    first
-        .publish(request(&account, &post, store.clone()))
-        .await
-        .unwrap_err();
-    assert!(emu.record().posts_for(Platform::LinkedIn).is_empty());
-    readable.store(u64::MAX, std::sync::atomic::Ordering::SeqCst);
-    client
-        .publish(request(&account, &post, store))
-        .await
-        .unwrap();
-    let chunks = emu.record().chunks_for(Platform::LinkedIn);
-    let mut complete: BTreeMap<u64, usize> = BTreeMap::new();
-    for c in chunks.iter().filter(|c| c.complete) {
-        *complete.entry(c.offset).or_default() += 1;
-    }
-    assert_eq!(complete.len(), 3, "{chunks:?}");
-    assert!(complete.values().all(|n| *n == 1), "re-sent: {chunks:?}");
+    let video = ("resumed video", 10 * MIB, 9 * MIB as u64);
+    crash_then_resume(&first, &client, &account, video, |_| {
+        assert!(emu.record().posts_for(Platform::LinkedIn).is_empty());
+    })
+    .await;
+    assert_each_part_sent_once(&emu.record().chunks_for(Platform::LinkedIn), 3);
 }

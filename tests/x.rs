@@ -4,10 +4,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
 
-use common::{accounts, config, connect, gif, image, request, sessions, video, video_with_limit};
+use common::{
+    accounts, assert_each_part_sent_once, assert_lost_create_reconciled, assert_needs_reauth,
+    assert_rate_limit_honoured, complete_bytes, config, config_without_retries, connect,
+    crash_then_resume, failed_processing_error, gif, image, publish, publish_err, the_cut_chunk,
+    video,
+};
 use creatorsync::auth::{OAuth1Signer, SignInput};
 use creatorsync::platforms::x::XClient;
 use creatorsync::{
@@ -32,14 +35,7 @@ fn media_id_of(emu: &RunningEmulator, post_id: &str) -> String {
 #[tokio::test]
 async fn text_reply_quote_find_and_delete() {
     let (emu, client, account) = setup().await;
-    let first = client
-        .publish(request(
-            &account,
-            &Post::text("hello from creatorsync"),
-            sessions(),
-        ))
-        .await
-        .unwrap();
+    let first = publish(&client, &account, &Post::text("hello from creatorsync")).await;
     assert_eq!(
         first.url,
         format!("https://x.com/creatorsync_demo/status/{}", first.post_id)
@@ -52,10 +48,7 @@ async fn text_reply_quote_find_and_delete() {
         ..PlatformOptions::default()
     };
     let reply = Post::text("a reply that quotes").with_options(options);
-    let second = client
-        .publish(request(&account, &reply, sessions()))
-        .await
-        .unwrap();
+    let second = publish(&client, &account, &reply).await;
     let rec = emu.record().post(Platform::X, &second.post_id).unwrap();
     assert_eq!(rec.account_id, "2244994945");
     assert_eq!(rec.extra["in_reply_to_tweet_id"], first.post_id);
@@ -75,14 +68,7 @@ async fn text_reply_quote_find_and_delete() {
             .deleted
     );
     // Duplicate text is the platform's Duplicate error.
-    let dup = client
-        .publish(request(
-            &account,
-            &Post::text("a reply that quotes"),
-            sessions(),
-        ))
-        .await
-        .unwrap_err();
+    let dup = publish_err(&client, &account, &Post::text("a reply that quotes")).await;
     assert!(matches!(dup, Error::Duplicate { .. }), "{dup}");
 }
 
@@ -97,19 +83,13 @@ async fn four_images_with_alt_text_and_a_gif() {
                 .with_alt_text(format!("image {i}")),
         );
     }
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::X, &p.post_id).unwrap();
     let lens: Vec<u64> = rec.media.iter().map(|m| m.len).collect();
     assert_eq!(lens, vec![300_000, 301_000, 302_000, 303_000]);
 
     let post = Post::text("a gif").with_media(gif(2_500_000).await);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::X, &p.post_id).unwrap();
     assert_eq!(rec.media.len(), 1);
     assert_eq!(rec.media[0].len, 2_500_000);
@@ -121,10 +101,7 @@ async fn chunked_video_segments_in_parallel() {
     let (emu, client, account) = setup().await;
     let len = 5 * 1024 * 1024 + 123;
     let post = Post::text("a video").with_media(video(len).await);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let id = media_id_of(&emu, &p.post_id);
     let chunks = emu.record().chunks(&id);
     assert_eq!(chunks.len(), 6, "{chunks:?}");
@@ -141,90 +118,44 @@ async fn reset_mid_segment_resends_only_that_segment() {
     );
     let len = 4 * 1024 * 1024;
     let post = Post::text("video despite a reset").with_media(video(len).await);
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let chunks = emu.record().chunks(&media_id_of(&emu, &p.post_id));
-    let cut: Vec<_> = chunks.iter().filter(|c| !c.complete).collect();
-    assert_eq!(cut.len(), 1, "{chunks:?}");
+    the_cut_chunk(&chunks);
     assert_eq!(
         chunks.len(),
         5,
         "only the cut segment is sent again: {chunks:?}"
     );
-    assert_eq!(
-        chunks
-            .iter()
-            .filter(|c| c.complete)
-            .map(|c| c.len)
-            .sum::<u64>(),
-        len as u64
-    );
+    assert_eq!(complete_bytes(&chunks), len as u64);
 }
 
 #[tokio::test]
 async fn restarted_upload_sends_only_missing_segments() {
     let (emu, client, account) = setup().await;
-    let mut cfg = config(&emu, Platform::X);
+    let mut cfg = config_without_retries(&emu, &client);
     cfg.upload.concurrency = 1;
-    cfg.upload.chunk_retries = 1;
-    cfg.http = cfg.http.with_retry(creatorsync::RetryConfig::disabled());
     let client1 = XClient::new(cfg);
     let mib = 1024 * 1024;
     // The first process dies while reading the third segment.
-    let (media, readable) = video_with_limit(4 * mib, 2 * mib as u64).await;
-    let post = Post::text("resumed video").with_media(media);
-    let store = sessions();
-    let err = client1
-        .publish(request(&account, &post, store.clone()))
-        .await
-        .unwrap_err();
-    assert!(emu.record().posts_for(Platform::X).is_empty(), "{err}");
-    readable.store(u64::MAX, Ordering::SeqCst);
-    let p = client
-        .publish(request(&account, &post, store))
-        .await
-        .unwrap();
+    let video = ("resumed video", 4 * mib, 2 * mib as u64);
+    let p = crash_then_resume(&client1, &client, &account, video, |err| {
+        assert!(emu.record().posts_for(Platform::X).is_empty(), "{err}");
+    })
+    .await;
     let chunks = emu.record().chunks(&media_id_of(&emu, &p.post_id));
-    let mut complete: BTreeMap<u64, usize> = BTreeMap::new();
-    for c in chunks.iter().filter(|c| c.complete) {
-        *complete.entry(c.offset).or_default() += 1;
-    }
-    assert_eq!(complete.len(), 4, "{chunks:?}");
-    assert!(complete.values().all(|n| *n == 1), "re-sent: {chunks:?}");
+    assert_each_part_sent_once(&chunks, 4);
 }
 
 #[tokio::test]
 async fn rate_limit_retry_after_is_honoured() {
     let (emu, client, account) = setup().await;
-    emu.faults().inject(
-        Platform::X,
-        Fault::once(FaultKind::RateLimit {
-            retry_after_secs: 1,
-        })
-        .on_path("/2/tweets")
-        .on_method("POST"),
-    );
-    let started = Instant::now();
-    client
-        .publish(request(&account, &Post::text("after a 429"), sessions()))
-        .await
-        .unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(emu.record().posts_for(Platform::X).len(), 1);
+    assert_rate_limit_honoured(&emu, &client, &account, "/2/tweets").await;
 }
 
 #[tokio::test]
 async fn processing_failure_is_media_rejected() {
     let (emu, client, account) = setup().await;
-    emu.faults()
-        .inject(Platform::X, Fault::once(FaultKind::FailProcessing));
-    let post = Post::text("bad video").with_media(video(200_000).await);
-    let err = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap_err();
+    let err = failed_processing_error(&emu, &client, &account, 200_000).await;
     match err {
         Error::MediaRejected { reason, .. } => assert!(!reason.is_empty()),
         other => panic!("expected MediaRejected, got {other}"),
@@ -237,38 +168,18 @@ async fn expired_or_revoked_token_needs_reauth() {
     let (emu, client, account) = setup().await;
     emu.tokens()
         .expire_now(Platform::X, None, emu.clock().now());
-    let err = client
-        .publish(request(&account, &Post::text("expired"), sessions()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    assert_needs_reauth(&client, &account, &Post::text("expired")).await;
     let account = connect(&emu, Platform::X).await;
     emu.tokens().revoke_all(Platform::X, None);
     let post = Post::text("revoked").with_media(image(1000, 1).await);
-    let err = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    assert_needs_reauth(&client, &account, &post).await;
     assert!(emu.record().posts_for(Platform::X).is_empty());
 }
 
 #[tokio::test]
 async fn lost_create_response_is_reconciled_not_reposted() {
     let (emu, client, account) = setup().await;
-    emu.faults().inject(
-        Platform::X,
-        Fault::once(FaultKind::LoseResponse)
-            .on_path("/2/tweets")
-            .on_method("POST"),
-    );
-    let p = client
-        .publish(request(&account, &Post::text("exactly once"), sessions()))
-        .await
-        .unwrap();
-    let posts = emu.record().posts_for(Platform::X);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].post_id, p.post_id);
+    assert_lost_create_reconciled(&emu, &client, &account, "/2/tweets").await;
 }
 
 /// OAuth 1.0a three-legged flow, driven with the SDK's signer.
@@ -349,10 +260,7 @@ async fn oauth1_user_token_publishes_video() {
     let account = oauth1_account(&emu).await;
     let post = Post::text("signed with OAuth 1.0a")
         .with_media(video(1_500_000).await.with_alt_text("alt"));
-    let p = client
-        .publish(request(&account, &post, sessions()))
-        .await
-        .unwrap();
+    let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::X, &p.post_id).unwrap();
     assert_eq!(rec.media[0].len, 1_500_000);
     client.delete(&account, &p.post_id).await.unwrap();

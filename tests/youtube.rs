@@ -15,7 +15,9 @@ use creatorsync::{
     AccountKey, ClientConfig, Credential, Error, Media, MediaInfo, MediaKind, MediaSource,
     Platform, PlatformClient, Post, Profile, PublishRequest, Secret, StoredToken,
 };
-use creatorsync_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, RunningEmulator};
+use creatorsync_emulator::{
+    ChunkRecord, Emulator, EmulatorConfig, Fault, FaultKind, RecordedPost, RunningEmulator,
+};
 
 const P: Platform = Platform::YouTube;
 const CHANNEL: &str = "UCdemo0000000000000000001";
@@ -142,13 +144,56 @@ fn sha256_of(len: u64) -> String {
     hex::encode(h.finalize())
 }
 
+/// A client of the emulator's YouTube with `chunk_retries` per chunk.
+fn client(emu: &RunningEmulator, chunk_retries: u32) -> YouTubeClient {
+    YouTubeClient::new(config(emu.endpoints().youtube.clone(), chunk_retries))
+}
+
+/// An emulator, a client that retries chunks, and the channel's account.
+async fn setup_with(emu_config: EmulatorConfig) -> (RunningEmulator, YouTubeClient, StoredToken) {
+    let emu = start(emu_config).await;
+    let client = client(&emu, 5);
+    let account = account(&emu);
+    (emu, client, account)
+}
+
+async fn setup() -> (RunningEmulator, YouTubeClient, StoredToken) {
+    setup_with(EmulatorConfig::default()).await
+}
+
+/// Publishes with fresh in-memory upload sessions.
+async fn publish_fresh(
+    client: &YouTubeClient,
+    account: &StoredToken,
+    post: &Post,
+) -> creatorsync::Result<creatorsync::Published> {
+    publish(client, account, post, Arc::new(MemoryUploadSessions::new())).await
+}
+
+/// Injects `kind` once on the PUTs of the resumable session.
+fn inject_on_put(emu: &RunningEmulator, kind: FaultKind) {
+    emu.faults()
+        .inject(P, Fault::once(kind).on_method("PUT").on_path("upload_id="));
+}
+
+/// The only post on the channel, which must be `post_id`.
+fn only_post(emu: &RunningEmulator, post_id: &str) -> RecordedPost {
+    let mut posts = emu.record().posts_for(P);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].post_id, post_id);
+    posts.remove(0)
+}
+
+/// Where the server resumes after a cut PUT: it keeps whole 256 KiB units.
+fn server_offset(cut: &ChunkRecord) -> u64 {
+    cut.len / CHUNK_GRANULARITY * CHUNK_GRANULARITY
+}
+
 // ---- tests ----
 
 #[tokio::test]
 async fn single_put_upload_publishes_one_video() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
+    let (emu, client, account) = setup().await;
     let len = 3 * MIB + 17;
     let post = video_post("My first upload\nwith a description", len).await;
     let sessions: Arc<dyn UploadSessions> = Arc::new(MemoryUploadSessions::new());
@@ -159,13 +204,11 @@ async fn single_put_upload_publishes_one_video() {
         published.url,
         format!("https://www.youtube.com/watch?v={}", published.post_id)
     );
-    let posts = emu.record().posts_for(P);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].post_id, published.post_id);
-    assert_eq!(posts[0].title.as_deref(), Some("My first upload"));
-    assert_eq!(posts[0].text, post.text);
-    assert_eq!(posts[0].media[0].len, len);
-    assert_eq!(posts[0].media[0].sha256, sha256_of(len));
+    let rec = only_post(&emu, &published.post_id);
+    assert_eq!(rec.title.as_deref(), Some("My first upload"));
+    assert_eq!(rec.text, post.text);
+    assert_eq!(rec.media[0].len, len);
+    assert_eq!(rec.media[0].sha256, sha256_of(len));
     let chunks = emu.record().chunks_for(P);
     assert_eq!(chunks.len(), 1, "one streaming PUT: {chunks:?}");
     assert!(chunks[0].complete && chunks[0].len == len);
@@ -188,38 +231,22 @@ async fn single_put_upload_publishes_one_video() {
 
 #[tokio::test]
 async fn reset_at_40_percent_resumes_from_the_server_offset() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
+    let (emu, client, account) = setup().await;
     let len = 10 * MIB;
-    emu.faults().inject(
-        P,
-        Fault::once(FaultKind::ResetAfterBytes { bytes: 4 * MIB })
-            .on_method("PUT")
-            .on_path("upload_id="),
-    );
+    inject_on_put(&emu, FaultKind::ResetAfterBytes { bytes: 4 * MIB });
     let post = video_post("reset mid upload", len).await;
-    let published = publish(
-        &client,
-        &account,
-        &post,
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap();
+    let published = publish_fresh(&client, &account, &post).await.unwrap();
     let chunks = emu.record().chunks_for(P);
     assert_eq!(chunks.len(), 2, "{chunks:?}");
     assert!(!chunks[0].complete && chunks[0].offset == 0);
     // The server keeps whole 256 KiB units of the cut PUT; the client
     // continues exactly there: nothing it holds is sent again.
-    let server_offset = chunks[0].len / CHUNK_GRANULARITY * CHUNK_GRANULARITY;
+    let server_offset = server_offset(&chunks[0]);
     assert!(server_offset > 3 * MIB, "{chunks:?}");
     assert_eq!(chunks[1].offset, server_offset);
     assert!(chunks[1].complete && chunks[1].offset + chunks[1].len == len);
-    let posts = emu.record().posts_for(P);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].post_id, published.post_id);
-    assert_eq!(posts[0].media[0].sha256, sha256_of(len));
+    let rec = only_post(&emu, &published.post_id);
+    assert_eq!(rec.media[0].sha256, sha256_of(len));
     emu.shutdown().await;
 }
 
@@ -230,14 +257,9 @@ async fn a_restarted_client_resumes_the_persisted_session() {
     let len = 6 * MIB;
     let post = video_post("survives a restart", len).await;
     let sessions: Arc<dyn UploadSessions> = Arc::new(MemoryUploadSessions::new());
-    emu.faults().inject(
-        P,
-        Fault::once(FaultKind::ResetAfterBytes { bytes: 5 * MIB / 2 })
-            .on_method("PUT")
-            .on_path("upload_id="),
-    );
+    inject_on_put(&emu, FaultKind::ResetAfterBytes { bytes: 5 * MIB / 2 });
     // First process: gives up after the reset (no retries), like a crash.
-    let first = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 0));
+    let first = client(&emu, 0);
     let err = publish(&first, &account, &post, sessions.clone())
         .await
         .unwrap_err();
@@ -248,31 +270,27 @@ async fn a_restarted_client_resumes_the_persisted_session() {
     drop(first);
 
     // Second process: a new client with the same session store.
-    let second = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
+    let second = client(&emu, 5);
     let published = publish(&second, &account, &post, sessions.clone())
         .await
         .unwrap();
     let chunks = emu.record().chunks_for(P);
     assert_eq!(chunks.len(), 2, "{chunks:?}");
-    let server_offset = chunks[0].len / CHUNK_GRANULARITY * CHUNK_GRANULARITY;
+    let server_offset = server_offset(&chunks[0]);
     assert!(server_offset > 0);
     assert_eq!(
         chunks[1].offset, server_offset,
         "resumed at the server's offset"
     );
     assert_eq!(chunks[0].upload_id, chunks[1].upload_id, "same session");
-    let posts = emu.record().posts_for(P);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].post_id, published.post_id);
-    assert_eq!(posts[0].media[0].sha256, sha256_of(len));
+    let rec = only_post(&emu, &published.post_id);
+    assert_eq!(rec.media[0].sha256, sha256_of(len));
     emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn an_expired_session_starts_a_new_one() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
+    let (emu, client, account) = setup().await;
     let sessions: Arc<dyn UploadSessions> = Arc::new(MemoryUploadSessions::new());
     let len = MIB;
     let stale = format!(
@@ -294,20 +312,11 @@ async fn an_expired_session_starts_a_new_one() {
 
 #[tokio::test]
 async fn chunked_mode_sends_256k_multiples() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5))
-        .with_upload_mode(YouTubeUploadMode::Chunked { chunk_size: MIB });
-    let account = account(&emu);
+    let (emu, client, account) = setup().await;
+    let client = client.with_upload_mode(YouTubeUploadMode::Chunked { chunk_size: MIB });
     let len = 3 * MIB + MIB / 2;
     let post = video_post("chunked", len).await;
-    publish(
-        &client,
-        &account,
-        &post,
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap();
+    publish_fresh(&client, &account, &post).await.unwrap();
     let chunks = emu.record().chunks_for(P);
     let offsets: Vec<u64> = chunks.iter().map(|c| c.offset).collect();
     assert_eq!(offsets, vec![0, MIB, 2 * MIB, 3 * MIB]);
@@ -318,35 +327,17 @@ async fn chunked_mode_sends_256k_multiples() {
 
 #[tokio::test]
 async fn a_lost_final_answer_is_recovered_without_a_second_video() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
-    emu.faults().inject(
-        P,
-        Fault::once(FaultKind::LoseResponse)
-            .on_method("PUT")
-            .on_path("upload_id="),
-    );
+    let (emu, client, account) = setup().await;
+    inject_on_put(&emu, FaultKind::LoseResponse);
     let post = video_post("lost answer", 2 * MIB).await;
-    let published = publish(
-        &client,
-        &account,
-        &post,
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap();
-    let posts = emu.record().posts_for(P);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].post_id, published.post_id);
+    let published = publish_fresh(&client, &account, &post).await.unwrap();
+    only_post(&emu, &published.post_id);
     emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn server_errors_and_rate_limits_are_ridden_out() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
+    let (emu, client, account) = setup().await;
     emu.faults().inject(
         P,
         Fault::once(FaultKind::RateLimit {
@@ -355,22 +346,10 @@ async fn server_errors_and_rate_limits_are_ridden_out() {
         .on_method("POST")
         .on_path("/upload/youtube/v3/videos"),
     );
-    emu.faults().inject(
-        P,
-        Fault::once(FaultKind::Fail { status: 503 })
-            .on_method("PUT")
-            .on_path("upload_id="),
-    );
+    inject_on_put(&emu, FaultKind::Fail { status: 503 });
     let post = video_post("bumpy road", MIB).await;
     let t = Instant::now();
-    publish(
-        &client,
-        &account,
-        &post,
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap();
+    publish_fresh(&client, &account, &post).await.unwrap();
     assert!(
         t.elapsed() >= Duration::from_millis(950),
         "Retry-After honoured"
@@ -381,20 +360,11 @@ async fn server_errors_and_rate_limits_are_ridden_out() {
 
 #[tokio::test]
 async fn processing_failure_is_media_rejected() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
+    let (emu, client, account) = setup().await;
     emu.faults()
         .inject(P, Fault::once(FaultKind::FailProcessing));
     let post = video_post("will fail", MIB).await;
-    let err = publish(
-        &client,
-        &account,
-        &post,
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap_err();
+    let err = publish_fresh(&client, &account, &post).await.unwrap_err();
     match err {
         Error::MediaRejected { reason, .. } => assert!(reason.contains("codec"), "{reason}"),
         other => panic!("expected MediaRejected, got {other}"),
@@ -404,35 +374,19 @@ async fn processing_failure_is_media_rejected() {
 
 #[tokio::test]
 async fn quota_and_revoked_tokens_are_typed_and_publish_nothing() {
-    let emu = start(EmulatorConfig {
+    let (emu, client, account) = setup_with(EmulatorConfig {
         youtube_quota_units: 100,
         ..EmulatorConfig::default()
     })
     .await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
     let post = video_post("no quota", MIB).await;
-    let err = publish(
-        &client,
-        &account,
-        &post,
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap_err();
+    let err = publish_fresh(&client, &account, &post).await.unwrap_err();
     match &err {
         Error::RateLimited { reset_at, .. } => assert!(reset_at.is_some()),
         other => panic!("expected RateLimited, got {other}"),
     }
     emu.tokens().revoke_all(P, None);
-    let err = publish(
-        &client,
-        &account,
-        &post,
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap_err();
+    let err = publish_fresh(&client, &account, &post).await.unwrap_err();
     assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
     assert!(emu.record().posts_for(P).is_empty());
     emu.shutdown().await;
@@ -440,17 +394,10 @@ async fn quota_and_revoked_tokens_are_typed_and_publish_nothing() {
 
 #[tokio::test]
 async fn a_post_without_one_video_is_invalid() {
-    let emu = start(EmulatorConfig::default()).await;
-    let client = YouTubeClient::new(config(emu.endpoints().youtube.clone(), 5));
-    let account = account(&emu);
-    let err = publish(
-        &client,
-        &account,
-        &Post::text("just text"),
-        Arc::new(MemoryUploadSessions::new()),
-    )
-    .await
-    .unwrap_err();
+    let (emu, client, account) = setup().await;
+    let err = publish_fresh(&client, &account, &Post::text("just text"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidPost { .. }), "{err}");
     emu.shutdown().await;
 }

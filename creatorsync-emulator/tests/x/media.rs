@@ -53,11 +53,92 @@ async fn status(emu: &RunningEmulator, http: &Client, at: &str, id: &str) -> Val
         .unwrap()
 }
 
-#[tokio::test]
-async fn chunked_video_processing_and_post_lifecycle() {
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+/// An emulator, an HTTP client and an OAuth 2.0 user access token.
+async fn setup(cfg: EmulatorConfig) -> (RunningEmulator, Client, String) {
+    let emu = Emulator::start(cfg).await.unwrap();
     let http = client();
     let at = token(&emu, &http).await;
+    (emu, http, at)
+}
+
+/// POSTs to `path` with the bearer token and, when given, a JSON body.
+async fn bearer_post(
+    emu: &RunningEmulator,
+    http: &Client,
+    at: &str,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let req = http.post(url(emu, path)).bearer_auth(at);
+    let req = match body {
+        Some(body) => req.json(&body),
+        None => req,
+    };
+    req.send().await.unwrap()
+}
+
+/// POSTs a tweet (`body` is its JSON).
+async fn tweet(emu: &RunningEmulator, http: &Client, at: &str, body: Value) -> reqwest::Response {
+    bearer_post(emu, http, at, "/2/tweets", Some(body)).await
+}
+
+/// POSTs a tweet with `text` and the one media `id`.
+async fn tweet_media(
+    emu: &RunningEmulator,
+    http: &Client,
+    at: &str,
+    text: &str,
+    id: &str,
+) -> reqwest::Response {
+    let body = json!({"text": text, "media": {"media_ids": [id]}});
+    tweet(emu, http, at, body).await
+}
+
+/// Finalizes upload `id`.
+async fn finalize(emu: &RunningEmulator, http: &Client, at: &str, id: &str) -> reqwest::Response {
+    bearer_post(
+        emu,
+        http,
+        at,
+        &format!("/2/media/upload/{id}/finalize"),
+        None,
+    )
+    .await
+}
+
+/// GETs `path` with the bearer token; the JSON answer.
+async fn get_json(emu: &RunningEmulator, http: &Client, at: &str, path: &str) -> Value {
+    http.get(url(emu, path))
+        .bearer_auth(at)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A v1.1 form POST to `u`, signed for `user` (form bodies are signed).
+async fn signed_form(
+    http: &Client,
+    user: &Signer,
+    u: &str,
+    form: &[(&str, &str)],
+    ts: i64,
+    nonce: &str,
+) -> reqwest::Response {
+    let h = user.header("POST", u, form, &[], ts, nonce);
+    http.post(u)
+        .header("authorization", h)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn chunked_video_processing_and_post_lifecycle() {
+    let (emu, http, at) = setup(EmulatorConfig::default()).await;
     let file: Vec<u8> = (0..2_500_000u32).map(|i| (i % 251) as u8).collect();
     let id = init(&emu, &http, &at, file.len(), "tweet_video", "video/mp4").await;
     for (i, chunk) in file.chunks(1_000_000).enumerate() {
@@ -71,25 +152,11 @@ async fn chunked_video_processing_and_post_lifecycle() {
         chunks.iter().map(|c| c.offset).collect::<Vec<_>>(),
         vec![0, 1_000_000, 2_000_000]
     );
-    let r: Value = http
-        .post(url(&emu, &format!("/2/media/upload/{id}/finalize")))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = finalize(&emu, &http, &at, &id).await.json().await.unwrap();
     assert_eq!(r["data"]["processing_info"]["state"], "pending");
     assert_eq!(r["data"]["size"], file.len());
     // Not usable before processing succeeds.
-    let r = http
-        .post(url(&emu, "/2/tweets"))
-        .bearer_auth(&at)
-        .json(&json!({"text": "early", "media": {"media_ids": [id]}}))
-        .send()
-        .await
-        .unwrap();
+    let r = tweet_media(&emu, &http, &at, "early", &id).await;
     assert_eq!(r.status(), 400);
     emu.clock().advance(Duration::from_secs(2));
     assert_eq!(
@@ -97,13 +164,7 @@ async fn chunked_video_processing_and_post_lifecycle() {
         "succeeded"
     );
 
-    let r = http
-        .post(url(&emu, "/2/tweets"))
-        .bearer_auth(&at)
-        .json(&json!({"text": "hello video", "media": {"media_ids": [id]}}))
-        .send()
-        .await
-        .unwrap();
+    let r = tweet_media(&emu, &http, &at, "hello video", &id).await;
     assert_eq!(r.status(), 201);
     assert!(r.headers().contains_key("x-rate-limit-reset"));
     assert_eq!(r.headers()["x-rate-limit-limit"], "100");
@@ -119,48 +180,26 @@ async fn chunked_video_processing_and_post_lifecycle() {
     assert_eq!(post.media[0].len, file.len() as u64);
 
     // Duplicate text within 24 h.
-    let r = http
-        .post(url(&emu, "/2/tweets"))
-        .bearer_auth(&at)
-        .json(&json!({"text": "hello video"}))
-        .send()
-        .await
-        .unwrap();
+    let r = tweet(&emu, &http, &at, json!({"text": "hello video"})).await;
     assert_eq!(r.status(), 403);
     assert_eq!(
         r.json::<Value>().await.unwrap()["detail"],
         "You are not allowed to create a Tweet with duplicate content."
     );
     // Reply.
-    let r = http
-        .post(url(&emu, "/2/tweets"))
-        .bearer_auth(&at)
-        .json(&json!({"text": "a reply", "reply": {"in_reply_to_tweet_id": tid}}))
-        .send()
-        .await
-        .unwrap();
+    let r = tweet(
+        &emu,
+        &http,
+        &at,
+        json!({"text": "a reply", "reply": {"in_reply_to_tweet_id": tid}}),
+    )
+    .await;
     assert_eq!(r.status(), 201);
 
-    let g: Value = http
-        .get(url(&emu, &format!("/2/tweets/{tid}")))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let g: Value = get_json(&emu, &http, &at, &format!("/2/tweets/{tid}")).await;
     assert_eq!(g["data"]["author_id"], "2244994945");
     assert_eq!(g["data"]["text"], "hello video");
-    let tl: Value = http
-        .get(url(&emu, "/2/users/2244994945/tweets?max_results=5"))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tl: Value = get_json(&emu, &http, &at, "/2/users/2244994945/tweets?max_results=5").await;
     assert_eq!(tl["data"][0]["text"], "a reply");
     assert_eq!(tl["data"][1]["id"], tid.as_str());
     let d: Value = http
@@ -173,15 +212,7 @@ async fn chunked_video_processing_and_post_lifecycle() {
         .await
         .unwrap();
     assert_eq!(d, json!({"data": {"deleted": true}}));
-    let g: Value = http
-        .get(url(&emu, &format!("/2/tweets/{tid}")))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let g: Value = get_json(&emu, &http, &at, &format!("/2/tweets/{tid}")).await;
     assert_eq!(g["errors"][0]["title"], "Not Found Error");
 
     // Images need no processing.
@@ -189,31 +220,12 @@ async fn chunked_video_processing_and_post_lifecycle() {
     append(&emu, &http, &at, &img, 0, vec![7u8; 10])
         .await
         .unwrap();
-    let r: Value = http
-        .post(url(&emu, &format!("/2/media/upload/{img}/finalize")))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = finalize(&emu, &http, &at, &img).await.json().await.unwrap();
     assert!(r["data"].get("processing_info").is_none());
-    let r = http
-        .post(url(&emu, "/2/media/metadata"))
-        .bearer_auth(&at)
-        .json(&json!({"id": img, "metadata": {"alt_text": {"text": "a cat"}}}))
-        .send()
-        .await
-        .unwrap();
+    let alt = json!({"id": img, "metadata": {"alt_text": {"text": "a cat"}}});
+    let r = bearer_post(&emu, &http, &at, "/2/media/metadata", Some(alt)).await;
     assert_eq!(r.status(), 200);
-    let r = http
-        .post(url(&emu, "/2/tweets"))
-        .bearer_auth(&at)
-        .json(&json!({"text": "img", "media": {"media_ids": [img]}}))
-        .send()
-        .await
-        .unwrap();
+    let r = tweet_media(&emu, &http, &at, "img", &img).await;
     assert_eq!(r.status(), 201);
     emu.shutdown().await;
 }
@@ -224,9 +236,7 @@ async fn chunk_rules_faults_and_failed_processing() {
         x_max_append_bytes: 2_000_000,
         ..EmulatorConfig::default()
     };
-    let emu = Emulator::start(cfg).await.unwrap();
-    let http = client();
-    let at = token(&emu, &http).await;
+    let (emu, http, at) = setup(cfg).await;
     let id = init(&emu, &http, &at, 3_000_000, "tweet_video", "video/mp4").await;
     // Over the configured limit.
     let r = append(&emu, &http, &at, &id, 0, vec![1u8; 2_000_001])
@@ -243,12 +253,7 @@ async fn chunk_rules_faults_and_failed_processing() {
         .unwrap();
     assert!(r.status().is_success());
     // Finalize with missing bytes.
-    let r = http
-        .post(url(&emu, &format!("/2/media/upload/{id}/finalize")))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap();
+    let r = finalize(&emu, &http, &at, &id).await;
     assert_eq!(r.status(), 400);
     // Connection reset mid-chunk: recorded incomplete, offset unchanged.
     emu.faults().inject(
@@ -274,15 +279,7 @@ async fn chunk_rules_faults_and_failed_processing() {
     );
     emu.faults()
         .inject(Platform::X, Fault::once(FaultKind::FailProcessing));
-    let r: Value = http
-        .post(url(&emu, &format!("/2/media/upload/{id}/finalize")))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = finalize(&emu, &http, &at, &id).await.json().await.unwrap();
     assert_eq!(r["data"]["processing_info"]["state"], "pending");
     emu.clock().advance(Duration::from_secs(2));
     let s = status(&emu, &http, &at, &id).await;
@@ -296,9 +293,7 @@ async fn chunk_rules_faults_and_failed_processing() {
 
 #[tokio::test]
 async fn lost_create_response_and_rate_limit() {
-    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let http = client();
-    let at = token(&emu, &http).await;
+    let (emu, http, at) = setup(EmulatorConfig::default()).await;
     emu.faults().inject(
         Platform::X,
         Fault::once(FaultKind::LoseResponse).on_path("/2/tweets"),
@@ -311,34 +306,14 @@ async fn lost_create_response_and_rate_limit() {
         .await;
     assert!(r.is_err());
     // The SDK reconciles through the timeline: the post exists exactly once.
-    let tl: Value = http
-        .get(url(&emu, "/2/users/2244994945/tweets?max_results=5"))
-        .bearer_auth(&at)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tl: Value = get_json(&emu, &http, &at, "/2/users/2244994945/tweets?max_results=5").await;
     assert_eq!(tl["meta"]["result_count"], 1);
     assert_eq!(tl["data"][0]["text"], "lost");
     for i in 1..100 {
-        let r = http
-            .post(url(&emu, "/2/tweets"))
-            .bearer_auth(&at)
-            .json(&json!({"text": format!("n{i}")}))
-            .send()
-            .await
-            .unwrap();
+        let r = tweet(&emu, &http, &at, json!({"text": format!("n{i}")})).await;
         assert_eq!(r.status(), 201, "post {i}");
     }
-    let r = http
-        .post(url(&emu, "/2/tweets"))
-        .bearer_auth(&at)
-        .json(&json!({"text": "too many"}))
-        .send()
-        .await
-        .unwrap();
+    let r = tweet(&emu, &http, &at, json!({"text": "too many"})).await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["x-rate-limit-remaining"], "0");
     let v: Value = r.json().await.unwrap();
@@ -347,13 +322,7 @@ async fn lost_create_response_and_rate_limit() {
         json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429})
     );
     emu.clock().advance(Duration::from_secs(901));
-    let r = http
-        .post(url(&emu, "/2/tweets"))
-        .bearer_auth(&at)
-        .json(&json!({"text": "next window"}))
-        .send()
-        .await
-        .unwrap();
+    let r = tweet(&emu, &http, &at, json!({"text": "next window"})).await;
     assert_eq!(r.status(), 201);
     emu.shutdown().await;
 }
@@ -374,14 +343,7 @@ async fn legacy_v1_upload_with_oauth1() {
         ("media_category", "tweet_video"),
     ];
     // Form bodies are signed.
-    let h = user.header("POST", &u, &init, &[], now, "v1");
-    let r = http
-        .post(&u)
-        .header("authorization", h)
-        .form(&init)
-        .send()
-        .await
-        .unwrap();
+    let r = signed_form(&http, &user, &u, &init, now, "v1").await;
     assert_eq!(r.status(), 202);
     let v: Value = r.json().await.unwrap();
     let id = v["media_id_string"].as_str().unwrap().to_owned();
@@ -404,14 +366,8 @@ async fn legacy_v1_upload_with_oauth1() {
         assert_eq!(r.status(), 204);
     }
     let fin = [("command", "FINALIZE"), ("media_id", id.as_str())];
-    let h = user.header("POST", &u, &fin, &[], now, "v2");
-    let v: Value = http
-        .post(&u)
-        .header("authorization", h)
-        .form(&fin)
-        .send()
+    let v: Value = signed_form(&http, &user, &u, &fin, now, "v2")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -448,14 +404,8 @@ async fn legacy_v1_upload_with_oauth1() {
     assert_eq!(post.media[0].sha256, hex::encode(Sha256::digest(&file)));
     // A bad command answers the v1.1 upload error shape.
     let bad = [("command", "NOPE")];
-    let h = user.header("POST", &u, &bad, &[], emu.clock().unix(), "v5");
-    let v: Value = http
-        .post(&u)
-        .header("authorization", h)
-        .form(&bad)
-        .send()
+    let v: Value = signed_form(&http, &user, &u, &bad, emu.clock().unix(), "v5")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
