@@ -58,7 +58,7 @@ export interface CreatorSyncOptions {
   /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes, default `CREATORSYNC_KEY`. */
   sqlite?: { path: string; key?: string; keyId?: string }
   /** Encrypted tokens + publish log in PostgreSQL, for several workers or machines. */
-  postgres?: { url: string; key?: string; keyId?: string }
+  postgres?: { url: string; key?: string; keyId?: string; maxConnections?: number; acquireTimeoutMs?: number }
 }
 export interface PlatformOptions {
   x?: { replyTo?: string; quote?: string }

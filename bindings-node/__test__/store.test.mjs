@@ -107,7 +107,7 @@ test('a failing host store surfaces as STORE_ERROR', async () => {
 const PG = process.env.CREATORSYNC_TEST_POSTGRES_URL
 test('postgres: two workers share tokens and the publish log', { skip: !PG && process.env.CI !== 'true' && 'no CREATORSYNC_TEST_POSTGRES_URL' }, async () => {
   assert.ok(PG, 'CI=true: the PostgreSQL server must be running')
-  const postgres = { url: PG, key: Buffer.alloc(32, 7).toString('base64'), keyId: 'node-test' }
+  const postgres = { url: PG, key: Buffer.alloc(32, 7).toString('base64'), keyId: 'node-test', maxConnections: 2, acquireTimeoutMs: 5000 }
   const a = await client(emu, { postgres })
   const b = await client(emu, { postgres })
   const user = uniqueUser('pg')
@@ -133,6 +133,17 @@ test('postgres: a refused login is STORE_ERROR without the password', { skip: !P
     assert.ok(!e.message.includes('hunter2-secret') && !JSON.stringify(e).includes('hunter2-secret'))
     return true
   })
+})
+
+test('bad pool settings are refused before connecting', async () => {
+  for (const [field, value] of [['maxConnections', 0], ['maxConnections', 1.5], ['acquireTimeoutMs', -1]]) {
+    const key = Buffer.alloc(32, 7).toString('base64')
+    await assert.rejects(client(emu, { postgres: { url: 'postgres://127.0.0.1:9/none', key, [field]: value } }), (e) => {
+      assert.equal(e.code, 'INVALID_INPUT')
+      assert.equal(e.field, `postgres.${field}`)
+      return true
+    })
+  }
 })
 
 test('only one of store, sqlite and postgres', async () => {

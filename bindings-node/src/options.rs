@@ -7,7 +7,7 @@ use std::sync::Arc;
 use creatorsync_core::auth::{AppCredentials, Apps, ConsumerCredentials};
 use creatorsync_core::{
     CreatorSyncBuilder, EndpointSet, Endpoints, Error, KeyRing, MemoryTokenStore, Platform,
-    PostgresTokenStore, Result, TokenStore,
+    PostgresOptions, PostgresTokenStore, Result, TokenStore,
 };
 use napi::bindgen_prelude::{JsObjectValue, Object, Unknown};
 use napi::{JsValue, ValueType};
@@ -92,7 +92,7 @@ fn endpoints(v: Value) -> Result<EndpointSet> {
 pub(crate) enum StoreChoice {
     Given(Arc<dyn TokenStore>),
     Sqlite(String, Option<KeyRing>),
-    Postgres(String, KeyRing),
+    Postgres(String, KeyRing, PostgresOptions),
 }
 
 /// `{ key, keyId }` (base64 of 32 bytes, key id default `k1` as in the
@@ -105,6 +105,35 @@ fn key_ring(v: &Value) -> Result<Option<KeyRing>> {
         )?)),
         None => Ok(None),
     }
+}
+
+/// `maxConnections` (the pool size of this process, default 10) and
+/// `acquireTimeoutMs` (how long a call waits for a free connection,
+/// default 30 000) of the `postgres` option, checked before connecting.
+fn pool_options(v: &Value) -> Result<PostgresOptions> {
+    let mut options = PostgresOptions::default();
+    if let Some(n) = v.get("max_connections").filter(|n| !n.is_null()) {
+        let n = n
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (1.0..=10_000.0).contains(n))
+            .ok_or_else(|| {
+                Error::invalid_input("postgres.maxConnections", "an integer from 1 to 10000")
+            })?;
+        options = options.max_connections(n as u32);
+    }
+    if let Some(ms) = v.get("acquire_timeout_ms").filter(|n| !n.is_null()) {
+        let ms = ms
+            .as_f64()
+            .filter(|ms| ms.is_finite() && *ms > 0.0)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "postgres.acquireTimeoutMs",
+                    "a positive number of milliseconds",
+                )
+            })?;
+        options = options.acquire_timeout(std::time::Duration::from_secs_f64(ms / 1000.0));
+    }
+    Ok(options)
 }
 
 /// Reads the options object (JS thread).
@@ -171,7 +200,7 @@ pub(crate) fn builder(obj: &Object<'_>) -> Result<(CreatorSyncBuilder, StoreChoi
             Some(k) => k,
             None => KeyRing::from_env()?,
         };
-        StoreChoice::Postgres(url, keys)
+        StoreChoice::Postgres(url, keys, pool_options(&v)?)
     } else {
         StoreChoice::Given(Arc::new(MemoryTokenStore::new()))
     };
@@ -184,8 +213,8 @@ impl StoreChoice {
         Ok(match self {
             StoreChoice::Given(s) => b.store(s),
             StoreChoice::Sqlite(path, keys) => b.sqlite(path, keys),
-            StoreChoice::Postgres(url, keys) => {
-                let store = PostgresTokenStore::connect(&url, keys).await?;
+            StoreChoice::Postgres(url, keys, options) => {
+                let store = PostgresTokenStore::connect_with(&url, keys, options).await?;
                 let log = store.publish_log();
                 b.store(Arc::new(store)).publish_log(Arc::new(log))
             }

@@ -11,10 +11,11 @@ never collide.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import uuid
-from typing import AsyncIterator, List, Optional
+from typing import AsyncIterator, Callable, List, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -100,6 +101,26 @@ async def test_postgres_store_keys(databases: Databases, monkeypatch: pytest.Mon
     with pytest.raises(cs.InvalidInput) as bad:
         cs.PostgresStore(url, key=b"short")
     assert isinstance(bad.value, ValueError)
+
+
+async def test_postgres_pool_settings(databases: Databases) -> None:
+    url = await databases.new()
+    store = cs.PostgresStore(url, key=os.urandom(32), max_connections=2, acquire_timeout=5.0)
+    k = key("pool-user", "x", "1")
+    # More concurrent calls than connections: they queue, none fails.
+    results = await asyncio.gather(*(store.get(k) for _ in range(20)))
+    assert results == [None] * 20
+    # Bad settings are refused before any connection is made.
+    unused = "postgres://127.0.0.1:9/none"
+    cases: List[Tuple[str, Callable[[], cs.PostgresStore]]] = [
+        ("max_connections", lambda: cs.PostgresStore(unused, key=os.urandom(32), max_connections=0)),
+        ("acquire_timeout", lambda: cs.PostgresStore(unused, key=os.urandom(32), acquire_timeout=0.0)),
+        ("acquire_timeout", lambda: cs.PostgresStore(unused, key=os.urandom(32), acquire_timeout=-1.0)),
+    ]
+    for field, make in cases:
+        with pytest.raises(cs.InvalidInput) as e:
+            make()
+        assert e.value.field == field
 
 
 async def test_postgres_password_never_shows(databases: Databases) -> None:

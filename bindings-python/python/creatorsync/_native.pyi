@@ -201,10 +201,14 @@ class PostgresStore:
         url: str,
         key: Union[bytes, str, None] = None,
         key_id: str = "k1",
+        max_connections: int = 10,
+        acquire_timeout: float = 30.0,
     ) -> PostgresStore:
         """``url``: ``postgres://user:password@host:port/database``
         (``?sslmode=require`` for TLS). ``key``: 32 raw bytes or their
-        base64 (None: ``CREATORSYNC_KEY``). Connects and applies the schema."""
+        base64 (None: ``CREATORSYNC_KEY``). ``max_connections``: the pool
+        size of this process; ``acquire_timeout``: seconds a call waits for
+        a free connection. Connects and applies the schema."""
     @property
     def url(self) -> str:
         """The connection URL with its password replaced by ``***``."""

@@ -3,10 +3,34 @@
 
 use std::sync::Arc;
 
-use creatorsync_core::{PostgresTokenStore, TokenStore};
+use std::time::Duration;
+
+use creatorsync_core::{Error, PostgresOptions, PostgresTokenStore, TokenStore};
 use pyo3::prelude::*;
 
 use crate::runtime::block_on;
+
+/// Pool settings from the constructor's arguments (checked before connecting).
+fn pool_options(
+    max_connections: u32,
+    acquire_timeout: f64,
+) -> creatorsync_core::Result<PostgresOptions> {
+    if max_connections == 0 {
+        return Err(Error::invalid_input(
+            "max_connections",
+            "must be at least 1",
+        ));
+    }
+    if !acquire_timeout.is_finite() || acquire_timeout <= 0.0 {
+        return Err(Error::invalid_input(
+            "acquire_timeout",
+            "must be a positive number of seconds",
+        ));
+    }
+    Ok(PostgresOptions::default()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs_f64(acquire_timeout)))
+}
 
 /// Tokens in a PostgreSQL database (`postgres://user:password@host:port/db`,
 /// `?sslmode=require` for TLS), credentials encrypted with AES-256-GCM under
@@ -15,7 +39,8 @@ use crate::runtime::block_on;
 /// publish log, so retries with an idempotency key survive restarts and are
 /// shared by every worker. Compare-and-swap writes keep token refresh
 /// race-free across processes. Connects and applies the schema when
-/// created. The password never appears in `repr`, errors or logs. Its async
+/// created. `max_connections` (per process) and `acquire_timeout` (seconds
+/// a call waits for a free connection) size the pool. The password never appears in `repr`, errors or logs. Its async
 /// `get/put/list/delete` follow the `TokenStore` protocol.
 #[pyclass(module = "creatorsync", frozen)]
 #[derive(Debug)]
@@ -26,15 +51,19 @@ pub(crate) struct PostgresStore {
 #[pymethods]
 impl PostgresStore {
     #[new]
-    #[pyo3(signature = (url, key=None, key_id="k1"))]
+    #[pyo3(signature = (url, key=None, key_id="k1", max_connections=10, acquire_timeout=30.0))]
     fn new(
         py: Python<'_>,
         url: &str,
         key: Option<&Bound<'_, PyAny>>,
         key_id: &str,
+        max_connections: u32,
+        acquire_timeout: f64,
     ) -> PyResult<Self> {
         let keys = super::key_ring(key, key_id)?;
-        let store = block_on(py, PostgresTokenStore::connect(url, keys))?;
+        let options =
+            pool_options(max_connections, acquire_timeout).map_err(crate::error::to_py)?;
+        let store = block_on(py, PostgresTokenStore::connect_with(url, keys, options))?;
         Ok(Self {
             inner: Arc::new(store),
         })
