@@ -1,6 +1,6 @@
 //! PostgreSQL token store throughput: `get` and compare-and-swap `put` on
 //! a 10 000-row encrypted store, the same workload as `benches/store.rs`
-//! (SQLite), so the figures sit side by side.
+//! (SQLite, both in `benches/store_common`), so the figures sit side by side.
 //!
 //! Needs a server: `source scripts/postgres.sh && start_postgres && cargo
 //! bench --bench store_postgres` (the tables go in a fresh database on the
@@ -8,180 +8,23 @@
 //! measures nothing and says so. Prints one JSON object per line:
 //! `{"bench": ..., "rows": ..., "ops": ..., "tasks": ..., "secs": ..., "ops_per_sec": ...}`.
 
-#![allow(clippy::print_stdout)] // a bench reports on stdout
+mod store_common;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use creatorsync::store::{KeyRing, PostgresOptions, PostgresTokenStore};
-use creatorsync::{AccountKey, Credential, Platform, Profile, Secret, StoredToken, TokenStore};
-use sqlx::Connection;
-
-const ROWS: usize = 10_000;
-const USERS: usize = 1_000;
-const GETS: usize = 20_000;
-const PUTS: usize = 5_000;
-const TASKS: usize = 4;
-
-fn key(i: usize) -> AccountKey {
-    let platform = Platform::ALL[i % Platform::ALL.len()];
-    AccountKey::new(format!("user-{}", i % USERS), platform, format!("acct-{i}"))
-        .expect("valid key")
-}
-
-fn token(i: usize, generation: usize) -> StoredToken {
-    let credential = Credential::OAuth2 {
-        access: Secret::new(format!("access-{i}-{generation}-{}", "x".repeat(120))),
-        refresh: Some(Secret::new(format!(
-            "refresh-{i}-{generation}-{}",
-            "y".repeat(60)
-        ))),
-        expires_at: Some(chrono::Utc::now()),
-        refresh_expires_at: None,
-        scopes: vec!["video.publish".into(), "user.info.basic".into()],
-    };
-    let profile = Profile {
-        platform_user_id: format!("acct-{i}"),
-        handle: Some(format!("creator{i}")),
-        display_name: Some(format!("Creator {i}")),
-        kind: Some("person".into()),
-    };
-    StoredToken::new(key(i), credential, profile)
-}
-
-/// xorshift: deterministic, dependency-free index stream.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self, bound: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % bound as u64) as usize
-    }
-}
-
-fn report(bench: &str, ops: usize, tasks: usize, started: Instant) {
-    let secs = started.elapsed().as_secs_f64();
-    let line = serde_json::json!({
-        "bench": bench,
-        "rows": ROWS,
-        "ops": ops,
-        "tasks": tasks,
-        "secs": (secs * 1000.0).round() / 1000.0,
-        "ops_per_sec": (ops as f64 / secs).round(),
-    });
-    println!("{line}");
-}
-
-fn bench_database() -> String {
-    format!("cs_bench_{}", std::process::id())
-}
-
-/// Runs one administrative statement on the server's own database.
-async fn admin(server: &str, sql: String) -> creatorsync::Result<()> {
-    let mut conn = sqlx::PgConnection::connect(server)
-        .await
-        .map_err(creatorsync::Error::store)?;
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .execute(&mut conn)
-        .await
-        .map_err(creatorsync::Error::store)?;
-    conn.close().await.map_err(creatorsync::Error::store)
-}
-
-/// Creates a fresh database on the server and returns its URL.
-async fn fresh_database(server: &str) -> creatorsync::Result<String> {
-    let name = bench_database();
-    admin(server, format!("DROP DATABASE IF EXISTS {name}")).await?;
-    admin(server, format!("CREATE DATABASE {name}")).await?;
-    let mut url = reqwest::Url::parse(server).map_err(creatorsync::Error::store)?;
-    url.set_path(&format!("/{name}"));
-    Ok(url.to_string())
-}
+use creatorsync::testing::{create_postgres_database, drop_postgres_database};
 
 async fn run(server: &str) -> creatorsync::Result<()> {
-    let url = fresh_database(server).await?;
+    let name = format!("cs_bench_{}", std::process::id());
+    drop_postgres_database(server, &name).await?;
+    let url = create_postgres_database(server, &name).await?;
     let keys = KeyRing::new("bench", &[0x5a; 32])?;
-    let options = PostgresOptions::default().max_connections(TASKS as u32 * 2);
+    let options = PostgresOptions::default().max_connections(store_common::TASKS as u32 * 2);
     let store = Arc::new(PostgresTokenStore::connect_with(&url, keys, options).await?);
-
-    let started = Instant::now();
-    for i in 0..ROWS {
-        store.put(&token(i, 0), None).await?;
-    }
-    report("postgres_insert", ROWS, 1, started);
-
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let started = Instant::now();
-    for _ in 0..GETS {
-        let got = store.get(&key(rng.next(ROWS))).await?;
-        assert!(got.is_some());
-    }
-    report("postgres_get", GETS, 1, started);
-
-    let started = Instant::now();
-    let handles: Vec<_> = (0..TASKS)
-        .map(|t| {
-            let store = Arc::clone(&store);
-            tokio::spawn(async move {
-                let mut rng = Rng(0x1234_5678 + t as u64);
-                for _ in 0..GETS / TASKS {
-                    store.get(&key(rng.next(ROWS))).await?;
-                }
-                Ok::<_, creatorsync::Error>(())
-            })
-        })
-        .collect();
-    for h in handles {
-        h.await.map_err(creatorsync::Error::store)??;
-    }
-    report(
-        "postgres_get_concurrent",
-        GETS / TASKS * TASKS,
-        TASKS,
-        started,
-    );
-
-    // CAS put of a token already read (the refresh path: read, then swap).
-    // Each row's version is known from the insert (1) and tracked here.
-    let mut versions = vec![1u64; ROWS];
-    let started = Instant::now();
-    for n in 0..PUTS {
-        let i = rng.next(ROWS);
-        versions[i] = store.put(&token(i, n + 1), Some(versions[i])).await?;
-    }
-    report("postgres_cas_put", PUTS, 1, started);
-
-    // Concurrent CAS puts on disjoint rows (row locks: writers run in parallel).
-    let started = Instant::now();
-    let handles: Vec<_> = (0..TASKS)
-        .map(|t| {
-            let store = Arc::clone(&store);
-            let mine: Vec<(usize, u64)> = (0..ROWS)
-                .filter(|i| i % TASKS == t)
-                .map(|i| (i, versions[i]))
-                .collect();
-            tokio::spawn(async move {
-                for (i, v) in mine.into_iter().take(PUTS / TASKS) {
-                    store.put(&token(i, 0), Some(v)).await?;
-                }
-                Ok::<_, creatorsync::Error>(())
-            })
-        })
-        .collect();
-    for h in handles {
-        h.await.map_err(creatorsync::Error::store)??;
-    }
-    report(
-        "postgres_cas_put_concurrent",
-        PUTS / TASKS * TASKS,
-        TASKS,
-        started,
-    );
-
+    store_common::workload("postgres", store.clone()).await?;
     store.close().await;
-    let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", bench_database());
-    admin(server, drop).await
+    drop_postgres_database(server, &name).await
 }
 
 fn main() {
@@ -192,13 +35,5 @@ fn main() {
         );
         return;
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    if let Err(e) = runtime.block_on(run(&server)) {
-        eprintln!("bench failed: {e}");
-        std::process::exit(1);
-    }
+    store_common::main_with(run(&server));
 }
