@@ -243,6 +243,48 @@ pub enum Error {
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
+
+    /// Another call is publishing this target with the same idempotency
+    /// key right now (it holds the target's lease in the publish log).
+    /// Nothing was sent; ask again after `retry_after` to get its result.
+    #[error(
+        "{platform}: another call is publishing this target with the same idempotency key; ask again once it has finished"
+    )]
+    InProgress {
+        /// The target's platform.
+        platform: Platform,
+        /// When the other call's lease runs out, if it is not renewed.
+        retry_after: Option<Duration>,
+    },
+
+    /// The post was created on the platform, but a step after the create
+    /// failed (processing, the permalink lookup, a status poll). The post
+    /// exists: it is never created again for this idempotency key, and a
+    /// later publish with the same key finishes the lookup instead.
+    #[error("{platform}: the post was created ({post_id}) but finishing it failed: {cause}")]
+    CreatedUnfinished {
+        /// The platform.
+        platform: Platform,
+        /// The platform's id of what was created (post, video or publish id).
+        post_id: String,
+        /// The post's URL, when known.
+        url: Option<String>,
+        /// What failed after the create.
+        cause: Box<Error>,
+    },
+
+    /// The create request may have reached the platform and the post could
+    /// not be found (yet). Nothing is created again: publishing again with
+    /// the same idempotency key looks the post up first.
+    #[error(
+        "{platform}: the post may have been created; it is looked up before anything is created again ({cause})"
+    )]
+    OutcomeUnknown {
+        /// The platform.
+        platform: Platform,
+        /// The failure that left the outcome open.
+        cause: Box<Error>,
+    },
 }
 
 impl Error {
@@ -266,6 +308,7 @@ impl Error {
         match self {
             Error::RateLimited { .. } | Error::Conflict { .. } => true,
             Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::InProgress { .. } | Error::OutcomeUnknown { .. } => true,
             Error::Platform { status, .. } => *status >= 500 || *status == 408,
             _ => false,
         }
@@ -281,6 +324,7 @@ impl Error {
             } => retry_after.or_else(|| {
                 reset_at.map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
             }),
+            Error::InProgress { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -303,6 +347,9 @@ impl Error {
             | Error::MediaRejected { platform, .. }
             | Error::Duplicate { platform, .. }
             | Error::Platform { platform, .. }
+            | Error::InProgress { platform, .. }
+            | Error::CreatedUnfinished { platform, .. }
+            | Error::OutcomeUnknown { platform, .. }
             | Error::AuthorizationDenied { platform, .. } => Some(*platform),
             Error::Transport { platform, .. } | Error::Timeout { platform, .. } => *platform,
             _ => None,
@@ -341,6 +388,9 @@ impl Error {
             Error::Config(_) => "CONFIG_ERROR",
             Error::Timeout { .. } => "TIMEOUT",
             Error::Cancelled => "CANCELLED",
+            Error::InProgress { .. } => "IN_PROGRESS",
+            Error::CreatedUnfinished { .. } => "CREATED_UNFINISHED",
+            Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
         }
     }
 }
