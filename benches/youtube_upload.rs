@@ -171,6 +171,7 @@ fn child(role: &str) {
                     progress: Progress::none(),
                     sessions: Arc::new(MemoryUploadSessions::new()),
                     session_key: "bench".into(),
+                    commit: Default::default(),
                 })
                 .await
                 .expect("publish");

@@ -177,8 +177,17 @@ async fn restarted_video_upload_resumes_at_saved_offset() {
 #[tokio::test]
 async fn processing_failure_is_media_rejected() {
     let (emu, client, account) = setup().await;
+    // The finish created the page post; its video then failed processing:
+    // the post exists, so it is reported as created but unfinished, with
+    // the video id, never as a failure that invites a second post.
     let err = failed_processing_error(&emu, &client, &account, 300_000).await;
-    assert!(matches!(err, Error::MediaRejected { .. }), "{err}");
+    match err {
+        Error::CreatedUnfinished { post_id, cause, .. } => {
+            assert!(!post_id.is_empty());
+            assert!(matches!(*cause, Error::MediaRejected { .. }), "{cause}");
+        }
+        other => panic!("expected CreatedUnfinished, got {other}"),
+    }
 }
 
 #[tokio::test]

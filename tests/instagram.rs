@@ -289,6 +289,7 @@ async fn publish(env: &Env, post: &Post) -> creatorsync::Result<Published> {
             progress: Progress::none(),
             sessions: Arc::new(MemoryUploadSessions::new()),
             session_key: "job-1:instagram".into(),
+            commit: Default::default(),
         })
         .await
 }
@@ -446,6 +447,7 @@ async fn sources_without_urls_use_the_media_host_or_fail_clearly() {
             progress: Progress::none(),
             sessions: Arc::new(MemoryUploadSessions::new()),
             session_key: "k".into(),
+            commit: Default::default(),
         })
         .await
         .unwrap_err();

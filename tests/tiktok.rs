@@ -217,6 +217,7 @@ async fn publish(
             progress: Progress::none(),
             sessions,
             session_key: "job-1:tiktok".into(),
+            commit: Default::default(),
         })
         .await
 }
@@ -329,6 +330,7 @@ async fn sixty_four_mib_with_a_reset_mid_chunk_resends_only_that_chunk() {
             progress,
             sessions: mem(),
             session_key: "job-1:tiktok".into(),
+            commit: Default::default(),
         })
         .await
         .unwrap();
@@ -393,6 +395,7 @@ async fn a_restarted_client_continues_at_the_persisted_chunk() {
             progress,
             sessions: sessions.clone(),
             session_key: "job-1:tiktok".into(),
+            commit: Default::default(),
         })
         .await
         .unwrap_err();

@@ -128,6 +128,7 @@ async fn publish(
             progress: Progress::none(),
             sessions,
             session_key: "job-1:youtube:UCdemo".into(),
+            commit: Default::default(),
         })
         .await
 }
@@ -359,15 +360,26 @@ async fn server_errors_and_rate_limits_are_ridden_out() {
 }
 
 #[tokio::test]
-async fn processing_failure_is_media_rejected() {
+async fn processing_failure_is_created_unfinished_with_the_video_id() {
     let (emu, client, account) = setup().await;
     emu.faults()
         .inject(P, Fault::once(FaultKind::FailProcessing));
     let post = video_post("will fail", MIB).await;
     let err = publish_fresh(&client, &account, &post).await.unwrap_err();
+    // The upload created the video; processing then failed. The video
+    // exists on the channel, so the answer names it instead of inviting a
+    // second upload.
     match err {
-        Error::MediaRejected { reason, .. } => assert!(reason.contains("codec"), "{reason}"),
-        other => panic!("expected MediaRejected, got {other}"),
+        Error::CreatedUnfinished { post_id, cause, .. } => {
+            assert_eq!(emu.record().posts_for(P)[0].post_id, post_id);
+            match *cause {
+                Error::MediaRejected { reason, .. } => {
+                    assert!(reason.contains("codec"), "{reason}")
+                }
+                other => panic!("expected MediaRejected as the cause, got {other}"),
+            }
+        }
+        other => panic!("expected CreatedUnfinished, got {other}"),
     }
     emu.shutdown().await;
 }

@@ -44,15 +44,15 @@ pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
 pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use media_host::{MediaHost, ObjectStoreMediaHost};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
-pub use platforms::{ClientConfig, PlatformClient, PublishRequest, Published};
+pub use platforms::{ClientConfig, Commit, Lookup, PlatformClient, PublishRequest, Published};
 pub use post::{
     FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
     PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
 };
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use publish::{
-    CreatorSync, CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_PER_PUBLISH, LegacyResult,
-    PublishCall, PublishReport, Target, TargetResult,
+    CreatorSync, CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_LEASE_TTL, DEFAULT_PER_PUBLISH,
+    LegacyResult, PublishCall, PublishReport, Target, TargetResult,
 };
 pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;

@@ -72,6 +72,7 @@ pub fn request<'a>(
         progress: Progress::none(),
         sessions,
         session_key: format!("test:{}:{}", account.key.platform, account.key.account_id),
+        commit: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@ mod support;
 
 use std::time::Duration;
 
+use creatorsync::publish_log::Lease;
 use creatorsync::{Error, Platform, Post, PublishLog, PublishState, Target, TikTokPrivacy};
 use creatorsync_emulator::{Fault, FaultKind};
 use support::{Env, USER, jpeg, mp4};
@@ -129,9 +130,16 @@ async fn crash_between_create_and_log_is_reconciled() {
         .await
         .unwrap();
     let made_id = made.results[0].outcome.as_ref().unwrap().post_id.clone();
-    // ...and the log still says "pending" for the key being retried.
+    // ...and the log still says "pending, create sent" for the key being
+    // retried, under a lease that ran out with its dead worker.
     let target = made.results[0].account.clone();
-    env.log.begin("crashed", &target).await.unwrap();
+    let dead = Lease::new(Duration::from_millis(50));
+    env.log.begin("crashed", &target, &dead).await.unwrap();
+    env.log
+        .mark_sent("crashed", &target, &dead, None)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(80)).await;
     let report = env
         .sync
         .publish(USER, &post)
@@ -237,12 +245,32 @@ async fn cancelling_mid_upload_leaves_no_post_and_a_consistent_log() {
     );
     env.emu.faults().clear(Platform::YouTube);
     assert!(env.emu.record().posts_for(Platform::YouTube).is_empty());
-    let recs = env.log.list("cancel-me").await.unwrap();
-    assert_eq!(recs.len(), 1);
-    assert!(
-        matches!(recs[0].state, PublishState::Pending { .. }),
-        "{recs:?}"
-    );
+    // The cancelled call gives its lease up on the way out (a detached
+    // write), so the next call need not wait for the lease to expire.
+    let mut released = false;
+    for _ in 0..100 {
+        let recs = env.log.list("cancel-me").await.unwrap();
+        assert_eq!(recs.len(), 1);
+        match &recs[0].state {
+            PublishState::Pending {
+                lease_owner: None,
+                last_error,
+                ..
+            } => {
+                assert_eq!(
+                    last_error.as_deref(),
+                    Some("CANCELLED: the publish was cancelled")
+                );
+                released = true;
+                break;
+            }
+            PublishState::Pending { .. } => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            other => panic!("expected Pending, got {other:?}"),
+        }
+    }
+    assert!(released, "the cancelled call kept its lease");
     // Retrying with the same key reconciles (nothing there) and publishes once.
     let report = env
         .sync

@@ -22,37 +22,6 @@ pub(crate) fn streamed_part(
     reqwest::multipart::Part::stream_with_length(body, len).file_name("media")
 }
 
-/// Runs a create call that is never retried blindly: when it fails in a way
-/// that may have committed the post (lost response, 5xx), looks the post up
-/// with `find_recent` first and returns it when it exists.
-pub(crate) async fn create_or_reconcile<C, Fut>(
-    client: &C,
-    account: &StoredToken,
-    post: &crate::Post,
-    since: chrono::DateTime<chrono::Utc>,
-    create: Fut,
-) -> Result<super::Published>
-where
-    C: super::PlatformClient + ?Sized,
-    Fut: std::future::Future<Output = Result<super::Published>>,
-{
-    match create.await {
-        Ok(p) => Ok(p),
-        Err(e) if e.maybe_committed() => {
-            tracing::warn!(platform = %client.platform(), error = %e, "create may have landed; looking for the post");
-            match client.find_recent(account, post, since).await {
-                Ok(Some(found)) => Ok(found),
-                Ok(None) => Err(e),
-                Err(lookup) => {
-                    tracing::warn!(platform = %client.platform(), error = %lookup, "reconciliation lookup failed");
-                    Err(e)
-                }
-            }
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// The bearer access token of an OAuth 2.0 credential.
 pub(crate) fn access_token(platform: Platform, account: &StoredToken) -> Result<&str> {
     match &account.credential {

@@ -18,6 +18,9 @@ use crate::progress::Progress;
 use crate::upload::{PollConfig, UploadConfig, UploadSessions};
 use crate::{Platform, Post, Result, Secret, StoredToken};
 
+pub use commit::{Commit, CommitHook, CommitStatus, Lookup};
+
+pub(crate) mod commit;
 pub(crate) mod common;
 pub mod facebook;
 pub mod instagram;
@@ -71,6 +74,9 @@ pub struct PublishRequest<'a> {
     /// Prefix for session keys of this target (unique per publish attempt
     /// family: idempotency key + platform + account).
     pub session_key: String,
+    /// The create's marks ([`Commit::new`] for a client used on its own;
+    /// the publisher's records them in the publish log).
+    pub commit: Commit,
 }
 
 /// A platform client.
@@ -79,10 +85,51 @@ pub trait PlatformClient: Send + Sync + Debug {
     /// The platform.
     fn platform(&self) -> Platform;
 
-    /// Publishes the post: uploads media (resuming a persisted session when
-    /// there is one), waits for processing, creates the post, and looks up
-    /// its canonical URL. The create call is never retried blindly.
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published>;
+    /// The platform's publish flow: uploads media (resuming a persisted
+    /// session when there is one), waits for processing, creates the post
+    /// and looks up its canonical URL. Marks [`PublishRequest::commit`]
+    /// before the request that may create the post, never retries that
+    /// request blindly and never reconciles by itself: call
+    /// [`PlatformClient::publish`], which does.
+    async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published>;
+
+    /// Publishes exactly once: runs [`PlatformClient::publish_flow`] and,
+    /// when it fails after the create may have reached the platform, looks
+    /// the post up ([`PlatformClient::reconcile`]) instead of creating it
+    /// again. The answer is the post, a failure that created nothing,
+    /// [`crate::Error::CreatedUnfinished`] or [`crate::Error::OutcomeUnknown`].
+    /// Not meant to be overridden.
+    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+        commit::publish_once(self, req).await
+    }
+
+    /// What became of an attempt whose create may have reached the
+    /// platform, created at or after `since`; `reference` is what the
+    /// client recorded through [`Commit`] (a post, video or publish id).
+    /// [`Lookup::Absent`] only when nothing was created for certain.
+    ///
+    /// The default looks for the post with [`PlatformClient::find_recent`];
+    /// a post the platform acknowledged (`reference`, set by
+    /// [`Commit::acknowledged`]) that the lookup does not show is
+    /// [`Lookup::Unfinished`], never absent.
+    async fn reconcile(
+        &self,
+        account: &StoredToken,
+        post: &Post,
+        since: DateTime<Utc>,
+        reference: Option<&str>,
+    ) -> Result<Lookup> {
+        Ok(
+            match (self.find_recent(account, post, since).await?, reference) {
+                (Some(p), _) => Lookup::Found(p),
+                (None, Some(id)) => Lookup::Unfinished {
+                    post_id: id.to_owned(),
+                    reason: "acknowledged by the platform but not found by the lookup".into(),
+                },
+                (None, None) => Lookup::Absent,
+            },
+        )
+    }
 
     /// Looks for a post made by an earlier attempt whose response was lost:
     /// the account's posts created at or after `since` with this post's

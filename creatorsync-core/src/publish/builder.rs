@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 #[cfg(feature = "sqlite")]
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tracing::warn;
@@ -62,8 +63,14 @@ pub struct CreatorSyncBuilder {
     token_config: TokenManagerConfig,
     per_publish: Option<usize>,
     global: Option<usize>,
+    lease_ttl: Option<Duration>,
     media_host: Option<Arc<dyn crate::media_host::MediaHost>>,
 }
+
+/// How long a target's lease in the publish log lasts without renewal
+/// (renewed every third of it while the target runs). A worker that dies
+/// holds its targets this long before another call may look them up.
+pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(30);
 
 impl CreatorSyncBuilder {
     /// App credentials of every platform you use.
@@ -148,6 +155,16 @@ impl CreatorSyncBuilder {
     pub fn concurrency(mut self, per_publish: usize, global: usize) -> Self {
         self.per_publish = Some(per_publish.max(1));
         self.global = Some(global.max(1));
+        self
+    }
+
+    /// How long a target's publish-log lease lasts without renewal
+    /// (default [`DEFAULT_LEASE_TTL`]; at least 100 ms). While one call
+    /// holds a target, another with the same idempotency key gets
+    /// [`Error::InProgress`]; a lease left by a crashed worker expires
+    /// after this long and the next call looks the post up.
+    pub fn lease_ttl(mut self, ttl: Duration) -> Self {
+        self.lease_ttl = Some(ttl);
         self
     }
 
@@ -270,6 +287,10 @@ impl CreatorSyncBuilder {
                 clients,
                 global: Arc::new(Semaphore::new(self.global.unwrap_or(DEFAULT_GLOBAL))),
                 per_publish: self.per_publish.unwrap_or(DEFAULT_PER_PUBLISH),
+                lease_ttl: self
+                    .lease_ttl
+                    .unwrap_or(DEFAULT_LEASE_TTL)
+                    .max(Duration::from_millis(100)),
             }),
         })
     }

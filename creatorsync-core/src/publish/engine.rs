@@ -5,24 +5,24 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+
 use futures::StreamExt;
 use futures::stream::FuturesOrdered;
 use tokio::sync::Semaphore;
 use tracing::{Instrument, debug, info, info_span, warn};
 
+use super::held::{Claim, Held};
 use super::report::{PublishReport, TargetResult};
 use super::targets::{Target, resolve};
 use crate::auth::Connector;
-use crate::platforms::{PlatformClient, PublishRequest, Published};
+use crate::platforms::commit::resolve as resolve_created;
+use crate::platforms::{Commit, PlatformClient, Published};
 use crate::progress::{Progress, ProgressEvent};
-use crate::publish_log::{BeginOutcome, PublishLog};
+use crate::publish_log::PublishLog;
 use crate::upload::UploadSessions;
 use crate::validate::validate;
 use crate::{AccountKey, Error, Platform, Post, Result, StoredToken, TokenStore, Violation};
-
-/// How far before a pending attempt's start a reconciliation looks for the
-/// post (clock skew between us and the platform).
-const RECONCILE_SKEW: Duration = Duration::from_secs(120);
 
 #[derive(Debug)]
 pub(super) struct Inner {
@@ -35,6 +35,8 @@ pub(super) struct Inner {
     pub(super) global: Arc<Semaphore>,
     /// Bound on targets in flight within one publish.
     pub(super) per_publish: usize,
+    /// How long a target's lease in the publish log lasts unrenewed.
+    pub(super) lease_ttl: Duration,
 }
 
 pub(super) struct Call<'a> {
@@ -164,9 +166,13 @@ fn report_outcome(progress: &Progress, key: &AccountKey, outcome: &Result<Publis
     progress.emit(&event);
 }
 
-/// One target: claim it in the log, reconcile a pending earlier attempt,
-/// get a fresh token, publish, record the result. Returns the post and
-/// whether it was reused rather than created now.
+/// One target, forward only. Claims it in the log under a lease (renewed
+/// while it runs); a record left pending by an earlier attempt is looked up
+/// at the platform before anything is created; a failure before the create
+/// could reach the platform is recorded as failed (and a refused token is
+/// refreshed once and the target run again: nothing was created); a failure
+/// after it is resolved by looking the post up, never by creating again.
+/// Returns the post and whether it was reused rather than created now.
 async fn run_target(
     inner: &Inner,
     call: &Call<'_>,
@@ -182,73 +188,38 @@ async fn run_target(
                 Error::Config(format!("{}: no app credentials configured", key.platform))
             })?
             .clone();
-        let ikey = call.idempotency_key.as_str();
-        let log = &inner.log;
-        let mut begin = log.begin(ikey, &key).await?;
-        if let BeginOutcome::Pending { since } = begin {
-            // An earlier attempt never finished: it may have created the post.
-            let token = inner.connector.tokens().usable(&key).await?;
-            let since = since - chrono::Duration::from_std(RECONCILE_SKEW).unwrap_or_default();
-            if let Some(found) = client.find_recent(&token, call.post, since).await? {
-                info!(post_id = %found.post_id, "reconciled: the earlier attempt had published");
-                log.mark_published(ikey, &key, &found.post_id, Some(&found.url))
-                    .await?;
-                return Ok((found, true));
-            }
-            log.mark_failed(
-                ikey,
-                &key,
-                "RECONCILED_ABSENT",
-                "earlier attempt did not publish",
-                true,
-            )
-            .await?;
-            begin = log.begin(ikey, &key).await?;
-        }
-        match begin {
-            BeginOutcome::AlreadyPublished { post_id, url } => {
-                let url = url.unwrap_or_default();
-                return Ok((Published { post_id, url }, true));
-            }
-            BeginOutcome::Pending { .. } => {
-                return Err(Error::Conflict {
-                    current_version: None,
-                });
-            }
-            _ => {}
+        let tokens = inner.connector.tokens();
+        let held = match Held::begin(inner, &call.idempotency_key, &key).await? {
+            Claim::Done(result) => return result,
+            Claim::Held(held) => held,
+        };
+        if let Some(done) = held.reconcile_earlier(&*client, tokens, call.post).await {
+            return done;
         }
 
         // Refresh before any upload, so a rotating refresh token never
         // rotates half-way through.
-        let tokens = inner.connector.tokens();
-        let token = match tokens.usable(&key).await {
+        let mut token = match tokens.usable(&key).await {
             Ok(t) => t,
-            Err(e) => {
-                log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable())
-                    .await?;
-                return Err(e);
-            }
+            Err(e) => return Err(held.failed(e).await),
         };
-        let request = |token| PublishRequest {
-            account: token,
-            post: call.post,
-            progress: call
-                .progress
-                .for_target(key.platform, key.account_id.clone()),
-            sessions: inner.sessions.clone(),
-            session_key: format!("{ikey}:{}:{}", key.platform, key.account_id),
-        };
-        let mut outcome = client.publish(request(&token)).await;
-        let refreshed;
+        let mut commit = Commit::with_hook(held.hook());
+        let mut outcome = client
+            .publish(held.request(call, &token, commit.clone()))
+            .await;
         // A 401 on a token that looked valid (clock skew, an access token
-        // revoked early): refresh it once and try again. Nothing was
-        // created (a refused token creates nothing).
+        // revoked early), and nothing was created (the failure came before
+        // the create, or the lookup showed nothing there): refresh the
+        // token once and run the target again.
         if matches!(outcome, Err(Error::ReauthRequired { .. })) {
             match tokens.refresh_rejected(&token).await {
                 Ok(fresh) => {
                     info!("token refused although valid here; refreshed once, retrying");
-                    refreshed = fresh;
-                    outcome = client.publish(request(&refreshed)).await;
+                    token = fresh;
+                    commit = Commit::with_hook(held.hook());
+                    outcome = client
+                        .publish(held.request(call, &token, commit.clone()))
+                        .await;
                 }
                 Err(e @ Error::ReauthRequired { .. }) => {
                     debug!(error = %e, "the refused token cannot be refreshed");
@@ -256,27 +227,36 @@ async fn run_target(
                 Err(e) => outcome = Err(e),
             }
         }
+        // After the create, a refused token also failed the lookup: refresh
+        // it once and look again (never create again).
+        let refused_after_create = matches!(
+            &outcome,
+            Err(Error::OutcomeUnknown { cause, .. } | Error::CreatedUnfinished { cause, .. })
+                if matches!(**cause, Error::ReauthRequired { .. })
+        );
+        if refused_after_create && let Err(cause) = outcome {
+            outcome = match tokens.refresh_rejected(&token).await {
+                Ok(fresh) => {
+                    info!("token refused after the create; refreshed once, looking the post up");
+                    let status = commit.status();
+                    let sent_at = status.sent_at.unwrap_or_else(Utc::now);
+                    resolve_created(&*client, &fresh, call.post, sent_at, &status, cause).await
+                }
+                Err(_) => Err(cause),
+            };
+        }
         match outcome {
             Ok(p) => {
-                log.mark_published(ikey, &key, &p.post_id, Some(&p.url))
-                    .await?;
+                held.published(&p).await?;
                 Ok((p, false))
             }
             Err(e) => {
                 if let Error::ReauthRequired { reason, .. } = &e
-                    && let Err(store_err) = inner.connector.tokens().mark_reauth(&key, reason).await
+                    && let Err(store_err) = tokens.mark_reauth(&key, reason).await
                 {
                     warn!(error = %store_err, "could not flag the account for reconnection");
                 }
-                if e.maybe_committed() {
-                    // Ambiguous: leave the record pending; the next publish
-                    // with this key reconciles with the platform first.
-                    warn!(error = %e, "create outcome unknown; left pending for reconciliation");
-                } else {
-                    log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable())
-                        .await?;
-                }
-                Err(e)
+                Err(held.unsettled(e).await)
             }
         }
     }

@@ -15,6 +15,7 @@
 
 mod builder;
 mod engine;
+mod held;
 mod report;
 mod targets;
 
@@ -22,7 +23,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use builder::{CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_PER_PUBLISH};
+pub use builder::{CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_LEASE_TTL, DEFAULT_PER_PUBLISH};
 pub use report::{LegacyResult, PublishReport, TargetResult};
 pub use targets::Target;
 

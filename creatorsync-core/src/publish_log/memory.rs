@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::Mutex;
 
 use super::{
-    BeginOutcome, PublishLog, PublishRecord, PublishState, already_published,
-    check_idempotency_key, not_begun, other_user,
+    BeginOutcome, Lease, PublishLog, PublishRecord, PublishState, already_published,
+    check_idempotency_key, lease_lost, not_begun, other_user,
 };
 use crate::{AccountKey, Platform, Result};
 
@@ -41,9 +41,57 @@ impl MemoryPublishLog {
     }
 }
 
+impl MemoryPublishLog {
+    /// Runs `f` on the record held under `lease`, or refuses the caller.
+    async fn with_held<T>(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        f: impl FnOnce(&mut PublishRecord) -> Result<T>,
+    ) -> Result<T> {
+        let mut rows = self.rows.lock().await;
+        let record = rows
+            .get_mut(&key_of(idempotency_key, target))
+            .ok_or_else(|| not_begun(target))?;
+        if record.user_id != target.user_id {
+            return Err(other_user(target));
+        }
+        let now = Utc::now();
+        match &record.state {
+            PublishState::Pending {
+                lease_owner: Some(owner),
+                lease_until,
+                ..
+            } if *owner == lease.owner && *lease_until > now => f(record),
+            PublishState::Pending { lease_until, .. } => {
+                Err(lease_lost(target, Some(*lease_until)))
+            }
+            PublishState::Published { .. } => Err(already_published()),
+            _ => Err(lease_lost(target, None)),
+        }
+    }
+}
+
+fn pending(now: DateTime<Utc>, lease: &Lease) -> PublishState {
+    PublishState::Pending {
+        started_at: now,
+        lease_owner: Some(lease.owner.clone()),
+        lease_until: lease.until(now),
+        create_sent: false,
+        reference: None,
+        last_error: None,
+    }
+}
+
 #[async_trait]
 impl PublishLog for MemoryPublishLog {
-    async fn begin(&self, idempotency_key: &str, target: &AccountKey) -> Result<BeginOutcome> {
+    async fn begin(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+    ) -> Result<BeginOutcome> {
         check_idempotency_key(idempotency_key)?;
         let now = Utc::now();
         let mut rows = self.rows.lock().await;
@@ -55,7 +103,7 @@ impl PublishLog for MemoryPublishLog {
                     idempotency_key: idempotency_key.to_owned(),
                     platform: target.platform,
                     account_id: target.account_id.clone(),
-                    state: PublishState::Pending { started_at: now },
+                    state: pending(now, lease),
                     attempts: 1,
                     updated_at: now,
                 },
@@ -65,21 +113,87 @@ impl PublishLog for MemoryPublishLog {
         if record.user_id != target.user_id {
             return Err(other_user(target));
         }
-        Ok(match &record.state {
-            PublishState::Published { post_id, url, .. } => BeginOutcome::AlreadyPublished {
-                post_id: post_id.clone(),
-                url: url.clone(),
-            },
-            PublishState::Pending { started_at } => BeginOutcome::Pending { since: *started_at },
-            PublishState::Failed { .. } => {
-                record.state = PublishState::Pending { started_at: now };
-                record.attempts += 1;
-                record.updated_at = now;
-                BeginOutcome::Retry {
-                    attempt: record.attempts,
+        let outcome = match &mut record.state {
+            PublishState::Published { post_id, url, .. } => {
+                return Ok(BeginOutcome::AlreadyPublished {
+                    post_id: post_id.clone(),
+                    url: url.clone(),
+                });
+            }
+            PublishState::Pending {
+                lease_owner: Some(_),
+                lease_until,
+                ..
+            } if *lease_until > now => {
+                return Ok(BeginOutcome::InProgress {
+                    lease_until: *lease_until,
+                });
+            }
+            PublishState::Pending {
+                started_at,
+                lease_owner,
+                lease_until,
+                create_sent,
+                reference,
+                ..
+            } => {
+                *lease_owner = Some(lease.owner.clone());
+                *lease_until = lease.until(now);
+                BeginOutcome::Reconcile {
+                    since: *started_at,
+                    attempt: record.attempts + 1,
+                    create_sent: *create_sent,
+                    reference: reference.clone(),
                 }
             }
+            PublishState::Failed { .. } => {
+                record.state = pending(now, lease);
+                BeginOutcome::Retry {
+                    attempt: record.attempts + 1,
+                }
+            }
+        };
+        record.attempts += 1;
+        record.updated_at = now;
+        Ok(outcome)
+    }
+
+    async fn renew(&self, idempotency_key: &str, target: &AccountKey, lease: &Lease) -> Result<()> {
+        self.with_held(idempotency_key, target, lease, |r| {
+            if let PublishState::Pending { lease_until, .. } = &mut r.state {
+                *lease_until = lease.until(Utc::now());
+            }
+            Ok(())
         })
+        .await
+    }
+
+    async fn mark_sent(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        reference: Option<&str>,
+    ) -> Result<()> {
+        self.with_held(idempotency_key, target, lease, |r| {
+            let now = Utc::now();
+            if let PublishState::Pending {
+                lease_until,
+                create_sent,
+                reference: kept,
+                ..
+            } = &mut r.state
+            {
+                *lease_until = lease.until(now);
+                *create_sent = true;
+                if let Some(reference) = reference {
+                    *kept = Some(reference.to_owned());
+                }
+            }
+            r.updated_at = now;
+            Ok(())
+        })
+        .await
     }
 
     async fn mark_published(
@@ -117,27 +231,48 @@ impl PublishLog for MemoryPublishLog {
         &self,
         idempotency_key: &str,
         target: &AccountKey,
+        lease: &Lease,
         error_code: &str,
         message: &str,
         retryable: bool,
     ) -> Result<()> {
-        let mut rows = self.rows.lock().await;
-        let record = rows
-            .get_mut(&key_of(idempotency_key, target))
-            .ok_or_else(|| not_begun(target))?;
-        if record.user_id != target.user_id {
-            return Err(other_user(target));
-        }
-        if matches!(record.state, PublishState::Published { .. }) {
-            return Err(already_published());
-        }
-        record.state = PublishState::Failed {
-            error_code: error_code.to_owned(),
-            message: message.to_owned(),
-            retryable,
-        };
-        record.updated_at = Utc::now();
-        Ok(())
+        self.with_held(idempotency_key, target, lease, |r| {
+            r.state = PublishState::Failed {
+                error_code: error_code.to_owned(),
+                message: message.to_owned(),
+                retryable,
+            };
+            r.updated_at = Utc::now();
+            Ok(())
+        })
+        .await
+    }
+
+    async fn release(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        error_code: &str,
+        message: &str,
+    ) -> Result<()> {
+        self.with_held(idempotency_key, target, lease, |r| {
+            let now = Utc::now();
+            if let PublishState::Pending {
+                lease_owner,
+                lease_until,
+                last_error,
+                ..
+            } = &mut r.state
+            {
+                *lease_owner = None;
+                *lease_until = now;
+                *last_error = Some(format!("{error_code}: {message}"));
+            }
+            r.updated_at = now;
+            Ok(())
+        })
+        .await
     }
 
     async fn get(

@@ -7,7 +7,9 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use super::{BeginOutcome, PublishRecord, PublishState, already_published, not_begun, other_user};
+use super::{
+    BeginOutcome, PublishRecord, PublishState, already_published, lease_lost, not_begun, other_user,
+};
 use crate::{AccountKey, Error, Platform, Result};
 
 /// How often `begin` re-reads after losing a race before giving up
@@ -27,6 +29,8 @@ pub(crate) trait LogRow {
     fn flag(&self, name: &str) -> Result<Option<bool>>;
     /// An integer column.
     fn int(&self, name: &str) -> Result<i64>;
+    /// When the row's lease runs out (None: never leased).
+    fn lease_until(&self) -> Result<Option<DateTime<Utc>>>;
 }
 
 fn null<R: LogRow>(name: &str) -> Error {
@@ -43,6 +47,11 @@ pub(crate) fn decode<R: LogRow>(row: &R) -> Result<PublishRecord> {
     let state = match required("state")?.as_str() {
         "pending" => PublishState::Pending {
             started_at: time("started_at")?,
+            lease_owner: row.text("lease_owner")?,
+            lease_until: row.lease_until()?.unwrap_or(DateTime::UNIX_EPOCH),
+            create_sent: row.flag("create_sent")?.unwrap_or(true),
+            reference: row.text("reference")?,
+            last_error: row.text("last_error")?,
         },
         "published" => PublishState::Published {
             post_id: required("post_id")?,
@@ -74,12 +83,13 @@ pub(crate) fn decode<R: LogRow>(row: &R) -> Result<PublishRecord> {
     })
 }
 
-/// The outcome of a `begin` whose insert and retry both changed nothing,
-/// from the record re-read after them; `None`: the record was marked
-/// failed in between, go round again.
+/// The outcome of a `begin` whose statements all changed nothing, from the
+/// record re-read after them; `None`: the record changed in between (failed,
+/// or its lease ran out), go round again.
 pub(crate) fn begin_outcome(
     record: PublishRecord,
     target: &AccountKey,
+    now: DateTime<Utc>,
 ) -> Result<Option<BeginOutcome>> {
     if record.user_id != target.user_id {
         return Err(other_user(target));
@@ -88,9 +98,31 @@ pub(crate) fn begin_outcome(
         PublishState::Published { post_id, url, .. } => {
             Some(BeginOutcome::AlreadyPublished { post_id, url })
         }
-        PublishState::Pending { started_at } => Some(BeginOutcome::Pending { since: started_at }),
-        PublishState::Failed { .. } => None,
+        PublishState::Pending {
+            lease_owner: Some(_),
+            lease_until,
+            ..
+        } if lease_until > now => Some(BeginOutcome::InProgress { lease_until }),
+        PublishState::Pending { .. } | PublishState::Failed { .. } => None,
     })
+}
+
+/// Why a holder-only statement (`renew`, `mark_sent`, `mark_failed`,
+/// `release`) changed no row, from the record re-read after it.
+pub(crate) fn held_unchanged(record: Option<PublishRecord>, target: &AccountKey) -> Result<()> {
+    match record {
+        None => Err(not_begun(target)),
+        Some(r) if r.user_id != target.user_id => Err(other_user(target)),
+        Some(PublishRecord {
+            state: PublishState::Published { .. },
+            ..
+        }) => Err(already_published()),
+        Some(PublishRecord {
+            state: PublishState::Pending { lease_until, .. },
+            ..
+        }) => Err(lease_lost(target, Some(lease_until))),
+        Some(_) => Err(lease_lost(target, None)),
+    }
 }
 
 /// `begin` lost [`BEGIN_ROUNDS`] races in a row.
@@ -112,15 +144,6 @@ pub(crate) fn published_unchanged(
             state: PublishState::Published { post_id: done, .. },
             ..
         }) if done == post_id => Ok(()),
-        Some(_) => Err(already_published()),
-    }
-}
-
-/// Why `mark_failed` changed no row, from the record re-read after it.
-pub(crate) fn failed_unchanged(record: Option<PublishRecord>, target: &AccountKey) -> Result<()> {
-    match record {
-        None => Err(not_begun(target)),
-        Some(r) if r.user_id != target.user_id => Err(other_user(target)),
         Some(_) => Err(already_published()),
     }
 }

@@ -34,7 +34,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// writers take turns).
 const MAX_CONNECTIONS: u32 = 8;
 /// Schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tokens (
@@ -68,6 +68,16 @@ CREATE TABLE IF NOT EXISTS publish_log (
     updated_at      TEXT    NOT NULL,
     PRIMARY KEY (idempotency_key, platform, account_id)
 ) WITHOUT ROWID;
+";
+
+/// Schema version 2: the publish log's lease and create marks.
+const LEASE_COLUMNS: &str = "
+ALTER TABLE publish_log ADD COLUMN lease_owner TEXT;
+ALTER TABLE publish_log ADD COLUMN lease_until_ms INTEGER;
+ALTER TABLE publish_log ADD COLUMN create_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE publish_log ADD COLUMN reference TEXT;
+ALTER TABLE publish_log ADD COLUMN last_error TEXT;
+UPDATE publish_log SET create_sent = 1 WHERE state = 'pending';
 ";
 
 /// Opens (creating if needed) a pooled SQLite database with the schema of
@@ -124,8 +134,16 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
         .execute(&mut *tx)
         .await
         .map_err(|e| store_err("create schema", &e))?;
+    if found < 2 {
+        // Version 2: publish-log leases. Rows pending from before may have
+        // sent their create: they are looked up before anything is created.
+        sqlx::raw_sql(LEASE_COLUMNS)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| store_err("add lease columns", &e))?;
+    }
     // PRAGMA values cannot be bound; the constant is ours.
-    sqlx::query("PRAGMA user_version = 1")
+    sqlx::query("PRAGMA user_version = 2")
         .execute(&mut *tx)
         .await
         .map_err(|e| store_err("schema version", &e))?;

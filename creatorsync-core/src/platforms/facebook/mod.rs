@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use tracing::{Instrument, info_span};
 
 use self::api::{Api, with_query};
-use super::common::{access_token, appsecret_proof, create_or_reconcile, same_text, streamed_part};
+use super::common::{access_token, appsecret_proof, same_text, streamed_part};
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, Idempotency};
 use crate::{Error, Media, MediaKind, Platform, Post, Result, StoredToken, Violation};
@@ -127,7 +127,13 @@ impl FacebookClient {
     }
 
     /// `POST /{page}/feed` with `message`, `link` and attached photos.
-    async fn feed(&self, api: &Api<'_>, post: &Post, attached: &[String]) -> Result<Published> {
+    async fn feed(
+        &self,
+        api: &Api<'_>,
+        req: &PublishRequest<'_>,
+        attached: &[String],
+    ) -> Result<Published> {
+        let post = req.post;
         let url = api.url(Host::Api, &format!("/{}/feed", api.page));
         let mut body = json!({ "message": post.text, "published": true });
         if let Some(link) = &post.options.facebook.link {
@@ -139,32 +145,25 @@ impl FacebookClient {
                 .map(|id| json!({ "media_fbid": id }))
                 .collect();
         }
-        let c: Created = api
-            .json(
-                "feed.create",
-                Idempotency::NonIdempotent,
-                Method::POST,
-                url,
-                |rb| rb.json(&body),
-            )
-            .await?;
+        let create = api.json(
+            "feed.create",
+            Idempotency::NonIdempotent,
+            Method::POST,
+            url,
+            |rb| rb.json(&body),
+        );
+        let c: Created = req.commit.create(None, create).await?;
+        req.commit.acknowledged(&c.id).await?;
         api.permalink(&c.id).await
     }
 
-    async fn publish_inner(
-        &self,
-        api: &Api<'_>,
-        req: &PublishRequest<'_>,
-        since: DateTime<Utc>,
-    ) -> Result<Published> {
+    async fn publish_inner(&self, api: &Api<'_>, req: &PublishRequest<'_>) -> Result<Published> {
         let post = req.post;
         let caption = Some(post.text.as_str()).filter(|t| !t.is_empty());
         match post.media.as_slice() {
-            [] => {
-                create_or_reconcile(self, req.account, post, since, self.feed(api, post, &[])).await
-            }
+            [] => self.feed(api, req, &[]).await,
             [v] if v.kind() == MediaKind::Video => {
-                self.video(api, req, since)
+                self.video(api, req)
                     .instrument(info_span!("upload", kind = "video", len = v.info().len))
                     .await
             }
@@ -179,12 +178,14 @@ impl FacebookClient {
                 })
             }
             [photo] => {
-                let create = async {
-                    let c = self.photo(api, photo, caption, true).await?;
-                    req.progress.uploading(photo.info().len, photo.info().len);
-                    api.permalink(c.post_id.as_deref().unwrap_or(&c.id)).await
-                };
-                create_or_reconcile(self, req.account, post, since, create).await
+                let c = req
+                    .commit
+                    .create(None, self.photo(api, photo, caption, true))
+                    .await?;
+                let id = c.post_id.as_deref().unwrap_or(&c.id);
+                req.commit.acknowledged(id).await?;
+                req.progress.uploading(photo.info().len, photo.info().len);
+                api.permalink(id).await
             }
             photos => {
                 let mut ids = Vec::with_capacity(photos.len());
@@ -200,8 +201,7 @@ impl FacebookClient {
                         .await?;
                     ids.push(c.id);
                 }
-                create_or_reconcile(self, req.account, post, since, self.feed(api, post, &ids))
-                    .await
+                self.feed(api, req, &ids).await
             }
         }
     }
@@ -213,12 +213,11 @@ impl PlatformClient for FacebookClient {
         Platform::Facebook
     }
 
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+    async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {
         let span = info_span!("publish", platform = "facebook", account = %req.account.key.account_id, media = req.post.media.len());
         async {
-            let since = Utc::now();
             let api = self.api(req.account, Some(req.post))?;
-            self.publish_inner(&api, &req, since).await
+            self.publish_inner(&api, req).await
         }
         .instrument(span)
         .await

@@ -2,7 +2,6 @@
 //! the server-dictated ranges (each retried from its own offset, the
 //! session persisted after each) → finish → processing status.
 
-use chrono::{DateTime, Utc};
 use reqwest::Method;
 use reqwest::multipart::Form;
 use serde::{Deserialize, Serialize};
@@ -12,7 +11,7 @@ use tracing::debug;
 use super::FacebookClient;
 use super::api::{Api, offset, unexpected, with_query};
 use crate::http::{Host, Idempotency};
-use crate::platforms::common::{create_or_reconcile, session_key, streamed_part};
+use crate::platforms::common::{session_key, streamed_part};
 use crate::platforms::{PublishRequest, Published};
 use crate::upload::{Chunk, Poll, poll_until, with_chunk_retry};
 use crate::{Error, Media, Platform, Result};
@@ -29,12 +28,7 @@ struct VideoSession {
 
 impl FacebookClient {
     /// Resumable upload of a video, then `finish` (which publishes it).
-    pub(super) async fn video(
-        &self,
-        api: &Api<'_>,
-        req: &PublishRequest<'_>,
-        since: DateTime<Utc>,
-    ) -> Result<Published> {
+    pub(super) async fn video(&self, api: &Api<'_>, req: &PublishRequest<'_>) -> Result<Published> {
         let media = &req.post.media[0];
         let key = session_key(req, 0);
         let total = media.info().len;
@@ -60,49 +54,47 @@ impl FacebookClient {
             other => other?,
         };
         let video_id = session.video_id.clone();
-        let finish = async {
-            let title = req
-                .post
-                .options
-                .facebook
-                .video_title
-                .clone()
-                .unwrap_or_default();
-            let form = [
-                ("upload_session_id", session.upload_session_id.as_str()),
-                ("title", title.as_str()),
-                ("description", req.post.text.as_str()),
-                ("published", "true"),
-            ];
-            let url = api.video_phase("finish");
-            api.send(
-                "videos.finish",
-                Idempotency::NonIdempotent,
-                Method::POST,
+        let title = req
+            .post
+            .options
+            .facebook
+            .video_title
+            .clone()
+            .unwrap_or_default();
+        let form = [
+            ("upload_session_id", session.upload_session_id.as_str()),
+            ("title", title.as_str()),
+            ("description", req.post.text.as_str()),
+            ("published", "true"),
+        ];
+        let finish = api.send(
+            "videos.finish",
+            Idempotency::NonIdempotent,
+            Method::POST,
+            api.video_phase("finish"),
+            |rb| rb.form(&form),
+        );
+        // The finish publishes the video.
+        req.commit.create(None, finish).await?;
+        req.commit.acknowledged(&video_id).await?;
+        req.sessions.remove(&key).await?;
+        self.wait_ready(api, req, &video_id).await?;
+        // The page post made of the video, when Graph names it.
+        let url = with_query(
+            api.url(Host::Api, &format!("/{video_id}")),
+            &[("fields", "post_id")],
+        );
+        let v: Value = api
+            .json(
+                "videos.post",
+                Idempotency::Idempotent,
+                Method::GET,
                 url,
-                |rb| rb.form(&form),
+                |rb| rb,
             )
             .await?;
-            req.sessions.remove(&key).await?;
-            self.wait_ready(api, req, &video_id).await?;
-            // The page post made of the video, when Graph names it.
-            let url = with_query(
-                api.url(Host::Api, &format!("/{video_id}")),
-                &[("fields", "post_id")],
-            );
-            let v: Value = api
-                .json(
-                    "videos.post",
-                    Idempotency::Idempotent,
-                    Method::GET,
-                    url,
-                    |rb| rb,
-                )
-                .await?;
-            let post_id = v["post_id"].as_str().filter(|p| !p.is_empty());
-            api.permalink(post_id.unwrap_or(&video_id)).await
-        };
-        create_or_reconcile(self, req.account, req.post, since, finish).await
+        let post_id = v["post_id"].as_str().filter(|p| !p.is_empty());
+        api.permalink(post_id.unwrap_or(&video_id)).await
     }
 
     async fn video_start(

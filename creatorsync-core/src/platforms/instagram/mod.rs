@@ -331,7 +331,7 @@ impl PlatformClient for InstagramClient {
         P
     }
 
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+    async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {
         let ig = req.account.key.account_id.clone();
         let span = info_span!("publish", platform = "instagram", account = %ig);
         async {
@@ -339,26 +339,17 @@ impl PlatformClient for InstagramClient {
             let token = access_token(P, req.account)?;
             let g = Graph::new(self, token);
             self.check_publishing_limit(&g, &ig).await?;
-            let creation_id = self.creation_container(&g, &ig, &req).await?;
-            let since = Utc::now() - chrono::Duration::seconds(5);
-            let published = g
-                .post(
-                    "media_publish",
-                    Idempotency::NonIdempotent,
-                    &format!("/{ig}/media_publish"),
-                    vec![("creation_id", creation_id)],
-                )
-                .await;
-            let media_id = match published {
-                Ok(v) => str_field(&v, "id")?,
-                Err(e) if e.maybe_committed() => {
-                    if let Some(p) = self.find_recent(req.account, req.post, since).await? {
-                        return Ok(p);
-                    }
-                    return Err(e);
-                }
-                Err(e) => return Err(e),
-            };
+            let creation_id = self.creation_container(&g, &ig, req).await?;
+            let path = format!("/{ig}/media_publish");
+            let publish = g.post(
+                "media_publish",
+                Idempotency::NonIdempotent,
+                &path,
+                vec![("creation_id", creation_id)],
+            );
+            let v = req.commit.create(None, publish).await?;
+            let media_id = str_field(&v, "id")?;
+            req.commit.acknowledged(&media_id).await?;
             info!(media_id = %media_id, "published");
             let v = g
                 .get(

@@ -38,7 +38,7 @@ use tracing::{Instrument, info_span};
 
 use self::api::{Api, enc, unexpected};
 pub use self::text::escape_commentary;
-use super::common::{access_token, create_or_reconcile, same_text};
+use super::common::{access_token, same_text};
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::Idempotency;
 use crate::{
@@ -224,21 +224,15 @@ impl PlatformClient for LinkedInClient {
         Platform::LinkedIn
     }
 
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+    async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {
         let span = info_span!("publish", platform = "linkedin", account = %req.account.key.account_id, media = req.post.media.len());
         async {
-            let since = Utc::now();
             let api = self.api(req.account, Some(req.post))?;
             let author = Self::author(req.account);
-            let content = self.content(&api, &req, &author).await?;
-            create_or_reconcile(
-                self,
-                req.account,
-                req.post,
-                since,
-                self.create(&api, &req, &author, content),
-            )
-            .await
+            let content = self.content(&api, req, &author).await?;
+            req.commit
+                .create(None, self.create(&api, req, &author, content))
+                .await
         }
         .instrument(span)
         .await

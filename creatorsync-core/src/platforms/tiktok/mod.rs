@@ -55,7 +55,7 @@ pub use chunks::{ChunkPlan, MAX_CHUNK, MAX_CHUNKS, MAX_FINAL_CHUNK, MIN_CHUNK};
 pub use creator::ComposeConstraints;
 
 use super::common::{access_token, invalid_post, unsupported};
-use super::{ClientConfig, PlatformClient, PublishRequest, Published};
+use super::{ClientConfig, Lookup, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, HttpClient, Idempotency, RetryConfig, decode_json, platform_error};
 use crate::media_host::MediaHost;
 use crate::{Error, MediaKind, Platform, Post, Result, StoredToken};
@@ -228,7 +228,7 @@ impl PlatformClient for TikTokClient {
         P
     }
 
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+    async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {
         let span =
             info_span!("publish", platform = "tiktok", account = %req.account.key.account_id);
         async {
@@ -259,28 +259,17 @@ impl PlatformClient for TikTokClient {
             let username = username(req.account, Some(&constraints))?;
             let since = Utc::now() - chrono::Duration::seconds(5);
             let started = if is_video {
-                self.post_video(token, &req, &post.media[0]).await
+                self.post_video(token, req, &post.media[0]).await?
             } else {
-                self.post_photos(token, &req).await
+                self.post_photos(token, req).await?
             };
-            let started = match started {
-                Ok(publish_id) => Started {
-                    publish_id,
-                    photo: !is_video,
-                },
-                Err(e) if e.maybe_committed() => {
-                    if let Some(p) = self.find_recent(req.account, post, since).await? {
-                        return Ok(p);
-                    }
-                    return Err(e);
-                }
-                Err(e) => return Err(e),
+            req.commit.acknowledged(&started).await?;
+            let started = Started {
+                publish_id: started,
+                photo: !is_video,
             };
             info!(publish_id = %started.publish_id, "publishing");
-            let id = match self
-                .wait_published(token, &started.publish_id, &req)
-                .await?
-            {
+            let id = match self.wait_published(token, &started.publish_id, req).await? {
                 Some(id) => id,
                 None => self
                     .find_id(token, post, since)
@@ -301,6 +290,53 @@ impl PlatformClient for TikTokClient {
         }
         .instrument(span)
         .await
+    }
+
+    async fn reconcile(
+        &self,
+        account: &StoredToken,
+        post: &Post,
+        since: DateTime<Utc>,
+        reference: Option<&str>,
+    ) -> Result<Lookup> {
+        let Some(publish_id) = reference else {
+            return Ok(match self.find_recent(account, post, since).await? {
+                Some(p) => Lookup::Found(p),
+                None => Lookup::Absent,
+            });
+        };
+        let token = access_token(P, account)?;
+        let s = self.publish_status(token, publish_id).await?;
+        let photo =
+            post.media.iter().all(|m| m.kind() == MediaKind::Image) && !post.media.is_empty();
+        let unfinished = |reason: &str| Lookup::Unfinished {
+            post_id: publish_id.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let size = post.media.first().map(|m| m.info().len);
+        Ok(match s.status.as_str() {
+            // Nothing is published after a failure.
+            "FAILED" => Lookup::Absent,
+            // A FILE_UPLOAD publishes nothing until every byte has arrived
+            // (the persisted session resumes this same upload).
+            "PROCESSING_UPLOAD" if s.uploaded_bytes.zip(size).is_some_and(|(got, n)| got < n) => {
+                Lookup::Absent
+            }
+            "PUBLISH_COMPLETE" | "SEND_TO_USER_INBOX" => {
+                let id = match s.post_id {
+                    Some(id) => Some(id),
+                    None => self.find_id(token, post, since).await?,
+                };
+                match id {
+                    Some(id) => Lookup::Found(Published {
+                        url: post_url(&username(account, None)?, photo, &id),
+                        post_id: id,
+                    }),
+                    None => unfinished(&s.status),
+                }
+            }
+            other => unfinished(other),
+        })
     }
 
     async fn find_recent(

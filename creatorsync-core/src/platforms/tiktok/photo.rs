@@ -54,15 +54,15 @@ impl TikTokClient {
             },
             "source_info": {"source": "PULL_FROM_URL", "photo_images": urls, "photo_cover_index": 0},
         });
-        let data = self
-            .call(
-                token,
-                "content/init",
-                Idempotency::NonIdempotent,
-                "/v2/post/publish/content/init/",
-                &body,
-            )
-            .await?;
+        // TikTok starts publishing as soon as this is accepted.
+        let init = self.call(
+            token,
+            "content/init",
+            Idempotency::NonIdempotent,
+            "/v2/post/publish/content/init/",
+            &body,
+        );
+        let data = req.commit.create(None, init).await?;
         publish_id(&data)
     }
 }

@@ -19,7 +19,41 @@ use crate::{Error, Post, Result};
 const VIDEO_LIST_PATH: &str =
     "/v2/video/list/?fields=id,title,video_description,create_time,share_url";
 
+/// One `status/fetch` answer: the status, the public post id when given,
+/// and the bytes TikTok has of a FILE_UPLOAD.
+pub(super) struct PublishStatus {
+    pub(super) status: String,
+    pub(super) post_id: Option<String>,
+    pub(super) uploaded_bytes: Option<u64>,
+}
+
 impl TikTokClient {
+    /// One look at publish `publish_id`.
+    pub(super) async fn publish_status(
+        &self,
+        token: &str,
+        publish_id: &str,
+    ) -> Result<PublishStatus> {
+        let data = self
+            .call(
+                token,
+                "status/fetch",
+                Idempotency::Idempotent,
+                "/v2/post/publish/status/fetch/",
+                &json!({ "publish_id": publish_id }),
+            )
+            .await?;
+        Ok(PublishStatus {
+            status: data
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            post_id: public_id(&data),
+            uploaded_bytes: data.get("uploaded_bytes").and_then(Value::as_u64),
+        })
+    }
+
     /// Polls the publish status; Some(post id) once public, None when TikTok
     /// finished but did not (yet) reveal the id.
     pub(super) async fn wait_published(

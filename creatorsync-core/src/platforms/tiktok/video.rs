@@ -59,16 +59,14 @@ impl TikTokClient {
                 "source_info": {"source": "PULL_FROM_URL", "video_url": url.as_str()},
             });
             // TikTok starts publishing as soon as this is accepted.
-            match self
-                .call(
-                    token,
-                    "video/init",
-                    Idempotency::NonIdempotent,
-                    "/v2/post/publish/video/init/",
-                    &body,
-                )
-                .await
-            {
+            let init = self.call(
+                token,
+                "video/init",
+                Idempotency::NonIdempotent,
+                "/v2/post/publish/video/init/",
+                &body,
+            );
+            match req.commit.create(None, init).await {
                 Ok(data) => return publish_id(&data),
                 Err(e) if e_code(&e) == Some("url_ownership_unverified") => {
                     warn!(
@@ -193,7 +191,12 @@ impl TikTokClient {
         let total = session.video_size;
         for index in session.next_chunk..plan.total_chunk_count {
             let chunk = plan.chunk(index);
-            with_chunk_retry(&self.cfg().upload, chunk, |c| {
+            let last = index + 1 == plan.total_chunk_count;
+            if last {
+                // TikTok publishes once the last chunk has arrived.
+                req.commit.sending(Some(&session.publish_id)).await?;
+            }
+            let sent = with_chunk_retry(&self.cfg().upload, chunk, |c| {
                 let source = media.source().clone();
                 let (url, mime) = (url.clone(), mime.clone());
                 async move {
@@ -212,7 +215,11 @@ impl TikTokClient {
                         .await
                 }
             })
-            .await?;
+            .await;
+            if last && sent.as_ref().is_err_and(|e| !e.maybe_committed()) {
+                req.commit.refused();
+            }
+            sent?;
             session.next_chunk = index + 1;
             save(req, key, session).await?;
             req.progress.uploading(chunk.offset + chunk.len, total);

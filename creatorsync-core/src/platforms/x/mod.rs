@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use tracing::{Instrument, info_span};
 use url::Url;
 
-use super::common::{create_or_reconcile, same_text};
+use super::common::same_text;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::auth::OAuth1Signer;
 use crate::http::{Host, Idempotency, decode_json};
@@ -230,15 +230,14 @@ impl PlatformClient for XClient {
         Platform::X
     }
 
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+    async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {
         let span = info_span!("publish", platform = "x", account = %req.account.key.account_id, media = req.post.media.len());
         async {
-            let since = Utc::now();
             let api = self.api(req.account)?;
             let mut ids = Vec::with_capacity(req.post.media.len());
             for (i, media) in req.post.media.iter().enumerate() {
                 let id = self
-                    .upload(&api, &req, i)
+                    .upload(&api, req, i)
                     .instrument(info_span!("upload", index = i, kind = %media.kind(), len = media.info().len))
                     .await?;
                 if let Some(alt) = media.alt_text().filter(|a| !a.is_empty()) {
@@ -254,7 +253,7 @@ impl PlatformClient for XClient {
                 }
                 ids.push(id);
             }
-            create_or_reconcile(self, req.account, req.post, since, self.create(&api, &req, &ids)).await
+            req.commit.create(None, self.create(&api, req, &ids)).await
         }
         .instrument(span)
         .await

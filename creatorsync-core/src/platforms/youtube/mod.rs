@@ -43,7 +43,7 @@ use tracing::{Instrument, info, info_span};
 pub use upload::{CHUNK_GRANULARITY, YouTubeUploadMode};
 
 use super::common::{access_token, same_text};
-use super::{ClientConfig, PlatformClient, PublishRequest, Published};
+use super::{ClientConfig, Lookup, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, HttpClient, Idempotency, RetryConfig, decode_json};
 use crate::{Error, Platform, Post, Result, StoredToken};
 
@@ -127,23 +127,12 @@ impl PlatformClient for YouTubeClient {
         P
     }
 
-    async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
+    async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {
         let span =
             info_span!("publish", platform = "youtube", account = %req.account.key.account_id);
         async {
             let token = access_token(P, req.account)?;
-            let started = Utc::now() - chrono::Duration::seconds(5);
-            let video = match self.upload(token, &req).await {
-                Ok(v) => v,
-                Err(e) if e.maybe_committed() => {
-                    // The final PUT may have created the video.
-                    if let Some(p) = self.find_recent(req.account, req.post, started).await? {
-                        return Ok(p);
-                    }
-                    return Err(e);
-                }
-                Err(e) => return Err(e),
-            };
+            let video = self.upload(token, req).await?;
             let id = video
                 .get("id")
                 .and_then(Value::as_str)
@@ -156,7 +145,8 @@ impl PlatformClient for YouTubeClient {
                 })?
                 .to_owned();
             info!(video_id = %id, "uploaded");
-            self.wait_processed(token, &id, &req).await?;
+            req.commit.acknowledged(&id).await?;
+            self.wait_processed(token, &id, req).await?;
             Ok(Published {
                 url: watch_url(&id),
                 post_id: id,
@@ -164,6 +154,23 @@ impl PlatformClient for YouTubeClient {
         }
         .instrument(span)
         .await
+    }
+
+    async fn reconcile(
+        &self,
+        account: &StoredToken,
+        post: &Post,
+        since: DateTime<Utc>,
+        reference: Option<&str>,
+    ) -> Result<Lookup> {
+        match reference {
+            // The video id the upload answered with.
+            Some(id) => self.lookup_video(access_token(P, account)?, id).await,
+            None => Ok(match self.find_recent(account, post, since).await? {
+                Some(p) => Lookup::Found(p),
+                None => Lookup::Absent,
+            }),
+        }
     }
 
     async fn find_recent(

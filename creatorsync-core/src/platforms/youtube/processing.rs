@@ -4,14 +4,44 @@
 
 use serde_json::Value;
 
-use super::{P, YouTubeClient};
+use super::{P, YouTubeClient, watch_url};
 use crate::http::{Idempotency, decode_json};
-use crate::platforms::PublishRequest;
+use crate::platforms::{Lookup, PublishRequest, Published};
 use crate::upload::{Poll, poll_until};
 use crate::{Error, Result};
 
 impl YouTubeClient {
     /// Polls processing until the video is processed.
+    /// One look at video `id`: live, still processing or refused, or gone.
+    pub(super) async fn lookup_video(&self, token: &str, id: &str) -> Result<Lookup> {
+        let url = self.api(&format!(
+            "/youtube/v3/videos?part=status,processingDetails&id={id}"
+        ));
+        let resp = self
+            .cfg()
+            .http
+            .send(P, "videos.list", Idempotency::Idempotent, |c| {
+                c.get(url.clone()).bearer_auth(token)
+            })
+            .await?;
+        let v: Value = decode_json(P, resp).await?;
+        if v.pointer("/items/0").is_none() {
+            return Ok(Lookup::Absent);
+        }
+        let unfinished = |reason: String| Lookup::Unfinished {
+            post_id: id.to_owned(),
+            reason,
+        };
+        Ok(match processing_state(&v) {
+            Ok(Poll::Ready(())) => Lookup::Found(Published {
+                post_id: id.to_owned(),
+                url: watch_url(id),
+            }),
+            Ok(Poll::Pending { state, .. }) => unfinished(state),
+            Err(e) => unfinished(e.to_string()),
+        })
+    }
+
     pub(super) async fn wait_processed(
         &self,
         token: &str,

@@ -213,8 +213,18 @@ impl YouTubeClient {
                 self.query(token, uri, total).await
             } else {
                 let len = self.inner.mode.next_len(offset, total);
-                self.put_range(token, uri, source, mime, (offset, len, total))
-                    .await
+                let last = offset + len >= total;
+                if last {
+                    // The PUT that carries the last byte creates the video.
+                    req.commit.sending(None).await?;
+                }
+                let sent = self
+                    .put_range(token, uri, source, mime, (offset, len, total))
+                    .await;
+                if last && sent.as_ref().is_err_and(|e| !e.maybe_committed()) {
+                    req.commit.refused();
+                }
+                sent
             };
             let stalled = match result {
                 Ok(UploadState::Done(video)) => {

@@ -1,0 +1,286 @@
+//! A target held under its publish-log lease: the claim, the heartbeat,
+//! the durable create marks, and every transition of the record.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tracing::{info, warn};
+
+use super::engine::{Call, Inner};
+use crate::auth::TokenManager;
+use crate::platforms::commit::resolve;
+use crate::platforms::{
+    Commit, CommitHook, CommitStatus, PlatformClient, PublishRequest, Published,
+};
+use crate::publish_log::{BeginOutcome, Lease, PublishLog};
+use crate::upload::UploadSessions;
+use crate::{AccountKey, Error, Post, Result, StoredToken};
+
+/// What claiming a target gave.
+pub(super) enum Claim {
+    /// Nothing to do: already published, or another call holds it.
+    Done(Result<(Published, bool)>),
+    /// This call holds the target.
+    Held(Held),
+}
+
+/// The publish-log record of one target, leased to this call. Dropping it
+/// before the outcome was recorded (a cancelled publish) releases the
+/// lease, so the next call with the key reconciles at once.
+#[derive(Debug)]
+pub(super) struct Held {
+    log: Arc<dyn PublishLog>,
+    sessions: Arc<dyn UploadSessions>,
+    ikey: String,
+    key: AccountKey,
+    lease: Lease,
+    begun: BeginOutcome,
+    heartbeat: tokio::task::JoinHandle<()>,
+    recorded: AtomicBool,
+}
+
+/// Why a failure leaves the record pending instead of failed.
+fn outcome_open(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::OutcomeUnknown { .. } | Error::CreatedUnfinished { .. }
+    )
+}
+
+impl Held {
+    /// Claims `key` for the request `ikey` under a fresh lease.
+    pub(super) async fn begin(inner: &Inner, ikey: &str, key: &AccountKey) -> Result<Claim> {
+        let lease = Lease::new(inner.lease_ttl);
+        let log = inner.log.clone();
+        let begun = log.begin(ikey, key, &lease).await?;
+        match begun {
+            BeginOutcome::AlreadyPublished { post_id, url } => {
+                let url = url.unwrap_or_default();
+                return Ok(Claim::Done(Ok((Published { post_id, url }, true))));
+            }
+            BeginOutcome::InProgress { lease_until } => {
+                return Ok(Claim::Done(Err(Error::InProgress {
+                    platform: key.platform,
+                    retry_after: (lease_until - chrono::Utc::now()).to_std().ok(),
+                })));
+            }
+            _ => {}
+        }
+        let heartbeat = tokio::spawn(heartbeat(
+            log.clone(),
+            ikey.to_owned(),
+            key.clone(),
+            lease.clone(),
+        ));
+        Ok(Claim::Held(Held {
+            log,
+            sessions: inner.sessions.clone(),
+            ikey: ikey.to_owned(),
+            key: key.clone(),
+            lease,
+            begun,
+            heartbeat,
+            recorded: AtomicBool::new(false),
+        }))
+    }
+
+    /// The hook that records the create marks under this lease.
+    pub(super) fn hook(&self) -> Arc<dyn CommitHook> {
+        Arc::new(LogHook {
+            log: self.log.clone(),
+            ikey: self.ikey.clone(),
+            key: self.key.clone(),
+            lease: self.lease.clone(),
+        })
+    }
+
+    /// The platform client's request for this target.
+    pub(super) fn request<'r>(
+        &self,
+        call: &'r Call<'_>,
+        token: &'r StoredToken,
+        commit: Commit,
+    ) -> PublishRequest<'r> {
+        PublishRequest {
+            account: token,
+            post: call.post,
+            progress: call
+                .progress
+                .for_target(self.key.platform, self.key.account_id.clone()),
+            sessions: self.sessions.clone(),
+            session_key: format!(
+                "{}:{}:{}",
+                self.ikey, self.key.platform, self.key.account_id
+            ),
+            commit,
+        }
+    }
+
+    /// When an earlier attempt left the record pending with its create
+    /// possibly sent, looks the post up first: `Some` with the answer when
+    /// the target is settled (found, or still open), `None` when nothing
+    /// was created and this call may create the post.
+    pub(super) async fn reconcile_earlier(
+        &self,
+        client: &dyn PlatformClient,
+        tokens: &TokenManager,
+        post: &Post,
+    ) -> Option<Result<(Published, bool)>> {
+        let BeginOutcome::Reconcile {
+            since,
+            create_sent: true,
+            reference,
+            ..
+        } = &self.begun
+        else {
+            return None;
+        };
+        let status = CommitStatus {
+            sent_at: Some(*since),
+            acknowledged: false,
+            reference: reference.clone(),
+        };
+        let cause = Error::Timeout {
+            platform: Some(self.key.platform),
+            what: "an earlier attempt with this idempotency key never finished".into(),
+        };
+        let looked = match tokens.usable(&self.key).await {
+            Ok(token) => resolve(client, &token, post, *since, &status, cause).await,
+            Err(e) => Err(Error::OutcomeUnknown {
+                platform: self.key.platform,
+                cause: Box::new(e),
+            }),
+        };
+        Some(match looked {
+            Ok(found) => {
+                info!(post_id = %found.post_id, "reconciled: the earlier attempt had published");
+                self.published(&found).await.map(|()| (found, true))
+            }
+            Err(e) if outcome_open(&e) => Err(self.unsettled(e).await),
+            Err(_) => {
+                info!("reconciled: the earlier attempt created nothing");
+                return None;
+            }
+        })
+    }
+
+    /// Records the post.
+    pub(super) async fn published(&self, p: &Published) -> Result<()> {
+        self.recorded.store(true, Ordering::SeqCst);
+        self.log
+            .mark_published(&self.ikey, &self.key, &p.post_id, Some(&p.url))
+            .await
+    }
+
+    /// Records a failure that created nothing; returns `e`.
+    pub(super) async fn failed(&self, e: Error) -> Error {
+        self.recorded.store(true, Ordering::SeqCst);
+        let logged = self
+            .log
+            .mark_failed(
+                &self.ikey,
+                &self.key,
+                &self.lease,
+                e.code(),
+                &e.to_string(),
+                e.is_retryable(),
+            )
+            .await;
+        if let Err(log_err) = logged {
+            warn!(error = %log_err, "could not record the failure; the record stays pending");
+        }
+        e
+    }
+
+    /// Records the end of an attempt that failed: failed when nothing was
+    /// created, pending for the next call to look up when the outcome is
+    /// open (the created post's id kept as the reference). Returns `e`.
+    pub(super) async fn unsettled(&self, e: Error) -> Error {
+        if !outcome_open(&e) {
+            return self.failed(e).await;
+        }
+        self.recorded.store(true, Ordering::SeqCst);
+        let reference = match &e {
+            Error::CreatedUnfinished { post_id, .. } => Some(post_id.as_str()),
+            _ => None,
+        };
+        let kept = self
+            .log
+            .mark_sent(&self.ikey, &self.key, &self.lease, reference)
+            .await;
+        let released = match kept {
+            Ok(()) => {
+                self.log
+                    .release(&self.ikey, &self.key, &self.lease, e.code(), &e.to_string())
+                    .await
+            }
+            Err(k) => Err(k),
+        };
+        if let Err(log_err) = released {
+            warn!(error = %log_err, "could not release the record; it reconciles once its lease expires");
+        } else {
+            warn!(error = %e, "outcome open; left pending for the next call to look up");
+        }
+        e
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.heartbeat.abort();
+        if self.recorded.load(Ordering::SeqCst) {
+            return;
+        }
+        // Cancelled before the outcome was recorded: give the lease up so
+        // the next call reconciles at once instead of waiting for expiry.
+        let (log, ikey, key, lease) = (
+            self.log.clone(),
+            self.ikey.clone(),
+            self.key.clone(),
+            self.lease.clone(),
+        );
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                if let Err(e) = log
+                    .release(&ikey, &key, &lease, "CANCELLED", "the publish was cancelled")
+                    .await
+                {
+                    warn!(error = %e, "could not release a cancelled target; it reconciles once its lease expires");
+                }
+            });
+        }
+    }
+}
+
+/// Renews the lease every third of its life until aborted (or lost).
+async fn heartbeat(log: Arc<dyn PublishLog>, ikey: String, key: AccountKey, lease: Lease) {
+    let every = (lease.ttl / 3).max(Duration::from_millis(10));
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(e) = log.renew(&ikey, &key, &lease).await {
+            warn!(error = %e, "lost the target's lease; its create will not be sent");
+            return;
+        }
+    }
+}
+
+/// Writes the create marks to the publish log under the lease: a mark that
+/// cannot be written (the lease was lost to another call) stops the create.
+#[derive(Debug)]
+struct LogHook {
+    log: Arc<dyn PublishLog>,
+    ikey: String,
+    key: AccountKey,
+    lease: Lease,
+}
+
+#[async_trait]
+impl CommitHook for LogHook {
+    async fn sending(&self, reference: Option<&str>) -> Result<()> {
+        self.log
+            .mark_sent(&self.ikey, &self.key, &self.lease, reference)
+            .await
+    }
+}
