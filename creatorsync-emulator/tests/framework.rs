@@ -133,19 +133,20 @@ fn x_url(emu: &RunningEmulator, path: &str) -> String {
     )
 }
 
-/// Publishes an image tweet with `text` through raw HTTP (initialize,
-/// append, finalize, create, read back); returns the tweet id.
-async fn x_image_publish(
+/// Uploads 100 bytes of `mime` media in `category` (initialize, append,
+/// finalize); returns the media id.
+async fn x_upload(
     emu: &RunningEmulator,
     http: &reqwest::Client,
     at: &str,
-    text: &str,
+    category: &str,
+    mime: &str,
 ) -> String {
-    let png = vec![7u8; 100];
+    let bytes = vec![7u8; 100];
     let v: Value = http
         .post(x_url(emu, "/2/media/upload/initialize"))
         .bearer_auth(at)
-        .json(&json!({"media_type": "image/png", "total_bytes": png.len(), "media_category": "tweet_image"}))
+        .json(&json!({"media_type": mime, "total_bytes": bytes.len(), "media_category": category}))
         .send()
         .await
         .unwrap()
@@ -155,7 +156,7 @@ async fn x_image_publish(
     let media = v["data"]["id"].as_str().unwrap().to_owned();
     let form = reqwest::multipart::Form::new()
         .text("segment_index", "0")
-        .part("media", reqwest::multipart::Part::bytes(png));
+        .part("media", reqwest::multipart::Part::bytes(bytes));
     let r = http
         .post(x_url(emu, &format!("/2/media/upload/{media}/append")))
         .bearer_auth(at)
@@ -171,6 +172,18 @@ async fn x_image_publish(
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
+    media
+}
+
+/// Publishes an image tweet with `text` through raw HTTP (initialize,
+/// append, finalize, create, read back); returns the tweet id.
+async fn x_image_publish(
+    emu: &RunningEmulator,
+    http: &reqwest::Client,
+    at: &str,
+    text: &str,
+) -> String {
+    let media = x_upload(emu, http, at, "tweet_image", "image/png").await;
     let v: Value = http
         .post(x_url(emu, "/2/tweets"))
         .bearer_auth(at)
@@ -465,5 +478,49 @@ async fn latency_delays_before_handling() {
     // Past the delay: the client gave up during it, so nothing was done.
     tokio::time::sleep(Duration::from_millis(1300)).await;
     assert!(emu.record().posts_with_text(Platform::X, "#l1").is_empty());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn fail_processing_after_counts_processings() {
+    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let http = reqwest::Client::new();
+    let at = x_token(&emu);
+    emu.faults()
+        .inject(Platform::X, Fault::once(FaultKind::FailProcessing).after(1));
+    let first = x_upload(&emu, &http, &at, "tweet_video", "video/mp4").await;
+    // An image does not process: it neither counts nor fails.
+    let image = x_upload(&emu, &http, &at, "tweet_image", "image/png").await;
+    let second = x_upload(&emu, &http, &at, "tweet_video", "video/mp4").await;
+    let third = x_upload(&emu, &http, &at, "tweet_video", "video/mp4").await;
+    emu.clock().advance(Duration::from_secs(60));
+    let mut states = Vec::new();
+    for id in [&first, &image, &second, &third] {
+        let v: Value = http
+            .get(x_url(&emu, "/2/media/upload"))
+            .query(&[("command", "STATUS"), ("media_id", id)])
+            .bearer_auth(&at)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        states.push(
+            v["data"]["processing_info"]["state"]
+                .as_str()
+                .map(str::to_owned),
+        );
+    }
+    let st = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        states,
+        vec![
+            st("succeeded"),
+            st("succeeded"),
+            st("failed"),
+            st("succeeded")
+        ]
+    );
     emu.shutdown().await;
 }
