@@ -67,7 +67,7 @@ pub struct Shared {
     pub clock: Clock,
     /// OAuth codes and tokens.
     pub tokens: Tokens,
-    /// What was published.
+    /// What was received and published.
     pub record: Record,
     /// Injected faults.
     pub faults: Faults,
@@ -224,7 +224,7 @@ impl RunningEmulator {
         &self.ctx.faults
     }
 
-    /// Posts, chunks and counters.
+    /// Requests received, posts, chunks and counters.
     pub fn record(&self) -> &Record {
         &self.ctx.record
     }
