@@ -6,6 +6,8 @@
 //! |---|---|---|
 //! | GET `/posts[?platform=x]` | | published posts (incl. deleted) |
 //! | GET `/chunks?platform=youtube` | | received upload chunks |
+//! | GET `/requests[?since=N][&platform=x]` | | requests received (seq >= N), in arrival order |
+//! | GET `/requests/mark` | | `{"mark":N}`: the seq the next request gets |
 //! | GET `/stats` | | counters + refresh counts per platform |
 //! | POST `/faults/{platform}` | a [`Fault`] | add a fault rule |
 //! | DELETE `/faults/{platform}` | | clear the platform's faults |
@@ -69,6 +71,31 @@ async fn chunks(State(ctx): State<Ctx>, Query(q): Query<PlatformQuery>) -> Respo
             .into_response(),
         Err(e) => e,
     }
+}
+
+#[derive(Deserialize)]
+struct RequestsQuery {
+    #[serde(default)]
+    since: u64,
+    platform: Option<String>,
+}
+
+async fn requests(State(ctx): State<Ctx>, Query(q): Query<RequestsQuery>) -> Response {
+    let all = ctx.record.requests_since(q.since);
+    match q.platform.as_deref().map(platform).transpose() {
+        Ok(Some(p)) => Json(
+            all.into_iter()
+                .filter(|r| r.platform == p)
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Ok(None) => Json(all).into_response(),
+        Err(e) => e,
+    }
+}
+
+async fn mark(State(ctx): State<Ctx>) -> Response {
+    Json(json!({"mark": ctx.record.mark()})).into_response()
 }
 
 async fn stats(State(ctx): State<Ctx>) -> Response {
@@ -187,6 +214,8 @@ pub(crate) fn router(ctx: Ctx) -> Router {
     Router::new()
         .route("/posts", get(posts))
         .route("/chunks", get(chunks))
+        .route("/requests", get(requests))
+        .route("/requests/mark", get(mark))
         .route("/stats", get(stats))
         .route("/faults/{platform}", post(add_fault).delete(clear_faults))
         .route("/clock/advance", post(advance))

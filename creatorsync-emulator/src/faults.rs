@@ -1,12 +1,25 @@
 //! Fault injection, set per platform and route, applied by one middleware
-//! in front of every platform router.
+//! in front of every platform router. The same middleware logs every
+//! request in the [`Record`](crate::Record) (see
+//! [`RequestRecord`](crate::RequestRecord)).
+//!
+//! Which fault leaves the client with which outcome:
+//!
+//! | kind | handler runs (effect committed) | the client sees |
+//! |---|---|---|
+//! | `Fail`, `RateLimit` | no | the platform's error answer |
+//! | `Latency` | yes, after the delay | the answer, late; a client that gives up during the delay leaves nothing done |
+//! | `ResetAfterBytes` | yes, with a cut body | a connection reset |
+//! | `LoseResponse` | yes | a connection reset (closed socket) right after |
+//! | `Hang` | yes | nothing: the connection stays open until the client times out |
+//! | `FailProcessing` | yes | a media processing that ends failed |
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -38,15 +51,20 @@ pub enum FaultKind {
         bytes: u64,
     },
     /// Handle the request (e.g. commit the post), then drop the connection
-    /// instead of answering.
+    /// instead of answering: the client sees a reset at once.
     LoseResponse,
-    /// Wait before handling.
+    /// Handle the request (commit its effect), then never answer and keep
+    /// the connection open: the client sees its own timeout, not a reset.
+    Hang,
+    /// Wait before handling (the handler has not run while the client
+    /// waits: a client that gives up meanwhile leaves nothing done).
     Latency {
         /// Milliseconds.
         millis: u64,
     },
     /// Make the next media processing of the platform fail (consumed by the
-    /// platform's processing state machine, not by the middleware).
+    /// platform's processing state machine, not by the middleware; `skip`
+    /// counts processings, the request matchers do not apply).
     FailProcessing,
 }
 
@@ -62,6 +80,14 @@ pub struct Fault {
     /// Only this HTTP method (None: all).
     #[serde(default)]
     pub method: Option<String>,
+    /// Only requests whose [`RequestRecord::route`](crate::RequestRecord)
+    /// label is exactly this (None: all).
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Let this many matching requests pass untouched first, counted from
+    /// the moment the rule is injected (None: none). Decreases as they pass.
+    #[serde(default)]
+    pub skip: Option<u32>,
     /// How many requests it applies to (None: until cleared).
     #[serde(default)]
     pub times: Option<u32>,
@@ -74,6 +100,8 @@ impl Fault {
             kind,
             path_contains: None,
             method: None,
+            route: None,
+            skip: None,
             times: Some(1),
         }
     }
@@ -106,7 +134,24 @@ impl Fault {
         self
     }
 
-    fn matches(&self, method: &str, path_and_query: &str) -> bool {
+    /// Only for requests whose route label is exactly `route` (as logged in
+    /// [`RequestRecord::route`](crate::RequestRecord)).
+    #[must_use]
+    pub fn on_route(mut self, route: impl Into<String>) -> Self {
+        self.route = Some(route.into());
+        self
+    }
+
+    /// Lets the first `n` matching requests pass, so the fault hits the
+    /// `n+1`-th: `Fault::once(kind).on_route(r).after(2)` hits the third
+    /// request to `r` from now on.
+    #[must_use]
+    pub fn after(mut self, n: u32) -> Self {
+        self.skip = Some(n);
+        self
+    }
+
+    fn matches(&self, method: &str, path_and_query: &str, route: &str) -> bool {
         self.path_contains
             .as_deref()
             .is_none_or(|p| path_and_query.contains(p))
@@ -114,6 +159,18 @@ impl Fault {
                 .method
                 .as_deref()
                 .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.route.as_deref().is_none_or(|r| r == route)
+    }
+
+    /// Counts one matching event against `skip`: whether it passes untouched.
+    fn skips(&mut self) -> bool {
+        match self.skip.as_mut() {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -154,15 +211,22 @@ impl Faults {
     }
 
     /// The faults that apply to this request (consuming counted ones),
-    /// except `FailProcessing`.
-    pub fn take(&self, platform: Platform, method: &str, path_and_query: &str) -> Vec<FaultKind> {
+    /// except `FailProcessing`. `route` is the request's route label.
+    pub fn take(
+        &self,
+        platform: Platform,
+        method: &str,
+        path_and_query: &str,
+        route: &str,
+    ) -> Vec<FaultKind> {
         let mut inner = self.lock();
         let mut out = Vec::new();
         for (p, f) in &mut inner.rules {
             if *p != platform
                 || f.kind == FaultKind::FailProcessing
                 || f.times == Some(0)
-                || !f.matches(method, path_and_query)
+                || !f.matches(method, path_and_query, route)
+                || f.skips()
             {
                 continue;
             }
@@ -178,8 +242,11 @@ impl Faults {
     /// Consumes one `FailProcessing` rule of `platform`, if any.
     pub fn take_processing_failure(&self, platform: Platform) -> bool {
         let mut inner = self.lock();
-        let pos = inner.rules.iter().position(|(p, f)| {
-            *p == platform && f.kind == FaultKind::FailProcessing && f.times != Some(0)
+        let pos = inner.rules.iter_mut().position(|(p, f)| {
+            *p == platform
+                && f.kind == FaultKind::FailProcessing
+                && f.times != Some(0)
+                && !f.skips()
         });
         let Some(pos) = pos else { return false };
         if let Some(t) = inner.rules[pos].1.times.as_mut() {
@@ -273,38 +340,96 @@ pub fn rate_limit_response(platform: Platform, retry_after_secs: u64, now_unix: 
     resp
 }
 
-/// The middleware: applies latency, failures, rate limits, connection
-/// resets and lost responses for the platform the router serves.
+/// How a request ends.
+enum Outcome {
+    /// Send this answer.
+    Answer(Response),
+    /// Drop the connection without answering.
+    Drop(ConnKill),
+    /// Never answer; keep the connection open.
+    Hang,
+}
+
+/// The middleware: logs the request, then applies latency, failures, rate
+/// limits, connection resets, lost responses and hangs for the platform the
+/// router serves.
 pub(crate) async fn apply(
     State((ctx, platform)): State<(Ctx, Platform)>,
     req: Request,
     next: Next,
 ) -> Response {
-    let method = req.method().as_str().to_owned();
-    let pq = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
-    let faults = ctx.faults.take(platform, &method, &pq);
-    if faults.is_empty() {
-        return next.run(req).await;
+    let path = req.uri().path();
+    let pq = req.uri().path_and_query().map_or(path, |p| p.as_str());
+    let route = crate::record::route_label(
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str),
+        path,
+    );
+    let method = req.method().as_str();
+    let faults = ctx.faults.take(platform, method, pq, &route);
+    let seq = ctx.record.begin_request(
+        platform,
+        method.to_owned(),
+        path.to_owned(),
+        route,
+        ctx.clock.now(),
+    );
+    let outcome = if faults.is_empty() {
+        Outcome::Answer(next.run(req).await)
+    } else {
+        inject(&ctx, platform, &faults, req, next).await
+    };
+    match outcome {
+        Outcome::Answer(resp) => {
+            ctx.record.answer_request(seq, resp.status().as_u16());
+            resp
+        }
+        Outcome::Drop(kill) => {
+            kill.kill();
+            // Never answer: the connection task drops the socket.
+            std::future::pending().await
+        }
+        // The connection stays open until the client gives up (hyper then
+        // drops this future) or the emulator shuts down.
+        Outcome::Hang => std::future::pending().await,
     }
+}
+
+/// Runs the request through `faults`.
+async fn inject(
+    ctx: &Ctx,
+    platform: Platform,
+    faults: &[FaultKind],
+    req: Request,
+    next: Next,
+) -> Outcome {
     let kill = req.extensions().get::<ConnKill>().cloned();
     let mut lose = false;
+    let mut hang = false;
     let mut reset_after = None;
-    for f in &faults {
+    for f in faults {
         match f {
             FaultKind::Latency { millis } => {
-                tokio::time::sleep(Duration::from_millis(*millis)).await
+                tokio::time::sleep(Duration::from_millis(*millis)).await;
             }
             FaultKind::Fail { status } => {
-                return error_response(platform, *status, "Injected failure (emulator fault)");
+                return Outcome::Answer(error_response(
+                    platform,
+                    *status,
+                    "Injected failure (emulator fault)",
+                ));
             }
             FaultKind::RateLimit { retry_after_secs } => {
-                return rate_limit_response(platform, *retry_after_secs, ctx.clock.unix());
+                return Outcome::Answer(rate_limit_response(
+                    platform,
+                    *retry_after_secs,
+                    ctx.clock.unix(),
+                ));
             }
             FaultKind::ResetAfterBytes { bytes } => reset_after = Some(*bytes),
             FaultKind::LoseResponse => lose = true,
+            FaultKind::Hang => hang = true,
             FaultKind::FailProcessing => {}
         }
     }
@@ -348,12 +473,11 @@ pub(crate) async fn apply(
         _ => req,
     };
     let resp = next.run(req).await;
-    if let Some(kill) = kill
-        && (lose || kill.is_killed() || cut.load(std::sync::atomic::Ordering::SeqCst))
-    {
-        kill.kill();
-        // Never answer: the connection task drops the socket.
-        return std::future::pending().await;
+    match kill {
+        Some(kill) if lose || kill.is_killed() || cut.load(std::sync::atomic::Ordering::SeqCst) => {
+            Outcome::Drop(kill)
+        }
+        _ if hang => Outcome::Hang,
+        _ => Outcome::Answer(resp),
     }
-    resp
 }

@@ -4,7 +4,8 @@
 //! YouTube and TikTok APIs, following `shared/platforms.md`: OAuth with
 //! auto-approve, token expiry on a controllable clock, rotation, chunked and
 //! resumable uploads with processing state machines, publishing, permalinks,
-//! rate limits — plus fault injection and a record of everything published.
+//! rate limits — plus fault injection (at the n-th request to a route) and a
+//! record of everything published and of every request received.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -51,7 +52,7 @@ pub use config::{
 };
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
 pub use media_server::MediaServer;
-pub use record::{ChunkRecord, MediaRecord, Record, RecordedPost};
+pub use record::{ChunkRecord, MediaRecord, Record, RecordedPost, RequestRecord};
 pub use server::ConnKill;
 pub use tokens::{
     AuthCode, Issued, RefreshPolicy, TokenInfo, TokenProblem, Tokens, random_token, verify_pkce,
@@ -66,7 +67,7 @@ pub struct Shared {
     pub clock: Clock,
     /// OAuth codes and tokens.
     pub tokens: Tokens,
-    /// What was published.
+    /// What was received and published.
     pub record: Record,
     /// Injected faults.
     pub faults: Faults,
@@ -223,7 +224,7 @@ impl RunningEmulator {
         &self.ctx.faults
     }
 
-    /// Posts, chunks and counters.
+    /// Requests received, posts, chunks and counters.
     pub fn record(&self) -> &Record {
         &self.ctx.record
     }

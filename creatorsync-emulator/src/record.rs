@@ -1,6 +1,7 @@
-//! What the emulator saw: published posts, received upload chunks and
-//! counters, so tests assert exactly what was published, and that nothing
-//! was published twice.
+//! What the emulator saw: every request the platform listeners received,
+//! published posts, received upload chunks and counters, so tests assert
+//! exactly what was published, that nothing was published twice, and which
+//! HTTP steps a publish took.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -63,8 +64,91 @@ pub struct ChunkRecord {
     pub complete: bool,
 }
 
+/// One request a platform listener received.
+///
+/// Recorded on arrival (before any fault or handler runs), so the log is in
+/// arrival order and includes requests a fault answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    /// Position in the log: 0 for the first request, then +1 per request.
+    pub seq: u64,
+    /// The listener that received it.
+    pub platform: Platform,
+    /// HTTP method (`GET`, `POST`...).
+    pub method: String,
+    /// Path only: the query string is never recorded (it carries tokens).
+    pub path: String,
+    /// A stable, id-free label of the path, the same in every run: the
+    /// route's template with every parameter written `{id}` (e.g.
+    /// `/2/media/upload/{id}/append`); for paths no route template names
+    /// (the Graph API, unknown paths), the path with numeric segments of 3+
+    /// digits, URNs and generated tokens replaced by `{id}` (e.g.
+    /// `/v21.0/{id}/feed`). Fault rules match it exactly with
+    /// [`Fault::route`](crate::Fault::route).
+    pub route: String,
+    /// Arrival time on the emulator clock.
+    pub at: DateTime<Utc>,
+    /// The status answered; 0 while the request is in flight and when no
+    /// answer was sent (connection dropped, response lost or held back).
+    pub status: u16,
+}
+
+/// Whether a path segment names an instance rather than a resource: a
+/// number of 3+ digits (Graph ids, page ids), a URN, or a generated token
+/// (12+ URL-safe characters mixing letters and digits).
+fn is_id_segment(seg: &str) -> bool {
+    let digits = seg.bytes().filter(u8::is_ascii_digit).count();
+    if digits == seg.len() {
+        return digits >= 3;
+    }
+    let lower = seg.get(..6).map(str::to_ascii_lowercase);
+    if lower
+        .as_deref()
+        .is_some_and(|l| l.starts_with("urn:") || l == "urn%3a")
+    {
+        return true;
+    }
+    seg.len() >= 12
+        && digits > 0
+        && seg.bytes().any(|b| b.is_ascii_alphabetic())
+        && seg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The route label of a request: `template` (the matched route, e.g.
+/// `/rest/images/{urn}`) with every parameter written `{id}`, or, without a
+/// template, `path` with id-like segments replaced by `{id}`.
+pub(crate) fn route_label(template: Option<&str>, path: &str) -> String {
+    let mut out = String::with_capacity(template.unwrap_or(path).len());
+    match template {
+        Some(t) => {
+            for (i, seg) in t.split('/').enumerate() {
+                if i > 0 {
+                    out.push('/');
+                }
+                out.push_str(if seg.starts_with('{') && seg.ends_with('}') {
+                    "{id}"
+                } else {
+                    seg
+                });
+            }
+        }
+        None => {
+            for (i, seg) in path.split('/').enumerate() {
+                if i > 0 {
+                    out.push('/');
+                }
+                out.push_str(if is_id_segment(seg) { "{id}" } else { seg });
+            }
+        }
+    }
+    out
+}
+
 #[derive(Debug, Default)]
 struct Inner {
+    requests: Vec<RequestRecord>,
     posts: Vec<RecordedPost>,
     chunks: Vec<ChunkRecord>,
     counters: BTreeMap<String, u64>,
@@ -119,6 +203,17 @@ impl Record {
         self.lock().posts.clone()
     }
 
+    /// Live (not deleted) posts of `platform` whose text contains `text`:
+    /// give each publish a unique marker and count its posts.
+    pub fn posts_with_text(&self, platform: Platform, text: &str) -> Vec<RecordedPost> {
+        self.lock()
+            .posts
+            .iter()
+            .filter(|p| p.platform == platform && !p.deleted && p.text.contains(text))
+            .cloned()
+            .collect()
+    }
+
     /// Live posts of one platform.
     pub fn posts_for(&self, platform: Platform) -> Vec<RecordedPost> {
         self.lock()
@@ -127,6 +222,72 @@ impl Record {
             .filter(|p| p.platform == platform && !p.deleted)
             .cloned()
             .collect()
+    }
+
+    /// Logs an arriving request; returns its `seq` for
+    /// [`Record::answer_request`].
+    pub(crate) fn begin_request(
+        &self,
+        platform: Platform,
+        method: String,
+        path: String,
+        route: String,
+        at: DateTime<Utc>,
+    ) -> u64 {
+        let mut inner = self.lock();
+        // seq is the index in the log: the log only grows.
+        let seq = inner.requests.len() as u64;
+        inner.requests.push(RequestRecord {
+            seq,
+            platform,
+            method,
+            path,
+            route,
+            at,
+            status: 0,
+        });
+        seq
+    }
+
+    /// Sets the status answered to request `seq`.
+    pub(crate) fn answer_request(&self, seq: u64, status: u16) {
+        let mut inner = self.lock();
+        if let Some(r) = usize::try_from(seq)
+            .ok()
+            .and_then(|i| inner.requests.get_mut(i))
+        {
+            r.status = status;
+        }
+    }
+
+    /// Every request the platform listeners received, in arrival order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.lock().requests.clone()
+    }
+
+    /// The requests `platform`'s listener received, in arrival order.
+    pub fn requests_for(&self, platform: Platform) -> Vec<RequestRecord> {
+        self.lock()
+            .requests
+            .iter()
+            .filter(|r| r.platform == platform)
+            .cloned()
+            .collect()
+    }
+
+    /// The `seq` the next request will get: pass it to
+    /// [`Record::requests_since`] to take the requests of one publish.
+    pub fn mark(&self) -> u64 {
+        self.lock().requests.len() as u64
+    }
+
+    /// The requests received since `mark` (those with `seq >= mark`), in
+    /// arrival order.
+    pub fn requests_since(&self, mark: u64) -> Vec<RequestRecord> {
+        let inner = self.lock();
+        let from =
+            usize::try_from(mark).map_or(inner.requests.len(), |m| m.min(inner.requests.len()));
+        inner.requests[from..].to_vec()
     }
 
     /// Adds an upload chunk record.
@@ -170,5 +331,65 @@ impl Record {
     /// All counters.
     pub fn counters(&self) -> BTreeMap<String, u64> {
         self.lock().counters.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_label;
+
+    #[test]
+    fn route_labels_are_id_free_and_keep_resource_names() {
+        let cases = [
+            (
+                Some("/2/media/upload/{id}/append"),
+                "/2/media/upload/188/append",
+                "/2/media/upload/{id}/append",
+            ),
+            (
+                Some("/rest/images/{urn}"),
+                "/rest/images/urn%3Ali%3Aimage%3AC4",
+                "/rest/images/{id}",
+            ),
+            (None, "/2/tweets", "/2/tweets"),
+            (None, "/1.1/media/upload.json", "/1.1/media/upload.json"),
+            (None, "/v21.0/1001/feed", "/v21.0/{id}/feed"),
+            (
+                None,
+                "/v21.0/17841400000000001/media_publish",
+                "/v21.0/{id}/media_publish",
+            ),
+            (
+                None,
+                "/ig-api-upload/v21.0/17900000000000042",
+                "/ig-api-upload/v21.0/{id}",
+            ),
+            (
+                None,
+                "/rest/posts/urn%3Ali%3Ashare%3A7287840497870462978",
+                "/rest/posts/{id}",
+            ),
+            (None, "/rest/posts/urn:li:share:1", "/rest/posts/{id}"),
+            (
+                None,
+                "/v2/post/publish/status/fetch/",
+                "/v2/post/publish/status/fetch/",
+            ),
+            (
+                None,
+                "/dms-uploads/video/aB3dE5gH7jK9",
+                "/dms-uploads/video/{id}",
+            ),
+            (
+                None,
+                "/oauth/v2/introspectToken",
+                "/oauth/v2/introspectToken",
+            ),
+            (None, "/", "/"),
+            (None, "", ""),
+        ];
+        for (template, path, want) in cases {
+            assert_eq!(route_label(template, path), want, "{template:?} {path}");
+        }
     }
 }
