@@ -59,10 +59,12 @@ where
     loop {
         match send(chunk).await {
             Ok(v) => return Ok(v),
+            // A rate limit reaching this far is one the HTTP layer judged
+            // too long to wait out within the call (`max_rate_limit_wait`):
+            // the caller gets it, with its reset time.
+            Err(e) if matches!(e, Error::RateLimited { .. }) => return Err(e),
             Err(e) if e.is_retryable() && attempt < cfg.chunk_retries => {
-                let wait = e
-                    .retry_after()
-                    .unwrap_or_else(|| cfg.retry_backoff * 2u32.saturating_pow(attempt));
+                let wait = cfg.retry_backoff * 2u32.saturating_pow(attempt);
                 warn!(chunk = chunk.index, offset = chunk.offset, attempt, error = %e, "chunk failed; re-sending it");
                 tokio::time::sleep(wait).await;
                 attempt += 1;
@@ -162,5 +164,28 @@ mod tests {
         let mut calls = calls.into_inner().unwrap();
         calls.sort_unstable();
         assert_eq!(calls, vec![0, 1, 1, 2]);
+    }
+
+    #[tokio::test]
+    async fn a_long_rate_limit_is_returned_not_slept() {
+        let cfg = UploadConfig::default();
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let started = std::time::Instant::now();
+        let err = with_chunk_retry(&cfg, plan(4, 4)[0], |_| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async {
+                Err::<(), _>(Error::RateLimited {
+                    platform: crate::Platform::X,
+                    retry_after: Some(std::time::Duration::from_secs(3600)),
+                    reset_at: None,
+                    message: "slow down".into(),
+                })
+            }
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(err, Error::RateLimited { .. }), "{err}");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "sent once");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "no hour-long sleep");
     }
 }
