@@ -161,6 +161,25 @@ pub(crate) fn props(err: &Error) -> Value {
         Error::Timeout { what, .. } => {
             p.insert("what".into(), json!(what));
         }
+        Error::InProgress { retry_after, .. } => {
+            p.insert(
+                "retryAfter".into(),
+                json!(retry_after.map(|d| d.as_secs_f64().ceil() as u64)),
+            );
+        }
+        Error::CreatedUnfinished {
+            post_id,
+            url,
+            cause,
+            ..
+        } => {
+            p.insert("postId".into(), json!(post_id));
+            p.insert("url".into(), json!(url));
+            p.insert("cause".into(), to_plain(cause));
+        }
+        Error::OutcomeUnknown { cause, .. } => {
+            p.insert("cause".into(), to_plain(cause));
+        }
         _ => {}
     }
     Value::Object(p)

@@ -4,7 +4,8 @@ export type ErrorCode =
   | 'NOT_CONNECTED' | 'REAUTH_REQUIRED' | 'RATE_LIMITED' | 'INVALID_POST' | 'INVALID_INPUT'
   | 'INVALID_MEDIA' | 'MEDIA_REJECTED' | 'DUPLICATE' | 'PLATFORM_ERROR' | 'AUTHORIZATION_DENIED'
   | 'INVALID_STATE' | 'TRANSPORT_ERROR' | 'CONFLICT' | 'STORE_ERROR' | 'KEY_ERROR'
-  | 'CONFIG_ERROR' | 'TIMEOUT' | 'CANCELLED'
+  | 'CONFIG_ERROR' | 'TIMEOUT' | 'CANCELLED' | 'IN_PROGRESS' | 'CREATED_UNFINISHED'
+  | 'OUTCOME_UNKNOWN'
 export interface Violation { platform: Platform | null; field: string; code: string; message: string }
 /** Every error CreatorSync rejects with. Branch on `code`, never on `message`. */
 export declare class CreatorSyncError extends Error {
@@ -13,8 +14,12 @@ export declare class CreatorSyncError extends Error {
   status?: number
   retryable: boolean
   maybeCommitted: boolean
-  /** RATE_LIMITED: seconds to wait. */
+  /** RATE_LIMITED, IN_PROGRESS: seconds to wait. */
   retryAfter?: number | null
+  /** CREATED_UNFINISHED: the id of what the platform created (publish again with the same key to finish). */
+  postId?: string
+  /** CREATED_UNFINISHED, OUTCOME_UNKNOWN: the failure after the create (`code`, `message`, ...). */
+  cause?: ErrorInfo
   /** INVALID_POST: every violation. */
   violations?: Violation[]
   /** PLATFORM_ERROR / MEDIA_REJECTED: the platform's own code. */

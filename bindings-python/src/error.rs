@@ -197,6 +197,9 @@ pub(crate) fn to_py(err: Error) -> PyErr {
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let msg = err.to_string();
     let attrs = PyDict::new(py);
+    // Set on every error; CREATED_UNFINISHED / OUTCOME_UNKNOWN fill them.
+    attrs.set_item("post_id", py.None())?;
+    attrs.set_item("cause_code", py.None())?;
     let pyerr = match err {
         Error::NotConnected {
             user_id, account, ..
@@ -269,6 +272,21 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::Config(_) => ConfigError::new_err(msg),
         Error::Timeout { .. } => OperationTimeout::new_err(msg),
         Error::Cancelled => Cancelled::new_err(msg),
+        Error::CreatedUnfinished {
+            post_id,
+            url,
+            cause,
+            ..
+        } => {
+            attrs.set_item("post_id", post_id)?;
+            attrs.set_item("url", url)?;
+            attrs.set_item("cause_code", cause.code())?;
+            CreatorSyncError::new_err(msg)
+        }
+        Error::OutcomeUnknown { cause, .. } => {
+            attrs.set_item("cause_code", cause.code())?;
+            CreatorSyncError::new_err(msg)
+        }
         // `Error` is non_exhaustive: a variant added to the core later still
         // maps to the base class, with its stable code.
         _ => CreatorSyncError::new_err(msg),

@@ -67,7 +67,14 @@ class CreatorSyncError(Exception):
     status: Optional[int]
     """The HTTP status of a platform answer, when there was one."""
     retry_after: Optional[float]
-    """Seconds to wait before retrying, when known."""
+    """Seconds to wait before retrying, when known (``RATE_LIMITED``,
+    ``IN_PROGRESS``)."""
+    post_id: Optional[str]
+    """``CREATED_UNFINISHED``: the id of what the platform created; publish
+    again with the same idempotency key to finish, never with a new one."""
+    cause_code: Optional[str]
+    """``CREATED_UNFINISHED``, ``OUTCOME_UNKNOWN``: the code of the failure
+    that came after the create."""
 
 class NotConnected(CreatorSyncError):
     """No account is connected for this user and platform."""
