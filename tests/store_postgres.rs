@@ -308,10 +308,11 @@ async fn concurrent_first_connects_migrate_once() {
             .expect("join")
             .expect("connect while others migrate");
     }
-    let versions: Vec<i32> = sqlx::query_scalar("SELECT version FROM creatorsync_schema ORDER BY version")
-        .fetch_all(&mut raw(&url).await)
-        .await
-        .unwrap();
+    let versions: Vec<i32> =
+        sqlx::query_scalar("SELECT version FROM creatorsync_schema ORDER BY version")
+            .fetch_all(&mut raw(&url).await)
+            .await
+            .unwrap();
     assert_eq!(versions, [1, 2]);
 
     // A newer schema than this build knows is refused with a clear error.

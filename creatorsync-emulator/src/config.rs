@@ -114,6 +114,15 @@ pub struct EmulatorConfig {
     /// limit is 5 MB ([`X_MAX_APPEND_BYTES`]); tests may raise it.
     #[serde(default = "default_x_max_append")]
     pub x_max_append_bytes: u64,
+    /// `POST /2/tweets` allowed per user per 15-minute window (X: 100).
+    /// **Test knob**: a test that posts hundreds of times on one account
+    /// (the fault matrix) raises it.
+    #[serde(default = "default_x_tweets_per_window")]
+    pub x_tweets_per_window: u64,
+    /// LinkedIn posts allowed per member per day (LinkedIn: 150). **Test
+    /// knob**, like `x_tweets_per_window`.
+    #[serde(default = "default_linkedin_member_daily_posts")]
+    pub linkedin_member_daily_posts: u64,
     /// TikTok's per-token, per-minute request limits. **Test knob**: the
     /// default is TikTok's documented limits ([`TikTokRateLimits::default`],
     /// e.g. 6 video inits per minute per token), which the rate-limit tests
@@ -151,6 +160,20 @@ impl Default for TikTokRateLimits {
             video_list: 600,
         }
     }
+}
+
+/// X's documented `POST /2/tweets` limit per user per 15 minutes.
+pub const X_TWEETS_PER_WINDOW: u64 = 100;
+
+fn default_x_tweets_per_window() -> u64 {
+    X_TWEETS_PER_WINDOW
+}
+
+/// LinkedIn's per-member daily post limit.
+pub const LINKEDIN_MEMBER_DAILY_POSTS: u64 = 150;
+
+fn default_linkedin_member_daily_posts() -> u64 {
+    LINKEDIN_MEMBER_DAILY_POSTS
 }
 
 /// X's documented APPEND segment limit (5 MB; taken as 5 MiB).
@@ -225,6 +248,8 @@ impl Default for EmulatorConfig {
             instagram_publish_limit: 100,
             allow_fetch_loopback: true,
             x_max_append_bytes: X_MAX_APPEND_BYTES,
+            x_tweets_per_window: X_TWEETS_PER_WINDOW,
+            linkedin_member_daily_posts: LINKEDIN_MEMBER_DAILY_POSTS,
             tiktok_rate_limits: TikTokRateLimits::default(),
         }
     }

@@ -47,8 +47,8 @@ pub use body::{Drained, StreamHash, drain};
 pub use clock::Clock;
 pub use common::{Logins, auth_error, bearer, check_bearer, check_token, form};
 pub use config::{
-    AppCredentials, EmulatorConfig, Identity, PageIdentity, TikTokRateLimits, TokenLifetimes,
-    X_MAX_APPEND_BYTES,
+    AppCredentials, EmulatorConfig, Identity, LINKEDIN_MEMBER_DAILY_POSTS, PageIdentity,
+    TikTokRateLimits, TokenLifetimes, X_MAX_APPEND_BYTES, X_TWEETS_PER_WINDOW,
 };
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
 pub use media_server::MediaServer;

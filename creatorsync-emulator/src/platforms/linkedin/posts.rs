@@ -17,7 +17,6 @@ use crate::record::RecordedPost;
 
 /// Posts a member may create per UTC day (UNCONFIRMED: LinkedIn publishes
 /// per-app/per-member daily quotas in the developer portal only).
-pub(crate) const MEMBER_DAILY_POSTS: u64 = 150;
 /// Longest commentary (UNCONFIRMED, widely cited).
 const MAX_COMMENTARY: usize = 3000;
 
@@ -92,7 +91,7 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let n = daily.entry((t.subject.clone(), today)).or_insert(0);
-        if *n >= MEMBER_DAILY_POSTS {
+        if *n >= li.ctx.config.linkedin_member_daily_posts {
             return li_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "TOO_MANY_REQUESTS",

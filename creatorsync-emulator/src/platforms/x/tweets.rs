@@ -15,7 +15,6 @@ use super::{St, X, caller, invalid, json_body, problem, require_scope, set_rate}
 use crate::record::RecordedPost;
 
 /// POST /2/tweets per user per 15-minute window (UNCONFIRMED: 100 on paid tiers).
-pub(crate) const TWEETS_PER_WINDOW: u64 = 100;
 /// Weighted length limit of a post's text.
 const MAX_WEIGHTED_LEN: usize = 280;
 /// Media ids per post.
@@ -78,7 +77,8 @@ pub(super) async fn create(
     if let Err(r) = require_scope(&x, &headers, "tweet.write") {
         return r;
     }
-    let (limit, remaining, reset) = match x.count("POST /2/tweets", &user, TWEETS_PER_WINDOW) {
+    let per_window = x.ctx.config.x_tweets_per_window;
+    let (limit, remaining, reset) = match x.count("POST /2/tweets", &user, per_window) {
         Ok(v) => v,
         Err(reset) => {
             let mut r = problem(
@@ -86,7 +86,7 @@ pub(super) async fn create(
                 "Too Many Requests",
                 "Too Many Requests",
             );
-            set_rate(r.headers_mut(), TWEETS_PER_WINDOW, 0, reset);
+            set_rate(r.headers_mut(), per_window, 0, reset);
             return r;
         }
     };
