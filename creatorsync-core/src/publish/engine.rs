@@ -240,6 +240,11 @@ async fn run_target(
                     info!("token refused after the create; refreshed once, looking the post up");
                     let status = commit.status();
                     let sent_at = status.sent_at.unwrap_or_else(Utc::now);
+                    let cause = match cause {
+                        Error::OutcomeUnknown { cause, .. }
+                        | Error::CreatedUnfinished { cause, .. } => *cause,
+                        other => other,
+                    };
                     resolve_created(&*client, &fresh, call.post, sent_at, &status, cause).await
                 }
                 Err(_) => Err(cause),

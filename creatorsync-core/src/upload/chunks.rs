@@ -186,6 +186,9 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, Error::RateLimited { .. }), "{err}");
         assert_eq!(calls.load(Ordering::SeqCst), 1, "sent once");
-        assert!(started.elapsed() < std::time::Duration::from_secs(1), "no hour-long sleep");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "no hour-long sleep"
+        );
     }
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 pub use chunks::{Chunk, plan, upload_chunks, with_chunk_retry};
 pub use poll::{Poll, PollConfig, poll_until};
+pub(crate) use sessions::forget_rejected;
 pub use sessions::{MemoryUploadSessions, UploadSessions};
 pub use stream::{DEFAULT_PIECE, range_body, read_all};
 

@@ -18,6 +18,20 @@ use tokio::sync::Mutex;
 
 use crate::Result;
 
+/// Passes `result` through, first dropping the persisted session `key` when
+/// the platform rejected the media (processing failed): a later attempt
+/// uploads anew instead of resuming an upload the platform refused.
+pub(crate) async fn forget_rejected<T>(
+    sessions: &dyn UploadSessions,
+    key: &str,
+    result: Result<T>,
+) -> Result<T> {
+    if matches!(result, Err(crate::Error::MediaRejected { .. })) {
+        sessions.remove(key).await?;
+    }
+    result
+}
+
 /// Where upload sessions are kept between attempts and processes.
 #[async_trait]
 pub trait UploadSessions: Send + Sync + Debug {

@@ -12,7 +12,9 @@ use super::api::{Api, enc, unexpected};
 use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
 use crate::platforms::common::session_key;
-use crate::upload::{Chunk, Poll, poll_until, range_body, upload_chunks, with_chunk_retry};
+use crate::upload::{
+    Chunk, Poll, forget_rejected, poll_until, range_body, upload_chunks, with_chunk_retry,
+};
 use crate::{Error, Media, Platform, Result};
 
 #[derive(Deserialize)]
@@ -190,7 +192,8 @@ impl LinkedInClient {
                 s.image
             }
         };
-        self.wait_available(api, req, "images", &image).await?;
+        let available = self.wait_available(api, req, "images", &image).await;
+        forget_rejected(&*req.sessions, &key, available).await?;
         req.sessions.remove(&key).await?;
         Ok(image)
     }
@@ -311,8 +314,10 @@ impl LinkedInClient {
             |rb| rb.json(&body),
         )
         .await?;
-        self.wait_available(api, req, "videos", &session.video)
-            .await?;
+        let available = self
+            .wait_available(api, req, "videos", &session.video)
+            .await;
+        forget_rejected(&*req.sessions, &key, available).await?;
         req.sessions.remove(&key).await?;
         Ok(session.video)
     }

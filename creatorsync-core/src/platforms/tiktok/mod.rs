@@ -54,6 +54,7 @@ use tracing::{Instrument, info, info_span};
 pub use chunks::{ChunkPlan, MAX_CHUNK, MAX_CHUNKS, MAX_FINAL_CHUNK, MIN_CHUNK};
 pub use creator::ComposeConstraints;
 
+use super::commit::RECONCILE_SKEW;
 use super::common::{access_token, invalid_post, unsupported};
 use super::{ClientConfig, Lookup, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, HttpClient, Idempotency, RetryConfig, decode_json, platform_error};
@@ -300,9 +301,24 @@ impl PlatformClient for TikTokClient {
         reference: Option<&str>,
     ) -> Result<Lookup> {
         let Some(publish_id) = reference else {
-            return Ok(match self.find_recent(account, post, since).await? {
-                Some(p) => Lookup::Found(p),
-                None => Lookup::Absent,
+            // Without a publish id only the post list can tell, and TikTok
+            // lists a post once it is processed: not being listed proves
+            // nothing until the processing deadline has passed since the
+            // create was sent.
+            if let Some(p) = self.find_recent(account, post, since).await? {
+                return Ok(Lookup::Found(p));
+            }
+            let sent_at = since + RECONCILE_SKEW;
+            let waited = (Utc::now() - sent_at).to_std().unwrap_or_default();
+            if waited > self.cfg().poll.deadline {
+                return Ok(Lookup::Absent);
+            }
+            return Err(Error::Timeout {
+                platform: Some(P),
+                what: format!(
+                    "TikTok has not listed the post yet; it is absent for certain {} s after the create",
+                    self.cfg().poll.deadline.as_secs()
+                ),
             });
         };
         let token = access_token(P, account)?;

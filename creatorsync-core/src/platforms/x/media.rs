@@ -14,7 +14,7 @@ use super::{Api, Data, XClient};
 use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
 use crate::platforms::common::{session_key, streamed_part};
-use crate::upload::{Chunk, Poll, plan, poll_until, upload_chunks};
+use crate::upload::{Chunk, Poll, forget_rejected, plan, poll_until, upload_chunks};
 use crate::{Error, Media, MediaKind, Platform, Result};
 
 #[derive(Deserialize)]
@@ -201,7 +201,7 @@ impl XClient {
         };
         if pending {
             let path = format!("/2/media/upload?command=STATUS&media_id={id}");
-            poll_until(
+            let processed = poll_until(
                 Platform::X,
                 "media processing",
                 &self.cfg.poll,
@@ -222,7 +222,8 @@ impl XClient {
                     }
                 },
             )
-            .await?;
+            .await;
+            forget_rejected(&*req.sessions, key, processed).await?;
         }
         req.sessions.remove(key).await?;
         Ok(d.data.id)
