@@ -334,3 +334,63 @@ async fn linkedin_refresh_updates_the_organization_rows() {
     assert!(m.expiring_within("alice", 30).await.unwrap().is_empty());
     assert_eq!(m.expiring_within("alice", 400).await.unwrap().len(), 3);
 }
+
+/// A token answer with `"refresh_token": ""` or `"access_token": ""`, on
+/// every path (code exchange, refresh) of every refreshing platform: the
+/// stored refresh token is never replaced by the blank one, and a blank
+/// access token is a typed error that leaves the stored row as it was.
+#[tokio::test]
+async fn blank_tokens_in_answers_never_replace_stored_ones() {
+    for p in [
+        Platform::X,
+        Platform::YouTube,
+        Platform::LinkedIn,
+        Platform::TikTok,
+    ] {
+        let mock = auth_mock::start().await;
+        let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+        let key = connect(&mock, &store, p).await.remove(0);
+        let m = manager(&mock, &store);
+
+        // Refresh answered with a blank refresh token.
+        let old = expire(&store, &key).await;
+        mock.state.blank_refresh_token.store(true, Ordering::SeqCst);
+        let t = m.usable(&key).await.unwrap();
+        assert_ne!(access_of(&t), access_of(&old), "{p}: refreshed");
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(refresh_of(&row), refresh_of(&old), "{p}: refresh kept");
+
+        // Reconnect answered with a blank refresh token.
+        connect(&mock, &store, p).await;
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(refresh_of(&row), refresh_of(&old), "{p}: reconnect kept it");
+        mock.state
+            .blank_refresh_token
+            .store(false, Ordering::SeqCst);
+        // (X and TikTok rotated: the kept refresh token is spent now.)
+        connect(&mock, &store, p).await;
+
+        // Refresh answered with a blank access token: an error, the row
+        // untouched.
+        let before = expire(&store, &key).await;
+        mock.state.blank_access_token.store(true, Ordering::SeqCst);
+        let e = m.usable(&key).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::Platform { code: Some(c), .. } if c == "unexpected_response"),
+            "{p}: {e:?}"
+        );
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(row.credential, before.credential, "{p}: row intact");
+        assert!(!row.needs_reauth, "{p}");
+        assert!(!row.metadata.contains_key("refresh_lease"), "{p}");
+
+        // Reconnect answered with a blank access token: refused, nothing stored.
+        let c = mock.connector(store.clone());
+        let req = c.begin("alice", p, CB).await.unwrap();
+        let cb = mock.browse(&req.url).await;
+        let e = c.complete_from_url("alice", p, &cb).await.unwrap_err();
+        assert_eq!(e.code(), "PLATFORM_ERROR", "{p}: {e:?}");
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(row.credential, before.credential, "{p}: row intact");
+    }
+}

@@ -11,7 +11,7 @@ use url::Url;
 use super::accounts::discover;
 use super::apps::{AppCredentials, Apps};
 use super::context::AuthContext;
-use super::oauth2::grant_is_dead;
+use super::oauth2::{grant_is_dead, keep_stored_refresh};
 use super::pending::{MemoryPendingStore, PendingConnect, PendingStore};
 use super::providers::Provider;
 use super::refresh::{TokenManager, TokenManagerConfig};
@@ -320,9 +320,15 @@ impl Connector {
         platform: Platform,
         rows: Vec<StoredToken>,
     ) -> Result<Vec<Account>> {
+        let store = &self.inner.ctx.store;
         let mut saved = Vec::with_capacity(rows.len());
         for mut row in rows {
-            row.version = self.inner.ctx.store.upsert(&row).await?;
+            // A reconnect whose answer has no refresh token keeps the
+            // stored one, as a refresh does.
+            if let Some(stored) = store.get(&row.key).await? {
+                keep_stored_refresh(&mut row.credential, &stored.credential);
+            }
+            row.version = store.upsert(&row).await?;
             saved.push(row);
         }
         self.inner.tokens.remember(user_id, platform, &saved);
