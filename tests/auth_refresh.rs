@@ -394,3 +394,25 @@ async fn blank_tokens_in_answers_never_replace_stored_ones() {
         assert_eq!(row.credential, before.credential, "{p}: row intact");
     }
 }
+
+/// `expiring_within` is total over its input: huge and negative day
+/// counts are typed errors (they panicked, killing Python callers with a
+/// PanicException), zero and ordinary counts work.
+#[tokio::test]
+async fn expiring_within_refuses_out_of_range_days() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let keys = connect(&mock, &store, Platform::Facebook).await;
+    expire(&store, &keys[0]).await;
+    let m = manager(&mock, &store);
+    for days in [i64::from(u32::MAX), i64::MAX, -1, i64::MIN] {
+        let e = m.expiring_within("alice", days).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field, .. } if field == "days"),
+            "{days}: {e:?}"
+        );
+    }
+    assert!(m.expiring_within("alice", u32::MAX).await.is_err());
+    assert_eq!(m.expiring_within("alice", 0u32).await.unwrap().len(), 1);
+    assert_eq!(m.expiring_within("alice", 90).await.unwrap().len(), 1);
+}
