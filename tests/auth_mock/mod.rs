@@ -55,6 +55,9 @@ pub struct MockState {
     pub deny: AtomicBool,
     /// Refresh takes this long (ms), to widen races.
     pub refresh_delay_ms: AtomicUsize,
+    /// A successful refresh answers this long (ms) after the server acted
+    /// (the old refresh token already spent when rotating).
+    pub refresh_answer_delay_ms: AtomicUsize,
     pub revoked: Mutex<Vec<String>>,
     /// Every secret-looking value handed out or received (for leak tests).
     pub secrets: Mutex<Vec<String>>,
@@ -248,6 +251,10 @@ async fn do_refresh(
     }
     let omit = s.omit_refresh_token.load(Ordering::SeqCst);
     let (at, new_rt) = issue(s, platform, rotate && !omit);
+    let delay = s.refresh_answer_delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay as u64)).await;
+    }
     Ok((at, new_rt))
 }
 
