@@ -564,3 +564,48 @@ async fn a_refresh_outliving_its_lease_is_not_repeated_by_another_worker() {
         );
     }
 }
+
+/// Durations from the caller's configuration never panic in the token
+/// paths: a lease or skew beyond the date range (the refresh panicked on
+/// `Instant + Duration` and `DateTime + TimeDelta`), and a state lifetime
+/// that is zero or beyond the date range is refused when building.
+#[tokio::test]
+async fn extreme_durations_are_handled_without_panics() {
+    use creatorsync::auth::{Connector, TokenManagerConfig};
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let old = expire(&store, &key).await;
+    let m = TokenManager::with_config(
+        Apps::emulator_defaults(),
+        store.clone(),
+        mock.endpoints(),
+        auth_mock::Mock::http(),
+        TokenManagerConfig {
+            lease: std::time::Duration::MAX,
+            skew: std::time::Duration::from_secs(400_000 * 365 * 86_400),
+            ..TokenManagerConfig::default()
+        },
+    );
+    let t = m.usable(&key).await.unwrap();
+    assert_ne!(access_of(&t), access_of(&old));
+    assert!(!t.metadata.contains_key("refresh_lease"));
+    for ttl in [
+        std::time::Duration::ZERO,
+        std::time::Duration::from_secs(400_000 * 365 * 86_400),
+        std::time::Duration::MAX,
+    ] {
+        let e = Connector::builder()
+            .apps(Apps::emulator_defaults())
+            .store(store.clone())
+            .endpoints(mock.endpoints())
+            .state_secret(*b"test-state-secret-0123456789abcdef")
+            .state_ttl(ttl)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field, .. } if field == "state_ttl"),
+            "{ttl:?}: {e:?}"
+        );
+    }
+}
