@@ -334,3 +334,278 @@ async fn linkedin_refresh_updates_the_organization_rows() {
     assert!(m.expiring_within("alice", 30).await.unwrap().is_empty());
     assert_eq!(m.expiring_within("alice", 400).await.unwrap().len(), 3);
 }
+
+/// A token answer with `"refresh_token": ""` or `"access_token": ""`, on
+/// every path (code exchange, refresh) of every refreshing platform: the
+/// stored refresh token is never replaced by the blank one, and a blank
+/// access token is a typed error that leaves the stored row as it was.
+#[tokio::test]
+async fn blank_tokens_in_answers_never_replace_stored_ones() {
+    for p in [
+        Platform::X,
+        Platform::YouTube,
+        Platform::LinkedIn,
+        Platform::TikTok,
+    ] {
+        let mock = auth_mock::start().await;
+        let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+        let key = connect(&mock, &store, p).await.remove(0);
+        let m = manager(&mock, &store);
+
+        // Refresh answered with a blank refresh token.
+        let old = expire(&store, &key).await;
+        mock.state.blank_refresh_token.store(true, Ordering::SeqCst);
+        let t = m.usable(&key).await.unwrap();
+        assert_ne!(access_of(&t), access_of(&old), "{p}: refreshed");
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(refresh_of(&row), refresh_of(&old), "{p}: refresh kept");
+
+        // Reconnect answered with a blank refresh token.
+        connect(&mock, &store, p).await;
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(refresh_of(&row), refresh_of(&old), "{p}: reconnect kept it");
+        mock.state
+            .blank_refresh_token
+            .store(false, Ordering::SeqCst);
+        // (X and TikTok rotated: the kept refresh token is spent now.)
+        connect(&mock, &store, p).await;
+
+        // Refresh answered with a blank access token: an error, the row
+        // untouched.
+        let before = expire(&store, &key).await;
+        mock.state.blank_access_token.store(true, Ordering::SeqCst);
+        let e = m.usable(&key).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::Platform { code: Some(c), .. } if c == "unexpected_response"),
+            "{p}: {e:?}"
+        );
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(row.credential, before.credential, "{p}: row intact");
+        assert!(!row.needs_reauth, "{p}");
+        assert!(!row.metadata.contains_key("refresh_lease"), "{p}");
+
+        // Reconnect answered with a blank access token: refused, nothing stored.
+        let c = mock.connector(store.clone());
+        let req = c.begin("alice", p, CB).await.unwrap();
+        let cb = mock.browse(&req.url).await;
+        let e = c.complete_from_url("alice", p, &cb).await.unwrap_err();
+        assert_eq!(e.code(), "PLATFORM_ERROR", "{p}: {e:?}");
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(row.credential, before.credential, "{p}: row intact");
+    }
+}
+
+/// `expiring_within` is total over its input: huge and negative day
+/// counts are typed errors (they panicked, killing Python callers with a
+/// PanicException), zero and ordinary counts work.
+#[tokio::test]
+async fn expiring_within_refuses_out_of_range_days() {
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let keys = connect(&mock, &store, Platform::Facebook).await;
+    expire(&store, &keys[0]).await;
+    let m = manager(&mock, &store);
+    for days in [i64::from(u32::MAX), i64::MAX, -1, i64::MIN] {
+        let e = m.expiring_within("alice", days).await.unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field, .. } if field == "days"),
+            "{days}: {e:?}"
+        );
+    }
+    assert!(m.expiring_within("alice", u32::MAX).await.is_err());
+    assert_eq!(m.expiring_within("alice", 0u32).await.unwrap().len(), 1);
+    assert_eq!(m.expiring_within("alice", 90).await.unwrap().len(), 1);
+}
+
+/// A store whose next save of a changed credential (the refreshed token)
+/// announces itself and then takes `delay`: the window in which a caller
+/// gives up on a refresh the platform already answered.
+#[derive(Debug)]
+struct SlowSaves {
+    inner: MemoryTokenStore,
+    armed: std::sync::atomic::AtomicBool,
+    started: tokio::sync::Notify,
+    delay: std::time::Duration,
+}
+
+#[async_trait::async_trait]
+impl TokenStore for SlowSaves {
+    async fn get(&self, key: &AccountKey) -> creatorsync::Result<Option<StoredToken>> {
+        self.inner.get(key).await
+    }
+    async fn list(&self, user_id: &str) -> creatorsync::Result<Vec<StoredToken>> {
+        self.inner.list(user_id).await
+    }
+    async fn put(&self, t: &StoredToken, expected: Option<u64>) -> creatorsync::Result<u64> {
+        let changes_credential = self
+            .inner
+            .get(&t.key)
+            .await?
+            .is_some_and(|cur| cur.credential != t.credential);
+        if changes_credential && self.armed.swap(false, Ordering::SeqCst) {
+            self.started.notify_one();
+            tokio::time::sleep(self.delay).await;
+        }
+        self.inner.put(t, expected).await
+    }
+    async fn delete(&self, key: &AccountKey) -> creatorsync::Result<bool> {
+        self.inner.delete(key).await
+    }
+}
+
+/// The caller's future is dropped after the platform rotated the refresh
+/// token and while the new one is being saved: the save still completes,
+/// so the next call works without the user reconnecting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_refresh_still_saves_the_rotated_token() {
+    let mock = auth_mock::start().await;
+    let slow = Arc::new(SlowSaves {
+        inner: MemoryTokenStore::new(),
+        armed: false.into(),
+        started: tokio::sync::Notify::new(),
+        delay: std::time::Duration::from_millis(300),
+    });
+    let store: Arc<dyn TokenStore> = slow.clone();
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let old = expire(&store, &key).await;
+    let m = manager(&mock, &store);
+    slow.armed.store(true, Ordering::SeqCst);
+    let caller = {
+        let (m, key) = (m.clone(), key.clone());
+        tokio::spawn(async move { m.usable(&key).await })
+    };
+    // The token endpoint answered (the old refresh token is spent) and
+    // the save is under way: the caller gives up.
+    slow.started.notified().await;
+    caller.abort();
+    assert!(caller.await.unwrap_err().is_cancelled());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let row = loop {
+        let row = store.get(&key).await.unwrap().unwrap();
+        if refresh_of(&row) != refresh_of(&old) {
+            break row;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rotated refresh token was lost with the dropped caller"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(
+        mock.state
+            .refresh
+            .lock()
+            .unwrap()
+            .contains_key(&refresh_of(&row)),
+        "the stored refresh token is the live one"
+    );
+    assert!(!row.metadata.contains_key("refresh_lease"));
+    // The next call uses the saved token, and the next refresh works.
+    let t = m.usable(&key).await.unwrap();
+    assert_eq!(access_of(&t), access_of(&row));
+    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
+    expire(&store, &key).await;
+    let t = m.usable(&key).await.unwrap();
+    assert_ne!(access_of(&t), access_of(&row));
+    assert!(!store.get(&key).await.unwrap().unwrap().needs_reauth);
+}
+
+/// Worker A's refresh request outlives its lease (the platform spent the
+/// rotating refresh token at once and answers late). Worker B, asking
+/// meanwhile, must not take the lease over and spend the same refresh
+/// token (it would be refused and flag the account for reauthorization):
+/// A renews its lease while the request runs, and B waits for A's token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refresh_outliving_its_lease_is_not_repeated_by_another_worker() {
+    use creatorsync::auth::TokenManagerConfig;
+    for p in [Platform::TikTok, Platform::X] {
+        let mock = auth_mock::start().await;
+        let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+        let key = connect(&mock, &store, p).await.remove(0);
+        expire(&store, &key).await;
+        mock.state
+            .refresh_answer_delay_ms
+            .store(1000, Ordering::SeqCst);
+        let config = TokenManagerConfig {
+            lease: std::time::Duration::from_millis(200),
+            ..TokenManagerConfig::default()
+        };
+        let worker = || {
+            TokenManager::with_config(
+                Apps::emulator_defaults(),
+                store.clone(),
+                mock.endpoints(),
+                auth_mock::Mock::http(),
+                config.clone(),
+            )
+        };
+        let (a, b) = (worker(), worker());
+        let first = {
+            let key = key.clone();
+            tokio::spawn(async move { a.usable(&key).await })
+        };
+        // A's request has now been in flight for longer than its lease.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let second = b.usable(&key).await;
+        let first = first.await.unwrap().expect("worker A refreshes");
+        let second = second.unwrap_or_else(|e| panic!("{p}: worker B: {e:?}"));
+        assert_eq!(access_of(&first), access_of(&second), "{p}");
+        assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1, "{p}");
+        let row = store.get(&key).await.unwrap().unwrap();
+        assert!(!row.needs_reauth, "{p}");
+        assert!(!row.metadata.contains_key("refresh_lease"), "{p}");
+        assert!(
+            mock.state
+                .refresh
+                .lock()
+                .unwrap()
+                .contains_key(&refresh_of(&row)),
+            "{p}: the stored refresh token is the live one"
+        );
+    }
+}
+
+/// Durations from the caller's configuration never panic in the token
+/// paths: a lease or skew beyond the date range (the refresh panicked on
+/// `Instant + Duration` and `DateTime + TimeDelta`), and a state lifetime
+/// that is zero or beyond the date range is refused when building.
+#[tokio::test]
+async fn extreme_durations_are_handled_without_panics() {
+    use creatorsync::auth::{Connector, TokenManagerConfig};
+    let mock = auth_mock::start().await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
+    let old = expire(&store, &key).await;
+    let m = TokenManager::with_config(
+        Apps::emulator_defaults(),
+        store.clone(),
+        mock.endpoints(),
+        auth_mock::Mock::http(),
+        TokenManagerConfig {
+            lease: std::time::Duration::MAX,
+            skew: std::time::Duration::from_secs(400_000 * 365 * 86_400),
+            ..TokenManagerConfig::default()
+        },
+    );
+    let t = m.usable(&key).await.unwrap();
+    assert_ne!(access_of(&t), access_of(&old));
+    assert!(!t.metadata.contains_key("refresh_lease"));
+    for ttl in [
+        std::time::Duration::ZERO,
+        std::time::Duration::from_secs(400_000 * 365 * 86_400),
+        std::time::Duration::MAX,
+    ] {
+        let e = Connector::builder()
+            .apps(Apps::emulator_defaults())
+            .store(store.clone())
+            .endpoints(mock.endpoints())
+            .state_secret(*b"test-state-secret-0123456789abcdef")
+            .state_ttl(ttl)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput { field, .. } if field == "state_ttl"),
+            "{ttl:?}: {e:?}"
+        );
+    }
+}

@@ -45,11 +45,17 @@ impl Credential {
         }
     }
 
-    /// Whether the credential expires within `skew` from `now` (or already has).
+    /// Whether the credential expires within `skew` from `now` (or already
+    /// has). A `skew` reaching past the representable date range covers
+    /// every expiry (never a panic, never a silent zero).
     pub fn expires_within(&self, now: DateTime<Utc>, skew: Duration) -> bool {
-        match self.expires_at() {
-            None => false,
-            Some(at) => at <= now + chrono::Duration::from_std(skew).unwrap_or_default(),
+        let limit = chrono::Duration::from_std(skew)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d));
+        match (self.expires_at(), limit) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(at), Some(limit)) => at <= limit,
         }
     }
 
@@ -115,6 +121,30 @@ impl StoredToken {
             profile: self.profile.clone(),
             expires_at: self.credential.expires_at(),
             needs_reauth: self.needs_reauth,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_within_is_total_in_the_skew() {
+        let now = Utc::now();
+        let c = Credential::OAuth2 {
+            access: Secret::from("a"),
+            refresh: None,
+            expires_at: Some(now + chrono::Duration::hours(1)),
+            refresh_expires_at: None,
+            scopes: vec![],
+        };
+        assert!(!c.expires_within(now, Duration::from_secs(60)));
+        assert!(c.expires_within(now, Duration::from_secs(7200)));
+        // Past the date range (it panicked) and past chrono's span (it
+        // counted as zero): every expiry is within.
+        for skew in [Duration::from_secs(400_000 * 365 * 86_400), Duration::MAX] {
+            assert!(c.expires_within(now, skew), "{skew:?}");
         }
     }
 }

@@ -45,10 +45,19 @@ pub struct MockState {
     pub refresh_5xx: AtomicUsize,
     /// Leave refresh_token out of refresh answers.
     pub omit_refresh_token: AtomicBool,
+    /// Token answers (exchange and refresh, every platform) carry
+    /// `"refresh_token": ""` (after the server acted: a rotation still
+    /// spends the old one).
+    pub blank_refresh_token: AtomicBool,
+    /// Token answers carry `"access_token": ""`.
+    pub blank_access_token: AtomicBool,
     /// Authorize answers error=access_denied.
     pub deny: AtomicBool,
     /// Refresh takes this long (ms), to widen races.
     pub refresh_delay_ms: AtomicUsize,
+    /// A successful refresh answers this long (ms) after the server acted
+    /// (the old refresh token already spent when rotating).
+    pub refresh_answer_delay_ms: AtomicUsize,
     pub revoked: Mutex<Vec<String>>,
     /// Every secret-looking value handed out or received (for leak tests).
     pub secrets: Mutex<Vec<String>>,
@@ -83,6 +92,17 @@ fn err(status: u16, error: &str) -> Response {
         Json(json!({"error": error, "error_description": format!("mock: {error}")})),
     )
         .into_response()
+}
+
+/// A token answer, blanked as the test asked.
+fn token_answer(s: &MockState, mut v: serde_json::Value) -> Response {
+    if s.blank_refresh_token.load(Ordering::SeqCst) {
+        v["refresh_token"] = json!("");
+    }
+    if s.blank_access_token.load(Ordering::SeqCst) {
+        v["access_token"] = json!("");
+    }
+    Json(v).into_response()
 }
 
 fn bearer(h: &HeaderMap) -> String {
@@ -231,6 +251,10 @@ async fn do_refresh(
     }
     let omit = s.omit_refresh_token.load(Ordering::SeqCst);
     let (at, new_rt) = issue(s, platform, rotate && !omit);
+    let delay = s.refresh_answer_delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay as u64)).await;
+    }
     Ok((at, new_rt))
 }
 
@@ -257,7 +281,7 @@ async fn x_token(State(s): State<Arc<MockState>>, h: HeaderMap, Form(p): Form<Pa
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);
             }
-            Json(v).into_response()
+            token_answer(&s, v)
         }
         Err(e) => e,
     }
@@ -288,7 +312,7 @@ async fn google_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) ->
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);
             }
-            Json(v).into_response()
+            token_answer(&s, v)
         }
         Err(e) => e,
     }
@@ -313,10 +337,12 @@ async fn linkedin_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) 
     };
     match r {
         // No token_type, comma-separated scopes (LinkedIn's shape).
-        Ok((at, rt)) => Json(json!({"access_token":at,"expires_in":5184000,"refresh_token":rt,
+        Ok((at, rt)) => token_answer(
+            &s,
+            json!({"access_token":at,"expires_in":5184000,"refresh_token":rt,
             "refresh_token_expires_in":31536000,
-            "scope":"openid,profile,w_member_social,w_organization_social,r_organization_social,rw_organization_admin"}))
-        .into_response(),
+            "scope":"openid,profile,w_member_social,w_organization_social,r_organization_social,rw_organization_admin"}),
+        ),
         Err(e) => e,
     }
 }
@@ -343,7 +369,7 @@ async fn tiktok_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) ->
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);
             }
-            Json(v).into_response()
+            token_answer(&s, v)
         }
         Err(e) => e,
     }
@@ -473,14 +499,19 @@ async fn fb_token(State(s): State<Arc<MockState>>, Query(q): Query<Params>) -> R
             return graph_err(190, "Invalid OAuth access token.");
         }
         let (at, _) = issue(&s, "facebook", false);
-        return Json(json!({"access_token":at,"token_type":"bearer","expires_in":5184000}))
-            .into_response();
+        return token_answer(
+            &s,
+            json!({"access_token":at,"token_type":"bearer","expires_in":5184000}),
+        );
     }
     if let Err(e) = take_code(&s, "facebook", &q) {
         return e;
     }
     let (at, _) = issue(&s, "facebook", false);
-    Json(json!({"access_token":at,"token_type":"bearer","expires_in":5183944})).into_response()
+    token_answer(
+        &s,
+        json!({"access_token":at,"token_type":"bearer","expires_in":5183944}),
+    )
 }
 
 async fn graph_node(

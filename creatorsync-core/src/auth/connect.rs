@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tracing::{Instrument, info, info_span};
 use url::Url;
 
 use super::accounts::discover;
 use super::apps::{AppCredentials, Apps};
 use super::context::AuthContext;
-use super::oauth2::grant_is_dead;
+use super::oauth2::{grant_is_dead, keep_stored_refresh};
 use super::pending::{MemoryPendingStore, PendingConnect, PendingStore};
 use super::providers::Provider;
 use super::refresh::{TokenManager, TokenManagerConfig};
@@ -91,7 +91,11 @@ impl ConnectorBuilder {
         self
     }
 
-    /// How long a state stays valid (default 10 minutes).
+    /// How long a state stays valid (default 10 minutes). [`build`]
+    /// refuses zero and a span beyond the representable date range
+    /// ([`Error::InvalidInput`], field `state_ttl`).
+    ///
+    /// [`build`]: ConnectorBuilder::build
     pub fn state_ttl(mut self, ttl: Duration) -> Self {
         self.state_ttl = Some(ttl);
         self
@@ -116,6 +120,16 @@ impl ConnectorBuilder {
                 "Connector: the state secret must be at least 32 bytes".into(),
             ));
         }
+        let state_ttl = self.state_ttl.unwrap_or(Duration::from_secs(600));
+        let state_ttl = chrono::Duration::from_std(state_ttl)
+            .ok()
+            .filter(|ttl| !ttl.is_zero() && Utc::now().checked_add_signed(*ttl).is_some())
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "state_ttl",
+                    format!("must be more than zero and within the date range, got {state_ttl:?}"),
+                )
+            })?;
         let ctx = AuthContext {
             apps: self.apps,
             store,
@@ -130,7 +144,7 @@ impl ConnectorBuilder {
                 pending: self
                     .pending
                     .unwrap_or_else(|| Arc::new(MemoryPendingStore::new())),
-                state_ttl: self.state_ttl.unwrap_or(Duration::from_secs(600)),
+                state_ttl,
             }),
         })
     }
@@ -165,7 +179,7 @@ pub(super) struct Inner {
     pub(super) ctx: AuthContext,
     pub(super) codec: StateCodec,
     pub(super) pending: Arc<dyn PendingStore>,
-    pub(super) state_ttl: Duration,
+    pub(super) state_ttl: chrono::Duration,
     pub(super) tokens: TokenManager,
 }
 
@@ -196,6 +210,14 @@ impl Connector {
         &self.inner.tokens
     }
 
+    /// When a state issued now expires (checked: `build` validated the
+    /// span, this only fails for a clock beyond the date range).
+    pub(super) fn state_expiry(&self) -> Result<DateTime<Utc>> {
+        Utc::now()
+            .checked_add_signed(self.inner.state_ttl)
+            .ok_or_else(|| Error::invalid_input("state_ttl", "beyond the supported date range"))
+    }
+
     /// Starts an OAuth 2.0 connect (for X: the OAuth 2.0 PKCE flow; see
     /// [`Connector::begin_oauth1`] for OAuth 1.0a).
     pub async fn begin(
@@ -212,8 +234,7 @@ impl Connector {
             let nonce = new_nonce();
             let pkce = Provider::uses_pkce(platform).then(Pkce::new);
             let verifier = pkce.as_ref().map(|p| p.verifier.expose().as_str());
-            let expires_at =
-                Utc::now() + chrono::Duration::from_std(self.inner.state_ttl).unwrap_or_default();
+            let expires_at = self.state_expiry()?;
             let state = self
                 .inner
                 .codec
@@ -320,9 +341,15 @@ impl Connector {
         platform: Platform,
         rows: Vec<StoredToken>,
     ) -> Result<Vec<Account>> {
+        let store = &self.inner.ctx.store;
         let mut saved = Vec::with_capacity(rows.len());
         for mut row in rows {
-            row.version = self.inner.ctx.store.upsert(&row).await?;
+            // A reconnect whose answer has no refresh token keeps the
+            // stored one, as a refresh does.
+            if let Some(stored) = store.get(&row.key).await? {
+                keep_stored_refresh(&mut row.credential, &stored.credential);
+            }
+            row.version = store.upsert(&row).await?;
             saved.push(row);
         }
         self.inner.tokens.remember(user_id, platform, &saved);

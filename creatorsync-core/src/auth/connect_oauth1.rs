@@ -28,8 +28,7 @@ impl Connector {
         async {
             let x = self.inner.ctx.x_oauth1()?;
             let (token, secret) = x.request_token(redirect_uri).await?;
-            let expires_at =
-                Utc::now() + chrono::Duration::from_std(self.inner.state_ttl).unwrap_or_default();
+            let expires_at = self.state_expiry()?;
             let state = self
                 .inner
                 .codec

@@ -101,58 +101,117 @@ pub(crate) struct TokenGrant {
 }
 
 impl TokenGrant {
-    /// From the `oauth2` crate's standard response.
-    pub(crate) fn from_basic(r: &oauth2::basic::BasicTokenResponse) -> Self {
-        Self {
-            access: Secret::new(r.access_token().secret().clone()),
-            refresh: r.refresh_token().map(|t| Secret::new(t.secret().clone())),
+    /// The one place a token answer becomes a grant, for every platform,
+    /// exchange and refresh alike: a missing or blank `access_token` is the
+    /// platform answering nonsense (a typed error; nothing is stored), and
+    /// a blank `refresh_token` counts as absent, so it can never replace a
+    /// stored refresh token (see [`TokenGrant::into_credential`]).
+    /// `raw` is the answer for the error's redacted body.
+    pub(crate) fn new(
+        platform: Platform,
+        access: Option<String>,
+        refresh: Option<String>,
+        raw: impl FnOnce() -> String,
+    ) -> Result<Self> {
+        let access = access
+            .filter(|a| !a.trim().is_empty())
+            .ok_or_else(|| Error::Platform {
+                platform,
+                status: 200,
+                code: Some("unexpected_response".into()),
+                message: "the token response has no access_token".into(),
+                body: Some(redact_text(&raw())),
+            })?;
+        Ok(Self {
+            access: Secret::new(access),
+            refresh: refresh.filter(|r| !r.trim().is_empty()).map(Secret::new),
+            expires_in: None,
+            refresh_expires_in: None,
+            scopes: Vec::new(),
+            open_id: None,
+        })
+    }
+
+    /// From the `oauth2` crate's standard response (X, Google).
+    pub(crate) fn from_basic(
+        platform: Platform,
+        r: &oauth2::basic::BasicTokenResponse,
+    ) -> Result<Self> {
+        let grant = Self::new(
+            platform,
+            Some(r.access_token().secret().clone()),
+            r.refresh_token().map(|t| t.secret().clone()),
+            || serde_json::to_string(r).unwrap_or_default(),
+        )?;
+        Ok(Self {
             expires_in: r
                 .expires_in()
                 .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
-            refresh_expires_in: None,
             scopes: r
                 .scopes()
                 .map(|s| s.iter().flat_map(|x| split_scopes(x)).collect())
                 .unwrap_or_default(),
-            open_id: None,
-        }
+            ..grant
+        })
     }
 
     /// The credential for this grant. `previous` supplies what a refresh
     /// answer leaves out: a missing refresh token never erases the stored
-    /// one, missing scopes keep the granted ones.
+    /// one ([`keep_stored_refresh`]), missing scopes keep the granted ones.
     pub(crate) fn into_credential(
         self,
         now: DateTime<Utc>,
         previous: Option<&Credential>,
     ) -> Credential {
-        let (prev_refresh, prev_refresh_exp, prev_scopes) = match previous {
-            Some(Credential::OAuth2 {
-                refresh,
-                refresh_expires_at,
-                scopes,
-                ..
-            }) => (refresh.clone(), *refresh_expires_at, scopes.clone()),
-            _ => (None, None, Vec::new()),
-        };
-        let rotated = self.refresh.is_some();
-        Credential::OAuth2 {
+        // At most ten years ahead: a platform's huge or negative lifetime
+        // can neither overflow the date nor expire a token in the past.
+        let at = |s: i64| now + chrono::Duration::seconds(s.clamp(0, 10 * 365 * 86_400));
+        let mut credential = Credential::OAuth2 {
             access: self.access,
-            expires_at: self
-                .expires_in
-                .map(|s| now + chrono::Duration::seconds(s.clamp(0, 10 * 365 * 86_400))),
-            refresh_expires_at: match self.refresh_expires_in {
-                Some(s) => Some(now + chrono::Duration::seconds(s.clamp(0, 10 * 365 * 86_400))),
-                None if rotated => None,
-                None => prev_refresh_exp,
-            },
-            refresh: self.refresh.or(prev_refresh),
-            scopes: if self.scopes.is_empty() {
-                prev_scopes
-            } else {
-                self.scopes
-            },
+            refresh: self.refresh,
+            expires_at: self.expires_in.map(at),
+            refresh_expires_at: self.refresh_expires_in.map(at),
+            scopes: self.scopes,
+        };
+        if let Some(previous) = previous {
+            keep_stored_refresh(&mut credential, previous);
+            if let (
+                Credential::OAuth2 { scopes, .. },
+                Credential::OAuth2 {
+                    scopes: granted, ..
+                },
+            ) = (&mut credential, previous)
+                && scopes.is_empty()
+            {
+                scopes.clone_from(granted);
+            }
         }
+        credential
+    }
+}
+
+/// Makes `new`, about to replace `stored`, keep the stored refresh token
+/// (and its expiry, unless the answer gave one) when `new` has none of its
+/// own: a token answer without a refresh token (Google's refresh, an
+/// exchange that did not repeat it, a blank one filtered by
+/// [`TokenGrant::new`]) never erases a stored refresh token. Used by every
+/// path that writes a grant over a stored row: refresh and reconnect.
+pub(crate) fn keep_stored_refresh(new: &mut Credential, stored: &Credential) {
+    if let (
+        Credential::OAuth2 {
+            refresh: refresh @ None,
+            refresh_expires_at,
+            ..
+        },
+        Credential::OAuth2 {
+            refresh: Some(old),
+            refresh_expires_at: old_exp,
+            ..
+        },
+    ) = (new, stored)
+    {
+        *refresh = Some(old.clone());
+        *refresh_expires_at = refresh_expires_at.or(*old_exp);
     }
 }
 
@@ -220,24 +279,16 @@ pub(crate) async fn token_request(
         message: format!("could not decode the token response: {e}"),
         body: Some(redact_text(&v.to_string())),
     })?;
-    let access = raw
-        .access_token
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| Error::Platform {
-            platform,
-            status: 200,
-            code: Some("unexpected_response".into()),
-            message: "the token response has no access_token".into(),
-            body: Some(redact_text(&v.to_string())),
-        })?;
+    let grant = TokenGrant::new(platform, raw.access_token, raw.refresh_token, || {
+        v.to_string()
+    })?;
     Ok(TokenGrant {
-        access: Secret::new(access),
-        refresh: raw.refresh_token.filter(|r| !r.is_empty()).map(Secret::new),
         expires_in: num(raw.expires_in.as_ref()),
         refresh_expires_in: num(raw.refresh_expires_in.as_ref())
             .or_else(|| num(raw.refresh_token_expires_in.as_ref())),
         scopes: raw.scope.as_deref().map(split_scopes).unwrap_or_default(),
         open_id: raw.open_id,
+        ..grant
     })
 }
 
@@ -262,6 +313,97 @@ pub(crate) fn grant_is_dead(e: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn basic(json: &str) -> oauth2::basic::BasicTokenResponse {
+        serde_json::from_str(json).unwrap()
+    }
+
+    /// Both answer shapes (the `oauth2` crate's for X and Google, the raw
+    /// one for LinkedIn, TikTok and Meta) go through `TokenGrant::new`: a
+    /// blank refresh token is absent, a blank access token is an error.
+    #[test]
+    fn blank_tokens_never_become_a_grant() {
+        for p in [Platform::X, Platform::YouTube] {
+            let g = TokenGrant::from_basic(
+                p,
+                &basic(r#"{"access_token":"a2","token_type":"bearer","refresh_token":""}"#),
+            )
+            .unwrap();
+            assert!(g.refresh.is_none(), "{p}: a blank refresh token is absent");
+            let g = TokenGrant::from_basic(
+                p,
+                &basic(r#"{"access_token":"a2","token_type":"bearer","refresh_token":" "}"#),
+            )
+            .unwrap();
+            assert!(g.refresh.is_none(), "{p}: a blank refresh token is absent");
+            for access in ["", "  "] {
+                let json = format!(
+                    r#"{{"access_token":"{access}","token_type":"bearer","refresh_token":"r-new-s3cr3t"}}"#
+                );
+                let e = TokenGrant::from_basic(p, &basic(&json)).unwrap_err();
+                assert!(
+                    matches!(&e, Error::Platform { code: Some(c), .. } if c == "unexpected_response"),
+                    "{p}: {e:?}"
+                );
+                assert!(!format!("{e:?}").contains("r-new-s3cr3t"), "{e:?}");
+            }
+        }
+        let e =
+            TokenGrant::new(Platform::TikTok, Some(String::new()), None, String::new).unwrap_err();
+        assert_eq!(e.code(), "PLATFORM_ERROR");
+        let g = TokenGrant::new(
+            Platform::TikTok,
+            Some("a".into()),
+            Some(String::new()),
+            String::new,
+        )
+        .unwrap();
+        assert!(g.refresh.is_none());
+    }
+
+    #[test]
+    fn a_grant_without_refresh_token_keeps_the_stored_one() {
+        let now = Utc::now();
+        let exp = now + chrono::Duration::days(300);
+        let stored = Credential::OAuth2 {
+            access: Secret::from("a1"),
+            refresh: Some(Secret::from("r1")),
+            expires_at: Some(now),
+            refresh_expires_at: Some(exp),
+            scopes: vec!["s".into()],
+        };
+        let g = TokenGrant::from_basic(
+            Platform::X,
+            &basic(r#"{"access_token":"a2","token_type":"bearer","refresh_token":""}"#),
+        )
+        .unwrap();
+        let mut fresh = g.into_credential(now, None);
+        keep_stored_refresh(&mut fresh, &stored);
+        let Credential::OAuth2 {
+            access,
+            refresh,
+            refresh_expires_at,
+            ..
+        } = fresh
+        else {
+            panic!("oauth2 expected")
+        };
+        assert_eq!(access.expose(), "a2");
+        assert_eq!(refresh.unwrap().expose(), "r1");
+        assert_eq!(refresh_expires_at, Some(exp));
+        // A new refresh token replaces the stored one.
+        let g = TokenGrant::new(
+            Platform::X,
+            Some("a3".into()),
+            Some("r3".into()),
+            String::new,
+        )
+        .unwrap();
+        let Credential::OAuth2 { refresh, .. } = g.into_credential(now, Some(&stored)) else {
+            panic!("oauth2 expected")
+        };
+        assert_eq!(refresh.unwrap().expose(), "r3");
+    }
 
     #[test]
     fn refresh_without_refresh_token_keeps_the_old_one() {

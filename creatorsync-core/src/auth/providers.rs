@@ -215,7 +215,7 @@ impl Provider<'_> {
                     .request_async(&http)
                     .await
                     .map_err(|e| from_oauth2_error(p, e))?;
-                Ok(TokenGrant::from_basic(&r))
+                TokenGrant::from_basic(p, &r)
             }
             Platform::LinkedIn => {
                 let secret = self.app.secret(p)?;
@@ -310,7 +310,7 @@ impl Provider<'_> {
                     .request_async(&http)
                     .await
                     .map_err(|e| from_oauth2_error(p, e))?;
-                Ok(TokenGrant::from_basic(&r))
+                TokenGrant::from_basic(p, &r)
             }
             Platform::LinkedIn => {
                 let secret = self.app.secret(p)?;

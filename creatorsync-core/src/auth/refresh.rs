@@ -4,10 +4,15 @@
 //! * In one process, concurrent callers for one account share a single
 //!   refresh (an async mutex per account; the waiters re-read the store).
 //! * Across processes, refreshes are serialized through the store's
-//!   compare-and-swap: the refresher first writes a short lease into the
-//!   row (`put(.., Some(version))`); everyone else waits for the row to
-//!   change and uses the winner's token. The rotated refresh token is
-//!   persisted before the new access token is handed out.
+//!   compare-and-swap: the refresher first writes a lease into the row
+//!   (`put(.., Some(version))`) and renews it while its token request is
+//!   in flight; everyone else waits for the row to change and uses the
+//!   winner's token. The rotated refresh token is persisted before the
+//!   new access token is handed out.
+//! * Once started, a refresh and the save of its result run to the end on
+//!   the Tokio runtime even when the caller's future is dropped (a
+//!   timeout, a cancelled publish): a refresh token the platform rotated
+//!   is never lost between its answer and the store.
 //! * A dead grant (`invalid_grant`, revoked) flags the row `needs_reauth`
 //!   (never deletes it) and yields [`Error::ReauthRequired`] — unless the
 //!   store shows another worker rotated the token a moment ago, in which
@@ -15,6 +20,7 @@
 //!   HTTP layer and returned as they are, never as `ReauthRequired`.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -37,7 +43,10 @@ const LEASE_KEY: &str = "refresh_lease";
 pub struct TokenManagerConfig {
     /// Tokens expiring within this window are refreshed first (default 5 min).
     pub skew: Duration,
-    /// How long a refresh lease protects a refresh in progress (default 30 s).
+    /// How long a refresh lease protects a refresh in progress without
+    /// being renewed (default 30 s). The refresher renews it every third
+    /// of this while its token request runs, so only a refresher that
+    /// died or stalled for this long loses it.
     pub lease: Duration,
     /// How often a waiter re-reads the store during another worker's
     /// refresh (default 20 ms).
@@ -59,6 +68,26 @@ impl Default for TokenManagerConfig {
 
 /// Gives usable credentials, refreshing, flagging and revoking them.
 /// Cheap to clone (an `Arc` inside).
+///
+/// # Refresh leases (several workers, one store)
+///
+/// A rotating refresh token (X, TikTok) can be spent once, so two workers
+/// must never send the same one. Before refreshing, a worker writes a
+/// lease (`refresh_lease` = `owner:until_ms`) into the row with
+/// compare-and-swap; a worker that finds a lease of another owner in
+/// force does not refresh: it polls the row (every
+/// [`TokenManagerConfig::lease_poll`]) until the row carries a token it
+/// can use, and uses it. While its token request is in flight the lease
+/// holder renews the lease every third of [`TokenManagerConfig::lease`]
+/// (a heartbeat), so a slow answer (retries, a slow platform) never lets
+/// the lease run out under a live request. A lease is taken over only
+/// when its holder stopped renewing it for a whole lease period (the
+/// process died or stalled); if the stalled holder's refresh did go
+/// through, its save still wins over the row (its compare-and-swap
+/// retries while the stored refresh token is the one it spent), so the
+/// rotated token is kept. A waiter gives up after the lease period plus
+/// five seconds with [`Error::Conflict`] (retryable), never by refreshing
+/// on its own.
 ///
 /// ```no_run
 /// # async fn demo(store: std::sync::Arc<dyn creatorsync_core::TokenStore>, key: creatorsync_core::AccountKey) -> creatorsync_core::Result<()> {
@@ -86,6 +115,12 @@ pub(crate) struct Inner {
 
 fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
+}
+
+/// The owner of a `refresh_lease` value and its expiry (ms since epoch).
+fn lease_of(row: &StoredToken) -> Option<(&str, i64)> {
+    let (owner, until) = row.metadata.get(LEASE_KEY)?.split_once(':')?;
+    Some((owner, until.parse().ok()?))
 }
 
 fn refresh_token(c: &Credential) -> Option<&str> {
@@ -224,16 +259,51 @@ impl TokenManager {
 
     /// Refreshes `key` unless its stored token is valid for longer than the
     /// skew window and is not `stale` (a credential the platform refused).
+    ///
+    /// The work runs in a task of its own that holds the account's
+    /// single-flight lock: dropping the returned future does not stop a
+    /// refresh that may already have rotated the token before its result
+    /// is saved.
     async fn refresh_slow(
         &self,
         key: &AccountKey,
         stale: Option<&Credential>,
     ) -> Result<StoredToken> {
-        let flight = self.flight(key);
-        let _guard = flight.lock().await;
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::Config("refreshing a token needs a Tokio runtime".into()))?;
+        let guard = self.flight(key).lock_owned().await;
+        let (this, key, stale) = (self.clone(), key.clone(), stale.cloned());
+        let task = runtime.spawn(
+            async move {
+                let _guard = guard;
+                this.refresh_locked(&key, stale.as_ref()).await
+            }
+            .in_current_span(),
+        );
+        match task.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // The runtime is shutting down.
+            Err(_) => Err(Error::Cancelled),
+        }
+    }
+
+    /// A `refresh_lease` value of this manager, valid for the lease period.
+    fn lease_value(&self) -> String {
+        let lease = i64::try_from(self.inner.config.lease.as_millis()).unwrap_or(i64::MAX);
+        format!("{}:{}", self.inner.id, now_ms().saturating_add(lease))
+    }
+
+    /// [`TokenManager::refresh_slow`]'s work, under the single-flight lock.
+    async fn refresh_locked(
+        &self,
+        key: &AccountKey,
+        stale: Option<&Credential>,
+    ) -> Result<StoredToken> {
         let cfg = &self.inner.config;
         let store = &self.inner.ctx.store;
-        let deadline = Instant::now() + cfg.lease + Duration::from_secs(5);
+        // No deadline when the configured lease is beyond `Instant`'s range.
+        let deadline = Instant::now().checked_add(cfg.lease.saturating_add(Duration::from_secs(5)));
         loop {
             let row = self.row(key).await?;
             if row.needs_reauth {
@@ -262,12 +332,10 @@ impl TokenManager {
                 return Ok(row);
             };
             // Another worker's lease in force: wait for its result.
-            if let Some(until) = row.metadata.get(LEASE_KEY).and_then(|l| {
-                let (owner, until) = l.split_once(':')?;
-                (owner != self.inner.id).then(|| until.parse::<i64>().ok())?
-            }) && until > now_ms()
+            if lease_of(&row)
+                .is_some_and(|(owner, until)| owner != self.inner.id && until > now_ms())
             {
-                if Instant::now() > deadline {
+                if deadline.is_some_and(|d| Instant::now() > d) {
                     return Err(Error::Conflict {
                         current_version: Some(row.version),
                     });
@@ -276,14 +344,9 @@ impl TokenManager {
                 continue;
             }
             let mut leased = row.clone();
-            leased.metadata.insert(
-                LEASE_KEY.to_owned(),
-                format!(
-                    "{}:{}",
-                    self.inner.id,
-                    now_ms() + i64::try_from(cfg.lease.as_millis()).unwrap_or(30_000)
-                ),
-            );
+            leased
+                .metadata
+                .insert(LEASE_KEY.to_owned(), self.lease_value());
             match store.put(&leased, Some(row.version)).await {
                 Ok(v) => leased.version = v,
                 Err(Error::Conflict { .. }) => continue,
@@ -291,7 +354,7 @@ impl TokenManager {
             }
             debug!("refresh lease taken");
             let result = match self.inner.ctx.provider(key.platform) {
-                Ok(p) => p.refresh(&rt).await,
+                Ok(p) => self.renewing_lease(&mut leased, &rt, p.refresh(&rt)).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -320,6 +383,68 @@ impl TokenManager {
                 }
             }
         }
+    }
+
+    /// Awaits `request` (the token request spending `rt`), renewing our
+    /// lease on `leased` every third of the lease period meanwhile, so no
+    /// other worker takes it over and spends `rt` a second time. `leased`
+    /// follows every renewal (its version is the one to save over).
+    async fn renewing_lease<T>(
+        &self,
+        leased: &mut StoredToken,
+        rt: &str,
+        request: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let every = (self.inner.config.lease / 3).max(Duration::from_millis(10));
+        let mut renewing = true;
+        tokio::pin!(request);
+        loop {
+            tokio::select! {
+                result = &mut request => return result,
+                () = tokio::time::sleep(every), if renewing => {
+                    renewing = self.renew_lease(leased, rt).await;
+                }
+            }
+        }
+    }
+
+    /// Extends our lease (compare-and-swap). A concurrent edit of the row
+    /// (metadata, profile) is re-read and the lease renewed over it; when
+    /// the row no longer carries our lease or the refresh token being
+    /// spent, renewing stops (the save sorts out the outcome). Returns
+    /// whether to keep renewing.
+    async fn renew_lease(&self, leased: &mut StoredToken, rt: &str) -> bool {
+        let store = &self.inner.ctx.store;
+        for _ in 0..4 {
+            let mut next = leased.clone();
+            next.metadata
+                .insert(LEASE_KEY.to_owned(), self.lease_value());
+            match store.put(&next, Some(leased.version)).await {
+                Ok(v) => {
+                    next.version = v;
+                    *leased = next;
+                    return true;
+                }
+                Err(Error::Conflict { .. }) => match store.get(&leased.key).await {
+                    Ok(Some(cur))
+                        if lease_of(&cur).is_some_and(|(o, _)| o == self.inner.id)
+                            && refresh_token(&cur.credential) == Some(rt) =>
+                    {
+                        *leased = cur;
+                    }
+                    _ => {
+                        debug!("the refresh lease was taken over or the grant replaced");
+                        return false;
+                    }
+                },
+                Err(e) => {
+                    // A store hiccup: try again at the next beat.
+                    debug!(error = %e, "refresh lease not renewed");
+                    return true;
+                }
+            }
+        }
+        true
     }
 
     /// Writes the refreshed credential over the leased row (CAS), keeping
@@ -352,6 +477,10 @@ impl TokenManager {
                     }
                     new.metadata = cur.metadata.clone();
                     new.metadata.remove(LEASE_KEY);
+                    // A worker that took over our lease may have flagged
+                    // the grant dead after spending the token we spent
+                    // first: this grant works.
+                    new.metadata.remove("reauth_reason");
                     new.profile = cur.profile.clone();
                     expected = cur.version;
                 }

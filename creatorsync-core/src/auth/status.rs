@@ -53,6 +53,24 @@ fn missing_scopes(platform: Platform, credential: &Credential) -> Vec<String> {
         .collect()
 }
 
+/// `now` plus `days` days, checked: never panics, whatever the number.
+fn horizon(now: DateTime<Utc>, days: i64) -> Result<DateTime<Utc>> {
+    if days < 0 {
+        return Err(Error::invalid_input(
+            "days",
+            format!("must be zero or more, got {days}"),
+        ));
+    }
+    chrono::Duration::try_days(days)
+        .and_then(|d| now.checked_add_signed(d))
+        .ok_or_else(|| {
+            Error::invalid_input(
+                "days",
+                format!("{days} days from now is beyond the supported date range"),
+            )
+        })
+}
+
 impl TokenManager {
     fn can_refresh(&self, row: &StoredToken) -> bool {
         row.credential.can_refresh()
@@ -88,8 +106,17 @@ impl TokenManager {
     /// Accounts whose access will end within `days` unless the user
     /// reconnects: tokens that cannot be refreshed and expire by then, and
     /// refreshable ones whose refresh token expires by then.
-    pub async fn expiring_within(&self, user_id: &str, days: u32) -> Result<Vec<Account>> {
-        let limit = Utc::now() + chrono::Duration::days(i64::from(days));
+    ///
+    /// `days` is any integer type that fits in `i64` (so a binding passes
+    /// the caller's number through unchanged). Errors:
+    /// [`Error::InvalidInput`] (field `days`) for a negative value or one
+    /// that reaches beyond the representable date range.
+    pub async fn expiring_within(
+        &self,
+        user_id: &str,
+        days: impl Into<i64>,
+    ) -> Result<Vec<Account>> {
+        let limit = horizon(Utc::now(), days.into())?;
         Ok(self
             .store()
             .list(user_id)
@@ -150,5 +177,38 @@ impl TokenManager {
             .instrument(span)
         });
         Ok(join_all(checks).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn horizon_is_total() {
+        let now = Utc::now();
+        assert_eq!(horizon(now, 0).unwrap(), now);
+        assert_eq!(horizon(now, 30).unwrap(), now + chrono::Duration::days(30));
+        // The largest u32 (what -1 became through a u32 binding) and
+        // everything up to i64::MAX: a typed error, not a panic.
+        for days in [
+            i64::from(u32::MAX),
+            1_000_000_000,
+            i64::MAX / 86_400,
+            i64::MAX,
+        ] {
+            let e = horizon(now, days).unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidInput { field, .. } if field == "days"),
+                "{days}: {e:?}"
+            );
+        }
+        for days in [-1, i64::MIN] {
+            assert_eq!(horizon(now, days).unwrap_err().code(), "INVALID_INPUT");
+        }
+        // The last representable day still works.
+        let last = (DateTime::<Utc>::MAX_UTC - now).num_days();
+        assert!(horizon(now, last).is_ok());
+        assert!(horizon(now, last + 1).is_err());
     }
 }
