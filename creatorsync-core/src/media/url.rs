@@ -31,10 +31,12 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// the requested range in memory.
 ///
 /// Every connection goes through the SSRF guard: the host is resolved, and
-/// loopback, private, link-local, CGNAT, multicast, unspecified and cloud
-/// metadata addresses are refused, on every redirect hop, and the request
-/// connects to the address that was checked. Loopback and specific hosts
-/// can be allowed explicitly.
+/// every IANA special-purpose address (loopback, private, link-local and
+/// cloud metadata, CGNAT, documentation, benchmarking, 6to4, Teredo,
+/// NAT64 of those...), multicast and reserved addresses are refused (see
+/// [`crate::media::guard::is_forbidden_ip`]), on every redirect hop, and
+/// the request connects to the address that was checked. Loopback and
+/// specific hosts can be allowed explicitly.
 ///
 /// ```
 /// use creatorsync_core::media::{UrlSource, MediaSource};
