@@ -339,10 +339,10 @@ async fn the_password_never_shows() {
     let store = store_at(with_password.as_str(), keys()).await;
     let shown = format!("{store:?} {:?}", store.publish_log());
     assert!(!shown.contains("hunter2-pw"), "{shown}");
-    assert!(shown.contains("***"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
     let shown = store.redacted_url();
     assert!(
-        !shown.contains("hunter2-pw") && shown.contains(":***@127.0.0.1"),
+        !shown.contains("hunter2-pw") && shown.contains(":[redacted]@127.0.0.1"),
         "{shown}"
     );
 

@@ -12,6 +12,7 @@ use url::{Host, Url};
 
 use super::invalid;
 use crate::Result;
+use crate::http::redact_url;
 
 /// Which otherwise-refused destinations are allowed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -152,20 +153,10 @@ fn is_loopback(ip: IpAddr) -> bool {
     }
 }
 
-/// A URL without query or fragment (they may carry signatures), for errors.
-pub(crate) fn redacted(url: &Url) -> String {
-    let mut u = url.clone();
-    u.set_query(None);
-    u.set_fragment(None);
-    let _ = u.set_password(None);
-    let _ = u.set_username("");
-    u.to_string()
-}
-
 /// Checks the scheme, resolves the host and checks every address. Returns
 /// the address to connect to.
 pub(crate) async fn resolve_checked(url: &Url, policy: &GuardPolicy) -> Result<SocketAddr> {
-    let shown = redacted(url);
+    let shown = redact_url(url);
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid(
             shown,

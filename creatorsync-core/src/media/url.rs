@@ -11,9 +11,10 @@ use reqwest::{Method, Response, StatusCode};
 use tokio::sync::OnceCell;
 use url::Url;
 
-use super::guard::{GuardPolicy, redacted, resolve_checked};
+use super::guard::{GuardPolicy, resolve_checked};
 use super::sniff::{SNIFF_LEN, detect_mime, kind_of};
 use super::{MediaInfo, MediaSource, invalid};
+use crate::http::{redact_url, redact_url_str};
 use crate::{Error, Result};
 
 /// Default size cap of a URL source: 4 GiB.
@@ -105,13 +106,11 @@ impl UrlSourceBuilder {
 
     /// Parses the URL and checks its scheme. DNS checks happen on use.
     pub fn build(self) -> Result<UrlSource> {
-        let url = Url::parse(&self.url).map_err(|e| {
-            let shown = self.url.split(['?', '#']).next().unwrap_or("").to_owned();
-            invalid(shown, format!("not a valid URL: {e}"))
-        })?;
+        let url = Url::parse(&self.url)
+            .map_err(|e| invalid(redact_url_str(&self.url), format!("not a valid URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid(
-                redacted(&url),
+                redact_url(&url),
                 format!(
                     "the {:?} scheme is not allowed; use an http(s) URL",
                     url.scheme()
@@ -148,7 +147,7 @@ impl UrlSource {
     }
 
     fn shown(&self) -> String {
-        redacted(&self.url)
+        redact_url(&self.url)
     }
 
     fn transport(&self, e: reqwest::Error) -> Error {
@@ -192,7 +191,7 @@ impl UrlSource {
                 url = url
                     .join(loc)
                     .map_err(|e| invalid(self.shown(), format!("bad redirect Location: {e}")))?;
-                tracing::debug!(to = %redacted(&url), "following media redirect");
+                tracing::debug!(to = %redact_url(&url), "following media redirect");
                 continue;
             }
             if !(resp.status().is_success() || resp.status() == StatusCode::RANGE_NOT_SATISFIABLE) {
@@ -577,6 +576,32 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("redirects"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn errors_never_show_userinfo_secret_params_or_fragment() {
+        let secrets = ["hunter2", "S1G", "FRAG", "T0KEN"];
+        let check = |err: Error| {
+            let shown = format!("{err} {err:?}");
+            for s in secrets {
+                assert!(!shown.contains(s), "{s} in {shown}");
+            }
+        };
+        // Does not parse (bad port), wrong scheme.
+        check(
+            UrlSource::new("https://me:hunter2@cdn.example.com:99999/a#FRAG?sig=S1G").unwrap_err(),
+        );
+        check(UrlSource::new("ftp://me:hunter2@cdn.example.com/a?sig=S1G#FRAG").unwrap_err());
+        // Refused by the guard (an IP literal: no lookup, no traffic).
+        let src = UrlSource::new("http://T0KEN@10.0.0.1/a.png?X-Amz-Signature=S1G#FRAG").unwrap();
+        check(src.describe().await.unwrap_err());
+        let src = UrlSource::new("http://me:hunter2@10.0.0.1/a.png#FRAG").unwrap();
+        let err = src.describe().await.unwrap_err();
+        assert!(
+            err.to_string().contains("me:[redacted]@10.0.0.1/a.png"),
+            "{err}"
+        );
+        check(err);
     }
 
     #[tokio::test]

@@ -28,6 +28,7 @@ use super::crypto::KeyRing;
 use super::sql_common::{
     KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
 };
+use crate::http::REDACTED;
 use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
 
 /// Embedded migrations: (schema version, SQL), applied in order.
@@ -88,34 +89,9 @@ impl PostgresOptions {
     }
 }
 
-/// The URL with its password replaced by `***` (for errors and Debug).
-pub(crate) fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                // Cannot fail for URLs with a host, which have a password.
-                let _ = parsed.set_password(Some("***"));
-            }
-            // `password=` may also appear as a query parameter.
-            if parsed.query_pairs().any(|(k, _)| k == "password") {
-                let pairs: Vec<(String, String)> = parsed
-                    .query_pairs()
-                    .map(|(k, v)| {
-                        let v = if k == "password" {
-                            "***".to_owned()
-                        } else {
-                            v.into_owned()
-                        };
-                        (k.into_owned(), v)
-                    })
-                    .collect();
-                parsed.query_pairs_mut().clear().extend_pairs(pairs);
-            }
-            parsed.to_string()
-        }
-        Err(_) => "[unparseable URL]".to_owned(),
-    }
-}
+/// The URL with its password (and any secret parameter) redacted, for
+/// errors and Debug; the publish log shows its URL the same way.
+pub(crate) use crate::http::redact_url_str as redact_url;
 
 /// Maps a database error. sqlx errors never include bound values; the
 /// password is scrubbed in case a driver message quotes the URL.
@@ -123,13 +99,13 @@ pub(crate) fn pg_err(context: &str, e: &dyn fmt::Display) -> Error {
     Error::store(format!("postgres: {context}: {e}"))
 }
 
-/// `e`'s message with the password of `url` (if any) replaced by `***`,
-/// in case a driver message quotes the URL.
+/// `e`'s message with the password of `url` (if any) redacted, in case a
+/// driver message quotes the URL.
 pub(crate) fn scrub_password(url: &str, e: &dyn fmt::Display) -> String {
     let text = e.to_string();
     match url::Url::parse(url) {
         Ok(u) => match u.password().filter(|p| !p.is_empty()) {
-            Some(p) => text.replace(p, "***"),
+            Some(p) => text.replace(p, REDACTED),
             None => text,
         },
         Err(_) => text,
@@ -225,7 +201,7 @@ pub(crate) fn now_micros() -> DateTime<Utc> {
 ///   read).
 /// * [`PostgresTokenStore::rotate_key`] re-encrypts every row in one
 ///   transaction.
-/// * `Debug` and errors show the URL with its password replaced by `***`.
+/// * `Debug` and errors show the URL with its password replaced by `[redacted]`.
 ///
 /// ```no_run
 /// # async fn demo() -> creatorsync_core::Result<()> {
@@ -280,7 +256,7 @@ impl PostgresTokenStore {
         crate::publish_log::PostgresPublishLog::from_parts(self.pool.clone(), Arc::clone(&self.url))
     }
 
-    /// The connection URL with its password replaced by `***`: safe to
+    /// The connection URL with its password replaced by `[redacted]`: safe to
     /// show in logs and `repr`s.
     pub fn redacted_url(&self) -> &str {
         &self.url
@@ -529,13 +505,13 @@ mod tests {
     fn urls_are_redacted() {
         let shown = redact_url("postgres://app:hunter2@db:5432/app?sslmode=require");
         assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("app:***@db:5432/app"), "{shown}");
+        assert!(shown.contains("app:[redacted]@db:5432/app"), "{shown}");
         let shown = redact_url("postgres://app@db/app?password=hunter2&sslmode=disable");
         assert!(
             !shown.contains("hunter2") && shown.contains("sslmode=disable"),
             "{shown}"
         );
-        assert_eq!(redact_url("not a url hunter2"), "[unparseable URL]");
+        assert_eq!(redact_url("not a url hunter2"), "[redacted]");
     }
 
     #[test]
