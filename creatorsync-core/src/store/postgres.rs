@@ -3,7 +3,7 @@
 //!
 //! Rows and encryption match the SQLite store (shared code in `codec.rs`):
 //! `key_id`, `nonce` and `ciphertext` hold the AES-256-GCM sealed
-//! credential, bound to the row identity and key id; `profile` and
+//! credential, bound to the row identity, key id and row version; `profile` and
 //! `metadata` are JSONB; `version` drives compare-and-swap. Tables are
 //! prefixed `creatorsync_` so they can live in an application's database.
 //!
@@ -23,7 +23,7 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Row};
 
-use super::codec::{u64_from_sql, u64_to_sql};
+use super::codec::{next_version, u64_from_sql, u64_to_sql};
 use super::crypto::KeyRing;
 use super::sql_common::{
     KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
@@ -196,8 +196,8 @@ pub(crate) fn now_micros() -> DateTime<Utc> {
 ///   `INSERT … ON CONFLICT DO NOTHING`): exactly one of any number of
 ///   concurrent writers wins, in any process.
 /// * Credentials are sealed with AES-256-GCM exactly as in
-///   [`crate::store::SqliteTokenStore`] (row identity + key id as
-///   associated data; [`Error::Key`] naming the key when a row cannot be
+///   [`crate::store::SqliteTokenStore`] (row identity + key id + row
+///   version as associated data; [`Error::Key`] naming the key when a row cannot be
 ///   read).
 /// * [`PostgresTokenStore::rotate_key`] re-encrypts every row in one
 ///   transaction.
@@ -318,7 +318,6 @@ impl PostgresTokenStore {
         let plain = PlainColumns {
             profile: row.try_get("profile").map_err(get)?,
             metadata: row.try_get("metadata").map_err(get)?,
-            version: row.try_get("version").map_err(get)?,
             updated_at: row.try_get("updated_at").map_err(get)?,
             needs_reauth: row.try_get("needs_reauth").map_err(get)?,
         };
@@ -355,12 +354,13 @@ fn sealed_row(row: &PgRow, context: &str) -> Result<SealedRow> {
     SealedRow::read(
         |c| row.try_get(c).map_err(get),
         |c| row.try_get(c).map_err(get),
+        |c| row.try_get(c).map_err(get),
     )
 }
 
 async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
     let rows = sqlx::query(
-        "SELECT user_id, platform, account_id, key_id, nonce, ciphertext \
+        "SELECT user_id, platform, account_id, version, key_id, nonce, ciphertext \
          FROM creatorsync_tokens ORDER BY user_id, platform, account_id FOR UPDATE",
     )
     .fetch_all(&mut *conn)
@@ -425,9 +425,10 @@ impl TokenStore for PostgresTokenStore {
 
     async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
         let key = &token.key;
-        let row = encode_token(&self.key_ring(), token)?;
+        let new_version = next_version(expected_version)?;
+        let row = encode_token(&self.key_ring(), token, new_version)?;
         let now = now_micros();
-        let (affected, new_version) = match expected_version {
+        let affected = match expected_version {
             None => {
                 let done = sqlx::query(
                     "INSERT INTO creatorsync_tokens (user_id, platform, account_id, version, \
@@ -448,7 +449,7 @@ impl TokenStore for PostgresTokenStore {
                 .execute(&self.pool)
                 .await
                 .map_err(|e| pg_err("insert", &e))?;
-                (done.rows_affected(), 1)
+                done.rows_affected()
             }
             Some(v) => {
                 let done = sqlx::query(
@@ -471,7 +472,7 @@ impl TokenStore for PostgresTokenStore {
                 .execute(&self.pool)
                 .await
                 .map_err(|e| pg_err("update", &e))?;
-                (done.rows_affected(), v + 1)
+                done.rows_affected()
             }
         };
         if affected == 1 {
