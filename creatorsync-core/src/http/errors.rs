@@ -25,9 +25,27 @@ pub async fn decode_json<T: DeserializeOwned>(
         platform,
         status,
         code: Some("unexpected_response".into()),
-        message: format!("could not decode the response: {e}"),
+        message: decode_failure(&e),
         body: Some(redact_text(&String::from_utf8_lossy(&body))),
     })
+}
+
+/// What went wrong decoding a body, without serde_json's own text: it
+/// quotes the offending value (`invalid type: string "…"`), which may be a
+/// token.
+fn decode_failure(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "could not read the response",
+        Category::Syntax => "the response is not valid JSON",
+        Category::Data => "the response does not have the expected fields or types",
+        Category::Eof => "the response ended early",
+    };
+    format!(
+        "could not decode the response: {what} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -428,6 +446,30 @@ mod tests {
             e.to_string()
                 .contains("upstream failed: token=[redacted]; retry later"),
             "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn decode_errors_do_not_quote_values() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Grant {
+            #[allow(dead_code)]
+            expires_in: u64,
+        }
+        let body = r#"{"expires_in":"SECRET-VALUE"}"#;
+        let e = serde_json::from_str::<Grant>(body).unwrap_err();
+        assert!(
+            e.to_string().contains("SECRET-VALUE"),
+            "serde_json quotes it: {e}"
+        );
+        let resp = reqwest::Response::from(http::Response::new(body));
+        let err = decode_json::<Grant>(Platform::YouTube, resp)
+            .await
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            !shown.contains("SECRET-VALUE") && shown.contains("line 1"),
+            "{shown}"
         );
     }
 
