@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use creatorsync_core::http::redact_url;
 use creatorsync_core::media::{BytesSource, FileSource, UrlSource};
 use creatorsync_core::{Error, MediaSource, PlatformOptions, Result};
 use pyo3::prelude::*;
@@ -54,15 +55,15 @@ impl Media {
     #[staticmethod]
     #[pyo3(signature = (url, *, allow_private=false, alt_text=None))]
     fn url(url: String, allow_private: bool, alt_text: Option<String>) -> PyResult<Self> {
-        let source = UrlSource::builder(url.clone())
+        let source = UrlSource::builder(url)
             .allow_loopback(allow_private)
             .build()
             .map_err(to_py)?;
-        let shown = url.split('?').next().unwrap_or_default().to_owned();
+        let label = format!("Media.url({:?})", redact_url(source.url()));
         Ok(Self {
             source: Arc::new(source),
             alt_text,
-            label: format!("Media.url({shown:?})"),
+            label,
         })
     }
 

@@ -218,7 +218,7 @@ class PostgresStore:
         a free connection. Connects and applies the schema."""
     @property
     def url(self) -> str:
-        """The connection URL with its password replaced by ``***``."""
+        """The connection URL with its password replaced by ``[redacted]``."""
     def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
         """Reads one token (None: not stored)."""
     def list(self, user_id: str) -> Awaitable[List[Token]]:

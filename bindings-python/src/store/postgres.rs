@@ -95,7 +95,7 @@ impl PostgresStore {
         super::py_delete(py, self.dyn_store(), key)
     }
 
-    /// The connection URL with its password replaced by `***`.
+    /// The connection URL with its password replaced by `[redacted]`.
     #[getter]
     fn url(&self) -> String {
         self.inner.redacted_url().to_owned()

@@ -7,7 +7,7 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::redact_text;
+use super::{redact_text, redacted_excerpt};
 use crate::{Error, Platform, Result};
 
 /// Reads a successful response as JSON, keeping the (redacted) body when it
@@ -25,9 +25,27 @@ pub async fn decode_json<T: DeserializeOwned>(
         platform,
         status,
         code: Some("unexpected_response".into()),
-        message: format!("could not decode the response: {e}"),
+        message: decode_failure(&e),
         body: Some(redact_text(&String::from_utf8_lossy(&body))),
     })
+}
+
+/// What went wrong decoding a body, without serde_json's own text: it
+/// quotes the offending value (`invalid type: string "…"`), which may be a
+/// token.
+fn decode_failure(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "could not read the response",
+        Category::Syntax => "the response is not valid JSON",
+        Category::Data => "the response does not have the expected fields or types",
+        Category::Eof => "the response ended early",
+    };
+    format!(
+        "could not decode the response: {what} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -97,8 +115,36 @@ fn s(v: &Value, path: &[&str]) -> Option<String> {
     }
 }
 
+/// How much of a body without a message field becomes the message.
+const EXCERPT_CHARS: usize = 200;
+
 /// Maps an error answer (status, headers, body) of `platform` to [`Error`].
+///
+/// The body kept in [`Error::Platform`] and every message taken from it
+/// are redacted (a platform may quote a token, a code or a signed URL in
+/// its message).
 pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    redact_messages(map_error(platform, status, headers, body))
+}
+
+/// The messages of an error built by [`map_error`], redacted.
+fn redact_messages(mut err: Error) -> Error {
+    match &mut err {
+        Error::Platform { message, .. }
+        | Error::RateLimited { message, .. }
+        | Error::Duplicate { message, .. }
+        | Error::ReauthRequired {
+            reason: message, ..
+        }
+        | Error::MediaRejected {
+            reason: message, ..
+        } => *message = redact_text(message),
+        _ => {}
+    }
+    err
+}
+
+fn map_error(platform: Platform, status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
     let text = String::from_utf8_lossy(body);
     let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let raw = Some(redact_text(&text));
@@ -150,7 +196,7 @@ pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body
                         .and_then(|e| s(e, &["message"]))
                 })
                 .or_else(|| s(&json, &["title"]))
-                .unwrap_or_else(|| text.chars().take(200).collect());
+                .unwrap_or_else(|| redacted_excerpt(&text, EXCERPT_CHARS));
             let code = json
                 .get("errors")
                 .and_then(|e| e.get(0))
@@ -172,7 +218,7 @@ pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body
         }
         Platform::LinkedIn => {
             let message =
-                s(&json, &["message"]).unwrap_or_else(|| text.chars().take(200).collect());
+                s(&json, &["message"]).unwrap_or_else(|| redacted_excerpt(&text, EXCERPT_CHARS));
             let code = s(&json, &["code"]).or_else(|| s(&json, &["serviceErrorCode"]));
             match status {
                 401 => reauth(format!("LinkedIn refused the token: {message}")),
@@ -191,7 +237,7 @@ pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body
             let e = json.get("error").cloned().unwrap_or(Value::Null);
             let message = s(&e, &["error_user_msg"])
                 .or_else(|| s(&e, &["message"]))
-                .unwrap_or_else(|| text.chars().take(200).collect());
+                .unwrap_or_else(|| redacted_excerpt(&text, EXCERPT_CHARS));
             let code = e.get("code").and_then(Value::as_i64).unwrap_or(0);
             let sub = e.get("error_subcode").and_then(Value::as_i64).unwrap_or(0);
             let code_str = if sub != 0 {
@@ -227,8 +273,8 @@ pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body
             }
         }
         Platform::YouTube => {
-            let message =
-                s(&json, &["error", "message"]).unwrap_or_else(|| text.chars().take(200).collect());
+            let message = s(&json, &["error", "message"])
+                .unwrap_or_else(|| redacted_excerpt(&text, EXCERPT_CHARS));
             let reason = json
                 .pointer("/error/errors/0/reason")
                 .and_then(Value::as_str)
@@ -249,8 +295,8 @@ pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body
         }
         Platform::TikTok => {
             let code = s(&json, &["error", "code"]);
-            let message =
-                s(&json, &["error", "message"]).unwrap_or_else(|| text.chars().take(200).collect());
+            let message = s(&json, &["error", "message"])
+                .unwrap_or_else(|| redacted_excerpt(&text, EXCERPT_CHARS));
             match code.as_deref() {
                 Some(
                     "access_token_invalid" | "scope_not_authorized" | "scope_permission_missed",
@@ -358,6 +404,73 @@ mod tests {
             r#"{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 20230101 is not active"}"#,
         );
         assert_eq!(e.status(), Some(426));
+    }
+
+    #[test]
+    fn messages_and_bodies_are_redacted_on_every_platform() {
+        let bodies = [
+            // No message field: the message falls back to the body.
+            "<html>proxy error for https://me:PASSW0RD@up.example/v?upload_id=SESS10N \
+             access_token=T0KEN Authorization: Bearer B3ARER</html>",
+            // A message field quoting secrets, in each platform's shape.
+            r#"{"detail":"bad access_token=T0KEN","errors":[{"message":"code=C0DE"}]}"#,
+            r#"{"message":"refresh_token=T0KEN rejected"}"#,
+            r#"{"error":{"message":"https://x.example/cb?code=C0DE#FRAG","code":100}}"#,
+            r#"{"error":{"code":"invalid_params","message":"upload_token=T0KEN"}}"#,
+            r#"{"error":"invalid_request","error_description":"client_secret=S3CRET"}"#,
+        ];
+        let secrets = [
+            "PASSW0RD", "SESS10N", "T0KEN", "B3ARER", "C0DE", "FRAG", "S3CRET",
+        ];
+        for platform in Platform::ALL {
+            for status in [400, 401, 403, 429, 500] {
+                for body in bodies {
+                    let e = map(platform, status, body);
+                    let shown = format!("{e} {e:?}");
+                    for secret in secrets {
+                        assert!(
+                            !shown.contains(secret),
+                            "{platform} {status}: {secret} in {shown}"
+                        );
+                    }
+                }
+            }
+        }
+        // Only the secret goes: the rest of the message stays useful.
+        let e = map(
+            Platform::LinkedIn,
+            400,
+            "upstream failed: token=abc; retry later",
+        );
+        assert!(
+            e.to_string()
+                .contains("upstream failed: token=[redacted]; retry later"),
+            "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn decode_errors_do_not_quote_values() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Grant {
+            #[allow(dead_code)]
+            expires_in: u64,
+        }
+        let body = r#"{"expires_in":"SECRET-VALUE"}"#;
+        let e = serde_json::from_str::<Grant>(body).unwrap_err();
+        assert!(
+            e.to_string().contains("SECRET-VALUE"),
+            "serde_json quotes it: {e}"
+        );
+        let resp = reqwest::Response::from(http::Response::new(body));
+        let err = decode_json::<Grant>(Platform::YouTube, resp)
+            .await
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            !shown.contains("SECRET-VALUE") && shown.contains("line 1"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -11,7 +11,8 @@ pub use endpoints::{EndpointSet, Endpoints, Host};
 pub use retry::RetryConfig;
 
 pub use errors::{decode_json, platform_error};
-pub use redact::{redact_text, redact_url};
+pub(crate) use redact::redacted_excerpt;
+pub use redact::{REDACTED, redact_text, redact_url, redact_url_str};
 
 use std::time::Duration;
 
@@ -118,5 +119,98 @@ impl Default for HttpClient {
         // Building a client with default settings only fails if the TLS
         // backend cannot initialise, which is a broken installation.
         Self::new(HttpConfig::default()).unwrap_or_else(|e| panic!("default HTTP client: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::routing::put;
+    use tracing_subscriber::fmt::format::FmtSpan;
+
+    use super::*;
+
+    /// What a YouTube resumable session URI carries: the session id grants
+    /// upload rights to whoever holds it.
+    const SESSION: &str = "ADPycdvSESSION-ID-123";
+
+    #[derive(Clone, Default)]
+    struct Logs(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Logs {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn session_uri(base: &str) -> String {
+        format!(
+            "{base}/upload/youtube/v3/videos?uploadType=resumable&upload_id={SESSION}&part=snippet"
+        )
+    }
+
+    #[tokio::test]
+    async fn upload_session_ids_never_reach_errors_or_trace_logs() {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(FmtSpan::FULL)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        // An error answer quoting the session URI in its message.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let quoted = session_uri("https://www.googleapis.com");
+        let router = Router::new().fallback(put(move || async move {
+            let body = format!(r#"{{"error":{{"code":400,"message":"bad session {quoted}"}}}}"#);
+            (StatusCode::BAD_REQUEST, body)
+        }));
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        // A transport failure: nothing listens on this port any more.
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let closed_base = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+
+        let client = HttpClient::new(HttpConfig {
+            retry: RetryConfig::disabled(),
+            ..HttpConfig::default()
+        })
+        .unwrap();
+        let mut errors = Vec::new();
+        for base in [&base, &closed_base] {
+            let uri = session_uri(base);
+            let err = client
+                .send(
+                    Platform::YouTube,
+                    "upload bytes",
+                    Idempotency::Idempotent,
+                    |c| c.put(&uri),
+                )
+                .await
+                .unwrap_err();
+            errors.push(format!("{err} {err:?}"));
+        }
+        assert!(errors[0].contains("HTTP 400"), "{}", errors[0]);
+        assert!(errors[1].contains("network error"), "{}", errors[1]);
+        let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            logs.contains("upload_id=[redacted]"),
+            "the request is logged: {logs}"
+        );
+        for shown in errors.iter().chain([&logs]) {
+            assert!(!shown.contains(SESSION), "session id in {shown}");
+        }
     }
 }

@@ -11,9 +11,10 @@ use reqwest::{Method, Response, StatusCode};
 use tokio::sync::OnceCell;
 use url::Url;
 
-use super::guard::{GuardPolicy, redacted, resolve_checked};
+use super::guard::{GuardPolicy, resolve_checked};
 use super::sniff::{SNIFF_LEN, detect_mime, kind_of};
 use super::{MediaInfo, MediaSource, invalid};
+use crate::http::{redact_url, redact_url_str};
 use crate::{Error, Result};
 
 /// Default size cap of a URL source: 4 GiB.
@@ -28,13 +29,20 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// (falling back to a ranged `GET` of the first bytes), and
 /// [`MediaSource::read_range`] uses `Range: bytes=a-b` when the server
 /// supports it, otherwise streams from the start, skipping, keeping only
-/// the requested range in memory.
+/// the requested range in memory. A `206` must answer exactly the range
+/// asked for, per its `Content-Range` (start, end, and the total length
+/// described earlier), and a body must hold every byte asked for;
+/// otherwise the read fails ([`Error::InvalidMedia`], or
+/// [`Error::Transport`] for a short body) instead of returning the wrong
+/// bytes.
 ///
 /// Every connection goes through the SSRF guard: the host is resolved, and
-/// loopback, private, link-local, CGNAT, multicast, unspecified and cloud
-/// metadata addresses are refused, on every redirect hop, and the request
-/// connects to the address that was checked. Loopback and specific hosts
-/// can be allowed explicitly.
+/// every IANA special-purpose address (loopback, private, link-local and
+/// cloud metadata, CGNAT, documentation, benchmarking, 6to4, Teredo,
+/// NAT64 of those...), multicast and reserved addresses are refused (see
+/// [`crate::media::guard::is_forbidden_ip`]), on every redirect hop, and
+/// the request connects to the address that was checked. Loopback and
+/// specific hosts can be allowed explicitly.
 ///
 /// ```
 /// use creatorsync_core::media::{UrlSource, MediaSource};
@@ -103,13 +111,11 @@ impl UrlSourceBuilder {
 
     /// Parses the URL and checks its scheme. DNS checks happen on use.
     pub fn build(self) -> Result<UrlSource> {
-        let url = Url::parse(&self.url).map_err(|e| {
-            let shown = self.url.split(['?', '#']).next().unwrap_or("").to_owned();
-            invalid(shown, format!("not a valid URL: {e}"))
-        })?;
+        let url = Url::parse(&self.url)
+            .map_err(|e| invalid(redact_url_str(&self.url), format!("not a valid URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid(
-                redacted(&url),
+                redact_url(&url),
                 format!(
                     "the {:?} scheme is not allowed; use an http(s) URL",
                     url.scheme()
@@ -146,7 +152,7 @@ impl UrlSource {
     }
 
     fn shown(&self) -> String {
-        redacted(&self.url)
+        redact_url(&self.url)
     }
 
     fn transport(&self, e: reqwest::Error) -> Error {
@@ -190,7 +196,7 @@ impl UrlSource {
                 url = url
                     .join(loc)
                     .map_err(|e| invalid(self.shown(), format!("bad redirect Location: {e}")))?;
-                tracing::debug!(to = %redacted(&url), "following media redirect");
+                tracing::debug!(to = %redact_url(&url), "following media redirect");
                 continue;
             }
             if !(resp.status().is_success() || resp.status() == StatusCode::RANGE_NOT_SATISFIABLE) {
@@ -244,14 +250,14 @@ impl UrlSource {
             .await?;
         if resp.status() == StatusCode::PARTIAL_CONTENT {
             ranges = true;
-            if let Some(total) = resp
-                .headers()
-                .get(CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit('/').next())
-                .and_then(|t| t.trim().parse::<u64>().ok())
-            {
-                len = Some(total);
+            let answered = self.answered_range(&resp, 0, SNIFF_LEN as u64 - 1, len)?;
+            len = answered.total.or(len);
+            if len.is_none() {
+                // Counting this body would measure the range, not the media.
+                return Err(invalid(
+                    self.shown(),
+                    "the server gives no length (no Content-Length, Content-Range total `*`)",
+                ));
             }
         } else if resp.status().is_success() {
             ranges = false;
@@ -346,6 +352,80 @@ impl UrlSource {
     }
 }
 
+/// A `Content-Range: bytes first-last/total` answer (`total` is `None`
+/// for `*`, an unknown length).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ContentRange {
+    first: u64,
+    last: u64,
+    total: Option<u64>,
+}
+
+impl ContentRange {
+    fn parse(value: &str) -> Option<Self> {
+        let rest = value.trim().strip_prefix("bytes")?.trim_start();
+        let (range, total) = rest.split_once('/')?;
+        let (first, last) = range.trim().split_once('-')?;
+        let first = first.trim().parse().ok()?;
+        let last = last.trim().parse().ok()?;
+        let total = match total.trim() {
+            "*" => None,
+            t => Some(t.parse().ok()?),
+        };
+        let consistent = first <= last && total.is_none_or(|t| last < t);
+        consistent.then_some(Self { first, last, total })
+    }
+}
+
+impl UrlSource {
+    /// Checks that a `206` answers the range asked for: it starts at
+    /// `first`, ends at `last` (or earlier only where the media ends), and
+    /// its total agrees with `known_total` when one is known. Anything else
+    /// (no `Content-Range`, another range, another length) is an
+    /// [`Error::InvalidMedia`]: using those bytes would upload the wrong
+    /// part of the file.
+    fn answered_range(
+        &self,
+        resp: &Response,
+        first: u64,
+        last: u64,
+        known_total: Option<u64>,
+    ) -> Result<ContentRange> {
+        let raw = resp
+            .headers()
+            .get(CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let wrong = |why: String| {
+            invalid(
+                self.shown(),
+                format!("asked for bytes {first}-{last}, the server answered HTTP 206 {why}"),
+            )
+        };
+        let Some(answer) = ContentRange::parse(raw) else {
+            return Err(wrong(format!("without a valid Content-Range ({raw:?})")));
+        };
+        // The server may end early only where the media ends.
+        let last_ok = match answer.total.or(known_total) {
+            Some(total) => answer.last == last.min(total.saturating_sub(1)),
+            None => answer.last <= last,
+        };
+        let total_agrees = match (answer.total, known_total) {
+            (Some(a), Some(k)) => a == k,
+            _ => true,
+        };
+        if answer.first != first || !last_ok || !total_agrees {
+            let shown_total = answer.total.map_or("*".to_owned(), |t| t.to_string());
+            let known = known_total.map_or(String::new(), |k| format!(" of a {k}-byte file"));
+            return Err(wrong(format!(
+                "with bytes {}-{}/{shown_total}{known}; the media changed or the server is misbehaving",
+                answer.first, answer.last
+            )));
+        }
+        Ok(answer)
+    }
+}
+
 fn header_u64(resp: &Response, name: &str) -> Option<u64> {
     resp.headers().get(name)?.to_str().ok()?.trim().parse().ok()
 }
@@ -374,19 +454,41 @@ impl MediaSource for UrlSource {
             return Ok(Bytes::new());
         }
         let last = offset.saturating_add(len).min(total) - 1;
-        if d.ranges {
+        let want = last - offset + 1;
+        let got = if d.ranges {
             let resp = self.send(Method::GET, Some((offset, last))).await?;
             if resp.status() == StatusCode::PARTIAL_CONTENT {
-                return self.collect(resp, offset, offset, last - offset + 1).await;
+                self.answered_range(&resp, offset, last, Some(total))?;
+                self.collect(resp, offset, offset, want).await?
+            } else if resp.status() == StatusCode::RANGE_NOT_SATISFIABLE {
+                // Inside the described length: the media changed since.
+                return Err(invalid(
+                    self.shown(),
+                    format!(
+                        "the server refused bytes {offset}-{last} of a {total}-byte file (HTTP 416); the media changed while it was being read"
+                    ),
+                ));
+            } else {
+                // The server ignored the range: skip to it.
+                self.collect(resp, 0, offset, want).await?
             }
-            if resp.status() == StatusCode::RANGE_NOT_SATISFIABLE {
-                return Ok(Bytes::new());
-            }
-            // The server ignored the range: fall through to skipping.
-            return self.collect(resp, 0, offset, last - offset + 1).await;
+        } else {
+            let resp = self.send(Method::GET, None).await?;
+            self.collect(resp, 0, offset, want).await?
+        };
+        if got.len() as u64 != want {
+            return Err(Error::Transport {
+                platform: None,
+                message: format!(
+                    "fetching media {}: the body ended after {} of the {want} bytes asked for at offset {offset}",
+                    self.shown(),
+                    got.len()
+                ),
+                maybe_sent: false,
+                timeout: false,
+            });
         }
-        let resp = self.send(Method::GET, None).await?;
-        self.collect(resp, 0, offset, last - offset + 1).await
+        Ok(got)
     }
 
     fn public_url(&self) -> Option<&Url> {
@@ -443,7 +545,15 @@ mod tests {
         if path == "/loop" {
             return (StatusCode::FOUND, [(header::LOCATION, "/loop")]).into_response();
         }
-        let ranged = path.starts_with("/ranged/");
+        // `/ranged/` answers ranges correctly; the other range servers
+        // misbehave on ranges past the start (`always-shift`: on every
+        // range): another range, another total, no Content-Range, a body
+        // shorter than its Content-Range.
+        let mode = path.split('/').nth(1).unwrap_or("");
+        let ranged = matches!(
+            mode,
+            "ranged" | "shift" | "total" | "bare" | "short" | "always-shift"
+        );
         let b = &app.body;
         if method == Method::HEAD {
             let mut r = (
@@ -464,13 +574,23 @@ mod tests {
             let (a, z) = spec.split_once('-').unwrap();
             let a: usize = a.parse().unwrap();
             let z: usize = z.parse::<usize>().unwrap().min(b.len() - 1);
-            let cr = format!("bytes {a}-{z}/{}", b.len());
-            return (
-                StatusCode::PARTIAL_CONTENT,
-                [(header::CONTENT_RANGE, cr)],
-                b[a..=z].to_vec(),
-            )
-                .into_response();
+            let misbehave = mode == "always-shift" || (a > 0 && mode != "ranged");
+            let (a, z, total) = match mode {
+                "shift" | "always-shift" if misbehave => (a + 1, (z + 1).min(b.len() - 1), b.len()),
+                "total" if misbehave => (a, z, b.len() + 1),
+                _ => (a, z, b.len()),
+            };
+            let mut bytes = b[a..=z].to_vec();
+            if misbehave && mode == "short" {
+                bytes.truncate(bytes.len() - 10);
+            }
+            let mut r = (StatusCode::PARTIAL_CONTENT, bytes).into_response();
+            if !(misbehave && mode == "bare") {
+                let cr = format!("bytes {a}-{z}/{total}");
+                r.headers_mut()
+                    .insert(header::CONTENT_RANGE, cr.parse().unwrap());
+            }
+            return r;
         }
         app.full_gets.fetch_add(1, Ordering::SeqCst);
         b.as_ref().clone().into_response()
@@ -529,6 +649,60 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_206_with_another_range_is_an_error_never_wrong_bytes() {
+        let (addr, app) = serve().await;
+        for (mode, want_invalid) in [
+            ("shift", true),
+            ("total", true),
+            ("bare", true),
+            ("short", false),
+        ] {
+            let src = local(format!("http://{addr}/{mode}/a.png"));
+            assert_eq!(src.describe().await.unwrap().len, app.body.len() as u64);
+            let err = src.read_range(50_000, 1000).await.unwrap_err();
+            let shown = err.to_string();
+            if want_invalid {
+                assert!(
+                    matches!(err, Error::InvalidMedia { .. }) && shown.contains("50000-50999"),
+                    "{mode}: {err:?}"
+                );
+            } else {
+                assert!(
+                    matches!(err, Error::Transport { .. }) && shown.contains("990 of the 1000"),
+                    "{mode}: {err:?}"
+                );
+            }
+        }
+        // A wrong answer to the first range fails `describe`.
+        let err = local(format!("http://{addr}/always-shift/a.png"))
+            .describe()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidMedia { .. }), "{err:?}");
+        assert_eq!(app.full_gets.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn content_range_parsing() {
+        let cr = |first, last, total| ContentRange { first, last, total };
+        assert_eq!(
+            ContentRange::parse("bytes 0-9/100"),
+            Some(cr(0, 9, Some(100)))
+        );
+        assert_eq!(ContentRange::parse(" bytes 5-5/*"), Some(cr(5, 5, None)));
+        for bad in [
+            "",
+            "bytes */100",
+            "bytes 9-0/100",
+            "bytes 0-100/100",
+            "items 0-1/2",
+            "bytes 0-x/1",
+        ] {
+            assert_eq!(ContentRange::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[tokio::test]
     async fn no_range_server_streams_and_skips() {
         let (addr, app) = serve().await;
         let src = local(format!("http://{addr}/plain/a.png"));
@@ -575,6 +749,32 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("redirects"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn errors_never_show_userinfo_secret_params_or_fragment() {
+        let secrets = ["hunter2", "S1G", "FRAG", "T0KEN"];
+        let check = |err: Error| {
+            let shown = format!("{err} {err:?}");
+            for s in secrets {
+                assert!(!shown.contains(s), "{s} in {shown}");
+            }
+        };
+        // Does not parse (bad port), wrong scheme.
+        check(
+            UrlSource::new("https://me:hunter2@cdn.example.com:99999/a#FRAG?sig=S1G").unwrap_err(),
+        );
+        check(UrlSource::new("ftp://me:hunter2@cdn.example.com/a?sig=S1G#FRAG").unwrap_err());
+        // Refused by the guard (an IP literal: no lookup, no traffic).
+        let src = UrlSource::new("http://T0KEN@10.0.0.1/a.png?X-Amz-Signature=S1G#FRAG").unwrap();
+        check(src.describe().await.unwrap_err());
+        let src = UrlSource::new("http://me:hunter2@10.0.0.1/a.png#FRAG").unwrap();
+        let err = src.describe().await.unwrap_err();
+        assert!(
+            err.to_string().contains("me:[redacted]@10.0.0.1/a.png"),
+            "{err}"
+        );
+        check(err);
     }
 
     #[tokio::test]

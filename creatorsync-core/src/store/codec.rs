@@ -1,6 +1,6 @@
 //! What the SQL stores share: the plaintext encoding of a [`Credential`]
 //! (sealed with [`KeyRing`] before it reaches a database), the row identity
-//! used as associated data, and version conversions. The SQLite and
+//! and row version used as associated data, and version conversions. The SQLite and
 //! PostgreSQL stores both use this module, so a row's ciphertext means the
 //! same thing in either database.
 
@@ -130,40 +130,59 @@ pub(crate) fn row_id(key: &AccountKey) -> [&str; 3] {
     [&key.user_id, key.platform.as_str(), &key.account_id]
 }
 
-/// Serializes and seals `credential` for the row `key` under the ring's
+/// Serializes and seals `credential` for the row `key` at row version
+/// `version` (the version the write will give the row) under the ring's
 /// active key: returns where the key id and nonce go, and the ciphertext.
 pub(crate) fn seal_credential(
     ring: &KeyRing,
     key: &AccountKey,
+    version: u64,
     credential: &Credential,
 ) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {
     let mut buffer = credential_plaintext(credential)?;
-    let sealed = ring.seal(&row_id(key), &mut buffer)?;
+    let sealed = ring.seal(&row_id(key), version, &mut buffer)?;
     Ok((sealed, buffer))
 }
 
-/// Opens a stored row's ciphertext and decodes the credential.
+/// Opens a stored row's ciphertext (row version `version`) and decodes the
+/// credential.
 pub(crate) fn open_credential(
     ring: &KeyRing,
     key: &AccountKey,
+    version: u64,
     key_id: &str,
     nonce: &[u8],
     ciphertext: &[u8],
 ) -> Result<Credential> {
-    let plaintext = ring.open(&row_id(key), key_id, nonce, ciphertext)?;
+    let plaintext = ring.open(&row_id(key), version, key_id, nonce, ciphertext)?;
     credential_from_plaintext(key_id, &plaintext)
 }
 
-/// Re-encrypts one row's ciphertext under the ring's active key (key
-/// rotation); the plaintext only exists in a zeroized buffer.
+/// Re-encrypts one row's ciphertext under the ring's active key, in the
+/// current format, for the same row version (key rotation; this also
+/// moves rows written before the version was bound to the current
+/// format). The plaintext only exists in a zeroized buffer.
 pub(crate) fn reseal(
     ring: &KeyRing,
     row_id: &[&str],
+    version: u64,
     key_id: &str,
     nonce: &[u8],
     ciphertext: &[u8],
 ) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {
-    let mut buffer = ring.open(row_id, key_id, nonce, ciphertext)?;
-    let sealed = ring.seal(row_id, &mut buffer)?;
+    let mut buffer = ring.open(row_id, version, key_id, nonce, ciphertext)?;
+    let sealed = ring.seal(row_id, version, &mut buffer)?;
     Ok((sealed, buffer))
+}
+
+/// The version a write gives the row: 1 for an insert, `expected + 1` for
+/// a compare-and-swap update.
+pub(crate) fn next_version(expected: Option<u64>) -> Result<u64> {
+    match expected {
+        None => Ok(1),
+        Some(v) => v
+            .checked_add(1)
+            .filter(|n| i64::try_from(*n).is_ok())
+            .ok_or_else(|| Error::invalid_input("version", "too large")),
+    }
 }

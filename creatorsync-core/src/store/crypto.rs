@@ -3,8 +3,16 @@
 //! Every write uses the ring's *active* key and a fresh random 96-bit nonce;
 //! older keys stay in the ring only to read rows written before a rotation.
 //! The associated data binds a ciphertext to its row identity (user id,
-//! platform, account id) and key id, so a ciphertext copied into another
-//! row, or relabelled with another key id, fails to decrypt.
+//! platform, account id), its key id and the row version it was written
+//! for, so a ciphertext copied into another row, relabelled with another
+//! key id, or put back into its own row after a later write (a rollback to
+//! an older token), fails to decrypt.
+//!
+//! The stored nonce carries the sealing format: 13 bytes, a format byte
+//! ([`FORMAT_V2`]) then the 12-byte nonce. A 12-byte nonce is a row written
+//! before the version was bound ([`FORMAT_V1`]: associated data without the
+//! version); it is still read, and re-sealed in the current format by the
+//! next write or key rotation.
 
 use std::fmt;
 
@@ -29,6 +37,13 @@ pub const KEY_LEN: usize = 32;
 pub(crate) const NONCE_LEN: usize = 12;
 /// Length of the GCM authentication tag appended to each ciphertext.
 const TAG_LEN: usize = 16;
+/// Rows sealed before the row version was bound: the stored nonce is the
+/// bare 12-byte nonce and the associated data has no version.
+const FORMAT_V1: &[u8] = b"creatorsync/token/v1";
+/// The current format: the stored nonce is `[2] + nonce`, and the
+/// associated data ends with the row version.
+const FORMAT_V2: u8 = 2;
+const FORMAT_V2_TAG: &[u8] = b"creatorsync/token/v2";
 
 /// One named 32-byte key. The bytes are zeroized on drop.
 #[derive(Clone)]
@@ -234,13 +249,19 @@ impl KeyRing {
         self.key_list().find(|k| k.id == id)
     }
 
-    /// Encrypts `plaintext` in place with the active key: on return the
-    /// buffer holds ciphertext + tag (the plaintext is overwritten).
+    /// Encrypts `plaintext` in place with the active key, for the row
+    /// `row_id` at row version `version`: on return the buffer holds
+    /// ciphertext + tag (the plaintext is overwritten).
     #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-    pub(crate) fn seal(&self, row_id: &[&str], buffer: &mut Vec<u8>) -> Result<Sealed> {
+    pub(crate) fn seal(
+        &self,
+        row_id: &[&str],
+        version: u64,
+        buffer: &mut Vec<u8>,
+    ) -> Result<Sealed> {
         let key = &self.active;
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let aad = associated_data(row_id, &key.id);
+        let aad = associated_data(row_id, &key.id, Some(version));
         buffer.reserve_exact(TAG_LEN);
         key.cipher()
             .encrypt_in_place(&nonce, &aad, buffer)
@@ -248,42 +269,54 @@ impl KeyRing {
                 key_id: key.id.clone(),
                 message: "encryption failed".into(),
             })?;
+        let mut stored = Vec::with_capacity(1 + NONCE_LEN);
+        stored.push(FORMAT_V2);
+        stored.extend_from_slice(&nonce);
         Ok(Sealed {
             key_id: key.id.clone(),
-            nonce: nonce.to_vec(),
+            nonce: stored,
         })
     }
 
-    /// Decrypts a row's ciphertext. A missing key or failed authentication
-    /// is an [`Error::Key`] naming the key id.
+    /// Decrypts a row's ciphertext; `version` is the row's version column,
+    /// `stored_nonce` its nonce column (which also names the format). A
+    /// missing key or failed authentication (wrong key, another row's
+    /// ciphertext, an older ciphertext of this row) is an [`Error::Key`]
+    /// naming the key id.
     #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn open(
         &self,
         row_id: &[&str],
+        version: u64,
         key_id: &str,
-        nonce: &[u8],
+        stored_nonce: &[u8],
         ciphertext: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>> {
         let key = self.find(key_id).ok_or_else(|| Error::Key {
             key_id: key_id.to_owned(),
             message: "this key is not in the key ring".into(),
         })?;
-        if nonce.len() != NONCE_LEN {
-            return Err(Error::Key {
-                key_id: key_id.to_owned(),
-                message: format!(
-                    "stored nonce has {} bytes, expected {NONCE_LEN}",
-                    nonce.len()
-                ),
-            });
-        }
-        let aad = associated_data(row_id, key_id);
+        let (nonce, bound_version) = match stored_nonce {
+            [FORMAT_V2, nonce @ ..] if nonce.len() == NONCE_LEN => (nonce, Some(version)),
+            nonce if nonce.len() == NONCE_LEN => (nonce, None),
+            _ => {
+                return Err(Error::Key {
+                    key_id: key_id.to_owned(),
+                    message: format!(
+                        "stored nonce has {} bytes, expected {NONCE_LEN} (or {} with a format byte)",
+                        stored_nonce.len(),
+                        NONCE_LEN + 1
+                    ),
+                });
+            }
+        };
+        let aad = associated_data(row_id, key_id, bound_version);
         let mut buffer = Zeroizing::new(ciphertext.to_vec());
         key.cipher()
             .decrypt_in_place(Nonce::from_slice(nonce), &aad, &mut *buffer)
             .map_err(|_| Error::Key {
                 key_id: key_id.to_owned(),
-                message: "authentication failed (wrong key, or the row was tampered with or copied from another account)".into(),
+                message: "authentication failed (wrong key, or the row was tampered with, copied from another account or rolled back to an older version)".into(),
             })?;
         Ok(buffer)
     }
@@ -316,18 +349,43 @@ fn decode_key(field: &str, text: &str) -> Result<Zeroizing<Vec<u8>>> {
     Ok(bytes)
 }
 
-/// Unambiguous encoding of the row identity and key id: a domain tag, then
-/// every field as a big-endian u32 length followed by its bytes.
+/// Unambiguous encoding of the row identity, key id and (current format)
+/// row version: a domain tag naming the format, then every field as a
+/// big-endian u32 length followed by its bytes, then the version as a
+/// big-endian u64. `version: None` is the format-1 encoding (no version).
 #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-fn associated_data(row_id: &[&str], key_id: &str) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(64);
-    aad.extend_from_slice(b"creatorsync/token/v1");
+fn associated_data(row_id: &[&str], key_id: &str, version: Option<u64>) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(80);
+    aad.extend_from_slice(if version.is_some() {
+        FORMAT_V2_TAG
+    } else {
+        FORMAT_V1
+    });
     for field in row_id.iter().copied().chain(std::iter::once(key_id)) {
         let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
         aad.extend_from_slice(&len.to_be_bytes());
         aad.extend_from_slice(field.as_bytes());
     }
+    if let Some(v) = version {
+        aad.extend_from_slice(&v.to_be_bytes());
+    }
     aad
+}
+
+/// Seals like a store written before the row version was bound (format
+/// 1), to test that such rows stay readable.
+#[cfg(test)]
+pub(crate) fn seal_v1(ring: &KeyRing, row_id: &[&str], buffer: &mut Vec<u8>) -> Sealed {
+    let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+    let aad = associated_data(row_id, &ring.active.id, None);
+    ring.active
+        .cipher()
+        .encrypt_in_place(&nonce, &aad, buffer)
+        .expect("encrypt");
+    Sealed {
+        key_id: ring.active.id.clone(),
+        nonce: nonce.to_vec(),
+    }
 }
 
 #[cfg(test)]
@@ -338,25 +396,54 @@ mod tests {
     fn seal_then_open_and_aad_binding() {
         let ring = KeyRing::new("k1", &[3u8; 32]).unwrap();
         let mut buf = b"hello".to_vec();
-        let sealed = ring.seal(&["u", "x", "a"], &mut buf).unwrap();
+        let sealed = ring.seal(&["u", "x", "a"], 7, &mut buf).unwrap();
         assert_ne!(&buf[..5], b"hello");
+        assert_eq!(sealed.nonce.len(), 1 + NONCE_LEN);
         let plain = ring
-            .open(&["u", "x", "a"], "k1", &sealed.nonce, &buf)
+            .open(&["u", "x", "a"], 7, "k1", &sealed.nonce, &buf)
             .unwrap();
         assert_eq!(&plain[..], b"hello");
         let err = ring
-            .open(&["u", "x", "b"], "k1", &sealed.nonce, &buf)
+            .open(&["u", "x", "b"], 7, "k1", &sealed.nonce, &buf)
             .unwrap_err();
         assert!(matches!(err, Error::Key { ref key_id, .. } if key_id == "k1"));
         let err = ring
-            .open(&["u", "x", "a"], "k9", &sealed.nonce, &buf)
+            .open(&["u", "x", "a"], 7, "k9", &sealed.nonce, &buf)
             .unwrap_err();
         assert!(matches!(err, Error::Key { ref key_id, .. } if key_id == "k9"));
+        // Another row version: an older ciphertext put back is refused.
+        let err = ring
+            .open(&["u", "x", "a"], 8, "k1", &sealed.nonce, &buf)
+            .unwrap_err();
+        assert!(matches!(err, Error::Key { ref key_id, .. } if key_id == "k1"));
+        // Stripping the format byte does not downgrade to format 1.
+        assert!(
+            ring.open(&["u", "x", "a"], 7, "k1", &sealed.nonce[1..], &buf)
+                .is_err()
+        );
         // Field boundaries matter: ("ux", "") != ("u", "x").
         assert_ne!(
-            associated_data(&["ux", ""], "k"),
-            associated_data(&["u", "x"], "k")
+            associated_data(&["ux", ""], "k", Some(1)),
+            associated_data(&["u", "x"], "k", Some(1))
         );
+    }
+
+    #[test]
+    fn format_1_rows_stay_readable() {
+        let ring = KeyRing::new("k1", &[3u8; 32]).unwrap();
+        let mut buf = b"legacy".to_vec();
+        let sealed = seal_v1(&ring, &["u", "x", "a"], &mut buf);
+        assert_eq!(sealed.nonce.len(), NONCE_LEN);
+        for version in [1, 5] {
+            let plain = ring
+                .open(&["u", "x", "a"], version, "k1", &sealed.nonce, &buf)
+                .unwrap();
+            assert_eq!(&plain[..], b"legacy");
+        }
+        let err = ring
+            .open(&["u", "x", "a"], 1, "k1", &[0; 5], &buf)
+            .unwrap_err();
+        assert!(matches!(err, Error::Key { .. }), "{err:?}");
     }
 
     #[test]

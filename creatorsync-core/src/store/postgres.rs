@@ -3,7 +3,7 @@
 //!
 //! Rows and encryption match the SQLite store (shared code in `codec.rs`):
 //! `key_id`, `nonce` and `ciphertext` hold the AES-256-GCM sealed
-//! credential, bound to the row identity and key id; `profile` and
+//! credential, bound to the row identity, key id and row version; `profile` and
 //! `metadata` are JSONB; `version` drives compare-and-swap. Tables are
 //! prefixed `creatorsync_` so they can live in an application's database.
 //!
@@ -23,11 +23,12 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Row};
 
-use super::codec::{u64_from_sql, u64_to_sql};
+use super::codec::{next_version, u64_from_sql, u64_to_sql};
 use super::crypto::KeyRing;
 use super::sql_common::{
     KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
 };
+use crate::http::REDACTED;
 use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
 
 /// Embedded migrations: (schema version, SQL), applied in order.
@@ -94,34 +95,9 @@ impl PostgresOptions {
     }
 }
 
-/// The URL with its password replaced by `***` (for errors and Debug).
-pub(crate) fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                // Cannot fail for URLs with a host, which have a password.
-                let _ = parsed.set_password(Some("***"));
-            }
-            // `password=` may also appear as a query parameter.
-            if parsed.query_pairs().any(|(k, _)| k == "password") {
-                let pairs: Vec<(String, String)> = parsed
-                    .query_pairs()
-                    .map(|(k, v)| {
-                        let v = if k == "password" {
-                            "***".to_owned()
-                        } else {
-                            v.into_owned()
-                        };
-                        (k.into_owned(), v)
-                    })
-                    .collect();
-                parsed.query_pairs_mut().clear().extend_pairs(pairs);
-            }
-            parsed.to_string()
-        }
-        Err(_) => "[unparseable URL]".to_owned(),
-    }
-}
+/// The URL with its password (and any secret parameter) redacted, for
+/// errors and Debug; the publish log shows its URL the same way.
+pub(crate) use crate::http::redact_url_str as redact_url;
 
 /// Maps a database error. sqlx errors never include bound values; the
 /// password is scrubbed in case a driver message quotes the URL.
@@ -129,13 +105,13 @@ pub(crate) fn pg_err(context: &str, e: &dyn fmt::Display) -> Error {
     Error::store(format!("postgres: {context}: {e}"))
 }
 
-/// `e`'s message with the password of `url` (if any) replaced by `***`,
-/// in case a driver message quotes the URL.
+/// `e`'s message with the password of `url` (if any) redacted, in case a
+/// driver message quotes the URL.
 pub(crate) fn scrub_password(url: &str, e: &dyn fmt::Display) -> String {
     let text = e.to_string();
     match url::Url::parse(url) {
         Ok(u) => match u.password().filter(|p| !p.is_empty()) {
-            Some(p) => text.replace(p, "***"),
+            Some(p) => text.replace(p, REDACTED),
             None => text,
         },
         Err(_) => text,
@@ -226,12 +202,12 @@ pub(crate) fn now_micros() -> DateTime<Utc> {
 ///   `INSERT … ON CONFLICT DO NOTHING`): exactly one of any number of
 ///   concurrent writers wins, in any process.
 /// * Credentials are sealed with AES-256-GCM exactly as in
-///   [`crate::store::SqliteTokenStore`] (row identity + key id as
-///   associated data; [`Error::Key`] naming the key when a row cannot be
+///   [`crate::store::SqliteTokenStore`] (row identity + key id + row
+///   version as associated data; [`Error::Key`] naming the key when a row cannot be
 ///   read).
 /// * [`PostgresTokenStore::rotate_key`] re-encrypts every row in one
 ///   transaction.
-/// * `Debug` and errors show the URL with its password replaced by `***`.
+/// * `Debug` and errors show the URL with its password replaced by `[redacted]`.
 ///
 /// ```no_run
 /// # async fn demo() -> creatorsync_core::Result<()> {
@@ -286,7 +262,7 @@ impl PostgresTokenStore {
         crate::publish_log::PostgresPublishLog::from_parts(self.pool.clone(), Arc::clone(&self.url))
     }
 
-    /// The connection URL with its password replaced by `***`: safe to
+    /// The connection URL with its password replaced by `[redacted]`: safe to
     /// show in logs and `repr`s.
     pub fn redacted_url(&self) -> &str {
         &self.url
@@ -348,7 +324,6 @@ impl PostgresTokenStore {
         let plain = PlainColumns {
             profile: row.try_get("profile").map_err(get)?,
             metadata: row.try_get("metadata").map_err(get)?,
-            version: row.try_get("version").map_err(get)?,
             updated_at: row.try_get("updated_at").map_err(get)?,
             needs_reauth: row.try_get("needs_reauth").map_err(get)?,
         };
@@ -385,12 +360,13 @@ fn sealed_row(row: &PgRow, context: &str) -> Result<SealedRow> {
     SealedRow::read(
         |c| row.try_get(c).map_err(get),
         |c| row.try_get(c).map_err(get),
+        |c| row.try_get(c).map_err(get),
     )
 }
 
 async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
     let rows = sqlx::query(
-        "SELECT user_id, platform, account_id, key_id, nonce, ciphertext \
+        "SELECT user_id, platform, account_id, version, key_id, nonce, ciphertext \
          FROM creatorsync_tokens ORDER BY user_id, platform, account_id FOR UPDATE",
     )
     .fetch_all(&mut *conn)
@@ -455,9 +431,10 @@ impl TokenStore for PostgresTokenStore {
 
     async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
         let key = &token.key;
-        let row = encode_token(&self.key_ring(), token)?;
+        let new_version = next_version(expected_version)?;
+        let row = encode_token(&self.key_ring(), token, new_version)?;
         let now = now_micros();
-        let (affected, new_version) = match expected_version {
+        let affected = match expected_version {
             None => {
                 let done = sqlx::query(
                     "INSERT INTO creatorsync_tokens (user_id, platform, account_id, version, \
@@ -478,7 +455,7 @@ impl TokenStore for PostgresTokenStore {
                 .execute(&self.pool)
                 .await
                 .map_err(|e| pg_err("insert", &e))?;
-                (done.rows_affected(), 1)
+                done.rows_affected()
             }
             Some(v) => {
                 let done = sqlx::query(
@@ -501,7 +478,7 @@ impl TokenStore for PostgresTokenStore {
                 .execute(&self.pool)
                 .await
                 .map_err(|e| pg_err("update", &e))?;
-                (done.rows_affected(), v + 1)
+                done.rows_affected()
             }
         };
         if affected == 1 {
@@ -535,13 +512,13 @@ mod tests {
     fn urls_are_redacted() {
         let shown = redact_url("postgres://app:hunter2@db:5432/app?sslmode=require");
         assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("app:***@db:5432/app"), "{shown}");
+        assert!(shown.contains("app:[redacted]@db:5432/app"), "{shown}");
         let shown = redact_url("postgres://app@db/app?password=hunter2&sslmode=disable");
         assert!(
             !shown.contains("hunter2") && shown.contains("sslmode=disable"),
             "{shown}"
         );
-        assert_eq!(redact_url("not a url hunter2"), "[unparseable URL]");
+        assert_eq!(redact_url("not a url hunter2"), "[redacted]");
     }
 
     #[test]

@@ -60,22 +60,26 @@ pub(crate) struct SealedRow {
     pub(crate) user_id: String,
     pub(crate) platform: String,
     pub(crate) account_id: String,
+    /// The row version, bound into the ciphertext's associated data.
+    pub(crate) version: u64,
     pub(crate) key_id: String,
     pub(crate) nonce: Vec<u8>,
     pub(crate) ciphertext: Vec<u8>,
 }
 
 impl SealedRow {
-    /// Reads the six columns with the backend's readers of a text and a
-    /// bytes column.
+    /// Reads the seven columns with the backend's readers of a text, an
+    /// integer and a bytes column.
     pub(crate) fn read(
         text: impl Fn(&str) -> Result<String>,
+        int: impl Fn(&str) -> Result<i64>,
         bytes: impl Fn(&str) -> Result<Vec<u8>>,
     ) -> Result<Self> {
         Ok(Self {
             user_id: text("user_id")?,
             platform: text("platform")?,
             account_id: text("account_id")?,
+            version: u64_from_sql(int("version")?)?,
             key_id: text("key_id")?,
             nonce: bytes("nonce")?,
             ciphertext: bytes("ciphertext")?,
@@ -83,14 +87,22 @@ impl SealedRow {
     }
 
     /// Re-encrypts this row's credential under the ring's active key (key
-    /// rotation): the new key id and nonce, and the new ciphertext.
+    /// rotation), for the same row version: the new key id and nonce, and
+    /// the new ciphertext.
     pub(crate) fn reseal(&self, ring: &KeyRing) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {
         let id = [
             self.user_id.as_str(),
             self.platform.as_str(),
             self.account_id.as_str(),
         ];
-        reseal(ring, &id, &self.key_id, &self.nonce, &self.ciphertext)
+        reseal(
+            ring,
+            &id,
+            self.version,
+            &self.key_id,
+            &self.nonce,
+            &self.ciphertext,
+        )
     }
 }
 
@@ -99,7 +111,6 @@ impl SealedRow {
 pub(crate) struct PlainColumns {
     pub(crate) profile: String,
     pub(crate) metadata: String,
-    pub(crate) version: i64,
     pub(crate) updated_at: DateTime<Utc>,
     pub(crate) needs_reauth: bool,
 }
@@ -121,6 +132,7 @@ pub(crate) fn decode_token(
     let credential = open_credential(
         ring,
         &key,
+        sealed.version,
         &sealed.key_id,
         &sealed.nonce,
         &sealed.ciphertext,
@@ -130,7 +142,7 @@ pub(crate) fn decode_token(
         credential,
         profile: serde_json::from_str(&plain.profile)
             .map_err(|e| Error::store(format!("{backend}: bad profile column: {e}")))?,
-        version: u64_from_sql(plain.version)?,
+        version: sealed.version,
         updated_at: plain.updated_at,
         needs_reauth: plain.needs_reauth,
         metadata: serde_json::from_str(&plain.metadata)
@@ -139,7 +151,8 @@ pub(crate) fn decode_token(
 }
 
 /// The values `put` writes for a token: its credential sealed under the
-/// ring's active key, and its profile and metadata as JSON text.
+/// ring's active key for the row version the write gives it, and its
+/// profile and metadata as JSON text.
 pub(crate) struct EncodedToken {
     pub(crate) sealed: Sealed,
     pub(crate) ciphertext: Zeroizing<Vec<u8>>,
@@ -147,8 +160,12 @@ pub(crate) struct EncodedToken {
     pub(crate) metadata: String,
 }
 
-pub(crate) fn encode_token(ring: &KeyRing, token: &StoredToken) -> Result<EncodedToken> {
-    let (sealed, ciphertext) = seal_credential(ring, &token.key, &token.credential)?;
+pub(crate) fn encode_token(
+    ring: &KeyRing,
+    token: &StoredToken,
+    version: u64,
+) -> Result<EncodedToken> {
+    let (sealed, ciphertext) = seal_credential(ring, &token.key, version, &token.credential)?;
     let profile = serde_json::to_string(&token.profile)
         .map_err(|e| Error::store(format!("cannot serialize profile: {e}")))?;
     let metadata = serde_json::to_string(&token.metadata)

@@ -21,7 +21,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqliteConnection};
 
-use super::codec::{u64_from_sql, u64_to_sql};
+use super::codec::{next_version, u64_from_sql, u64_to_sql};
 use super::crypto::KeyRing;
 use super::sql_common::{
     KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
@@ -171,9 +171,9 @@ pub(crate) fn time_from_sql(column: &str, text: &str) -> Result<DateTime<Utc>> {
 /// * WAL mode and a busy timeout: several processes may share the file;
 ///   compare-and-swap writes stay correct across them.
 /// * Credentials are sealed with AES-256-GCM under the [`KeyRing`]'s
-///   active key and a random nonce per write; the row identity and key id
-///   are the associated data, so a ciphertext moved to another row does
-///   not decrypt. Rows written with a key that is not in the ring fail
+///   active key and a random nonce per write; the row identity, key id and
+///   row version are the associated data, so a ciphertext moved to another
+///   row, or an older ciphertext put back into its row, does not decrypt. Rows written with a key that is not in the ring fail
 ///   with [`Error::Key`] naming that key id.
 /// * [`SqliteTokenStore::rotate_key`] re-encrypts every row in one
 ///   transaction.
@@ -322,7 +322,6 @@ impl SqliteTokenStore {
         let plain = PlainColumns {
             profile: row.try_get("profile").map_err(get)?,
             metadata: row.try_get("metadata").map_err(get)?,
-            version: row.try_get("version").map_err(get)?,
             updated_at: time_from_sql("updated_at", &updated_at)?,
             needs_reauth: row.try_get("needs_reauth").map_err(get)?,
         };
@@ -349,15 +348,17 @@ fn sealed_row(row: &SqliteRow, context: &str) -> Result<SealedRow> {
     SealedRow::read(
         |c| row.try_get(c).map_err(get),
         |c| row.try_get(c).map_err(get),
+        |c| row.try_get(c).map_err(get),
     )
 }
 
 async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u64> {
-    let rows =
-        sqlx::query("SELECT user_id, platform, account_id, key_id, nonce, ciphertext FROM tokens")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| store_err("rotate: read", &e))?;
+    let rows = sqlx::query(
+        "SELECT user_id, platform, account_id, version, key_id, nonce, ciphertext FROM tokens",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| store_err("rotate: read", &e))?;
     let mut count = 0;
     for row in rows {
         let row = sealed_row(&row, "rotate: read row")?;
@@ -411,9 +412,10 @@ impl TokenStore for SqliteTokenStore {
 
     async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
         let key = &token.key;
-        let row = encode_token(&self.key_ring(), token)?;
+        let new_version = next_version(expected_version)?;
+        let row = encode_token(&self.key_ring(), token, new_version)?;
         let now = time_to_sql(Utc::now());
-        let (affected, new_version) = match expected_version {
+        let affected = match expected_version {
             None => {
                 let done = sqlx::query(
                     "INSERT INTO tokens (user_id, platform, account_id, version, key_id, nonce, \
@@ -434,7 +436,7 @@ impl TokenStore for SqliteTokenStore {
                 .execute(&self.pool)
                 .await
                 .map_err(|e| store_err("insert", &e))?;
-                (done.rows_affected(), 1)
+                done.rows_affected()
             }
             Some(v) => {
                 let done = sqlx::query(
@@ -456,7 +458,7 @@ impl TokenStore for SqliteTokenStore {
                 .execute(&self.pool)
                 .await
                 .map_err(|e| store_err("update", &e))?;
-                (done.rows_affected(), v + 1)
+                done.rows_affected()
             }
         };
         if affected == 1 {
@@ -657,6 +659,82 @@ mod tests {
         );
     }
 
+    async fn sealed_columns(store: &SqliteTokenStore, account: &str) -> (Vec<u8>, Vec<u8>) {
+        sqlx::query_as("SELECT nonce, ciphertext FROM tokens WHERE account_id = ?")
+            .bind(account)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn put_back(store: &SqliteTokenStore, account: &str, (nonce, ct): (Vec<u8>, Vec<u8>)) {
+        sqlx::query("UPDATE tokens SET nonce = ?, ciphertext = ? WHERE account_id = ?")
+            .bind(nonce)
+            .bind(ct)
+            .bind(account)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_older_ciphertext_put_back_into_its_row_does_not_decrypt() {
+        let store = SqliteTokenStore::open_in_memory(ring("k1", 1))
+            .await
+            .unwrap();
+        let v1 = store.put(&token("a", "access-v1"), None).await.unwrap();
+        let old = sealed_columns(&store, "a").await;
+        let v2 = store.put(&token("a", "access-v2"), Some(v1)).await.unwrap();
+        assert_eq!(v2, 2);
+
+        // v1's ciphertext with v2's version number: a rollback to the old
+        // (possibly revoked) token. Refused, never the old token.
+        put_back(&store, "a", old).await;
+        let err = store.get(&key("a")).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Key { key_id, message } if key_id == "k1" && message.contains("rolled back")),
+            "{err:?}"
+        );
+        assert!(matches!(store.list("user-1").await, Err(Error::Key { .. })));
+    }
+
+    #[tokio::test]
+    async fn rows_sealed_before_the_version_was_bound_stay_readable_and_are_resealed() {
+        let keys = ring("k1", 1);
+        let store = SqliteTokenStore::open_in_memory(keys.clone())
+            .await
+            .unwrap();
+        for account in ["a", "b"] {
+            store
+                .put(&token(account, "placeholder"), None)
+                .await
+                .unwrap();
+            // Rewrite the row as a store of the previous format wrote it.
+            let t = token(account, &format!("legacy-{account}"));
+            let mut buffer = super::super::codec::credential_plaintext(&t.credential).unwrap();
+            let sealed = super::super::crypto::seal_v1(
+                &keys,
+                &super::super::codec::row_id(&t.key),
+                &mut buffer,
+            );
+            put_back(&store, account, (sealed.nonce, buffer.to_vec())).await;
+            assert_eq!(sealed_columns(&store, account).await.0.len(), 12);
+            assert_eq!(
+                access(&store.get(&key(account)).await.unwrap().unwrap()),
+                format!("legacy-{account}")
+            );
+        }
+        // The next write re-seals in the current format.
+        let v = store.put(&token("a", "new-a"), Some(1)).await.unwrap();
+        assert_eq!(sealed_columns(&store, "a").await.0.len(), 13);
+        assert_eq!(store.get(&key("a")).await.unwrap().unwrap().version, v);
+        // So does a key rotation, keeping the version.
+        store.rotate_key("k2", &[2; 32]).await.unwrap();
+        assert_eq!(sealed_columns(&store, "b").await.0.len(), 13);
+        let b = store.get(&key("b")).await.unwrap().unwrap();
+        assert_eq!((access(&b), b.version), ("legacy-b", 1));
+    }
+
     #[tokio::test]
     async fn every_write_uses_a_fresh_nonce() {
         let store = SqliteTokenStore::open_in_memory(ring("k1", 1))
@@ -670,7 +748,7 @@ mod tests {
                 .fetch_one(&store.pool)
                 .await
                 .unwrap();
-            assert_eq!(nonce.len(), 12);
+            assert_eq!(nonce.len(), 13, "format byte + 12-byte nonce");
             assert!(nonces.insert(nonce), "nonce reused");
         }
     }
