@@ -129,9 +129,12 @@ async fn crash_between_create_and_log_is_reconciled() {
         .await
         .unwrap();
     let made_id = made.results[0].outcome.as_ref().unwrap().post_id.clone();
-    // ...and the log still says "pending" for the key being retried.
+    // ...and the log still says "pending" for the key being retried, its
+    // lease run out with the process that held it.
     let target = made.results[0].account.clone();
-    env.log.begin("crashed", &target).await.unwrap();
+    let dead = creatorsync_core::publish_log::Lease::new(Duration::from_millis(20));
+    env.log.begin("crashed", &target, &dead).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let report = env
         .sync
         .publish(USER, &post)
@@ -237,11 +240,19 @@ async fn cancelling_mid_upload_leaves_no_post_and_a_consistent_log() {
     );
     env.emu.faults().clear(Platform::YouTube);
     assert!(env.emu.record().posts_for(Platform::YouTube).is_empty());
+    // The dropped publish gives its lease up on a spawned task: let it run.
+    tokio::task::yield_now().await;
     let recs = env.log.list("cancel-me").await.unwrap();
     assert_eq!(recs.len(), 1);
     assert!(
-        matches!(recs[0].state, PublishState::Pending { .. }),
-        "{recs:?}"
+        matches!(
+            recs[0].state,
+            PublishState::Pending {
+                lease_owner: None,
+                ..
+            }
+        ),
+        "a cancelled publish leaves the record pending and released: {recs:?}"
     );
     // Retrying with the same key reconciles (nothing there) and publishes once.
     let report = env

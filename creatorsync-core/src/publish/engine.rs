@@ -15,7 +15,7 @@ use super::targets::{Target, resolve};
 use crate::auth::Connector;
 use crate::platforms::{PlatformClient, PublishRequest, Published};
 use crate::progress::{Progress, ProgressEvent};
-use crate::publish_log::{BeginOutcome, PublishLog};
+use crate::publish_log::{BeginOutcome, Lease, PublishLog};
 use crate::upload::UploadSessions;
 use crate::validate::validate;
 use crate::{AccountKey, Error, Platform, Post, Result, StoredToken, TokenStore, Violation};
@@ -184,8 +184,11 @@ async fn run_target(
             .clone();
         let ikey = call.idempotency_key.as_str();
         let log = &inner.log;
-        let mut begin = log.begin(ikey, &key).await?;
-        if let BeginOutcome::Pending { since } = begin {
+        // Interim until the engine heartbeats: a lease long enough for a
+        // whole publish.
+        let lease = Lease::new(Duration::from_secs(15 * 60));
+        let mut begin = log.begin(ikey, &key, &lease).await?;
+        if let BeginOutcome::Reconcile { since, .. } = begin {
             // An earlier attempt never finished: it may have created the post.
             let token = inner.connector.tokens().usable(&key).await?;
             let since = since - chrono::Duration::from_std(RECONCILE_SKEW).unwrap_or_default();
@@ -198,88 +201,144 @@ async fn run_target(
             log.mark_failed(
                 ikey,
                 &key,
+                &lease,
                 "RECONCILED_ABSENT",
                 "earlier attempt did not publish",
                 true,
             )
             .await?;
-            begin = log.begin(ikey, &key).await?;
+            begin = log.begin(ikey, &key, &lease).await?;
         }
         match begin {
             BeginOutcome::AlreadyPublished { post_id, url } => {
                 let url = url.unwrap_or_default();
                 return Ok((Published { post_id, url }, true));
             }
-            BeginOutcome::Pending { .. } => {
-                return Err(Error::Conflict {
-                    current_version: None,
+            BeginOutcome::InProgress { lease_until } => {
+                return Err(Error::InProgress {
+                    platform: key.platform,
+                    retry_after: (lease_until - chrono::Utc::now()).to_std().ok(),
                 });
             }
             _ => {}
         }
 
-        // Refresh before any upload, so a rotating refresh token never
-        // rotates half-way through.
-        let tokens = inner.connector.tokens();
-        let token = match tokens.usable(&key).await {
-            Ok(t) => t,
-            Err(e) => {
-                log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable())
-                    .await?;
-                return Err(e);
-            }
+        // Interim until the engine heartbeats: a publish dropped half-way
+        // (cancelled) gives its lease up, so the next call reconciles.
+        let mut guard = ReleaseOnDrop {
+            log: Arc::clone(log),
+            ikey: ikey.to_owned(),
+            key: key.clone(),
+            lease: Some(lease.clone()),
         };
-        let request = |token| PublishRequest {
-            account: token,
-            post: call.post,
-            progress: call
-                .progress
-                .for_target(key.platform, key.account_id.clone()),
-            sessions: inner.sessions.clone(),
-            session_key: format!("{ikey}:{}:{}", key.platform, key.account_id),
-        };
-        let mut outcome = client.publish(request(&token)).await;
-        let refreshed;
-        // A 401 on a token that looked valid (clock skew, an access token
-        // revoked early): refresh it once and try again. Nothing was
-        // created (a refused token creates nothing).
-        if matches!(outcome, Err(Error::ReauthRequired { .. })) {
-            match tokens.refresh_rejected(&token).await {
-                Ok(fresh) => {
-                    info!("token refused although valid here; refreshed once, retrying");
-                    refreshed = fresh;
-                    outcome = client.publish(request(&refreshed)).await;
-                }
-                Err(e @ Error::ReauthRequired { .. }) => {
-                    debug!(error = %e, "the refused token cannot be refreshed");
-                }
-                Err(e) => outcome = Err(e),
-            }
-        }
-        match outcome {
-            Ok(p) => {
-                log.mark_published(ikey, &key, &p.post_id, Some(&p.url))
+        let finished = async {
+            // Refresh before any upload, so a rotating refresh token never
+            // rotates half-way through.
+            let tokens = inner.connector.tokens();
+            let token = match tokens.usable(&key).await {
+                Ok(t) => t,
+                Err(e) => {
+                    log.mark_failed(
+                        ikey,
+                        &key,
+                        &lease,
+                        e.code(),
+                        &e.to_string(),
+                        e.is_retryable(),
+                    )
                     .await?;
-                Ok((p, false))
-            }
-            Err(e) => {
-                if let Error::ReauthRequired { reason, .. } = &e
-                    && let Err(store_err) = inner.connector.tokens().mark_reauth(&key, reason).await
-                {
-                    warn!(error = %store_err, "could not flag the account for reconnection");
+                    return Err(e);
                 }
-                if e.maybe_committed() {
-                    // Ambiguous: leave the record pending; the next publish
-                    // with this key reconciles with the platform first.
-                    warn!(error = %e, "create outcome unknown; left pending for reconciliation");
-                } else {
-                    log.mark_failed(ikey, &key, e.code(), &e.to_string(), e.is_retryable())
+            };
+            let request = |token| PublishRequest {
+                account: token,
+                post: call.post,
+                progress: call
+                    .progress
+                    .for_target(key.platform, key.account_id.clone()),
+                sessions: inner.sessions.clone(),
+                session_key: format!("{ikey}:{}:{}", key.platform, key.account_id),
+            };
+            let mut outcome = client.publish(request(&token)).await;
+            let refreshed;
+            // A 401 on a token that looked valid (clock skew, an access token
+            // revoked early): refresh it once and try again. Nothing was
+            // created (a refused token creates nothing).
+            if matches!(outcome, Err(Error::ReauthRequired { .. })) {
+                match tokens.refresh_rejected(&token).await {
+                    Ok(fresh) => {
+                        info!("token refused although valid here; refreshed once, retrying");
+                        refreshed = fresh;
+                        outcome = client.publish(request(&refreshed)).await;
+                    }
+                    Err(e @ Error::ReauthRequired { .. }) => {
+                        debug!(error = %e, "the refused token cannot be refreshed");
+                    }
+                    Err(e) => outcome = Err(e),
+                }
+            }
+            match outcome {
+                Ok(p) => {
+                    log.mark_published(ikey, &key, &p.post_id, Some(&p.url))
                         .await?;
+                    Ok((p, false))
                 }
-                Err(e)
+                Err(e) => {
+                    if let Error::ReauthRequired { reason, .. } = &e
+                        && let Err(store_err) =
+                            inner.connector.tokens().mark_reauth(&key, reason).await
+                    {
+                        warn!(error = %store_err, "could not flag the account for reconnection");
+                    }
+                    if e.maybe_committed() {
+                        // Ambiguous: release the record, still pending; the next
+                        // publish with this key reconciles with the platform first.
+                        warn!(error = %e, "create outcome unknown; released for reconciliation");
+                        log.release(ikey, &key, &lease, e.code(), &e.to_string())
+                            .await?;
+                    } else {
+                        log.mark_failed(
+                            ikey,
+                            &key,
+                            &lease,
+                            e.code(),
+                            &e.to_string(),
+                            e.is_retryable(),
+                        )
+                        .await?;
+                    }
+                    Err(e)
+                }
             }
         }
+        .await;
+        guard.lease = None;
+        finished
     }
     .instrument(span)
     .await
+}
+
+/// Releases a lease whose publish was dropped before it finished.
+struct ReleaseOnDrop {
+    log: Arc<dyn PublishLog>,
+    ikey: String,
+    key: AccountKey,
+    lease: Option<Lease>,
+}
+
+impl Drop for ReleaseOnDrop {
+    fn drop(&mut self) {
+        let (Some(lease), Ok(rt)) = (self.lease.take(), tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        let (log, ikey, key) = (Arc::clone(&self.log), self.ikey.clone(), self.key.clone());
+        rt.spawn(async move {
+            let note = "the publish was cancelled before it finished";
+            if let Err(e) = log.release(&ikey, &key, &lease, "CANCELLED", note).await {
+                warn!(error = %e, "could not release the lease of a cancelled publish");
+            }
+        });
+    }
 }

@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::Mutex;
 
 use super::{
-    BeginOutcome, PublishLog, PublishRecord, PublishState, already_published,
-    check_idempotency_key, not_begun, other_user,
+    BeginOutcome, Lease, PublishLog, PublishRecord, PublishState, already_published,
+    check_idempotency_key, holder_refused, not_begun, other_user, release_note,
 };
 use crate::{AccountKey, Platform, Result};
 
@@ -22,7 +22,8 @@ fn key_of(idempotency_key: &str, target: &AccountKey) -> Key {
     )
 }
 
-/// A [`PublishLog`] in a map behind a lock. Nothing survives the process.
+/// A [`PublishLog`] in a map behind a lock. Nothing survives the process;
+/// leases are timed on this process's clock.
 ///
 /// ```
 /// use creatorsync_core::publish_log::MemoryPublishLog;
@@ -41,10 +42,52 @@ impl MemoryPublishLog {
     }
 }
 
+/// A fresh `Pending` state leased to `lease` until `until`.
+fn leased(started_at: DateTime<Utc>, lease: &Lease, until: DateTime<Utc>) -> PublishState {
+    PublishState::Pending {
+        started_at,
+        lease_owner: Some(lease.owner.clone()),
+        lease_until: until,
+        create_sent: false,
+        reference: None,
+        last_error: None,
+    }
+}
+
+/// The record of `target`, if `lease` holds it (else why not), with the
+/// fields of its `Pending` state.
+fn held<'a>(
+    rows: &'a mut BTreeMap<Key, PublishRecord>,
+    idempotency_key: &str,
+    target: &AccountKey,
+    lease: &Lease,
+    downgrade: bool,
+) -> Result<&'a mut PublishRecord> {
+    let record = rows.get_mut(&key_of(idempotency_key, target));
+    let holds = matches!(
+        &record,
+        Some(PublishRecord {
+            user_id,
+            state: PublishState::Pending { lease_owner: Some(owner), .. },
+            ..
+        }) if *user_id == target.user_id && *owner == lease.owner
+    );
+    match record {
+        Some(r) if holds => Ok(r),
+        other => Err(holder_refused(other.as_deref(), target, downgrade)),
+    }
+}
+
 #[async_trait]
 impl PublishLog for MemoryPublishLog {
-    async fn begin(&self, idempotency_key: &str, target: &AccountKey) -> Result<BeginOutcome> {
+    async fn begin(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+    ) -> Result<BeginOutcome> {
         check_idempotency_key(idempotency_key)?;
+        let ttl = lease.checked_ttl()?;
         let now = Utc::now();
         let mut rows = self.rows.lock().await;
         let Some(record) = rows.get_mut(&key_of(idempotency_key, target)) else {
@@ -55,7 +98,7 @@ impl PublishLog for MemoryPublishLog {
                     idempotency_key: idempotency_key.to_owned(),
                     platform: target.platform,
                     account_id: target.account_id.clone(),
-                    state: PublishState::Pending { started_at: now },
+                    state: leased(now, lease, now + ttl),
                     attempts: 1,
                     updated_at: now,
                 },
@@ -65,21 +108,89 @@ impl PublishLog for MemoryPublishLog {
         if record.user_id != target.user_id {
             return Err(other_user(target));
         }
-        Ok(match &record.state {
-            PublishState::Published { post_id, url, .. } => BeginOutcome::AlreadyPublished {
-                post_id: post_id.clone(),
-                url: url.clone(),
-            },
-            PublishState::Pending { started_at } => BeginOutcome::Pending { since: *started_at },
-            PublishState::Failed { .. } => {
-                record.state = PublishState::Pending { started_at: now };
-                record.attempts += 1;
-                record.updated_at = now;
-                BeginOutcome::Retry {
-                    attempt: record.attempts,
+        let outcome = match &mut record.state {
+            PublishState::Published { post_id, url, .. } => {
+                return Ok(BeginOutcome::AlreadyPublished {
+                    post_id: post_id.clone(),
+                    url: url.clone(),
+                });
+            }
+            PublishState::Pending {
+                lease_owner: Some(_),
+                lease_until,
+                ..
+            } if *lease_until > now => {
+                return Ok(BeginOutcome::InProgress {
+                    lease_until: *lease_until,
+                });
+            }
+            PublishState::Pending {
+                started_at,
+                lease_owner,
+                lease_until,
+                create_sent,
+                reference,
+                ..
+            } => {
+                *lease_owner = Some(lease.owner.clone());
+                *lease_until = now + ttl;
+                BeginOutcome::Reconcile {
+                    since: *started_at,
+                    attempt: record.attempts.saturating_add(1),
+                    create_sent: *create_sent,
+                    reference: reference.clone(),
                 }
             }
-        })
+            PublishState::Failed { .. } => {
+                record.state = leased(now, lease, now + ttl);
+                BeginOutcome::Retry {
+                    attempt: record.attempts.saturating_add(1),
+                }
+            }
+        };
+        record.attempts = record.attempts.saturating_add(1);
+        record.updated_at = now;
+        Ok(outcome)
+    }
+
+    async fn renew(&self, idempotency_key: &str, target: &AccountKey, lease: &Lease) -> Result<()> {
+        let ttl = lease.checked_ttl()?;
+        let now = Utc::now();
+        let mut rows = self.rows.lock().await;
+        let record = held(&mut rows, idempotency_key, target, lease, false)?;
+        if let PublishState::Pending { lease_until, .. } = &mut record.state {
+            *lease_until = now + ttl;
+        }
+        record.updated_at = now;
+        Ok(())
+    }
+
+    async fn mark_sent(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        reference: Option<&str>,
+    ) -> Result<()> {
+        let ttl = lease.checked_ttl()?;
+        let now = Utc::now();
+        let mut rows = self.rows.lock().await;
+        let record = held(&mut rows, idempotency_key, target, lease, false)?;
+        if let PublishState::Pending {
+            lease_until,
+            create_sent,
+            reference: known,
+            ..
+        } = &mut record.state
+        {
+            *lease_until = now + ttl;
+            *create_sent = true;
+            if let Some(r) = reference {
+                *known = Some(r.to_owned());
+            }
+        }
+        record.updated_at = now;
+        Ok(())
     }
 
     async fn mark_published(
@@ -117,26 +228,45 @@ impl PublishLog for MemoryPublishLog {
         &self,
         idempotency_key: &str,
         target: &AccountKey,
+        lease: &Lease,
         error_code: &str,
         message: &str,
         retryable: bool,
     ) -> Result<()> {
         let mut rows = self.rows.lock().await;
-        let record = rows
-            .get_mut(&key_of(idempotency_key, target))
-            .ok_or_else(|| not_begun(target))?;
-        if record.user_id != target.user_id {
-            return Err(other_user(target));
-        }
-        if matches!(record.state, PublishState::Published { .. }) {
-            return Err(already_published());
-        }
+        let record = held(&mut rows, idempotency_key, target, lease, true)?;
         record.state = PublishState::Failed {
             error_code: error_code.to_owned(),
             message: message.to_owned(),
             retryable,
         };
         record.updated_at = Utc::now();
+        Ok(())
+    }
+
+    async fn release(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        error_code: &str,
+        message: &str,
+    ) -> Result<()> {
+        let now = Utc::now();
+        let mut rows = self.rows.lock().await;
+        let record = held(&mut rows, idempotency_key, target, lease, false)?;
+        if let PublishState::Pending {
+            lease_owner,
+            lease_until,
+            last_error,
+            ..
+        } = &mut record.state
+        {
+            *lease_owner = None;
+            *lease_until = now;
+            *last_error = Some(release_note(error_code, message));
+        }
+        record.updated_at = now;
         Ok(())
     }
 

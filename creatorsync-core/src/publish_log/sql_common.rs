@@ -2,6 +2,12 @@
 //! into a [`PublishRecord`] (the state-string mapping), and deciding what a
 //! statement that changed no row means once the record has been re-read.
 //! The SQL, and how each database stores a column, stay in each backend.
+//!
+//! Both run every transition as one compare-and-set statement: `begin`
+//! tries, in turn, an insert (`Fresh`), a retry of a failed record
+//! (`Retry`), a takeover of a pending record with no live lease
+//! (`Reconcile`), then reads the record; the holder-only calls update
+//! `WHERE state = 'pending' AND lease_owner = <the caller>`.
 
 use std::str::FromStr;
 
@@ -27,6 +33,8 @@ pub(crate) trait LogRow {
     fn flag(&self, name: &str) -> Result<Option<bool>>;
     /// An integer column.
     fn int(&self, name: &str) -> Result<i64>;
+    /// The `lease_until` column.
+    fn lease_until(&self) -> Result<DateTime<Utc>>;
 }
 
 fn null<R: LogRow>(name: &str) -> Error {
@@ -43,6 +51,11 @@ pub(crate) fn decode<R: LogRow>(row: &R) -> Result<PublishRecord> {
     let state = match required("state")?.as_str() {
         "pending" => PublishState::Pending {
             started_at: time("started_at")?,
+            lease_owner: row.text("lease_owner")?,
+            lease_until: row.lease_until()?,
+            create_sent: row.flag("create_sent")?.unwrap_or(false),
+            reference: row.text("reference")?,
+            last_error: row.text("last_error")?,
         },
         "published" => PublishState::Published {
             post_id: required("post_id")?,
@@ -74,11 +87,12 @@ pub(crate) fn decode<R: LogRow>(row: &R) -> Result<PublishRecord> {
     })
 }
 
-/// The outcome of a `begin` whose insert and retry both changed nothing,
-/// from the record re-read after them; `None`: the record was marked
-/// failed in between, go round again.
+/// The outcome of a `begin` whose insert, retry and takeover all changed
+/// nothing, from the record re-read after them and whether its lease was
+/// live then; `None`: the record changed in between, go round again.
 pub(crate) fn begin_outcome(
     record: PublishRecord,
+    leased: bool,
     target: &AccountKey,
 ) -> Result<Option<BeginOutcome>> {
     if record.user_id != target.user_id {
@@ -88,9 +102,41 @@ pub(crate) fn begin_outcome(
         PublishState::Published { post_id, url, .. } => {
             Some(BeginOutcome::AlreadyPublished { post_id, url })
         }
-        PublishState::Pending { started_at } => Some(BeginOutcome::Pending { since: started_at }),
-        PublishState::Failed { .. } => None,
+        PublishState::Pending { lease_until, .. } if leased => {
+            Some(BeginOutcome::InProgress { lease_until })
+        }
+        PublishState::Pending { .. } | PublishState::Failed { .. } => None,
     })
+}
+
+/// `Reconcile`, from the record a takeover statement returned.
+pub(crate) fn reconcile_outcome(record: PublishRecord) -> Result<BeginOutcome> {
+    match record.state {
+        PublishState::Pending {
+            started_at,
+            create_sent,
+            reference,
+            ..
+        } => Ok(BeginOutcome::Reconcile {
+            since: started_at,
+            attempt: record.attempts,
+            create_sent,
+            reference,
+        }),
+        other => Err(Error::store(format!(
+            "publish log: a takeover returned a record in state {other:?}"
+        ))),
+    }
+}
+
+/// An attempt number read back from the database.
+pub(crate) fn attempt(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A ttl in microseconds, for the SQL that computes `lease_until`.
+pub(crate) fn ttl_micros(ttl: chrono::Duration) -> i64 {
+    ttl.num_microseconds().unwrap_or(i64::MAX)
 }
 
 /// `begin` lost [`BEGIN_ROUNDS`] races in a row.
@@ -112,15 +158,6 @@ pub(crate) fn published_unchanged(
             state: PublishState::Published { post_id: done, .. },
             ..
         }) if done == post_id => Ok(()),
-        Some(_) => Err(already_published()),
-    }
-}
-
-/// Why `mark_failed` changed no row, from the record re-read after it.
-pub(crate) fn failed_unchanged(record: Option<PublishRecord>, target: &AccountKey) -> Result<()> {
-    match record {
-        None => Err(not_begun(target)),
-        Some(r) if r.user_id != target.user_id => Err(other_user(target)),
         Some(_) => Err(already_published()),
     }
 }

@@ -9,28 +9,43 @@ use sqlx::Row;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use super::sql_common::{
-    BEGIN_ROUNDS, LogRow, begin_kept_racing, begin_outcome, decode, failed_unchanged, own_record,
-    published_unchanged, sort_by_target,
+    BEGIN_ROUNDS, LogRow, attempt, begin_kept_racing, begin_outcome, decode, own_record,
+    published_unchanged, reconcile_outcome, sort_by_target, ttl_micros,
 };
-use super::{BeginOutcome, PublishLog, PublishRecord, check_idempotency_key};
+use super::{
+    BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key, holder_refused,
+    release_note,
+};
 use crate::store::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
-use crate::{AccountKey, Result};
+use crate::{AccountKey, Error, Result};
 
-/// A [`PublishLog`] in SQLite. Each `begin` step is a single atomic
-/// statement, so concurrent callers in any number of processes sharing the
-/// file agree on who owns an attempt. Nothing secret is stored, so the log
-/// is not encrypted.
+/// The key columns, and the caller's user, of every statement on one
+/// record (a macro, so `concat!` builds each statement at compile time).
+macro_rules! row {
+    () => {
+        "idempotency_key = ? AND platform = ? AND account_id = ? AND user_id = ?"
+    };
+}
+
+/// A [`PublishLog`] in SQLite. Every transition is a single atomic
+/// compare-and-set statement on `state`, `lease_owner` and `lease_until`,
+/// so concurrent callers in any number of processes sharing the file agree
+/// on who holds an attempt. Leases are timed on the host's clock (stored
+/// as Unix microseconds). Nothing secret is stored, so the log is not
+/// encrypted.
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// use creatorsync_core::publish_log::{BeginOutcome, PublishLog, SqlitePublishLog};
+/// use std::time::Duration;
+/// use creatorsync_core::publish_log::{BeginOutcome, Lease, PublishLog, SqlitePublishLog};
 /// use creatorsync_core::{AccountKey, Platform};
 ///
 /// let log = SqlitePublishLog::open_in_memory().await?;
 /// let target = AccountKey::new("user-1", Platform::TikTok, "creator-9")?;
-/// assert_eq!(log.begin("req-7", &target).await?, BeginOutcome::Fresh);
-/// log.mark_failed("req-7", &target, "TRANSPORT_ERROR", "connection reset", true).await?;
-/// assert_eq!(log.begin("req-7", &target).await?, BeginOutcome::Retry { attempt: 2 });
+/// let lease = Lease::new(Duration::from_secs(60));
+/// assert_eq!(log.begin("req-7", &target, &lease).await?, BeginOutcome::Fresh);
+/// log.mark_failed("req-7", &target, &lease, "TRANSPORT_ERROR", "connection reset", true).await?;
+/// assert_eq!(log.begin("req-7", &target, &lease).await?, BeginOutcome::Retry { attempt: 2 });
 /// # Ok::<(), creatorsync_core::Error>(())
 /// # }).unwrap();
 /// ```
@@ -65,16 +80,58 @@ impl SqlitePublishLog {
         idempotency_key: &str,
         target: &AccountKey,
     ) -> Result<Option<PublishRecord>> {
+        Ok(self
+            .read_leased(idempotency_key, target)
+            .await?
+            .map(|(record, _)| record))
+    }
+
+    /// The record and whether its lease is live now.
+    async fn read_leased(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+    ) -> Result<Option<(PublishRecord, bool)>> {
         let row = sqlx::query(
-            "SELECT * FROM publish_log WHERE idempotency_key = ? AND platform = ? AND account_id = ?",
+            "SELECT *, (lease_owner IS NOT NULL AND lease_until > ?) AS leased FROM publish_log \
+             WHERE idempotency_key = ? AND platform = ? AND account_id = ?",
         )
+        .bind(now_micros())
         .bind(idempotency_key)
         .bind(target.platform.as_str())
         .bind(&target.account_id)
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| store_err("publish log read", &e))?;
-        row.as_ref().map(decode::<SqliteRow>).transpose()
+        row.map(|row| Ok((decode(&row)?, row.flag("leased")?.unwrap_or(false))))
+            .transpose()
+    }
+
+    /// Runs a holder-only update (`set` with its binds, then the row and
+    /// owner conditions); if it changed nothing, says why.
+    async fn as_holder(
+        &self,
+        what: &str,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        query: sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+        downgrade: bool,
+    ) -> Result<()> {
+        let done = query
+            .bind(idempotency_key)
+            .bind(target.platform.as_str())
+            .bind(&target.account_id)
+            .bind(&target.user_id)
+            .bind(&lease.owner)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| store_err(what, &e))?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        let record = self.read(idempotency_key, target).await?;
+        Err(holder_refused(record.as_ref(), target, downgrade))
     }
 }
 
@@ -97,17 +154,39 @@ impl LogRow for SqliteRow {
         self.try_get(name)
             .map_err(|e| store_err("publish log row", &e))
     }
+    fn lease_until(&self) -> Result<DateTime<Utc>> {
+        let micros = self.int("lease_until")?;
+        DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| Error::store("sqlite: publish_log.lease_until out of range"))
+    }
+}
+
+/// Now, in the unit of `lease_until`.
+fn now_micros() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+/// When a lease of `ttl` taken now runs out, in the unit of `lease_until`.
+fn until(ttl: chrono::Duration) -> i64 {
+    now_micros().saturating_add(ttl_micros(ttl))
 }
 
 #[async_trait]
 impl PublishLog for SqlitePublishLog {
-    async fn begin(&self, idempotency_key: &str, target: &AccountKey) -> Result<BeginOutcome> {
+    async fn begin(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+    ) -> Result<BeginOutcome> {
         check_idempotency_key(idempotency_key)?;
+        let ttl = lease.checked_ttl()?;
         for _ in 0..BEGIN_ROUNDS {
             let now = time_to_sql(Utc::now());
             let inserted = sqlx::query(
                 "INSERT INTO publish_log (idempotency_key, platform, account_id, user_id, state, \
-                 started_at, attempts, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, 1, ?) \
+                 started_at, attempts, updated_at, lease_owner, lease_until, create_sent) \
+                 VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, ?, 0) \
                  ON CONFLICT (idempotency_key, platform, account_id) DO NOTHING",
             )
             .bind(idempotency_key)
@@ -116,19 +195,22 @@ impl PublishLog for SqlitePublishLog {
             .bind(&target.user_id)
             .bind(&now)
             .bind(&now)
+            .bind(&lease.owner)
+            .bind(until(ttl))
             .execute(&self.pool)
             .await
             .map_err(|e| store_err("publish log begin", &e))?;
             if inserted.rows_affected() == 1 {
                 return Ok(BeginOutcome::Fresh);
             }
-            let retried: Option<i64> = sqlx::query_scalar(
+            let retried: Option<i64> = sqlx::query_scalar(concat!(
                 "UPDATE publish_log SET state = 'pending', started_at = ?, attempts = attempts + 1, \
-                 error_code = NULL, message = NULL, retryable = NULL, updated_at = ? \
-                 WHERE idempotency_key = ? AND platform = ? AND account_id = ? AND user_id = ? \
-                 AND state = 'failed' RETURNING attempts",
-            )
+                 error_code = NULL, message = NULL, retryable = NULL, lease_owner = ?, \
+                 lease_until = ?, create_sent = 0, reference = NULL, last_error = NULL, \
+                 updated_at = ? WHERE ", row!(), " AND state = 'failed' RETURNING attempts"))
             .bind(&now)
+            .bind(&lease.owner)
+            .bind(until(ttl))
             .bind(&now)
             .bind(idempotency_key)
             .bind(target.platform.as_str())
@@ -137,19 +219,92 @@ impl PublishLog for SqlitePublishLog {
             .fetch_optional(&self.pool)
             .await
             .map_err(|e| store_err("publish log retry", &e))?;
-            if let Some(attempt) = retried {
+            if let Some(n) = retried {
                 return Ok(BeginOutcome::Retry {
-                    attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
+                    attempt: attempt(n),
                 });
             }
-            let Some(record) = self.read(idempotency_key, target).await? else {
+            let taken = sqlx::query(concat!(
+                "UPDATE publish_log SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, \
+                 updated_at = ? WHERE ",
+                row!(),
+                " AND state = 'pending' \
+                 AND (lease_owner IS NULL OR lease_until <= ?) RETURNING *"
+            ))
+            .bind(&lease.owner)
+            .bind(until(ttl))
+            .bind(&now)
+            .bind(idempotency_key)
+            .bind(target.platform.as_str())
+            .bind(&target.account_id)
+            .bind(&target.user_id)
+            .bind(now_micros())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| store_err("publish log takeover", &e))?;
+            if let Some(row) = taken {
+                return reconcile_outcome(decode(&row)?);
+            }
+            let Some((record, leased)) = self.read_leased(idempotency_key, target).await? else {
                 continue;
             };
-            if let Some(outcome) = begin_outcome(record, target)? {
+            if let Some(outcome) = begin_outcome(record, leased, target)? {
                 return Ok(outcome);
             }
         }
         Err(begin_kept_racing())
+    }
+
+    async fn renew(&self, idempotency_key: &str, target: &AccountKey, lease: &Lease) -> Result<()> {
+        let ttl = lease.checked_ttl()?;
+        let sql = concat!(
+            "UPDATE publish_log SET lease_until = ?, updated_at = ? \
+             WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(until(ttl))
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
+            "publish log renew",
+            idempotency_key,
+            target,
+            lease,
+            query,
+            false,
+        )
+        .await
+    }
+
+    async fn mark_sent(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        reference: Option<&str>,
+    ) -> Result<()> {
+        let ttl = lease.checked_ttl()?;
+        let sql = concat!(
+            "UPDATE publish_log SET create_sent = 1, reference = COALESCE(?, reference), \
+             lease_until = ?, updated_at = ? \
+             WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(reference)
+            .bind(until(ttl))
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
+            "publish log mark_sent",
+            idempotency_key,
+            target,
+            lease,
+            query,
+            false,
+        )
+        .await
     }
 
     async fn mark_published(
@@ -160,12 +315,13 @@ impl PublishLog for SqlitePublishLog {
         url: Option<&str>,
     ) -> Result<()> {
         let now = time_to_sql(Utc::now());
-        let done = sqlx::query(
+        let done = sqlx::query(concat!(
             "UPDATE publish_log SET state = 'published', post_id = ?, url = ?, published_at = ?, \
-             error_code = NULL, message = NULL, retryable = NULL, updated_at = ? \
-             WHERE idempotency_key = ? AND platform = ? AND account_id = ? AND user_id = ? \
-             AND state <> 'published'",
-        )
+             error_code = NULL, message = NULL, retryable = NULL, lease_owner = NULL, \
+             updated_at = ? WHERE ",
+            row!(),
+            " AND state <> 'published'"
+        ))
         .bind(post_id)
         .bind(url)
         .bind(&now)
@@ -188,33 +344,61 @@ impl PublishLog for SqlitePublishLog {
         &self,
         idempotency_key: &str,
         target: &AccountKey,
+        lease: &Lease,
         error_code: &str,
         message: &str,
         retryable: bool,
     ) -> Result<()> {
-        let now = time_to_sql(Utc::now());
-        let done = sqlx::query(
+        let sql = concat!(
             "UPDATE publish_log SET state = 'failed', error_code = ?, message = ?, retryable = ?, \
-             updated_at = ? \
-             WHERE idempotency_key = ? AND platform = ? AND account_id = ? AND user_id = ? \
-             AND state <> 'published'",
+             lease_owner = NULL, updated_at = ? \
+             WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(error_code)
+            .bind(message)
+            .bind(retryable)
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
+            "publish log mark_failed",
+            idempotency_key,
+            target,
+            lease,
+            query,
+            true,
         )
-        .bind(error_code)
-        .bind(message)
-        .bind(retryable)
-        .bind(&now)
-        .bind(idempotency_key)
-        .bind(target.platform.as_str())
-        .bind(&target.account_id)
-        .bind(&target.user_id)
-        .execute(&self.pool)
         .await
-        .map_err(|e| store_err("publish log mark_failed", &e))?;
-        if done.rows_affected() == 1 {
-            return Ok(());
-        }
-        let record = self.read(idempotency_key, target).await?;
-        failed_unchanged(record, target)
+    }
+
+    async fn release(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        error_code: &str,
+        message: &str,
+    ) -> Result<()> {
+        let sql = concat!(
+            "UPDATE publish_log SET lease_owner = NULL, lease_until = ?, last_error = ?, \
+             updated_at = ? WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(now_micros())
+            .bind(release_note(error_code, message))
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
+            "publish log release",
+            idempotency_key,
+            target,
+            lease,
+            query,
+            false,
+        )
+        .await
     }
 
     async fn get(

@@ -31,10 +31,16 @@ use super::sql_common::{
 use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
 
 /// Embedded migrations: (schema version, SQL), applied in order.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    include_str!("../../migrations/postgres/0001_tokens_and_publish_log.sql"),
-)];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        include_str!("../../migrations/postgres/0001_tokens_and_publish_log.sql"),
+    ),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_publish_log_leases.sql"),
+    ),
+];
 
 /// Advisory lock key serializing schema changes between connecting
 /// processes ("CrSy" in ASCII).

@@ -34,7 +34,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// writers take turns).
 const MAX_CONNECTIONS: u32 = 8;
 /// Schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tokens (
@@ -66,8 +66,25 @@ CREATE TABLE IF NOT EXISTS publish_log (
     retryable       INTEGER,
     attempts        INTEGER NOT NULL,
     updated_at      TEXT    NOT NULL,
+    lease_owner     TEXT,
+    lease_until     INTEGER NOT NULL DEFAULT 0,
+    create_sent     INTEGER NOT NULL DEFAULT 0,
+    reference       TEXT,
+    last_error      TEXT,
     PRIMARY KEY (idempotency_key, platform, account_id)
 ) WITHOUT ROWID;
+";
+
+/// Version 1 to 2: leases in the publish log. `lease_until` is Unix time in
+/// microseconds (an integer compares correctly, RFC 3339 text of varying
+/// precision does not). Old rows get no owner and a lease that ran out in
+/// 1970: an old `Pending` row is treated as released and reconciled.
+const LEASES: &str = "
+ALTER TABLE publish_log ADD COLUMN lease_owner TEXT;
+ALTER TABLE publish_log ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE publish_log ADD COLUMN create_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE publish_log ADD COLUMN reference TEXT;
+ALTER TABLE publish_log ADD COLUMN last_error TEXT;
 ";
 
 /// Opens (creating if needed) a pooled SQLite database with the schema of
@@ -120,12 +137,18 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
             "the database has schema version {found}, newer than this CreatorSync ({SCHEMA_VERSION}); upgrade CreatorSync"
         )));
     }
+    if found == 1 {
+        sqlx::raw_sql(LEASES)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| store_err("migration 2", &e))?;
+    }
     sqlx::raw_sql(SCHEMA)
         .execute(&mut *tx)
         .await
         .map_err(|e| store_err("create schema", &e))?;
     // PRAGMA values cannot be bound; the constant is ours.
-    sqlx::query("PRAGMA user_version = 1")
+    sqlx::query("PRAGMA user_version = 2")
         .execute(&mut *tx)
         .await
         .map_err(|e| store_err("schema version", &e))?;
