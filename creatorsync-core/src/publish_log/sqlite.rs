@@ -420,3 +420,107 @@ impl PublishLog for SqlitePublishLog {
         Ok(records)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+
+    use super::*;
+    use crate::Platform;
+    use crate::publish_log::PublishState;
+
+    /// The publish log table as schema version 1 created it (no leases).
+    const V1: &str = "
+CREATE TABLE publish_log (
+    idempotency_key TEXT    NOT NULL,
+    platform        TEXT    NOT NULL,
+    account_id      TEXT    NOT NULL,
+    user_id         TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'published', 'failed')),
+    started_at      TEXT,
+    post_id         TEXT,
+    url             TEXT,
+    published_at    TEXT,
+    error_code      TEXT,
+    message         TEXT,
+    retryable       INTEGER,
+    attempts        INTEGER NOT NULL,
+    updated_at      TEXT    NOT NULL,
+    PRIMARY KEY (idempotency_key, platform, account_id)
+) WITHOUT ROWID;
+INSERT INTO publish_log VALUES ('old-req', 'x', '42', 'u1', 'pending',
+    '2026-11-01T10:00:00Z', NULL, NULL, NULL, NULL, NULL, NULL, 1, '2026-11-01T10:00:00Z');
+INSERT INTO publish_log VALUES ('old-req', 'tiktok', '7', 'u1', 'published',
+    '2026-11-01T10:00:00Z', 'p-1', NULL, '2026-11-01T10:00:05Z', NULL, NULL, NULL, 1,
+    '2026-11-01T10:00:05Z');
+PRAGMA user_version = 1;
+";
+
+    /// A file from before leases opens (the columns are added), keeps its
+    /// records, and its Pending record reads as released: the next begin
+    /// reconciles it, as before leases.
+    #[tokio::test]
+    async fn a_version_1_file_is_migrated_and_its_pending_rows_reconcile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::raw_sql(V1).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+
+        let log = SqlitePublishLog::open(&path).await.unwrap();
+        let x = AccountKey::new("u1", Platform::X, "42").unwrap();
+        let record = log.get("old-req", &x).await.unwrap().unwrap();
+        let PublishState::Pending {
+            lease_owner,
+            lease_until,
+            create_sent,
+            reference,
+            last_error,
+            started_at,
+        } = record.state
+        else {
+            panic!("the old pending row should read as Pending: {record:?}");
+        };
+        assert_eq!(lease_owner, None, "old rows have no lease owner");
+        assert!(lease_until < Utc::now(), "old rows have no live lease");
+        assert!(!create_sent && reference.is_none() && last_error.is_none());
+        let lease = Lease::new(Duration::from_secs(60));
+        assert_eq!(
+            log.begin("old-req", &x, &lease).await.unwrap(),
+            BeginOutcome::Reconcile {
+                since: started_at,
+                attempt: 2,
+                create_sent: false,
+                reference: None,
+            }
+        );
+        let tiktok = AccountKey::new("u1", Platform::TikTok, "7").unwrap();
+        assert!(matches!(
+            log.begin("old-req", &tiktok, &lease).await.unwrap(),
+            BeginOutcome::AlreadyPublished { post_id, .. } if post_id == "p-1"
+        ));
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+            .fetch_one(&log.pool)
+            .await
+            .unwrap();
+        assert_eq!(version, 2);
+        log.close().await;
+        // Opening again applies nothing twice.
+        let again = SqlitePublishLog::open(&path).await.unwrap();
+        assert!(matches!(
+            again
+                .begin("old-req", &x, &Lease::new(Duration::from_secs(60)))
+                .await
+                .unwrap(),
+            BeginOutcome::InProgress { .. }
+        ));
+    }
+}
