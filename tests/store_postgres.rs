@@ -15,7 +15,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use creatorsync_core::publish_log::{PostgresPublishLog, PublishLog};
+use std::time::Duration;
+
+use creatorsync_core::publish_log::{
+    BeginOutcome, Lease, PostgresPublishLog, PublishLog, PublishState,
+};
 use creatorsync_core::store::{KeyRing, PostgresOptions, PostgresTokenStore};
 use creatorsync_core::testing;
 use creatorsync_core::{
@@ -145,6 +149,109 @@ async fn publish_log_passes_its_suite_and_persists() {
     })
     .await;
     pg_support::drop_databases(&server, "plpisap").await;
+}
+
+/// Two pools on one database (as two worker processes would have) race
+/// `begin` on new targets: each is leased to exactly one caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn publish_log_leases_are_exclusive_across_pools() {
+    let Some(server) = server_url("publish_log_leases_are_exclusive_across_pools") else {
+        return;
+    };
+    let url = fresh_database(&server, "plleap").await;
+    let pools: [Arc<dyn PublishLog>; 2] = [
+        Arc::new(PostgresPublishLog::connect(&url).await.expect("connect 1")),
+        Arc::new(PostgresPublishLog::connect(&url).await.expect("connect 2")),
+    ];
+    let target = AccountKey::new("user-1", Platform::YouTube, "chan-1").expect("key");
+    for k in 0..10 {
+        let barrier = Arc::new(tokio::sync::Barrier::new(testing::RACERS));
+        let tasks: Vec<_> = (0..testing::RACERS)
+            .map(|i| {
+                let log = Arc::clone(&pools[i % 2]);
+                let (barrier, target) = (Arc::clone(&barrier), target.clone());
+                tokio::spawn(async move {
+                    let lease = Lease::new(Duration::from_secs(600));
+                    barrier.wait().await;
+                    log.begin(&format!("pool-race-{k}"), &target, &lease).await
+                })
+            })
+            .collect();
+        let mut fresh = 0;
+        for task in tasks {
+            match task.await.expect("join").expect("begin") {
+                BeginOutcome::Fresh => fresh += 1,
+                BeginOutcome::InProgress { .. } => {}
+                other => panic!("target {k}: expected Fresh or InProgress, got {other:?}"),
+            }
+        }
+        assert_eq!(fresh, 1, "target {k}: leased to exactly one caller");
+    }
+    pg_support::drop_databases(&server, "plleap").await;
+}
+
+/// A database at schema version 1 (before leases) gains the lease columns
+/// at connect; its old Pending record reads as released, so the next
+/// `begin` reconciles it, as before leases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_log_version_1_database_is_migrated_and_reconciles() {
+    let Some(server) = server_url("publish_log_version_1_database_is_migrated_and_reconciles")
+    else {
+        return;
+    };
+    let url = fresh_database(&server, "plv1").await;
+    let mut conn = raw(&url).await;
+    sqlx::raw_sql(include_str!(
+        "../creatorsync-core/migrations/postgres/0001_tokens_and_publish_log.sql"
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("schema version 1");
+    sqlx::raw_sql(
+        "CREATE TABLE creatorsync_schema (version INTEGER PRIMARY KEY, \
+         applied_at TIMESTAMPTZ NOT NULL DEFAULT now()); \
+         INSERT INTO creatorsync_schema (version) VALUES (1); \
+         INSERT INTO creatorsync_publish_log (idempotency_key, platform, account_id, user_id, \
+         state, started_at, attempts, updated_at) VALUES ('old-req', 'x', '42', 'user-1', \
+         'pending', '2026-11-01T10:00:00Z', 1, '2026-11-01T10:00:00Z')",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("an old pending row");
+    conn.close().await.ok();
+
+    let log = PostgresPublishLog::connect(&url).await.expect("connect");
+    let target = AccountKey::new("user-1", Platform::X, "42").expect("key");
+    let record = log
+        .get("old-req", &target)
+        .await
+        .expect("get")
+        .expect("row");
+    let PublishState::Pending {
+        started_at,
+        lease_owner: None,
+        // Its create may have been sent before the upgrade: looked up first.
+        create_sent: true,
+        reference: None,
+        last_error: None,
+        ..
+    } = record.state
+    else {
+        panic!("the old row should read as Pending without lease: {record:?}");
+    };
+    assert_eq!(
+        log.begin("old-req", &target, &Lease::new(Duration::from_secs(60)))
+            .await
+            .expect("begin"),
+        BeginOutcome::Reconcile {
+            since: started_at,
+            attempt: 2,
+            create_sent: true,
+            reference: None,
+        }
+    );
+    log.close().await;
+    pg_support::drop_databases(&server, "plv1").await;
 }
 
 fn token(account: &str, access: &str, refresh: &str) -> StoredToken {

@@ -1,13 +1,16 @@
 //! The encrypted SQLite token store and publish log through the public
 //! API: the shared conformance suites on a file, two handles on one file
-//! (as two processes would share it), persistence, and no plaintext on disk.
+//! (as two processes would share it), publish-log leases raced by separate
+//! OS processes, persistence, and no plaintext on disk.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use creatorsync_core::publish_log::{PublishLog, SqlitePublishLog};
+use creatorsync_core::publish_log::{BeginOutcome, Lease, PublishLog, SqlitePublishLog};
 use creatorsync_core::store::{KeyRing, SqliteTokenStore};
 use creatorsync_core::testing;
 use creatorsync_core::{AccountKey, Credential, Platform, Result, Secret, StoredToken, TokenStore};
@@ -113,6 +116,125 @@ async fn publish_log_passes_its_suite_and_persists() {
         Arc::new(SqlitePublishLog::open(&path).await.expect("reopen")) as Arc<dyn PublishLog>
     })
     .await;
+}
+
+/// Processes racing in [`publish_log_begin_is_exclusive_across_processes`].
+const PROCESSES: usize = 4;
+/// Targets they race for, one after the other.
+const RACED_KEYS: usize = 40;
+/// Set in a child process: the database file it races on.
+const CHILD_DB: &str = "CREATORSYNC_TEST_PL_CHILD_DB";
+/// Set in a child process: its number.
+const CHILD_NO: &str = "CREATORSYNC_TEST_PL_CHILD_NO";
+
+/// Waits (polling, with a deadline) until `path` exists.
+async fn wait_for(path: &Path, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// The child's side: open the shared file, say ready, wait for the start
+/// signal, then `begin` every raced key and write down what it got.
+async fn begin_race_child(db: PathBuf, no: &str) {
+    let dir = db.parent().expect("db dir").to_owned();
+    let log = SqlitePublishLog::open(&db).await.expect("child open");
+    let target = AccountKey::new("xp-user", Platform::TikTok, "creator-1").expect("key");
+    std::fs::write(dir.join(format!("ready-{no}")), b"").expect("ready");
+    wait_for(&dir.join("go"), "the start signal").await;
+    let mut lines = String::new();
+    for k in 0..RACED_KEYS {
+        let lease = Lease::new(Duration::from_secs(600));
+        let got = match log
+            .begin(&format!("xp-req-{k}"), &target, &lease)
+            .await
+            .expect("begin in child")
+        {
+            BeginOutcome::Fresh => "fresh".to_owned(),
+            BeginOutcome::InProgress { .. } => "in_progress".to_owned(),
+            other => format!("{other:?}"),
+        };
+        lines.push_str(&format!("{k} {got}\n"));
+    }
+    let out = dir.join(format!("out-{no}"));
+    std::fs::write(out.with_extension("tmp"), lines).expect("write results");
+    std::fs::rename(out.with_extension("tmp"), out).expect("publish results");
+}
+
+/// [`PROCESSES`] separate OS processes (this test binary re-run with
+/// [`CHILD_DB`] set) open one database file and race `begin` on
+/// [`RACED_KEYS`] new targets: for each, exactly one process gets `Fresh`
+/// and every other one `InProgress`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_log_begin_is_exclusive_across_processes() {
+    if let (Some(db), Some(no)) = (std::env::var_os(CHILD_DB), std::env::var(CHILD_NO).ok()) {
+        return begin_race_child(PathBuf::from(db), &no).await;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("shared.db");
+    // Create the schema once, so the children only race on rows.
+    SqlitePublishLog::open(&db)
+        .await
+        .expect("open")
+        .close()
+        .await;
+    let exe = std::env::current_exe().expect("test binary");
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|no| {
+            Command::new(&exe)
+                .args([
+                    "--exact",
+                    "publish_log_begin_is_exclusive_across_processes",
+                    "--test-threads=1",
+                    "--quiet",
+                ])
+                .env(CHILD_DB, &db)
+                .env(CHILD_NO, no.to_string())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn child")
+        })
+        .collect();
+    for no in 0..PROCESSES {
+        wait_for(
+            &dir.path().join(format!("ready-{no}")),
+            "a child to open the file",
+        )
+        .await;
+    }
+    std::fs::write(dir.path().join("go"), b"").expect("start signal");
+    for mut child in children {
+        let status = tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .expect("join")
+            .expect("wait for child");
+        assert!(status.success(), "a child process failed: {status}");
+    }
+    let mut fresh = vec![0usize; RACED_KEYS];
+    for no in 0..PROCESSES {
+        let out = std::fs::read_to_string(dir.path().join(format!("out-{no}"))).expect("results");
+        assert_eq!(
+            out.lines().count(),
+            RACED_KEYS,
+            "child {no} answered every key"
+        );
+        for line in out.lines() {
+            let (k, got) = line.split_once(' ').expect("`key outcome`");
+            let k: usize = k.parse().expect("key number");
+            match got {
+                "fresh" => fresh[k] += 1,
+                "in_progress" => {}
+                other => panic!("child {no}, key {k}: expected Fresh or InProgress, got {other}"),
+            }
+        }
+    }
+    assert_eq!(
+        fresh,
+        vec![1; RACED_KEYS],
+        "each target leased to exactly one process"
+    );
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {

@@ -46,8 +46,9 @@ mod publish_log;
 mod tokens;
 
 pub use publish_log::{
-    publish_log_concurrent_begin, publish_log_leases, publish_log_lifecycle, publish_log_list,
-    publish_log_misuse, publish_log_persistence,
+    publish_log_concurrent_begin, publish_log_lease_expiry, publish_log_lease_holder,
+    publish_log_lifecycle, publish_log_list, publish_log_misuse, publish_log_persistence,
+    publish_log_release,
 };
 pub use tokens::{
     token_cas_conflict, token_concurrent_cas, token_delete, token_list_isolation,
@@ -88,8 +89,10 @@ where
     publish_log_lifecycle(&*make().await).await;
     publish_log_misuse(&*make().await).await;
     publish_log_list(&*make().await).await;
+    publish_log_lease_holder(&*make().await).await;
+    publish_log_release(&*make().await).await;
+    publish_log_lease_expiry(make().await).await;
     publish_log_concurrent_begin(make().await).await;
-    publish_log_leases(&*make().await).await;
 }
 
 /// An account key for the cases (ids are valid by construction).

@@ -159,7 +159,9 @@ impl CreatorSyncBuilder {
     }
 
     /// How long a target's publish-log lease lasts without renewal
-    /// (default [`DEFAULT_LEASE_TTL`]; at least 100 ms). While one call
+    /// (default [`DEFAULT_LEASE_TTL`]; 100 ms to
+    /// [`crate::publish_log::MAX_LEASE_TTL`], else `build` fails with
+    /// [`Error::InvalidInput`]). While one call
     /// holds a target, another with the same idempotency key gets
     /// [`Error::InProgress`]; a lease left by a crashed worker expires
     /// after this long and the next call looks the post up.
@@ -220,6 +222,13 @@ impl CreatorSyncBuilder {
     /// Fails with [`Error::Config`] without a state secret, or without a
     /// store when the `sqlite` feature (the embedded default) is off.
     pub async fn build(mut self) -> Result<CreatorSync> {
+        let lease_ttl = self.lease_ttl.unwrap_or(DEFAULT_LEASE_TTL);
+        if !(Duration::from_millis(100)..=crate::publish_log::MAX_LEASE_TTL).contains(&lease_ttl) {
+            return Err(Error::invalid_input(
+                "lease_ttl",
+                "the publish-log lease must last from 100 ms to 24 h",
+            ));
+        }
         let endpoints = self.endpoints.take().unwrap_or_default();
         let http = HttpClient::new(self.http.take().unwrap_or_default())?;
         let secret = self.state_secret.take().ok_or_else(|| {
@@ -287,10 +296,7 @@ impl CreatorSyncBuilder {
                 clients,
                 global: Arc::new(Semaphore::new(self.global.unwrap_or(DEFAULT_GLOBAL))),
                 per_publish: self.per_publish.unwrap_or(DEFAULT_PER_PUBLISH),
-                lease_ttl: self
-                    .lease_ttl
-                    .unwrap_or(DEFAULT_LEASE_TTL)
-                    .max(Duration::from_millis(100)),
+                lease_ttl,
             }),
         })
     }

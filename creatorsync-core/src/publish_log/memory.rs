@@ -8,7 +8,7 @@ use tokio::sync::Mutex;
 
 use super::{
     BeginOutcome, Lease, PublishLog, PublishRecord, PublishState, already_published,
-    check_idempotency_key, lease_lost, not_begun, other_user,
+    check_idempotency_key, holder_refused, not_begun, other_user, release_note,
 };
 use crate::{AccountKey, Platform, Result};
 
@@ -22,7 +22,8 @@ fn key_of(idempotency_key: &str, target: &AccountKey) -> Key {
     )
 }
 
-/// A [`PublishLog`] in a map behind a lock. Nothing survives the process.
+/// A [`PublishLog`] in a map behind a lock. Nothing survives the process;
+/// leases are timed on this process's clock.
 ///
 /// ```
 /// use creatorsync_core::publish_log::MemoryPublishLog;
@@ -41,46 +42,39 @@ impl MemoryPublishLog {
     }
 }
 
-impl MemoryPublishLog {
-    /// Runs `f` on the record held under `lease`, or refuses the caller.
-    async fn with_held<T>(
-        &self,
-        idempotency_key: &str,
-        target: &AccountKey,
-        lease: &Lease,
-        f: impl FnOnce(&mut PublishRecord) -> Result<T>,
-    ) -> Result<T> {
-        let mut rows = self.rows.lock().await;
-        let record = rows
-            .get_mut(&key_of(idempotency_key, target))
-            .ok_or_else(|| not_begun(target))?;
-        if record.user_id != target.user_id {
-            return Err(other_user(target));
-        }
-        let now = Utc::now();
-        match &record.state {
-            PublishState::Pending {
-                lease_owner: Some(owner),
-                lease_until,
-                ..
-            } if *owner == lease.owner && *lease_until > now => f(record),
-            PublishState::Pending { lease_until, .. } => {
-                Err(lease_lost(target, Some(*lease_until)))
-            }
-            PublishState::Published { .. } => Err(already_published()),
-            _ => Err(lease_lost(target, None)),
-        }
-    }
-}
-
-fn pending(now: DateTime<Utc>, lease: &Lease) -> PublishState {
+/// A fresh `Pending` state leased to `lease` until `until`.
+fn leased(started_at: DateTime<Utc>, lease: &Lease, until: DateTime<Utc>) -> PublishState {
     PublishState::Pending {
-        started_at: now,
+        started_at,
         lease_owner: Some(lease.owner.clone()),
-        lease_until: lease.until(now),
+        lease_until: until,
         create_sent: false,
         reference: None,
         last_error: None,
+    }
+}
+
+/// The record of `target`, if `lease` holds it (else why not), with the
+/// fields of its `Pending` state.
+fn held<'a>(
+    rows: &'a mut BTreeMap<Key, PublishRecord>,
+    idempotency_key: &str,
+    target: &AccountKey,
+    lease: &Lease,
+    downgrade: bool,
+) -> Result<&'a mut PublishRecord> {
+    let record = rows.get_mut(&key_of(idempotency_key, target));
+    let holds = matches!(
+        &record,
+        Some(PublishRecord {
+            user_id,
+            state: PublishState::Pending { lease_owner: Some(owner), .. },
+            ..
+        }) if *user_id == target.user_id && *owner == lease.owner
+    );
+    match record {
+        Some(r) if holds => Ok(r),
+        other => Err(holder_refused(other.as_deref(), target, downgrade)),
     }
 }
 
@@ -93,6 +87,7 @@ impl PublishLog for MemoryPublishLog {
         lease: &Lease,
     ) -> Result<BeginOutcome> {
         check_idempotency_key(idempotency_key)?;
+        let ttl = lease.checked_ttl()?;
         let now = Utc::now();
         let mut rows = self.rows.lock().await;
         let Some(record) = rows.get_mut(&key_of(idempotency_key, target)) else {
@@ -103,7 +98,7 @@ impl PublishLog for MemoryPublishLog {
                     idempotency_key: idempotency_key.to_owned(),
                     platform: target.platform,
                     account_id: target.account_id.clone(),
-                    state: pending(now, lease),
+                    state: leased(now, lease, now + ttl),
                     attempts: 1,
                     updated_at: now,
                 },
@@ -138,34 +133,36 @@ impl PublishLog for MemoryPublishLog {
                 ..
             } => {
                 *lease_owner = Some(lease.owner.clone());
-                *lease_until = lease.until(now);
+                *lease_until = now + ttl;
                 BeginOutcome::Reconcile {
                     since: *started_at,
-                    attempt: record.attempts + 1,
+                    attempt: record.attempts.saturating_add(1),
                     create_sent: *create_sent,
                     reference: reference.clone(),
                 }
             }
             PublishState::Failed { .. } => {
-                record.state = pending(now, lease);
+                record.state = leased(now, lease, now + ttl);
                 BeginOutcome::Retry {
-                    attempt: record.attempts + 1,
+                    attempt: record.attempts.saturating_add(1),
                 }
             }
         };
-        record.attempts += 1;
+        record.attempts = record.attempts.saturating_add(1);
         record.updated_at = now;
         Ok(outcome)
     }
 
     async fn renew(&self, idempotency_key: &str, target: &AccountKey, lease: &Lease) -> Result<()> {
-        self.with_held(idempotency_key, target, lease, |r| {
-            if let PublishState::Pending { lease_until, .. } = &mut r.state {
-                *lease_until = lease.until(Utc::now());
-            }
-            Ok(())
-        })
-        .await
+        let ttl = lease.checked_ttl()?;
+        let now = Utc::now();
+        let mut rows = self.rows.lock().await;
+        let record = held(&mut rows, idempotency_key, target, lease, false)?;
+        if let PublishState::Pending { lease_until, .. } = &mut record.state {
+            *lease_until = now + ttl;
+        }
+        record.updated_at = now;
+        Ok(())
     }
 
     async fn mark_sent(
@@ -175,25 +172,25 @@ impl PublishLog for MemoryPublishLog {
         lease: &Lease,
         reference: Option<&str>,
     ) -> Result<()> {
-        self.with_held(idempotency_key, target, lease, |r| {
-            let now = Utc::now();
-            if let PublishState::Pending {
-                lease_until,
-                create_sent,
-                reference: kept,
-                ..
-            } = &mut r.state
-            {
-                *lease_until = lease.until(now);
-                *create_sent = true;
-                if let Some(reference) = reference {
-                    *kept = Some(reference.to_owned());
-                }
+        let ttl = lease.checked_ttl()?;
+        let now = Utc::now();
+        let mut rows = self.rows.lock().await;
+        let record = held(&mut rows, idempotency_key, target, lease, false)?;
+        if let PublishState::Pending {
+            lease_until,
+            create_sent,
+            reference: known,
+            ..
+        } = &mut record.state
+        {
+            *lease_until = now + ttl;
+            *create_sent = true;
+            if let Some(r) = reference {
+                *known = Some(r.to_owned());
             }
-            r.updated_at = now;
-            Ok(())
-        })
-        .await
+        }
+        record.updated_at = now;
+        Ok(())
     }
 
     async fn mark_published(
@@ -236,16 +233,15 @@ impl PublishLog for MemoryPublishLog {
         message: &str,
         retryable: bool,
     ) -> Result<()> {
-        self.with_held(idempotency_key, target, lease, |r| {
-            r.state = PublishState::Failed {
-                error_code: error_code.to_owned(),
-                message: message.to_owned(),
-                retryable,
-            };
-            r.updated_at = Utc::now();
-            Ok(())
-        })
-        .await
+        let mut rows = self.rows.lock().await;
+        let record = held(&mut rows, idempotency_key, target, lease, true)?;
+        record.state = PublishState::Failed {
+            error_code: error_code.to_owned(),
+            message: message.to_owned(),
+            retryable,
+        };
+        record.updated_at = Utc::now();
+        Ok(())
     }
 
     async fn release(
@@ -256,23 +252,22 @@ impl PublishLog for MemoryPublishLog {
         error_code: &str,
         message: &str,
     ) -> Result<()> {
-        self.with_held(idempotency_key, target, lease, |r| {
-            let now = Utc::now();
-            if let PublishState::Pending {
-                lease_owner,
-                lease_until,
-                last_error,
-                ..
-            } = &mut r.state
-            {
-                *lease_owner = None;
-                *lease_until = now;
-                *last_error = Some(format!("{error_code}: {message}"));
-            }
-            r.updated_at = now;
-            Ok(())
-        })
-        .await
+        let now = Utc::now();
+        let mut rows = self.rows.lock().await;
+        let record = held(&mut rows, idempotency_key, target, lease, false)?;
+        if let PublishState::Pending {
+            lease_owner,
+            lease_until,
+            last_error,
+            ..
+        } = &mut record.state
+        {
+            *lease_owner = None;
+            *lease_until = now;
+            *last_error = Some(release_note(error_code, message));
+        }
+        record.updated_at = now;
+        Ok(())
     }
 
     async fn get(

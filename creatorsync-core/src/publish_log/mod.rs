@@ -4,26 +4,31 @@
 //! Each record is keyed by `(idempotency_key, platform, account_id)`: one
 //! publish request (the caller's idempotency key) to one target account.
 //! Before creating a post the publisher calls [`PublishLog::begin`] with a
-//! [`Lease`], which atomically claims the target:
+//! [`Lease`]: a random owner id and a time to live. `begin` atomically
+//! claims the target and leases it to the caller:
 //!
 //! * [`BeginOutcome::Fresh`]: no record existed; one is now `Pending` and
 //!   leased to the caller. Post.
+//! * [`BeginOutcome::Retry`]: the previous attempt failed (and created
+//!   nothing); the record is `Pending` again, leased to the caller. Post.
 //! * [`BeginOutcome::AlreadyPublished`]: done before; return the stored
 //!   post id and URL instead of posting again.
-//! * [`BeginOutcome::InProgress`]: another caller holds a live lease: it is
-//!   publishing this target right now. Touch nothing.
+//! * [`BeginOutcome::InProgress`]: another caller holds a live lease.
+//!   Touch nothing; try again after the lease runs out.
 //! * [`BeginOutcome::Reconcile`]: an earlier attempt never finished (it
-//!   crashed, its answer was lost, or it ended with an open outcome) and
-//!   its lease ran out or was released; the record is now leased to the
-//!   caller. If its create may have been sent, look the post up first.
-//! * [`BeginOutcome::Retry`]: the previous attempt failed and created
-//!   nothing; the record is `Pending` again and leased to the caller.
+//!   crashed, its answer was lost, or it released the target with an
+//!   unknown outcome). The record is now leased to the caller. Look the
+//!   post up on the platform before creating anything: if it exists call
+//!   [`PublishLog::mark_published`]; if it surely does not, go on as the
+//!   holder (or [`PublishLog::mark_failed`] and `begin` again).
 //!
-//! The holder renews the lease while it works ([`PublishLog::renew`]),
-//! marks the record just before the request that may create the post
-//! ([`PublishLog::mark_sent`]), and ends with
-//! [`PublishLog::mark_published`], [`PublishLog::mark_failed`] (nothing
-//! was created) or [`PublishLog::release`] (the outcome is open).
+//! While it holds the lease the caller renews it ([`PublishLog::renew`],
+//! the heartbeat) more often than its ttl, records with
+//! [`PublishLog::mark_sent`] that the create may reach the platform, and
+//! finishes with `mark_published`, `mark_failed` (nothing was created) or
+//! [`PublishLog::release`] (the outcome is unknown). A caller whose lease
+//! was taken over after it expired gets [`Error::InProgress`] from every
+//! holder-only call, and must stop.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -33,10 +38,10 @@
 //!
 //! let log = MemoryPublishLog::new();
 //! let target = AccountKey::new("user-1", Platform::X, "12345")?;
-//! let lease = Lease::new(Duration::from_secs(30));
-//! assert!(matches!(log.begin("req-1", &target, &lease).await?, BeginOutcome::Fresh));
-//! // A second caller meanwhile is told the target is in progress.
-//! let other = Lease::new(Duration::from_secs(30));
+//! let lease = Lease::new(Duration::from_secs(60));
+//! assert_eq!(log.begin("req-1", &target, &lease).await?, BeginOutcome::Fresh);
+//! // Someone else trying the same request now is told to wait.
+//! let other = Lease::new(Duration::from_secs(60));
 //! assert!(matches!(log.begin("req-1", &target, &other).await?, BeginOutcome::InProgress { .. }));
 //! log.mark_sent("req-1", &target, &lease, None).await?;
 //! // ... create the post ...
@@ -75,30 +80,76 @@ mod postgres;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresPublishLog;
 
+/// The longest lease a log accepts. A holder that needs longer renews.
+pub const MAX_LEASE_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Who holds a target while it is published, and for how long.
+///
+/// The owner id is what the log compares: keep one `Lease` for the whole
+/// attempt and pass it to every call. `ttl` is how long the lease lasts
+/// after `begin`, `renew` or `mark_sent`; it must be more than zero and at
+/// most [`MAX_LEASE_TTL`] ([`Error::InvalidInput`], field `lease`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// The holder's id, unique per attempt.
+    pub owner: String,
+    /// How long the lease lasts unless renewed.
+    pub ttl: Duration,
+}
+
+impl Lease {
+    /// A lease with a fresh random owner id (uuid v4).
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            owner: uuid::Uuid::new_v4().to_string(),
+            ttl,
+        }
+    }
+
+    /// Checks the lease and returns its ttl for timestamp arithmetic.
+    pub(crate) fn checked_ttl(&self) -> Result<chrono::Duration> {
+        crate::account::check_id("lease", &self.owner)?;
+        if self.ttl.is_zero() || self.ttl > MAX_LEASE_TTL {
+            return Err(Error::invalid_input(
+                "lease",
+                "ttl must be more than zero and at most 24 hours",
+            ));
+        }
+        chrono::Duration::from_std(self.ttl)
+            .map_err(|_| Error::invalid_input("lease", "ttl out of range"))
+    }
+}
+
+fn epoch() -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH
+}
+
 /// Where one publish attempt stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PublishState {
-    /// An attempt is in flight (or was lost, or ended with its outcome
-    /// open).
+    /// An attempt is in flight, or was lost or released with its outcome
+    /// unknown.
     Pending {
-        /// When the current attempt began.
+        /// When the unfinished attempt began (kept across takeovers, so a
+        /// reconciliation looks far enough back).
         started_at: DateTime<Utc>,
-        /// Holder of the lease; None once released.
+        /// Holder of the lease; `None` once released.
         #[serde(default)]
         lease_owner: Option<String>,
-        /// When the lease runs out (at or before now: expired or released).
+        /// When the lease runs out (`<=` now: expired or released).
+        #[serde(default = "epoch")]
         lease_until: DateTime<Utc>,
         /// The create request may have reached the platform.
         #[serde(default)]
         create_sent: bool,
         /// What the platform client knows of the created post (a post id,
-        /// a TikTok publish id, a YouTube video id), for the lookup.
+        /// a TikTok publish id, a YouTube video id), for reconciliation.
         #[serde(default)]
         reference: Option<String>,
         /// `code: message` of the attempt that released the record with an
-        /// open outcome.
+        /// unknown outcome.
         #[serde(default)]
         last_error: Option<String>,
     },
@@ -111,7 +162,7 @@ pub enum PublishState {
         /// When it was recorded as published.
         published_at: DateTime<Utc>,
     },
-    /// The last attempt failed.
+    /// The last attempt failed and created nothing.
     Failed {
         /// A stable error code (e.g. [`Error::code`]).
         error_code: String,
@@ -135,7 +186,8 @@ pub struct PublishRecord {
     pub account_id: String,
     /// Where it stands.
     pub state: PublishState,
-    /// How many attempts have begun (1 after the first `begin`).
+    /// How many attempts have begun (1 after the first `begin`; each
+    /// `Retry` and `Reconcile` adds one).
     pub attempts: u32,
     /// Last change.
     pub updated_at: DateTime<Utc>,
@@ -152,67 +204,43 @@ impl PublishRecord {
     }
 }
 
-/// Who holds a target while it is published, and for how long.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Lease {
-    /// Unique per attempt.
-    pub owner: String,
-    /// How long the lease lasts without a renewal.
-    pub ttl: Duration,
-}
-
-impl Lease {
-    /// A lease with a fresh random owner id.
-    pub fn new(ttl: Duration) -> Self {
-        Self {
-            owner: uuid::Uuid::new_v4().to_string(),
-            ttl,
-        }
-    }
-
-    /// When the lease runs out if taken or renewed at `now`.
-    pub(crate) fn until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        now + chrono::Duration::from_std(self.ttl).unwrap_or(chrono::Duration::MAX)
-    }
-}
-
 /// What [`PublishLog::begin`] found, and what the caller should do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BeginOutcome {
-    /// First attempt: a `Pending` record leased to the caller. Publish.
+    /// New record, `Pending`, leased to the caller. Publish.
     Fresh,
-    /// Already published: do not post again; report this result.
+    /// The previous attempt failed; `Pending` again, leased to the caller.
+    Retry {
+        /// The number of this attempt (2 for the first retry).
+        attempt: u32,
+    },
+    /// Done before: report this, never post again.
     AlreadyPublished {
         /// The platform's post id.
         post_id: String,
         /// The post's URL, when known.
         url: Option<String>,
     },
-    /// Another caller holds a live lease on the record: touch nothing.
+    /// Another caller holds a live lease: touch nothing.
     InProgress {
-        /// When that lease runs out unless renewed.
+        /// When that lease runs out unless its holder renews it.
         lease_until: DateTime<Utc>,
     },
-    /// An earlier attempt left the record pending and its lease expired or
-    /// was released (a crash, a lost answer, an open outcome). The record is
-    /// now leased to the caller, who must look the post up before creating
-    /// anything when `create_sent` is true.
+    /// A `Pending` record whose lease expired or was released (a crash, a
+    /// lost answer, an unknown outcome): now leased to the caller, one more
+    /// attempt, `create_sent`, `reference` and `last_error` kept. Look the
+    /// post up on the platform before creating anything.
     Reconcile {
-        /// When that attempt began.
+        /// When the unfinished attempt began.
         since: DateTime<Utc>,
         /// The number of this attempt.
         attempt: u32,
-        /// Whether the earlier create may have reached the platform.
+        /// Whether the create may have reached the platform (false: the
+        /// earlier attempt stopped before sending it).
         create_sent: bool,
-        /// What the earlier attempt knew of the created post.
+        /// What the earlier attempt learnt of the created post, if anything.
         reference: Option<String>,
-    },
-    /// The previous attempt failed (creating nothing); the record is
-    /// `Pending` again and leased to the caller.
-    Retry {
-        /// The number of this attempt (2 for the first retry).
-        attempt: u32,
     },
 }
 
@@ -221,72 +249,86 @@ pub enum BeginOutcome {
 /// Contract (checked by the `publish_log_*` cases of `crate::testing`, with
 /// the `testing` feature):
 ///
-/// * `begin` is atomic and leases the record: of any number of concurrent
-///   callers on a new target exactly one gets [`BeginOutcome::Fresh`] and
-///   the others [`BeginOutcome::InProgress`]; of callers on a failed one,
-///   exactly one gets [`BeginOutcome::Retry`]; of callers on a pending
-///   record whose lease expired or was released, exactly one gets
-///   [`BeginOutcome::Reconcile`]. A live lease is never taken over.
-/// * `renew`, `mark_sent`, `mark_failed` and `release` act only for the
-///   lease's holder; anyone else gets [`Error::InProgress`] (the lease was
-///   lost: stop before sending anything).
-/// * `mark_published` moves a `Pending` or `Failed` record to `Published`
-///   (repeating it with the same post id is a no-op success); anyone may
-///   record a post that exists.
+/// * `begin` is atomic: of any number of concurrent callers (in any number
+///   of processes) on a new target exactly one gets
+///   [`BeginOutcome::Fresh`], on a failed one exactly one gets
+///   [`BeginOutcome::Retry`], on an expired or released one exactly one
+///   gets [`BeginOutcome::Reconcile`]; the others get
+///   [`BeginOutcome::InProgress`]. A live lease is never taken over, not
+///   even by a caller passing the same owner id.
+/// * The holder is the record's lease owner; a lease that ran out still
+///   belongs to its holder until another `begin` takes it over. `renew`,
+///   `mark_sent`, `mark_failed` and `release` are for the holder of a
+///   `Pending` record only; anyone else gets [`Error::InProgress`].
+/// * `mark_published` is for anyone (a post that exists is always
+///   recorded): it moves a `Pending` or `Failed` record to `Published`,
+///   repeating it with the same post id is a no-op success, another id is
+///   refused ([`Error::InvalidInput`], field `state`).
 /// * `mark_failed` never downgrades a `Published` record
 ///   ([`Error::InvalidInput`], field `state`).
-/// * `mark_*` on a missing record fails with [`Error::InvalidInput`]
-///   (field `idempotency_key`): call `begin` first.
+/// * Calls other than `begin` on a missing record fail with
+///   [`Error::InvalidInput`] (field `idempotency_key`): call `begin` first.
 /// * An idempotency key reused for another user's account is refused with
 ///   [`Error::InvalidInput`] (field `idempotency_key`).
 /// * `list(key)` returns every target of one request, ordered by
 ///   (platform, account id).
 ///
-/// How a publisher uses it for one target (the SDK's publisher also renews
-/// the lease while the target runs and marks the create before sending it;
-/// see `docs/publish-guarantees.md`):
+/// Lease times are compared on one clock: the process's for the memory
+/// log, the host's for SQLite (one file, one machine), the database
+/// server's for PostgreSQL (so workers with skewed clocks agree).
+///
+/// How a publisher uses it for one target:
 ///
 /// ```
-/// use std::time::Duration;
 /// use creatorsync_core::publish_log::{BeginOutcome, Lease, PublishLog};
 /// use creatorsync_core::{AccountKey, Error, Result};
 ///
 /// async fn publish_once(log: &dyn PublishLog, request: &str, target: &AccountKey) -> Result<String> {
-///     let lease = Lease::new(Duration::from_secs(30));
+///     let lease = Lease::new(std::time::Duration::from_secs(120));
 ///     match log.begin(request, target, &lease).await? {
 ///         BeginOutcome::AlreadyPublished { post_id, .. } => return Ok(post_id),
-///         BeginOutcome::InProgress { .. } => {
-///             return Err(Error::InProgress { platform: target.platform, retry_after: None });
+///         BeginOutcome::InProgress { lease_until } => {
+///             let retry_after = (lease_until - chrono::Utc::now()).to_std().ok();
+///             return Err(Error::InProgress { platform: target.platform, retry_after });
 ///         }
-///         BeginOutcome::Reconcile { create_sent: true, .. } => {
+///         BeginOutcome::Reconcile { since, create_sent: true, reference, .. } => {
 ///             // An earlier attempt may have created the post: look it up
-///             // on the platform first and record what it says.
-///             return reconcile(log, request, target, &lease).await;
+///             // (by `reference` when known, else since `since`) and record
+///             // what the platform says before creating anything.
+///             if let Some(post_id) = look_up(since, reference).await? {
+///                 log.mark_published(request, target, &post_id, None).await?;
+///                 return Ok(post_id);
+///             }
 ///         }
-///         _ => {}
+///         _ => {} // Fresh, Retry, or Reconcile of an attempt that sent nothing
 ///     }
-///     log.mark_sent(request, target, &lease, None).await?; // then send the create
-///     let post_id = "1799".to_string();
+///     log.mark_sent(request, target, &lease, None).await?;
+///     let post_id = "1799".to_string(); // ... create the post, renewing the lease ...
 ///     log.mark_published(request, target, &post_id, None).await?;
 ///     Ok(post_id)
 /// }
-/// # async fn reconcile(_: &dyn PublishLog, _: &str, _: &AccountKey, _: &Lease) -> Result<String> { Ok(String::new()) }
+/// # async fn look_up(_: chrono::DateTime<chrono::Utc>, _: Option<String>) -> Result<Option<String>> { Ok(None) }
 /// ```
 #[async_trait]
 pub trait PublishLog: Send + Sync + Debug {
-    /// Claims `target` for the request `idempotency_key` under `lease`; see
-    /// [`BeginOutcome`].
+    /// Claims `target` for the request `idempotency_key` and leases it to
+    /// the caller; see [`BeginOutcome`].
     async fn begin(
         &self,
         idempotency_key: &str,
         target: &AccountKey,
         lease: &Lease,
     ) -> Result<BeginOutcome>;
-    /// Extends the holder's lease to now + `lease.ttl`.
+
+    /// Heartbeat: extends the lease to now + `lease.ttl`, if the caller
+    /// still holds the lease of a `Pending` record; otherwise
+    /// [`Error::InProgress`] (the lease was lost: stop).
     async fn renew(&self, idempotency_key: &str, target: &AccountKey, lease: &Lease) -> Result<()>;
-    /// Records that the create may now reach the platform and, when given,
-    /// what identifies it (`None` keeps an earlier reference). Renews the
-    /// lease. Holder only.
+
+    /// Records that the create may now reach the platform and, when
+    /// `Some`, what is known of the post (`None` keeps an earlier
+    /// reference). Also renews the lease. Holder only (else
+    /// [`Error::InProgress`]).
     async fn mark_sent(
         &self,
         idempotency_key: &str,
@@ -294,7 +336,9 @@ pub trait PublishLog: Send + Sync + Debug {
         lease: &Lease,
         reference: Option<&str>,
     ) -> Result<()>;
-    /// Records the created post and clears the lease.
+
+    /// Records the created post, from `Pending` or `Failed`, and clears the
+    /// lease. Anyone may call it: a post that exists is always recorded.
     async fn mark_published(
         &self,
         idempotency_key: &str,
@@ -302,7 +346,9 @@ pub trait PublishLog: Send + Sync + Debug {
         post_id: &str,
         url: Option<&str>,
     ) -> Result<()>;
-    /// Records an attempt that failed and created nothing. Holder only.
+
+    /// Records a failed attempt that created nothing. Holder only (else
+    /// [`Error::InProgress`]); a `Published` record is never downgraded.
     async fn mark_failed(
         &self,
         idempotency_key: &str,
@@ -312,9 +358,11 @@ pub trait PublishLog: Send + Sync + Debug {
         message: &str,
         retryable: bool,
     ) -> Result<()>;
-    /// Gives the target up with its outcome open: it stays `Pending`, the
-    /// lease ends now, and the next `begin` gets
-    /// [`BeginOutcome::Reconcile`]. Holder only.
+
+    /// Gives the target up with its outcome unknown: it stays `Pending`
+    /// with no lease and `last_error` = `"code: message"`, so the next
+    /// `begin` gets [`BeginOutcome::Reconcile`] at once. Holder only (else
+    /// [`Error::InProgress`]).
     async fn release(
         &self,
         idempotency_key: &str,
@@ -323,12 +371,14 @@ pub trait PublishLog: Send + Sync + Debug {
         error_code: &str,
         message: &str,
     ) -> Result<()>;
+
     /// Reads one record.
     async fn get(
         &self,
         idempotency_key: &str,
         target: &AccountKey,
     ) -> Result<Option<PublishRecord>>;
+
     /// All records of one request.
     async fn list(&self, idempotency_key: &str) -> Result<Vec<PublishRecord>>;
 }
@@ -429,6 +479,11 @@ pub(crate) fn check_idempotency_key(key: &str) -> Result<()> {
     crate::account::check_id("idempotency_key", key)
 }
 
+/// The `last_error` that `release` stores.
+pub(crate) fn release_note(error_code: &str, message: &str) -> String {
+    format!("{error_code}: {message}")
+}
+
 pub(crate) fn other_user(target: &AccountKey) -> Error {
     Error::invalid_input(
         "idempotency_key",
@@ -449,17 +504,44 @@ pub(crate) fn not_begun(target: &AccountKey) -> Error {
     )
 }
 
-/// The error for a caller that does not hold the record's lease.
-pub(crate) fn lease_lost(target: &AccountKey, lease_until: Option<DateTime<Utc>>) -> Error {
-    Error::InProgress {
-        platform: target.platform,
-        retry_after: lease_until.and_then(|t| (t - Utc::now()).to_std().ok()),
-    }
-}
-
 pub(crate) fn already_published() -> Error {
     Error::invalid_input(
         "state",
         "the record is already published; a published post is never marked failed or re-published with another id",
     )
+}
+
+/// The caller does not hold the lease of `record` (another caller took it
+/// over, or the record is no longer `Pending`).
+pub(crate) fn not_holder(target: &AccountKey, record: &PublishRecord) -> Error {
+    let retry_after = match &record.state {
+        PublishState::Pending {
+            lease_owner: Some(_),
+            lease_until,
+            ..
+        } => (*lease_until - Utc::now()).to_std().ok(),
+        _ => None,
+    };
+    Error::InProgress {
+        platform: target.platform,
+        retry_after,
+    }
+}
+
+/// Why a holder-only call (`renew`, `mark_sent`, `mark_failed`, `release`)
+/// changed nothing, from the record read after it (or under its lock).
+pub(crate) fn holder_refused(
+    record: Option<&PublishRecord>,
+    target: &AccountKey,
+    downgrade: bool,
+) -> Error {
+    match record {
+        None => not_begun(target),
+        Some(r) if r.user_id != target.user_id => other_user(target),
+        Some(PublishRecord {
+            state: PublishState::Published { .. },
+            ..
+        }) if downgrade => already_published(),
+        Some(r) => not_holder(target, r),
+    }
 }

@@ -10,21 +10,41 @@ use sqlx::Row;
 use sqlx::postgres::{PgPool, PgRow};
 
 use super::sql_common::{
-    BEGIN_ROUNDS, LogRow, begin_kept_racing, begin_outcome, decode, held_unchanged, own_record,
-    published_unchanged, sort_by_target,
+    BEGIN_ROUNDS, LogRow, attempt, begin_kept_racing, begin_outcome, decode, own_record,
+    published_unchanged, reconcile_outcome, sort_by_target, ttl_micros,
 };
-use super::{BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key};
+use super::{
+    BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key, holder_refused,
+    release_note,
+};
 use crate::store::PostgresOptions;
 use crate::store::postgres::{connect_pool, now_micros, pg_err, redact_url};
 use crate::{AccountKey, Result};
 
-/// A [`PublishLog`] in PostgreSQL. Each transition is one atomic
-/// statement (`INSERT … ON CONFLICT DO NOTHING`, then conditional
-/// `UPDATE … RETURNING` for a retry or a take-over of an expired lease;
-/// holder-only updates check the lease in their `WHERE`), so concurrent
-/// callers in any number of processes agree on who holds a target. Lease
-/// times are the writers' clocks. Nothing secret is stored, so the
-/// log is not encrypted. `Debug` shows the URL with its password redacted.
+/// The key columns, and the caller's user, of every statement on one
+/// record (`$1`..`$4`; a macro, so `concat!` builds each statement at
+/// compile time).
+macro_rules! row {
+    () => {
+        "idempotency_key = $1 AND platform = $2 AND account_id = $3 AND user_id = $4"
+    };
+}
+
+/// A lease of `$5` microseconds from the server's now.
+macro_rules! lease_end {
+    () => {
+        "now() + $5 * interval '1 microsecond'"
+    };
+}
+
+/// A [`PublishLog`] in PostgreSQL. Every transition is one atomic
+/// compare-and-set statement (`INSERT … ON CONFLICT DO NOTHING`, then
+/// `UPDATE … WHERE state = … AND lease_owner = … RETURNING`), so concurrent
+/// callers in any number of processes agree on who holds an attempt.
+/// Leases are timed on the database server's clock (`now()`), so workers
+/// whose clocks disagree still agree on when a lease runs out. Nothing
+/// secret is stored, so the log is not encrypted. `Debug` shows the URL
+/// with its password redacted.
 ///
 /// ```no_run
 /// # async fn demo() -> creatorsync_core::Result<()> {
@@ -34,7 +54,7 @@ use crate::{AccountKey, Result};
 ///
 /// let log = PostgresPublishLog::connect("postgres://app@127.0.0.1:5432/app").await?;
 /// let target = AccountKey::new("user-1", Platform::TikTok, "creator-9")?;
-/// let lease = Lease::new(Duration::from_secs(30));
+/// let lease = Lease::new(Duration::from_secs(60));
 /// assert_eq!(log.begin("req-7", &target, &lease).await?, BeginOutcome::Fresh);
 /// # Ok(()) }
 /// ```
@@ -79,8 +99,22 @@ impl PostgresPublishLog {
         idempotency_key: &str,
         target: &AccountKey,
     ) -> Result<Option<PublishRecord>> {
+        Ok(self
+            .read_leased(idempotency_key, target)
+            .await?
+            .map(|(record, _)| record))
+    }
+
+    /// The record and whether its lease is live now (server time).
+    async fn read_leased(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+    ) -> Result<Option<(PublishRecord, bool)>> {
         let row = sqlx::query(
-            "SELECT * FROM creatorsync_publish_log WHERE idempotency_key = $1 AND platform = $2 AND account_id = $3",
+            "SELECT *, (lease_owner IS NOT NULL AND lease_until > now()) AS leased \
+             FROM creatorsync_publish_log \
+             WHERE idempotency_key = $1 AND platform = $2 AND account_id = $3",
         )
         .bind(idempotency_key)
         .bind(target.platform.as_str())
@@ -88,7 +122,29 @@ impl PostgresPublishLog {
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| pg_err("publish log read", &e))?;
-        row.as_ref().map(decode::<PgRow>).transpose()
+        row.map(|row| Ok((decode(&row)?, row.flag("leased")?.unwrap_or(false))))
+            .transpose()
+    }
+
+    /// Runs a holder-only update (bound in full); if it changed nothing,
+    /// says why.
+    async fn as_holder(
+        &self,
+        what: &str,
+        idempotency_key: &str,
+        target: &AccountKey,
+        query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+        downgrade: bool,
+    ) -> Result<()> {
+        let done = query
+            .execute(&self.pool)
+            .await
+            .map_err(|e| pg_err(what, &e))?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        let record = self.read(idempotency_key, target).await?;
+        Err(holder_refused(record.as_ref(), target, downgrade))
     }
 }
 
@@ -112,73 +168,23 @@ impl LogRow for PgRow {
             .map(i64::from)
             .map_err(|e| pg_err("publish log row", &e))
     }
-    fn lease_until(&self) -> Result<Option<DateTime<Utc>>> {
-        self.time("lease_until")
+    fn lease_until(&self) -> Result<DateTime<Utc>> {
+        self.try_get("lease_until")
+            .map_err(|e| pg_err("publish log row", &e))
     }
 }
 
-/// `WHERE` of one target held by a lease, with placeholders from `$n`:
-/// key, platform, account, user, lease owner, now.
-fn held_from(n: usize) -> String {
-    format!(
-        "idempotency_key = ${} AND platform = ${} AND account_id = ${} AND user_id = ${} \
-         AND state = 'pending' AND lease_owner = ${} AND lease_until > ${}",
-        n,
-        n + 1,
-        n + 2,
-        n + 3,
-        n + 4,
-        n + 5
-    )
-}
-
-/// A value bound to a SET clause.
-enum Bind {
-    Text(Option<String>),
-    Time(DateTime<Utc>),
-    Flag(bool),
-}
-
-impl PostgresPublishLog {
-    /// Runs `UPDATE … SET {set} WHERE <held by lease>`; `set` uses `$1..$k`
-    /// for `binds`. A row not held by `lease` is refused.
-    async fn update_held(
-        &self,
-        what: &str,
-        idempotency_key: &str,
-        target: &AccountKey,
-        lease: &Lease,
-        set: &str,
-        binds: Vec<Bind>,
-    ) -> Result<()> {
-        let sql = format!(
-            "UPDATE creatorsync_publish_log SET {set} WHERE {}",
-            held_from(binds.len() + 1)
-        );
-        // Built from this file's constants only; values are bound.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            q = match b {
-                Bind::Text(t) => q.bind(t),
-                Bind::Time(t) => q.bind(t),
-                Bind::Flag(f) => q.bind(f),
-            };
-        }
-        let done = q
-            .bind(idempotency_key)
-            .bind(target.platform.as_str())
-            .bind(&target.account_id)
-            .bind(&target.user_id)
-            .bind(&lease.owner)
-            .bind(now_micros())
-            .execute(&self.pool)
-            .await
-            .map_err(|e| pg_err(what, &e))?;
-        if done.rows_affected() == 1 {
-            return Ok(());
-        }
-        held_unchanged(self.read(idempotency_key, target).await?, target)
-    }
+/// Binds the row of `row!()` (`$1`..`$4`).
+fn bind_row<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    idempotency_key: &'q str,
+    target: &'q AccountKey,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    query
+        .bind(idempotency_key)
+        .bind(target.platform.as_str())
+        .bind(&target.account_id)
+        .bind(&target.user_id)
 }
 
 #[async_trait]
@@ -190,80 +196,79 @@ impl PublishLog for PostgresPublishLog {
         lease: &Lease,
     ) -> Result<BeginOutcome> {
         check_idempotency_key(idempotency_key)?;
+        let ttl = ttl_micros(lease.checked_ttl()?);
         for _ in 0..BEGIN_ROUNDS {
             let now = now_micros();
-            let until = lease.until(now);
-            let inserted = sqlx::query(
-                "INSERT INTO creatorsync_publish_log (idempotency_key, platform, account_id, user_id, state, \
-                 started_at, attempts, updated_at, lease_owner, lease_until, create_sent) \
-                 VALUES ($1, $2, $3, $4, 'pending', $5, 1, $5, $6, $7, FALSE) \
-                 ON CONFLICT (idempotency_key, platform, account_id) DO NOTHING",
+            let inserted = bind_row(
+                sqlx::query(concat!(
+                    "INSERT INTO creatorsync_publish_log (idempotency_key, platform, account_id, \
+                     user_id, state, started_at, attempts, updated_at, lease_owner, lease_until, \
+                     create_sent) VALUES ($1, $2, $3, $4, 'pending', $6, 1, $6, $7, ",
+                    lease_end!(),
+                    ", false) ON CONFLICT (idempotency_key, platform, account_id) DO NOTHING"
+                )),
+                idempotency_key,
+                target,
             )
-            .bind(idempotency_key)
-            .bind(target.platform.as_str())
-            .bind(&target.account_id)
-            .bind(&target.user_id)
+            .bind(ttl)
             .bind(now)
             .bind(&lease.owner)
-            .bind(until)
             .execute(&self.pool)
             .await
             .map_err(|e| pg_err("publish log begin", &e))?;
             if inserted.rows_affected() == 1 {
                 return Ok(BeginOutcome::Fresh);
             }
-            let retried: Option<i32> = sqlx::query_scalar(
-                "UPDATE creatorsync_publish_log SET state = 'pending', started_at = $1, attempts = attempts + 1, \
-                 error_code = NULL, message = NULL, retryable = NULL, updated_at = $1, \
-                 lease_owner = $2, lease_until = $3, create_sent = FALSE, reference = NULL, last_error = NULL \
-                 WHERE idempotency_key = $4 AND platform = $5 AND account_id = $6 AND user_id = $7 \
-                 AND state = 'failed' RETURNING attempts",
-            )
-            .bind(now)
-            .bind(&lease.owner)
-            .bind(until)
+            let retried: Option<i32> = sqlx::query_scalar(concat!(
+                "UPDATE creatorsync_publish_log SET state = 'pending', started_at = $6, \
+                 attempts = attempts + 1, error_code = NULL, message = NULL, retryable = NULL, \
+                 lease_owner = $7, lease_until = ",
+                lease_end!(),
+                ", create_sent = false, reference = NULL, last_error = NULL, updated_at = $6 \
+                 WHERE ",
+                row!(),
+                " AND state = 'failed' RETURNING attempts"
+            ))
             .bind(idempotency_key)
             .bind(target.platform.as_str())
             .bind(&target.account_id)
             .bind(&target.user_id)
+            .bind(ttl)
+            .bind(now)
+            .bind(&lease.owner)
             .fetch_optional(&self.pool)
             .await
             .map_err(|e| pg_err("publish log retry", &e))?;
-            if let Some(attempt) = retried {
+            if let Some(n) = retried {
                 return Ok(BeginOutcome::Retry {
-                    attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
+                    attempt: attempt(i64::from(n)),
                 });
             }
-            let taken = sqlx::query(
-                "UPDATE creatorsync_publish_log SET attempts = attempts + 1, updated_at = $1, \
-                 lease_owner = $2, lease_until = $3 \
-                 WHERE idempotency_key = $4 AND platform = $5 AND account_id = $6 AND user_id = $7 \
-                 AND state = 'pending' AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= $1) \
-                 RETURNING attempts, started_at, create_sent, reference",
+            let taken = bind_row(
+                sqlx::query(concat!(
+                    "UPDATE creatorsync_publish_log SET lease_owner = $7, lease_until = ",
+                    lease_end!(),
+                    ", attempts = attempts + 1, updated_at = $6 WHERE ",
+                    row!(),
+                    " AND state = 'pending' AND (lease_owner IS NULL OR lease_until <= now()) \
+                     RETURNING *"
+                )),
+                idempotency_key,
+                target,
             )
+            .bind(ttl)
             .bind(now)
             .bind(&lease.owner)
-            .bind(until)
-            .bind(idempotency_key)
-            .bind(target.platform.as_str())
-            .bind(&target.account_id)
-            .bind(&target.user_id)
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| pg_err("publish log take over", &e))?;
+            .map_err(|e| pg_err("publish log takeover", &e))?;
             if let Some(row) = taken {
-                let attempt = row.int("attempts")?;
-                return Ok(BeginOutcome::Reconcile {
-                    since: row.time("started_at")?.unwrap_or(now),
-                    attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
-                    create_sent: row.flag("create_sent")?.unwrap_or(true),
-                    reference: row.text("reference")?,
-                });
+                return reconcile_outcome(decode(&row)?);
             }
-            let Some(record) = self.read(idempotency_key, target).await? else {
+            let Some((record, leased)) = self.read_leased(idempotency_key, target).await? else {
                 continue;
             };
-            if let Some(outcome) = begin_outcome(record, target, now)? {
+            if let Some(outcome) = begin_outcome(record, leased, target)? {
                 return Ok(outcome);
             }
         }
@@ -271,16 +276,23 @@ impl PublishLog for PostgresPublishLog {
     }
 
     async fn renew(&self, idempotency_key: &str, target: &AccountKey, lease: &Lease) -> Result<()> {
-        let until = lease.until(now_micros());
-        self.update_held(
-            "publish log renew",
+        let ttl = ttl_micros(lease.checked_ttl()?);
+        let query = bind_row(
+            sqlx::query(concat!(
+                "UPDATE creatorsync_publish_log SET lease_until = ",
+                lease_end!(),
+                ", updated_at = $6 WHERE ",
+                row!(),
+                " AND state = 'pending' AND lease_owner = $7"
+            )),
             idempotency_key,
             target,
-            lease,
-            "lease_until = $1",
-            vec![Bind::Time(until)],
         )
-        .await
+        .bind(ttl)
+        .bind(now_micros())
+        .bind(&lease.owner);
+        self.as_holder("publish log renew", idempotency_key, target, query, false)
+            .await
     }
 
     async fn mark_sent(
@@ -290,19 +302,29 @@ impl PublishLog for PostgresPublishLog {
         lease: &Lease,
         reference: Option<&str>,
     ) -> Result<()> {
-        let now = now_micros();
-        self.update_held(
+        let ttl = ttl_micros(lease.checked_ttl()?);
+        let query = bind_row(
+            sqlx::query(concat!(
+                "UPDATE creatorsync_publish_log SET create_sent = true, \
+                 reference = COALESCE($8, reference), lease_until = ",
+                lease_end!(),
+                ", updated_at = $6 WHERE ",
+                row!(),
+                " AND state = 'pending' AND lease_owner = $7"
+            )),
+            idempotency_key,
+            target,
+        )
+        .bind(ttl)
+        .bind(now_micros())
+        .bind(&lease.owner)
+        .bind(reference);
+        self.as_holder(
             "publish log mark_sent",
             idempotency_key,
             target,
-            lease,
-            "create_sent = $1, reference = COALESCE($2, reference), lease_until = $3, updated_at = $4",
-            vec![
-                Bind::Flag(true),
-                Bind::Text(reference.map(str::to_owned)),
-                Bind::Time(lease.until(now)),
-                Bind::Time(now),
-            ],
+            query,
+            false,
         )
         .await
     }
@@ -315,19 +337,20 @@ impl PublishLog for PostgresPublishLog {
         url: Option<&str>,
     ) -> Result<()> {
         let now = now_micros();
-        let done = sqlx::query(
-            "UPDATE creatorsync_publish_log SET state = 'published', post_id = $1, url = $2, published_at = $3, \
-             error_code = NULL, message = NULL, retryable = NULL, updated_at = $3, lease_owner = NULL \
-             WHERE idempotency_key = $4 AND platform = $5 AND account_id = $6 AND user_id = $7 \
-             AND state <> 'published'",
+        let done = bind_row(
+            sqlx::query(concat!(
+                "UPDATE creatorsync_publish_log SET state = 'published', post_id = $5, url = $6, \
+                 published_at = $7, error_code = NULL, message = NULL, retryable = NULL, \
+                 lease_owner = NULL, updated_at = $7 WHERE ",
+                row!(),
+                " AND state <> 'published'"
+            )),
+            idempotency_key,
+            target,
         )
         .bind(post_id)
         .bind(url)
         .bind(now)
-        .bind(idempotency_key)
-        .bind(target.platform.as_str())
-        .bind(&target.account_id)
-        .bind(&target.user_id)
         .execute(&self.pool)
         .await
         .map_err(|e| pg_err("publish log mark_published", &e))?;
@@ -347,19 +370,27 @@ impl PublishLog for PostgresPublishLog {
         message: &str,
         retryable: bool,
     ) -> Result<()> {
-        self.update_held(
+        let query = bind_row(
+            sqlx::query(concat!(
+                "UPDATE creatorsync_publish_log SET state = 'failed', error_code = $6, \
+                 message = $7, retryable = $8, lease_owner = NULL, updated_at = $9 WHERE ",
+                row!(),
+                " AND state = 'pending' AND lease_owner = $5"
+            )),
+            idempotency_key,
+            target,
+        )
+        .bind(&lease.owner)
+        .bind(error_code)
+        .bind(message)
+        .bind(retryable)
+        .bind(now_micros());
+        self.as_holder(
             "publish log mark_failed",
             idempotency_key,
             target,
-            lease,
-            "state = 'failed', error_code = $1, message = $2, retryable = $3, updated_at = $4, \
-             lease_owner = NULL",
-            vec![
-                Bind::Text(Some(error_code.to_owned())),
-                Bind::Text(Some(message.to_owned())),
-                Bind::Flag(retryable),
-                Bind::Time(now_micros()),
-            ],
+            query,
+            true,
         )
         .await
     }
@@ -372,20 +403,21 @@ impl PublishLog for PostgresPublishLog {
         error_code: &str,
         message: &str,
     ) -> Result<()> {
-        let now = now_micros();
-        self.update_held(
-            "publish log release",
+        let query = bind_row(
+            sqlx::query(concat!(
+                "UPDATE creatorsync_publish_log SET lease_owner = NULL, lease_until = now(), \
+                 last_error = $6, updated_at = $7 WHERE ",
+                row!(),
+                " AND state = 'pending' AND lease_owner = $5"
+            )),
             idempotency_key,
             target,
-            lease,
-            "lease_owner = NULL, lease_until = $1, last_error = $2, updated_at = $3",
-            vec![
-                Bind::Time(now),
-                Bind::Text(Some(format!("{error_code}: {message}"))),
-                Bind::Time(now),
-            ],
         )
-        .await
+        .bind(&lease.owner)
+        .bind(release_note(error_code, message))
+        .bind(now_micros());
+        self.as_holder("publish log release", idempotency_key, target, query, false)
+            .await
     }
 
     async fn get(

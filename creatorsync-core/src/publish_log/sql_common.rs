@@ -2,14 +2,18 @@
 //! into a [`PublishRecord`] (the state-string mapping), and deciding what a
 //! statement that changed no row means once the record has been re-read.
 //! The SQL, and how each database stores a column, stay in each backend.
+//!
+//! Both run every transition as one compare-and-set statement: `begin`
+//! tries, in turn, an insert (`Fresh`), a retry of a failed record
+//! (`Retry`), a takeover of a pending record with no live lease
+//! (`Reconcile`), then reads the record; the holder-only calls update
+//! `WHERE state = 'pending' AND lease_owner = <the caller>`.
 
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    BeginOutcome, PublishRecord, PublishState, already_published, lease_lost, not_begun, other_user,
-};
+use super::{BeginOutcome, PublishRecord, PublishState, already_published, not_begun, other_user};
 use crate::{AccountKey, Error, Platform, Result};
 
 /// How often `begin` re-reads after losing a race before giving up
@@ -29,8 +33,8 @@ pub(crate) trait LogRow {
     fn flag(&self, name: &str) -> Result<Option<bool>>;
     /// An integer column.
     fn int(&self, name: &str) -> Result<i64>;
-    /// When the row's lease runs out (None: never leased).
-    fn lease_until(&self) -> Result<Option<DateTime<Utc>>>;
+    /// The `lease_until` column.
+    fn lease_until(&self) -> Result<DateTime<Utc>>;
 }
 
 fn null<R: LogRow>(name: &str) -> Error {
@@ -48,8 +52,8 @@ pub(crate) fn decode<R: LogRow>(row: &R) -> Result<PublishRecord> {
         "pending" => PublishState::Pending {
             started_at: time("started_at")?,
             lease_owner: row.text("lease_owner")?,
-            lease_until: row.lease_until()?.unwrap_or(DateTime::UNIX_EPOCH),
-            create_sent: row.flag("create_sent")?.unwrap_or(true),
+            lease_until: row.lease_until()?,
+            create_sent: row.flag("create_sent")?.unwrap_or(false),
             reference: row.text("reference")?,
             last_error: row.text("last_error")?,
         },
@@ -83,13 +87,13 @@ pub(crate) fn decode<R: LogRow>(row: &R) -> Result<PublishRecord> {
     })
 }
 
-/// The outcome of a `begin` whose statements all changed nothing, from the
-/// record re-read after them; `None`: the record changed in between (failed,
-/// or its lease ran out), go round again.
+/// The outcome of a `begin` whose insert, retry and takeover all changed
+/// nothing, from the record re-read after them and whether its lease was
+/// live then; `None`: the record changed in between, go round again.
 pub(crate) fn begin_outcome(
     record: PublishRecord,
+    leased: bool,
     target: &AccountKey,
-    now: DateTime<Utc>,
 ) -> Result<Option<BeginOutcome>> {
     if record.user_id != target.user_id {
         return Err(other_user(target));
@@ -98,31 +102,41 @@ pub(crate) fn begin_outcome(
         PublishState::Published { post_id, url, .. } => {
             Some(BeginOutcome::AlreadyPublished { post_id, url })
         }
-        PublishState::Pending {
-            lease_owner: Some(_),
-            lease_until,
-            ..
-        } if lease_until > now => Some(BeginOutcome::InProgress { lease_until }),
+        PublishState::Pending { lease_until, .. } if leased => {
+            Some(BeginOutcome::InProgress { lease_until })
+        }
         PublishState::Pending { .. } | PublishState::Failed { .. } => None,
     })
 }
 
-/// Why a holder-only statement (`renew`, `mark_sent`, `mark_failed`,
-/// `release`) changed no row, from the record re-read after it.
-pub(crate) fn held_unchanged(record: Option<PublishRecord>, target: &AccountKey) -> Result<()> {
-    match record {
-        None => Err(not_begun(target)),
-        Some(r) if r.user_id != target.user_id => Err(other_user(target)),
-        Some(PublishRecord {
-            state: PublishState::Published { .. },
+/// `Reconcile`, from the record a takeover statement returned.
+pub(crate) fn reconcile_outcome(record: PublishRecord) -> Result<BeginOutcome> {
+    match record.state {
+        PublishState::Pending {
+            started_at,
+            create_sent,
+            reference,
             ..
-        }) => Err(already_published()),
-        Some(PublishRecord {
-            state: PublishState::Pending { lease_until, .. },
-            ..
-        }) => Err(lease_lost(target, Some(lease_until))),
-        Some(_) => Err(lease_lost(target, None)),
+        } => Ok(BeginOutcome::Reconcile {
+            since: started_at,
+            attempt: record.attempts,
+            create_sent,
+            reference,
+        }),
+        other => Err(Error::store(format!(
+            "publish log: a takeover returned a record in state {other:?}"
+        ))),
     }
+}
+
+/// An attempt number read back from the database.
+pub(crate) fn attempt(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A ttl in microseconds, for the SQL that computes `lease_until`.
+pub(crate) fn ttl_micros(ttl: chrono::Duration) -> i64 {
+    ttl.num_microseconds().unwrap_or(i64::MAX)
 }
 
 /// `begin` lost [`BEGIN_ROUNDS`] races in a row.

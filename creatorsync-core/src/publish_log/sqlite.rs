@@ -9,18 +9,30 @@ use sqlx::Row;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use super::sql_common::{
-    BEGIN_ROUNDS, LogRow, begin_kept_racing, begin_outcome, decode, held_unchanged, own_record,
-    published_unchanged, sort_by_target,
+    BEGIN_ROUNDS, LogRow, attempt, begin_kept_racing, begin_outcome, decode, own_record,
+    published_unchanged, reconcile_outcome, sort_by_target, ttl_micros,
 };
-use super::{BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key};
+use super::{
+    BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key, holder_refused,
+    release_note,
+};
 use crate::store::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
-use crate::{AccountKey, Result};
+use crate::{AccountKey, Error, Result};
 
-/// A [`PublishLog`] in SQLite. Each transition is a single atomic
-/// statement (claims and lease checks included), so concurrent callers in
-/// any number of processes sharing the file agree on who holds a target.
-/// Lease times are the writers' clocks, in milliseconds. Nothing secret is stored, so the log
-/// is not encrypted.
+/// The key columns, and the caller's user, of every statement on one
+/// record (a macro, so `concat!` builds each statement at compile time).
+macro_rules! row {
+    () => {
+        "idempotency_key = ? AND platform = ? AND account_id = ? AND user_id = ?"
+    };
+}
+
+/// A [`PublishLog`] in SQLite. Every transition is a single atomic
+/// compare-and-set statement on `state`, `lease_owner` and `lease_until`,
+/// so concurrent callers in any number of processes sharing the file agree
+/// on who holds an attempt. Leases are timed on the host's clock (stored
+/// as Unix microseconds). Nothing secret is stored, so the log is not
+/// encrypted.
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -30,7 +42,7 @@ use crate::{AccountKey, Result};
 ///
 /// let log = SqlitePublishLog::open_in_memory().await?;
 /// let target = AccountKey::new("user-1", Platform::TikTok, "creator-9")?;
-/// let lease = Lease::new(Duration::from_secs(30));
+/// let lease = Lease::new(Duration::from_secs(60));
 /// assert_eq!(log.begin("req-7", &target, &lease).await?, BeginOutcome::Fresh);
 /// log.mark_failed("req-7", &target, &lease, "TRANSPORT_ERROR", "connection reset", true).await?;
 /// assert_eq!(log.begin("req-7", &target, &lease).await?, BeginOutcome::Retry { attempt: 2 });
@@ -68,16 +80,58 @@ impl SqlitePublishLog {
         idempotency_key: &str,
         target: &AccountKey,
     ) -> Result<Option<PublishRecord>> {
+        Ok(self
+            .read_leased(idempotency_key, target)
+            .await?
+            .map(|(record, _)| record))
+    }
+
+    /// The record and whether its lease is live now.
+    async fn read_leased(
+        &self,
+        idempotency_key: &str,
+        target: &AccountKey,
+    ) -> Result<Option<(PublishRecord, bool)>> {
         let row = sqlx::query(
-            "SELECT * FROM publish_log WHERE idempotency_key = ? AND platform = ? AND account_id = ?",
+            "SELECT *, (lease_owner IS NOT NULL AND lease_until > ?) AS leased FROM publish_log \
+             WHERE idempotency_key = ? AND platform = ? AND account_id = ?",
         )
+        .bind(now_micros())
         .bind(idempotency_key)
         .bind(target.platform.as_str())
         .bind(&target.account_id)
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| store_err("publish log read", &e))?;
-        row.as_ref().map(decode::<SqliteRow>).transpose()
+        row.map(|row| Ok((decode(&row)?, row.flag("leased")?.unwrap_or(false))))
+            .transpose()
+    }
+
+    /// Runs a holder-only update (`set` with its binds, then the row and
+    /// owner conditions); if it changed nothing, says why.
+    async fn as_holder(
+        &self,
+        what: &str,
+        idempotency_key: &str,
+        target: &AccountKey,
+        lease: &Lease,
+        query: sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+        downgrade: bool,
+    ) -> Result<()> {
+        let done = query
+            .bind(idempotency_key)
+            .bind(target.platform.as_str())
+            .bind(&target.account_id)
+            .bind(&target.user_id)
+            .bind(&lease.owner)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| store_err(what, &e))?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        let record = self.read(idempotency_key, target).await?;
+        Err(holder_refused(record.as_ref(), target, downgrade))
     }
 }
 
@@ -100,67 +154,21 @@ impl LogRow for SqliteRow {
         self.try_get(name)
             .map_err(|e| store_err("publish log row", &e))
     }
-    fn lease_until(&self) -> Result<Option<DateTime<Utc>>> {
-        let ms: Option<i64> = self
-            .try_get("lease_until_ms")
-            .map_err(|e| store_err("publish log row", &e))?;
-        Ok(ms.and_then(DateTime::from_timestamp_millis))
+    fn lease_until(&self) -> Result<DateTime<Utc>> {
+        let micros = self.int("lease_until")?;
+        DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| Error::store("sqlite: publish_log.lease_until out of range"))
     }
 }
 
-/// The row of one target, and the lease conditions of its holder.
-const TARGET: &str = "idempotency_key = ? AND platform = ? AND account_id = ? AND user_id = ?";
-const HELD: &str = "state = 'pending' AND lease_owner = ? AND lease_until_ms > ?";
-
-fn millis(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
+/// Now, in the unit of `lease_until`.
+fn now_micros() -> i64 {
+    Utc::now().timestamp_micros()
 }
 
-impl SqlitePublishLog {
-    /// Runs `UPDATE publish_log SET {set} WHERE {TARGET} AND {HELD}` with
-    /// `binds` for the SET clause; a row that is not held by `lease` is
-    /// refused (see [`held_unchanged`]).
-    async fn update_held(
-        &self,
-        what: &str,
-        idempotency_key: &str,
-        target: &AccountKey,
-        lease: &Lease,
-        set: &str,
-        binds: Vec<Bind>,
-    ) -> Result<()> {
-        let sql = format!("UPDATE publish_log SET {set} WHERE {TARGET} AND {HELD}");
-        // Built from this file's constants only; values are bound.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            q = match b {
-                Bind::Text(t) => q.bind(t),
-                Bind::Int(i) => q.bind(i),
-                Bind::Flag(f) => q.bind(f),
-            };
-        }
-        let done = q
-            .bind(idempotency_key)
-            .bind(target.platform.as_str())
-            .bind(&target.account_id)
-            .bind(&target.user_id)
-            .bind(&lease.owner)
-            .bind(millis(Utc::now()))
-            .execute(&self.pool)
-            .await
-            .map_err(|e| store_err(what, &e))?;
-        if done.rows_affected() == 1 {
-            return Ok(());
-        }
-        held_unchanged(self.read(idempotency_key, target).await?, target)
-    }
-}
-
-/// A value bound to a SET clause.
-enum Bind {
-    Text(Option<String>),
-    Int(i64),
-    Flag(bool),
+/// When a lease of `ttl` taken now runs out, in the unit of `lease_until`.
+fn until(ttl: chrono::Duration) -> i64 {
+    now_micros().saturating_add(ttl_micros(ttl))
 }
 
 #[async_trait]
@@ -172,12 +180,12 @@ impl PublishLog for SqlitePublishLog {
         lease: &Lease,
     ) -> Result<BeginOutcome> {
         check_idempotency_key(idempotency_key)?;
+        let ttl = lease.checked_ttl()?;
         for _ in 0..BEGIN_ROUNDS {
-            let at = Utc::now();
-            let (now, now_ms, until_ms) = (time_to_sql(at), millis(at), millis(lease.until(at)));
+            let now = time_to_sql(Utc::now());
             let inserted = sqlx::query(
                 "INSERT INTO publish_log (idempotency_key, platform, account_id, user_id, state, \
-                 started_at, attempts, updated_at, lease_owner, lease_until_ms, create_sent) \
+                 started_at, attempts, updated_at, lease_owner, lease_until, create_sent) \
                  VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, ?, 0) \
                  ON CONFLICT (idempotency_key, platform, account_id) DO NOTHING",
             )
@@ -188,23 +196,22 @@ impl PublishLog for SqlitePublishLog {
             .bind(&now)
             .bind(&now)
             .bind(&lease.owner)
-            .bind(until_ms)
+            .bind(until(ttl))
             .execute(&self.pool)
             .await
             .map_err(|e| store_err("publish log begin", &e))?;
             if inserted.rows_affected() == 1 {
                 return Ok(BeginOutcome::Fresh);
             }
-            let retried: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            let retried: Option<i64> = sqlx::query_scalar(concat!(
                 "UPDATE publish_log SET state = 'pending', started_at = ?, attempts = attempts + 1, \
-                 error_code = NULL, message = NULL, retryable = NULL, updated_at = ?, \
-                 lease_owner = ?, lease_until_ms = ?, create_sent = 0, reference = NULL, \
-                 last_error = NULL WHERE {TARGET} AND state = 'failed' RETURNING attempts"
-            )))
-            .bind(&now)
+                 error_code = NULL, message = NULL, retryable = NULL, lease_owner = ?, \
+                 lease_until = ?, create_sent = 0, reference = NULL, last_error = NULL, \
+                 updated_at = ? WHERE ", row!(), " AND state = 'failed' RETURNING attempts"))
             .bind(&now)
             .bind(&lease.owner)
-            .bind(until_ms)
+            .bind(until(ttl))
+            .bind(&now)
             .bind(idempotency_key)
             .bind(target.platform.as_str())
             .bind(&target.account_id)
@@ -212,41 +219,36 @@ impl PublishLog for SqlitePublishLog {
             .fetch_optional(&self.pool)
             .await
             .map_err(|e| store_err("publish log retry", &e))?;
-            if let Some(attempt) = retried {
+            if let Some(n) = retried {
                 return Ok(BeginOutcome::Retry {
-                    attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
+                    attempt: attempt(n),
                 });
             }
-            let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE publish_log SET attempts = attempts + 1, updated_at = ?, lease_owner = ?, \
-                 lease_until_ms = ? WHERE {TARGET} AND state = 'pending' \
-                 AND (lease_owner IS NULL OR lease_until_ms IS NULL OR lease_until_ms <= ?) \
-                 RETURNING attempts, started_at, create_sent, reference"
-            )))
-            .bind(&now)
+            let taken = sqlx::query(concat!(
+                "UPDATE publish_log SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, \
+                 updated_at = ? WHERE ",
+                row!(),
+                " AND state = 'pending' \
+                 AND (lease_owner IS NULL OR lease_until <= ?) RETURNING *"
+            ))
             .bind(&lease.owner)
-            .bind(until_ms)
+            .bind(until(ttl))
+            .bind(&now)
             .bind(idempotency_key)
             .bind(target.platform.as_str())
             .bind(&target.account_id)
             .bind(&target.user_id)
-            .bind(now_ms)
+            .bind(now_micros())
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| store_err("publish log take over", &e))?;
+            .map_err(|e| store_err("publish log takeover", &e))?;
             if let Some(row) = taken {
-                let attempt: i64 = row.int("attempts")?;
-                return Ok(BeginOutcome::Reconcile {
-                    since: row.time("started_at")?.unwrap_or(at),
-                    attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
-                    create_sent: row.flag("create_sent")?.unwrap_or(true),
-                    reference: row.text("reference")?,
-                });
+                return reconcile_outcome(decode(&row)?);
             }
-            let Some(record) = self.read(idempotency_key, target).await? else {
+            let Some((record, leased)) = self.read_leased(idempotency_key, target).await? else {
                 continue;
             };
-            if let Some(outcome) = begin_outcome(record, target, at)? {
+            if let Some(outcome) = begin_outcome(record, leased, target)? {
                 return Ok(outcome);
             }
         }
@@ -254,14 +256,23 @@ impl PublishLog for SqlitePublishLog {
     }
 
     async fn renew(&self, idempotency_key: &str, target: &AccountKey, lease: &Lease) -> Result<()> {
-        let until = millis(lease.until(Utc::now()));
-        self.update_held(
+        let ttl = lease.checked_ttl()?;
+        let sql = concat!(
+            "UPDATE publish_log SET lease_until = ?, updated_at = ? \
+             WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(until(ttl))
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
             "publish log renew",
             idempotency_key,
             target,
             lease,
-            "lease_until_ms = ?",
-            vec![Bind::Int(until)],
+            query,
+            false,
         )
         .await
     }
@@ -273,19 +284,25 @@ impl PublishLog for SqlitePublishLog {
         lease: &Lease,
         reference: Option<&str>,
     ) -> Result<()> {
-        let at = Utc::now();
-        self.update_held(
+        let ttl = lease.checked_ttl()?;
+        let sql = concat!(
+            "UPDATE publish_log SET create_sent = 1, reference = COALESCE(?, reference), \
+             lease_until = ?, updated_at = ? \
+             WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(reference)
+            .bind(until(ttl))
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
             "publish log mark_sent",
             idempotency_key,
             target,
             lease,
-            "create_sent = ?, reference = COALESCE(?, reference), lease_until_ms = ?, updated_at = ?",
-            vec![
-                Bind::Flag(true),
-                Bind::Text(reference.map(str::to_owned)),
-                Bind::Int(millis(lease.until(at))),
-                Bind::Text(Some(time_to_sql(at))),
-            ],
+            query,
+            false,
         )
         .await
     }
@@ -298,11 +315,13 @@ impl PublishLog for SqlitePublishLog {
         url: Option<&str>,
     ) -> Result<()> {
         let now = time_to_sql(Utc::now());
-        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let done = sqlx::query(concat!(
             "UPDATE publish_log SET state = 'published', post_id = ?, url = ?, published_at = ?, \
-             error_code = NULL, message = NULL, retryable = NULL, updated_at = ?, \
-             lease_owner = NULL WHERE {TARGET} AND state <> 'published'"
-        )))
+             error_code = NULL, message = NULL, retryable = NULL, lease_owner = NULL, \
+             updated_at = ? WHERE ",
+            row!(),
+            " AND state <> 'published'"
+        ))
         .bind(post_id)
         .bind(url)
         .bind(&now)
@@ -330,19 +349,25 @@ impl PublishLog for SqlitePublishLog {
         message: &str,
         retryable: bool,
     ) -> Result<()> {
-        self.update_held(
+        let sql = concat!(
+            "UPDATE publish_log SET state = 'failed', error_code = ?, message = ?, retryable = ?, \
+             lease_owner = NULL, updated_at = ? \
+             WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(error_code)
+            .bind(message)
+            .bind(retryable)
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
             "publish log mark_failed",
             idempotency_key,
             target,
             lease,
-            "state = 'failed', error_code = ?, message = ?, retryable = ?, updated_at = ?, \
-             lease_owner = NULL",
-            vec![
-                Bind::Text(Some(error_code.to_owned())),
-                Bind::Text(Some(message.to_owned())),
-                Bind::Flag(retryable),
-                Bind::Text(Some(time_to_sql(Utc::now()))),
-            ],
+            query,
+            true,
         )
         .await
     }
@@ -355,18 +380,23 @@ impl PublishLog for SqlitePublishLog {
         error_code: &str,
         message: &str,
     ) -> Result<()> {
-        let at = Utc::now();
-        self.update_held(
+        let sql = concat!(
+            "UPDATE publish_log SET lease_owner = NULL, lease_until = ?, last_error = ?, \
+             updated_at = ? WHERE ",
+            row!(),
+            " AND state = 'pending' AND lease_owner = ?"
+        );
+        let query = sqlx::query(sql)
+            .bind(now_micros())
+            .bind(release_note(error_code, message))
+            .bind(time_to_sql(Utc::now()));
+        self.as_holder(
             "publish log release",
             idempotency_key,
             target,
             lease,
-            "lease_owner = NULL, lease_until_ms = ?, last_error = ?, updated_at = ?",
-            vec![
-                Bind::Int(millis(at)),
-                Bind::Text(Some(format!("{error_code}: {message}"))),
-                Bind::Text(Some(time_to_sql(at))),
-            ],
+            query,
+            false,
         )
         .await
     }
@@ -388,5 +418,110 @@ impl PublishLog for SqlitePublishLog {
         let mut records = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
         sort_by_target(&mut records);
         Ok(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+
+    use super::*;
+    use crate::Platform;
+    use crate::publish_log::PublishState;
+
+    /// The publish log table as schema version 1 created it (no leases).
+    const V1: &str = "
+CREATE TABLE publish_log (
+    idempotency_key TEXT    NOT NULL,
+    platform        TEXT    NOT NULL,
+    account_id      TEXT    NOT NULL,
+    user_id         TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'published', 'failed')),
+    started_at      TEXT,
+    post_id         TEXT,
+    url             TEXT,
+    published_at    TEXT,
+    error_code      TEXT,
+    message         TEXT,
+    retryable       INTEGER,
+    attempts        INTEGER NOT NULL,
+    updated_at      TEXT    NOT NULL,
+    PRIMARY KEY (idempotency_key, platform, account_id)
+) WITHOUT ROWID;
+INSERT INTO publish_log VALUES ('old-req', 'x', '42', 'u1', 'pending',
+    '2026-11-01T10:00:00Z', NULL, NULL, NULL, NULL, NULL, NULL, 1, '2026-11-01T10:00:00Z');
+INSERT INTO publish_log VALUES ('old-req', 'tiktok', '7', 'u1', 'published',
+    '2026-11-01T10:00:00Z', 'p-1', NULL, '2026-11-01T10:00:05Z', NULL, NULL, NULL, 1,
+    '2026-11-01T10:00:05Z');
+PRAGMA user_version = 1;
+";
+
+    /// A file from before leases opens (the columns are added), keeps its
+    /// records, and its Pending record reads as released: the next begin
+    /// reconciles it, as before leases.
+    #[tokio::test]
+    async fn a_version_1_file_is_migrated_and_its_pending_rows_reconcile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::raw_sql(V1).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+
+        let log = SqlitePublishLog::open(&path).await.unwrap();
+        let x = AccountKey::new("u1", Platform::X, "42").unwrap();
+        let record = log.get("old-req", &x).await.unwrap().unwrap();
+        let PublishState::Pending {
+            lease_owner,
+            lease_until,
+            create_sent,
+            reference,
+            last_error,
+            started_at,
+        } = record.state
+        else {
+            panic!("the old pending row should read as Pending: {record:?}");
+        };
+        assert_eq!(lease_owner, None, "old rows have no lease owner");
+        assert!(lease_until < Utc::now(), "old rows have no live lease");
+        // Its create may have been sent before the upgrade: looked up first.
+        assert!(create_sent && reference.is_none() && last_error.is_none());
+        let lease = Lease::new(Duration::from_secs(60));
+        assert_eq!(
+            log.begin("old-req", &x, &lease).await.unwrap(),
+            BeginOutcome::Reconcile {
+                since: started_at,
+                attempt: 2,
+                create_sent: true,
+                reference: None,
+            }
+        );
+        let tiktok = AccountKey::new("u1", Platform::TikTok, "7").unwrap();
+        assert!(matches!(
+            log.begin("old-req", &tiktok, &lease).await.unwrap(),
+            BeginOutcome::AlreadyPublished { post_id, .. } if post_id == "p-1"
+        ));
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+            .fetch_one(&log.pool)
+            .await
+            .unwrap();
+        assert_eq!(version, 2);
+        log.close().await;
+        // Opening again applies nothing twice.
+        let again = SqlitePublishLog::open(&path).await.unwrap();
+        assert!(matches!(
+            again
+                .begin("old-req", &x, &Lease::new(Duration::from_secs(60)))
+                .await
+                .unwrap(),
+            BeginOutcome::InProgress { .. }
+        ));
     }
 }

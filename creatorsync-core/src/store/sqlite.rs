@@ -66,14 +66,23 @@ CREATE TABLE IF NOT EXISTS publish_log (
     retryable       INTEGER,
     attempts        INTEGER NOT NULL,
     updated_at      TEXT    NOT NULL,
+    lease_owner     TEXT,
+    lease_until     INTEGER NOT NULL DEFAULT 0,
+    create_sent     INTEGER NOT NULL DEFAULT 0,
+    reference       TEXT,
+    last_error      TEXT,
     PRIMARY KEY (idempotency_key, platform, account_id)
 ) WITHOUT ROWID;
 ";
 
-/// Schema version 2: the publish log's lease and create marks.
-const LEASE_COLUMNS: &str = "
+/// Version 1 to 2: leases in the publish log. `lease_until` is Unix time in
+/// microseconds (an integer compares correctly, RFC 3339 text of varying
+/// precision does not). Old rows get no owner and a lease that ran out in
+/// 1970: an old `Pending` row is treated as released and reconciled, and
+/// as possibly sent (it is looked up before anything is created).
+const LEASES: &str = "
 ALTER TABLE publish_log ADD COLUMN lease_owner TEXT;
-ALTER TABLE publish_log ADD COLUMN lease_until_ms INTEGER;
+ALTER TABLE publish_log ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE publish_log ADD COLUMN create_sent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE publish_log ADD COLUMN reference TEXT;
 ALTER TABLE publish_log ADD COLUMN last_error TEXT;
@@ -130,18 +139,16 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
             "the database has schema version {found}, newer than this CreatorSync ({SCHEMA_VERSION}); upgrade CreatorSync"
         )));
     }
+    if found == 1 {
+        sqlx::raw_sql(LEASES)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| store_err("migration 2", &e))?;
+    }
     sqlx::raw_sql(SCHEMA)
         .execute(&mut *tx)
         .await
         .map_err(|e| store_err("create schema", &e))?;
-    if found < 2 {
-        // Version 2: publish-log leases. Rows pending from before may have
-        // sent their create: they are looked up before anything is created.
-        sqlx::raw_sql(LEASE_COLUMNS)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| store_err("add lease columns", &e))?;
-    }
     // PRAGMA values cannot be bound; the constant is ours.
     sqlx::query("PRAGMA user_version = 2")
         .execute(&mut *tx)
