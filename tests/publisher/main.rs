@@ -349,3 +349,110 @@ async fn a_refused_token_whose_refresh_is_refused_needs_reauth_and_is_kept() {
     assert!(tiktok.needs_reauth);
     assert!(env.emu.record().posts_for(Platform::TikTok).is_empty());
 }
+
+/// A publish log that cannot record publications (its database went away
+/// after the claim), for the next test.
+#[derive(Debug)]
+struct CannotRecord(std::sync::Arc<dyn PublishLog>);
+
+#[async_trait::async_trait]
+impl PublishLog for CannotRecord {
+    async fn begin(
+        &self,
+        k: &str,
+        t: &creatorsync::AccountKey,
+        l: &Lease,
+    ) -> creatorsync::Result<creatorsync::BeginOutcome> {
+        self.0.begin(k, t, l).await
+    }
+    async fn renew(
+        &self,
+        k: &str,
+        t: &creatorsync::AccountKey,
+        l: &Lease,
+    ) -> creatorsync::Result<()> {
+        self.0.renew(k, t, l).await
+    }
+    async fn mark_sent(
+        &self,
+        k: &str,
+        t: &creatorsync::AccountKey,
+        l: &Lease,
+        r: Option<&str>,
+    ) -> creatorsync::Result<()> {
+        self.0.mark_sent(k, t, l, r).await
+    }
+    async fn mark_published(
+        &self,
+        _: &str,
+        _: &creatorsync::AccountKey,
+        _: &str,
+        _: Option<&str>,
+    ) -> creatorsync::Result<()> {
+        Err(Error::store("the database went away"))
+    }
+    async fn mark_failed(
+        &self,
+        k: &str,
+        t: &creatorsync::AccountKey,
+        l: &Lease,
+        c: &str,
+        m: &str,
+        r: bool,
+    ) -> creatorsync::Result<()> {
+        self.0.mark_failed(k, t, l, c, m, r).await
+    }
+    async fn release(
+        &self,
+        k: &str,
+        t: &creatorsync::AccountKey,
+        l: &Lease,
+        c: &str,
+        m: &str,
+    ) -> creatorsync::Result<()> {
+        self.0.release(k, t, l, c, m).await
+    }
+    async fn get(
+        &self,
+        k: &str,
+        t: &creatorsync::AccountKey,
+    ) -> creatorsync::Result<Option<creatorsync::PublishRecord>> {
+        self.0.get(k, t).await
+    }
+    async fn list(&self, k: &str) -> creatorsync::Result<Vec<creatorsync::PublishRecord>> {
+        self.0.list(k).await
+    }
+}
+
+#[tokio::test]
+async fn a_post_the_log_cannot_record_is_still_reported_and_never_made_twice() {
+    let env = Env::with_log_wrapper(Default::default(), |log| {
+        std::sync::Arc::new(CannotRecord(log))
+    })
+    .await;
+    let post = Post::text("recorded or not, it exists");
+    let first = env
+        .sync
+        .publish(USER, &post)
+        .targets([Platform::X])
+        .idempotency_key("unrecorded")
+        .await
+        .unwrap();
+    let id = first.results[0]
+        .outcome
+        .as_ref()
+        .expect("the post exists, so it is reported")
+        .post_id
+        .clone();
+    // The claim was released, so the retry looks the post up at once.
+    let again = env
+        .sync
+        .publish(USER, &post)
+        .targets([Platform::X])
+        .idempotency_key("unrecorded")
+        .await
+        .unwrap();
+    assert_eq!(again.results[0].outcome.as_ref().unwrap().post_id, id);
+    assert!(again.results[0].reused);
+    assert_eq!(env.emu.record().posts_for(Platform::X).len(), 1);
+}

@@ -49,6 +49,15 @@ impl Env {
     }
 
     pub async fn with_config(config: EmulatorConfig) -> Env {
+        Self::with_log_wrapper(config, |log| log).await
+    }
+
+    /// An Env whose client writes to `wrap(the memory log)` (a log that
+    /// fails on purpose, say); `Env::log` stays the memory log beneath.
+    pub async fn with_log_wrapper(
+        config: EmulatorConfig,
+        wrap: impl FnOnce(Arc<dyn PublishLog>) -> Arc<dyn PublishLog>,
+    ) -> Env {
         let emu = Emulator::start(config).await.expect("emulator");
         let dir = tempfile::tempdir().expect("tempdir");
         let media_root = dir.path().join("public");
@@ -62,7 +71,7 @@ impl Env {
             .endpoints(emu.endpoints().clone())
             .state_secret(*b"test-state-secret-0123456789abcdef")
             .store(Arc::new(MemoryTokenStore::new()))
-            .publish_log(log.clone() as Arc<dyn PublishLog>)
+            .publish_log(wrap(log.clone() as Arc<dyn PublishLog>))
             .media_host(Arc::new(host))
             .poll(PollConfig {
                 initial: Duration::from_millis(20),

@@ -252,7 +252,7 @@ async fn run_target(
         }
         match outcome {
             Ok(p) => {
-                held.published(&p).await?;
+                held.published(&p).await;
                 Ok((p, false))
             }
             Err(e) => {

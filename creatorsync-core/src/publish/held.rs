@@ -156,7 +156,8 @@ impl Held {
         Some(match looked {
             Ok(found) => {
                 info!(post_id = %found.post_id, "reconciled: the earlier attempt had published");
-                self.published(&found).await.map(|()| (found, true))
+                self.published(&found).await;
+                Ok((found, true))
             }
             Err(e) if outcome_open(&e) => Err(self.unsettled(e).await),
             Err(_) => {
@@ -167,11 +168,24 @@ impl Held {
     }
 
     /// Records the post.
-    pub(super) async fn published(&self, p: &Published) -> Result<()> {
+    ///
+    /// The post exists whatever the log says: when the record cannot be
+    /// written, the lease is released (best effort) so that the next call
+    /// with the key finds the post by looking it up, and the post is still
+    /// reported.
+    pub(super) async fn published(&self, p: &Published) {
         self.recorded.store(true, Ordering::SeqCst);
-        self.log
+        let recorded = self
+            .log
             .mark_published(&self.ikey, &self.key, &p.post_id, Some(&p.url))
-            .await
+            .await;
+        if let Err(e) = recorded {
+            warn!(error = %e, post_id = %p.post_id, "published, but the publish log could not record it; the next call looks it up");
+            let _ = self
+                .log
+                .release(&self.ikey, &self.key, &self.lease, e.code(), &e.to_string())
+                .await;
+        }
     }
 
     /// Records a failure that created nothing; returns `e`.
