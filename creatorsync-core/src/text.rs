@@ -295,10 +295,17 @@ fn tld_end(cs: &[char], at: usize) -> Option<usize> {
         end += 1;
     }
     let run = &cs[at..end];
-    let longest = tlds::ASCII.iter().map(|t| t.len()).max().unwrap_or(0);
-    if !run.is_empty() && run.len() <= longest && followed_ok(end) {
-        let lower: String = run.iter().map(char::to_ascii_lowercase).collect();
-        if tlds::ASCII.binary_search(&lower.as_str()).is_ok() {
+    let mut lower = [0u8; tlds::ASCII_MAX_LEN];
+    if !run.is_empty() && run.len() <= lower.len() && followed_ok(end) {
+        for (l, c) in lower.iter_mut().zip(run) {
+            // `run` is ASCII: alphanumerics and '-'.
+            *l = c.to_ascii_lowercase() as u8;
+        }
+        let lower = &lower[..run.len()];
+        if tlds::ASCII
+            .binary_search_by(|t| t.as_bytes().cmp(lower))
+            .is_ok()
+        {
             return Some(end);
         }
     }

@@ -4,6 +4,9 @@
 //! `validCCTLD.js` (github.com/twitter/twitter-text, commit
 //! 30e2430d90cf, Apache-2.0), the lists its conformance suite runs with.
 
+/// Length of the longest entry of [`ASCII`].
+pub(super) const ASCII_MAX_LEN: usize = 18;
+
 /// ASCII TLDs, lowercase, sorted for binary search.
 pub(super) const ASCII: &[&str] = &[
     "aaa",
@@ -1587,3 +1590,24 @@ pub(super) const UNICODE: &[&str] = &[
     "삼성",
     "한국",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_ordered_as_the_scan_expects() {
+        assert!(
+            ASCII.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
+        assert_eq!(ASCII.iter().map(|t| t.len()).max(), Some(ASCII_MAX_LEN));
+        assert!(ASCII.iter().all(|t| {
+            t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }));
+        let key = |t: &&str| t.chars().next();
+        assert!(UNICODE.windows(2).all(|w| key(&w[0]) < key(&w[1])
+            || (key(&w[0]) == key(&w[1]) && w[0].chars().count() >= w[1].chars().count())));
+    }
+}
