@@ -52,7 +52,7 @@ pub use post::{
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use publish::{
     CreatorSync, CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_PER_PUBLISH, LegacyResult,
-    PublishCall, PublishReport, Target, TargetResult,
+    MAX_CONCURRENCY, PublishCall, PublishReport, Target, TargetResult,
 };
 pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;

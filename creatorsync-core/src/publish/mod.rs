@@ -22,7 +22,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use builder::{CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_PER_PUBLISH};
+pub use builder::{CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_PER_PUBLISH, MAX_CONCURRENCY};
 pub use report::{LegacyResult, PublishReport, TargetResult};
 pub use targets::Target;
 
