@@ -58,7 +58,9 @@ pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteTokenStore;
-pub use store::{KeyRing, MemoryTokenStore, TokenStore, TokenStoreExt};
+pub use store::{
+    DEFAULT_STORE_TIMEOUT, KeyRing, MemoryTokenStore, TimeoutStore, TokenStore, TokenStoreExt,
+};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresTokenStore};
 pub use validate::{
