@@ -60,6 +60,8 @@ export interface CreatorSyncOptions {
   /** At least 32 characters; the same on every worker that receives callbacks. */
   stateSecret: string
   store?: 'memory' | TokenStore
+  /** Limit on each call of a `store` object, in milliseconds (default 30 000); a call over it fails with `STORE_ERROR`. */
+  storeTimeoutMs?: number
   /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes, default `CREATORSYNC_KEY`. */
   sqlite?: { path: string; key?: string; keyId?: string }
   /** Encrypted tokens + publish log in PostgreSQL, for several workers or machines. */
@@ -124,7 +126,11 @@ export declare class CreatorSync {
   status(userId: string): Promise<AccountStatus[]>
   /** Checks every account live (a usable token, then a profile read). */
   health(userId: string): Promise<AccountHealth[]>
-  /** Accounts whose access ends within `days` unless the user reconnects. */
+  /**
+   * Accounts whose access ends within `days` unless the user reconnects.
+   * `days` is a whole number; anything else (negative, fractional, NaN,
+   * Infinity, too large, not a number) rejects with `INVALID_INPUT`.
+   */
   expiringWithin(userId: string, days: number): Promise<Account[]>
   /**
    * Revokes (best effort) and forgets one account, or every account of

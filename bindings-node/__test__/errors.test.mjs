@@ -125,7 +125,7 @@ test('DUPLICATE when the platform refuses the same text twice', async () => {
   assert.equal(err.code, 'DUPLICATE')
 })
 
-test('MEDIA_REJECTED when processing fails', async () => {
+test('CREATED_UNFINISHED with the video id and the MEDIA_REJECTED cause when processing fails after the upload', async () => {
   const sync = await client(emu)
   const user = uniqueUser('rejected')
   await connect(sync, user, 'youtube')
@@ -133,7 +133,11 @@ test('MEDIA_REJECTED when processing fails', async () => {
   const err = await failure(sync, user, {
     text: 'clip', media: [{ buffer: videoBytes(), name: 'clip.mp4' }], options: { youtube: { title: 't' } },
   }, 'youtube')
-  assert.equal(err.code, 'MEDIA_REJECTED')
+  // The upload created the video; it exists, so the answer names it
+  // instead of inviting a second upload.
+  assert.equal(err.code, 'CREATED_UNFINISHED')
+  assert.ok(err.postId, 'the video id')
+  assert.equal(err.cause.code, 'MEDIA_REJECTED')
 })
 
 test('TRANSPORT_ERROR when the platform cannot be reached; no secret in the error', async () => {

@@ -9,7 +9,7 @@
 //!
 //! Every method returns a Promise that rejects with a `CreatorSyncError`.
 //! Progress callbacks go through a non-blocking, weak thread-safe
-//! function; an `AbortSignal` drops the publish future (requests stop; the
+//! function (an exception the callback throws is caught and ignored); an `AbortSignal` drops the publish future (requests stop; the
 //! publish log reconciles any target left pending on the next attempt with
 //! the same idempotency key).
 
@@ -205,17 +205,23 @@ impl CreatorSync {
     }
 
     /// Accounts whose access ends within `days` unless the user reconnects.
-    #[napi(ts_return_type = "Promise<Account[]>")]
+    /// `days` is a whole number; anything else (negative, fractional, NaN,
+    /// Infinity, too large, not a number) rejects with `INVALID_INPUT`.
+    #[napi(
+        ts_args_type = "userId: string, days: number",
+        ts_return_type = "Promise<Account[]>"
+    )]
     pub fn expiring_within<'env>(
         &self,
         env: &'env Env,
         user_id: String,
-        days: u32,
+        days: Unknown<'env>,
     ) -> napi::Result<PromiseRaw<'env, Value>> {
+        let days = convert::integer::<i64>(days, "days");
         let sync = self.inner.clone();
         spawn(
             env,
-            async move { sync.tokens().expiring_within(&user_id, days).await },
+            async move { sync.tokens().expiring_within(&user_id, days?).await },
             |a| to_js(&a),
         )
     }
@@ -277,12 +283,20 @@ impl CreatorSync {
         &self,
         env: &'env Env,
         user_id: String,
-        post: PostInput,
+        post: Unknown<'env>,
         options: Option<Object<'env>>,
     ) -> napi::Result<PromiseRaw<'env, Value>> {
         // Bad input rejects the promise (never throws synchronously), before
         // any request.
-        let spec = PostSpec::read(post);
+        let spec = match post.get_type()? {
+            ValueType::Object => unsafe { post.cast::<PostInput>() }
+                .map_err(|e| Error::invalid_input("post", e.reason.clone()))
+                .and_then(PostSpec::read),
+            _ => Err(Error::invalid_input(
+                "post",
+                "must be an object such as { text, media, options }",
+            )),
+        };
         let mut bad_input = None;
         let mut opts = PublishOptions {
             targets: None,
@@ -294,8 +308,8 @@ impl CreatorSync {
         if let Some(o) = options {
             // Read field by field: the object also holds a function and an AbortSignal.
             if let Some(v) = get(&o, "targets")? {
-                match unsafe { v.cast::<Value>() }? {
-                    Value::Array(list) => opts.targets = Some(list),
+                match unsafe { v.cast::<Value>() } {
+                    Ok(Value::Array(list)) => opts.targets = Some(list),
                     _ => {
                         bad_input.get_or_insert(Error::invalid_input(
                             "targets",
@@ -368,7 +382,14 @@ impl CreatorSync {
                     let tsfn = Arc::new(tsfn);
                     call = call.on_progress(move |event| {
                         // NonBlocking: a slow listener never stalls an upload.
-                        let _ = tsfn.call(to_js(event), ThreadsafeFunctionCallMode::NonBlocking);
+                        // The listener's exception is caught here (an
+                        // uncaught one would end the Node process) and
+                        // ignored, as Python's loop does: the publish goes on.
+                        let _ = tsfn.call_with_return_value(
+                            to_js(event),
+                            ThreadsafeFunctionCallMode::NonBlocking,
+                            |_thrown_or_returned, _env| Ok(()),
+                        );
                     });
                 }
                 call.await

@@ -8,6 +8,8 @@
 //! hold no secret.
 
 use creatorsync_core::{AccountKey, Credential, Error, Platform, Result, StoredToken};
+use napi::ValueType;
+use napi::bindgen_prelude::Unknown;
 use serde_json::{Value, json};
 
 /// Keys whose values are user data: their own keys are kept verbatim.
@@ -146,6 +148,24 @@ pub(crate) fn token_from_js(v: Value) -> Result<StoredToken> {
             "the host store returned something that is not a token record: {e}"
         ))
     })
+}
+
+/// A JS number as the integer type the core takes, without coercion: a
+/// non-number, NaN, ±Infinity, a fraction or a value `T` cannot hold
+/// (negative for an unsigned type, beyond 2^53) is `InvalidInput` naming
+/// `field`. Range rules beyond the type are the core's.
+pub(crate) fn integer<T: TryFrom<i64>>(v: Unknown<'_>, field: &str) -> Result<T> {
+    let bad = |what: &str| Error::invalid_input(field, what);
+    if v.get_type().ok() != Some(ValueType::Number) {
+        return Err(bad("must be a number"));
+    }
+    let n = unsafe { v.cast::<f64>() }.map_err(|e| bad(&e.reason))?;
+    // 2^53: every integer below is exact in a double, and converts to i64.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if !n.is_finite() || n.fract() != 0.0 || n.abs() > EXACT {
+        return Err(bad(&format!("{n} is not a whole number in range")));
+    }
+    T::try_from(n as i64).map_err(|_| bad(&format!("{n} is out of range")))
 }
 
 /// A platform name (`x`, `twitter`, `linkedin`, ...).

@@ -60,6 +60,8 @@ export interface CreatorSyncOptions {
   /** At least 32 characters; the same on every worker that receives callbacks. */
   stateSecret: string
   store?: 'memory' | TokenStore
+  /** Limit on each call of a `store` object, in milliseconds (default 30 000); a call over it fails with `STORE_ERROR`. */
+  storeTimeoutMs?: number
   /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes, default `CREATORSYNC_KEY`. */
   sqlite?: { path: string; key?: string; keyId?: string }
   /** Encrypted tokens + publish log in PostgreSQL, for several workers or machines. */

@@ -3,11 +3,13 @@
 //! thread; the store is opened inside the create future.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use creatorsync_core::auth::{AppCredentials, Apps, ConsumerCredentials};
 use creatorsync_core::{
-    CreatorSyncBuilder, EndpointSet, Endpoints, Error, KeyRing, MemoryTokenStore, Platform,
-    PostgresOptions, PostgresTokenStore, Result, TokenStore,
+    CreatorSyncBuilder, DEFAULT_STORE_TIMEOUT, EndpointSet, Endpoints, Error, KeyRing,
+    MemoryTokenStore, Platform, PostgresOptions, PostgresTokenStore, Result, TimeoutStore,
+    TokenStore,
 };
 use napi::bindgen_prelude::{JsObjectValue, Object, Unknown};
 use napi::{JsValue, ValueType};
@@ -136,6 +138,24 @@ fn pool_options(v: &Value) -> Result<PostgresOptions> {
     Ok(options)
 }
 
+/// `storeTimeoutMs`: the limit on each call of a host store (default: the
+/// core's `DEFAULT_STORE_TIMEOUT`, 30 s), validated by the core.
+fn store_timeout(v: Option<Unknown<'_>>) -> Result<Duration> {
+    const FIELD: &str = "storeTimeoutMs";
+    let Some(v) = v else {
+        return Ok(DEFAULT_STORE_TIMEOUT);
+    };
+    if v.get_type().ok() != Some(ValueType::Number) {
+        return Err(Error::invalid_input(
+            FIELD,
+            "must be a number of milliseconds",
+        ));
+    }
+    let ms =
+        unsafe { v.cast::<f64>() }.map_err(|e| Error::invalid_input(FIELD, e.reason.clone()))?;
+    TimeoutStore::<MemoryTokenStore>::limit_from_secs(FIELD, ms / 1000.0)
+}
+
 /// Reads the options object (JS thread).
 pub(crate) fn builder(obj: &Object<'_>) -> Result<(CreatorSyncBuilder, StoreChoice)> {
     let napi_err = |e: napi::Error| Error::invalid_input("options", e.reason.clone());
@@ -179,7 +199,10 @@ pub(crate) fn builder(obj: &Object<'_>) -> Result<(CreatorSyncBuilder, StoreChoi
             let o = s.coerce_to_object().map_err(napi_err)?;
             let host =
                 HostStore::new(&o).map_err(|e| Error::invalid_input("store", e.reason.clone()))?;
-            StoreChoice::Given(Arc::new(host))
+            StoreChoice::Given(Arc::new(TimeoutStore::new(
+                host,
+                store_timeout(get(obj, "storeTimeoutMs").map_err(napi_err)?)?,
+            )?))
         }
     } else if let Some(sq) = sqlite {
         let v = convert::snake(json(sq, "sqlite")?);

@@ -6,11 +6,14 @@ use creatorsync_core::auth::{
     AccountHealth, AccountStatus, AppCredentials, Apps, ConsumerCredentials,
 };
 
-use creatorsync_core::{Account, AccountKey, EndpointSet, Error, Platform, Target};
+use creatorsync_core::{
+    Account, AccountKey, DEFAULT_STORE_TIMEOUT, EndpointSet, Error, MemoryTokenStore, Platform,
+    Target, TimeoutStore,
+};
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 
-use crate::convert::{parse_platform, py_to_json};
+use crate::convert::{int_arg, number_arg, parse_platform, py_to_json};
 use crate::error::to_py;
 use crate::post::Post;
 use crate::progress;
@@ -29,6 +32,9 @@ use crate::store::{HostStore, StoreChoice, choose, json_out};
 /// `MemoryStore`, a `SqliteStore` or any object with async
 /// `get/list/put/delete` (see the `TokenStore` protocol); None opens the
 /// encrypted SQLite default (`creatorsync.db`, key from `CREATORSYNC_KEY`).
+/// `concurrency=(per_publish, global)` bounds targets in flight (each 1 to
+/// 2^20); `store_timeout` (seconds, default 30) bounds each call of a
+/// store written in Python.
 #[pyclass(module = "creatorsync", frozen)]
 #[derive(Debug)]
 pub(crate) struct CreatorSync {
@@ -39,15 +45,25 @@ pub(crate) struct CreatorSync {
 #[pymethods]
 impl CreatorSync {
     #[new]
-    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, concurrency=None))]
+    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, concurrency=None, store_timeout=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         apps: Option<&Bound<'_, PyAny>>,
         endpoints: Option<&Bound<'_, PyAny>>,
         state_secret: Option<&Bound<'_, PyAny>>,
         store: Option<&Bound<'_, PyAny>>,
-        concurrency: Option<(usize, usize)>,
+        concurrency: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+        store_timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let store_timeout = match store_timeout {
+            Some(t) => TimeoutStore::<MemoryTokenStore>::limit_from_secs(
+                "store_timeout",
+                number_arg(t, "store_timeout")?,
+            )
+            .map_err(to_py)?,
+            None => DEFAULT_STORE_TIMEOUT,
+        };
         let mut builder = creatorsync_core::CreatorSync::builder();
         if let Some(apps) = apps {
             builder = builder.apps(parse_apps(&py_to_json(apps)?).map_err(to_py)?);
@@ -70,7 +86,7 @@ impl CreatorSync {
                 tokens,
                 log,
                 host: h,
-            } = choose(store)?;
+            } = choose(store, store_timeout)?;
             builder = builder.store(tokens);
             if let Some(log) = log {
                 builder = builder.publish_log(log);
@@ -78,7 +94,10 @@ impl CreatorSync {
             host = h;
         }
         if let Some((per_publish, global)) = concurrency {
-            builder = builder.concurrency(per_publish, global);
+            builder = builder.concurrency(
+                int_arg(&per_publish, "concurrency.per_publish")?,
+                int_arg(&global, "concurrency.global")?,
+            );
         }
         let inner = block_on(py, builder.build())?;
         Ok(Self { inner, host })
@@ -184,13 +203,15 @@ impl CreatorSync {
     }
 
     /// Accounts of `user_id` whose token expires within `days` and cannot
-    /// be refreshed without the user.
+    /// be refreshed without the user. `days` is an int; a negative or
+    /// out-of-range value raises `InvalidInput`.
     fn expiring_within<'py>(
         &self,
         py: Python<'py>,
         user_id: String,
-        days: u32,
+        days: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let days: i64 = int_arg(days, "days")?;
         let sync = self.enter(py);
         spawn_py(py, async move {
             let all = sync

@@ -6,7 +6,7 @@
 //! reprs, exceptions, progress events — is built from the core's redacting
 //! `Serialize`/`Display` and never contains a secret.
 
-use creatorsync_core::{AccountKey, Credential, Platform, StoredToken};
+use creatorsync_core::{AccountKey, Credential, Error, Platform, StoredToken};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -46,8 +46,33 @@ pub(crate) fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py,
     })
 }
 
+/// Deepest nesting of dicts/lists accepted from Python: the limit the Node
+/// binding has (napi's `MAX_JSON_DEPTH`, which is also serde_json's
+/// recursion limit), so a value accepted by one binding is accepted by the
+/// other and deeper input is an error, not a stack overflow.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Most values converted in one call (napi's `MAX_JSON_NODES`): a shared
+/// dict nested inside itself by reference (`{"a": d, "b": d}` sixty deep)
+/// stays under the depth limit but would expand to 2^60 values.
+pub(crate) const MAX_NODES: usize = 1_000_000;
+
 /// A Python value (dict/list/tuple/str/int/float/bool/None) as JSON.
+/// Nesting deeper than [`MAX_DEPTH`] or more than [`MAX_NODES`] values is
+/// `InvalidInput`; the recursion is bounded by the depth limit.
 pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    let mut budget = MAX_NODES;
+    to_json(obj, MAX_DEPTH, &mut budget)
+}
+
+fn too_big(what: &str) -> PyErr {
+    to_py(Error::invalid_input("value", what))
+}
+
+fn to_json(obj: &Bound<'_, PyAny>, depth: usize, budget: &mut usize) -> PyResult<Value> {
+    *budget = budget
+        .checked_sub(1)
+        .ok_or_else(|| too_big(&format!("more than {MAX_NODES} values")))?;
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -58,7 +83,10 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         if let Ok(i) = obj.extract::<u64>() {
             return Ok(Value::from(i));
         }
-        return Ok(Value::from(obj.extract::<i64>()?));
+        return obj
+            .extract::<i64>()
+            .map(Value::from)
+            .map_err(|_| too_big("an integer outside the 64-bit range"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(serde_json::Number::from_f64(f.value())
@@ -68,24 +96,30 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(s.extract::<String>()?));
     }
+    let nested = obj.is_instance_of::<PyDict>()
+        || obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>();
+    if nested && depth == 0 {
+        return Err(too_big(&format!("nested deeper than {MAX_DEPTH} levels")));
+    }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut m = Map::new();
         for (k, v) in d.iter() {
-            m.insert(k.extract::<String>()?, py_to_json(&v)?);
+            m.insert(k.extract::<String>()?, to_json(&v, depth - 1, budget)?);
         }
         return Ok(Value::Object(m));
     }
     if let Ok(l) = obj.cast::<PyList>() {
         return l
             .iter()
-            .map(|x| py_to_json(&x))
+            .map(|x| to_json(&x, depth - 1, budget))
             .collect::<PyResult<_>>()
             .map(Value::Array);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         return t
             .iter()
-            .map(|x| py_to_json(&x))
+            .map(|x| to_json(&x, depth - 1, budget))
             .collect::<PyResult<_>>()
             .map(Value::Array);
     }
@@ -97,6 +131,40 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         "cannot convert a {} to a plain value",
         obj.get_type().name()?
     )))
+}
+
+/// An integer argument as the integer type the core takes, without
+/// coercion: anything but an `int` (a `bool`, a float, NaN, a str...) and
+/// any value `T` cannot hold (negative for an unsigned type, too large)
+/// is `InvalidInput` naming `field`. Range rules beyond the type are the
+/// core's.
+pub(crate) fn int_arg<T: TryFrom<i64>>(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<T> {
+    let bad = |what: String| to_py(Error::invalid_input(field, what));
+    if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+        return Err(bad(format!(
+            "must be an int, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    obj.extract::<i64>()
+        .ok()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| bad(format!("{obj} is out of range")))
+}
+
+/// A number argument (int or float, not bool) as `f64`, for limits the
+/// core validates.
+pub(crate) fn number_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<f64> {
+    if obj.is_instance_of::<PyBool>()
+        || !(obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>())
+    {
+        return Err(to_py(Error::invalid_input(
+            field,
+            format!("must be a number, not {}", obj.get_type().name()?),
+        )));
+    }
+    obj.extract::<f64>()
+        .map_err(|_| to_py(Error::invalid_input(field, "out of range")))
 }
 
 /// `{"user_id", "platform", "account_id"}`.

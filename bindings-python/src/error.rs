@@ -188,10 +188,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// Converts a core error into its Python exception, with attributes.
 pub(crate) fn to_py(err: Error) -> PyErr {
-    Python::attach(|py| match build(py, &err) {
+    crate::runtime::attach(|py| match build(py, &err) {
         Ok(e) => e,
         Err(e) => e,
     })
+    // A finalizing interpreter: a lazy exception, nobody will see it.
+    .unwrap_or_else(crate::runtime::shutting_down)
 }
 
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
@@ -317,7 +319,7 @@ fn violations_to_py<'py>(py: Python<'py>, v: &[Violation]) -> PyResult<Bound<'py
 /// anything else becomes [`Error::Store`] with the exception's type and
 /// message.
 pub(crate) fn from_py(err: &PyErr) -> Error {
-    Python::attach(|py| {
+    crate::runtime::attach(|py| {
         if err.is_instance_of::<Conflict>(py) {
             return Error::Conflict {
                 current_version: conflict_version(err.value(py)),
@@ -330,6 +332,7 @@ pub(crate) fn from_py(err: &PyErr) -> Error {
             .unwrap_or_else(|_| "Exception".into());
         Error::store(format!("host store raised {ty}: {}", err.value(py)))
     })
+    .unwrap_or_else(|| Error::store("the Python interpreter is shutting down"))
 }
 
 /// `current_version` of a `Conflict`: its attribute, else `args[1]`.

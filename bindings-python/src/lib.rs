@@ -36,6 +36,7 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     error::register(m)?;
+    runtime::register(m)?;
     m.add_class::<store::MemoryStore>()?;
     m.add_class::<store::SqliteStore>()?;
     m.add_class::<store::PostgresStore>()?;

@@ -59,7 +59,7 @@ pub(crate) fn start(callback: Py<PyAny>, locals: TaskLocals) -> (ProgressFn, Dra
             while let Ok(m) = rx.try_recv() {
                 batch.push(m);
             }
-            Python::attach(|py| {
+            let attached = crate::runtime::attach(|py| {
                 let event_loop = locals.event_loop(py);
                 for m in batch.drain(..) {
                     match m {
@@ -78,6 +78,10 @@ pub(crate) fn start(callback: Py<PyAny>, locals: TaskLocals) -> (ProgressFn, Dra
                     }
                 }
             });
+            // A finalizing interpreter takes no more events.
+            if attached.is_none() {
+                break;
+            }
         }
         let _ = done_tx.send(());
     });

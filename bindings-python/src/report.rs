@@ -111,7 +111,7 @@ impl PublishReport {
             ..
         } = report;
         // One GIL acquisition for the whole report (not one per target).
-        let results = Python::attach(|py| {
+        let results = crate::runtime::attach_py(|py| {
             results
                 .into_iter()
                 .map(|r| {

@@ -30,7 +30,7 @@ pub(crate) fn core_token_store_conformance(
     spawn_py(py, async move {
         let suite = runtime().spawn(async move {
             creatorsync_core::testing::token_store_conformance(|| {
-                let made = Python::attach(|py| -> PyResult<Arc<dyn TokenStore>> {
+                let made = crate::runtime::attach_py(|py| -> PyResult<Arc<dyn TokenStore>> {
                     let obj = make.bind(py).call0()?;
                     Ok(Arc::new(HostStore::with_locals(&obj, locals.clone())?))
                 });

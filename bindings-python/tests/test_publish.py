@@ -175,13 +175,19 @@ async def test_duplicate(emulator: Emulator, user_id: str) -> None:
     assert isinstance(second.results[0].error, cs.Duplicate), repr(second.results[0].error)
 
 
-async def test_media_rejected(emulator: Emulator, user_id: str) -> None:
+async def test_processing_failure_after_the_upload_is_created_unfinished(emulator: Emulator, user_id: str) -> None:
     sync = make_client(emulator)
     await connect(sync, user_id, "youtube")
     emulator.fault("youtube", kind="fail_processing")
     post = cs.Post("clip", media=[cs.Media.bytes(video_bytes(), name="clip.mp4")], youtube={"title": "t"})
     report = await sync.publish(user_id, post, targets=["youtube"])
-    assert isinstance(report.results[0].error, cs.MediaRejected), repr(report.results[0].error)
+    err = report.results[0].error
+    # The upload created the video: the answer names it, never a failure
+    # that invites a second upload.
+    assert isinstance(err, cs.CreatorSyncError), repr(err)
+    assert err.code == "CREATED_UNFINISHED", repr(err)
+    assert err.post_id
+    assert err.cause_code == "MEDIA_REJECTED"
 
 
 async def test_transport_error(emulator: Emulator, user_id: str) -> None:

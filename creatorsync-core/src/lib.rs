@@ -52,13 +52,15 @@ pub use post::{
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use publish::{
     CreatorSync, CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_LEASE_TTL, DEFAULT_PER_PUBLISH,
-    LegacyResult, PublishCall, PublishReport, Target, TargetResult,
+    LegacyResult, MAX_CONCURRENCY, PublishCall, PublishReport, Target, TargetResult,
 };
 pub use publish_log::{BeginOutcome, PublishLog, PublishRecord, PublishState};
 pub use secret::Secret;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteTokenStore;
-pub use store::{KeyRing, MemoryTokenStore, TokenStore, TokenStoreExt};
+pub use store::{
+    DEFAULT_STORE_TIMEOUT, KeyRing, MemoryTokenStore, TimeoutStore, TokenStore, TokenStoreExt,
+};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresTokenStore};
 pub use validate::{

@@ -331,6 +331,7 @@ class CreatorSync:
         store: Union[MemoryStore, SqliteStore, PostgresStore, TokenStore, None] = None,
         *,
         concurrency: Optional[Tuple[int, int]] = None,
+        store_timeout: Optional[float] = None,
     ) -> CreatorSync: ...
     def connect_begin(
         self, user_id: str, platform: str, redirect_uri: str, *, oauth1: bool = False

@@ -47,6 +47,7 @@ class CreatorSync:
         store: Union[MemoryStore, SqliteStore, PostgresStore, TokenStore, None] = None,
         *,
         concurrency: Optional[Tuple[int, int]] = None,
+        store_timeout: Optional[float] = None,
     ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="creatorsync", daemon=True)
@@ -54,7 +55,9 @@ class CreatorSync:
 
         async def build() -> _native.CreatorSync:
             # Built on the loop so a host store binds to it.
-            return _native.CreatorSync(apps, endpoints, state_secret, store, concurrency=concurrency)
+            return _native.CreatorSync(
+                apps, endpoints, state_secret, store, concurrency=concurrency, store_timeout=store_timeout
+            )
 
         self._client = self._call(build)
 

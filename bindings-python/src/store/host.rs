@@ -18,6 +18,7 @@ use pyo3_async_runtimes::TaskLocals;
 
 use crate::convert::{json_to_py, key_to_py, py_to_json, token_from_json, token_to_json};
 use crate::error::from_py;
+use crate::runtime::attach_py;
 
 /// A Python object used as the token store.
 pub(crate) struct HostStore {
@@ -84,7 +85,7 @@ impl HostStore {
         F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyTuple>> + Send,
     {
         let locals = self.locals()?;
-        let pending = Python::attach(|py| -> PyResult<Pending> {
+        let pending = attach_py(|py| -> PyResult<Pending> {
             let args = args(py)?;
             let out = self.obj.bind(py).call_method1(method, args)?;
             if out.hasattr("__await__")? {
@@ -99,7 +100,7 @@ impl HostStore {
             Pending::Ready(v) => Ok(v),
             Pending::Awaiting(fut) => {
                 let obj = fut.await.map_err(|e| from_py(&e))?;
-                Python::attach(|py| py_to_json(obj.bind(py))).map_err(|e| from_py(&e))
+                attach_py(|py| py_to_json(obj.bind(py))).map_err(|e| from_py(&e))
             }
         }
     }

@@ -14,8 +14,9 @@ mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use creatorsync_core::{Error, KeyRing, PublishLog, TokenStore};
+use creatorsync_core::{Error, KeyRing, PublishLog, TimeoutStore, TokenStore};
 use pyo3::prelude::*;
 
 pub(crate) use host::HostStore;
@@ -38,8 +39,9 @@ pub(crate) struct StoreChoice {
     pub(crate) host: Option<Arc<HostStore>>,
 }
 
-/// Resolves the `store=` argument of `CreatorSync`.
-pub(crate) fn choose(obj: &Bound<'_, PyAny>) -> PyResult<StoreChoice> {
+/// Resolves the `store=` argument of `CreatorSync`; a host store's calls
+/// are bounded by `timeout` (the core's `TimeoutStore`).
+pub(crate) fn choose(obj: &Bound<'_, PyAny>, timeout: Duration) -> PyResult<StoreChoice> {
     if let Ok(m) = obj.cast::<MemoryStore>() {
         return Ok(StoreChoice {
             tokens: m.get().inner.clone(),
@@ -65,7 +67,7 @@ pub(crate) fn choose(obj: &Bound<'_, PyAny>) -> PyResult<StoreChoice> {
     }
     let host = Arc::new(HostStore::new(obj)?);
     Ok(StoreChoice {
-        tokens: host.clone(),
+        tokens: Arc::new(TimeoutStore::new(host.clone(), timeout).map_err(to_py)?),
         log: None,
         host: Some(host),
     })
@@ -95,7 +97,7 @@ pub(crate) fn key_ring(key: Option<&Bound<'_, PyAny>>, key_id: &str) -> PyResult
 
 /// A JSON value as a Python object (takes the GIL briefly).
 pub(crate) fn json_out(v: &serde_json::Value) -> PyResult<Py<PyAny>> {
-    Python::attach(|py| json_to_py(py, v).map(Bound::unbind))
+    crate::runtime::attach_py(|py| json_to_py(py, v).map(Bound::unbind))
 }
 
 /// `await store.get(key)` for a built-in store.
@@ -108,7 +110,7 @@ pub(crate) fn py_get<'py>(
     spawn_py(py, async move {
         match store.get(&key).await.map_err(to_py)? {
             Some(t) => json_out(&token_to_json(&t)),
-            None => Ok(Python::attach(|py| py.None())),
+            None => crate::runtime::attach_py(|py| Ok(py.None())),
         }
     })
 }

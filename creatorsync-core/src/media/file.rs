@@ -1,11 +1,13 @@
 //! Media read from a local file, range by range.
 
-use std::io::ErrorKind;
+use std::fs::{File, Metadata};
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use tokio::io::AsyncReadExt;
 
 use super::sniff::{SNIFF_LEN, detect_mime, kind_of};
 use super::{MediaInfo, MediaSource, invalid};
@@ -16,23 +18,53 @@ use crate::Result;
 /// pool, into one buffer of the range's size, so memory stays bounded by
 /// the piece size whatever the file size.
 ///
+/// Only regular files are read (a symbolic link to one is followed): a
+/// FIFO, socket, device or directory is refused with
+/// [`crate::Error::InvalidMedia`] before anything blocks on it, and a file
+/// whose size changes after `describe` fails the read instead of sending a
+/// short or endless body.
+///
 /// ```no_run
 /// # async fn demo() -> creatorsync_core::Result<()> {
 /// use creatorsync_core::media::{FileSource, MediaSource};
 /// let src = FileSource::new("holiday.mp4");
-/// let info = src.describe().await?; // fails early if missing or empty
+/// let info = src.describe().await?; // fails early if missing, empty or not a file
 /// let first_chunk = src.read_range(0, 5 * 1024 * 1024).await?;
 /// # let _ = (info, first_chunk); Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
 pub struct FileSource {
     path: PathBuf,
+    /// The length `describe` saw ([`UNKNOWN_LEN`] before), shared by clones.
+    described_len: Arc<AtomicU64>,
+}
+
+/// `described_len` before `describe` ran.
+const UNKNOWN_LEN: u64 = u64::MAX;
+
+/// Why a file cannot be read.
+#[derive(Debug)]
+enum OpenError {
+    Io(std::io::Error),
+    /// Not a regular file: what it is instead.
+    NotRegular(&'static str),
+    /// The size changed since `describe`: (then, now).
+    Changed(u64, u64),
+}
+
+impl From<std::io::Error> for OpenError {
+    fn from(e: std::io::Error) -> Self {
+        OpenError::Io(e)
+    }
 }
 
 impl FileSource {
     /// A source for the file at `path` (checked by `describe`, not here).
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self {
+            path: path.into(),
+            described_len: Arc::new(AtomicU64::new(UNKNOWN_LEN)),
+        }
     }
 
     /// The path.
@@ -50,51 +82,59 @@ impl FileSource {
             .map(|n| n.to_string_lossy().into_owned())
     }
 
-    fn io_error(&self, e: &std::io::Error) -> crate::Error {
-        let reason = match e.kind() {
-            ErrorKind::NotFound => "the file does not exist; check the path".to_owned(),
-            ErrorKind::PermissionDenied => {
-                "permission denied; make the file readable by this process".to_owned()
+    fn error(&self, e: &OpenError) -> crate::Error {
+        let reason = match e {
+            OpenError::Io(e) => match e.kind() {
+                ErrorKind::NotFound => "the file does not exist; check the path".to_owned(),
+                ErrorKind::PermissionDenied => {
+                    "permission denied; make the file readable by this process".to_owned()
+                }
+                _ => format!("cannot read the file: {e}"),
+            },
+            OpenError::NotRegular(what) => {
+                format!("it is {what}, not a regular file; pass the path of a file")
             }
-            _ => format!("cannot read the file: {e}"),
+            OpenError::Changed(then, now) => format!(
+                "the file changed while it was being published ({then} bytes, now {now}); publish it again once it is complete"
+            ),
         };
         invalid(self.display_name(), reason)
     }
 
-    async fn open_checked(&self) -> Result<(tokio::fs::File, u64)> {
-        let meta = tokio::fs::metadata(&self.path)
+    /// Runs `f` on the blocking pool; a failed task is an error, not a panic.
+    async fn blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Path) -> Result<T, OpenError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || f(&path))
             .await
-            .map_err(|e| self.io_error(&e))?;
-        if meta.is_dir() {
-            return Err(invalid(
-                self.display_name(),
-                "it is a directory; pass the path of a file",
-            ));
-        }
-        let file = tokio::fs::File::open(&self.path)
-            .await
-            .map_err(|e| self.io_error(&e))?;
-        Ok((file, meta.len()))
+            .map_err(|e| invalid(self.display_name(), format!("the read task failed: {e}")))?
+            .map_err(|e| self.error(&e))
     }
 }
 
 #[async_trait]
 impl MediaSource for FileSource {
     async fn describe(&self) -> Result<MediaInfo> {
-        let (file, len) = self.open_checked().await?;
+        let (len, head) = self
+            .blocking(|path| {
+                let (file, meta) = open_regular(path)?;
+                let mut head = Vec::with_capacity(SNIFF_LEN);
+                file.take(SNIFF_LEN as u64).read_to_end(&mut head)?;
+                Ok((meta.len(), head))
+            })
+            .await?;
         if len == 0 {
             return Err(invalid(self.display_name(), "the file is empty (0 bytes)"));
         }
-        let mut head = Vec::with_capacity(SNIFF_LEN);
-        file.take(SNIFF_LEN as u64)
-            .read_to_end(&mut head)
-            .await
-            .map_err(|e| self.io_error(&e))?;
         let name = self.file_name();
         let mime = detect_mime(&head, name.as_deref())
             .ok_or_else(|| invalid(self.display_name(), super::UNKNOWN_TYPE))?;
         let kind =
             kind_of(&mime).ok_or_else(|| invalid(self.display_name(), super::UNKNOWN_TYPE))?;
+        self.described_len.store(len, Ordering::Relaxed);
         Ok(MediaInfo {
             len,
             mime,
@@ -109,11 +149,9 @@ impl MediaSource for FileSource {
         // intermediate buffer): blocking threads then never grow malloc
         // arenas of their own, which kept peak memory up during uploads.
         let buf = vec![0u8; usize::try_from(len.min(MAX_UP_FRONT)).unwrap_or(0)];
-        let path = self.path.clone();
-        let read = tokio::task::spawn_blocking(move || read_at(&path, offset, len, buf))
+        let described = self.described_len.load(Ordering::Relaxed);
+        self.blocking(move |path| read_at(path, offset, len, buf, described))
             .await
-            .map_err(|e| invalid(self.display_name(), format!("the read task failed: {e}")))?;
-        read.map_err(|e| self.io_error(&e))
     }
 }
 
@@ -121,17 +159,74 @@ impl MediaSource for FileSource {
 /// request cannot reserve absurd memory up front.
 const MAX_UP_FRONT: u64 = 64 << 20;
 
-/// Reads `[offset, offset + len)` of the file at `path`, clipped to its
-/// end, into `buf` (resized to what is read).
-fn read_at(path: &Path, offset: u64, len: u64, mut buf: Vec<u8>) -> std::io::Result<Bytes> {
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if meta.is_dir() {
-        return Err(std::io::Error::other(
-            "it is a directory; pass the path of a file",
-        ));
+/// What a non-regular file is, for the error message.
+fn kind_name(meta: &Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    "not a regular file"
+}
+
+/// Opens `path` only if it is a regular file (symbolic links followed).
+///
+/// The type is checked before opening, so a FIFO never blocks `open`, and
+/// again on the opened handle, which is what is read: on Unix the open is
+/// non-blocking, so a path swapped for a FIFO between the two checks is
+/// refused too instead of hanging.
+fn open_regular(path: &Path) -> Result<(File, Metadata), OpenError> {
+    let before = std::fs::metadata(path)?;
+    if !before.is_file() {
+        return Err(OpenError::NotRegular(kind_name(&before)));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // No effect on regular files; keeps a swapped-in FIFO from blocking.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(OpenError::NotRegular(kind_name(&meta)));
+    }
+    Ok((file, meta))
+}
+
+/// Reads `[offset, offset + len)` of the regular file at `path`, clipped to
+/// its end, into `buf` (resized to what is read). `described` is the length
+/// `describe` saw ([`UNKNOWN_LEN`]: not described); a different length now
+/// is an error.
+fn read_at(
+    path: &Path,
+    offset: u64,
+    len: u64,
+    mut buf: Vec<u8>,
+    described: u64,
+) -> Result<Bytes, OpenError> {
+    let (file, meta) = open_regular(path)?;
     let file_len = meta.len();
+    if described != UNKNOWN_LEN && described != file_len {
+        return Err(OpenError::Changed(described, file_len));
+    }
     if offset >= file_len || len == 0 {
         return Ok(Bytes::new());
     }
@@ -142,9 +237,9 @@ fn read_at(path: &Path, offset: u64, len: u64, mut buf: Vec<u8>) -> std::io::Res
     std::os::unix::fs::FileExt::read_exact_at(&file, &mut buf, offset)?;
     #[cfg(not(unix))]
     {
-        use std::io::{Read, Seek};
+        use std::io::{Seek, SeekFrom};
         let mut file = file;
-        file.seek(std::io::SeekFrom::Start(offset))?;
+        file.seek(SeekFrom::Start(offset))?;
         file.read_exact(&mut buf)?;
     }
     Ok(Bytes::from(buf))
@@ -205,6 +300,88 @@ mod tests {
                 other => panic!("expected InvalidMedia, got {other:?}"),
             }
         }
+    }
+
+    /// Runs `f` with a deadline: a hang is a test failure, not a stuck run.
+    async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+        tokio::time::timeout(std::time::Duration::from_secs(10), f)
+            .await
+            .unwrap_or_else(|_| panic!("{what}: hung"))
+    }
+
+    fn expect_invalid(what: &str, r: Result<impl std::fmt::Debug>, needle: &str) {
+        match r {
+            Err(Error::InvalidMedia { reason, .. }) => {
+                assert!(reason.contains(needle), "{what}: {reason}")
+            }
+            other => panic!("{what}: expected InvalidMedia ({needle}), got {other:?}"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn special_files_are_refused_before_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("clip.mp4");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success(), "mkfifo failed");
+        // A symlink to a FIFO is as bad as the FIFO.
+        let link = dir.path().join("link.mp4");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        let sock_path = dir.path().join("s.sock");
+        let _sock = std::os::unix::net::UnixListener::bind(&sock_path).unwrap();
+        let cases = [
+            (fifo.clone(), "FIFO"),
+            (link, "FIFO"),
+            (sock_path, "socket"),
+            (PathBuf::from("/dev/zero"), "character device"),
+            (PathBuf::from("/dev/null"), "character device"),
+            (dir.path().to_path_buf(), "directory"),
+        ];
+        for (path, needle) in cases {
+            let what = path.display().to_string();
+            let src = FileSource::new(&path);
+            expect_invalid(&what, within(&what, src.describe()).await, needle);
+            expect_invalid(&what, within(&what, src.read_range(0, 16)).await, needle);
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn symlinks_to_regular_files_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = write(&dir, "a.gif", b"GIF89a\x01\0\x01\0\0\0;");
+        let link = dir.path().join("link.gif");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let src = FileSource::new(link);
+        assert_eq!(src.describe().await.unwrap().len, 13);
+        assert_eq!(&src.read_range(0, 6).await.unwrap()[..], b"GIF89a");
+    }
+
+    #[tokio::test]
+    async fn a_file_that_vanishes_or_changes_after_describe_fails_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = b"GIF89a\x01\0\x01\0\0\0;".repeat(100);
+        let path = write(&dir, "a.gif", &data);
+        let src = FileSource::new(&path);
+        src.describe().await.unwrap();
+        // A clone (what an upload holds) shares what describe saw.
+        let upload = src.clone();
+
+        std::fs::write(&path, &data[..100]).unwrap();
+        expect_invalid("shrunk", upload.read_range(0, 200).await, "changed");
+        std::fs::write(&path, [&data[..], b"more"].concat()).unwrap();
+        expect_invalid("grown", upload.read_range(0, 200).await, "changed");
+
+        std::fs::remove_file(&path).unwrap();
+        expect_invalid(
+            "vanished",
+            upload.read_range(0, 200).await,
+            "does not exist",
+        );
     }
 
     #[tokio::test]

@@ -29,6 +29,9 @@ use crate::{EndpointSet, Error, HttpClient, HttpConfig, Platform, Result, Secret
 pub const DEFAULT_PER_PUBLISH: usize = 8;
 /// Default bound on targets in flight across all publishes of a client.
 pub const DEFAULT_GLOBAL: usize = 256;
+/// Largest accepted value for either concurrency bound: far more targets
+/// than one process can have in flight, far below what a semaphore holds.
+pub const MAX_CONCURRENCY: usize = 1 << 20;
 
 /// The error of `build` without a store when SQLite is not compiled in.
 #[cfg(not(feature = "sqlite"))]
@@ -151,10 +154,12 @@ impl CreatorSyncBuilder {
     }
 
     /// Targets in flight within one publish (default 8) and across all
-    /// publishes of this client (default 256).
+    /// publishes of this client (default 256). Each must be between 1 and
+    /// [`MAX_CONCURRENCY`]; [`CreatorSyncBuilder::build`] fails with
+    /// [`Error::InvalidInput`] otherwise.
     pub fn concurrency(mut self, per_publish: usize, global: usize) -> Self {
-        self.per_publish = Some(per_publish.max(1));
-        self.global = Some(global.max(1));
+        self.per_publish = Some(per_publish);
+        self.global = Some(global);
         self
     }
 
@@ -168,6 +173,25 @@ impl CreatorSyncBuilder {
     pub fn lease_ttl(mut self, ttl: Duration) -> Self {
         self.lease_ttl = Some(ttl);
         self
+    }
+
+    /// The concurrency bounds, defaults filled in, checked.
+    fn checked_concurrency(&self) -> Result<(usize, usize)> {
+        let check = |field: &str, n: Option<usize>, default: usize| match n.unwrap_or(default) {
+            n @ 1..=MAX_CONCURRENCY => Ok(n),
+            n => Err(Error::invalid_input(
+                field,
+                format!("{n} is not between 1 and {MAX_CONCURRENCY}"),
+            )),
+        };
+        Ok((
+            check(
+                "concurrency.per_publish",
+                self.per_publish,
+                DEFAULT_PER_PUBLISH,
+            )?,
+            check("concurrency.global", self.global, DEFAULT_GLOBAL)?,
+        ))
     }
 
     /// Re-hosts media that has no public URL for platforms that pull media
@@ -220,7 +244,8 @@ impl CreatorSyncBuilder {
     /// Opens the stores and builds the client.
     ///
     /// Fails with [`Error::Config`] without a state secret, or without a
-    /// store when the `sqlite` feature (the embedded default) is off.
+    /// store when the `sqlite` feature (the embedded default) is off, and
+    /// with [`Error::InvalidInput`] for a concurrency bound out of range.
     pub async fn build(mut self) -> Result<CreatorSync> {
         let lease_ttl = self.lease_ttl.unwrap_or(DEFAULT_LEASE_TTL);
         if !(Duration::from_millis(100)..=crate::publish_log::MAX_LEASE_TTL).contains(&lease_ttl) {
@@ -229,6 +254,7 @@ impl CreatorSyncBuilder {
                 "the publish-log lease must last from 100 ms to 24 h",
             ));
         }
+        let (per_publish, global) = self.checked_concurrency()?;
         let endpoints = self.endpoints.take().unwrap_or_default();
         let http = HttpClient::new(self.http.take().unwrap_or_default())?;
         let secret = self.state_secret.take().ok_or_else(|| {
@@ -294,9 +320,9 @@ impl CreatorSyncBuilder {
                     .sessions
                     .unwrap_or_else(|| Arc::new(MemoryUploadSessions::new())),
                 clients,
-                global: Arc::new(Semaphore::new(self.global.unwrap_or(DEFAULT_GLOBAL))),
-                per_publish: self.per_publish.unwrap_or(DEFAULT_PER_PUBLISH),
                 lease_ttl,
+                global: Arc::new(Semaphore::new(global)),
+                per_publish,
             }),
         })
     }
@@ -316,6 +342,35 @@ mod tests {
             .expect_err("no store and no SQLite default");
         assert!(matches!(err, Error::Config(_)), "{err:?}");
         assert!(err.to_string().contains("sqlite"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn concurrency_out_of_range_is_invalid_input() {
+        let build = |per_publish, global| {
+            CreatorSync::builder()
+                .state_secret([7u8; 32])
+                .store(Arc::new(crate::MemoryTokenStore::new()))
+                .publish_log(Arc::new(MemoryPublishLog::new()))
+                .concurrency(per_publish, global)
+                .build()
+        };
+        for (per_publish, global, field) in [
+            (0, 1, "per_publish"),
+            (1, 0, "global"),
+            (1, 1 << 62, "global"),
+            (usize::MAX, 1, "per_publish"),
+            (MAX_CONCURRENCY + 1, 1, "per_publish"),
+        ] {
+            match build(per_publish, global).await {
+                Err(Error::InvalidInput { field: f, .. }) => {
+                    assert!(f.ends_with(field), "({per_publish}, {global}): {f}")
+                }
+                other => panic!("({per_publish}, {global}): {:?}", other.map(|_| ())),
+            }
+        }
+        for (per_publish, global) in [(1, 1), (MAX_CONCURRENCY, MAX_CONCURRENCY)] {
+            assert!(build(per_publish, global).await.is_ok());
+        }
     }
 
     #[tokio::test]

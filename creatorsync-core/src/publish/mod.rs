@@ -23,7 +23,9 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use builder::{CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_LEASE_TTL, DEFAULT_PER_PUBLISH};
+pub use builder::{
+    CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_LEASE_TTL, DEFAULT_PER_PUBLISH, MAX_CONCURRENCY,
+};
 pub use report::{LegacyResult, PublishReport, TargetResult};
 pub use targets::Target;
 

@@ -15,6 +15,9 @@ use crate::{AccountKey, Error, Result, StoredToken};
 mod memory;
 pub use memory::MemoryTokenStore;
 
+mod timeout;
+pub use timeout::{DEFAULT_STORE_TIMEOUT, MAX_STORE_TIMEOUT, TimeoutStore};
+
 mod crypto;
 pub use crypto::{DEFAULT_KEY_ID, KEY_ENV, KEY_ID_ENV, KEY_LEN, KeyRing};
 
