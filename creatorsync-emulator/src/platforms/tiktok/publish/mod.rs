@@ -161,6 +161,8 @@ fn start_processing(st: &St, publish_id: &str) {
         deleted: false,
         extra,
     };
-    drop(inner);
+    // Recorded before the lock is released: a status fetch must never show
+    // a post id the record does not hold yet.
     ctx.record.add_post(post);
+    drop(inner);
 }
