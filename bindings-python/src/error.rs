@@ -20,7 +20,10 @@
 //! ├── KeyError_                          (exported as `KeyMismatch`)
 //! ├── ConfigError
 //! ├── TimeoutError_                      (exported as `OperationTimeout`)
-//! └── Cancelled
+//! ├── Cancelled
+//! ├── InProgress                         .retry_after
+//! ├── CreatedUnfinished                  .post_id, .url, .cause_code
+//! └── OutcomeUnknown                     .cause_code
 //! ```
 //!
 //! Messages come from the core's `Display`, which never contains secrets.
@@ -146,6 +149,24 @@ pyo3::create_exception!(
     CreatorSyncError,
     "The operation was cancelled."
 );
+pyo3::create_exception!(
+    creatorsync,
+    InProgress,
+    CreatorSyncError,
+    "Another call is publishing this target with the same idempotency key; nothing was sent."
+);
+pyo3::create_exception!(
+    creatorsync,
+    CreatedUnfinished,
+    CreatorSyncError,
+    "The post was created (post_id) but a step after the create failed; publish again with the same key to finish."
+);
+pyo3::create_exception!(
+    creatorsync,
+    OutcomeUnknown,
+    CreatorSyncError,
+    "The create may have reached the platform; publish again with the same key, which looks the post up first."
+);
 
 /// Registers every exception on the module and makes `InvalidInput` a
 /// `ValueError` too (its MRO: InvalidInput, CreatorSyncError, ValueError).
@@ -173,7 +194,10 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         KeyMismatch,
         ConfigError,
         OperationTimeout,
-        Cancelled
+        Cancelled,
+        InProgress,
+        CreatedUnfinished,
+        OutcomeUnknown
     );
     let bases = PyTuple::new(
         py,
@@ -283,12 +307,13 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             attrs.set_item("post_id", post_id)?;
             attrs.set_item("url", url)?;
             attrs.set_item("cause_code", cause.code())?;
-            CreatorSyncError::new_err(msg)
+            CreatedUnfinished::new_err(msg)
         }
         Error::OutcomeUnknown { cause, .. } => {
             attrs.set_item("cause_code", cause.code())?;
-            CreatorSyncError::new_err(msg)
+            OutcomeUnknown::new_err(msg)
         }
+        Error::InProgress { .. } => InProgress::new_err(msg),
         // `Error` is non_exhaustive: a variant added to the core later still
         // maps to the base class, with its stable code.
         _ => CreatorSyncError::new_err(msg),

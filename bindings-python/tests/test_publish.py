@@ -184,7 +184,7 @@ async def test_processing_failure_after_the_upload_is_created_unfinished(emulato
     err = report.results[0].error
     # The upload created the video: the answer names it, never a failure
     # that invites a second upload.
-    assert isinstance(err, cs.CreatorSyncError), repr(err)
+    assert isinstance(err, cs.CreatedUnfinished), repr(err)
     assert err.code == "CREATED_UNFINISHED", repr(err)
     assert err.post_id
     assert err.cause_code == "MEDIA_REJECTED"

@@ -40,6 +40,9 @@ __all__ = [
     "ConfigError",
     "OperationTimeout",
     "Cancelled",
+    "InProgress",
+    "CreatedUnfinished",
+    "OutcomeUnknown",
     "MemoryStore",
     "SqliteStore",
     "PostgresStore",
@@ -160,6 +163,20 @@ class OperationTimeout(CreatorSyncError):
 
 class Cancelled(CreatorSyncError):
     """The operation was cancelled."""
+
+class InProgress(CreatorSyncError):
+    """Another call is publishing this target with the same idempotency
+    key; nothing was sent. Ask again after ``retry_after`` seconds."""
+
+class CreatedUnfinished(CreatorSyncError):
+    """The post was created (``post_id``) but a step after the create
+    failed. Publish again with the same idempotency key to finish."""
+
+    url: Optional[str]
+
+class OutcomeUnknown(CreatorSyncError):
+    """The create may have reached the platform. Publish again with the
+    same idempotency key: the post is looked up first."""
 
 @final
 class MemoryStore:
