@@ -110,30 +110,28 @@ impl Commit {
     /// complete the upload that creates it). Errors when the mark cannot be
     /// recorded (e.g. another call took the target over): then do not send.
     pub async fn sending(&self, reference: Option<&str>) -> Result<()> {
-        if let Some(hook) = &self.hook {
-            hook.sending(reference).await?;
-        }
-        let mut s = self.lock();
-        s.sent_at.get_or_insert_with(Utc::now);
-        s.refused = false;
-        if let Some(r) = reference {
-            s.reference = Some(r.to_owned());
-        }
-        Ok(())
+        self.mark(reference, false).await
     }
 
     /// The platform accepted the create; `reference` identifies the post
     /// (or, where the post id comes later, the attempt). Recorded durably
     /// so a crash after this point finishes by looking the post up.
     pub async fn acknowledged(&self, reference: &str) -> Result<()> {
+        self.mark(Some(reference), true).await
+    }
+
+    /// Records the mark durably (through the hook) and then here.
+    async fn mark(&self, reference: Option<&str>, acknowledged: bool) -> Result<()> {
         if let Some(hook) = &self.hook {
-            hook.sending(Some(reference)).await?;
+            hook.sending(reference).await?;
         }
         let mut s = self.lock();
         s.sent_at.get_or_insert_with(Utc::now);
         s.refused = false;
-        s.acknowledged = true;
-        s.reference = Some(reference.to_owned());
+        s.acknowledged |= acknowledged;
+        if let Some(r) = reference {
+            s.reference = Some(r.to_owned());
+        }
         Ok(())
     }
 
