@@ -134,7 +134,7 @@ async fn connect(emu: &RunningEmulator) -> StoredToken {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let fb = format!("{}v21.0", emu.endpoints().facebook.api);
+    let fb = format!("{}v21.0", emu.endpoints().get(Platform::Facebook).api);
     let redirect = "http://127.0.0.1:9/cb";
     let r = http
         .get(format!("{fb}/dialog/oauth"))
@@ -258,7 +258,7 @@ async fn setup(
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
     let (files, files_host) = file_server(dir.clone()).await;
-    let mut client = InstagramClient::new(config(emu.endpoints().instagram.clone()));
+    let mut client = InstagramClient::new(config(emu.endpoints().get(Platform::Instagram).clone()));
     let mut host_dir = None;
     if with_host {
         let htmp = tempfile::tempdir().unwrap();
@@ -439,7 +439,7 @@ async fn sources_without_urls_use_the_media_host_or_fail_clearly() {
         sha(&img)
     );
 
-    let bare = InstagramClient::new(config(env.emu.endpoints().instagram.clone()));
+    let bare = InstagramClient::new(config(env.emu.endpoints().get(Platform::Instagram).clone()));
     let err = bare
         .publish(PublishRequest {
             account: &env.account,

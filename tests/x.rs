@@ -184,7 +184,7 @@ async fn lost_create_response_is_reconciled_not_reposted() {
 
 /// OAuth 1.0a three-legged flow, driven with the SDK's signer.
 async fn oauth1_account(emu: &RunningEmulator) -> StoredToken {
-    let e = &emu.endpoints().x;
+    let e = &emu.endpoints().get(Platform::X);
     let app = emu.app(Platform::X);
     let (ck, cs) = (app.consumer_key.unwrap(), app.consumer_secret.unwrap());
     let http = reqwest::Client::builder()

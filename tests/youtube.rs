@@ -147,7 +147,7 @@ fn sha256_of(len: u64) -> String {
 
 /// A client of the emulator's YouTube with `chunk_retries` per chunk.
 fn client(emu: &RunningEmulator, chunk_retries: u32) -> YouTubeClient {
-    YouTubeClient::new(config(emu.endpoints().youtube.clone(), chunk_retries))
+    YouTubeClient::new(config(emu.endpoints().get(Platform::YouTube).clone(), chunk_retries))
 }
 
 /// An emulator, a client that retries chunks, and the channel's account.
@@ -296,7 +296,7 @@ async fn an_expired_session_starts_a_new_one() {
     let len = MIB;
     let stale = format!(
         "{}upload/youtube/v3/videos?uploadType=resumable&upload_id=gone",
-        emu.endpoints().youtube.upload
+        emu.endpoints().get(Platform::YouTube).upload
     );
     sessions
         .save(

@@ -40,11 +40,15 @@ mod validate;
 pub use account::{Account, AccountKey, Profile};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
-pub use http::{EndpointSet, Endpoints, HttpClient, HttpConfig, RetryConfig};
+pub use http::{Endpoints, HttpClient, HttpConfig, RetryConfig};
 pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use media_host::{MediaHost, ObjectStoreMediaHost};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
-pub use platforms::{ClientConfig, Commit, Lookup, PlatformClient, PublishRequest, Published};
+pub use platforms::tiktok::TIKTOK_PHOTO_TITLE_MAX;
+pub use platforms::youtube::{YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX};
+pub use platforms::{
+    ClientConfig, Commit, EndpointSet, Lookup, PlatformClient, PublishRequest, Published,
+};
 pub use post::{
     FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
     PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
@@ -63,7 +67,4 @@ pub use store::{
 };
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresTokenStore};
-pub use validate::{
-    TIKTOK_PHOTO_TITLE_MAX, YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX, text_length, validate,
-    validate_all,
-};
+pub use validate::{capabilities, text_length, validate, validate_all};

@@ -53,18 +53,6 @@ impl Platform {
             Platform::TikTok => "tiktok",
         }
     }
-
-    /// What this platform accepts.
-    pub fn capabilities(self) -> &'static Capabilities {
-        match self {
-            Platform::X => &X_CAPS,
-            Platform::LinkedIn => &LINKEDIN_CAPS,
-            Platform::Facebook => &FACEBOOK_CAPS,
-            Platform::Instagram => &INSTAGRAM_CAPS,
-            Platform::YouTube => &YOUTUBE_CAPS,
-            Platform::TikTok => &TIKTOK_CAPS,
-        }
-    }
 }
 
 impl fmt::Display for Platform {
@@ -109,6 +97,8 @@ pub enum TextCounting {
     Chars,
     /// UTF-16 code units (TikTok "runes").
     Utf16,
+    /// UTF-8 bytes (YouTube descriptions).
+    Utf8Bytes,
 }
 
 /// The kind of a media item.
@@ -167,146 +157,17 @@ pub struct Capabilities {
     pub max_hashtags: Option<usize>,
     /// Maximum @mentions in the text (None: no limit).
     pub max_mentions: Option<usize>,
+    /// Whether animated GIFs count as images (everywhere but X, where a
+    /// GIF is its own kind).
+    pub gifs_count_as_images: bool,
+    /// Characters the text may not contain (YouTube: `<` and `>`).
+    pub forbidden_text_chars: &'static [char],
 }
 
-const MIB: u64 = 1024 * 1024;
-const GIB: u64 = 1024 * MIB;
-
-/// X: 280 weighted characters; 4 images or 1 GIF or 1 video.
-static X_CAPS: Capabilities = Capabilities {
-    max_text: 280,
-    text_counting: TextCounting::XWeighted,
-    text_only: true,
-    requires_video: false,
-    max_images: 4,
-    max_videos: 1,
-    max_gifs: 1,
-    mixed_media: false,
-    image_mimes: &["image/jpeg", "image/png", "image/webp", "image/gif"],
-    video_mimes: &["video/mp4", "video/quicktime"],
-    max_image_bytes: 5 * MIB,
-    max_gif_bytes: 15 * MIB,
-    // Current docs: 8 GB for tweet_video on default accounts.
-    max_video_bytes: 8 * GIB,
-    max_hashtags: None,
-    max_mentions: None,
-};
-
-/// LinkedIn: 3000 characters; up to 20 images or one video.
-static LINKEDIN_CAPS: Capabilities = Capabilities {
-    max_text: 3000,
-    text_counting: TextCounting::Chars,
-    text_only: true,
-    requires_video: false,
-    max_images: 20,
-    max_videos: 1,
-    max_gifs: 1,
-    mixed_media: false,
-    image_mimes: &["image/jpeg", "image/png", "image/gif"],
-    video_mimes: &["video/mp4"],
-    // Practical limit (platforms.md, secondary source).
-    max_image_bytes: 5 * MIB,
-    max_gif_bytes: 5 * MIB,
-    // 500 MB member videos (5 GB for organizations is UNCONFIRMED).
-    max_video_bytes: 500 * 1000 * 1000,
-    max_hashtags: None,
-    max_mentions: None,
-};
-
-/// Facebook Pages: 63,206 characters; up to 10 photos or one video.
-static FACEBOOK_CAPS: Capabilities = Capabilities {
-    max_text: 63_206,
-    text_counting: TextCounting::Chars,
-    text_only: true,
-    requires_video: false,
-    // UNCONFIRMED: ~10 attached_media per post.
-    max_images: 10,
-    max_videos: 1,
-    max_gifs: 1,
-    mixed_media: false,
-    image_mimes: &[
-        "image/jpeg",
-        "image/png",
-        "image/gif",
-        "image/bmp",
-        "image/tiff",
-    ],
-    video_mimes: &["video/mp4", "video/quicktime"],
-    max_image_bytes: 4 * MIB,
-    max_gif_bytes: 4 * MIB,
-    // Resumable upload: 10 GB.
-    max_video_bytes: 10 * GIB,
-    max_hashtags: None,
-    max_mentions: None,
-};
-
-/// Instagram: 2200 characters, 30 hashtags, 20 mentions; media required.
-static INSTAGRAM_CAPS: Capabilities = Capabilities {
-    max_text: 2200,
-    text_counting: TextCounting::Chars,
-    text_only: false,
-    requires_video: false,
-    max_images: 10,
-    max_videos: 10,
-    max_gifs: 0,
-    mixed_media: true,
-    image_mimes: &["image/jpeg"],
-    video_mimes: &["video/mp4", "video/quicktime"],
-    max_image_bytes: 8 * MIB,
-    max_gif_bytes: 0,
-    // Reels: 300 MB (EN page) / 1 GB (newer translated pages); we take 1 GB.
-    max_video_bytes: GIB,
-    max_hashtags: Some(30),
-    // UNCONFIRMED: 20 @mentions.
-    max_mentions: Some(20),
-};
-
-/// YouTube: one video; the post text becomes the description (5000 bytes).
-static YOUTUBE_CAPS: Capabilities = Capabilities {
-    max_text: 5000,
-    text_counting: TextCounting::Chars,
-    text_only: false,
-    requires_video: true,
-    max_images: 0,
-    max_videos: 1,
-    max_gifs: 0,
-    mixed_media: false,
-    image_mimes: &[],
-    video_mimes: &[
-        "video/mp4",
-        "video/quicktime",
-        "video/webm",
-        "video/x-msvideo",
-        "video/x-matroska",
-        "video/mpeg",
-        "application/octet-stream",
-    ],
-    max_image_bytes: 0,
-    max_gif_bytes: 0,
-    max_video_bytes: 256 * 1000 * GIB / 1024,
-    max_hashtags: None,
-    max_mentions: None,
-};
-
-/// TikTok: one video or up to 35 photos (JPEG/WEBP); caption 2200 UTF-16 units.
-static TIKTOK_CAPS: Capabilities = Capabilities {
-    max_text: 2200,
-    text_counting: TextCounting::Utf16,
-    text_only: false,
-    requires_video: false,
-    max_images: 35,
-    max_videos: 1,
-    max_gifs: 0,
-    mixed_media: false,
-    image_mimes: &["image/jpeg", "image/webp"],
-    video_mimes: &["video/mp4", "video/quicktime", "video/webm"],
-    max_image_bytes: 20 * MIB,
-    max_gif_bytes: 0,
-    // 4 GB per the reference (10 GB is UNCONFIRMED).
-    max_video_bytes: 4 * GIB,
-    max_hashtags: None,
-    max_mentions: None,
-};
+/// One mebibyte.
+pub(crate) const MIB: u64 = 1024 * 1024;
+/// One gibibyte.
+pub(crate) const GIB: u64 = 1024 * MIB;
 
 #[cfg(test)]
 mod tests {

@@ -1,19 +1,9 @@
-//! Checks a [`Post`] against each platform's rules before any request.
+//! Checks a [`Post`] against each platform's rules before any request:
+//! the limits every platform module states as data, then its own rules.
 
-use chrono::Utc;
-
+use crate::platforms::{Check, PlatformModule, Registry};
 use crate::text::{utf16_length, x_weighted_length};
-use crate::{
-    Error, InstagramKind, MediaKind, Platform, Post, Result, TextCounting, Violation,
-    YouTubePrivacy,
-};
-
-/// YouTube title limit (characters).
-pub const YOUTUBE_TITLE_MAX: usize = 100;
-/// YouTube tags limit (total characters, spaced tags counted with quotes).
-pub const YOUTUBE_TAGS_MAX: usize = 500;
-/// TikTok photo title limit (UTF-16 units).
-pub const TIKTOK_PHOTO_TITLE_MAX: usize = 90;
+use crate::{Capabilities, Error, MediaKind, Platform, Post, Result, TextCounting, Violation};
 
 /// The length of `text` as `counting` measures it.
 pub fn text_length(text: &str, counting: TextCounting) -> usize {
@@ -21,27 +11,21 @@ pub fn text_length(text: &str, counting: TextCounting) -> usize {
         TextCounting::XWeighted => x_weighted_length(text),
         TextCounting::Chars => text.chars().count(),
         TextCounting::Utf16 => utf16_length(text),
+        TextCounting::Utf8Bytes => text.len(),
     }
 }
 
-struct Out {
-    platform: Platform,
-    v: Vec<Violation>,
-}
-
-impl Out {
-    fn push(&mut self, field: impl Into<String>, code: &str, message: String) {
-        self.v.push(Violation {
-            platform: Some(self.platform),
-            field: field.into(),
-            code: code.to_owned(),
-            message,
-        });
-    }
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("").trim()
+/// What `platform` accepts (its module's limits).
+///
+/// ```
+/// use creatorsync_core::{Platform, capabilities};
+/// assert_eq!(capabilities(Platform::X).max_text, 280);
+/// ```
+pub fn capabilities(platform: Platform) -> &'static Capabilities {
+    Registry::standard()
+        .get(platform)
+        .map(|m| m.capabilities())
+        .unwrap_or_else(|_| unreachable!("the standard registry holds every platform"))
 }
 
 /// Every rule of `platform` that `post` breaks (empty: valid). No network.
@@ -53,46 +37,68 @@ fn first_line(text: &str) -> &str {
 /// assert!(validate(&Post::text("hello"), Platform::LinkedIn).is_empty());
 /// ```
 pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
-    let caps = platform.capabilities();
-    let mut out = Out {
-        platform,
-        v: Vec::new(),
-    };
+    match Registry::standard().get(platform) {
+        Ok(module) => validate_with(module, post),
+        Err(e) => vec![Violation {
+            platform: Some(platform),
+            field: "platform".into(),
+            code: "unknown_platform".into(),
+            message: e.to_string(),
+        }],
+    }
+}
+
+fn count_words(text: &str, sigil: char) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.starts_with(sigil) && w.len() > 1)
+        .count()
+}
+
+/// Every rule of `module`'s platform that `post` breaks: the limits in its
+/// [`Capabilities`], then its own rules.
+pub(crate) fn validate_with(module: &dyn PlatformModule, post: &Post) -> Vec<Violation> {
+    let platform = module.platform();
+    let name = module.display_name();
+    let caps = module.capabilities();
     let text = post.text.as_str();
     let media = &post.media;
     let count = |k: MediaKind| media.iter().filter(|m| m.kind() == k).count();
-    let (images, gifs, videos) = (
-        count(MediaKind::Image),
-        count(MediaKind::Gif),
-        count(MediaKind::Video),
-    );
+    let mut out = Check {
+        platform,
+        images: count(MediaKind::Image),
+        gifs: count(MediaKind::Gif),
+        videos: count(MediaKind::Video),
+        violations: Vec::new(),
+    };
+    let (images, gifs, videos) = (out.images, out.gifs, out.videos);
 
     // Text.
-    let photo_post = platform == Platform::TikTok && videos == 0 && !media.is_empty();
-    if platform == Platform::YouTube {
-        if text.len() > 5000 {
-            out.push(
-                "text",
-                "text_too_long",
-                format!(
-                    "the YouTube description is {} bytes (UTF-8); shorten it to 5000 bytes",
-                    text.len()
-                ),
-            );
-        }
-        if text.contains(['<', '>']) {
-            out.push(
-                "text",
-                "invalid_character",
-                "YouTube descriptions cannot contain '<' or '>'; remove them".into(),
-            );
-        }
-    } else {
-        let max = if photo_post { 4000 } else { caps.max_text };
-        let len = text_length(text, caps.text_counting);
-        if len > max {
-            out.push("text", "text_too_long", format!("the text is {len} long as {platform} counts it, the limit is {max}; shorten it by {}", len - max));
-        }
+    let max = module.max_text(post);
+    let len = text_length(text, caps.text_counting);
+    if len > max {
+        out.push(
+            "text",
+            "text_too_long",
+            format!(
+                "the text is {len} long as {name} counts it, the limit is {max}; shorten it by {}",
+                len - max
+            ),
+        );
+    }
+    if !caps.forbidden_text_chars.is_empty() && text.contains(caps.forbidden_text_chars) {
+        let shown: Vec<String> = caps
+            .forbidden_text_chars
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect();
+        out.push(
+            "text",
+            "invalid_character",
+            format!(
+                "{name} text cannot contain {}; remove them",
+                shown.join(" or ")
+            ),
+        );
     }
     if caps.text_only && media.is_empty() && text.trim().is_empty() {
         out.push(
@@ -102,10 +108,7 @@ pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
         );
     }
     if let Some(max) = caps.max_hashtags {
-        let n = text
-            .split_whitespace()
-            .filter(|w| w.starts_with('#') && w.len() > 1)
-            .count();
+        let n = count_words(text, '#');
         if n > max {
             out.push(
                 "text",
@@ -115,10 +118,7 @@ pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
         }
     }
     if let Some(max) = caps.max_mentions {
-        let n = text
-            .split_whitespace()
-            .filter(|w| w.starts_with('@') && w.len() > 1)
-            .count();
+        let n = count_words(text, '@');
         if n > max {
             out.push(
                 "text",
@@ -129,35 +129,41 @@ pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
     }
 
     // Media presence and counts.
-    if platform == Platform::YouTube {
-        if videos != 1 {
+    if caps.requires_video {
+        if videos == 0 || videos > caps.max_videos {
             out.push(
                 "media",
                 "video_required",
-                format!("YouTube needs exactly one video, the post has {videos}; attach one video"),
+                format!(
+                    "{name} needs one video (at most {}), the post has {videos}; attach one video",
+                    caps.max_videos
+                ),
             );
         }
     } else if !caps.text_only && media.is_empty() {
         out.push(
             "media",
             "media_required",
-            format!("{platform} needs at least one image or video; attach media"),
+            format!("{name} needs at least one image or video; attach media"),
         );
     }
-    let gif_as_image = platform != Platform::X;
-    let image_count = if gif_as_image { images + gifs } else { images };
+    let image_count = if caps.gifs_count_as_images {
+        images + gifs
+    } else {
+        images
+    };
     if image_count > 0 && caps.max_images == 0 {
         out.push(
             "media",
             "unsupported_media_kind",
-            format!("{platform} does not accept images; remove them"),
+            format!("{name} does not accept images; remove them"),
         );
     } else if image_count > caps.max_images {
         out.push(
             "media",
             "too_many_images",
             format!(
-                "{image_count} images, {platform} accepts at most {}; remove {}",
+                "{image_count} images, {name} accepts at most {}; remove {}",
                 caps.max_images,
                 image_count - caps.max_images
             ),
@@ -173,32 +179,36 @@ pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
             "media",
             code,
             format!(
-                "{gifs} animated GIFs, {platform} accepts at most {}",
+                "{gifs} animated GIFs, {name} accepts at most {}",
                 caps.max_gifs
             ),
         );
     }
-    if videos > caps.max_videos && platform != Platform::YouTube {
+    if videos > caps.max_videos && !caps.requires_video {
         out.push(
             "media",
             "too_many_videos",
             format!(
-                "{videos} videos, {platform} accepts at most {}; remove {}",
+                "{videos} videos, {name} accepts at most {}; remove {}",
                 caps.max_videos,
                 videos - caps.max_videos
             ),
         );
     }
-    let kinds = [images > 0, gifs > 0 && !gif_as_image, videos > 0]
-        .iter()
-        .filter(|b| **b)
-        .count();
+    let kinds = [
+        images > 0,
+        gifs > 0 && !caps.gifs_count_as_images,
+        videos > 0,
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if !caps.mixed_media && kinds > 1 {
         out.push(
             "media",
             "mixed_media",
             format!(
-                "{platform} does not mix images, GIFs and videos in one post; post them separately"
+                "{name} does not mix images, GIFs and videos in one post; post them separately"
             ),
         );
     }
@@ -216,7 +226,7 @@ pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
                 format!("media[{i}]"),
                 "unsupported_media_type",
                 format!(
-                    "{} is not accepted by {platform}; use one of {}",
+                    "{} is not accepted by {name}; use one of {}",
                     info.mime,
                     mimes.join(", ")
                 ),
@@ -226,7 +236,7 @@ pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
                 format!("media[{i}]"),
                 "media_too_large",
                 format!(
-                    "{} bytes, {platform} accepts at most {max} bytes for a {}; compress it",
+                    "{} bytes, {name} accepts at most {max} bytes for a {}; compress it",
                     info.len,
                     m.kind()
                 ),
@@ -234,117 +244,8 @@ pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
         }
     }
 
-    match platform {
-        Platform::Instagram => instagram(post, images + gifs, videos, &mut out),
-        Platform::YouTube => youtube(post, &mut out),
-        Platform::TikTok => {
-            if post.options.tiktok.privacy_level.is_none() {
-                out.push(
-                    "tiktok.privacy_level",
-                    "privacy_level_required",
-                    "TikTok requires the user to choose a privacy level; set tiktok.privacy_level"
-                        .into(),
-                );
-            }
-            if photo_post {
-                let title = post
-                    .options
-                    .tiktok
-                    .photo_title
-                    .as_deref()
-                    .unwrap_or_else(|| first_line(text));
-                let n = utf16_length(title);
-                if n > TIKTOK_PHOTO_TITLE_MAX {
-                    out.push("tiktok.photo_title", "title_too_long", format!("the photo title is {n} long, at most {TIKTOK_PHOTO_TITLE_MAX}; set a shorter tiktok.photo_title"));
-                }
-            }
-        }
-        _ => {}
-    }
-    out.v
-}
-
-fn instagram(post: &Post, images: usize, videos: usize, out: &mut Out) {
-    let n = images + videos;
-    let rule = match post.options.instagram.kind {
-        InstagramKind::Reel if videos != 1 || images != 0 => Some((
-            "reel_requires_one_video",
-            "a Reel needs exactly one video and no images",
-        )),
-        InstagramKind::Carousel if !(2..=10).contains(&n) => {
-            Some(("carousel_item_count", "a carousel needs 2 to 10 items"))
-        }
-        InstagramKind::Story if n != 1 => Some((
-            "story_requires_one_item",
-            "a Story needs exactly one image or video",
-        )),
-        InstagramKind::Feed if images != 1 || videos != 0 => Some((
-            "feed_requires_one_image",
-            "a feed post needs exactly one image",
-        )),
-        InstagramKind::Auto if n > 10 => {
-            Some(("too_many_media", "at most 10 items (a carousel) per post"))
-        }
-        _ => None,
-    };
-    if let Some((code, msg)) = rule {
-        out.push("instagram.kind", code, format!("{msg}; the post has {n}"));
-    }
-}
-
-fn youtube(post: &Post, out: &mut Out) {
-    let o = &post.options.youtube;
-    let title = o.title.as_deref().unwrap_or_else(|| first_line(&post.text));
-    let n = title.chars().count();
-    if title.trim().is_empty() {
-        out.push(
-            "youtube.title",
-            "title_required",
-            "YouTube needs a title; set youtube.title or start the text with one".into(),
-        );
-    } else if n > YOUTUBE_TITLE_MAX {
-        out.push(
-            "youtube.title",
-            "title_too_long",
-            format!("the title is {n} characters, at most {YOUTUBE_TITLE_MAX}; shorten it"),
-        );
-    }
-    if title.contains(['<', '>']) {
-        out.push(
-            "youtube.title",
-            "invalid_character",
-            "YouTube titles cannot contain '<' or '>'; remove them".into(),
-        );
-    }
-    let tags: usize = o
-        .tags
-        .iter()
-        .map(|t| t.chars().count() + if t.contains(' ') { 2 } else { 0 })
-        .sum();
-    if tags > YOUTUBE_TAGS_MAX {
-        out.push(
-            "youtube.tags",
-            "tags_too_long",
-            format!("tags total {tags} characters, at most {YOUTUBE_TAGS_MAX}; remove some"),
-        );
-    }
-    if let Some(at) = o.publish_at {
-        if o.privacy != YouTubePrivacy::Private {
-            out.push(
-                "youtube.publish_at",
-                "publish_at_requires_private",
-                "a scheduled video must be uploaded as private; set youtube.privacy to private"
-                    .into(),
-            );
-        }
-        if at <= Utc::now() {
-            out.push(
-                "youtube.publish_at",
-                "publish_at_in_past",
-                "publish_at is in the past; pick a future time or remove it".into(),
-            );
-        }
-    }
+    module.check(post, &mut out);
+    out.violations
 }
 
 /// Validates `post` for every platform in `platforms`; `Err(InvalidPost)`
@@ -370,9 +271,11 @@ pub fn validate_all(post: &Post, platforms: &[Platform]) -> Result<()> {
 mod tests {
     use bytes::Bytes;
 
+    use chrono::Utc;
+
     use super::*;
     use crate::media::BytesSource;
-    use crate::{Media, TikTokPrivacy};
+    use crate::{InstagramKind, Media, TikTokPrivacy, YouTubePrivacy};
 
     const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0";
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";

@@ -105,7 +105,7 @@ async fn login_tokens_proof_expiry_and_revoke() {
     // Retired version.
     let (s, v) = get(
         &http,
-        &format!("{}v2.0/me", emu.endpoints().facebook.api),
+        &format!("{}v2.0/me", emu.endpoints().get(Platform::Facebook).api),
         &short,
         &[],
     )

@@ -26,7 +26,7 @@ async fn control_api_and_faults_work() {
         assert!(ann.get(key).is_some(), "missing {key}");
     }
     // Unknown route: the platform's own error shape.
-    let base = emu.endpoints().tiktok.api.clone();
+    let base = emu.endpoints().get(Platform::TikTok).api.clone();
     let r = http.get(base.join("/nope").unwrap()).send().await.unwrap();
     assert_eq!(r.status(), 404);
     let body: serde_json::Value = r.json().await.unwrap();
@@ -42,7 +42,7 @@ async fn control_api_and_faults_work() {
         .unwrap();
     assert_eq!(r.status(), 204);
     let r = http
-        .get(emu.endpoints().x.api.join("/2/users/me").unwrap())
+        .get(emu.endpoints().get(Platform::X).api.join("/2/users/me").unwrap())
         .send()
         .await
         .unwrap();
@@ -56,7 +56,7 @@ async fn control_api_and_faults_work() {
         Fault::once(FaultKind::ResetAfterBytes { bytes: 1024 }),
     );
     let err = http
-        .put(emu.endpoints().youtube.api.join("/upload").unwrap())
+        .put(emu.endpoints().get(Platform::YouTube).api.join("/upload").unwrap())
         .body(vec![0u8; 4 << 20])
         .send()
         .await;
@@ -72,7 +72,7 @@ async fn control_api_and_faults_work() {
     assert!(
         http.get(
             emu.endpoints()
-                .linkedin
+                .get(Platform::LinkedIn)
                 .api
                 .join("/rest/no-such-route")
                 .unwrap()
@@ -85,7 +85,7 @@ async fn control_api_and_faults_work() {
     let r = http
         .get(
             emu.endpoints()
-                .linkedin
+                .get(Platform::LinkedIn)
                 .api
                 .join("/rest/no-such-route")
                 .unwrap(),
@@ -129,7 +129,7 @@ fn x_token(emu: &RunningEmulator) -> String {
 fn x_url(emu: &RunningEmulator, path: &str) -> String {
     format!(
         "{}{path}",
-        emu.endpoints().x.api.as_str().trim_end_matches('/')
+        emu.endpoints().get(Platform::X).api.as_str().trim_end_matches('/')
     )
 }
 
@@ -259,7 +259,7 @@ async fn request_log_lists_a_publish_in_order_with_routes() {
     // the token in the query string is not logged.
     let fb = emu
         .endpoints()
-        .facebook
+        .get(Platform::Facebook)
         .api
         .as_str()
         .trim_end_matches('/')
@@ -274,7 +274,7 @@ async fn request_log_lists_a_publish_in_order_with_routes() {
         .unwrap();
     let tt = emu
         .endpoints()
-        .tiktok
+        .get(Platform::TikTok)
         .api
         .as_str()
         .trim_end_matches('/')
@@ -383,7 +383,7 @@ async fn after_hits_the_nth_matching_request_of_its_route() {
     // The builder; a route label matches exactly, not as a prefix.
     let fb = emu
         .endpoints()
-        .facebook
+        .get(Platform::Facebook)
         .api
         .as_str()
         .trim_end_matches('/')

@@ -17,7 +17,7 @@ fn client() -> Client {
 
 fn base(emu: &RunningEmulator) -> String {
     emu.endpoints()
-        .tiktok
+        .get(Platform::TikTok)
         .api
         .as_str()
         .trim_end_matches('/')

@@ -16,7 +16,7 @@ fn client() -> Client {
 
 fn base(emu: &RunningEmulator) -> String {
     emu.endpoints()
-        .youtube
+        .get(Platform::YouTube)
         .api
         .as_str()
         .trim_end_matches('/')

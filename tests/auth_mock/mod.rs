@@ -364,7 +364,7 @@ async fn tiktok_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) ->
     };
     match r {
         Ok((at, rt)) => {
-            let mut v = json!({"open_id":"tt-demo-open-id","scope":"user.info.basic,video.publish,video.upload",
+            let mut v = json!({"open_id":"tt-demo-open-id","scope":"user.info.basic,video.publish,video.upload,video.list",
                 "access_token":at,"expires_in":86400,"refresh_expires_in":31536000,"token_type":"Bearer"});
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);

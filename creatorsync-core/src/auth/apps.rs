@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::{Error, Platform, Result, Secret};
 
 /// OAuth 2.0 client credentials of your app on one platform (TikTok calls
@@ -40,6 +42,25 @@ impl AppCredentials {
     }
 }
 
+/// What an app asks a user's permission for; each platform turns these
+/// into its own scopes. The default is publishing plus organization pages
+/// (LinkedIn): an app approved for member posting only asks for
+/// `[ScopeUse::Publish]` with [`Apps::uses`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ScopeUse {
+    /// Publish posts (and read back what was published).
+    Publish,
+    /// Act for organization pages the user administers (LinkedIn).
+    Organizations,
+    /// Read post and account metrics.
+    Analytics,
+}
+
+/// What is asked for unless [`Apps::uses`] says otherwise.
+pub const DEFAULT_SCOPE_USES: &[ScopeUse] = &[ScopeUse::Publish, ScopeUse::Organizations];
+
 /// X OAuth 1.0a consumer credentials (API key and secret).
 #[derive(Clone, Debug)]
 pub struct ConsumerCredentials {
@@ -74,6 +95,7 @@ impl ConsumerCredentials {
 pub struct Apps {
     oauth2: BTreeMap<Platform, AppCredentials>,
     x_consumer: Option<ConsumerCredentials>,
+    uses: BTreeMap<Platform, Vec<ScopeUse>>,
 }
 
 impl Apps {
@@ -92,6 +114,20 @@ impl Apps {
     pub fn with_meta(self, app: AppCredentials) -> Self {
         self.with(Platform::Facebook, app.clone())
             .with(Platform::Instagram, app)
+    }
+
+    /// What connecting to `platform` asks permission for (default
+    /// [`DEFAULT_SCOPE_USES`]); the platform maps these to its scopes.
+    pub fn uses(mut self, platform: Platform, uses: &[ScopeUse]) -> Self {
+        self.uses.insert(platform, uses.to_vec());
+        self
+    }
+
+    /// What connecting to `platform` asks permission for.
+    pub fn uses_of(&self, platform: Platform) -> &[ScopeUse] {
+        self.uses
+            .get(&platform)
+            .map_or(DEFAULT_SCOPE_USES, Vec::as_slice)
     }
 
     /// Sets X's OAuth 1.0a consumer.
@@ -144,51 +180,6 @@ impl Apps {
     }
 }
 
-/// Scopes CreatorSync asks for, which are also the scopes it needs to
-/// publish text and media. YouTube scopes are full URLs.
-pub fn required_scopes(platform: Platform) -> &'static [&'static str] {
-    match platform {
-        Platform::X => &[
-            "tweet.read",
-            "tweet.write",
-            "users.read",
-            "offline.access",
-            "media.write",
-        ],
-        Platform::LinkedIn => &[
-            "openid",
-            "profile",
-            "w_member_social",
-            "w_organization_social",
-            "r_organization_social",
-            "rw_organization_admin",
-        ],
-        Platform::Facebook => &[
-            "pages_show_list",
-            "pages_read_engagement",
-            "pages_manage_posts",
-            "publish_video",
-        ],
-        Platform::Instagram => &[
-            "instagram_basic",
-            "instagram_content_publish",
-            "pages_show_list",
-            "pages_read_engagement",
-            "business_management",
-        ],
-        Platform::YouTube => &[
-            "https://www.googleapis.com/auth/youtube.upload",
-            "https://www.googleapis.com/auth/youtube.readonly",
-        ],
-        Platform::TikTok => &["user.info.basic", "video.publish", "video.upload"],
-    }
-}
-
-/// Whether the platform can renew an access token without the user.
-pub fn platform_refreshes(platform: Platform) -> bool {
-    !matches!(platform, Platform::Facebook | Platform::Instagram)
-}
-
 /// Splits a granted-scope string on spaces or commas (LinkedIn and TikTok
 /// answer comma-separated).
 pub(crate) fn split_scopes(s: &str) -> Vec<String> {
@@ -205,8 +196,6 @@ mod tests {
     #[test]
     fn scopes_split_either_way() {
         assert_eq!(split_scopes("a,b c"), vec!["a", "b", "c"]);
-        assert!(platform_refreshes(Platform::TikTok));
-        assert!(!platform_refreshes(Platform::Instagram));
         let apps = Apps::emulator_defaults();
         assert_eq!(
             apps.get(Platform::Instagram).unwrap().client_id,

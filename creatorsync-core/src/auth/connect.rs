@@ -1,6 +1,7 @@
 //! [`Connector`]: the "connect accounts" flow — `begin` gives the URL to
 //! send the user to, `complete` turns the callback into stored tokens.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,15 +9,14 @@ use chrono::{DateTime, Utc};
 use tracing::{Instrument, info, info_span};
 use url::Url;
 
-use super::accounts::discover;
 use super::apps::{AppCredentials, Apps};
 use super::context::AuthContext;
 use super::oauth2::{grant_is_dead, keep_stored_refresh};
 use super::pending::{MemoryPendingStore, PendingConnect, PendingStore};
-use super::providers::Provider;
 use super::refresh::{TokenManager, TokenManagerConfig};
 use super::state::{Pkce, StateCodec, new_nonce};
 use crate::account::check_id;
+use crate::platforms::Registry;
 use crate::{
     Account, EndpointSet, Error, HttpClient, Platform, Result, Secret, StateProblem, StoredToken,
     TokenStore, TokenStoreExt,
@@ -44,6 +44,8 @@ pub struct ConnectorBuilder {
     pending: Option<Arc<dyn PendingStore>>,
     state_ttl: Option<Duration>,
     tokens: TokenManagerConfig,
+    registry: Option<Registry>,
+    versions: BTreeMap<Platform, String>,
 }
 
 impl ConnectorBuilder {
@@ -101,6 +103,20 @@ impl ConnectorBuilder {
         self
     }
 
+    /// The API version connect and discovery calls of `platform` ask for
+    /// (`LinkedIn-Version` like `202607`, Graph like `v25.0`); default: the
+    /// version the SDK pins.
+    pub fn api_version(mut self, platform: Platform, version: impl Into<String>) -> Self {
+        self.versions.insert(platform, version.into());
+        self
+    }
+
+    /// The platform modules (tests register their own).
+    pub(crate) fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
     /// Settings of the token manager.
     pub fn token_config(mut self, config: TokenManagerConfig) -> Self {
         self.tokens = config;
@@ -135,6 +151,8 @@ impl ConnectorBuilder {
             store,
             endpoints: self.endpoints.unwrap_or_default(),
             http: self.http.unwrap_or_default(),
+            registry: self.registry.unwrap_or_default(),
+            versions: self.versions,
         };
         Ok(Connector {
             inner: Arc::new(Inner {
@@ -230,16 +248,20 @@ impl Connector {
         check_redirect(redirect_uri)?;
         let span = info_span!("connect_begin", %platform, user_id);
         async {
-            let provider = self.inner.ctx.provider(platform)?;
+            let ctx = &self.inner.ctx;
+            let module = ctx.module(platform)?;
+            let app = ctx.app(platform);
+            app.app()?;
             let nonce = new_nonce();
-            let pkce = Provider::uses_pkce(platform).then(Pkce::new);
+            let pkce = module.uses_pkce().then(Pkce::new);
             let verifier = pkce.as_ref().map(|p| p.verifier.expose().as_str());
             let expires_at = self.state_expiry()?;
             let state = self
                 .inner
                 .codec
                 .issue(&nonce, user_id, platform, verifier, expires_at);
-            let url = provider.authorize_url(redirect_uri, &state, pkce.as_ref())?;
+            let scopes = module.scopes(ctx.apps.uses_of(platform));
+            let url = module.authorize_url(&app, &scopes, redirect_uri, &state, pkce.as_ref())?;
             self.inner
                 .pending
                 .insert(
@@ -310,10 +332,12 @@ impl Connector {
         let span = info_span!("connect_complete", %platform, user_id);
         async {
             let pending = self.take_pending(user_id, platform, state).await?;
-            let provider = self.inner.ctx.provider(platform)?;
+            let ctx = &self.inner.ctx;
+            let module = ctx.module(platform)?;
+            let app = ctx.app(platform);
             let verifier = pending.pkce_verifier.as_ref().map(|v| v.expose().as_str());
-            let grant = provider
-                .exchange_code(code, &pending.redirect_uri, verifier)
+            let grant = module
+                .exchange_code(&app, code, &pending.redirect_uri, verifier)
                 .await
                 .map_err(|e| {
                     // A refused code (wrong PKCE verifier, reused or expired
@@ -328,7 +352,7 @@ impl Connector {
                         e
                     }
                 })?;
-            let rows = discover(&self.inner.ctx, platform, user_id, grant, Utc::now()).await?;
+            let rows = module.discover(&app, user_id, grant, Utc::now()).await?;
             self.save(user_id, platform, rows).await
         }
         .instrument(span)
@@ -374,7 +398,7 @@ impl Connector {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
         };
-        if platform == Platform::X
+        if self.inner.ctx.module(platform)?.oauth1().is_some()
             && let Some(token) = get("oauth_token").or_else(|| get("denied"))
         {
             return match get("oauth_verifier") {

@@ -1,5 +1,5 @@
-//! X's OAuth 1.0a connect on [`Connector`]: request token → authorize →
-//! access token. The request-token secret waits server-side in the
+//! OAuth 1.0a connect on [`Connector`] (X's, the one platform with such a
+//! flow): request token → authorize → access token. The request-token secret waits server-side in the
 //! [`PendingStore`](super::PendingStore), keyed by the (public) request
 //! token, bound to the user and taken once.
 
@@ -7,11 +7,10 @@ use chrono::Utc;
 use tracing::{Instrument, info_span};
 
 use super::AuthorizationRequest;
-use super::accounts::discover_x_oauth1;
 use super::connect::{Connector, bad_state, check_redirect};
 use super::pending::PendingConnect;
 use crate::account::check_id;
-use crate::{Account, Platform, Result, StateProblem};
+use crate::{Account, Result, StateProblem};
 
 impl Connector {
     /// Starts X's OAuth 1.0a connect: gets a request token for
@@ -24,23 +23,25 @@ impl Connector {
     ) -> Result<AuthorizationRequest> {
         check_id("user_id", user_id)?;
         check_redirect(redirect_uri)?;
-        let span = info_span!("connect_begin_oauth1", platform = "x", user_id);
+        let ctx = &self.inner.ctx;
+        let (platform, flow) = ctx.oauth1()?;
+        let span = info_span!("connect_begin_oauth1", %platform, user_id);
         async {
-            let x = self.inner.ctx.x_oauth1()?;
-            let (token, secret) = x.request_token(redirect_uri).await?;
+            let app = ctx.app(platform);
+            let (token, secret) = flow.request_token(&app, redirect_uri).await?;
             let expires_at = self.state_expiry()?;
             let state = self
                 .inner
                 .codec
-                .issue(&token, user_id, Platform::X, None, expires_at);
-            let url = x.authorize_url(&token);
+                .issue(&token, user_id, platform, None, expires_at);
+            let url = flow.authorize_url(&app, &token)?;
             self.inner
                 .pending
                 .insert(
                     &token,
                     PendingConnect {
                         user_id: user_id.to_owned(),
-                        platform: Platform::X,
+                        platform,
                         redirect_uri: redirect_uri.to_owned(),
                         pkce_verifier: None,
                         request_token_secret: Some(secret),
@@ -65,7 +66,8 @@ impl Connector {
             .take(token)
             .await?
             .ok_or(bad_state(StateProblem::Replayed))?;
-        if pending.platform != Platform::X || pending.request_token_secret.is_none() {
+        let platform = self.inner.ctx.oauth1()?.0;
+        if pending.platform != platform || pending.request_token_secret.is_none() {
             return Err(bad_state(StateProblem::WrongPlatform));
         }
         if pending.user_id != user_id {
@@ -87,7 +89,9 @@ impl Connector {
         oauth_token: &str,
         oauth_verifier: &str,
     ) -> Result<Vec<Account>> {
-        let span = info_span!("connect_complete_oauth1", platform = "x", user_id);
+        let ctx = &self.inner.ctx;
+        let (platform, flow) = ctx.oauth1()?;
+        let span = info_span!("connect_complete_oauth1", %platform, user_id);
         async {
             let pending = self.take_oauth1_pending(user_id, oauth_token).await?;
             let secret = pending
@@ -95,10 +99,15 @@ impl Connector {
                 .as_ref()
                 .map(|s| s.expose().as_str())
                 .unwrap_or_default();
-            let x = self.inner.ctx.x_oauth1()?;
-            let access = x.access_token(oauth_token, secret, oauth_verifier).await?;
-            let rows = discover_x_oauth1(&self.inner.ctx, user_id, access).await?;
-            self.save(user_id, Platform::X, rows).await
+            let rows = flow
+                .complete(
+                    &ctx.app(platform),
+                    user_id,
+                    (oauth_token, secret),
+                    oauth_verifier,
+                )
+                .await?;
+            self.save(user_id, platform, rows).await
         }
         .instrument(span)
         .await

@@ -3,13 +3,8 @@
 
 use tracing::{Instrument, debug, info, info_span, warn};
 
-use super::accounts::live_profile;
 use super::refresh::TokenManager;
-use crate::{AccountKey, Credential, Error, Platform, Profile, Result, StoredToken};
-
-fn is_meta(p: Platform) -> bool {
-    matches!(p, Platform::Facebook | Platform::Instagram)
-}
+use crate::{AccountKey, Error, Platform, Profile, Result, StoredToken};
 
 impl TokenManager {
     /// Flags an account as needing reauthorization, e.g. after a platform
@@ -32,14 +27,10 @@ impl TokenManager {
                 return Ok(false);
             };
             let siblings = store.list(&key.user_id).await?;
-            let shared = siblings.iter().any(|r| {
-                r.key != *key
-                    && is_meta(r.key.platform) == is_meta(key.platform)
-                    && (r.credential == row.credential
-                        || (is_meta(key.platform)
-                            && r.metadata.get("facebook_user_id")
-                                == row.metadata.get("facebook_user_id")))
-            });
+            let module = self.inner.ctx.module(key.platform)?;
+            let shared = siblings
+                .iter()
+                .any(|r| r.key != *key && module.shares_grant(&row, r));
             if shared {
                 debug!("grant shared with another connected account; not revoked");
             } else {
@@ -54,26 +45,10 @@ impl TokenManager {
     }
 
     async fn revoke(&self, row: &StoredToken) {
+        let ctx = &self.inner.ctx;
         let p = row.key.platform;
-        let (token, is_refresh) = match &row.credential {
-            Credential::OAuth1 { .. } => {
-                debug!("X OAuth 1.0a tokens have no revoke endpoint here; deleted locally");
-                return;
-            }
-            Credential::OAuth2 {
-                refresh: Some(r), ..
-            } => (r.expose().clone(), true),
-            Credential::OAuth2 { access, .. } => (access.expose().clone(), false),
-        };
-        let result = match self.inner.ctx.provider(p) {
-            Ok(prov) => {
-                prov.revoke(
-                    &token,
-                    is_refresh,
-                    row.metadata.get("facebook_user_id").map(String::as_str),
-                )
-                .await
-            }
+        let result = match ctx.module(p) {
+            Ok(module) => module.revoke(&ctx.app(p), row).await,
             Err(e) => Err(e),
         };
         match result {
@@ -90,7 +65,7 @@ impl TokenManager {
             return Ok(p);
         }
         let row = self.usable(key).await?;
-        match live_profile(&self.inner.ctx, &row).await {
+        match self.inner.ctx.live_profile(&row).await {
             Ok(mut p) => {
                 if p.platform_user_id.is_empty() {
                     p.platform_user_id = row.profile.platform_user_id.clone();

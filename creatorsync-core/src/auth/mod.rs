@@ -27,28 +27,24 @@
 //! # let _ = token; Ok(()) }
 //! ```
 
-mod accounts;
-mod apps;
+pub(crate) mod accounts;
+pub(crate) mod apps;
 mod connect;
 mod connect_oauth1;
 mod context;
 mod manage;
-mod meta;
-mod oauth1;
-mod oauth2;
+pub(crate) mod oauth1;
+pub(crate) mod oauth2;
 mod pending;
 mod profile_cache;
-mod providers;
 mod refresh;
-mod state;
+pub(crate) mod standard;
+pub(crate) mod state;
 mod status;
-mod x_oauth1;
 
-pub use accounts::LINKEDIN_VERSION;
-pub use apps::{AppCredentials, Apps, ConsumerCredentials, platform_refreshes, required_scopes};
+pub use apps::{AppCredentials, Apps, ConsumerCredentials, DEFAULT_SCOPE_USES, ScopeUse};
 pub use connect::{AuthorizationRequest, Connector, ConnectorBuilder};
 pub use oauth1::{OAuth1Signer, SignInput, percent_encode};
 pub use pending::{MemoryPendingStore, PendingConnect, PendingStore};
-pub use providers::GRAPH_VERSION;
 pub use refresh::{TokenManager, TokenManagerConfig};
 pub use status::{AccountHealth, AccountStatus};

@@ -14,14 +14,14 @@ use serde_json::Value;
 use url::Url;
 
 use super::apps::split_scopes;
-use crate::http::{Idempotency, decode_json, platform_error, redact_text};
+use crate::http::{ErrorShape, Idempotency, decode_json, platform_error, redact_text};
 use crate::{Credential, Error, HttpClient, Platform, Result, Secret};
 
 /// The `oauth2` crate's HTTP client, backed by [`HttpClient`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct OAuth2Http<'a> {
     pub(crate) http: &'a HttpClient,
-    pub(crate) platform: Platform,
+    pub(crate) shape: &'a dyn ErrorShape,
     pub(crate) op: &'static str,
 }
 
@@ -32,13 +32,14 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuth2Http<'_> {
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let url = Url::parse(&parts.uri.to_string())
-                .map_err(|e| Error::Config(format!("{}: bad OAuth URL: {e}", self.platform)))?;
+            let url = Url::parse(&parts.uri.to_string()).map_err(|e| {
+                Error::Config(format!("{}: bad OAuth URL: {e}", self.shape.platform()))
+            })?;
             // Token and revoke calls are safe to repeat on 5xx/timeouts: a
             // code or refresh token either worked once or is refused.
             let resp = self
                 .http
-                .send(self.platform, self.op, Idempotency::Idempotent, |c| {
+                .send(self.shape, self.op, Idempotency::Idempotent, |c| {
                     c.request(parts.method.clone(), url.clone())
                         .headers(parts.headers.clone())
                         .body(body.clone())
@@ -47,7 +48,7 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuth2Http<'_> {
             let status = resp.status();
             let headers = resp.headers().clone();
             let bytes = resp.bytes().await.map_err(|e| Error::Transport {
-                platform: Some(self.platform),
+                platform: Some(self.shape.platform()),
                 message: format!("reading the token response failed: {e}"),
                 maybe_sent: true,
                 timeout: e.is_timeout(),
@@ -61,15 +62,19 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuth2Http<'_> {
 }
 
 /// Maps an `oauth2` crate failure back into our [`Error`].
-pub(crate) fn from_oauth2_error<RE>(platform: Platform, e: RequestTokenError<Error, RE>) -> Error
+pub(crate) fn from_oauth2_error<RE>(
+    shape: &dyn ErrorShape,
+    e: RequestTokenError<Error, RE>,
+) -> Error
 where
     RE: oauth2::ErrorResponse + 'static,
 {
+    let platform = shape.platform();
     match e {
         RequestTokenError::Request(err) => err,
         RequestTokenError::ServerResponse(r) => {
             let body = serde_json::to_vec(&r).unwrap_or_default();
-            platform_error(platform, 400, &http::HeaderMap::new(), &body)
+            platform_error(shape, 400, &http::HeaderMap::new(), &body)
         }
         RequestTokenError::Parse(err, body) => Error::Platform {
             platform,
@@ -249,14 +254,15 @@ pub(crate) enum TokenMethod {
 /// GET exchange, LinkedIn's answer without `token_type`).
 pub(crate) async fn token_request(
     http: &HttpClient,
-    platform: Platform,
+    shape: &dyn ErrorShape,
     op: &'static str,
     method: TokenMethod,
     url: Url,
     params: &[(&str, &str)],
 ) -> Result<TokenGrant> {
+    let platform = shape.platform();
     let resp = http
-        .send(platform, op, Idempotency::Idempotent, |c| match method {
+        .send(shape, op, Idempotency::Idempotent, |c| match method {
             TokenMethod::PostForm => c.post(url.clone()).form(params),
             TokenMethod::Get => c.get(url.clone()).query(params),
         })
@@ -265,12 +271,7 @@ pub(crate) async fn token_request(
     // TikTok may answer 200 with an error body.
     if v.get("error").and_then(Value::as_str).is_some() {
         let body = serde_json::to_vec(&v).unwrap_or_default();
-        return Err(platform_error(
-            platform,
-            400,
-            &http::HeaderMap::new(),
-            &body,
-        ));
+        return Err(platform_error(shape, 400, &http::HeaderMap::new(), &body));
     }
     let raw: RawToken = serde_json::from_value(v.clone()).map_err(|e| Error::Platform {
         platform,

@@ -31,6 +31,7 @@ use super::apps::Apps;
 use super::context::AuthContext;
 use super::oauth2::grant_is_dead;
 use super::profile_cache::ProfileCache;
+use crate::platforms::Registry;
 use crate::{
     AccountKey, Credential, EndpointSet, Error, HttpClient, Result, StoredToken, TokenStore,
 };
@@ -165,6 +166,8 @@ impl TokenManager {
                 store,
                 endpoints,
                 http,
+                registry: Registry::default(),
+                versions: std::collections::BTreeMap::new(),
             },
             config,
         )
@@ -353,8 +356,13 @@ impl TokenManager {
                 Err(e) => return Err(e),
             }
             debug!("refresh lease taken");
-            let result = match self.inner.ctx.provider(key.platform) {
-                Ok(p) => self.renewing_lease(&mut leased, &rt, p.refresh(&rt)).await,
+            let ctx = &self.inner.ctx;
+            let result = match ctx.module(key.platform) {
+                Ok(m) => {
+                    let app = ctx.app(key.platform);
+                    self.renewing_lease(&mut leased, &rt, m.refresh(&app, &rt))
+                        .await
+                }
                 Err(e) => Err(e),
             };
             match result {

@@ -7,10 +7,8 @@ use futures::future::join_all;
 use serde::Serialize;
 use tracing::{Instrument, info_span};
 
-use super::accounts::live_profile;
-use super::apps::{platform_refreshes, required_scopes};
 use super::refresh::TokenManager;
-use crate::{Account, AccountKey, Credential, Error, Platform, Result, StoredToken};
+use crate::{Account, AccountKey, Credential, Error, Result, StoredToken};
 
 /// The state of one connected account, from the store alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -41,12 +39,12 @@ pub struct AccountHealth {
     pub error: Option<Error>,
 }
 
-fn missing_scopes(platform: Platform, credential: &Credential) -> Vec<String> {
+fn missing_scopes(required: &[&str], credential: &Credential) -> Vec<String> {
     let Credential::OAuth2 { scopes, .. } = credential else {
         // OAuth 1.0a grants are not scoped.
         return Vec::new();
     };
-    required_scopes(platform)
+    required
         .iter()
         .filter(|need| !scopes.iter().any(|s| s == *need))
         .map(|s| (*s).to_owned())
@@ -74,7 +72,11 @@ fn horizon(now: DateTime<Utc>, days: i64) -> Result<DateTime<Utc>> {
 impl TokenManager {
     fn can_refresh(&self, row: &StoredToken) -> bool {
         row.credential.can_refresh()
-            && platform_refreshes(row.key.platform)
+            && self
+                .inner
+                .ctx
+                .module(row.key.platform)
+                .is_ok_and(|m| m.refreshes())
             && self.inner.ctx.apps.get(row.key.platform).is_ok()
     }
 
@@ -86,7 +88,10 @@ impl TokenManager {
             connected: !row.needs_reauth && (valid || can_refresh),
             expires_at: row.credential.expires_at(),
             needs_reauth: row.needs_reauth,
-            missing_scopes: missing_scopes(row.key.platform, &row.credential),
+            missing_scopes: missing_scopes(
+                &self.inner.ctx.scopes(row.key.platform).unwrap_or_default(),
+                &row.credential,
+            ),
             can_refresh,
         }
     }
@@ -150,7 +155,7 @@ impl TokenManager {
             async move {
                 let result = async {
                     let token = self.usable(&key).await?;
-                    let profile = live_profile(&self.inner.ctx, &token).await;
+                    let profile = self.inner.ctx.live_profile(&token).await;
                     match profile {
                         Err(Error::ReauthRequired { reason, .. }) => {
                             self.mark_reauth(&key, &reason).await?;

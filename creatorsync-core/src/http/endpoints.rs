@@ -1,9 +1,9 @@
-//! Base URLs of each platform's hosts, overridable (the emulator's in tests).
+//! Base URLs of one platform's hosts, overridable (the emulator's in tests).
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::{Error, Platform, Result};
+use crate::{Error, Result};
 
 /// Which host of a platform a request goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,17 +18,9 @@ pub enum Host {
     Upload,
 }
 
-/// Base URLs of one platform. Real hosts by default; the emulator hands out
-/// loopback ones. A base may carry a path prefix; paths are appended to it.
-///
-/// | platform | auth | token | api | upload |
-/// |---|---|---|---|---|
-/// | x | `https://x.com` | `https://api.x.com` | `https://api.x.com` | `https://api.x.com` |
-/// | linkedin | `https://www.linkedin.com` | `https://www.linkedin.com` | `https://api.linkedin.com` | `https://api.linkedin.com` |
-/// | facebook | `https://www.facebook.com` | `https://graph.facebook.com` | `https://graph.facebook.com` | `https://graph-video.facebook.com` |
-/// | instagram | `https://www.facebook.com` | `https://graph.facebook.com` | `https://graph.facebook.com` | `https://rupload.facebook.com` |
-/// | youtube | `https://accounts.google.com` | `https://oauth2.googleapis.com` | `https://www.googleapis.com` | `https://www.googleapis.com` |
-/// | tiktok | `https://www.tiktok.com` | `https://open.tiktokapis.com` | `https://open.tiktokapis.com` | `https://open-upload.tiktokapis.com` |
+/// Base URLs of one platform. Real hosts by default (each platform module
+/// knows its own; see `docs/platforms.md`); the emulator hands out loopback
+/// ones. A base may carry a path prefix; paths are appended to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoints {
     /// Authorize page host.
@@ -47,46 +39,8 @@ fn u(s: &str) -> Url {
 }
 
 impl Endpoints {
-    /// The real production hosts of `platform`.
-    pub fn production(platform: Platform) -> Self {
-        let (auth, token, api, upload) = match platform {
-            Platform::X => (
-                "https://x.com",
-                "https://api.x.com",
-                "https://api.x.com",
-                "https://api.x.com",
-            ),
-            Platform::LinkedIn => (
-                "https://www.linkedin.com",
-                "https://www.linkedin.com",
-                "https://api.linkedin.com",
-                "https://api.linkedin.com",
-            ),
-            Platform::Facebook => (
-                "https://www.facebook.com",
-                "https://graph.facebook.com",
-                "https://graph.facebook.com",
-                "https://graph-video.facebook.com",
-            ),
-            Platform::Instagram => (
-                "https://www.facebook.com",
-                "https://graph.facebook.com",
-                "https://graph.facebook.com",
-                "https://rupload.facebook.com",
-            ),
-            Platform::YouTube => (
-                "https://accounts.google.com",
-                "https://oauth2.googleapis.com",
-                "https://www.googleapis.com",
-                "https://www.googleapis.com",
-            ),
-            Platform::TikTok => (
-                "https://www.tiktok.com",
-                "https://open.tiktokapis.com",
-                "https://open.tiktokapis.com",
-                "https://open-upload.tiktokapis.com",
-            ),
-        };
+    /// Four fixed hosts (a platform module's production hosts).
+    pub(crate) fn fixed(auth: &str, token: &str, api: &str, upload: &str) -> Self {
         Self {
             auth: u(auth),
             token: u(token),
@@ -144,7 +98,12 @@ mod tests {
 
     #[test]
     fn joins_paths_onto_prefixed_bases() {
-        let mut e = Endpoints::production(Platform::X);
+        let mut e = Endpoints::fixed(
+            "https://x.com",
+            "https://api.x.com",
+            "https://api.x.com",
+            "https://api.x.com",
+        );
         assert_eq!(
             e.url(Host::Api, "/2/tweets").as_str(),
             "https://api.x.com/2/tweets"
@@ -156,67 +115,5 @@ mod tests {
             "http://127.0.0.1:9/x/2/media/upload?command=STATUS&media_id=1"
         );
         assert!(Endpoints::all("ftp://x").is_err());
-    }
-}
-
-/// The [`Endpoints`] of all six platforms. Deserializes from the emulator's
-/// JSON line (extra keys such as `control` are ignored).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EndpointSet {
-    /// X.
-    pub x: Endpoints,
-    /// LinkedIn.
-    pub linkedin: Endpoints,
-    /// Facebook.
-    pub facebook: Endpoints,
-    /// Instagram.
-    pub instagram: Endpoints,
-    /// YouTube.
-    pub youtube: Endpoints,
-    /// TikTok.
-    pub tiktok: Endpoints,
-}
-
-impl EndpointSet {
-    /// The real production hosts of every platform.
-    pub fn production() -> Self {
-        Self {
-            x: Endpoints::production(Platform::X),
-            linkedin: Endpoints::production(Platform::LinkedIn),
-            facebook: Endpoints::production(Platform::Facebook),
-            instagram: Endpoints::production(Platform::Instagram),
-            youtube: Endpoints::production(Platform::YouTube),
-            tiktok: Endpoints::production(Platform::TikTok),
-        }
-    }
-
-    /// The endpoints of `platform`.
-    pub fn get(&self, platform: Platform) -> &Endpoints {
-        match platform {
-            Platform::X => &self.x,
-            Platform::LinkedIn => &self.linkedin,
-            Platform::Facebook => &self.facebook,
-            Platform::Instagram => &self.instagram,
-            Platform::YouTube => &self.youtube,
-            Platform::TikTok => &self.tiktok,
-        }
-    }
-
-    /// Replaces the endpoints of `platform`.
-    pub fn set(&mut self, platform: Platform, endpoints: Endpoints) {
-        match platform {
-            Platform::X => self.x = endpoints,
-            Platform::LinkedIn => self.linkedin = endpoints,
-            Platform::Facebook => self.facebook = endpoints,
-            Platform::Instagram => self.instagram = endpoints,
-            Platform::YouTube => self.youtube = endpoints,
-            Platform::TikTok => self.tiktok = endpoints,
-        }
-    }
-}
-
-impl Default for EndpointSet {
-    fn default() -> Self {
-        Self::production()
     }
 }

@@ -7,16 +7,17 @@ mod errors;
 mod redact;
 mod retry;
 
-pub use endpoints::{EndpointSet, Endpoints, Host};
+pub use endpoints::{Endpoints, Host};
 pub use retry::RetryConfig;
 
-pub use errors::{decode_json, platform_error};
+pub use errors::decode_json;
+pub(crate) use errors::{ErrorBody, ErrorShape, next_utc_midnight, platform_error};
 pub(crate) use redact::redacted_excerpt;
 pub use redact::{REDACTED, redact_text, redact_url, redact_url_str};
 
 use std::time::Duration;
 
-use crate::{Error, Platform, Result};
+use crate::{Error, Result};
 
 /// Whether a request may be repeated without changing the outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,9 +101,9 @@ impl HttpClient {
     /// per the policy and `idempotency`. Returns the successful (2xx/3xx)
     /// response; error answers are mapped to [`Error`] by the platform's
     /// error shape.
-    pub async fn send<F>(
+    pub(crate) async fn send<F>(
         &self,
-        platform: Platform,
+        shape: &dyn ErrorShape,
         op: &'static str,
         idempotency: Idempotency,
         build: F,
@@ -110,7 +111,7 @@ impl HttpClient {
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync,
     {
-        retry::send_retry(self, platform, op, idempotency, &build).await
+        retry::send_retry(self, shape, op, idempotency, &build).await
     }
 }
 
@@ -133,6 +134,19 @@ mod tests {
     use tracing_subscriber::fmt::format::FmtSpan;
 
     use super::*;
+
+    /// Error answers read by nobody in particular.
+    struct Generic;
+
+    impl ErrorShape for Generic {
+        fn platform(&self) -> crate::Platform {
+            crate::Platform::YouTube
+        }
+
+        fn error(&self, body: &ErrorBody<'_>) -> Error {
+            body.generic(None, body.excerpt())
+        }
+    }
 
     /// What a YouTube resumable session URI carries: the session id grants
     /// upload rights to whoever holds it.
@@ -192,12 +206,9 @@ mod tests {
         for base in [&base, &closed_base] {
             let uri = session_uri(base);
             let err = client
-                .send(
-                    Platform::YouTube,
-                    "upload bytes",
-                    Idempotency::Idempotent,
-                    |c| c.put(&uri),
-                )
+                .send(&Generic, "upload bytes", Idempotency::Idempotent, |c| {
+                    c.put(&uri)
+                })
                 .await
                 .unwrap_err();
             errors.push(format!("{err} {err:?}"));

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use tracing::{Instrument, debug, info_span, warn};
 
-use super::{HttpClient, Idempotency, platform_error, redact_url};
+use super::{ErrorShape, HttpClient, Idempotency, platform_error, redact_url};
 use crate::{Error, Platform, Result};
 
 /// Retry policy, as plain data.
@@ -149,7 +149,7 @@ fn strip_url(e: &reqwest::Error) -> String {
 
 pub(super) async fn send_retry<F>(
     client: &HttpClient,
-    platform: Platform,
+    shape: &dyn ErrorShape,
     op: &'static str,
     idempotency: Idempotency,
     build: &F,
@@ -157,6 +157,7 @@ pub(super) async fn send_retry<F>(
 where
     F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync,
 {
+    let platform = shape.platform();
     let cfg = &client.retry;
     let started = Instant::now();
     let mut attempt = 0u32;
@@ -187,7 +188,7 @@ where
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
                     let body = resp.bytes().await.unwrap_or_default();
-                    Err(platform_error(platform, status, &headers, &body))
+                    Err(platform_error(shape, status, &headers, &body))
                 }
                 Err(e) => Err(transport_error(platform, &e)),
             }

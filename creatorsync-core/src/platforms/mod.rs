@@ -1,4 +1,9 @@
-//! Platform clients: one module per platform, all behind [`PlatformClient`].
+//! The platforms: one folder each holding everything about it (OAuth,
+//! account discovery, error bodies, limits, API versions and the publish
+//! client), each behind the crate's platform-module trait and registered
+//! in one registry; and [`PlatformClient`], the publish side.
+//!
+//! Adding a platform: see `docs/adding-a-platform.md`.
 //!
 //! A client receives an account whose credential is already fresh (the
 //! token manager refreshed it just before), publishes a [`Post`] through the
@@ -19,12 +24,21 @@ use crate::upload::{PollConfig, UploadConfig, UploadSessions};
 use crate::{Platform, Post, Result, Secret, StoredToken};
 
 pub use commit::{Commit, CommitHook, CommitStatus, Lookup};
+pub use endpoint_set::EndpointSet;
+pub(crate) use module::{
+    Check, ClientExtras, OAuth1Flow, OAuthApp, PlatformModule, account_row, single_account,
+};
+pub(crate) use registry::Registry;
 
 pub(crate) mod commit;
 pub(crate) mod common;
+mod endpoint_set;
 pub mod facebook;
 pub mod instagram;
 pub mod linkedin;
+pub(crate) mod meta;
+pub(crate) mod module;
+mod registry;
 pub mod tiktok;
 pub mod x;
 pub mod youtube;
@@ -144,3 +158,8 @@ pub trait PlatformClient: Send + Sync + Debug {
     /// Deletes a post, where the platform allows it.
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()>;
 }
+
+#[cfg(test)]
+mod error_shapes_tests;
+#[cfg(test)]
+mod registry_tests;

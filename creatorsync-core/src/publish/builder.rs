@@ -12,13 +12,7 @@ use tracing::warn;
 use super::CreatorSync;
 use super::engine::Inner;
 use crate::auth::{Apps, Connector, TokenManagerConfig};
-use crate::platforms::facebook::FacebookClient;
-use crate::platforms::instagram::InstagramClient;
-use crate::platforms::linkedin::LinkedInClient;
-use crate::platforms::tiktok::TikTokClient;
-use crate::platforms::x::XClient;
-use crate::platforms::youtube::YouTubeClient;
-use crate::platforms::{ClientConfig, PlatformClient};
+use crate::platforms::{ClientConfig, ClientExtras, PlatformClient, Registry};
 use crate::publish_log::{MemoryPublishLog, PublishLog};
 #[cfg(feature = "sqlite")]
 use crate::store::{KeyRing, SqliteTokenStore};
@@ -68,6 +62,7 @@ pub struct CreatorSyncBuilder {
     global: Option<usize>,
     lease_ttl: Option<Duration>,
     media_host: Option<Arc<dyn crate::media_host::MediaHost>>,
+    registry: Registry,
 }
 
 /// How long a target's lease in the publish log lasts without renewal
@@ -201,6 +196,13 @@ impl CreatorSyncBuilder {
         self
     }
 
+    /// The platform modules (default: the six; tests register their own).
+    #[cfg(test)]
+    pub(crate) fn registry(mut self, registry: Registry) -> Self {
+        self.registry = registry;
+        self
+    }
+
     /// The given store and publish log (an in-memory log, with a warning,
     /// when only the store is given), or the embedded default.
     async fn take_stores(&mut self) -> Result<(Arc<dyn TokenStore>, Arc<dyn PublishLog>)> {
@@ -261,16 +263,30 @@ impl CreatorSyncBuilder {
             Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into())
         })?;
         let (store, log) = self.take_stores().await?;
-        let connector = Connector::builder()
+        let mut connector = Connector::builder()
             .apps(self.apps.clone())
             .store(store.clone())
             .endpoints(endpoints.clone())
             .http(http.clone())
             .state_secret(secret.expose().clone())
             .token_config(self.token_config)
-            .build()?;
+            .registry(self.registry.clone());
+        for (platform, version) in &self.api_versions {
+            connector = connector.api_version(*platform, version.clone());
+        }
+        let connector = connector.build()?;
+        for stale in self
+            .registry
+            .stale_versions(chrono::Utc::now().date_naive())
+        {
+            warn!("{stale}");
+        }
+        let extras = ClientExtras {
+            media_host: self.media_host.clone(),
+        };
         let mut clients: BTreeMap<Platform, Arc<dyn PlatformClient>> = BTreeMap::new();
-        for platform in Platform::ALL {
+        for module in self.registry.iter() {
+            let platform = module.platform();
             let Ok(app) = self.apps.get(platform) else {
                 continue;
             };
@@ -283,33 +299,13 @@ impl CreatorSyncBuilder {
                     .apps
                     .x_consumer()
                     .ok()
-                    .filter(|_| platform == Platform::X)
+                    .filter(|_| module.oauth1().is_some())
                     .map(|c| (c.key.clone(), c.secret.clone())),
                 api_version: self.api_versions.get(&platform).cloned(),
                 upload: self.upload.clone(),
                 poll: self.poll.clone(),
             };
-            let client: Arc<dyn PlatformClient> = match platform {
-                Platform::X => Arc::new(XClient::new(cfg)),
-                Platform::LinkedIn => Arc::new(LinkedInClient::new(cfg)),
-                Platform::Facebook => Arc::new(FacebookClient::new(cfg)),
-                Platform::Instagram => {
-                    let c = InstagramClient::new(cfg);
-                    Arc::new(match &self.media_host {
-                        Some(h) => c.with_media_host(h.clone()),
-                        None => c,
-                    })
-                }
-                Platform::YouTube => Arc::new(YouTubeClient::new(cfg)),
-                Platform::TikTok => {
-                    let c = TikTokClient::new(cfg);
-                    Arc::new(match &self.media_host {
-                        Some(h) => c.with_media_host(h.clone()),
-                        None => c,
-                    })
-                }
-            };
-            clients.insert(platform, client);
+            clients.insert(platform, module.client(cfg, &extras));
         }
         Ok(CreatorSync {
             inner: Arc::new(Inner {
@@ -320,6 +316,7 @@ impl CreatorSyncBuilder {
                     .sessions
                     .unwrap_or_else(|| Arc::new(MemoryUploadSessions::new())),
                 clients,
+                registry: self.registry.clone(),
                 lease_ttl,
                 global: Arc::new(Semaphore::new(global)),
                 per_publish,

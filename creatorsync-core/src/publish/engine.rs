@@ -16,12 +16,13 @@ use super::held::{Claim, Held};
 use super::report::{PublishReport, TargetResult};
 use super::targets::{Target, resolve};
 use crate::auth::Connector;
+use crate::platforms::Registry;
 use crate::platforms::commit::resolve as resolve_created;
 use crate::platforms::{Commit, PlatformClient, Published};
 use crate::progress::{Progress, ProgressEvent};
 use crate::publish_log::PublishLog;
 use crate::upload::UploadSessions;
-use crate::validate::validate;
+use crate::validate::validate_with;
 use crate::{AccountKey, Error, Platform, Post, Result, StoredToken, TokenStore, Violation};
 
 #[derive(Debug)]
@@ -31,6 +32,8 @@ pub(super) struct Inner {
     pub(super) log: Arc<dyn PublishLog>,
     pub(super) sessions: Arc<dyn UploadSessions>,
     pub(super) clients: BTreeMap<Platform, Arc<dyn PlatformClient>>,
+    /// The platform modules (validation rules).
+    pub(super) registry: Registry,
     /// Bound on targets in flight across every publish of this client.
     pub(super) global: Arc<Semaphore>,
     /// Bound on targets in flight within one publish.
@@ -63,7 +66,10 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
             resolved.accounts.iter().map(|a| a.key.platform).collect();
         platforms.dedup();
         for p in platforms {
-            let v = validate(call.post, p);
+            let v = match inner.registry.get(p) {
+                Ok(module) => validate_with(module, call.post),
+                Err(e) => return Err(e),
+            };
             if !v.is_empty() {
                 invalid.insert(p, v);
             }

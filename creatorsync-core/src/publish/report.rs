@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::platforms::Published;
+use crate::platforms::{Published, Registry};
 use crate::{AccountKey, Error, Platform};
 
 /// The outcome of one target (platform + account).
@@ -112,12 +112,7 @@ impl PublishReport {
 }
 
 fn display_name(p: Platform) -> &'static str {
-    match p {
-        Platform::X => "X",
-        Platform::LinkedIn => "LinkedIn",
-        Platform::Facebook => "Facebook",
-        Platform::Instagram => "Instagram",
-        Platform::YouTube => "YouTube",
-        Platform::TikTok => "TikTok",
-    }
+    Registry::standard()
+        .get(p)
+        .map_or("unknown", |m| m.display_name())
 }

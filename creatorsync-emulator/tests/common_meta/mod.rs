@@ -2,6 +2,7 @@
 //! appsecret_proof, a loopback media server.
 #![allow(dead_code, unreachable_pub)]
 
+use creatorsync_core::Platform;
 use creatorsync_emulator::RunningEmulator;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -34,12 +35,12 @@ pub fn client() -> reqwest::Client {
 
 /// Base URL of the Facebook listener with a version.
 pub fn fb(emu: &RunningEmulator) -> String {
-    format!("{}v21.0", emu.endpoints().facebook.api)
+    format!("{}v21.0", emu.endpoints().get(Platform::Facebook).api)
 }
 
 /// Base URL of the Instagram listener with a version.
 pub fn ig(emu: &RunningEmulator) -> String {
-    format!("{}v21.0", emu.endpoints().instagram.api)
+    format!("{}v21.0", emu.endpoints().get(Platform::Instagram).api)
 }
 
 /// Runs dialog -> code; returns the code.

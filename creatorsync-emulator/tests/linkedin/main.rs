@@ -25,7 +25,7 @@ fn client() -> Client {
 fn url(emu: &RunningEmulator, path: &str) -> String {
     format!(
         "{}{}",
-        emu.endpoints().linkedin.api.as_str().trim_end_matches('/'),
+        emu.endpoints().get(Platform::LinkedIn).api.as_str().trim_end_matches('/'),
         path
     )
 }

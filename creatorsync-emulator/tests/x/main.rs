@@ -28,7 +28,7 @@ fn client() -> Client {
 fn url(emu: &RunningEmulator, path: &str) -> String {
     format!(
         "{}{}",
-        emu.endpoints().x.api.as_str().trim_end_matches('/'),
+        emu.endpoints().get(Platform::X).api.as_str().trim_end_matches('/'),
         path
     )
 }

@@ -6,8 +6,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::http::{Host, Idempotency, decode_json};
-use crate::platforms::{ClientConfig, Published};
+use crate::http::{Host, Idempotency};
+use crate::platforms::Published;
+use crate::platforms::meta::Graph;
 use crate::{Error, Platform, Result};
 
 /// Where relative permalinks (videos) are resolved.
@@ -15,24 +16,14 @@ const WEB_BASE: &str = "https://www.facebook.com";
 
 /// One page's view of the Graph API.
 pub(super) struct Api<'a> {
-    pub(super) cfg: &'a ClientConfig,
-    pub(super) token: &'a str,
-    pub(super) proof: String,
-    pub(super) version: String,
+    pub(super) graph: Graph<'a>,
     pub(super) page: &'a str,
 }
 
 impl Api<'_> {
     /// `/{version}{path}` on `host`, with the token and its proof.
     pub(super) fn url(&self, host: Host, path: &str) -> Url {
-        let mut url = self
-            .cfg
-            .endpoints
-            .url(host, &format!("/{}{path}", self.version));
-        url.query_pairs_mut()
-            .append_pair("access_token", self.token)
-            .append_pair("appsecret_proof", &self.proof);
-        url
+        self.graph.signed_url(host, path)
     }
 
     pub(super) async fn send<F>(
@@ -46,12 +37,7 @@ impl Api<'_> {
     where
         F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
     {
-        self.cfg
-            .http
-            .send(Platform::Facebook, op, idem, |c| {
-                with(c.request(method.clone(), url.clone()))
-            })
-            .await
+        self.graph.send(op, idem, method, url, with).await
     }
 
     pub(super) async fn json<T: serde::de::DeserializeOwned, F>(
@@ -65,11 +51,8 @@ impl Api<'_> {
     where
         F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
     {
-        decode_json(
-            Platform::Facebook,
-            self.send(op, idem, method, url, with).await?,
-        )
-        .await
+        let resp = self.send(op, idem, method, url, with).await?;
+        self.graph.decode(resp).await
     }
 
     /// `/{page}/videos?upload_phase={phase}` on the video host (the phase

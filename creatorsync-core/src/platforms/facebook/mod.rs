@@ -20,7 +20,11 @@
 //! reconciled with [`FacebookClient::find_recent`].
 
 mod api;
+mod limits;
+mod module;
 mod video;
+
+pub(crate) use module::Facebook;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,13 +38,11 @@ use serde_json::{Value, json};
 use tracing::{Instrument, info_span};
 
 use self::api::{Api, with_query};
-use super::common::{access_token, appsecret_proof, same_text, streamed_part};
+use super::common::{access_token, same_text, streamed_part};
+use super::meta::Graph;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, Idempotency};
 use crate::{Error, Media, MediaKind, Platform, Post, Result, StoredToken, Violation};
-
-/// The Graph API version used unless configured otherwise.
-pub const DEFAULT_GRAPH_VERSION: &str = "v21.0";
 
 /// How far before `since` a post's `created_time` may be and still count
 /// as ours in [`FacebookClient::find_recent`] (clock skew).
@@ -61,8 +63,8 @@ struct Created {
 
 impl FacebookClient {
     /// A client over `cfg` (Facebook endpoints; `client_secret` is the app
-    /// secret for `appsecret_proof`; `api_version` overrides
-    /// [`DEFAULT_GRAPH_VERSION`]).
+    /// secret for `appsecret_proof`; `api_version` overrides the Graph
+    /// version the SDK pins).
     pub fn new(cfg: ClientConfig) -> Self {
         Self { cfg: Arc::new(cfg) }
     }
@@ -70,14 +72,17 @@ impl FacebookClient {
     fn api<'a>(&'a self, account: &'a StoredToken, post: Option<&Post>) -> Result<Api<'a>> {
         let token = access_token(Platform::Facebook, account)?;
         let version = post
-            .and_then(|p| p.options.facebook.api_version.clone())
-            .or_else(|| self.cfg.api_version.clone())
-            .unwrap_or_else(|| DEFAULT_GRAPH_VERSION.to_owned());
+            .and_then(|p| p.options.facebook.api_version.as_deref())
+            .or(self.cfg.api_version.as_deref());
         Ok(Api {
-            cfg: &self.cfg,
-            token,
-            proof: appsecret_proof(self.cfg.client_secret.expose(), token),
-            version,
+            graph: Graph::new(
+                &self.cfg.http,
+                &self.cfg.endpoints,
+                &Facebook,
+                self.cfg.client_secret.expose(),
+                token,
+                version,
+            ),
             page: &account.key.account_id,
         })
     }

@@ -9,23 +9,20 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::{debug, info, warn};
 
-use super::{InstagramClient, P};
-use crate::http::{Host, Idempotency, decode_json};
+use super::{Instagram, InstagramClient, P};
+use crate::http::{Idempotency, decode_json};
 use crate::platforms::PublishRequest;
-use crate::platforms::common::{appsecret_proof, platform_upload_url};
+use crate::platforms::common::platform_upload_url;
+use crate::platforms::meta;
+pub(super) use crate::platforms::meta::Params;
 use crate::upload::{Poll, poll_until, range_body};
 use crate::{Error, Media, Result};
 
 /// One account's signed Graph session.
 pub(super) struct Graph<'a> {
     pub(super) client: &'a InstagramClient,
-    pub(super) token: &'a str,
-    pub(super) proof: String,
-    pub(super) version: String,
+    pub(super) meta: meta::Graph<'a>,
 }
-
-/// Form / query parameters.
-pub(super) type Params = Vec<(&'static str, String)>;
 
 /// A persisted resumable upload (the URI accepts bytes with the token only,
 /// but keep it private anyway).
@@ -41,41 +38,20 @@ impl<'a> Graph<'a> {
         let cfg = client.cfg();
         Self {
             client,
-            token,
-            proof: appsecret_proof(cfg.client_secret.expose(), token),
-            version: cfg
-                .api_version
-                .clone()
-                .unwrap_or_else(|| super::DEFAULT_GRAPH_VERSION.to_owned()),
+            meta: meta::Graph::new(
+                &cfg.http,
+                &cfg.endpoints,
+                &Instagram,
+                cfg.client_secret.expose(),
+                token,
+                cfg.api_version.as_deref(),
+            ),
         }
-    }
-
-    fn url(&self, path: &str) -> url::Url {
-        self.client
-            .cfg()
-            .endpoints
-            .url(Host::Api, &format!("/{}{path}", self.version))
-    }
-
-    fn signed(&self, mut params: Params) -> Params {
-        params.push(("access_token", self.token.to_owned()));
-        params.push(("appsecret_proof", self.proof.clone()));
-        params
     }
 
     /// `GET /{version}{path}` with `params`.
     pub(super) async fn get(&self, op: &'static str, path: &str, params: Params) -> Result<Value> {
-        let url = self.url(path);
-        let query = self.signed(params);
-        let resp = self
-            .client
-            .cfg()
-            .http
-            .send(P, op, Idempotency::Idempotent, |c| {
-                c.get(url.clone()).query(&query)
-            })
-            .await?;
-        decode_json(P, resp).await
+        self.meta.get(op, path, params).await
     }
 
     /// `POST /{version}{path}` with form `params`.
@@ -86,15 +62,7 @@ impl<'a> Graph<'a> {
         path: &str,
         params: Params,
     ) -> Result<Value> {
-        let url = self.url(path);
-        let form = self.signed(params);
-        let resp = self
-            .client
-            .cfg()
-            .http
-            .send(P, op, idempotency, |c| c.post(url.clone()).form(&form))
-            .await?;
-        decode_json(P, resp).await
+        self.meta.post(op, idempotency, path, params).await
     }
 
     /// Creates a container (`POST /{ig}/media`); returns its id and the
@@ -213,11 +181,11 @@ impl<'a> Graph<'a> {
     async fn send_bytes(&self, uri: &str, media: &Media, offset: u64, total: u64) -> Result<()> {
         let source: Arc<dyn crate::MediaSource> = media.source().clone();
         let piece = self.client.cfg().upload.piece_size;
-        let token = self.token;
+        let token = self.meta.token();
         self.client
             .inner
             .upload_http
-            .send(P, "rupload", Idempotency::Idempotent, |c| {
+            .send(&Instagram, "rupload", Idempotency::Idempotent, |c| {
                 c.post(uri)
                     .header(AUTHORIZATION, format!("OAuth {token}"))
                     .header("offset", offset)
@@ -248,12 +216,12 @@ impl<'a> Graph<'a> {
             debug!(offset = n, "server offset from the container");
             return Ok(n.min(s.total));
         }
-        let token = self.token;
+        let token = self.meta.token();
         let resp = self
             .client
             .cfg()
             .http
-            .send(P, "rupload status", Idempotency::Idempotent, |c| {
+            .send(&Instagram, "rupload status", Idempotency::Idempotent, |c| {
                 c.get(s.uri.as_str())
                     .header(AUTHORIZATION, format!("OAuth {token}"))
             })

@@ -28,6 +28,10 @@
 //! an `unsupported` [`Error::Platform`].
 
 mod graph;
+mod limits;
+mod module;
+
+pub(crate) use module::Instagram;
 
 use std::sync::Arc;
 
@@ -44,9 +48,6 @@ use crate::media_host::MediaHost;
 use crate::{Error, InstagramKind, Media, MediaKind, Platform, Post, Result, StoredToken};
 
 const P: Platform = Platform::Instagram;
-
-/// Graph API version used when [`ClientConfig::api_version`] is None.
-pub const DEFAULT_GRAPH_VERSION: &str = "v21.0";
 
 /// Children of a carousel.
 const CAROUSEL_RANGE: std::ops::RangeInclusive<usize> = 2..=10;

@@ -17,17 +17,27 @@
 //! 4. `POST /rest/posts` (never retried blindly), id from `x-restli-id`,
 //!    URL `https://www.linkedin.com/feed/update/{urn}/`.
 //!
-//! Every `/rest/*` call carries `LinkedIn-Version` ([`DEFAULT_VERSION`],
-//! overridable by [`ClientConfig::api_version`] and per post) and
-//! `X-Restli-Protocol-Version: 2.0.0`. A `426 NONEXISTENT_VERSION` answer
-//! falls back once to the newest of [`KNOWN_GOOD_VERSIONS`] that differs
-//! from the refused one, with a warning.
+//! Every `/rest/*` call carries `LinkedIn-Version` (the pinned version of
+//! [`version`], overridable by [`ClientConfig::api_version`] and per post)
+//! and `X-Restli-Protocol-Version: 2.0.0`; a retired version is replaced
+//! by the version policy in [`version`], for connect and discovery too.
+//!
+//! Also here: OAuth ([`oauth`]), member and organization discovery
+//! ([`accounts`]), error bodies ([`errors`]) and limits ([`limits`]).
 
+mod accounts;
 mod api;
+mod errors;
+mod limits;
 mod media;
+mod module;
+mod oauth;
 mod text;
+pub(crate) mod version;
 
-use std::sync::{Arc, Mutex};
+pub(crate) use module::LinkedIn;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -44,13 +54,6 @@ use crate::http::Idempotency;
 use crate::{
     Error, LinkedInVisibility, Media, MediaKind, Platform, Post, Result, StoredToken, Violation,
 };
-
-/// The `LinkedIn-Version` sent unless configured otherwise.
-pub const DEFAULT_VERSION: &str = "202510";
-
-/// Versions known to work, newest first: the fallback after a
-/// `426 NONEXISTENT_VERSION` (LinkedIn sunsets versions after about a year).
-pub const KNOWN_GOOD_VERSIONS: &[&str] = &["202510", "202507", "202505"];
 
 /// How far before `since` a post's `createdAt` may be and still count as
 /// ours in [`LinkedInClient::find_recent`] (clock skew).
@@ -72,7 +75,7 @@ fn visibility(v: LinkedInVisibility) -> &'static str {
 
 impl LinkedInClient {
     /// A client over `cfg` (LinkedIn endpoints; `api_version` overrides
-    /// [`DEFAULT_VERSION`]).
+    /// the pinned `LinkedIn-Version`).
     pub fn new(cfg: ClientConfig) -> Self {
         Self { cfg: Arc::new(cfg) }
     }
@@ -81,11 +84,11 @@ impl LinkedInClient {
         let version = post
             .and_then(|p| p.options.linkedin.api_version.clone())
             .or_else(|| self.cfg.api_version.clone())
-            .unwrap_or_else(|| DEFAULT_VERSION.to_owned());
+            .unwrap_or_else(|| version::CALENDAR.pinned.to_owned());
         Ok(Api {
             cfg: &self.cfg,
             token: access_token(Platform::LinkedIn, account)?,
-            version: Mutex::new((version, false)),
+            version,
         })
     }
 

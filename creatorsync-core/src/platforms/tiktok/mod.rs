@@ -38,9 +38,15 @@
 
 mod chunks;
 mod creator;
+mod errors;
+mod limits;
+mod module;
 mod photo;
 mod status;
 mod video;
+
+pub use limits::TIKTOK_PHOTO_TITLE_MAX;
+pub(crate) use module::TikTok;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -166,7 +172,7 @@ impl TikTokClient {
         let resp = self
             .cfg()
             .http
-            .send(P, op, idempotency, |c| {
+            .send(&TikTok, op, idempotency, |c| {
                 c.post(url.clone())
                     .bearer_auth(token)
                     .header(CONTENT_TYPE, "application/json; charset=UTF-8")
@@ -178,7 +184,7 @@ impl TikTokClient {
         match v.pointer("/error/code").and_then(Value::as_str) {
             None | Some("ok") => Ok(v.get("data").cloned().unwrap_or(Value::Null)),
             Some(_) => Err(platform_error(
-                P,
+                &TikTok,
                 status,
                 &HeaderMap::new(),
                 v.to_string().as_bytes(),

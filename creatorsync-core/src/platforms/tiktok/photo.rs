@@ -4,14 +4,12 @@
 
 use serde_json::json;
 
+use super::TIKTOK_PHOTO_TITLE_MAX;
 use super::{TikTokClient, publish_id};
 use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
 use crate::platforms::common::first_line;
 use crate::{Error, Result};
-
-/// Longest photo title (characters).
-const MAX_PHOTO_TITLE: usize = 90;
 
 impl TikTokClient {
     /// A photo post from public URLs (re-hosting sources without one).
@@ -39,7 +37,7 @@ impl TikTokClient {
         let title = o
             .photo_title
             .clone()
-            .unwrap_or_else(|| first_line(&req.post.text, MAX_PHOTO_TITLE));
+            .unwrap_or_else(|| first_line(&req.post.text, TIKTOK_PHOTO_TITLE_MAX));
         let body = json!({
             "media_type": "PHOTO",
             "post_mode": "DIRECT_POST",

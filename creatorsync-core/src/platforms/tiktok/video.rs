@@ -3,6 +3,7 @@
 //! `FILE_UPLOAD` with a [`ChunkPlan`] and the chunks `PUT` in order, the
 //! session persisted after every chunk so a restarted process resumes.
 
+use super::TikTok;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -202,7 +203,7 @@ impl TikTokClient {
                 async move {
                     self.inner
                         .chunk_http
-                        .send(P, "chunk upload", Idempotency::Idempotent, |cl| {
+                        .send(&TikTok, "chunk upload", Idempotency::Idempotent, |cl| {
                             cl.put(url.as_str())
                                 .header(CONTENT_TYPE, mime.as_str())
                                 .header(CONTENT_LENGTH, c.len)

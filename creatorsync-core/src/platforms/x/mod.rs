@@ -21,7 +21,14 @@
 //! consumer ([`ClientConfig::consumer`]); JSON and multipart bodies are not
 //! part of the signature, query parameters are.
 
+mod accounts;
+mod errors;
+mod limits;
 mod media;
+mod module;
+mod oauth1;
+
+pub(crate) use module::X;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -116,7 +123,7 @@ impl Api<'_> {
         let url = self.cfg.endpoints.url(Host::Api, path);
         self.cfg
             .http
-            .send(Platform::X, op, idem, |c| {
+            .send(&X, op, idem, |c| {
                 let rb = c
                     .request(method.clone(), url.clone())
                     .header("authorization", self.auth.header(&method, &url));

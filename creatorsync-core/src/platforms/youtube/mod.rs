@@ -30,8 +30,16 @@
 //! `find_recent` and `delete`); `upload.rs` the resumable session and the
 //! byte transfer (steps 1–4), `processing.rs` the processing poll (step 5).
 
+mod errors;
+mod limits;
+mod module;
 mod processing;
 mod upload;
+
+#[cfg(test)]
+pub(crate) use errors::next_pacific_midnight;
+pub use limits::{YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX};
+pub(crate) use module::YouTube;
 
 use std::sync::Arc;
 
@@ -104,7 +112,7 @@ impl YouTubeClient {
         let resp = self
             .cfg()
             .http
-            .send(P, "channels.list", Idempotency::Idempotent, |c| {
+            .send(&YouTube, "channels.list", Idempotency::Idempotent, |c| {
                 c.get(url.clone()).bearer_auth(token)
             })
             .await?;
@@ -189,9 +197,12 @@ impl PlatformClient for YouTubeClient {
         let resp = self
             .cfg()
             .http
-            .send(P, "playlistItems.list", Idempotency::Idempotent, |c| {
-                c.get(url.clone()).bearer_auth(token)
-            })
+            .send(
+                &YouTube,
+                "playlistItems.list",
+                Idempotency::Idempotent,
+                |c| c.get(url.clone()).bearer_auth(token),
+            )
             .await?;
         let v: Value = decode_json(P, resp).await?;
         let found = v
@@ -222,7 +233,7 @@ impl PlatformClient for YouTubeClient {
         url.query_pairs_mut().append_pair("id", post_id);
         self.cfg()
             .http
-            .send(P, "videos.delete", Idempotency::Idempotent, |c| {
+            .send(&YouTube, "videos.delete", Idempotency::Idempotent, |c| {
                 c.delete(url.clone()).bearer_auth(token)
             })
             .await?;

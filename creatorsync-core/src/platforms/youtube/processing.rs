@@ -2,6 +2,7 @@
 //! video, `failed`/`rejected`/`deleted` mapped to
 //! [`Error::MediaRejected`].
 
+use super::YouTube;
 use serde_json::Value;
 
 use super::{P, YouTubeClient, watch_url};
@@ -20,7 +21,7 @@ impl YouTubeClient {
         let resp = self
             .cfg()
             .http
-            .send(P, "videos.list", Idempotency::Idempotent, |c| {
+            .send(&YouTube, "videos.list", Idempotency::Idempotent, |c| {
                 c.get(url.clone()).bearer_auth(token)
             })
             .await?;
@@ -60,7 +61,7 @@ impl YouTubeClient {
                 let resp = self
                     .cfg()
                     .http
-                    .send(P, "videos.list", Idempotency::Idempotent, |c| {
+                    .send(&YouTube, "videos.list", Idempotency::Idempotent, |c| {
                         c.get(url.clone()).bearer_auth(token)
                     })
                     .await?;

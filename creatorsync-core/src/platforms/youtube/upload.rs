@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tracing::{debug, info, warn};
 
-use super::{P, YouTubeClient};
+use super::{P, YOUTUBE_TITLE_MAX, YouTube, YouTubeClient};
 use crate::http::{Host, Idempotency, decode_json};
 use crate::platforms::PublishRequest;
 use crate::platforms::common::{first_line, invalid_post, platform_upload_url};
@@ -19,9 +19,6 @@ use crate::{Error, MediaKind, MediaSource, Post, Result, YouTubePrivacy};
 
 /// Chunk sizes of a chunked upload must be multiples of this (256 KiB).
 pub const CHUNK_GRANULARITY: u64 = 262_144;
-
-/// Longest default title (characters).
-const MAX_TITLE: usize = 100;
 
 /// How the bytes of a video are sent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,7 +79,7 @@ impl YouTubeClient {
         let title = o
             .title
             .clone()
-            .unwrap_or_else(|| first_line(&post.text, MAX_TITLE));
+            .unwrap_or_else(|| first_line(&post.text, YOUTUBE_TITLE_MAX));
         let title = if title.is_empty() {
             "Untitled".to_owned()
         } else {
@@ -120,13 +117,18 @@ impl YouTubeClient {
         let resp = self
             .cfg()
             .http
-            .send(P, "videos.insert session", Idempotency::Idempotent, |c| {
-                c.post(url.clone())
-                    .bearer_auth(token)
-                    .header("X-Upload-Content-Length", total)
-                    .header("X-Upload-Content-Type", mime)
-                    .json(&body)
-            })
+            .send(
+                &YouTube,
+                "videos.insert session",
+                Idempotency::Idempotent,
+                |c| {
+                    c.post(url.clone())
+                        .bearer_auth(token)
+                        .header("X-Upload-Content-Length", total)
+                        .header("X-Upload-Content-Type", mime)
+                        .json(&body)
+                },
+            )
             .await?;
         let location = resp
             .headers()
@@ -155,7 +157,7 @@ impl YouTubeClient {
         let resp = self
             .cfg()
             .http
-            .send(P, "upload status", Idempotency::Idempotent, |c| {
+            .send(&YouTube, "upload status", Idempotency::Idempotent, |c| {
                 c.put(uri)
                     .bearer_auth(token)
                     .header(CONTENT_LENGTH, 0)
@@ -178,7 +180,7 @@ impl YouTubeClient {
         let resp = self
             .inner
             .upload_http
-            .send(P, "upload bytes", Idempotency::Idempotent, |c| {
+            .send(&YouTube, "upload bytes", Idempotency::Idempotent, |c| {
                 c.put(uri)
                     .header(AUTHORIZATION, format!("Bearer {token}"))
                     .header(CONTENT_TYPE, mime)

@@ -1,14 +1,18 @@
 //! X's OAuth 1.0a three-legged flow: `request_token` → authorize →
-//! `access_token` with `oauth_verifier` (contract.md paths).
+//! `access_token` with `oauth_verifier`, and signed profile reads for
+//! OAuth 1.0a accounts. The signer itself is generic
+//! ([`crate::auth::OAuth1Signer`]).
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 use url::Url;
 
-use super::apps::ConsumerCredentials;
-use super::oauth1::{OAuth1Signer, SignInput};
+use super::X;
+use crate::auth::apps::ConsumerCredentials;
+use crate::auth::oauth1::{OAuth1Signer, SignInput};
 use crate::http::{Host, Idempotency, decode_json};
+use crate::platforms::OAuthApp;
 use crate::{Endpoints, Error, HttpClient, Platform, Result, Secret};
 
 /// The answer of `access_token`.
@@ -28,9 +32,15 @@ pub(crate) struct XOAuth1<'a> {
     pub(crate) http: &'a HttpClient,
 }
 
-fn parse_form(platform: Platform, body: &[u8]) -> HashMap<String, String> {
-    let _ = platform;
-    url::form_urlencoded::parse(body).into_owned().collect()
+impl<'a> XOAuth1<'a> {
+    /// The legs for the app's consumer (fails when none is configured).
+    pub(crate) fn new(app: &OAuthApp<'a>) -> Result<Self> {
+        Ok(Self {
+            consumer: app.apps.x_consumer()?,
+            endpoints: app.endpoints,
+            http: app.http,
+        })
+    }
 }
 
 fn missing(field: &str) -> Error {
@@ -58,7 +68,7 @@ impl XOAuth1<'_> {
     ) -> Result<HashMap<String, String>> {
         let resp = self
             .http
-            .send(Platform::X, op, Idempotency::Idempotent, |c| {
+            .send(&X, op, Idempotency::Idempotent, |c| {
                 let mut header = String::with_capacity(400);
                 signer.write_authorization(
                     &SignInput {
@@ -78,7 +88,7 @@ impl XOAuth1<'_> {
             maybe_sent: true,
             timeout: e.is_timeout(),
         })?;
-        Ok(parse_form(Platform::X, &body))
+        Ok(url::form_urlencoded::parse(&body).into_owned().collect())
     }
 
     /// Leg 1: a request token for `callback`.
@@ -153,7 +163,7 @@ impl XOAuth1<'_> {
         let signer = self.signer().with_token(token, token_secret);
         let resp = self
             .http
-            .send(Platform::X, "users_me", Idempotency::Idempotent, |c| {
+            .send(&X, "users_me", Idempotency::Idempotent, |c| {
                 c.get(url.clone())
                     .header("authorization", signer.authorization("GET", &url, &[]))
             })

@@ -1,0 +1,58 @@
+//! What a instagram post may hold, as data for validation.
+
+use crate::platform::{GIB, MIB};
+use crate::platforms::Check;
+use crate::{Capabilities, InstagramKind, Post, TextCounting};
+
+/// Instagram: 2200 characters, 30 hashtags, 20 mentions; media required.
+pub(crate) static CAPS: Capabilities = Capabilities {
+    max_text: 2200,
+    text_counting: TextCounting::Chars,
+    text_only: false,
+    requires_video: false,
+    max_images: 10,
+    max_videos: 10,
+    max_gifs: 0,
+    mixed_media: true,
+    image_mimes: &["image/jpeg"],
+    video_mimes: &["video/mp4", "video/quicktime"],
+    max_image_bytes: 8 * MIB,
+    max_gif_bytes: 0,
+    // Reels: 300 MB (EN page) / 1 GB (newer translated pages); we take 1 GB.
+    max_video_bytes: GIB,
+    max_hashtags: Some(30),
+    // UNCONFIRMED: 20 @mentions.
+    max_mentions: Some(20),
+    gifs_count_as_images: true,
+    forbidden_text_chars: &[],
+};
+
+/// An Instagram post's kind against its media.
+pub(super) fn check(post: &Post, out: &mut Check) {
+    let (images, videos) = (out.images + out.gifs, out.videos);
+    let n = images + videos;
+    let rule = match post.options.instagram.kind {
+        InstagramKind::Reel if videos != 1 || images != 0 => Some((
+            "reel_requires_one_video",
+            "a Reel needs exactly one video and no images",
+        )),
+        InstagramKind::Carousel if !(2..=10).contains(&n) => {
+            Some(("carousel_item_count", "a carousel needs 2 to 10 items"))
+        }
+        InstagramKind::Story if n != 1 => Some((
+            "story_requires_one_item",
+            "a Story needs exactly one image or video",
+        )),
+        InstagramKind::Feed if images != 1 || videos != 0 => Some((
+            "feed_requires_one_image",
+            "a feed post needs exactly one image",
+        )),
+        InstagramKind::Auto if n > 10 => {
+            Some(("too_many_media", "at most 10 items (a carousel) per post"))
+        }
+        _ => None,
+    };
+    if let Some((code, msg)) = rule {
+        out.push("instagram.kind", code, format!("{msg}; the post has {n}"));
+    }
+}

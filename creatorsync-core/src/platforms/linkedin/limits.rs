@@ -1,0 +1,27 @@
+//! What a linkedin post may hold, as data for validation.
+
+use crate::platform::MIB;
+use crate::{Capabilities, TextCounting};
+
+/// LinkedIn: 3000 characters; up to 20 images or one video.
+pub(crate) static CAPS: Capabilities = Capabilities {
+    max_text: 3000,
+    text_counting: TextCounting::Chars,
+    text_only: true,
+    requires_video: false,
+    max_images: 20,
+    max_videos: 1,
+    max_gifs: 1,
+    mixed_media: false,
+    image_mimes: &["image/jpeg", "image/png", "image/gif"],
+    video_mimes: &["video/mp4"],
+    // Practical limit (platforms.md, secondary source).
+    max_image_bytes: 5 * MIB,
+    max_gif_bytes: 5 * MIB,
+    // 500 MB member videos (5 GB for organizations is UNCONFIRMED).
+    max_video_bytes: 500 * 1000 * 1000,
+    max_hashtags: None,
+    max_mentions: None,
+    gifs_count_as_images: true,
+    forbidden_text_chars: &[],
+};

@@ -1,0 +1,65 @@
+//! What a tiktok post may hold, as data for validation.
+
+use crate::platform::{GIB, MIB};
+use crate::platforms::Check;
+use crate::platforms::common::first_line;
+use crate::text::utf16_length;
+use crate::{Capabilities, Post, TextCounting};
+
+/// TikTok photo title limit (UTF-16 units).
+pub const TIKTOK_PHOTO_TITLE_MAX: usize = 90;
+
+/// The caption limit of a photo post (UTF-16 units).
+pub(super) const PHOTO_TEXT_MAX: usize = 4000;
+
+/// TikTok: one video or up to 35 photos (JPEG/WEBP); caption 2200 UTF-16 units.
+pub(crate) static CAPS: Capabilities = Capabilities {
+    max_text: 2200,
+    text_counting: TextCounting::Utf16,
+    text_only: false,
+    requires_video: false,
+    max_images: 35,
+    max_videos: 1,
+    max_gifs: 0,
+    mixed_media: false,
+    image_mimes: &["image/jpeg", "image/webp"],
+    video_mimes: &["video/mp4", "video/quicktime", "video/webm"],
+    max_image_bytes: 20 * MIB,
+    max_gif_bytes: 0,
+    // 4 GB per the reference (10 GB is UNCONFIRMED).
+    max_video_bytes: 4 * GIB,
+    max_hashtags: None,
+    max_mentions: None,
+    gifs_count_as_images: true,
+    forbidden_text_chars: &[],
+};
+
+/// Whether `post` is a photo post (media, no video).
+pub(super) fn is_photo_post(post: &Post) -> bool {
+    !post.media.is_empty()
+        && post
+            .media
+            .iter()
+            .all(|m| m.kind() != crate::MediaKind::Video)
+}
+
+/// The privacy level the user must choose, and a photo post's title.
+pub(super) fn check(post: &Post, out: &mut Check) {
+    if post.options.tiktok.privacy_level.is_none() {
+        out.push(
+            "tiktok.privacy_level",
+            "privacy_level_required",
+            "TikTok requires the user to choose a privacy level; set tiktok.privacy_level".into(),
+        );
+    }
+    if is_photo_post(post) {
+        let title = match &post.options.tiktok.photo_title {
+            Some(t) => t.clone(),
+            None => first_line(&post.text, usize::MAX),
+        };
+        let n = utf16_length(&title);
+        if n > TIKTOK_PHOTO_TITLE_MAX {
+            out.push("tiktok.photo_title", "title_too_long", format!("the photo title is {n} long, at most {TIKTOK_PHOTO_TITLE_MAX}; set a shorter tiktok.photo_title"));
+        }
+    }
+}

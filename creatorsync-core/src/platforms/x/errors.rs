@@ -1,0 +1,25 @@
+//! X's error answers: `{"detail","title","type"}` (v2) or
+//! `{"errors":[{"code","message"}]}` (v1.1 and media).
+
+use crate::Error;
+use crate::http::ErrorBody;
+
+/// X's answer as an [`Error`].
+pub(super) fn map(b: &ErrorBody<'_>) -> Error {
+    let detail = b
+        .s("/detail")
+        .or_else(|| b.s("/errors/0/message"))
+        .or_else(|| b.s("/title"))
+        .unwrap_or_else(|| b.excerpt());
+    let code = b.s("/errors/0/code").or_else(|| b.s("/type"));
+    match b.status {
+        401 => b.reauth(format!("X refused the token: {detail}")),
+        429 => b.limited(b.retry_after(), b.unix_time("x-rate-limit-reset"), detail),
+        403 if detail.to_ascii_lowercase().contains("duplicate")
+            || code.as_deref() == Some("187") =>
+        {
+            b.duplicate(detail)
+        }
+        _ => b.generic(code, detail),
+    }
+}

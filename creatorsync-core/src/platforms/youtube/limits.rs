@@ -1,0 +1,105 @@
+//! What a youtube post may hold, as data for validation.
+
+use chrono::Utc;
+
+use crate::platform::GIB;
+use crate::platforms::Check;
+use crate::platforms::common::first_line;
+use crate::{Capabilities, Post, TextCounting, YouTubePrivacy};
+
+/// YouTube title limit (characters).
+pub const YOUTUBE_TITLE_MAX: usize = 100;
+/// YouTube tags limit (total characters, spaced tags counted with quotes).
+pub const YOUTUBE_TAGS_MAX: usize = 500;
+
+/// YouTube: one video; the post text becomes the description (5000 bytes).
+pub(crate) static CAPS: Capabilities = Capabilities {
+    max_text: 5000,
+    text_counting: TextCounting::Utf8Bytes,
+    text_only: false,
+    requires_video: true,
+    max_images: 0,
+    max_videos: 1,
+    max_gifs: 0,
+    mixed_media: false,
+    image_mimes: &[],
+    video_mimes: &[
+        "video/mp4",
+        "video/quicktime",
+        "video/webm",
+        "video/x-msvideo",
+        "video/x-matroska",
+        "video/mpeg",
+        "application/octet-stream",
+    ],
+    max_image_bytes: 0,
+    max_gif_bytes: 0,
+    max_video_bytes: 256 * 1000 * GIB / 1024,
+    max_hashtags: None,
+    max_mentions: None,
+    gifs_count_as_images: true,
+    forbidden_text_chars: &['<', '>'],
+};
+
+/// A YouTube post's title, tags and schedule.
+pub(super) fn check(post: &Post, out: &mut Check) {
+    let o = &post.options.youtube;
+    let derived;
+    let title = match o.title.as_deref() {
+        Some(t) => t,
+        None => {
+            derived = first_line(&post.text, usize::MAX);
+            &derived
+        }
+    };
+    let n = title.chars().count();
+    if title.trim().is_empty() {
+        out.push(
+            "youtube.title",
+            "title_required",
+            "YouTube needs a title; set youtube.title or start the text with one".into(),
+        );
+    } else if n > YOUTUBE_TITLE_MAX {
+        out.push(
+            "youtube.title",
+            "title_too_long",
+            format!("the title is {n} characters, at most {YOUTUBE_TITLE_MAX}; shorten it"),
+        );
+    }
+    if title.contains(['<', '>']) {
+        out.push(
+            "youtube.title",
+            "invalid_character",
+            "YouTube titles cannot contain '<' or '>'; remove them".into(),
+        );
+    }
+    let tags: usize = o
+        .tags
+        .iter()
+        .map(|t| t.chars().count() + if t.contains(' ') { 2 } else { 0 })
+        .sum();
+    if tags > YOUTUBE_TAGS_MAX {
+        out.push(
+            "youtube.tags",
+            "tags_too_long",
+            format!("tags total {tags} characters, at most {YOUTUBE_TAGS_MAX}; remove some"),
+        );
+    }
+    if let Some(at) = o.publish_at {
+        if o.privacy != YouTubePrivacy::Private {
+            out.push(
+                "youtube.publish_at",
+                "publish_at_requires_private",
+                "a scheduled video must be uploaded as private; set youtube.privacy to private"
+                    .into(),
+            );
+        }
+        if at <= Utc::now() {
+            out.push(
+                "youtube.publish_at",
+                "publish_at_in_past",
+                "publish_at is in the past; pick a future time or remove it".into(),
+            );
+        }
+    }
+}

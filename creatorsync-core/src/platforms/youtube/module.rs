@@ -1,0 +1,174 @@
+//! [`YouTube`]: the YouTube platform module (Google OAuth 2.0 with PKCE
+//! and offline access; one channel per grant).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::{YouTubeClient, errors, limits};
+use crate::auth::accounts::{bearer_json, s, unexpected};
+use crate::auth::apps::ScopeUse;
+use crate::auth::oauth2::TokenGrant;
+use crate::auth::standard::StandardOAuth;
+use crate::auth::state::Pkce;
+use crate::http::{ErrorBody, ErrorShape, Host, Idempotency};
+use crate::platforms::common::access_token;
+use crate::platforms::module::{Check, ClientExtras, OAuthApp, PlatformModule};
+use crate::platforms::{ClientConfig, PlatformClient, single_account};
+use crate::{
+    Capabilities, Credential, Endpoints, Error, Platform, Post, Profile, Result, StoredToken,
+};
+
+/// YouTube.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct YouTube;
+
+impl YouTube {
+    fn oauth(app: &OAuthApp<'_>) -> StandardOAuth {
+        StandardOAuth {
+            authorize: app.url(Host::Auth, "/o/oauth2/v2/auth"),
+            token: app.url(Host::Token, "/token"),
+            revoke: app.url(Host::Token, "/revoke"),
+            basic_auth: false,
+            public_client_id_in_body: false,
+        }
+    }
+
+    async fn channel(app: &OAuthApp<'_>, token: &str) -> Result<Profile> {
+        let url = app.url(Host::Api, "/youtube/v3/channels?part=snippet&mine=true");
+        let v = bearer_json(app.http, &YouTube, "channels_mine", url, token, &[]).await?;
+        let id = s(&v, "/items/0/id").ok_or_else(|| unexpected(Platform::YouTube, "channel"))?;
+        Ok(Profile {
+            platform_user_id: id,
+            handle: s(&v, "/items/0/snippet/customUrl")
+                .map(|h| h.trim_start_matches('@').to_owned()),
+            display_name: s(&v, "/items/0/snippet/title"),
+            kind: Some("channel".into()),
+        })
+    }
+}
+
+impl ErrorShape for YouTube {
+    fn platform(&self) -> Platform {
+        Platform::YouTube
+    }
+
+    fn error(&self, body: &ErrorBody<'_>) -> Error {
+        errors::map(body)
+    }
+}
+
+#[async_trait]
+impl PlatformModule for YouTube {
+    fn display_name(&self) -> &'static str {
+        "YouTube"
+    }
+
+    fn capabilities(&self) -> &'static Capabilities {
+        &limits::CAPS
+    }
+
+    fn check(&self, post: &Post, check: &mut Check) {
+        limits::check(post, check);
+    }
+
+    fn production_endpoints(&self) -> Endpoints {
+        Endpoints::fixed(
+            "https://accounts.google.com",
+            "https://oauth2.googleapis.com",
+            "https://www.googleapis.com",
+            "https://www.googleapis.com",
+        )
+    }
+
+    fn scopes(&self, uses: &[ScopeUse]) -> Vec<&'static str> {
+        let mut s = Vec::new();
+        if uses.contains(&ScopeUse::Publish) {
+            s.push("https://www.googleapis.com/auth/youtube.upload");
+        }
+        s.push("https://www.googleapis.com/auth/youtube.readonly");
+        if uses.contains(&ScopeUse::Analytics) {
+            s.push("https://www.googleapis.com/auth/yt-analytics.readonly");
+        }
+        s
+    }
+
+    fn uses_pkce(&self) -> bool {
+        true
+    }
+
+    fn authorize_url(
+        &self,
+        app: &OAuthApp<'_>,
+        scopes: &[&str],
+        redirect_uri: &str,
+        state: &str,
+        pkce: Option<&Pkce>,
+    ) -> Result<Url> {
+        // Offline access with a consent prompt, or Google issues no
+        // refresh token on a reconnect.
+        let extra = [
+            ("access_type", "offline"),
+            ("prompt", "consent"),
+            ("include_granted_scopes", "true"),
+        ];
+        Self::oauth(app).authorize_url(app, scopes, redirect_uri, state, pkce, &extra)
+    }
+
+    async fn exchange_code(
+        &self,
+        app: &OAuthApp<'_>,
+        code: &str,
+        redirect_uri: &str,
+        verifier: Option<&str>,
+    ) -> Result<TokenGrant> {
+        Self::oauth(app)
+            .exchange_code(self, app, code, redirect_uri, verifier)
+            .await
+    }
+
+    async fn refresh(&self, app: &OAuthApp<'_>, refresh_token: &str) -> Result<TokenGrant> {
+        Self::oauth(app).refresh(self, app, refresh_token).await
+    }
+
+    async fn revoke(&self, app: &OAuthApp<'_>, row: &StoredToken) -> Result<()> {
+        let token = match &row.credential {
+            Credential::OAuth2 {
+                refresh: Some(r), ..
+            } => r.expose(),
+            Credential::OAuth2 { access, .. } => access.expose(),
+            Credential::OAuth1 { .. } => return Ok(()),
+        };
+        // Google documents the token as a query parameter.
+        let mut url = app.url(Host::Token, "/revoke");
+        url.query_pairs_mut().append_pair("token", token);
+        app.http
+            .send(self, "token_revoke", Idempotency::Idempotent, |c| {
+                c.post(url.clone())
+                    .header("content-type", "application/x-www-form-urlencoded")
+            })
+            .await
+            .map(drop)
+    }
+
+    async fn discover(
+        &self,
+        app: &OAuthApp<'_>,
+        user_id: &str,
+        grant: TokenGrant,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredToken>> {
+        let profile = Self::channel(app, grant.access.expose()).await?;
+        single_account(user_id, Platform::YouTube, profile, grant, now)
+    }
+
+    async fn live_profile(&self, app: &OAuthApp<'_>, row: &StoredToken) -> Result<Profile> {
+        Self::channel(app, access_token(Platform::YouTube, row)?).await
+    }
+
+    fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
+        Arc::new(YouTubeClient::new(config))
+    }
+}
