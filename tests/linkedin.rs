@@ -166,10 +166,8 @@ async fn lost_create_response_is_reconciled_not_reposted() {
 #[tokio::test]
 async fn retired_default_version_falls_back_once() {
     let cfg = EmulatorConfig {
-        linkedin_versions: ["202505", "202507"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
+        // The default (202607) is refused; the fallback (202608) answers.
+        linkedin_versions: Some(["202608"].iter().map(|s| (*s).to_owned()).collect()),
         ..EmulatorConfig::default()
     };
     let (emu, client, account) = setup_with(cfg).await;
@@ -179,7 +177,7 @@ async fn retired_default_version_falls_back_once() {
     // An explicit version that is also retired: one fallback only, then the
     // 426 reaches the caller when the fallback is refused too.
     let cfg = EmulatorConfig {
-        linkedin_versions: ["202401"].iter().map(|s| (*s).to_owned()).collect(),
+        linkedin_versions: Some(["202401"].iter().map(|s| (*s).to_owned()).collect()),
         ..EmulatorConfig::default()
     };
     let (_emu2, client2, account2) = setup_with(cfg).await;

@@ -96,8 +96,13 @@ pub struct EmulatorConfig {
     pub identities: Vec<(Platform, Identity)>,
     /// Token lifetimes per platform.
     pub lifetimes: Vec<(Platform, TokenLifetimes)>,
-    /// LinkedIn versions accepted in `LinkedIn-Version`.
-    pub linkedin_versions: BTreeSet<String>,
+    /// LinkedIn versions accepted in `LinkedIn-Version`. `None` (the
+    /// default) follows LinkedIn's calendar on the emulator clock: a
+    /// `YYYYMM` version is active from its month until its sunset (the
+    /// published date, else the 15th of the same month a year later).
+    /// `Some(set)` pins an explicit set instead.
+    #[serde(default)]
+    pub linkedin_versions: Option<BTreeSet<String>>,
     /// Graph API versions refused as retired (e.g. "v2.0").
     pub retired_graph_versions: BTreeSet<String>,
     /// Delay before async media processing finishes (X, LinkedIn video,
@@ -238,10 +243,7 @@ impl Default for EmulatorConfig {
                     },
                 ),
             ],
-            linkedin_versions: ["202505", "202507", "202510"]
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            linkedin_versions: None,
             retired_graph_versions: BTreeSet::new(),
             processing_delay: Duration::from_millis(50),
             youtube_quota_units: 10_000,

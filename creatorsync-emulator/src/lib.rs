@@ -22,6 +22,7 @@
 #![allow(clippy::result_large_err)]
 
 mod body;
+mod calendar;
 mod clock;
 mod common;
 mod config;

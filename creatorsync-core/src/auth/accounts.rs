@@ -15,7 +15,7 @@ use crate::http::{Host, Idempotency, decode_json};
 use crate::{AccountKey, Credential, Error, Platform, Profile, Result, StoredToken};
 
 /// `LinkedIn-Version` sent on `/rest/*` calls.
-pub const LINKEDIN_VERSION: &str = "202510";
+pub const LINKEDIN_VERSION: &str = "202607";
 
 pub(super) fn s(v: &Value, ptr: &str) -> Option<String> {
     match v.pointer(ptr)? {

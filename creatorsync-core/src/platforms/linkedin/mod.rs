@@ -46,11 +46,11 @@ use crate::{
 };
 
 /// The `LinkedIn-Version` sent unless configured otherwise.
-pub const DEFAULT_VERSION: &str = "202510";
+pub const DEFAULT_VERSION: &str = "202607";
 
 /// Versions known to work, newest first: the fallback after a
 /// `426 NONEXISTENT_VERSION` (LinkedIn sunsets versions after about a year).
-pub const KNOWN_GOOD_VERSIONS: &[&str] = &["202510", "202507", "202505"];
+pub const KNOWN_GOOD_VERSIONS: &[&str] = &["202608", "202607", "202603"];
 
 /// How far before `since` a post's `createdAt` may be and still count as
 /// ours in [`LinkedInClient::find_recent`] (clock skew).
