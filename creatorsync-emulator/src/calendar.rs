@@ -4,7 +4,7 @@
 //! (docs/emulator-contract.md lists them with their sources); a version the
 //! tables do not name follows the platform's published rule.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 /// A calendar day as (year, month, day).
 type Ymd = (i32, u32, u32);
@@ -55,6 +55,100 @@ pub(crate) fn linkedin_active(version: &str, today: NaiveDate) -> bool {
     }
 }
 
+/// Graph API versions with their release day and, where published, the
+/// day they expire. Meta keeps a version at least two years, until two
+/// years after the next version's release; the newest versions have no
+/// published expiry yet and are computed by that rule.
+/// Sources: developers.facebook.com/docs/graph-api/changelog (versions
+/// table), as summarised in issue 16 (checked 2026-12).
+const GRAPH_VERSIONS: &[(u32, Ymd, Option<Ymd>)] = &[
+    (19, (2024, 1, 23), None),
+    (20, (2024, 5, 21), None),
+    (21, (2024, 10, 2), Some((2027, 1, 21))),
+    (22, (2025, 1, 21), None),
+    (23, (2025, 5, 29), None),
+    (24, (2025, 10, 8), None),
+    (25, (2026, 2, 18), Some((2028, 7, 29))),
+    (26, (2026, 7, 29), None),
+    (27, (2026, 11, 4), None),
+];
+
+/// Where a Graph API version stands on a given day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum GraphVersion {
+    /// Released and not expired: served as asked.
+    Live,
+    /// Expired: Meta serves the oldest live version instead (named here).
+    Expired {
+        /// The version actually served, e.g. `v22.0`.
+        served: String,
+    },
+    /// Not released (newer than the newest version on that day).
+    Unreleased,
+}
+
+/// The major number of a `vNN.0` version string.
+fn graph_major(version: &str) -> Option<u32> {
+    let (major, minor) = version.strip_prefix('v')?.split_once('.')?;
+    (minor == "0").then_some(())?;
+    major.parse().ok()
+}
+
+/// Release and expiry of Graph version `major` (expiry None: unknown yet,
+/// i.e. no successor released in the table).
+fn graph_dates(major: u32) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let i = GRAPH_VERSIONS.iter().position(|(m, _, _)| *m == major)?;
+    let (_, release, expiry) = GRAPH_VERSIONS[i];
+    let expiry = match expiry {
+        Some(e) => date(e),
+        None => GRAPH_VERSIONS
+            .get(i + 1)
+            .and_then(|(_, next, _)| date(*next))
+            .and_then(|n| n.checked_add_months(Months::new(24))),
+    };
+    Some((date(release)?, expiry))
+}
+
+/// Where Graph version `version` (`v21.0`) stands on `today`. Versions
+/// older than the table are expired; a well-formed version newer than
+/// the table is unreleased.
+pub(crate) fn graph_version(version: &str, today: NaiveDate) -> GraphVersion {
+    let oldest_live = || {
+        GRAPH_VERSIONS
+            .iter()
+            .find(|(m, _, _)| {
+                graph_dates(*m).is_some_and(|(r, e)| r <= today && e.is_none_or(|e| today < e))
+            })
+            .map_or_else(|| "v27.0".to_owned(), |(m, _, _)| format!("v{m}.0"))
+    };
+    let Some(major) = graph_major(version) else {
+        return GraphVersion::Unreleased;
+    };
+    let (first, _, _) = GRAPH_VERSIONS[0];
+    if major < first {
+        return GraphVersion::Expired {
+            served: oldest_live(),
+        };
+    }
+    match graph_dates(major) {
+        None => GraphVersion::Unreleased,
+        Some((release, _)) if today < release => GraphVersion::Unreleased,
+        Some((_, Some(expiry))) if today >= expiry => GraphVersion::Expired {
+            served: oldest_live(),
+        },
+        Some(_) => GraphVersion::Live,
+    }
+}
+
+/// The newest Graph version released on `today`.
+pub(crate) fn newest_graph_version(today: NaiveDate) -> String {
+    GRAPH_VERSIONS
+        .iter()
+        .rev()
+        .find(|(_, r, _)| date(*r).is_some_and(|r| r <= today))
+        .map_or_else(|| "v21.0".to_owned(), |(m, _, _)| format!("v{m}.0"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +180,41 @@ mod tests {
         assert!(!linkedin_active("202601", d(2027, 1, 15)), "sunset day");
         assert!(!linkedin_active("", today));
         assert!(!linkedin_active("2026-07", today));
+    }
+
+    #[test]
+    fn graph_versions_on_the_calendar() {
+        let today = d(2026, 12, 4);
+        assert_eq!(graph_version("v21.0", today), GraphVersion::Live);
+        assert_eq!(graph_version("v27.0", today), GraphVersion::Live);
+        assert_eq!(graph_version("v28.0", today), GraphVersion::Unreleased);
+        assert_eq!(
+            graph_version("v27.0", d(2026, 11, 3)),
+            GraphVersion::Unreleased
+        );
+        assert_eq!(
+            graph_version("v20.0", today),
+            GraphVersion::Expired {
+                served: "v21.0".to_owned()
+            }
+        );
+        assert_eq!(
+            graph_version("v2.0", today),
+            GraphVersion::Expired {
+                served: "v21.0".to_owned()
+            }
+        );
+        let later = d(2027, 1, 21);
+        assert_eq!(
+            graph_version("v21.0", later),
+            GraphVersion::Expired {
+                served: "v22.0".to_owned()
+            }
+        );
+        assert_eq!(graph_version("v25.0", d(2028, 7, 28)), GraphVersion::Live);
+        assert!(matches!(
+            graph_version("v25.0", d(2028, 7, 29)),
+            GraphVersion::Expired { .. }
+        ));
     }
 }

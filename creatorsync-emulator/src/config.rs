@@ -103,8 +103,16 @@ pub struct EmulatorConfig {
     /// `Some(set)` pins an explicit set instead.
     #[serde(default)]
     pub linkedin_versions: Option<BTreeSet<String>>,
-    /// Graph API versions refused as retired (e.g. "v2.0").
+    /// Graph API versions refused as retired (e.g. "v2.0"), whatever the
+    /// calendar says.
     pub retired_graph_versions: BTreeSet<String>,
+    /// What an expired Graph version gets. `false` (default, like Meta):
+    /// the call is served by the oldest live version, visibly: response
+    /// header `x-emulator-graph-version-served` and
+    /// [`RequestRecord::version_served`](crate::RequestRecord). `true`: a
+    /// Graph error `(#2635)` instead, so clients can be tested either way.
+    #[serde(default)]
+    pub graph_expired_refuse: bool,
     /// Delay before async media processing finishes (X, LinkedIn video,
     /// Instagram containers, YouTube, TikTok). Tests keep it small.
     pub processing_delay: Duration,
@@ -245,6 +253,7 @@ impl Default for EmulatorConfig {
             ],
             linkedin_versions: None,
             retired_graph_versions: BTreeSet::new(),
+            graph_expired_refuse: false,
             processing_delay: Duration::from_millis(50),
             youtube_quota_units: 10_000,
             instagram_publish_limit: 100,
