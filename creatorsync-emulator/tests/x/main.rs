@@ -1,5 +1,6 @@
 //! The X emulator against shared/platforms.md §1, driven with raw HTTP.
 
+mod forms;
 mod media;
 mod oauth;
 
