@@ -533,3 +533,109 @@ fn slow() -> EmulatorConfig {
         ..EmulatorConfig::default()
     }
 }
+
+/// A multipart/related body: the JSON resource, then the video.
+fn related(boundary: &str, meta: &Value, mime: &str, video: &[u8]) -> Vec<u8> {
+    let mut b = format!(
+        "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{meta}\r\n--{boundary}\r\nContent-Type: {mime}\r\n\r\n"
+    )
+    .into_bytes();
+    b.extend_from_slice(video);
+    b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    b
+}
+
+#[tokio::test]
+async fn one_shot_multipart_and_media_uploads() {
+    use sha2::Digest;
+    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let http = client();
+    let (at, _) = login(&emu, &http).await;
+    let url = format!("{}/upload/youtube/v3/videos", base(&emu));
+    let video: Vec<u8> = (0..300_000u32).map(|i| (i % 211) as u8).collect();
+    let sha = hex::encode(sha2::Sha256::digest(&video));
+
+    // uploadType=multipart: metadata part + media part.
+    let meta = json!({"snippet": {"title": "one shot", "description": "multipart"}, "status": {"privacyStatus": "unlisted"}});
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "multipart"), ("part", "snippet,status")])
+        .bearer_auth(&at)
+        .header("content-type", "multipart/related; boundary=\"b0und4ry\"")
+        .body(related("b0und4ry", &meta, "video/mp4", &video))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["snippet"]["title"], "one shot");
+    assert_eq!(v["status"]["privacyStatus"], "unlisted");
+    let post = emu
+        .record()
+        .post(Platform::YouTube, v["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(post.media[0].sha256, sha);
+    assert_eq!(post.media[0].mime.as_deref(), Some("video/mp4"));
+    assert_eq!(post.text, "multipart");
+
+    // uploadType=media: raw bytes, default metadata.
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "media"), ("part", "snippet,status")])
+        .bearer_auth(&at)
+        .header("content-type", "video/mp4")
+        .body(video.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert!(!v["snippet"]["title"].as_str().unwrap().is_empty());
+    let post = emu
+        .record()
+        .post(Platform::YouTube, v["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(post.media[0].sha256, sha);
+
+    // Refusals: bad metadata, a non-video part, no media, unknown type.
+    let bad_meta = json!({"snippet": {"title": ""}});
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "multipart")])
+        .bearer_auth(&at)
+        .header("content-type", "multipart/related; boundary=xx")
+        .body(related("xx", &bad_meta, "video/mp4", &video))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "multipart")])
+        .bearer_auth(&at)
+        .header("content-type", "multipart/related; boundary=xx")
+        .body(related("xx", &meta, "text/plain", b"hello"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "media")])
+        .bearer_auth(&at)
+        .header("content-type", "video/mp4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "chunky")])
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(emu.record().posts_for(Platform::YouTube).len(), 2);
+    emu.shutdown().await;
+}
