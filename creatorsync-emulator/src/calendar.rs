@@ -4,7 +4,7 @@
 //! (docs/emulator-contract.md lists them with their sources); a version the
 //! tables do not name follows the platform's published rule.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc, Weekday};
 
 /// A calendar day as (year, month, day).
 type Ymd = (i32, u32, u32);
@@ -149,6 +149,28 @@ pub(crate) fn newest_graph_version(today: NaiveDate) -> String {
         .map_or_else(|| "v21.0".to_owned(), |(m, _, _)| format!("v{m}.0"))
 }
 
+/// The `n`-th `weekday` of `month` (1-based).
+fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u8) -> Option<NaiveDate> {
+    NaiveDate::from_weekday_of_month_opt(year, month, weekday, n)
+}
+
+/// The calendar day in America/Los_Angeles at `now` (Google's quota day).
+/// US rule since 2007: daylight time (UTC-7) from the second Sunday of
+/// March, 02:00 local (10:00 UTC), to the first Sunday of November, 02:00
+/// local (09:00 UTC); standard time (UTC-8) otherwise.
+pub(crate) fn pacific_day(now: DateTime<Utc>) -> NaiveDate {
+    let year = now.year();
+    let at = |d: Option<NaiveDate>, hour: u32| {
+        d.and_then(|d| d.and_hms_opt(hour, 0, 0))
+            .map(|t| t.and_utc())
+    };
+    let dst_start = at(nth_weekday(year, 3, Weekday::Sun, 2), 10);
+    let dst_end = at(nth_weekday(year, 11, Weekday::Sun, 1), 9);
+    let dst = matches!((dst_start, dst_end), (Some(a), Some(b)) if a <= now && now < b);
+    let offset = if dst { 7 } else { 8 };
+    (now - chrono::Duration::hours(offset)).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +238,22 @@ mod tests {
             graph_version("v25.0", d(2028, 7, 29)),
             GraphVersion::Expired { .. }
         ));
+    }
+
+    #[test]
+    fn pacific_day_follows_daylight_time() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Winter: UTC-8.
+        assert_eq!(pacific_day(t("2026-12-04T07:59:00Z")), d(2026, 12, 3));
+        assert_eq!(pacific_day(t("2026-12-04T08:00:00Z")), d(2026, 12, 4));
+        // Summer: UTC-7.
+        assert_eq!(pacific_day(t("2026-07-01T06:59:00Z")), d(2026, 6, 30));
+        assert_eq!(pacific_day(t("2026-07-01T07:00:00Z")), d(2026, 7, 1));
+        // 2026: DST from 2026-03-08 10:00Z to 2026-11-01 09:00Z.
+        assert_eq!(pacific_day(t("2026-03-08T09:59:00Z")), d(2026, 3, 8));
+        assert_eq!(pacific_day(t("2026-03-09T06:30:00Z")), d(2026, 3, 8));
+        assert_eq!(pacific_day(t("2026-03-09T07:30:00Z")), d(2026, 3, 9));
+        assert_eq!(pacific_day(t("2026-11-02T07:30:00Z")), d(2026, 11, 1));
+        assert_eq!(pacific_day(t("2026-11-02T08:30:00Z")), d(2026, 11, 2));
     }
 }

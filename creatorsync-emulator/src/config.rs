@@ -118,6 +118,10 @@ pub struct EmulatorConfig {
     pub processing_delay: Duration,
     /// YouTube daily quota units per project.
     pub youtube_quota_units: u64,
+    /// YouTube `videos.insert` calls per project per Pacific day, a bucket
+    /// of their own since 2026-06-01 (YouTube: 100).
+    #[serde(default = "default_youtube_uploads_per_day")]
+    pub youtube_uploads_per_day: u64,
     /// Instagram publishing limit per account per rolling 24 h.
     pub instagram_publish_limit: u64,
     /// Hosts (host:port) the emulator may fetch `image_url`/`video_url`
@@ -174,6 +178,18 @@ impl Default for TikTokRateLimits {
         }
     }
 }
+
+/// YouTube's `videos.insert` bucket per project per Pacific day.
+pub const YOUTUBE_UPLOADS_PER_DAY: u64 = 100;
+
+fn default_youtube_uploads_per_day() -> u64 {
+    YOUTUBE_UPLOADS_PER_DAY
+}
+
+/// TikTok access token lifetime (2 h).
+pub const TIKTOK_ACCESS_SECS: u64 = 2 * 3600;
+/// TikTok refresh token lifetime (180 days), renewed by each rotation.
+pub const TIKTOK_REFRESH_SECS: u64 = 180 * 86400;
 
 /// X's documented `POST /2/tweets` limit per user per 15 minutes.
 pub const X_TWEETS_PER_WINDOW: u64 = 100;
@@ -243,11 +259,13 @@ impl Default for EmulatorConfig {
                         refresh: None,
                     },
                 ),
+                // TikTok (docs, 2026-11): access 2 h, refresh 180 d, rotated
+                // on every refresh.
                 (
                     Platform::TikTok,
                     TokenLifetimes {
-                        access: h(86400),
-                        refresh: h(365 * 86400),
+                        access: h(TIKTOK_ACCESS_SECS),
+                        refresh: h(TIKTOK_REFRESH_SECS),
                     },
                 ),
             ],
@@ -256,6 +274,7 @@ impl Default for EmulatorConfig {
             graph_expired_refuse: false,
             processing_delay: Duration::from_millis(50),
             youtube_quota_units: 10_000,
+            youtube_uploads_per_day: YOUTUBE_UPLOADS_PER_DAY,
             instagram_publish_limit: 100,
             allow_fetch_loopback: true,
             x_max_append_bytes: X_MAX_APPEND_BYTES,

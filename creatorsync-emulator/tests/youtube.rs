@@ -639,3 +639,71 @@ async fn one_shot_multipart_and_media_uploads() {
     assert_eq!(emu.record().posts_for(Platform::YouTube).len(), 2);
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn video_uploads_have_their_own_daily_bucket() {
+    let emu = Emulator::start(EmulatorConfig {
+        youtube_uploads_per_day: 2,
+        youtube_quota_units: 1_000_000,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = client();
+    let (at, _) = login(&emu, &http).await;
+    let url = format!("{}/upload/youtube/v3/videos", base(&emu));
+    let insert = |kind: &'static str| {
+        http.post(&url)
+            .query(&[("uploadType", kind), ("part", "snippet,status")])
+            .bearer_auth(&at)
+            .header("content-type", "video/mp4")
+            .body(vec![1u8; 1000])
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            insert("media").send().await.unwrap().status(),
+            StatusCode::CREATED
+        );
+    }
+    // The third insert of the day, in either form.
+    for kind in ["media", "resumable"] {
+        let r = insert(kind).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], 429);
+        assert_eq!(v["error"]["errors"][0]["reason"], "rateLimitExceeded");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Video Uploads per day"),
+            "{v}"
+        );
+    }
+    assert_eq!(emu.record().posts_for(Platform::YouTube).len(), 2);
+    // Other methods still answer (units are a separate budget).
+    let r = http
+        .get(format!(
+            "{}/youtube/v3/channels?part=snippet&mine=true",
+            base(&emu)
+        ))
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // After the next midnight in Los Angeles the bucket is full again.
+    emu.clock().advance(Duration::from_secs(86_400));
+    let (at, _) = login(&emu, &http).await;
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "media")])
+        .bearer_auth(&at)
+        .header("content-type", "video/mp4")
+        .body(vec![2u8; 1000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    emu.shutdown().await;
+}

@@ -185,7 +185,7 @@ pub(crate) async fn start(
             "Invalid uploadType: resumable, multipart or media.",
         );
     }
-    if let Err(r) = st.charge(cost::INSERT) {
+    if let Err(r) = st.count_upload().and_then(|()| st.charge(cost::INSERT)) {
         discard(body).await;
         return r;
     }
