@@ -136,6 +136,14 @@ pub struct EmulatorConfig {
     /// (the fault matrix) raises it.
     #[serde(default = "default_x_tweets_per_window")]
     pub x_tweets_per_window: u64,
+    /// `POST /2/tweets` allowed per app per 24 hours, all users together
+    /// (X: 10,000; `x-app-limit-24hour-*` headers).
+    #[serde(default = "default_x_tweets_per_day_app")]
+    pub x_tweets_per_day_app: u64,
+    /// Calls per user per 15-minute window to each media upload endpoint
+    /// (initialize, append, finalize; X: 1,875).
+    #[serde(default = "default_x_media_per_window")]
+    pub x_media_per_window: u64,
     /// LinkedIn posts allowed per member per day (LinkedIn: 150). **Test
     /// knob**, like `x_tweets_per_window`.
     #[serde(default = "default_linkedin_member_daily_posts")]
@@ -196,6 +204,20 @@ pub const X_TWEETS_PER_WINDOW: u64 = 100;
 
 fn default_x_tweets_per_window() -> u64 {
     X_TWEETS_PER_WINDOW
+}
+
+/// X's documented `POST /2/tweets` limit per app per 24 hours.
+pub const X_TWEETS_PER_DAY_APP: u64 = 10_000;
+
+fn default_x_tweets_per_day_app() -> u64 {
+    X_TWEETS_PER_DAY_APP
+}
+
+/// X's documented media upload limit per user per 15 minutes, per endpoint.
+pub const X_MEDIA_PER_WINDOW: u64 = 1_875;
+
+fn default_x_media_per_window() -> u64 {
+    X_MEDIA_PER_WINDOW
 }
 
 /// LinkedIn's per-member daily post limit.
@@ -279,6 +301,8 @@ impl Default for EmulatorConfig {
             allow_fetch_loopback: true,
             x_max_append_bytes: X_MAX_APPEND_BYTES,
             x_tweets_per_window: X_TWEETS_PER_WINDOW,
+            x_tweets_per_day_app: X_TWEETS_PER_DAY_APP,
+            x_media_per_window: X_MEDIA_PER_WINDOW,
             linkedin_member_daily_posts: LINKEDIN_MEMBER_DAILY_POSTS,
             tiktok_rate_limits: TikTokRateLimits::default(),
         }

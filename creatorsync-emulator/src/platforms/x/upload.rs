@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::media::{self, Bad, MEDIA_TTL_SECS};
-use super::{St, X, caller, invalid, json_body, require_scope};
+use super::{St, X, caller, count_media, invalid, json_body, require_scope, set_rate};
 
 /// `POST /2/media/upload/initialize` (JSON).
 pub(super) async fn initialize(
@@ -32,23 +32,36 @@ pub(super) async fn initialize(
     if let Err(r) = require_scope(&x, &headers, "media.write") {
         return r;
     }
+    let rate = match count_media(&x, "POST /2/media/upload/initialize", &user) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let v = match json_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    match media::init_session(
-        &x,
-        &user,
-        v["media_type"].as_str(),
-        v["total_bytes"].as_u64(),
-        v["media_category"].as_str(),
-    ) {
-        Ok((id, key)) => Json(
-            json!({"data": {"id": id, "media_key": key, "expires_after_secs": MEDIA_TTL_SECS}}),
-        )
-        .into_response(),
-        Err(b) => b.v2(),
-    }
+    with_rate(
+        rate,
+        match media::init_session(
+            &x,
+            &user,
+            v["media_type"].as_str(),
+            v["total_bytes"].as_u64(),
+            v["media_category"].as_str(),
+        ) {
+            Ok((id, key)) => Json(
+                json!({"data": {"id": id, "media_key": key, "expires_after_secs": MEDIA_TTL_SECS}}),
+            )
+            .into_response(),
+            Err(b) => b.v2(),
+        },
+    )
+}
+
+/// Sets the `x-rate-limit-*` headers of a counted call.
+fn with_rate((limit, remaining, reset): (u64, u64, i64), mut resp: Response) -> Response {
+    set_rate(resp.headers_mut(), limit, remaining, reset);
+    resp
 }
 
 fn is_multipart(headers: &HeaderMap) -> bool {
@@ -67,6 +80,10 @@ pub(super) async fn append(State(x): St, Path(id): Path<String>, req: Request) -
         Ok(u) => u,
         Err(r) => return r,
     };
+    let rate = match count_media(&x, "POST /2/media/upload/{id}/append", &user) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let appended = if is_multipart(&parts.headers) {
         match media::read_multipart(&x, &user, Some(&id), parts, body).await {
             Ok(mut f) => {
@@ -78,10 +95,13 @@ pub(super) async fn append(State(x): St, Path(id): Path<String>, req: Request) -
     } else {
         append_json(&x, &user, &id, body).await
     };
-    match appended {
-        Ok(expires_at) => Json(json!({"data": {"expires_at": expires_at}})).into_response(),
-        Err(b) => b.v2(),
-    }
+    with_rate(
+        rate,
+        match appended {
+            Ok(expires_at) => Json(json!({"data": {"expires_at": expires_at}})).into_response(),
+            Err(b) => b.v2(),
+        },
+    )
 }
 
 /// The JSON APPEND form: the segment as base64 in `media`.
@@ -122,16 +142,23 @@ pub(super) async fn finalize(
         Ok(u) => u,
         Err(r) => return r,
     };
-    match media::finalize_session(&x, &user, &id) {
-        Ok((key, size, info)) => {
-            let mut data = json!({"id": id, "media_key": key, "size": size, "expires_after_secs": MEDIA_TTL_SECS});
-            if let Some(info) = info {
-                data["processing_info"] = info;
+    let rate = match count_media(&x, "POST /2/media/upload/{id}/finalize", &user) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    with_rate(
+        rate,
+        match media::finalize_session(&x, &user, &id) {
+            Ok((key, size, info)) => {
+                let mut data = json!({"id": id, "media_key": key, "size": size, "expires_after_secs": MEDIA_TTL_SECS});
+                if let Some(info) = info {
+                    data["processing_info"] = info;
+                }
+                Json(json!({"data": data})).into_response()
             }
-            Json(json!({"data": data})).into_response()
-        }
-        Err(b) => b.v2(),
-    }
+            Err(b) => b.v2(),
+        },
+    )
 }
 
 /// `GET /2/media/upload?command=STATUS&media_id=..`.
