@@ -163,28 +163,65 @@ async fn lost_create_response_is_reconciled_not_reposted() {
     assert_lost_create_reconciled(&emu, &client, &account, "/rest/posts").await;
 }
 
+/// The 426 answers LinkedIn gave so far.
+fn retired_answers(emu: &RunningEmulator) -> usize {
+    emu.record()
+        .requests()
+        .iter()
+        .filter(|r| r.platform == Platform::LinkedIn && r.status == 426)
+        .count()
+}
+
 #[tokio::test]
-async fn retired_default_version_falls_back_once() {
+async fn retired_versions_are_walked_past_and_remembered() {
     let cfg = EmulatorConfig {
-        linkedin_versions: ["202505", "202507"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
+        // The pinned version (202607) is refused; only 202608 answers.
+        linkedin_versions: Some(["202608"].iter().map(|s| (*s).to_owned()).collect()),
         ..EmulatorConfig::default()
     };
     let (emu, client, account) = setup_with(cfg).await;
-    let post = Post::text("on an older version").with_media(image(5000, 2).await);
+    let post = Post::text("on another version").with_media(image(5000, 2).await);
     let p = publish(&client, &account, &post).await;
     assert!(emu.record().post(Platform::LinkedIn, &p.post_id).is_some());
-    // An explicit version that is also retired: one fallback only, then the
-    // 426 reaches the caller when the fallback is refused too.
+    let walked = retired_answers(&emu);
+    assert!(walked >= 1, "the pinned version was refused first");
+    // The accepted version is remembered: no more 426 in this process.
+    let p = publish(&client, &account, &Post::text("straight to 202608")).await;
+    assert!(emu.record().post(Platform::LinkedIn, &p.post_id).is_some());
+    assert_eq!(retired_answers(&emu), walked);
+
+    // Nothing active: the walk is bounded (newer months up to this one,
+    // then twelve older) and the 426 reaches the caller.
     let cfg = EmulatorConfig {
-        linkedin_versions: ["202401"].iter().map(|s| (*s).to_owned()).collect(),
+        linkedin_versions: Some(["202401"].iter().map(|s| (*s).to_owned()).collect()),
         ..EmulatorConfig::default()
     };
-    let (_emu2, client2, account2) = setup_with(cfg).await;
+    let (emu2, client2, account2) = setup_with(cfg).await;
     let err = publish_err(&client2, &account2, &Post::text("nothing active")).await;
     assert_eq!(err.status(), Some(426), "{err}");
+    let tried = retired_answers(&emu2);
+    assert!(
+        (2..=1 + 12 + 12 + 60).contains(&tried),
+        "{tried} versions tried"
+    );
+    assert!(emu2.record().posts_for(Platform::LinkedIn).is_empty());
+}
+
+#[tokio::test]
+async fn publishing_recovers_when_the_pinned_version_is_retired() {
+    // The emulator follows LinkedIn's calendar on its clock: 225 days from
+    // 2026-12-04 is two days past the pinned 202607's sunset (2027-07-15).
+    // Connecting (discovery reads versioned /rest/ routes) and publishing
+    // both walk to an active version.
+    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    emu.clock()
+        .advance(std::time::Duration::from_secs(225 * 86_400));
+    let client = LinkedInClient::new(config(&emu, Platform::LinkedIn));
+    let account = connect(&emu, Platform::LinkedIn).await;
+    let post = Post::text("after the sunset").with_media(image(5000, 2).await);
+    let p = publish(&client, &account, &post).await;
+    assert!(emu.record().post(Platform::LinkedIn, &p.post_id).is_some());
+    assert!(retired_answers(&emu) >= 1, "the pinned version was refused");
 }
 
 #[tokio::test]

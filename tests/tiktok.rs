@@ -245,7 +245,10 @@ fn assert_chunks_follow_plan(emu: &RunningEmulator, plan: &ChunkPlan) {
 #[tokio::test]
 async fn compose_constraints_and_validation_before_any_upload() {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let client = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 10 * MIB));
+    let client = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        10 * MIB,
+    ));
     let account = account(&emu);
     let c = client.compose_constraints(&account).await.unwrap();
     assert_eq!(c.creator_username, USERNAME);
@@ -275,7 +278,10 @@ async fn compose_constraints_and_validation_before_any_upload() {
 #[tokio::test]
 async fn three_mib_is_one_chunk() {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let client = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 10 * MIB));
+    let client = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        10 * MIB,
+    ));
     let account = account(&emu);
     let len = 3 * MIB;
     let post = Post::text("three mib #tiktok")
@@ -302,7 +308,10 @@ async fn three_mib_is_one_chunk() {
 #[tokio::test]
 async fn sixty_four_mib_with_a_reset_mid_chunk_resends_only_that_chunk() {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let client = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 10 * MIB));
+    let client = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        10 * MIB,
+    ));
     let account = account(&emu);
     let len = 64 * MIB;
     let plan = ChunkPlan::new(len, 10 * MIB).unwrap();
@@ -350,7 +359,10 @@ async fn sixty_four_mib_with_a_reset_mid_chunk_resends_only_that_chunk() {
 #[tokio::test]
 async fn three_hundred_mib_synthetic_follows_the_chunk_rules() {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let client = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 64 * MIB));
+    let client = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        64 * MIB,
+    ));
     let account = account(&emu);
     let len = 300 * MIB;
     let post = Post::text("three hundred")
@@ -403,7 +415,10 @@ async fn a_restarted_client_continues_at_the_persisted_chunk() {
     let saved = sessions.load("job-1:tiktok:0").await.unwrap().unwrap();
     assert_eq!(saved["next_chunk"], 1);
     // Second process: same store, continues the same upload.
-    let second = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 5 * MIB));
+    let second = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        5 * MIB,
+    ));
     publish(&second, &account, &post, sessions.clone())
         .await
         .unwrap();
@@ -428,8 +443,11 @@ async fn pull_from_url_and_photo_posts() {
     let host_dir = tempfile::tempdir().unwrap();
     let host_url = file_server(host_dir.path().to_path_buf()).await;
     let host = ObjectStoreMediaHost::local(host_dir.path(), host_url).unwrap();
-    let client = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 10 * MIB))
-        .with_media_host(Arc::new(host));
+    let client = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        10 * MIB,
+    ))
+    .with_media_host(Arc::new(host));
 
     // Video with a public URL: PULL_FROM_URL, no chunks.
     let vlen = 2 * MIB;
@@ -458,7 +476,10 @@ async fn pull_from_url_and_photo_posts() {
     assert_eq!(rec.media.len(), 2);
 
     // No public URL and no media host: a clear configuration error.
-    let bare = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 10 * MIB));
+    let bare = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        10 * MIB,
+    ));
     let post = Post::text("no url")
         .with_media(photo(plen, None).await)
         .with_options(ok_options());
@@ -473,7 +494,10 @@ async fn pull_from_url_and_photo_posts() {
 #[tokio::test]
 async fn failures_are_typed_and_nothing_is_published_twice() {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let client = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 10 * MIB));
+    let client = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        10 * MIB,
+    ));
     let account = account(&emu);
 
     // Processing failure.
@@ -514,7 +538,10 @@ async fn failures_are_typed_and_nothing_is_published_twice() {
 #[tokio::test]
 async fn rate_limits_are_honoured() {
     let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let client = TikTokClient::new(config(emu.endpoints().get(Platform::TikTok).clone(), 10 * MIB));
+    let client = TikTokClient::new(config(
+        emu.endpoints().get(Platform::TikTok).clone(),
+        10 * MIB,
+    ));
     let account = account(&emu);
     emu.faults().inject(
         P,

@@ -147,7 +147,10 @@ fn sha256_of(len: u64) -> String {
 
 /// A client of the emulator's YouTube with `chunk_retries` per chunk.
 fn client(emu: &RunningEmulator, chunk_retries: u32) -> YouTubeClient {
-    YouTubeClient::new(config(emu.endpoints().get(Platform::YouTube).clone(), chunk_retries))
+    YouTubeClient::new(config(
+        emu.endpoints().get(Platform::YouTube).clone(),
+        chunk_retries,
+    ))
 }
 
 /// An emulator, a client that retries chunks, and the channel's account.

@@ -74,7 +74,7 @@ pub async fn ceiling_child() {
     let init: Value = http
         .post(api.join("/rest/videos?action=initializeUpload").unwrap())
         .bearer_auth(&li_token)
-        .header("LinkedIn-Version", "202510")
+        .header("LinkedIn-Version", "202607")
         .header("X-Restli-Protocol-Version", "2.0.0")
         .json(&json!({"initializeUploadRequest": {
             "owner": "urn:li:person:li-demo-person",

@@ -215,7 +215,7 @@ pub struct FacebookOptions {
     pub link: Option<String>,
     /// Video title.
     pub video_title: Option<String>,
-    /// Override of the Graph API version (e.g. `v21.0`) for this post.
+    /// Override of the Graph API version (e.g. `v25.0`) for this post.
     pub api_version: Option<String>,
 }
 

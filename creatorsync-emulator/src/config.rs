@@ -96,15 +96,32 @@ pub struct EmulatorConfig {
     pub identities: Vec<(Platform, Identity)>,
     /// Token lifetimes per platform.
     pub lifetimes: Vec<(Platform, TokenLifetimes)>,
-    /// LinkedIn versions accepted in `LinkedIn-Version`.
-    pub linkedin_versions: BTreeSet<String>,
-    /// Graph API versions refused as retired (e.g. "v2.0").
+    /// LinkedIn versions accepted in `LinkedIn-Version`. `None` (the
+    /// default) follows LinkedIn's calendar on the emulator clock: a
+    /// `YYYYMM` version is active from its month until its sunset (the
+    /// published date, else the 15th of the same month a year later).
+    /// `Some(set)` pins an explicit set instead.
+    #[serde(default)]
+    pub linkedin_versions: Option<BTreeSet<String>>,
+    /// Graph API versions refused as retired (e.g. "v2.0"), whatever the
+    /// calendar says.
     pub retired_graph_versions: BTreeSet<String>,
+    /// What an expired Graph version gets. `false` (default, like Meta):
+    /// the call is served by the oldest live version, visibly: response
+    /// header `x-emulator-graph-version-served` and
+    /// [`RequestRecord::version_served`](crate::RequestRecord). `true`: a
+    /// Graph error `(#2635)` instead, so clients can be tested either way.
+    #[serde(default)]
+    pub graph_expired_refuse: bool,
     /// Delay before async media processing finishes (X, LinkedIn video,
     /// Instagram containers, YouTube, TikTok). Tests keep it small.
     pub processing_delay: Duration,
     /// YouTube daily quota units per project.
     pub youtube_quota_units: u64,
+    /// YouTube `videos.insert` calls per project per Pacific day, a bucket
+    /// of their own since 2026-06-01 (YouTube: 100).
+    #[serde(default = "default_youtube_uploads_per_day")]
+    pub youtube_uploads_per_day: u64,
     /// Instagram publishing limit per account per rolling 24 h.
     pub instagram_publish_limit: u64,
     /// Hosts (host:port) the emulator may fetch `image_url`/`video_url`
@@ -119,6 +136,14 @@ pub struct EmulatorConfig {
     /// (the fault matrix) raises it.
     #[serde(default = "default_x_tweets_per_window")]
     pub x_tweets_per_window: u64,
+    /// `POST /2/tweets` allowed per app per 24 hours, all users together
+    /// (X: 10,000; `x-app-limit-24hour-*` headers).
+    #[serde(default = "default_x_tweets_per_day_app")]
+    pub x_tweets_per_day_app: u64,
+    /// Calls per user per 15-minute window to each media upload endpoint
+    /// (initialize, append, finalize; X: 1,875).
+    #[serde(default = "default_x_media_per_window")]
+    pub x_media_per_window: u64,
     /// LinkedIn posts allowed per member per day (LinkedIn: 150). **Test
     /// knob**, like `x_tweets_per_window`.
     #[serde(default = "default_linkedin_member_daily_posts")]
@@ -162,11 +187,37 @@ impl Default for TikTokRateLimits {
     }
 }
 
+/// YouTube's `videos.insert` bucket per project per Pacific day.
+pub const YOUTUBE_UPLOADS_PER_DAY: u64 = 100;
+
+fn default_youtube_uploads_per_day() -> u64 {
+    YOUTUBE_UPLOADS_PER_DAY
+}
+
+/// TikTok access token lifetime (2 h).
+pub const TIKTOK_ACCESS_SECS: u64 = 2 * 3600;
+/// TikTok refresh token lifetime (180 days), renewed by each rotation.
+pub const TIKTOK_REFRESH_SECS: u64 = 180 * 86400;
+
 /// X's documented `POST /2/tweets` limit per user per 15 minutes.
 pub const X_TWEETS_PER_WINDOW: u64 = 100;
 
 fn default_x_tweets_per_window() -> u64 {
     X_TWEETS_PER_WINDOW
+}
+
+/// X's documented `POST /2/tweets` limit per app per 24 hours.
+pub const X_TWEETS_PER_DAY_APP: u64 = 10_000;
+
+fn default_x_tweets_per_day_app() -> u64 {
+    X_TWEETS_PER_DAY_APP
+}
+
+/// X's documented media upload limit per user per 15 minutes, per endpoint.
+pub const X_MEDIA_PER_WINDOW: u64 = 1_875;
+
+fn default_x_media_per_window() -> u64 {
+    X_MEDIA_PER_WINDOW
 }
 
 /// LinkedIn's per-member daily post limit.
@@ -230,25 +281,28 @@ impl Default for EmulatorConfig {
                         refresh: None,
                     },
                 ),
+                // TikTok (docs, 2026-11): access 2 h, refresh 180 d, rotated
+                // on every refresh.
                 (
                     Platform::TikTok,
                     TokenLifetimes {
-                        access: h(86400),
-                        refresh: h(365 * 86400),
+                        access: h(TIKTOK_ACCESS_SECS),
+                        refresh: h(TIKTOK_REFRESH_SECS),
                     },
                 ),
             ],
-            linkedin_versions: ["202505", "202507", "202510"]
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            linkedin_versions: None,
             retired_graph_versions: BTreeSet::new(),
+            graph_expired_refuse: false,
             processing_delay: Duration::from_millis(50),
             youtube_quota_units: 10_000,
+            youtube_uploads_per_day: YOUTUBE_UPLOADS_PER_DAY,
             instagram_publish_limit: 100,
             allow_fetch_loopback: true,
             x_max_append_bytes: X_MAX_APPEND_BYTES,
             x_tweets_per_window: X_TWEETS_PER_WINDOW,
+            x_tweets_per_day_app: X_TWEETS_PER_DAY_APP,
+            x_media_per_window: X_MEDIA_PER_WINDOW,
             linkedin_member_daily_posts: LINKEDIN_MEMBER_DAILY_POSTS,
             tiktok_rate_limits: TikTokRateLimits::default(),
         }

@@ -382,7 +382,13 @@ pub(crate) async fn apply(
     };
     match outcome {
         Outcome::Answer(resp) => {
-            ctx.record.answer_request(seq, resp.status().as_u16());
+            let served = resp
+                .headers()
+                .get(crate::record::VERSION_SERVED_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            ctx.record
+                .answer_request(seq, resp.status().as_u16(), served);
             resp
         }
         Outcome::Drop(kill) => {

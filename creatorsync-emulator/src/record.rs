@@ -91,7 +91,15 @@ pub struct RequestRecord {
     /// The status answered; 0 while the request is in flight and when no
     /// answer was sent (connection dropped, response lost or held back).
     pub status: u16,
+    /// The API version that answered when it is not the one asked for
+    /// (Graph: an expired version is served by the oldest live one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_served: Option<String>,
 }
+
+/// Response header a platform sets when another API version than the one
+/// asked for answered; copied into [`RequestRecord::version_served`].
+pub(crate) const VERSION_SERVED_HEADER: &str = "x-emulator-graph-version-served";
 
 /// Whether a path segment names an instance rather than a resource: a
 /// number of 3+ digits (Graph ids, page ids), a URN, or a generated token
@@ -245,18 +253,21 @@ impl Record {
             route,
             at,
             status: 0,
+            version_served: None,
         });
         seq
     }
 
-    /// Sets the status answered to request `seq`.
-    pub(crate) fn answer_request(&self, seq: u64, status: u16) {
+    /// Sets the status answered to request `seq` and the version that
+    /// answered when it differs from the one asked.
+    pub(crate) fn answer_request(&self, seq: u64, status: u16, version_served: Option<String>) {
         let mut inner = self.lock();
         if let Some(r) = usize::try_from(seq)
             .ok()
             .and_then(|i| inner.requests.get_mut(i))
         {
             r.status = status;
+            r.version_served = version_served;
         }
     }
 

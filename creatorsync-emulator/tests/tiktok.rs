@@ -97,6 +97,9 @@ async fn oauth_rotates_and_user_info_works() {
         assert!(tok.get(k).is_some(), "missing {k} in {tok}");
     }
     assert_eq!(tok["open_id"], "tt-demo-open-id");
+    // TikTok's lifetimes since 2026: access 2 h, refresh 180 days.
+    assert_eq!(tok["expires_in"], 7200);
+    assert_eq!(tok["refresh_expires_in"], 180 * 86400);
     let at = tok["access_token"].as_str().unwrap();
     let r: Value = http
         .get(format!(
@@ -136,8 +139,18 @@ async fn oauth_rotates_and_user_info_works() {
     assert_eq!(e["error"], "invalid_grant");
     assert!(e["log_id"].is_string());
     // Expiry on the clock.
+    assert_eq!(t2["expires_in"], 7200);
+    assert_eq!(t2["refresh_expires_in"], 180 * 86400);
     let at2 = t2["access_token"].as_str().unwrap();
-    emu.clock().advance(Duration::from_secs(86_401));
+    emu.clock().advance(Duration::from_secs(7_100));
+    let r = http
+        .get(format!("{b}/v2/user/info/?fields=open_id"))
+        .bearer_auth(at2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "still inside its 2 h");
+    emu.clock().advance(Duration::from_secs(101));
     let r = http
         .get(format!("{b}/v2/user/info/?fields=open_id"))
         .bearer_auth(at2)
@@ -176,6 +189,40 @@ async fn oauth_rotates_and_user_info_works() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn refresh_token_lives_180_days_from_its_rotation() {
+    let emu = Emulator::start(slow()).await.unwrap();
+    let http = client();
+    let b = base(&emu);
+    let app = emu.app(Platform::TikTok);
+    let refresh = |rt: String| {
+        http.post(format!("{b}/v2/oauth/token/")).form(&[
+            ("client_key", app.client_id.clone()),
+            ("client_secret", app.client_secret.clone()),
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", rt),
+        ])
+    };
+    let tok = login(&emu, &http, "user.info.basic,video.publish").await;
+    // Day 170: the refresh rotates and the new one gets a fresh 180 days.
+    emu.clock().advance(Duration::from_secs(170 * 86400));
+    let r = refresh(tok["refresh_token"].as_str().unwrap().to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let t2: Value = r.json().await.unwrap();
+    // Day 350 + 1 s: past the second one's 180 days.
+    emu.clock().advance(Duration::from_secs(180 * 86400 + 1));
+    let r = refresh(t2["refresh_token"].as_str().unwrap().to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_grant");
     emu.shutdown().await;
 }
 

@@ -533,3 +533,177 @@ fn slow() -> EmulatorConfig {
         ..EmulatorConfig::default()
     }
 }
+
+/// A multipart/related body: the JSON resource, then the video.
+fn related(boundary: &str, meta: &Value, mime: &str, video: &[u8]) -> Vec<u8> {
+    let mut b = format!(
+        "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{meta}\r\n--{boundary}\r\nContent-Type: {mime}\r\n\r\n"
+    )
+    .into_bytes();
+    b.extend_from_slice(video);
+    b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    b
+}
+
+#[tokio::test]
+async fn one_shot_multipart_and_media_uploads() {
+    use sha2::Digest;
+    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let http = client();
+    let (at, _) = login(&emu, &http).await;
+    let url = format!("{}/upload/youtube/v3/videos", base(&emu));
+    let video: Vec<u8> = (0..300_000u32).map(|i| (i % 211) as u8).collect();
+    let sha = hex::encode(sha2::Sha256::digest(&video));
+
+    // uploadType=multipart: metadata part + media part.
+    let meta = json!({"snippet": {"title": "one shot", "description": "multipart"}, "status": {"privacyStatus": "unlisted"}});
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "multipart"), ("part", "snippet,status")])
+        .bearer_auth(&at)
+        .header("content-type", "multipart/related; boundary=\"b0und4ry\"")
+        .body(related("b0und4ry", &meta, "video/mp4", &video))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["snippet"]["title"], "one shot");
+    assert_eq!(v["status"]["privacyStatus"], "unlisted");
+    let post = emu
+        .record()
+        .post(Platform::YouTube, v["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(post.media[0].sha256, sha);
+    assert_eq!(post.media[0].mime.as_deref(), Some("video/mp4"));
+    assert_eq!(post.text, "multipart");
+
+    // uploadType=media: raw bytes, default metadata.
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "media"), ("part", "snippet,status")])
+        .bearer_auth(&at)
+        .header("content-type", "video/mp4")
+        .body(video.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert!(!v["snippet"]["title"].as_str().unwrap().is_empty());
+    let post = emu
+        .record()
+        .post(Platform::YouTube, v["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(post.media[0].sha256, sha);
+
+    // Refusals: bad metadata, a non-video part, no media, unknown type.
+    let bad_meta = json!({"snippet": {"title": ""}});
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "multipart")])
+        .bearer_auth(&at)
+        .header("content-type", "multipart/related; boundary=xx")
+        .body(related("xx", &bad_meta, "video/mp4", &video))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "multipart")])
+        .bearer_auth(&at)
+        .header("content-type", "multipart/related; boundary=xx")
+        .body(related("xx", &meta, "text/plain", b"hello"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "media")])
+        .bearer_auth(&at)
+        .header("content-type", "video/mp4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "chunky")])
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(emu.record().posts_for(Platform::YouTube).len(), 2);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn video_uploads_have_their_own_daily_bucket() {
+    let emu = Emulator::start(EmulatorConfig {
+        youtube_uploads_per_day: 2,
+        youtube_quota_units: 1_000_000,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = client();
+    let (at, _) = login(&emu, &http).await;
+    let url = format!("{}/upload/youtube/v3/videos", base(&emu));
+    let insert = |kind: &'static str| {
+        http.post(&url)
+            .query(&[("uploadType", kind), ("part", "snippet,status")])
+            .bearer_auth(&at)
+            .header("content-type", "video/mp4")
+            .body(vec![1u8; 1000])
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            insert("media").send().await.unwrap().status(),
+            StatusCode::CREATED
+        );
+    }
+    // The third insert of the day, in either form.
+    for kind in ["media", "resumable"] {
+        let r = insert(kind).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], 429);
+        assert_eq!(v["error"]["errors"][0]["reason"], "rateLimitExceeded");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Video Uploads per day"),
+            "{v}"
+        );
+    }
+    assert_eq!(emu.record().posts_for(Platform::YouTube).len(), 2);
+    // Other methods still answer (units are a separate budget).
+    let r = http
+        .get(format!(
+            "{}/youtube/v3/channels?part=snippet&mine=true",
+            base(&emu)
+        ))
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // After the next midnight in Los Angeles the bucket is full again.
+    emu.clock().advance(Duration::from_secs(86_400));
+    let (at, _) = login(&emu, &http).await;
+    let r = http
+        .post(&url)
+        .query(&[("uploadType", "media")])
+        .bearer_auth(&at)
+        .header("content-type", "video/mp4")
+        .body(vec![2u8; 1000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    emu.shutdown().await;
+}

@@ -172,7 +172,7 @@ pub async fn accounts(emu: &RunningEmulator, platform: Platform) -> Vec<StoredTo
                         .unwrap(),
                 )
                 .bearer_auth(access)
-                .header("LinkedIn-Version", "202510")
+                .header("LinkedIn-Version", "202607")
                 .header("X-Restli-Protocol-Version", "2.0.0")
                 .send()
                 .await

@@ -136,7 +136,7 @@ impl CreatorSyncBuilder {
     }
 
     /// Pins the API version of a platform (`LinkedIn-Version` such as
-    /// `202510`, Graph such as `v21.0`).
+    /// `202607`, Graph such as `v25.0`).
     pub fn api_version(mut self, platform: Platform, version: impl Into<String>) -> Self {
         self.api_versions.insert(platform, version.into());
         self

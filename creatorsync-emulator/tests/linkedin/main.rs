@@ -2,6 +2,7 @@
 
 mod oauth;
 mod publish;
+mod versions;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -37,7 +38,7 @@ fn enc(urn: &str) -> String {
 /// A /rest/* request with the required headers.
 fn rest(b: RequestBuilder, token: &str) -> RequestBuilder {
     b.bearer_auth(token)
-        .header("LinkedIn-Version", "202510")
+        .header("LinkedIn-Version", "202607")
         .header("X-Restli-Protocol-Version", "2.0.0")
 }
 

@@ -1,5 +1,7 @@
 //! The X emulator against shared/platforms.md §1, driven with raw HTTP.
 
+mod forms;
+mod limits;
 mod media;
 mod oauth;
 

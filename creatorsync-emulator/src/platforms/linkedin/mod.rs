@@ -104,7 +104,8 @@ fn li_error(status: StatusCode, code: &str, message: &str, service_code: u32) ->
         .into_response()
 }
 
-/// Checks a `/rest/*` request: `LinkedIn-Version` (present and active),
+/// Checks a `/rest/*` request: `LinkedIn-Version` (present and active on
+/// the emulator clock, or in the configured set),
 /// `X-Restli-Protocol-Version: 2.0.0` and the bearer token.
 fn rest(li: &Li, headers: &HeaderMap) -> Result<TokenInfo, Response> {
     let header = |name: &str| {
@@ -121,7 +122,11 @@ fn rest(li: &Li, headers: &HeaderMap) -> Result<TokenInfo, Response> {
             0,
         ));
     };
-    if !li.ctx.config.linkedin_versions.contains(version) {
+    let active = match &li.ctx.config.linkedin_versions {
+        Some(pinned) => pinned.contains(version),
+        None => crate::calendar::linkedin_active(version, li.ctx.clock.now().date_naive()),
+    };
+    if !active {
         return Err((
             StatusCode::UPGRADE_REQUIRED,
             Json(json!({"status": 426, "code": "NONEXISTENT_VERSION", "message": format!("Requested version {version} is not active")})),

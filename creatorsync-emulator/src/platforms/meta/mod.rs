@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use creatorsync_core::Platform;
@@ -28,6 +28,7 @@ use sha2::Sha256;
 
 use crate::Ctx;
 use crate::body::StreamHash;
+use crate::calendar::{self, GraphVersion};
 use crate::record::MediaRecord;
 
 pub(crate) use request::Req;
@@ -279,7 +280,73 @@ fn is_version(s: &str) -> bool {
         })
 }
 
+/// Header naming the Graph version that answered (real Graph sends it).
+const API_VERSION_HEADER: &str = "facebook-api-version";
+
+/// Where a path's Graph version stands: served as asked, served as another
+/// (expired: Meta serves the oldest live version), or refused.
+fn version_policy(m: &M, asked: &str) -> Result<Option<String>, Response> {
+    let deprecated = || {
+        graph_error(
+            400,
+            2635,
+            None,
+            "OAuthException",
+            &format!(
+                "(#2635) You are calling a deprecated version of the Graph API. Please update to the latest version: {}.",
+                calendar::newest_graph_version(m.now().date_naive())
+            ),
+        )
+    };
+    if m.ctx.config.retired_graph_versions.contains(asked) {
+        return Err(deprecated());
+    }
+    match calendar::graph_version(asked, m.now().date_naive()) {
+        GraphVersion::Live => Ok(None),
+        GraphVersion::Expired { .. } if m.ctx.config.graph_expired_refuse => Err(deprecated()),
+        GraphVersion::Expired { served } => Ok(Some(served)),
+        // UNCONFIRMED shape: no public capture of Graph's answer to a
+        // version that does not exist yet was found.
+        GraphVersion::Unreleased => Err(graph_error(
+            400,
+            2635,
+            None,
+            "OAuthException",
+            &format!("(#2635) Unsupported version: {asked}"),
+        )),
+    }
+}
+
 async fn handle(m: M, listener: Platform, req: Request) -> Response {
+    let asked = req
+        .uri()
+        .path()
+        .split('/')
+        .find(|s| !s.is_empty())
+        .filter(|s| is_version(s))
+        .map(str::to_owned);
+    let Some(asked) = asked else {
+        return graph(m, listener, req, None).await;
+    };
+    let served = match version_policy(&m, &asked) {
+        Ok(served) => served,
+        Err(refused) => return refused,
+    };
+    let mut resp = graph(m, listener, req, served.clone()).await;
+    let headers = resp.headers_mut();
+    let answered = served.as_deref().unwrap_or(&asked);
+    if let Ok(v) = HeaderValue::from_str(answered) {
+        headers.insert(API_VERSION_HEADER, v.clone());
+        if served.is_some() {
+            headers.insert(crate::record::VERSION_SERVED_HEADER, v);
+        }
+    }
+    resp
+}
+
+/// The Graph routes. `served`: the version answering instead of the
+/// path's (an expired version's replacement).
+async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -> Response {
     let path = req.uri().path().to_owned();
     let mut segs: Vec<String> = path
         .split('/')
@@ -297,17 +364,6 @@ async fn handle(m: M, listener: Platform, req: Request) -> Response {
     let version = segs.first().filter(|s| is_version(s)).cloned();
     if version.is_some() {
         segs.remove(0);
-    }
-    if let Some(v) = &version
-        && m.ctx.config.retired_graph_versions.contains(v)
-    {
-        return graph_error(
-            400,
-            2635,
-            None,
-            "OAuthException",
-            "(#2635) You are calling a deprecated version of the Graph API. Please update to the latest version",
-        );
     }
     let method = req.method().clone();
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
@@ -327,7 +383,7 @@ async fn handle(m: M, listener: Platform, req: Request) -> Response {
         Ok(r) => r,
         Err(e) => return e,
     };
-    if let Some(v) = version {
+    if let Some(v) = served.or(version) {
         r.version = v;
     }
     if s.as_slice() == ["debug_token"] {

@@ -155,17 +155,63 @@ pub(super) fn init_session(
     Ok((id, key))
 }
 
-/// The received `media` field of an APPEND.
-struct Received {
+/// The received media of an APPEND or a simple upload.
+pub(super) struct Received {
     len: u64,
     complete: bool,
     too_big: bool,
+    /// The session's hash extended by these bytes (or a fresh hash).
     hash: StreamHash,
+    /// Length of the session hash this one extends (None: a fresh hash).
     base_len: Option<u64>,
+    /// The first bytes (to sniff a simple upload's type).
+    head: Vec<u8>,
+}
+
+/// Bytes kept for sniffing a simple upload's media type.
+const HEAD_LEN: usize = 16;
+/// Largest text field of an upload form other than `media_data`.
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+
+impl Received {
+    fn start(session: Option<StreamHash>) -> Self {
+        Self {
+            len: 0,
+            complete: true,
+            too_big: false,
+            base_len: session.as_ref().map(StreamHash::len),
+            hash: session.unwrap_or_default(),
+            head: Vec::new(),
+        }
+    }
+
+    /// Adds a piece; false once over `max` bytes.
+    fn feed(&mut self, b: &[u8], max: u64) -> bool {
+        self.len += b.len() as u64;
+        if self.len > max {
+            self.too_big = true;
+            return false;
+        }
+        let room = HEAD_LEN.saturating_sub(self.head.len()).min(b.len());
+        self.head.extend_from_slice(&b[..room]);
+        self.hash.update(b);
+        true
+    }
+
+    /// Media given as base64 (`media_data`, or JSON APPEND's `media`).
+    pub(super) fn base64(session: Option<StreamHash>, text: &str, max: u64) -> Result<Self, Bad> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|_| Bad::new("media", "media is not valid base64"))?;
+        let mut r = Self::start(session);
+        r.feed(&bytes, max);
+        Ok(r)
+    }
 }
 
 /// The session hash to extend if `id` is an open session of `user`.
-fn session_hash(x: &X, user: &str, id: &str) -> Result<StreamHash, Bad> {
+pub(super) fn session_hash(x: &X, user: &str, id: &str) -> Result<StreamHash, Bad> {
     lock(x)
         .get(id)
         .filter(|m| m.owner == user && m.finalized_at.is_none())
@@ -173,17 +219,35 @@ fn session_hash(x: &X, user: &str, id: &str) -> Result<StreamHash, Bad> {
         .ok_or_else(|| Bad::new("media_id", "Unknown or already finalized media id"))
 }
 
-/// Streams one multipart APPEND (`media` + `segment_index`, and
-/// `media_id` when `path_id` is None) into the session of `user`;
-/// returns the media id. The segment is recorded as a chunk either way.
-pub(super) async fn append_multipart(
+/// A multipart upload body as read: its text fields and the media
+/// (`media` streamed, or `media_data` decoded from base64).
+pub(super) struct UploadForm {
+    /// Text fields (`command`, `media_id`, `segment_index`, `total_bytes`...).
+    pub(super) fields: HashMap<String, String>,
+    /// The media, if the form carried any.
+    pub(super) media: Option<Received>,
+}
+
+impl UploadForm {
+    /// A text field.
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+}
+
+/// Reads a multipart upload form of `user`, streaming `media` into the
+/// hash of the session it names (`path_id`, else a `media_id` field sent
+/// before the media; otherwise a fresh hash). Memory stays bounded: only
+/// text fields are held, each at most 64 KiB (`media_data` up to the
+/// APPEND limit in base64).
+pub(super) async fn read_multipart(
     x: &X,
     user: &str,
-    mut id: Option<String>,
+    path_id: Option<&str>,
     parts: Parts,
     body: Body,
-) -> Result<String, Bad> {
-    let mut session = match &id {
+) -> Result<UploadForm, Bad> {
+    let mut session = match path_id {
         Some(i) => Some(session_hash(x, user, i)?),
         None => None,
     };
@@ -202,62 +266,81 @@ pub(super) async fn append_multipart(
         .await
         .map_err(|_| Bad::new("media", "Expected a multipart/form-data body"))?;
     let max = x.ctx.config.x_max_append_bytes;
-    let mut index: Option<u32> = None;
-    let mut got: Option<Received> = None;
-    let bad_index = || Bad::new("segment_index", "segment_index must be an integer 0-999");
+    let mut form = UploadForm {
+        fields: HashMap::new(),
+        media: None,
+    };
     while let Ok(Some(mut field)) = mp.next_field().await {
-        match field.name() {
-            Some("segment_index") => {
-                index = field.text().await.ok().and_then(|t| t.trim().parse().ok());
-                if index.is_none() {
-                    return Err(bad_index());
-                }
-            }
-            Some("media_id") if id.is_none() => {
-                let i = field.text().await.unwrap_or_default().trim().to_owned();
-                session = Some(session_hash(x, user, &i)?);
-                id = Some(i);
-            }
-            Some("media") => {
-                // Without a known session yet, hash on the side (the
-                // segment then cannot extend the whole-file hash).
-                let base = session.clone().unwrap_or_default();
-                let mut r = Received {
-                    len: 0,
-                    complete: true,
-                    too_big: false,
-                    base_len: session.as_ref().map(StreamHash::len),
-                    hash: base,
-                };
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(b)) => {
-                            r.len += b.len() as u64;
-                            if r.len > max {
-                                r.too_big = true;
-                                break;
-                            }
-                            r.hash.update(&b);
-                        }
-                        Ok(None) => break,
-                        Err(_) => {
-                            r.complete = false;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "media" {
+            let mut r = Received::start(session.clone());
+            loop {
+                match field.chunk().await {
+                    Ok(Some(b)) => {
+                        if !r.feed(&b, max) {
                             break;
                         }
                     }
-                }
-                r.complete = r.complete && !cut.load(Ordering::SeqCst);
-                let stop = !r.complete || r.too_big;
-                got = Some(r);
-                if stop {
-                    break;
+                    Ok(None) => break,
+                    Err(_) => {
+                        r.complete = false;
+                        break;
+                    }
                 }
             }
-            _ => while let Ok(Some(_)) = field.chunk().await {},
+            r.complete = r.complete && !cut.load(Ordering::SeqCst);
+            let stop = !r.complete || r.too_big;
+            form.media = Some(r);
+            if stop {
+                break;
+            }
+            continue;
+        }
+        let limit = if name == "media_data" {
+            usize::try_from(max / 3 * 4 + 8).unwrap_or(usize::MAX)
+        } else {
+            MAX_TEXT_FIELD
+        };
+        let mut text = Vec::new();
+        while let Ok(Some(b)) = field.chunk().await {
+            if text.len() + b.len() > limit {
+                return Err(Bad::new(
+                    if name == "media_data" {
+                        "media"
+                    } else {
+                        "form"
+                    },
+                    format!("Field {name} exceeds the maximum size"),
+                ));
+            }
+            text.extend_from_slice(&b);
+        }
+        let text = String::from_utf8_lossy(&text).trim().to_owned();
+        if name == "media_data" {
+            form.media = Some(Received::base64(session.clone(), &text, max)?);
+        } else {
+            if name == "media_id" && session.is_none() {
+                // Unknown ids are refused where the id is used.
+                session = session_hash(x, user, &text).ok();
+            }
+            form.fields.insert(name, text);
         }
     }
-    let id = id.ok_or_else(|| Bad::new("media_id", "media_id is required"))?;
+    Ok(form)
+}
+
+/// Adds one received segment `index` to session `id` of `user`; returns
+/// the session's expiry (unix seconds). The segment is recorded as a
+/// chunk either way.
+pub(super) fn append_segment(
+    x: &X,
+    user: &str,
+    id: &str,
+    index: Option<&str>,
+    got: Option<Received>,
+) -> Result<i64, Bad> {
     let got = got.ok_or_else(|| Bad::new("media", "The media field is required"))?;
+    let max = x.ctx.config.x_max_append_bytes;
     if got.too_big {
         return Err(Bad::new(
             "media",
@@ -265,16 +348,18 @@ pub(super) async fn append_multipart(
         ));
     }
     let index = index
+        .and_then(|i| i.trim().parse::<u32>().ok())
         .filter(|i| *i <= MAX_SEGMENT_INDEX)
-        .ok_or_else(bad_index)?;
+        .ok_or_else(|| Bad::new("segment_index", "segment_index must be an integer 0-999"))?;
     let mut all = lock(x);
     let m = all
-        .get_mut(&id)
-        .ok_or_else(|| Bad::new("media_id", "Unknown media id"))?;
+        .get_mut(id)
+        .filter(|m| m.owner == user && m.finalized_at.is_none())
+        .ok_or_else(|| Bad::new("media_id", "Unknown or already finalized media id"))?;
     let offset: u64 = m.segments.range(..index).map(|(_, l)| l).sum();
     x.ctx.record.add_chunk(ChunkRecord {
         platform: Platform::X,
-        upload_id: id.clone(),
+        upload_id: id.to_owned(),
         offset,
         len: got.len,
         complete: got.complete,
@@ -290,7 +375,53 @@ pub(super) async fn append_multipart(
     }
     // A re-sent segment_index replaces the earlier one.
     m.segments.insert(index, got.len);
-    Ok(id)
+    Ok(m.created.timestamp() + MEDIA_TTL_SECS)
+}
+
+/// The type of a simple upload, from its first bytes.
+fn sniff(head: &[u8]) -> &'static str {
+    match head {
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [b'G', b'I', b'F', b'8', ..] => "image/gif",
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "image/webp",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A v1.1 simple upload (the whole file in one `media`/`media_data`
+/// field, no INIT): one segment, finalized at once. Returns the media id
+/// and the detected media type.
+pub(super) fn simple_upload(
+    x: &X,
+    user: &str,
+    category: Option<&str>,
+    got: Option<Received>,
+) -> Result<(String, &'static str), Bad> {
+    let mut got = got.ok_or_else(|| Bad::new("media", "The media field is required"))?;
+    let mime = sniff(&got.head);
+    if got.len == 0 {
+        return Err(Bad::new("media", "The media field is empty"));
+    }
+    let (id, _) = init_session(x, user, Some(mime), Some(got.len), category)?;
+    // Read before the session existed: its fresh hash is the session's.
+    got.base_len = Some(0);
+    append_segment(x, user, &id, Some("0"), Some(got))?;
+    Ok((id, mime))
 }
 
 /// Finalizes a session: (media key, size, processing_info if any).

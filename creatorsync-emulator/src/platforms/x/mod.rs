@@ -30,6 +30,10 @@ use crate::config::Identity;
 
 /// Length of X's rate-limit windows (15 minutes).
 const WINDOW_SECS: i64 = 900;
+/// Length of X's per-app daily windows.
+const DAY_SECS: i64 = 86_400;
+/// The window key of app-wide budgets (never a user id: those are numeric).
+const APP: &str = "@app";
 /// `x-rate-limit-limit` advertised on routes without their own limit
 /// (UNCONFIRMED: X publishes per-endpoint numbers per tier).
 const DEFAULT_ROUTE_LIMIT: u64 = 900;
@@ -79,6 +83,17 @@ impl X {
     /// Counts one call of `route` by `user` in its 15-minute window:
     /// Ok((limit, remaining, reset)) or Err(reset) when over `limit`.
     fn count(&self, route: &str, user: &str, limit: u64) -> Result<(u64, u64, i64), i64> {
+        self.count_in(route, user, limit, WINDOW_SECS)
+    }
+
+    /// Like [`X::count`] for a window of `window` seconds.
+    fn count_in(
+        &self,
+        route: &str,
+        user: &str,
+        limit: u64,
+        window: i64,
+    ) -> Result<(u64, u64, i64), i64> {
         let now = self.ctx.clock.unix();
         let mut w = self
             .windows
@@ -87,10 +102,10 @@ impl X {
         let e = w
             .entry((route.to_owned(), user.to_owned()))
             .or_insert((now, 0));
-        if now >= e.0 + WINDOW_SECS {
+        if now >= e.0 + window {
             *e = (now, 0);
         }
-        let reset = e.0 + WINDOW_SECS;
+        let reset = e.0 + window;
         if e.1 >= limit {
             return Err(reset);
         }
@@ -146,10 +161,41 @@ async fn rate_headers(State(ctx): State<Ctx>, req: Request, next: Next) -> Respo
 }
 
 fn set_rate(h: &mut HeaderMap, limit: u64, remaining: u64, reset: i64) {
+    set_limit_headers(h, "x-rate-limit", limit, remaining, reset);
+}
+
+/// Sets `{prefix}-limit`, `-remaining` and `-reset` (X's header families:
+/// `x-rate-limit`, `x-app-limit-24hour`, `x-user-limit-24hour`).
+fn set_limit_headers(h: &mut HeaderMap, prefix: &str, limit: u64, remaining: u64, reset: i64) {
     let v = |n: String| HeaderValue::from_str(&n).unwrap_or(HeaderValue::from_static("0"));
-    h.insert("x-rate-limit-limit", v(limit.to_string()));
-    h.insert("x-rate-limit-remaining", v(remaining.to_string()));
-    h.insert("x-rate-limit-reset", v(reset.to_string()));
+    for (suffix, value) in [
+        ("limit", limit.to_string()),
+        ("remaining", remaining.to_string()),
+        ("reset", reset.to_string()),
+    ] {
+        if let Ok(name) = axum::http::HeaderName::try_from(format!("{prefix}-{suffix}")) {
+            h.insert(name, v(value));
+        }
+    }
+}
+
+/// X v2's 429 with the headers of the window that ran out.
+fn too_many(prefix: &str, limit: u64, reset: i64) -> Response {
+    let mut r = problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too Many Requests",
+        "Too Many Requests",
+    );
+    set_limit_headers(r.headers_mut(), prefix, limit, 0, reset);
+    r
+}
+
+/// Counts a media upload call (`route`) by `user` in its 15-minute window
+/// (X: 1,875 per user per endpoint); the 429 when over.
+fn count_media(x: &X, route: &str, user: &str) -> Result<(u64, u64, i64), Response> {
+    let limit = x.ctx.config.x_media_per_window;
+    x.count(route, user, limit)
+        .map_err(|reset| too_many("x-rate-limit", limit, reset))
 }
 
 /// An RFC 7807 problem answer (X API v2 error shape).

@@ -11,7 +11,10 @@ use bytes::Bytes;
 use creatorsync_core::Platform;
 use serde_json::{Value, json};
 
-use super::{St, X, caller, invalid, json_body, problem, require_scope, set_rate};
+use super::{
+    APP, DAY_SECS, St, X, caller, invalid, json_body, problem, require_scope, set_limit_headers,
+    set_rate, too_many,
+};
 use crate::record::RecordedPost;
 
 /// POST /2/tweets per user per 15-minute window (UNCONFIRMED: 100 on paid tiers).
@@ -80,18 +83,27 @@ pub(super) async fn create(
     let per_window = x.ctx.config.x_tweets_per_window;
     let (limit, remaining, reset) = match x.count("POST /2/tweets", &user, per_window) {
         Ok(v) => v,
-        Err(reset) => {
-            let mut r = problem(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too Many Requests",
-                "Too Many Requests",
-            );
-            set_rate(r.headers_mut(), per_window, 0, reset);
+        Err(reset) => return too_many("x-rate-limit", per_window, reset),
+    };
+    // The app's 24-hour budget, shared by all its users.
+    let per_day = x.ctx.config.x_tweets_per_day_app;
+    let app = match x.count_in("POST /2/tweets", APP, per_day, DAY_SECS) {
+        Ok(v) => v,
+        Err(day_reset) => {
+            let mut r = too_many("x-app-limit-24hour", per_day, day_reset);
+            set_rate(r.headers_mut(), limit, remaining, reset);
             return r;
         }
     };
     let mut resp = create_inner(&x, &user, &body);
     set_rate(resp.headers_mut(), limit, remaining, reset);
+    set_limit_headers(
+        resp.headers_mut(),
+        "x-app-limit-24hour",
+        app.0,
+        app.1,
+        app.2,
+    );
     resp
 }
 

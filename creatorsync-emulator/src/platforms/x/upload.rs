@@ -6,14 +6,16 @@
 use std::collections::HashMap;
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::media::{self, Bad, MEDIA_TTL_SECS};
-use super::{St, caller, invalid, json_body, require_scope};
+use super::{St, X, caller, count_media, invalid, json_body, require_scope, set_rate};
 
 /// `POST /2/media/upload/initialize` (JSON).
 pub(super) async fn initialize(
@@ -30,36 +32,102 @@ pub(super) async fn initialize(
     if let Err(r) = require_scope(&x, &headers, "media.write") {
         return r;
     }
+    let rate = match count_media(&x, "POST /2/media/upload/initialize", &user) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let v = match json_body(&body) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    match media::init_session(
-        &x,
-        &user,
-        v["media_type"].as_str(),
-        v["total_bytes"].as_u64(),
-        v["media_category"].as_str(),
-    ) {
-        Ok((id, key)) => Json(
-            json!({"data": {"id": id, "media_key": key, "expires_after_secs": MEDIA_TTL_SECS}}),
-        )
-        .into_response(),
-        Err(b) => b.v2(),
-    }
+    with_rate(
+        rate,
+        match media::init_session(
+            &x,
+            &user,
+            v["media_type"].as_str(),
+            v["total_bytes"].as_u64(),
+            v["media_category"].as_str(),
+        ) {
+            Ok((id, key)) => Json(
+                json!({"data": {"id": id, "media_key": key, "expires_after_secs": MEDIA_TTL_SECS}}),
+            )
+            .into_response(),
+            Err(b) => b.v2(),
+        },
+    )
 }
 
-/// `POST /2/media/upload/{id}/append` (multipart `media` + `segment_index`).
+/// Sets the `x-rate-limit-*` headers of a counted call.
+fn with_rate((limit, remaining, reset): (u64, u64, i64), mut resp: Response) -> Response {
+    set_rate(resp.headers_mut(), limit, remaining, reset);
+    resp
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("multipart/"))
+}
+
+/// `POST /2/media/upload/{id}/append`: multipart (`media` or `media_data`,
+/// and `segment_index`) or JSON `{"media":"<base64>","segment_index":0}`.
+/// Answers `{"data":{"expires_at":<unix>}}`.
 pub(super) async fn append(State(x): St, Path(id): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let user = match caller(&x, &parts.method, &parts.uri, &parts.headers, None) {
         Ok(u) => u,
         Err(r) => return r,
     };
-    match media::append_multipart(&x, &user, Some(id), parts, body).await {
-        Ok(_) => StatusCode::OK.into_response(),
-        Err(b) => b.v2(),
-    }
+    let rate = match count_media(&x, "POST /2/media/upload/{id}/append", &user) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let appended = if is_multipart(&parts.headers) {
+        match media::read_multipart(&x, &user, Some(&id), parts, body).await {
+            Ok(mut f) => {
+                let got = f.media.take();
+                media::append_segment(&x, &user, &id, f.get("segment_index"), got)
+            }
+            Err(b) => Err(b),
+        }
+    } else {
+        append_json(&x, &user, &id, body).await
+    };
+    with_rate(
+        rate,
+        match appended {
+            Ok(expires_at) => Json(json!({"data": {"expires_at": expires_at}})).into_response(),
+            Err(b) => b.v2(),
+        },
+    )
+}
+
+/// The JSON APPEND form: the segment as base64 in `media`.
+async fn append_json(x: &X, user: &str, id: &str, body: Body) -> Result<i64, Bad> {
+    let max = x.ctx.config.x_max_append_bytes;
+    // base64 is 4/3 of the bytes, plus room for the rest of the object.
+    let limit = usize::try_from(max / 3 * 4 + 4096).unwrap_or(usize::MAX);
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        Bad(
+            "media",
+            format!("Segment exceeds the maximum of {max} bytes"),
+        )
+    })?;
+    let v: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Bad("media", format!("Request body is not valid JSON: {e}")))?;
+    let text = v["media"]
+        .as_str()
+        .ok_or_else(|| Bad("media", "The media field is required".to_owned()))?;
+    let session = media::session_hash(x, user, id)?;
+    let got = media::Received::base64(Some(session), text, max)?;
+    let index = match &v["segment_index"] {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    };
+    media::append_segment(x, user, id, index.as_deref(), Some(got))
 }
 
 /// `POST /2/media/upload/{id}/finalize`.
@@ -74,16 +142,23 @@ pub(super) async fn finalize(
         Ok(u) => u,
         Err(r) => return r,
     };
-    match media::finalize_session(&x, &user, &id) {
-        Ok((key, size, info)) => {
-            let mut data = json!({"id": id, "media_key": key, "size": size, "expires_after_secs": MEDIA_TTL_SECS});
-            if let Some(info) = info {
-                data["processing_info"] = info;
+    let rate = match count_media(&x, "POST /2/media/upload/{id}/finalize", &user) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    with_rate(
+        rate,
+        match media::finalize_session(&x, &user, &id) {
+            Ok((key, size, info)) => {
+                let mut data = json!({"id": id, "media_key": key, "size": size, "expires_after_secs": MEDIA_TTL_SECS});
+                if let Some(info) = info {
+                    data["processing_info"] = info;
+                }
+                Json(json!({"data": data})).into_response()
             }
-            Json(json!({"data": data})).into_response()
-        }
-        Err(b) => b.v2(),
-    }
+            Err(b) => b.v2(),
+        },
+    )
 }
 
 /// `GET /2/media/upload?command=STATUS&media_id=..`.
@@ -179,26 +254,96 @@ pub(super) async fn v1_status(
     }
 }
 
+/// v1.1 INIT with `fields` (form or multipart).
+fn v1_init(x: &X, user: &str, f: &HashMap<String, String>) -> Response {
+    match media::init_session(
+        x,
+        user,
+        f.get("media_type").map(String::as_str),
+        f.get("total_bytes").and_then(|t| t.parse().ok()),
+        f.get("media_category").map(String::as_str),
+    ) {
+        Ok((id, key)) => {
+            let mut v = v1_ids(&id);
+            v["media_key"] = json!(key);
+            v["expires_after_secs"] = json!(MEDIA_TTL_SECS);
+            (StatusCode::ACCEPTED, Json(v)).into_response()
+        }
+        Err(b) => v1_bad(&b),
+    }
+}
+
+/// The v1.1 FINALIZE answer for `id`.
+fn v1_finalized(x: &X, user: &str, id: &str) -> Result<Value, Bad> {
+    let (key, size, info) = media::finalize_session(x, user, id)?;
+    let mut v = v1_ids(id);
+    v["media_key"] = json!(key);
+    v["size"] = json!(size);
+    v["expires_after_secs"] = json!(MEDIA_TTL_SECS);
+    if let Some(info) = info {
+        v["processing_info"] = info;
+    }
+    Ok(v)
+}
+
+/// v1.1 FINALIZE of `id` (form or multipart).
+fn v1_finalize(x: &X, user: &str, id: &str) -> Response {
+    match v1_finalized(x, user, id) {
+        Ok(v) => Json(v).into_response(),
+        Err(b) => v1_bad(&b),
+    }
+}
+
+/// `POST /1.1/media/upload.json` as multipart (not signed): any command
+/// (`INIT`, `APPEND`, `FINALIZE`; APPEND when only `media_id` says so), or
+/// a simple upload (only `media` / `media_data`, no command).
+async fn v1_multipart(x: &X, parts: Parts, body: Body) -> Response {
+    let user = match caller(x, &parts.method, &parts.uri, &parts.headers, None) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let mut f = match media::read_multipart(x, &user, None, parts, body).await {
+        Ok(f) => f,
+        Err(b) => return v1_bad(&b),
+    };
+    let id = f.get("media_id").unwrap_or_default().to_owned();
+    match (f.get("command"), f.fields.contains_key("media_id")) {
+        (Some("INIT"), _) => v1_init(x, &user, &f.fields),
+        (Some("FINALIZE"), _) => v1_finalize(x, &user, &id),
+        (Some("APPEND"), _) | (None, true) => {
+            let got = f.media.take();
+            match media::append_segment(x, &user, &id, f.get("segment_index"), got) {
+                Ok(_) => StatusCode::NO_CONTENT.into_response(),
+                Err(b) => v1_bad(&b),
+            }
+        }
+        (None, false) => {
+            let category = f.get("media_category").map(str::to_owned);
+            let uploaded = media::simple_upload(x, &user, category.as_deref(), f.media.take())
+                .and_then(|(id, mime)| Ok((v1_finalized(x, &user, &id)?, mime)));
+            match uploaded {
+                Ok((mut v, mime)) => {
+                    // The emulator does not measure images: no w/h.
+                    v["image"] = json!({"image_type": mime});
+                    Json(v).into_response()
+                }
+                Err(b) => v1_bad(&b),
+            }
+        }
+        (Some(_), _) => v1_bad(&Bad(
+            "command",
+            "command must be INIT, APPEND or FINALIZE".to_owned(),
+        )),
+    }
+}
+
 /// `POST /1.1/media/upload.json`: `command=INIT|APPEND|FINALIZE` as an
-/// urlencoded form (signed under OAuth 1.0a) or multipart (not signed).
+/// urlencoded form (signed under OAuth 1.0a) or multipart (not signed;
+/// also the simple upload).
 pub(super) async fn v1_command(State(x): St, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let multipart = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("multipart/"));
-    if multipart {
-        let user = match caller(&x, &parts.method, &parts.uri, &parts.headers, None) {
-            Ok(u) => u,
-            Err(r) => return r,
-        };
-        // Multipart is the APPEND form (fields command, media_id,
-        // segment_index, media); INIT/FINALIZE use the urlencoded form.
-        return match media::append_multipart(&x, &user, None, parts, body).await {
-            Ok(_) => StatusCode::NO_CONTENT.into_response(),
-            Err(b) => v1_bad(&b),
-        };
+    if is_multipart(&parts.headers) {
+        return v1_multipart(&x, parts, body).await;
     }
     let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
         return v1_bad(&Bad("command", "Unreadable form body".to_owned()));
@@ -212,34 +357,8 @@ pub(super) async fn v1_command(State(x): St, req: Request) -> Response {
     f.extend(crate::common::form(&text));
     let id = f.get("media_id").cloned().unwrap_or_default();
     match f.get("command").map(String::as_str) {
-        Some("INIT") => match media::init_session(
-            &x,
-            &user,
-            f.get("media_type").map(String::as_str),
-            f.get("total_bytes").and_then(|t| t.parse().ok()),
-            f.get("media_category").map(String::as_str),
-        ) {
-            Ok((id, key)) => {
-                let mut v = v1_ids(&id);
-                v["media_key"] = json!(key);
-                v["expires_after_secs"] = json!(MEDIA_TTL_SECS);
-                (StatusCode::ACCEPTED, Json(v)).into_response()
-            }
-            Err(b) => v1_bad(&b),
-        },
-        Some("FINALIZE") => match media::finalize_session(&x, &user, &id) {
-            Ok((key, size, info)) => {
-                let mut v = v1_ids(&id);
-                v["media_key"] = json!(key);
-                v["size"] = json!(size);
-                v["expires_after_secs"] = json!(MEDIA_TTL_SECS);
-                if let Some(info) = info {
-                    v["processing_info"] = info;
-                }
-                Json(v).into_response()
-            }
-            Err(b) => v1_bad(&b),
-        },
+        Some("INIT") => v1_init(&x, &user, &f),
+        Some("FINALIZE") => v1_finalize(&x, &user, &id),
         _ => v1_bad(&Bad(
             "command",
             "command must be INIT or FINALIZE (form) or APPEND (multipart)".to_owned(),

@@ -36,10 +36,6 @@ pub(crate) mod cost {
     pub(crate) const DELETE: u64 = 50;
 }
 
-/// Google's quota day resets at midnight Pacific; the emulator uses a fixed
-/// UTC-8 offset (no daylight saving) — UNCONFIRMED approximation.
-const QUOTA_DAY_OFFSET_HOURS: i64 = 8;
-
 /// An open resumable upload session.
 #[derive(Debug)]
 pub(crate) struct Session {
@@ -84,6 +80,8 @@ pub(crate) struct Inner {
     offline: HashMap<String, bool>,
     quota_day: Option<NaiveDate>,
     quota_used: u64,
+    /// `videos.insert` calls on `quota_day` (their own bucket).
+    uploads: u64,
 }
 
 /// Per-emulator YouTube state.
@@ -100,16 +98,42 @@ impl Yt {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Charges `units` of today's quota; the 403 quotaExceeded answer when
-    /// the day's budget would be exceeded.
-    fn charge(&self, units: u64) -> Result<(), Response> {
-        let day =
-            (self.ctx.clock.now() - chrono::Duration::hours(QUOTA_DAY_OFFSET_HOURS)).date_naive();
+    /// The state, with the quota counters reset when a new Pacific day
+    /// (midnight America/Los_Angeles) has begun.
+    fn day(&self) -> MutexGuard<'_, Inner> {
+        let day = crate::calendar::pacific_day(self.ctx.clock.now());
         let mut inner = self.lock();
         if inner.quota_day != Some(day) {
             inner.quota_day = Some(day);
             inner.quota_used = 0;
+            inner.uploads = 0;
         }
+        inner
+    }
+
+    /// Counts one `videos.insert` in its own daily bucket (since
+    /// 2026-06-01: 100 per project per Pacific day); over it, Google's 429
+    /// `rateLimitExceeded` "Video Uploads per day" (body as captured in
+    /// googleapis/google-api-python-client#2753, 2026-05-27).
+    fn count_upload(&self) -> Result<(), Response> {
+        let mut inner = self.day();
+        if inner.uploads >= self.ctx.config.youtube_uploads_per_day {
+            self.ctx.record.bump("youtube.uploads_exceeded");
+            let msg = "Quota exceeded for quota metric 'Video Uploads' and limit 'Video Uploads per day' of service 'youtube.googleapis.com' for consumer 'project_number:000000000000'.";
+            return Err((
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(json!({"error": {"code": 429, "message": msg, "errors": [{"message": msg, "domain": "global", "reason": "rateLimitExceeded"}]}})),
+            )
+                .into_response());
+        }
+        inner.uploads += 1;
+        Ok(())
+    }
+
+    /// Charges `units` of today's quota; the 403 quotaExceeded answer when
+    /// the day's budget would be exceeded.
+    fn charge(&self, units: u64) -> Result<(), Response> {
+        let mut inner = self.day();
         if inner.quota_used + units > self.ctx.config.youtube_quota_units {
             self.ctx.record.bump("youtube.quota_exceeded");
             let msg = "The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.";
