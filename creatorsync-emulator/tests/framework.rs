@@ -42,7 +42,13 @@ async fn control_api_and_faults_work() {
         .unwrap();
     assert_eq!(r.status(), 204);
     let r = http
-        .get(emu.endpoints().get(Platform::X).api.join("/2/users/me").unwrap())
+        .get(
+            emu.endpoints()
+                .get(Platform::X)
+                .api
+                .join("/2/users/me")
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -56,7 +62,13 @@ async fn control_api_and_faults_work() {
         Fault::once(FaultKind::ResetAfterBytes { bytes: 1024 }),
     );
     let err = http
-        .put(emu.endpoints().get(Platform::YouTube).api.join("/upload").unwrap())
+        .put(
+            emu.endpoints()
+                .get(Platform::YouTube)
+                .api
+                .join("/upload")
+                .unwrap(),
+        )
         .body(vec![0u8; 4 << 20])
         .send()
         .await;
@@ -129,7 +141,11 @@ fn x_token(emu: &RunningEmulator) -> String {
 fn x_url(emu: &RunningEmulator, path: &str) -> String {
     format!(
         "{}{path}",
-        emu.endpoints().get(Platform::X).api.as_str().trim_end_matches('/')
+        emu.endpoints()
+            .get(Platform::X)
+            .api
+            .as_str()
+            .trim_end_matches('/')
     )
 }
 

@@ -362,7 +362,10 @@ async fn resumable_rupload_and_publish_limit() {
     let uri = v["uri"].as_str().unwrap().to_owned();
     assert_eq!(
         uri,
-        format!("{}ig-api-upload/v21.0/{id}", emu.endpoints().get(Platform::Instagram).api)
+        format!(
+            "{}ig-api-upload/v21.0/{id}",
+            emu.endpoints().get(Platform::Instagram).api
+        )
     );
 
     let send = |offset: usize, end: usize| {

@@ -27,7 +27,11 @@ fn token(emu: &RunningEmulator) -> String {
 async fn post(emu: &RunningEmulator, path: &str, token: &str, body: Value) -> (u16, Value) {
     let url = format!(
         "{}{path}",
-        emu.endpoints().get(Platform::TikTok).api.as_str().trim_end_matches('/')
+        emu.endpoints()
+            .get(Platform::TikTok)
+            .api
+            .as_str()
+            .trim_end_matches('/')
     );
     let r = Client::new()
         .post(url)

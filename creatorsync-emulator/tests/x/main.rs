@@ -30,7 +30,11 @@ fn client() -> Client {
 fn url(emu: &RunningEmulator, path: &str) -> String {
     format!(
         "{}{}",
-        emu.endpoints().get(Platform::X).api.as_str().trim_end_matches('/'),
+        emu.endpoints()
+            .get(Platform::X)
+            .api
+            .as_str()
+            .trim_end_matches('/'),
         path
     )
 }
