@@ -135,6 +135,13 @@ pub(crate) fn props(err: &Error) -> Value {
             p.insert("platformCode".into(), json!(code));
             p.insert("body".into(), json!(body));
         }
+        Error::UnexpectedResponse { body, .. } => {
+            p.insert("platformCode".into(), json!("unexpected_response"));
+            p.insert("body".into(), json!(body));
+        }
+        Error::Unsupported { .. } => {
+            p.insert("platformCode".into(), json!("unsupported"));
+        }
         Error::AuthorizationDenied {
             error, description, ..
         } => {

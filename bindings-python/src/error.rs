@@ -264,6 +264,16 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             attrs.set_item("body", body)?;
             PlatformError::new_err(msg)
         }
+        Error::UnexpectedResponse { body, .. } => {
+            attrs.set_item("platform_code", "unexpected_response")?;
+            attrs.set_item("body", body)?;
+            PlatformError::new_err(msg)
+        }
+        Error::Unsupported { .. } => {
+            attrs.set_item("platform_code", "unsupported")?;
+            attrs.set_item("body", py.None())?;
+            PlatformError::new_err(msg)
+        }
         Error::AuthorizationDenied {
             error, description, ..
         } => {

@@ -168,6 +168,33 @@ pub enum Error {
         body: Option<String>,
     },
 
+    /// A platform's answer this SDK cannot use: a success without a field
+    /// the protocol promises, an upload URL on a foreign host, a body that
+    /// is not the documented shape. Not retryable (the same request gets the
+    /// same answer). Built with [`Error::unexpected_response`].
+    #[error("{platform}: unexpected response{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    UnexpectedResponse {
+        /// The platform.
+        platform: Platform,
+        /// The HTTP status of the answer, when the error is about one
+        /// answer (never made up).
+        status: Option<u16>,
+        /// What was expected.
+        message: String,
+        /// The answer's body (secrets redacted), when at hand.
+        body: Option<String>,
+    },
+
+    /// The platform's API does not offer this operation (e.g. deleting an
+    /// Instagram or TikTok post). Nothing was sent.
+    #[error("{platform}: not supported: {message}")]
+    Unsupported {
+        /// The platform.
+        platform: Platform,
+        /// What is not supported.
+        message: String,
+    },
+
     /// The OAuth flow was refused by the user or the platform.
     #[error("{platform}: authorization was not granted: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     AuthorizationDenied {
@@ -296,6 +323,23 @@ impl Error {
         }
     }
 
+    /// The one constructor of [`Error::UnexpectedResponse`]: `status` is the
+    /// answer's real HTTP status when the caller has it, `body` is redacted
+    /// here.
+    pub fn unexpected_response(
+        platform: Platform,
+        status: Option<u16>,
+        what: &str,
+        body: Option<&str>,
+    ) -> Self {
+        Error::UnexpectedResponse {
+            platform,
+            status,
+            message: what.to_owned(),
+            body: body.map(crate::http::redact_text),
+        }
+    }
+
     /// Shorthand for [`Error::Store`].
     pub fn store(message: impl fmt::Display) -> Self {
         Error::Store {
@@ -333,6 +377,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Platform { status, .. } => Some(*status),
+            Error::UnexpectedResponse { status, .. } => *status,
             Error::RateLimited { .. } => Some(429),
             _ => None,
         }
@@ -347,6 +392,8 @@ impl Error {
             | Error::MediaRejected { platform, .. }
             | Error::Duplicate { platform, .. }
             | Error::Platform { platform, .. }
+            | Error::UnexpectedResponse { platform, .. }
+            | Error::Unsupported { platform, .. }
             | Error::InProgress { platform, .. }
             | Error::CreatedUnfinished { platform, .. }
             | Error::OutcomeUnknown { platform, .. }
@@ -379,6 +426,8 @@ impl Error {
             Error::MediaRejected { .. } => "MEDIA_REJECTED",
             Error::Duplicate { .. } => "DUPLICATE",
             Error::Platform { .. } => "PLATFORM_ERROR",
+            Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
+            Error::Unsupported { .. } => "UNSUPPORTED",
             Error::AuthorizationDenied { .. } => "AUTHORIZATION_DENIED",
             Error::InvalidState { .. } => "INVALID_STATE",
             Error::Transport { .. } => "TRANSPORT_ERROR",

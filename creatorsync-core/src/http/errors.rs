@@ -21,12 +21,13 @@ pub async fn decode_json<T: DeserializeOwned>(
         .bytes()
         .await
         .map_err(|e| super::retry::transport_error(platform, &e))?;
-    serde_json::from_slice(&body).map_err(|e| Error::Platform {
-        platform,
-        status,
-        code: Some("unexpected_response".into()),
-        message: decode_failure(&e),
-        body: Some(redact_text(&String::from_utf8_lossy(&body))),
+    serde_json::from_slice(&body).map_err(|e| {
+        Error::unexpected_response(
+            platform,
+            Some(status),
+            &decode_failure(&e),
+            Some(&String::from_utf8_lossy(&body)),
+        )
     })
 }
 

@@ -8,6 +8,7 @@ mod redact;
 mod retry;
 
 pub use endpoints::{EndpointSet, Endpoints, Host};
+pub(crate) use retry::Attempts;
 pub use retry::RetryConfig;
 
 pub use errors::{decode_json, platform_error};
@@ -110,7 +111,24 @@ impl HttpClient {
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync,
     {
-        retry::send_retry(self, platform, op, idempotency, &build).await
+        retry::send_retry(self, &self.retry, platform, op, idempotency, &build).await
+    }
+
+    /// [`HttpClient::send`] under another retry policy for this one call
+    /// (e.g. [`RetryConfig::disabled`] where an outer loop retries: the
+    /// chunk and resumable upload drivers).
+    pub async fn send_with<F>(
+        &self,
+        policy: &RetryConfig,
+        platform: Platform,
+        op: &'static str,
+        idempotency: Idempotency,
+        build: F,
+    ) -> Result<reqwest::Response>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        retry::send_retry(self, policy, platform, op, idempotency, &build).await
     }
 }
 

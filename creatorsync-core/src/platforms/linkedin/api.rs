@@ -113,13 +113,3 @@ impl Api<'_> {
 pub(super) fn enc(urn: &str) -> String {
     utf8_percent_encode(urn, NON_ALPHANUMERIC).to_string()
 }
-
-pub(super) fn unexpected(message: String) -> Error {
-    Error::Platform {
-        platform: Platform::LinkedIn,
-        status: 200,
-        code: Some("unexpected_response".into()),
-        message,
-        body: None,
-    }
-}
