@@ -359,6 +359,19 @@ fn redact_auth_schemes(text: &str) -> String {
     out
 }
 
+/// `text` (e.g. a driver's error message) with the password of `url`, if
+/// it has one, replaced by [`REDACTED`], in case the message quotes the URL.
+#[cfg(feature = "postgres")]
+pub(crate) fn redact_url_password(url: &str, text: &str) -> String {
+    match Url::parse(url) {
+        Ok(u) => match u.password().filter(|p| !p.is_empty()) {
+            Some(p) => text.replace(p, REDACTED),
+            None => text.to_owned(),
+        },
+        Err(_) => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

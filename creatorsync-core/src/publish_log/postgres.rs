@@ -17,8 +17,7 @@ use super::{
     BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key, holder_refused,
     release_note,
 };
-use crate::store::PostgresOptions;
-use crate::store::postgres::{connect_pool, now_micros, pg_err, redact_url};
+use crate::sql::postgres::{PostgresOptions, connect_pool, now_micros, pg_err, redact_url};
 use crate::{AccountKey, Result};
 
 /// The key columns, and the caller's user, of every statement on one

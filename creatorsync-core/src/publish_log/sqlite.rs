@@ -16,7 +16,7 @@ use super::{
     BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key, holder_refused,
     release_note,
 };
-use crate::store::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
+use crate::sql::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
 use crate::{AccountKey, Error, Result};
 
 /// The key columns, and the caller's user, of every statement on one
