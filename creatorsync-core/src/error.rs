@@ -241,6 +241,11 @@ pub enum Error {
     Store {
         /// What failed.
         message: String,
+        /// The underlying failure (e.g. the database driver's error), for
+        /// [`std::error::Error::source`]; never one that quotes a
+        /// connection URL's password.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// A stored credential cannot be decrypted with the configured keys.
@@ -340,10 +345,23 @@ impl Error {
         }
     }
 
-    /// Shorthand for [`Error::Store`].
+    /// Shorthand for [`Error::Store`] without an underlying error.
     pub fn store(message: impl fmt::Display) -> Self {
         Error::Store {
             message: message.to_string(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Store`] caused by `source` (kept for
+    /// [`std::error::Error::source`]; `message` should say what failed).
+    pub fn store_caused_by(
+        message: impl fmt::Display,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Store {
+            message: message.to_string(),
+            source: Some(Box::new(source)),
         }
     }
 

@@ -4,7 +4,6 @@
 //! [`crate::store::PostgresTokenStore`] and
 //! [`crate::publish_log::PostgresPublishLog`] so neither imports the other.
 
-use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -84,8 +83,8 @@ pub(crate) use crate::http::redact_url_str as redact_url;
 
 /// Maps a database error. sqlx errors never include bound values; the
 /// password is scrubbed in case a driver message quotes the URL.
-pub(crate) fn pg_err(context: &str, e: &dyn fmt::Display) -> Error {
-    Error::store(format!("postgres: {context}: {e}"))
+pub(crate) fn pg_err(context: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::store_caused_by(format!("postgres: {context}: {e}"), e)
 }
 
 /// Connects a pool to `url` and brings the schema up to date.
@@ -116,23 +115,23 @@ pub(crate) async fn connect_pool(url: &str, options: &PostgresOptions) -> Result
 /// under an advisory lock (processes connecting at once take turns).
 async fn migrate(pool: &PgPool) -> Result<()> {
     let latest = MIGRATIONS.last().map_or(0, |m| m.0);
-    let mut tx = pool.begin().await.map_err(|e| pg_err("schema", &e))?;
+    let mut tx = pool.begin().await.map_err(|e| pg_err("schema", e))?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(SCHEMA_LOCK)
         .execute(&mut *tx)
         .await
-        .map_err(|e| pg_err("schema lock", &e))?;
+        .map_err(|e| pg_err("schema lock", e))?;
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS creatorsync_schema (\
          version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )
     .execute(&mut *tx)
     .await
-    .map_err(|e| pg_err("schema table", &e))?;
+    .map_err(|e| pg_err("schema table", e))?;
     let found: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM creatorsync_schema")
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| pg_err("schema version", &e))?;
+        .map_err(|e| pg_err("schema version", e))?;
     if found > latest {
         return Err(Error::store(format!(
             "postgres: the database has CreatorSync schema version {found}, newer than this CreatorSync ({latest}); upgrade CreatorSync"
@@ -142,15 +141,15 @@ async fn migrate(pool: &PgPool) -> Result<()> {
         sqlx::raw_sql(*sql)
             .execute(&mut *tx)
             .await
-            .map_err(|e| pg_err(&format!("migration {version}"), &e))?;
+            .map_err(|e| pg_err(&format!("migration {version}"), e))?;
         sqlx::query("INSERT INTO creatorsync_schema (version) VALUES ($1)")
             .bind(version)
             .execute(&mut *tx)
             .await
-            .map_err(|e| pg_err("schema version", &e))?;
+            .map_err(|e| pg_err("schema version", e))?;
         tracing::info!(version, "applied CreatorSync PostgreSQL migration");
     }
-    tx.commit().await.map_err(|e| pg_err("schema", &e))
+    tx.commit().await.map_err(|e| pg_err("schema", e))
 }
 
 /// `now`, rounded *up* to PostgreSQL's microsecond precision, so a stored

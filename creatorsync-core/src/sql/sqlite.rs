@@ -4,7 +4,6 @@
 //! [`crate::store::SqliteTokenStore`] and
 //! [`crate::publish_log::SqlitePublishLog`] so neither imports the other.
 
-use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -92,12 +91,12 @@ pub(crate) async fn open_pool(path: Option<&Path>) -> Result<SqlitePool> {
                 .max_connections(MAX_CONNECTIONS)
                 .connect_with(options)
                 .await
-                .map_err(|e| store_err(&format!("cannot open {}", path.display()), &e))?
+                .map_err(|e| store_err(&format!("cannot open {}", path.display()), e))?
         }
         None => {
             // Every in-memory connection is its own database: keep exactly one.
             let options = SqliteConnectOptions::from_str("sqlite::memory:")
-                .map_err(|e| store_err("in-memory options", &e))?
+                .map_err(|e| store_err("in-memory options", e))?
                 .busy_timeout(BUSY_TIMEOUT);
             SqlitePoolOptions::new()
                 .max_connections(1)
@@ -106,7 +105,7 @@ pub(crate) async fn open_pool(path: Option<&Path>) -> Result<SqlitePool> {
                 .max_lifetime(None)
                 .connect_with(options)
                 .await
-                .map_err(|e| store_err("cannot open in-memory database", &e))?
+                .map_err(|e| store_err("cannot open in-memory database", e))?
         }
     };
     migrate(&pool).await?;
@@ -117,11 +116,11 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
     let mut tx = pool
         .begin_with("BEGIN IMMEDIATE")
         .await
-        .map_err(|e| store_err("schema", &e))?;
+        .map_err(|e| store_err("schema", e))?;
     let found: i64 = sqlx::query_scalar("PRAGMA user_version")
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| store_err("schema version", &e))?;
+        .map_err(|e| store_err("schema version", e))?;
     if found > SCHEMA_VERSION {
         return Err(Error::store(format!(
             "the database has schema version {found}, newer than this CreatorSync ({SCHEMA_VERSION}); upgrade CreatorSync"
@@ -131,23 +130,23 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
         sqlx::raw_sql(LEASES)
             .execute(&mut *tx)
             .await
-            .map_err(|e| store_err("migration 2", &e))?;
+            .map_err(|e| store_err("migration 2", e))?;
     }
     sqlx::raw_sql(SCHEMA)
         .execute(&mut *tx)
         .await
-        .map_err(|e| store_err("create schema", &e))?;
+        .map_err(|e| store_err("create schema", e))?;
     // PRAGMA values cannot be bound; the constant is ours.
     sqlx::query("PRAGMA user_version = 2")
         .execute(&mut *tx)
         .await
-        .map_err(|e| store_err("schema version", &e))?;
-    tx.commit().await.map_err(|e| store_err("schema", &e))
+        .map_err(|e| store_err("schema version", e))?;
+    tx.commit().await.map_err(|e| store_err("schema", e))
 }
 
 /// Maps a database error; sqlx errors never include bound values.
-pub(crate) fn store_err(context: &str, e: &dyn fmt::Display) -> Error {
-    Error::store(format!("sqlite: {context}: {e}"))
+pub(crate) fn store_err(context: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::store_caused_by(format!("sqlite: {context}: {e}"), e)
 }
 
 /// Timestamps are stored as RFC 3339 text with full precision, in UTC.
@@ -159,4 +158,21 @@ pub(crate) fn time_from_sql(column: &str, text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Error::store(format!("sqlite: bad timestamp in column {column}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn driver_errors_stay_reachable_as_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-dir").join("db.sqlite");
+        let err = open_pool(Some(&missing)).await.unwrap_err();
+        assert!(matches!(err, Error::Store { .. }), "{err}");
+        let source = err.source().expect("the sqlx error is kept");
+        assert!(source.downcast_ref::<sqlx::Error>().is_some(), "{source:?}");
+    }
 }

@@ -127,11 +127,9 @@ impl PostgresTokenStore {
             .pool
             .begin()
             .await
-            .map_err(|e| pg_err("rotate: begin", &e))?;
+            .map_err(|e| pg_err("rotate: begin", e))?;
         let count = reencrypt_all(&mut tx, &new).await?;
-        tx.commit()
-            .await
-            .map_err(|e| pg_err("rotate: commit", &e))?;
+        tx.commit().await.map_err(|e| pg_err("rotate: commit", e))?;
         self.keys.replace(new);
         tracing::info!(key_id = new_id, rows = count, "token store key rotated");
         Ok(count)
@@ -143,7 +141,7 @@ impl PostgresTokenStore {
         sqlx::query_scalar("SELECT DISTINCT key_id FROM creatorsync_tokens ORDER BY key_id")
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| pg_err("key ids", &e))
+            .map_err(|e| pg_err("key ids", e))
     }
 
     /// Closes the pool, waiting for connections to finish.
@@ -152,7 +150,7 @@ impl PostgresTokenStore {
     }
 
     fn decode(&self, row: &PgRow) -> Result<StoredToken> {
-        let get = |e: sqlx::Error| pg_err("read row", &e);
+        let get = |e: sqlx::Error| pg_err("read row", e);
         let sealed = sealed_row(row, "read row")?;
         let plain = PlainColumns {
             profile: row.try_get("profile").map_err(get)?,
@@ -173,7 +171,7 @@ impl PostgresTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| pg_err("read version", &e))?;
+        .map_err(|e| pg_err("read version", e))?;
         v.map(u64_from_sql).transpose()
     }
 }
@@ -189,7 +187,7 @@ macro_rules! token_columns {
 
 /// The identity and sealed credential columns of a token row.
 fn sealed_row(row: &PgRow, context: &str) -> Result<SealedRow> {
-    let get = |e: sqlx::Error| pg_err(context, &e);
+    let get = |e: sqlx::Error| pg_err(context, e);
     SealedRow::read(
         |c| row.try_get(c).map_err(get),
         |c| row.try_get(c).map_err(get),
@@ -204,7 +202,7 @@ async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
     )
     .fetch_all(&mut *conn)
     .await
-    .map_err(|e| pg_err("rotate: read", &e))?;
+    .map_err(|e| pg_err("rotate: read", e))?;
     let mut count = 0;
     for row in rows {
         let row = sealed_row(&row, "rotate: read row")?;
@@ -221,7 +219,7 @@ async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
         .bind(&row.account_id)
         .execute(&mut *conn)
         .await
-        .map_err(|e| pg_err("rotate: write", &e))?;
+        .map_err(|e| pg_err("rotate: write", e))?;
         count += 1;
     }
     Ok(count)
@@ -240,7 +238,7 @@ impl TokenStore for PostgresTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| pg_err("get", &e))?;
+        .map_err(|e| pg_err("get", e))?;
         row.map(|r| self.decode(&r)).transpose()
     }
 
@@ -253,7 +251,7 @@ impl TokenStore for PostgresTokenStore {
         .bind(user_id)
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| pg_err("list", &e))?;
+        .map_err(|e| pg_err("list", e))?;
         let mut tokens = rows
             .iter()
             .map(|r| self.decode(r))
@@ -287,7 +285,7 @@ impl TokenStore for PostgresTokenStore {
                 .bind(now)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| pg_err("insert", &e))?;
+                .map_err(|e| pg_err("insert", e))?;
                 done.rows_affected()
             }
             Some(v) => {
@@ -310,7 +308,7 @@ impl TokenStore for PostgresTokenStore {
                 .bind(u64_to_sql(v)?)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| pg_err("update", &e))?;
+                .map_err(|e| pg_err("update", e))?;
                 done.rows_affected()
             }
         };
@@ -332,7 +330,7 @@ impl TokenStore for PostgresTokenStore {
         .bind(&key.account_id)
         .execute(&self.pool)
         .await
-        .map_err(|e| pg_err("delete", &e))?;
+        .map_err(|e| pg_err("delete", e))?;
         Ok(done.rows_affected() > 0)
     }
 }

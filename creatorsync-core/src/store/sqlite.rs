@@ -149,11 +149,11 @@ impl SqliteTokenStore {
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| store_err("rotate: begin", &e))?;
+            .map_err(|e| store_err("rotate: begin", e))?;
         let count = reencrypt_all(&mut tx, &new).await?;
         tx.commit()
             .await
-            .map_err(|e| store_err("rotate: commit", &e))?;
+            .map_err(|e| store_err("rotate: commit", e))?;
         self.keys.replace(new);
         tracing::info!(key_id = new_id, rows = count, "token store key rotated");
         Ok(count)
@@ -165,7 +165,7 @@ impl SqliteTokenStore {
         sqlx::query_scalar("SELECT DISTINCT key_id FROM tokens ORDER BY key_id")
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| store_err("key ids", &e))
+            .map_err(|e| store_err("key ids", e))
     }
 
     /// Closes the pool, waiting for connections to finish (checkpoints WAL).
@@ -174,7 +174,7 @@ impl SqliteTokenStore {
     }
 
     fn decode(&self, row: &SqliteRow) -> Result<StoredToken> {
-        let get = |e: sqlx::Error| store_err("read row", &e);
+        let get = |e: sqlx::Error| store_err("read row", e);
         let sealed = sealed_row(row, "read row")?;
         let updated_at: String = row.try_get("updated_at").map_err(get)?;
         let plain = PlainColumns {
@@ -195,14 +195,14 @@ impl SqliteTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| store_err("read version", &e))?;
+        .map_err(|e| store_err("read version", e))?;
         v.map(u64_from_sql).transpose()
     }
 }
 
 /// The identity and sealed credential columns of a `tokens` row.
 fn sealed_row(row: &SqliteRow, context: &str) -> Result<SealedRow> {
-    let get = |e: sqlx::Error| store_err(context, &e);
+    let get = |e: sqlx::Error| store_err(context, e);
     SealedRow::read(
         |c| row.try_get(c).map_err(get),
         |c| row.try_get(c).map_err(get),
@@ -216,7 +216,7 @@ async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u6
     )
     .fetch_all(&mut *conn)
     .await
-    .map_err(|e| store_err("rotate: read", &e))?;
+    .map_err(|e| store_err("rotate: read", e))?;
     let mut count = 0;
     for row in rows {
         let row = sealed_row(&row, "rotate: read row")?;
@@ -233,7 +233,7 @@ async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u6
         .bind(&row.account_id)
         .execute(&mut *conn)
         .await
-        .map_err(|e| store_err("rotate: write", &e))?;
+        .map_err(|e| store_err("rotate: write", e))?;
         count += 1;
     }
     Ok(count)
@@ -250,7 +250,7 @@ impl TokenStore for SqliteTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| store_err("get", &e))?;
+        .map_err(|e| store_err("get", e))?;
         row.map(|r| self.decode(&r)).transpose()
     }
 
@@ -259,7 +259,7 @@ impl TokenStore for SqliteTokenStore {
             .bind(user_id)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| store_err("list", &e))?;
+            .map_err(|e| store_err("list", e))?;
         let mut tokens = rows
             .iter()
             .map(|r| self.decode(r))
@@ -293,7 +293,7 @@ impl TokenStore for SqliteTokenStore {
                 .bind(&now)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| store_err("insert", &e))?;
+                .map_err(|e| store_err("insert", e))?;
                 done.rows_affected()
             }
             Some(v) => {
@@ -315,7 +315,7 @@ impl TokenStore for SqliteTokenStore {
                 .bind(u64_to_sql(v)?)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| store_err("update", &e))?;
+                .map_err(|e| store_err("update", e))?;
                 done.rows_affected()
             }
         };
@@ -335,7 +335,7 @@ impl TokenStore for SqliteTokenStore {
                 .bind(&key.account_id)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| store_err("delete", &e))?;
+                .map_err(|e| store_err("delete", e))?;
         Ok(done.rows_affected() > 0)
     }
 }
