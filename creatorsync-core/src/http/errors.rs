@@ -12,7 +12,7 @@ use crate::{Error, Platform, Result};
 
 /// Reads a successful response as JSON, keeping the (redacted) body when it
 /// does not decode.
-pub async fn decode_json<T: DeserializeOwned>(
+pub(crate) async fn decode_json<T: DeserializeOwned>(
     platform: Platform,
     resp: reqwest::Response,
 ) -> Result<T> {
@@ -124,7 +124,12 @@ const EXCERPT_CHARS: usize = 200;
 /// The body kept in [`Error::Platform`] and every message taken from it
 /// are redacted (a platform may quote a token, a code or a signed URL in
 /// its message).
-pub fn platform_error(platform: Platform, status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+pub(crate) fn platform_error(
+    platform: Platform,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Error {
     redact_messages(map_error(platform, status, headers, body))
 }
 

@@ -11,11 +11,12 @@ pub use endpoints::{EndpointSet, Endpoints, Host};
 pub(crate) use retry::Attempts;
 pub use retry::RetryConfig;
 
-pub use errors::{decode_json, platform_error};
+pub(crate) use errors::{decode_json, platform_error};
 #[cfg(feature = "postgres")]
 pub(crate) use redact::redact_url_password;
 pub(crate) use redact::redacted_excerpt;
-pub use redact::{REDACTED, redact_text, redact_url, redact_url_str};
+pub use redact::{REDACTED, redact_url};
+pub(crate) use redact::{redact_text, redact_url_str};
 
 use std::time::Duration;
 
