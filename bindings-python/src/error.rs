@@ -93,7 +93,7 @@ pyo3::create_exception!(
     creatorsync,
     PlatformError,
     CreatorSyncError,
-    "Any other error answer from a platform: `status` (HTTP), `platform_code`, `body` (redacted)."
+    "Any other error answer from a platform: `status` (HTTP), `platform_code`, `body` (redacted); also `unexpected_response` (an answer the SDK cannot use) and `unsupported` (an operation the platform does not offer)."
 );
 pyo3::create_exception!(
     creatorsync,
