@@ -123,6 +123,7 @@ pub(crate) fn props(err: &Error) -> Value {
         Error::InvalidMedia {
             source_name,
             reason,
+            ..
         } => {
             p.insert("source".into(), json!(source_name));
             p.insert("reason".into(), json!(reason));

@@ -130,6 +130,10 @@ pub enum Error {
         source_name: String,
         /// What is wrong and what to do.
         reason: String,
+        /// The underlying failure (e.g. the I/O error reading a file), for
+        /// [`std::error::Error::source`].
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// The platform accepted the upload but refused the media (processing
@@ -342,6 +346,15 @@ impl Error {
             status,
             message: what.to_owned(),
             body: body.map(crate::http::redact_text),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidMedia`] without an underlying error.
+    pub fn invalid_media(source_name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidMedia {
+            source_name: source_name.into(),
+            reason: reason.into(),
+            source: None,
         }
     }
 

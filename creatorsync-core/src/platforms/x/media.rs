@@ -130,15 +130,15 @@ impl XClient {
         let id = session.media_id.clone();
         let all = plan(session.total, session.segment);
         if all.len() > 1000 {
-            return Err(Error::InvalidMedia {
-                source_name: media.info().name.clone().unwrap_or_default(),
-                reason: format!(
+            return Err(Error::invalid_media(
+                media.info().name.clone().unwrap_or_default(),
+                format!(
                     "{} bytes need {} APPEND segments of {} bytes; X allows 1000",
                     session.total,
                     all.len(),
                     session.segment
                 ),
-            });
+            ));
         }
         let done: u64 = all
             .iter()
