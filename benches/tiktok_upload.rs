@@ -47,7 +47,8 @@ fn main() {
         let dir = tempfile::tempdir().expect("temp dir");
         let full = common::sparse_file(dir.path(), mib * MIB);
         let quarter = common::sparse_file(dir.path(), mib * MIB / 4);
-        let endpoints = serde_json::to_string(&emu.endpoints().get(Platform::TikTok)).expect("endpoints");
+        let endpoints =
+            serde_json::to_string(&emu.endpoints().get(Platform::TikTok)).expect("endpoints");
         let case = |label, role, file: &std::path::PathBuf| Case {
             label,
             role,

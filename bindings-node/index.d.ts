@@ -5,7 +5,7 @@ export type ErrorCode =
   | 'INVALID_MEDIA' | 'MEDIA_REJECTED' | 'DUPLICATE' | 'PLATFORM_ERROR' | 'AUTHORIZATION_DENIED'
   | 'INVALID_STATE' | 'TRANSPORT_ERROR' | 'CONFLICT' | 'STORE_ERROR' | 'KEY_ERROR'
   | 'CONFIG_ERROR' | 'TIMEOUT' | 'CANCELLED' | 'IN_PROGRESS' | 'CREATED_UNFINISHED'
-  | 'OUTCOME_UNKNOWN'
+  | 'OUTCOME_UNKNOWN' | 'UNEXPECTED_RESPONSE' | 'UNSUPPORTED'
 export interface Violation { platform: Platform | null; field: string; code: string; message: string }
 /** Every error CreatorSync rejects with. Branch on `code`, never on `message`. */
 export declare class CreatorSyncError extends Error {
@@ -22,7 +22,7 @@ export declare class CreatorSyncError extends Error {
   cause?: ErrorInfo
   /** INVALID_POST: every violation. */
   violations?: Violation[]
-  /** PLATFORM_ERROR / MEDIA_REJECTED: the platform's own code. */
+  /** PLATFORM_ERROR / MEDIA_REJECTED: the platform's own code (UNEXPECTED_RESPONSE: `unexpected_response`, UNSUPPORTED: `unsupported`). */
   platformCode?: string | null
   /** CONFLICT: the stored version. */
   currentVersion?: number | null

@@ -373,7 +373,13 @@ async fn feed_image_reel_story_and_carousel_from_public_urls() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Platform { code: Some(ref c), .. } if c == "unsupported"),
+        matches!(
+            err,
+            Error::Unsupported {
+                platform: Platform::Instagram,
+                ..
+            }
+        ),
         "{err}"
     );
     env.emu.shutdown().await;

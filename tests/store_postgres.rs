@@ -467,7 +467,7 @@ async fn concurrent_first_connects_migrate_once() {
         .unwrap();
     let err = PostgresTokenStore::connect(&url, keys()).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Store { message } if message.contains("upgrade CreatorSync")),
+        matches!(&err, Error::Store { message, .. } if message.contains("upgrade CreatorSync")),
         "{err:?}"
     );
     pg_support::drop_databases(&server, "cfcmo").await;

@@ -54,7 +54,10 @@ pub fn make_file(dir: &Path, size: u64) -> PathBuf {
 pub async fn raw_put_ceiling(emu: &RunningEmulator, li_token: &str, path: &Path) -> f64 {
     let env = vec![
         ("CS_MODE", "ceiling".to_owned()),
-        ("CS_API", emu.endpoints().get(Platform::LinkedIn).api.to_string()),
+        (
+            "CS_API",
+            emu.endpoints().get(Platform::LinkedIn).api.to_string(),
+        ),
         ("CS_TOKEN", li_token.to_owned()),
         ("CS_FILE", path.display().to_string()),
     ];

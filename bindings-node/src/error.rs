@@ -123,6 +123,7 @@ pub(crate) fn props(err: &Error) -> Value {
         Error::InvalidMedia {
             source_name,
             reason,
+            ..
         } => {
             p.insert("source".into(), json!(source_name));
             p.insert("reason".into(), json!(reason));
@@ -134,6 +135,13 @@ pub(crate) fn props(err: &Error) -> Value {
         Error::Platform { code, body, .. } => {
             p.insert("platformCode".into(), json!(code));
             p.insert("body".into(), json!(body));
+        }
+        Error::UnexpectedResponse { body, .. } => {
+            p.insert("platformCode".into(), json!("unexpected_response"));
+            p.insert("body".into(), json!(body));
+        }
+        Error::Unsupported { .. } => {
+            p.insert("platformCode".into(), json!("unsupported"));
         }
         Error::AuthorizationDenied {
             error, description, ..

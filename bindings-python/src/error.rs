@@ -93,7 +93,7 @@ pyo3::create_exception!(
     creatorsync,
     PlatformError,
     CreatorSyncError,
-    "Any other error answer from a platform: `status` (HTTP), `platform_code`, `body` (redacted)."
+    "Any other error answer from a platform: `status` (HTTP), `platform_code`, `body` (redacted); also `unexpected_response` (an answer the SDK cannot use) and `unsupported` (an operation the platform does not offer)."
 );
 pyo3::create_exception!(
     creatorsync,
@@ -262,6 +262,16 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::Platform { code, body, .. } => {
             attrs.set_item("platform_code", code)?;
             attrs.set_item("body", body)?;
+            PlatformError::new_err(msg)
+        }
+        Error::UnexpectedResponse { body, .. } => {
+            attrs.set_item("platform_code", "unexpected_response")?;
+            attrs.set_item("body", body)?;
+            PlatformError::new_err(msg)
+        }
+        Error::Unsupported { .. } => {
+            attrs.set_item("platform_code", "unsupported")?;
+            attrs.set_item("body", py.None())?;
             PlatformError::new_err(msg)
         }
         Error::AuthorizationDenied {

@@ -130,6 +130,10 @@ pub enum Error {
         source_name: String,
         /// What is wrong and what to do.
         reason: String,
+        /// The underlying failure (e.g. the I/O error reading a file), for
+        /// [`std::error::Error::source`].
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// The platform accepted the upload but refused the media (processing
@@ -166,6 +170,33 @@ pub enum Error {
         message: String,
         /// The raw response body (secrets redacted), for debugging.
         body: Option<String>,
+    },
+
+    /// A platform's answer this SDK cannot use: a success without a field
+    /// the protocol promises, an upload URL on a foreign host, a body that
+    /// is not the documented shape. Not retryable (the same request gets the
+    /// same answer). Built with [`Error::unexpected_response`].
+    #[error("{platform}: unexpected response{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    UnexpectedResponse {
+        /// The platform.
+        platform: Platform,
+        /// The HTTP status of the answer, when the error is about one
+        /// answer (never made up).
+        status: Option<u16>,
+        /// What was expected.
+        message: String,
+        /// The answer's body (secrets redacted), when at hand.
+        body: Option<String>,
+    },
+
+    /// The platform's API does not offer this operation (e.g. deleting an
+    /// Instagram or TikTok post). Nothing was sent.
+    #[error("{platform}: not supported: {message}")]
+    Unsupported {
+        /// The platform.
+        platform: Platform,
+        /// What is not supported.
+        message: String,
     },
 
     /// The OAuth flow was refused by the user or the platform.
@@ -214,6 +245,11 @@ pub enum Error {
     Store {
         /// What failed.
         message: String,
+        /// The underlying failure (e.g. the database driver's error), for
+        /// [`std::error::Error::source`]; never one that quotes a
+        /// connection URL's password.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// A stored credential cannot be decrypted with the configured keys.
@@ -296,10 +332,49 @@ impl Error {
         }
     }
 
-    /// Shorthand for [`Error::Store`].
+    /// The one constructor of [`Error::UnexpectedResponse`]: `status` is the
+    /// answer's real HTTP status when the caller has it, `body` is redacted
+    /// here.
+    pub fn unexpected_response(
+        platform: Platform,
+        status: Option<u16>,
+        what: &str,
+        body: Option<&str>,
+    ) -> Self {
+        Error::UnexpectedResponse {
+            platform,
+            status,
+            message: what.to_owned(),
+            body: body.map(crate::http::redact_text),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidMedia`] without an underlying error.
+    pub fn invalid_media(source_name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidMedia {
+            source_name: source_name.into(),
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// Shorthand for [`Error::Store`] without an underlying error.
     pub fn store(message: impl fmt::Display) -> Self {
         Error::Store {
             message: message.to_string(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Store`] caused by `source` (kept for
+    /// [`std::error::Error::source`]; `message` should say what failed).
+    pub fn store_caused_by(
+        message: impl fmt::Display,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Store {
+            message: message.to_string(),
+            source: Some(Box::new(source)),
         }
     }
 
@@ -333,6 +408,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Platform { status, .. } => Some(*status),
+            Error::UnexpectedResponse { status, .. } => *status,
             Error::RateLimited { .. } => Some(429),
             _ => None,
         }
@@ -347,6 +423,8 @@ impl Error {
             | Error::MediaRejected { platform, .. }
             | Error::Duplicate { platform, .. }
             | Error::Platform { platform, .. }
+            | Error::UnexpectedResponse { platform, .. }
+            | Error::Unsupported { platform, .. }
             | Error::InProgress { platform, .. }
             | Error::CreatedUnfinished { platform, .. }
             | Error::OutcomeUnknown { platform, .. }
@@ -379,6 +457,8 @@ impl Error {
             Error::MediaRejected { .. } => "MEDIA_REJECTED",
             Error::Duplicate { .. } => "DUPLICATE",
             Error::Platform { .. } => "PLATFORM_ERROR",
+            Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
+            Error::Unsupported { .. } => "UNSUPPORTED",
             Error::AuthorizationDenied { .. } => "AUTHORIZATION_DENIED",
             Error::InvalidState { .. } => "INVALID_STATE",
             Error::Transport { .. } => "TRANSPORT_ERROR",

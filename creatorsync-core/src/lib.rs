@@ -30,6 +30,8 @@ pub mod progress;
 mod publish;
 pub mod publish_log;
 mod secret;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -180,10 +180,10 @@ impl ObjectStoreMediaHost {
                 Ok(b) if !b.is_empty() => b,
                 Ok(_) => {
                     let _ = upload.abort().await;
-                    return Err(Error::InvalidMedia {
-                        source_name: path.to_string(),
-                        reason: format!("source ended at byte {offset} of {len}"),
-                    });
+                    return Err(Error::invalid_media(
+                        path.to_string(),
+                        format!("source ended at byte {offset} of {len}"),
+                    ));
                 }
                 Err(e) => {
                     let _ = upload.abort().await;

@@ -18,7 +18,10 @@ async fn me(
 ) -> (u16, Value, Option<String>, Option<String>) {
     let p = proof(token);
     let r = client()
-        .get(format!("{}{version}/me", emu.endpoints().get(Platform::Facebook).api))
+        .get(format!(
+            "{}{version}/me",
+            emu.endpoints().get(Platform::Facebook).api
+        ))
         .query(&[("access_token", token), ("appsecret_proof", p.as_str())])
         .send()
         .await

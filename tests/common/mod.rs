@@ -99,10 +99,10 @@ impl MediaSource for Mem {
     }
     async fn read_range(&self, offset: u64, len: u64) -> creatorsync::Result<Bytes> {
         if offset.saturating_add(len) > self.readable.load(Ordering::SeqCst) {
-            return Err(creatorsync::Error::InvalidMedia {
-                source_name: "test".into(),
-                reason: "simulated read failure".into(),
-            });
+            return Err(creatorsync::Error::invalid_media(
+                "test",
+                "simulated read failure",
+            ));
         }
         let start = (offset as usize).min(self.bytes.len());
         let end = (offset.saturating_add(len) as usize).min(self.bytes.len());

@@ -118,7 +118,10 @@ class Duplicate(CreatorSyncError):
     """The platform refused the post as a duplicate."""
 
 class PlatformError(CreatorSyncError):
-    """Any other platform error answer."""
+    """Any other platform error answer; also an answer the SDK cannot use
+    (``platform_code == "unexpected_response"``, ``status`` None unless it is
+    about one HTTP answer) and an operation the platform does not offer
+    (``platform_code == "unsupported"``)."""
 
     platform_code: Optional[str]
     body: Optional[str]

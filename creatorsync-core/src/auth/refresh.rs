@@ -108,7 +108,7 @@ pub struct TokenManager {
 pub(crate) struct Inner {
     pub(crate) ctx: AuthContext,
     pub(crate) config: TokenManagerConfig,
-    flights: Mutex<HashMap<AccountKey, Arc<tokio::sync::Mutex<()>>>>,
+    flights: Flights,
     pub(crate) cache: ProfileCache,
     /// Lease owner id of this manager.
     id: String,
@@ -179,7 +179,7 @@ impl TokenManager {
                 cache: ProfileCache::new(config.profile_ttl),
                 ctx,
                 config,
-                flights: Mutex::new(HashMap::new()),
+                flights: Flights::default(),
                 id: uuid::Uuid::new_v4().simple().to_string(),
             }),
         }
@@ -251,15 +251,6 @@ impl TokenManager {
             .await
     }
 
-    fn flight(&self, key: &AccountKey) -> Arc<tokio::sync::Mutex<()>> {
-        let mut map = self
-            .inner
-            .flights
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.entry(key.clone()).or_default().clone()
-    }
-
     /// Refreshes `key` unless its stored token is valid for longer than the
     /// skew window and is not `stale` (a credential the platform refused).
     ///
@@ -274,7 +265,7 @@ impl TokenManager {
     ) -> Result<StoredToken> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::Config("refreshing a token needs a Tokio runtime".into()))?;
-        let guard = self.flight(key).lock_owned().await;
+        let guard = self.inner.flights.lock(key).await;
         let (this, key, stale) = (self.clone(), key.clone(), stale.cloned());
         let task = runtime.spawn(
             async move {
@@ -558,5 +549,111 @@ impl TokenManager {
         }
         warn!(platform = %key.platform, account = %key.account_id, reason, "reauthorization required");
         reauth(&key, reason)
+    }
+}
+/// The per-account single-flight locks of refreshes. An entry exists only
+/// while someone holds or waits for it: the last holder removes it, so the
+/// map stays as small as the refreshes in flight however many accounts a
+/// long-running process serves.
+#[derive(Debug, Default)]
+struct Flights {
+    map: Arc<Mutex<HashMap<AccountKey, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// The held lock of one account; dropping it releases the lock and removes
+/// the entry when nobody else holds or waits for it.
+struct FlightGuard {
+    map: Arc<Mutex<HashMap<AccountKey, Arc<tokio::sync::Mutex<()>>>>>,
+    key: AccountKey,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Flights {
+    /// Waits for and takes the lock of `key`.
+    async fn lock(&self, key: &AccountKey) -> FlightGuard {
+        let lock = self.entries().entry(key.clone()).or_default().clone();
+        FlightGuard {
+            map: self.map.clone(),
+            key: key.clone(),
+            guard: Some(lock.lock_owned().await),
+        }
+    }
+
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<AccountKey, Arc<tokio::sync::Mutex<()>>>> {
+        self.map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries().len()
+    }
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        // Under the map's lock, so no one can clone the entry in between:
+        // unlock, then drop the entry if the map holds its only reference
+        // (a waiter holds a clone of its own).
+        let mut map = self
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(self.guard.take());
+        if map
+            .get(&self.key)
+            .is_some_and(|lock| Arc::strong_count(lock) == 1)
+        {
+            map.remove(&self.key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::Platform;
+
+    fn key(n: usize) -> AccountKey {
+        AccountKey::new("user", Platform::X, format!("acct-{n}")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_lock_map_holds_only_accounts_in_flight() {
+        let flights = Flights::default();
+        for n in 0..1000 {
+            let _held = flights.lock(&key(n)).await;
+            assert_eq!(flights.len(), 1);
+        }
+        assert_eq!(flights.len(), 0, "released locks leave no entry behind");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_keeps_the_entry_and_still_excludes() {
+        let flights = Arc::new(Flights::default());
+        let first = flights.lock(&key(1)).await;
+        let inside = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let waiter = {
+            let (flights, inside) = (flights.clone(), inside.clone());
+            tokio::spawn(async move {
+                let _held = flights.lock(&key(1)).await;
+                inside.store(true, std::sync::atomic::Ordering::SeqCst);
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            !inside.load(std::sync::atomic::Ordering::SeqCst),
+            "excluded"
+        );
+        drop(first);
+        // The waiter's entry survived the first holder's release.
+        waiter.await.unwrap();
+        assert!(inside.load(std::sync::atomic::Ordering::SeqCst));
+        assert_eq!(flights.len(), 0);
     }
 }

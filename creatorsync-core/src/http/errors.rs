@@ -15,7 +15,7 @@ use crate::{Error, Platform, Result};
 
 /// Reads a successful response as JSON, keeping the (redacted) body when it
 /// does not decode.
-pub async fn decode_json<T: DeserializeOwned>(
+pub(crate) async fn decode_json<T: DeserializeOwned>(
     platform: Platform,
     resp: reqwest::Response,
 ) -> Result<T> {
@@ -24,12 +24,13 @@ pub async fn decode_json<T: DeserializeOwned>(
         .bytes()
         .await
         .map_err(|e| super::retry::transport_error(platform, &e))?;
-    serde_json::from_slice(&body).map_err(|e| Error::Platform {
-        platform,
-        status,
-        code: Some("unexpected_response".into()),
-        message: decode_failure(&e),
-        body: Some(redact_text(&String::from_utf8_lossy(&body))),
+    serde_json::from_slice(&body).map_err(|e| {
+        Error::unexpected_response(
+            platform,
+            Some(status),
+            &decode_failure(&e),
+            Some(&String::from_utf8_lossy(&body)),
+        )
     })
 }
 

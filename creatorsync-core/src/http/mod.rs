@@ -8,12 +8,15 @@ mod redact;
 mod retry;
 
 pub use endpoints::{Endpoints, Host};
+pub(crate) use retry::Attempts;
 pub use retry::RetryConfig;
 
-pub use errors::decode_json;
-pub(crate) use errors::{ErrorBody, ErrorShape, next_utc_midnight, platform_error};
+pub(crate) use errors::{ErrorBody, ErrorShape, decode_json, next_utc_midnight, platform_error};
+#[cfg(feature = "postgres")]
+pub(crate) use redact::redact_url_password;
 pub(crate) use redact::redacted_excerpt;
-pub use redact::{REDACTED, redact_text, redact_url, redact_url_str};
+pub use redact::{REDACTED, redact_url};
+pub(crate) use redact::{redact_text, redact_url_str};
 
 use std::time::Duration;
 
@@ -111,7 +114,24 @@ impl HttpClient {
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync,
     {
-        retry::send_retry(self, shape, op, idempotency, &build).await
+        retry::send_retry(self, &self.retry, shape, op, idempotency, &build).await
+    }
+
+    /// [`HttpClient::send`] under another retry policy for this one call
+    /// (e.g. [`RetryConfig::disabled`] where an outer loop retries: the
+    /// chunk and resumable upload drivers).
+    pub(crate) async fn send_with<F>(
+        &self,
+        policy: &RetryConfig,
+        shape: &dyn ErrorShape,
+        op: &'static str,
+        idempotency: Idempotency,
+        build: F,
+    ) -> Result<reqwest::Response>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        retry::send_retry(self, policy, shape, op, idempotency, &build).await
     }
 }
 
@@ -171,8 +191,15 @@ mod tests {
         )
     }
 
+    /// Serializes the tests here that send requests: tracing caches a
+    /// callsite's interest, and a request traced on another thread while
+    /// the log test installs its subscriber can leave the `http` span
+    /// unrecorded there.
+    static SENDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     #[tokio::test]
     async fn upload_session_ids_never_reach_errors_or_trace_logs() {
+        let _one_at_a_time = SENDING.lock().await;
         let logs = Logs::default();
         let writer = logs.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -223,5 +250,48 @@ mod tests {
         for shown in errors.iter().chain([&logs]) {
             assert!(!shown.contains(SESSION), "session id in {shown}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_retry_policy_is_chosen_per_call() {
+        let _one_at_a_time = SENDING.lock().await;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let hits = Arc::new(AtomicU32::new(0));
+        let counted = hits.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/x", listener.local_addr().unwrap());
+        let router = Router::new().fallback(put(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { StatusCode::SERVICE_UNAVAILABLE }
+        }));
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let client = HttpClient::new(HttpConfig {
+            retry: RetryConfig {
+                max_retries: 2,
+                initial_backoff: Duration::from_millis(1),
+                ..RetryConfig::default()
+            },
+            ..HttpConfig::default()
+        })
+        .unwrap();
+        let put_once = |c: &reqwest::Client| c.put(&url);
+        client
+            .send(Platform::YouTube, "op", Idempotency::Idempotent, put_once)
+            .await
+            .unwrap_err();
+        assert_eq!(hits.swap(0, Ordering::SeqCst), 3, "the client's policy");
+        let err = client
+            .send_with(
+                &RetryConfig::disabled(),
+                Platform::YouTube,
+                "op",
+                Idempotency::Idempotent,
+                put_once,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(503), "the platform's real status");
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "this call's policy");
+        assert_eq!(client.retry_config().max_retries, 2, "client unchanged");
     }
 }

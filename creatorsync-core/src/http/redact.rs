@@ -108,7 +108,7 @@ pub fn redact_url(url: &Url) -> String {
 
 /// A URL given as text: [`redact_url`] of it, or only [`REDACTED`] when it
 /// does not parse (its secrets cannot be told apart then).
-pub fn redact_url_str(url: &str) -> String {
+pub(crate) fn redact_url_str(url: &str) -> String {
     match Url::parse(url) {
         Ok(u) => redact_url(&u),
         Err(_) => REDACTED.to_owned(),
@@ -153,7 +153,7 @@ fn decoded(name: &str) -> String {
 /// assert!(!t.contains("SECRET") && !t.contains("C0DE") && !t.contains(":p@") && !t.contains("#tok"));
 /// assert!(t.contains(r#""error":"x""#));
 /// ```
-pub fn redact_text(text: &str) -> String {
+pub(crate) fn redact_text(text: &str) -> String {
     let out = redact_urls(text);
     let out = redact_json_fields(&out);
     let out = redact_params(&out);
@@ -357,6 +357,19 @@ fn redact_auth_schemes(text: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// `text` (e.g. a driver's error message) with the password of `url`, if
+/// it has one, replaced by [`REDACTED`], in case the message quotes the URL.
+#[cfg(feature = "postgres")]
+pub(crate) fn redact_url_password(url: &str, text: &str) -> String {
+    match Url::parse(url) {
+        Ok(u) => match u.password().filter(|p| !p.is_empty()) {
+            Some(p) => text.replace(p, REDACTED),
+            None => text.to_owned(),
+        },
+        Err(_) => text.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,62 @@ impl RetryConfig {
     }
 }
 
+/// The attempts of one retried operation under one policy: the single
+/// place that decides whether to try again and sleeps the backoff. Used by
+/// the HTTP layer per request and by the upload loops (per chunk, per
+/// resumable upload) with their own policy.
+#[derive(Debug)]
+pub(crate) struct Attempts<'a> {
+    cfg: &'a RetryConfig,
+    started: Instant,
+    attempt: u32,
+}
+
+impl<'a> Attempts<'a> {
+    /// The first attempt starts now.
+    pub(crate) fn new(cfg: &'a RetryConfig) -> Self {
+        Self {
+            cfg,
+            started: Instant::now(),
+            attempt: 0,
+        }
+    }
+
+    /// 0-based number of the current attempt.
+    pub(crate) fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Progress was made: the next failure counts as the first again.
+    pub(crate) fn reset(&mut self) {
+        *self = Self::new(self.cfg);
+    }
+
+    /// After the failure `err`: sleeps the backoff (or the platform's short
+    /// Retry-After) and returns `Ok` when another attempt is due, else
+    /// returns `err`.
+    pub(crate) async fn retry(&mut self, idempotency: Idempotency, err: Error) -> Result<()> {
+        match decide(self.cfg, self.attempt, self.started, idempotency, err) {
+            Next::Retry(wait) => {
+                debug!(
+                    attempt = self.attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                );
+                tokio::time::sleep(wait).await;
+                self.attempt += 1;
+                Ok(())
+            }
+            Next::Fail(err) => {
+                if self.attempt > 0 {
+                    warn!(attempts = self.attempt + 1, error = %err, "giving up");
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
 /// What to do after a failed attempt.
 enum Next {
     Retry(Duration),
@@ -99,7 +155,7 @@ fn decide(
         }
         _ => return Next::Fail(err),
     };
-    if started.elapsed() + wait > cfg.max_elapsed {
+    if started.elapsed().saturating_add(wait) > cfg.max_elapsed {
         return Next::Fail(err);
     }
     Next::Retry(wait)
@@ -149,6 +205,7 @@ fn strip_url(e: &reqwest::Error) -> String {
 
 pub(super) async fn send_retry<F>(
     client: &HttpClient,
+    policy: &RetryConfig,
     shape: &dyn ErrorShape,
     op: &'static str,
     idempotency: Idempotency,
@@ -158,10 +215,9 @@ where
     F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync,
 {
     let platform = shape.platform();
-    let cfg = &client.retry;
-    let started = Instant::now();
-    let mut attempt = 0u32;
+    let mut attempts = Attempts::new(policy);
     loop {
+        let attempt = attempts.attempt();
         let request = build(&client.inner).build().map_err(|e| {
             Error::Config(format!(
                 "{platform}: cannot build {op} request: {}",
@@ -193,23 +249,11 @@ where
                 Err(e) => Err(transport_error(platform, &e)),
             }
         }
-        .instrument(span)
+        .instrument(span.clone())
         .await;
         match result {
             Ok(resp) => return Ok(resp),
-            Err(err) => match decide(cfg, attempt, started, idempotency, err) {
-                Next::Retry(wait) => {
-                    debug!(%platform, op, attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                Next::Fail(err) => {
-                    if attempt > 0 {
-                        warn!(%platform, op, attempts = attempt + 1, error = %err, "giving up");
-                    }
-                    return Err(err);
-                }
-            },
+            Err(err) => attempts.retry(idempotency, err).instrument(span).await?,
         }
     }
 }

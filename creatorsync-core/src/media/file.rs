@@ -82,8 +82,8 @@ impl FileSource {
             .map(|n| n.to_string_lossy().into_owned())
     }
 
-    fn error(&self, e: &OpenError) -> crate::Error {
-        let reason = match e {
+    fn error(&self, e: OpenError) -> crate::Error {
+        let reason = match &e {
             OpenError::Io(e) => match e.kind() {
                 ErrorKind::NotFound => "the file does not exist; check the path".to_owned(),
                 ErrorKind::PermissionDenied => {
@@ -98,7 +98,14 @@ impl FileSource {
                 "the file changed while it was being published ({then} bytes, now {now}); publish it again once it is complete"
             ),
         };
-        invalid(self.display_name(), reason)
+        match e {
+            OpenError::Io(io) => crate::Error::InvalidMedia {
+                source_name: self.display_name(),
+                reason,
+                source: Some(Box::new(io)),
+            },
+            _ => invalid(self.display_name(), reason),
+        }
     }
 
     /// Runs `f` on the blocking pool; a failed task is an error, not a panic.
@@ -111,7 +118,7 @@ impl FileSource {
         tokio::task::spawn_blocking(move || f(&path))
             .await
             .map_err(|e| invalid(self.display_name(), format!("the read task failed: {e}")))?
-            .map_err(|e| self.error(&e))
+            .map_err(|e| self.error(e))
     }
 }
 
@@ -300,6 +307,21 @@ mod tests {
                 other => panic!("expected InvalidMedia, got {other:?}"),
             }
         }
+    }
+
+    #[tokio::test]
+    async fn the_io_error_is_the_source() {
+        use std::error::Error as _;
+        let dir = tempfile::tempdir().unwrap();
+        let err = FileSource::new(dir.path().join("missing.mp4"))
+            .describe()
+            .await
+            .unwrap_err();
+        let io = err
+            .source()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .expect("the io::Error is kept");
+        assert_eq!(io.kind(), ErrorKind::NotFound);
     }
 
     /// Runs `f` with a deadline: a hang is a test failure, not a stuck run.

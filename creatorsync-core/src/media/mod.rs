@@ -85,8 +85,5 @@ const UNKNOWN_TYPE: &str = "unknown or unsupported media type; use an image (JPE
 
 /// Shorthand for [`crate::Error::InvalidMedia`].
 pub(crate) fn invalid(source_name: impl Into<String>, reason: impl Into<String>) -> crate::Error {
-    crate::Error::InvalidMedia {
-        source_name: source_name.into(),
-        reason: reason.into(),
-    }
+    crate::Error::invalid_media(source_name, reason)
 }

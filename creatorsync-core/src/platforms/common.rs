@@ -2,9 +2,16 @@
 
 use crate::{Credential, Error, Platform, Result, StoredToken};
 
-/// Key under which media `index` of a publish keeps its upload session.
-pub(crate) fn session_key(req: &super::PublishRequest<'_>, index: usize) -> String {
-    format!("{}:{index}", req.session_key)
+/// The upload session of media `index` of a publish, keyed by the
+/// request's `session_key`.
+pub(crate) fn upload_session<'a, T>(
+    req: &'a super::PublishRequest<'_>,
+    index: usize,
+) -> crate::upload::Stored<'a, T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    crate::upload::Stored::new(&*req.sessions, format!("{}:{index}", req.session_key))
 }
 
 /// A multipart part whose bytes stream from `[offset, offset + len)` of
@@ -76,36 +83,33 @@ pub(crate) fn platform_upload_url(
     endpoints: &crate::Endpoints,
     raw: &str,
 ) -> Result<url::Url> {
-    let url = endpoints.upload.join(raw).map_err(|e| Error::Platform {
-        platform,
-        status: 200,
-        code: Some("unexpected_response".to_owned()),
-        message: format!("the upload URL is not a URL: {e}"),
-        body: None,
+    let url = endpoints.upload.join(raw).map_err(|e| {
+        Error::unexpected_response(
+            platform,
+            None,
+            &format!("the upload URL is not a URL: {e}"),
+            None,
+        )
     })?;
     if !on_platform_host(endpoints, &url) {
-        return Err(Error::Platform {
+        return Err(Error::unexpected_response(
             platform,
-            status: 200,
-            code: Some("unexpected_response".to_owned()),
-            message: format!(
+            None,
+            &format!(
                 "the upload URL points at {}, not at {platform}'s upload host; refusing to send media or tokens there",
                 url.host_str().unwrap_or("?")
             ),
-            body: None,
-        });
+            None,
+        ));
     }
     Ok(url)
 }
 
 /// The error for an operation the platform's API does not offer.
 pub(crate) fn unsupported(platform: Platform, message: &str) -> Error {
-    Error::Platform {
+    Error::Unsupported {
         platform,
-        status: 405,
-        code: Some("unsupported".to_owned()),
         message: message.to_owned(),
-        body: None,
     }
 }
 

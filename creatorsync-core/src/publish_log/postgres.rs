@@ -17,8 +17,7 @@ use super::{
     BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key, holder_refused,
     release_note,
 };
-use crate::store::PostgresOptions;
-use crate::store::postgres::{connect_pool, now_micros, pg_err, redact_url};
+use crate::sql::postgres::{PostgresOptions, connect_pool, now_micros, pg_err, redact_url};
 use crate::{AccountKey, Result};
 
 /// The key columns, and the caller's user, of every statement on one
@@ -121,7 +120,7 @@ impl PostgresPublishLog {
         .bind(&target.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| pg_err("publish log read", &e))?;
+        .map_err(|e| pg_err("publish log read", e))?;
         row.map(|row| Ok((decode(&row)?, row.flag("leased")?.unwrap_or(false))))
             .transpose()
     }
@@ -139,7 +138,7 @@ impl PostgresPublishLog {
         let done = query
             .execute(&self.pool)
             .await
-            .map_err(|e| pg_err(what, &e))?;
+            .map_err(|e| pg_err(what, e))?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
@@ -151,26 +150,23 @@ impl PostgresPublishLog {
 impl LogRow for PgRow {
     const BACKEND: &'static str = "postgres";
     fn text(&self, name: &str) -> Result<Option<String>> {
-        self.try_get(name)
-            .map_err(|e| pg_err("publish log row", &e))
+        self.try_get(name).map_err(|e| pg_err("publish log row", e))
     }
     fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
-        self.try_get(name)
-            .map_err(|e| pg_err("publish log row", &e))
+        self.try_get(name).map_err(|e| pg_err("publish log row", e))
     }
     fn flag(&self, name: &str) -> Result<Option<bool>> {
-        self.try_get(name)
-            .map_err(|e| pg_err("publish log row", &e))
+        self.try_get(name).map_err(|e| pg_err("publish log row", e))
     }
     fn int(&self, name: &str) -> Result<i64> {
         // `attempts` is INTEGER (32 bits) in PostgreSQL.
         self.try_get::<i32, _>(name)
             .map(i64::from)
-            .map_err(|e| pg_err("publish log row", &e))
+            .map_err(|e| pg_err("publish log row", e))
     }
     fn lease_until(&self) -> Result<DateTime<Utc>> {
         self.try_get("lease_until")
-            .map_err(|e| pg_err("publish log row", &e))
+            .map_err(|e| pg_err("publish log row", e))
     }
 }
 
@@ -215,7 +211,7 @@ impl PublishLog for PostgresPublishLog {
             .bind(&lease.owner)
             .execute(&self.pool)
             .await
-            .map_err(|e| pg_err("publish log begin", &e))?;
+            .map_err(|e| pg_err("publish log begin", e))?;
             if inserted.rows_affected() == 1 {
                 return Ok(BeginOutcome::Fresh);
             }
@@ -238,7 +234,7 @@ impl PublishLog for PostgresPublishLog {
             .bind(&lease.owner)
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| pg_err("publish log retry", &e))?;
+            .map_err(|e| pg_err("publish log retry", e))?;
             if let Some(n) = retried {
                 return Ok(BeginOutcome::Retry {
                     attempt: attempt(i64::from(n)),
@@ -261,7 +257,7 @@ impl PublishLog for PostgresPublishLog {
             .bind(&lease.owner)
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| pg_err("publish log takeover", &e))?;
+            .map_err(|e| pg_err("publish log takeover", e))?;
             if let Some(row) = taken {
                 return reconcile_outcome(decode(&row)?);
             }
@@ -353,7 +349,7 @@ impl PublishLog for PostgresPublishLog {
         .bind(now)
         .execute(&self.pool)
         .await
-        .map_err(|e| pg_err("publish log mark_published", &e))?;
+        .map_err(|e| pg_err("publish log mark_published", e))?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
@@ -433,7 +429,7 @@ impl PublishLog for PostgresPublishLog {
             .bind(idempotency_key)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| pg_err("publish log list", &e))?;
+            .map_err(|e| pg_err("publish log list", e))?;
         let mut records = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
         sort_by_target(&mut records);
         Ok(records)

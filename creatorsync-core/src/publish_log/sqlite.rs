@@ -16,7 +16,7 @@ use super::{
     BeginOutcome, Lease, PublishLog, PublishRecord, check_idempotency_key, holder_refused,
     release_note,
 };
-use crate::store::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
+use crate::sql::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
 use crate::{AccountKey, Error, Result};
 
 /// The key columns, and the caller's user, of every statement on one
@@ -102,7 +102,7 @@ impl SqlitePublishLog {
         .bind(&target.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| store_err("publish log read", &e))?;
+        .map_err(|e| store_err("publish log read", e))?;
         row.map(|row| Ok((decode(&row)?, row.flag("leased")?.unwrap_or(false))))
             .transpose()
     }
@@ -126,7 +126,7 @@ impl SqlitePublishLog {
             .bind(&lease.owner)
             .execute(&self.pool)
             .await
-            .map_err(|e| store_err(what, &e))?;
+            .map_err(|e| store_err(what, e))?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
@@ -139,7 +139,7 @@ impl LogRow for SqliteRow {
     const BACKEND: &'static str = "sqlite";
     fn text(&self, name: &str) -> Result<Option<String>> {
         self.try_get(name)
-            .map_err(|e| store_err("publish log row", &e))
+            .map_err(|e| store_err("publish log row", e))
     }
     fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
         self.text(name)?
@@ -148,11 +148,11 @@ impl LogRow for SqliteRow {
     }
     fn flag(&self, name: &str) -> Result<Option<bool>> {
         self.try_get(name)
-            .map_err(|e| store_err("publish log row", &e))
+            .map_err(|e| store_err("publish log row", e))
     }
     fn int(&self, name: &str) -> Result<i64> {
         self.try_get(name)
-            .map_err(|e| store_err("publish log row", &e))
+            .map_err(|e| store_err("publish log row", e))
     }
     fn lease_until(&self) -> Result<DateTime<Utc>> {
         let micros = self.int("lease_until")?;
@@ -199,7 +199,7 @@ impl PublishLog for SqlitePublishLog {
             .bind(until(ttl))
             .execute(&self.pool)
             .await
-            .map_err(|e| store_err("publish log begin", &e))?;
+            .map_err(|e| store_err("publish log begin", e))?;
             if inserted.rows_affected() == 1 {
                 return Ok(BeginOutcome::Fresh);
             }
@@ -218,7 +218,7 @@ impl PublishLog for SqlitePublishLog {
             .bind(&target.user_id)
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| store_err("publish log retry", &e))?;
+            .map_err(|e| store_err("publish log retry", e))?;
             if let Some(n) = retried {
                 return Ok(BeginOutcome::Retry {
                     attempt: attempt(n),
@@ -241,7 +241,7 @@ impl PublishLog for SqlitePublishLog {
             .bind(now_micros())
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| store_err("publish log takeover", &e))?;
+            .map_err(|e| store_err("publish log takeover", e))?;
             if let Some(row) = taken {
                 return reconcile_outcome(decode(&row)?);
             }
@@ -332,7 +332,7 @@ impl PublishLog for SqlitePublishLog {
         .bind(&target.user_id)
         .execute(&self.pool)
         .await
-        .map_err(|e| store_err("publish log mark_published", &e))?;
+        .map_err(|e| store_err("publish log mark_published", e))?;
         if done.rows_affected() == 1 {
             return Ok(());
         }
@@ -414,7 +414,7 @@ impl PublishLog for SqlitePublishLog {
             .bind(idempotency_key)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| store_err("publish log list", &e))?;
+            .map_err(|e| store_err("publish log list", e))?;
         let mut records = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
         sort_by_target(&mut records);
         Ok(records)

@@ -27,14 +27,16 @@ mod codec;
 mod sql_common;
 
 #[cfg(feature = "sqlite")]
-pub(crate) mod sqlite;
+mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTokenStore;
 
 #[cfg(feature = "postgres")]
-pub(crate) mod postgres;
+mod postgres;
 #[cfg(feature = "postgres")]
-pub use postgres::{PostgresOptions, PostgresTokenStore};
+pub use crate::sql::postgres::PostgresOptions;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresTokenStore;
 
 /// Persistent storage of tokens, keyed by [`AccountKey`].
 ///

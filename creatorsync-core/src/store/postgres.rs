@@ -14,13 +14,10 @@
 //! whose own migrations would then collide with ours.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Row};
 
 use super::codec::{next_version, u64_from_sql, u64_to_sql};
@@ -28,172 +25,8 @@ use super::crypto::KeyRing;
 use super::sql_common::{
     KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
 };
-use crate::http::REDACTED;
+use crate::sql::postgres::{PostgresOptions, connect_pool, now_micros, pg_err, redact_url};
 use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
-
-/// Embedded migrations: (schema version, SQL), applied in order.
-const MIGRATIONS: &[(i32, &str)] = &[
-    (
-        1,
-        include_str!("../../migrations/postgres/0001_tokens_and_publish_log.sql"),
-    ),
-    (
-        2,
-        include_str!("../../migrations/postgres/0002_publish_log_leases.sql"),
-    ),
-];
-
-/// Advisory lock key serializing schema changes between connecting
-/// processes ("CrSy" in ASCII).
-const SCHEMA_LOCK: i64 = 0x4372_5379;
-
-/// Connection pool settings for [`PostgresTokenStore::connect_with`] and
-/// [`crate::publish_log::PostgresPublishLog::connect_with`].
-///
-/// ```
-/// use std::time::Duration;
-/// use creatorsync_core::store::PostgresOptions;
-/// let options = PostgresOptions::default()
-///     .max_connections(20)
-///     .acquire_timeout(Duration::from_secs(5));
-/// assert_eq!(options.max_connections, 20);
-/// ```
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct PostgresOptions {
-    /// Most connections the pool opens (default 10). Each worker process
-    /// has its own pool: keep `workers × max_connections` under the
-    /// server's `max_connections` (100 by default).
-    pub max_connections: u32,
-    /// How long a call waits for a free connection before failing with
-    /// [`Error::Store`] (default 30 s).
-    pub acquire_timeout: Duration,
-}
-
-impl Default for PostgresOptions {
-    fn default() -> Self {
-        Self {
-            max_connections: 10,
-            acquire_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-impl PostgresOptions {
-    /// Sets [`PostgresOptions::max_connections`] (at least 1).
-    #[must_use]
-    pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = n.max(1);
-        self
-    }
-
-    /// Sets [`PostgresOptions::acquire_timeout`].
-    #[must_use]
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-}
-
-/// The URL with its password (and any secret parameter) redacted, for
-/// errors and Debug; the publish log shows its URL the same way.
-pub(crate) use crate::http::redact_url_str as redact_url;
-
-/// Maps a database error. sqlx errors never include bound values; the
-/// password is scrubbed in case a driver message quotes the URL.
-pub(crate) fn pg_err(context: &str, e: &dyn fmt::Display) -> Error {
-    Error::store(format!("postgres: {context}: {e}"))
-}
-
-/// `e`'s message with the password of `url` (if any) redacted, in case a
-/// driver message quotes the URL.
-pub(crate) fn scrub_password(url: &str, e: &dyn fmt::Display) -> String {
-    let text = e.to_string();
-    match url::Url::parse(url) {
-        Ok(u) => match u.password().filter(|p| !p.is_empty()) {
-            Some(p) => text.replace(p, REDACTED),
-            None => text,
-        },
-        Err(_) => text,
-    }
-}
-
-/// Connects a pool to `url` and brings the schema up to date.
-pub(crate) async fn connect_pool(url: &str, options: &PostgresOptions) -> Result<PgPool> {
-    let shown = redact_url(url);
-    // The parse error may quote the URL: report it only in redacted form.
-    let connect = PgConnectOptions::from_str(url).map_err(|_| {
-        Error::Config(format!(
-            "invalid PostgreSQL URL {shown}; expected postgres://user:password@host:port/database"
-        ))
-    })?;
-    let pool = PgPoolOptions::new()
-        .max_connections(options.max_connections)
-        .acquire_timeout(options.acquire_timeout)
-        .connect_with(connect)
-        .await
-        .map_err(|e| {
-            Error::store(format!(
-                "postgres: cannot connect to {shown}: {}",
-                scrub_password(url, &e)
-            ))
-        })?;
-    migrate(&pool).await?;
-    Ok(pool)
-}
-
-/// Applies the embedded migrations this database lacks, in one transaction
-/// under an advisory lock (processes connecting at once take turns).
-async fn migrate(pool: &PgPool) -> Result<()> {
-    let latest = MIGRATIONS.last().map_or(0, |m| m.0);
-    let mut tx = pool.begin().await.map_err(|e| pg_err("schema", &e))?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(SCHEMA_LOCK)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| pg_err("schema lock", &e))?;
-    sqlx::raw_sql(
-        "CREATE TABLE IF NOT EXISTS creatorsync_schema (\
-         version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-    )
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| pg_err("schema table", &e))?;
-    let found: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM creatorsync_schema")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| pg_err("schema version", &e))?;
-    if found > latest {
-        return Err(Error::store(format!(
-            "postgres: the database has CreatorSync schema version {found}, newer than this CreatorSync ({latest}); upgrade CreatorSync"
-        )));
-    }
-    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > found) {
-        sqlx::raw_sql(*sql)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| pg_err(&format!("migration {version}"), &e))?;
-        sqlx::query("INSERT INTO creatorsync_schema (version) VALUES ($1)")
-            .bind(version)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| pg_err("schema version", &e))?;
-        tracing::info!(version, "applied CreatorSync PostgreSQL migration");
-    }
-    tx.commit().await.map_err(|e| pg_err("schema", &e))
-}
-
-/// `now`, rounded *up* to PostgreSQL's microsecond precision, so a stored
-/// time is never earlier than a `Utc::now()` read before the write.
-pub(crate) fn now_micros() -> DateTime<Utc> {
-    let now = Utc::now();
-    let micro = TimeDelta::microseconds(1);
-    match now.duration_trunc(micro) {
-        Ok(t) if t == now => t,
-        Ok(t) => t + micro,
-        Err(_) => now,
-    }
-}
 
 /// An encrypted [`TokenStore`] in PostgreSQL: for several worker processes
 /// or machines refreshing the same accounts.
@@ -294,11 +127,9 @@ impl PostgresTokenStore {
             .pool
             .begin()
             .await
-            .map_err(|e| pg_err("rotate: begin", &e))?;
+            .map_err(|e| pg_err("rotate: begin", e))?;
         let count = reencrypt_all(&mut tx, &new).await?;
-        tx.commit()
-            .await
-            .map_err(|e| pg_err("rotate: commit", &e))?;
+        tx.commit().await.map_err(|e| pg_err("rotate: commit", e))?;
         self.keys.replace(new);
         tracing::info!(key_id = new_id, rows = count, "token store key rotated");
         Ok(count)
@@ -310,7 +141,7 @@ impl PostgresTokenStore {
         sqlx::query_scalar("SELECT DISTINCT key_id FROM creatorsync_tokens ORDER BY key_id")
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| pg_err("key ids", &e))
+            .map_err(|e| pg_err("key ids", e))
     }
 
     /// Closes the pool, waiting for connections to finish.
@@ -319,7 +150,7 @@ impl PostgresTokenStore {
     }
 
     fn decode(&self, row: &PgRow) -> Result<StoredToken> {
-        let get = |e: sqlx::Error| pg_err("read row", &e);
+        let get = |e: sqlx::Error| pg_err("read row", e);
         let sealed = sealed_row(row, "read row")?;
         let plain = PlainColumns {
             profile: row.try_get("profile").map_err(get)?,
@@ -340,7 +171,7 @@ impl PostgresTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| pg_err("read version", &e))?;
+        .map_err(|e| pg_err("read version", e))?;
         v.map(u64_from_sql).transpose()
     }
 }
@@ -356,7 +187,7 @@ macro_rules! token_columns {
 
 /// The identity and sealed credential columns of a token row.
 fn sealed_row(row: &PgRow, context: &str) -> Result<SealedRow> {
-    let get = |e: sqlx::Error| pg_err(context, &e);
+    let get = |e: sqlx::Error| pg_err(context, e);
     SealedRow::read(
         |c| row.try_get(c).map_err(get),
         |c| row.try_get(c).map_err(get),
@@ -371,7 +202,7 @@ async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
     )
     .fetch_all(&mut *conn)
     .await
-    .map_err(|e| pg_err("rotate: read", &e))?;
+    .map_err(|e| pg_err("rotate: read", e))?;
     let mut count = 0;
     for row in rows {
         let row = sealed_row(&row, "rotate: read row")?;
@@ -388,7 +219,7 @@ async fn reencrypt_all(conn: &mut PgConnection, ring: &KeyRing) -> Result<u64> {
         .bind(&row.account_id)
         .execute(&mut *conn)
         .await
-        .map_err(|e| pg_err("rotate: write", &e))?;
+        .map_err(|e| pg_err("rotate: write", e))?;
         count += 1;
     }
     Ok(count)
@@ -407,7 +238,7 @@ impl TokenStore for PostgresTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| pg_err("get", &e))?;
+        .map_err(|e| pg_err("get", e))?;
         row.map(|r| self.decode(&r)).transpose()
     }
 
@@ -420,7 +251,7 @@ impl TokenStore for PostgresTokenStore {
         .bind(user_id)
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| pg_err("list", &e))?;
+        .map_err(|e| pg_err("list", e))?;
         let mut tokens = rows
             .iter()
             .map(|r| self.decode(r))
@@ -454,7 +285,7 @@ impl TokenStore for PostgresTokenStore {
                 .bind(now)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| pg_err("insert", &e))?;
+                .map_err(|e| pg_err("insert", e))?;
                 done.rows_affected()
             }
             Some(v) => {
@@ -477,7 +308,7 @@ impl TokenStore for PostgresTokenStore {
                 .bind(u64_to_sql(v)?)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| pg_err("update", &e))?;
+                .map_err(|e| pg_err("update", e))?;
                 done.rows_affected()
             }
         };
@@ -499,35 +330,16 @@ impl TokenStore for PostgresTokenStore {
         .bind(&key.account_id)
         .execute(&self.pool)
         .await
-        .map_err(|e| pg_err("delete", &e))?;
+        .map_err(|e| pg_err("delete", e))?;
         Ok(done.rows_affected() > 0)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
-
-    #[test]
-    fn urls_are_redacted() {
-        let shown = redact_url("postgres://app:hunter2@db:5432/app?sslmode=require");
-        assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("app:[redacted]@db:5432/app"), "{shown}");
-        let shown = redact_url("postgres://app@db/app?password=hunter2&sslmode=disable");
-        assert!(
-            !shown.contains("hunter2") && shown.contains("sslmode=disable"),
-            "{shown}"
-        );
-        assert_eq!(redact_url("not a url hunter2"), "[redacted]");
-    }
-
-    #[test]
-    fn now_micros_never_goes_back() {
-        let before = Utc::now();
-        let t = now_micros();
-        assert!(t >= before);
-        assert_eq!(t.timestamp_subsec_nanos() % 1000, 0);
-    }
 
     #[tokio::test]
     async fn a_bad_url_is_a_config_error_without_the_password() {

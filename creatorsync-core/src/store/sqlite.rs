@@ -9,16 +9,11 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use chrono::Utc;
+use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Row, SqliteConnection};
 
 use super::codec::{next_version, u64_from_sql, u64_to_sql};
@@ -26,152 +21,8 @@ use super::crypto::KeyRing;
 use super::sql_common::{
     KeyHolder, PlainColumns, SealedRow, decode_token, encode_token, sort_by_key, warn_unknown_keys,
 };
+use crate::sql::sqlite::{open_pool, store_err, time_from_sql, time_to_sql};
 use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
-
-/// How long a connection waits for another writer before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections per pool for a file database (WAL: readers run in parallel,
-/// writers take turns).
-const MAX_CONNECTIONS: u32 = 8;
-/// Schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 2;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS tokens (
-    user_id      TEXT    NOT NULL,
-    platform     TEXT    NOT NULL,
-    account_id   TEXT    NOT NULL,
-    version      INTEGER NOT NULL,
-    key_id       TEXT    NOT NULL,
-    nonce        BLOB    NOT NULL,
-    ciphertext   BLOB    NOT NULL,
-    profile      TEXT    NOT NULL,
-    metadata     TEXT    NOT NULL,
-    needs_reauth INTEGER NOT NULL,
-    updated_at   TEXT    NOT NULL,
-    PRIMARY KEY (user_id, platform, account_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS publish_log (
-    idempotency_key TEXT    NOT NULL,
-    platform        TEXT    NOT NULL,
-    account_id      TEXT    NOT NULL,
-    user_id         TEXT    NOT NULL,
-    state           TEXT    NOT NULL CHECK (state IN ('pending', 'published', 'failed')),
-    started_at      TEXT,
-    post_id         TEXT,
-    url             TEXT,
-    published_at    TEXT,
-    error_code      TEXT,
-    message         TEXT,
-    retryable       INTEGER,
-    attempts        INTEGER NOT NULL,
-    updated_at      TEXT    NOT NULL,
-    lease_owner     TEXT,
-    lease_until     INTEGER NOT NULL DEFAULT 0,
-    create_sent     INTEGER NOT NULL DEFAULT 0,
-    reference       TEXT,
-    last_error      TEXT,
-    PRIMARY KEY (idempotency_key, platform, account_id)
-) WITHOUT ROWID;
-";
-
-/// Version 1 to 2: leases in the publish log. `lease_until` is Unix time in
-/// microseconds (an integer compares correctly, RFC 3339 text of varying
-/// precision does not). Old rows get no owner and a lease that ran out in
-/// 1970: an old `Pending` row is treated as released and reconciled, and
-/// as possibly sent (it is looked up before anything is created).
-const LEASES: &str = "
-ALTER TABLE publish_log ADD COLUMN lease_owner TEXT;
-ALTER TABLE publish_log ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE publish_log ADD COLUMN create_sent INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE publish_log ADD COLUMN reference TEXT;
-ALTER TABLE publish_log ADD COLUMN last_error TEXT;
-UPDATE publish_log SET create_sent = 1 WHERE state = 'pending';
-";
-
-/// Opens (creating if needed) a pooled SQLite database with the schema of
-/// both the token store and the publish log. `None` = private in-memory db.
-pub(crate) async fn open_pool(path: Option<&Path>) -> Result<SqlitePool> {
-    let pool = match path {
-        Some(path) => {
-            let options = SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(BUSY_TIMEOUT);
-            SqlitePoolOptions::new()
-                .max_connections(MAX_CONNECTIONS)
-                .connect_with(options)
-                .await
-                .map_err(|e| store_err(&format!("cannot open {}", path.display()), &e))?
-        }
-        None => {
-            // Every in-memory connection is its own database: keep exactly one.
-            let options = SqliteConnectOptions::from_str("sqlite::memory:")
-                .map_err(|e| store_err("in-memory options", &e))?
-                .busy_timeout(BUSY_TIMEOUT);
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .connect_with(options)
-                .await
-                .map_err(|e| store_err("cannot open in-memory database", &e))?
-        }
-    };
-    migrate(&pool).await?;
-    Ok(pool)
-}
-
-async fn migrate(pool: &SqlitePool) -> Result<()> {
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(|e| store_err("schema", &e))?;
-    let found: i64 = sqlx::query_scalar("PRAGMA user_version")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| store_err("schema version", &e))?;
-    if found > SCHEMA_VERSION {
-        return Err(Error::store(format!(
-            "the database has schema version {found}, newer than this CreatorSync ({SCHEMA_VERSION}); upgrade CreatorSync"
-        )));
-    }
-    if found == 1 {
-        sqlx::raw_sql(LEASES)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| store_err("migration 2", &e))?;
-    }
-    sqlx::raw_sql(SCHEMA)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| store_err("create schema", &e))?;
-    // PRAGMA values cannot be bound; the constant is ours.
-    sqlx::query("PRAGMA user_version = 2")
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| store_err("schema version", &e))?;
-    tx.commit().await.map_err(|e| store_err("schema", &e))
-}
-
-/// Maps a database error; sqlx errors never include bound values.
-pub(crate) fn store_err(context: &str, e: &dyn fmt::Display) -> Error {
-    Error::store(format!("sqlite: {context}: {e}"))
-}
-
-/// Timestamps are stored as RFC 3339 text with full precision, in UTC.
-pub(crate) fn time_to_sql(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-pub(crate) fn time_from_sql(column: &str, text: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| Error::store(format!("sqlite: bad timestamp in column {column}: {e}")))
-}
 
 /// An encrypted [`TokenStore`] in one SQLite file: the embedded default.
 ///
@@ -298,11 +149,11 @@ impl SqliteTokenStore {
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| store_err("rotate: begin", &e))?;
+            .map_err(|e| store_err("rotate: begin", e))?;
         let count = reencrypt_all(&mut tx, &new).await?;
         tx.commit()
             .await
-            .map_err(|e| store_err("rotate: commit", &e))?;
+            .map_err(|e| store_err("rotate: commit", e))?;
         self.keys.replace(new);
         tracing::info!(key_id = new_id, rows = count, "token store key rotated");
         Ok(count)
@@ -314,7 +165,7 @@ impl SqliteTokenStore {
         sqlx::query_scalar("SELECT DISTINCT key_id FROM tokens ORDER BY key_id")
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| store_err("key ids", &e))
+            .map_err(|e| store_err("key ids", e))
     }
 
     /// Closes the pool, waiting for connections to finish (checkpoints WAL).
@@ -323,7 +174,7 @@ impl SqliteTokenStore {
     }
 
     fn decode(&self, row: &SqliteRow) -> Result<StoredToken> {
-        let get = |e: sqlx::Error| store_err("read row", &e);
+        let get = |e: sqlx::Error| store_err("read row", e);
         let sealed = sealed_row(row, "read row")?;
         let updated_at: String = row.try_get("updated_at").map_err(get)?;
         let plain = PlainColumns {
@@ -344,14 +195,14 @@ impl SqliteTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| store_err("read version", &e))?;
+        .map_err(|e| store_err("read version", e))?;
         v.map(u64_from_sql).transpose()
     }
 }
 
 /// The identity and sealed credential columns of a `tokens` row.
 fn sealed_row(row: &SqliteRow, context: &str) -> Result<SealedRow> {
-    let get = |e: sqlx::Error| store_err(context, &e);
+    let get = |e: sqlx::Error| store_err(context, e);
     SealedRow::read(
         |c| row.try_get(c).map_err(get),
         |c| row.try_get(c).map_err(get),
@@ -365,7 +216,7 @@ async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u6
     )
     .fetch_all(&mut *conn)
     .await
-    .map_err(|e| store_err("rotate: read", &e))?;
+    .map_err(|e| store_err("rotate: read", e))?;
     let mut count = 0;
     for row in rows {
         let row = sealed_row(&row, "rotate: read row")?;
@@ -382,7 +233,7 @@ async fn reencrypt_all(conn: &mut SqliteConnection, ring: &KeyRing) -> Result<u6
         .bind(&row.account_id)
         .execute(&mut *conn)
         .await
-        .map_err(|e| store_err("rotate: write", &e))?;
+        .map_err(|e| store_err("rotate: write", e))?;
         count += 1;
     }
     Ok(count)
@@ -399,7 +250,7 @@ impl TokenStore for SqliteTokenStore {
         .bind(&key.account_id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| store_err("get", &e))?;
+        .map_err(|e| store_err("get", e))?;
         row.map(|r| self.decode(&r)).transpose()
     }
 
@@ -408,7 +259,7 @@ impl TokenStore for SqliteTokenStore {
             .bind(user_id)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| store_err("list", &e))?;
+            .map_err(|e| store_err("list", e))?;
         let mut tokens = rows
             .iter()
             .map(|r| self.decode(r))
@@ -442,7 +293,7 @@ impl TokenStore for SqliteTokenStore {
                 .bind(&now)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| store_err("insert", &e))?;
+                .map_err(|e| store_err("insert", e))?;
                 done.rows_affected()
             }
             Some(v) => {
@@ -464,7 +315,7 @@ impl TokenStore for SqliteTokenStore {
                 .bind(u64_to_sql(v)?)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| store_err("update", &e))?;
+                .map_err(|e| store_err("update", e))?;
                 done.rows_affected()
             }
         };
@@ -484,7 +335,7 @@ impl TokenStore for SqliteTokenStore {
                 .bind(&key.account_id)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| store_err("delete", &e))?;
+                .map_err(|e| store_err("delete", e))?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -133,7 +133,7 @@ mod tests {
             store.delete(&key).await.map(|_| ()),
         ] {
             match r {
-                Err(Error::Store { message }) => assert!(message.contains("did not answer")),
+                Err(Error::Store { message, .. }) => assert!(message.contains("did not answer")),
                 other => panic!("{other:?}"),
             }
         }

@@ -5,7 +5,8 @@
 
 use sqlx::{Connection, PgConnection};
 
-use crate::store::postgres::{redact_url, scrub_password};
+use crate::http::redact_url_password;
+use crate::sql::postgres::redact_url;
 use crate::{Error, Result};
 
 /// Longest PostgreSQL identifier, in bytes.
@@ -46,7 +47,7 @@ async fn admin(server_url: &str, sql: String) -> Result<()> {
         Error::store(format!(
             "postgres: {what} on {}: {}",
             redact_url(server_url),
-            scrub_password(server_url, e)
+            redact_url_password(server_url, &e.to_string())
         ))
     };
     let mut conn = PgConnection::connect(server_url)

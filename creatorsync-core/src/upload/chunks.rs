@@ -9,6 +9,9 @@ use futures::{StreamExt, TryStreamExt};
 use tracing::{debug, warn};
 
 use super::UploadConfig;
+#[cfg(doc)]
+use crate::http::RetryConfig;
+use crate::http::{Attempts, Idempotency};
 use crate::progress::Progress;
 use crate::{Error, Result};
 
@@ -32,7 +35,7 @@ impl Chunk {
 
 /// Splits `total` bytes into chunks of `chunk_size` (the last one shorter),
 /// starting at chunk `from` (for resumed uploads).
-pub fn plan(total: u64, chunk_size: u64) -> Vec<Chunk> {
+pub(crate) fn plan(total: u64, chunk_size: u64) -> Vec<Chunk> {
     let chunk_size = chunk_size.max(1);
     (0..total.div_ceil(chunk_size))
         .map(|index| {
@@ -47,29 +50,31 @@ pub fn plan(total: u64, chunk_size: u64) -> Vec<Chunk> {
 }
 
 /// Runs `send` for one chunk, retrying it alone (from its own offset) on a
-/// retryable error, up to `cfg.chunk_retries` extra attempts. `send` must
-/// rebuild its body from the source each time (see
-/// [`super::range_body`]); nothing of earlier chunks is re-sent.
-pub async fn with_chunk_retry<T, F, Fut>(cfg: &UploadConfig, chunk: Chunk, mut send: F) -> Result<T>
+/// retryable error under [`UploadConfig`]'s chunk policy (the one backoff
+/// of [`crate::http::RetryConfig`]). `send` must rebuild its body from the
+/// source each time (see [`super::range_body`]) and should send with
+/// [`crate::HttpClient::send_with`] and [`RetryConfig::disabled`]: this
+/// loop is the one that retries.
+/// Nothing of earlier chunks is re-sent. A rate limit longer than the
+/// policy's `max_rate_limit_wait` is returned, not slept.
+pub(crate) async fn with_chunk_retry<T, F, Fut>(
+    cfg: &UploadConfig,
+    chunk: Chunk,
+    mut send: F,
+) -> Result<T>
 where
     F: FnMut(Chunk) -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let mut attempt = 0;
+    let policy = cfg.retry_policy();
+    let mut attempts = Attempts::new(&policy);
     loop {
         match send(chunk).await {
             Ok(v) => return Ok(v),
-            // A rate limit reaching this far is one the HTTP layer judged
-            // too long to wait out within the call (`max_rate_limit_wait`):
-            // the caller gets it, with its reset time.
-            Err(e) if matches!(e, Error::RateLimited { .. }) => return Err(e),
-            Err(e) if e.is_retryable() && attempt < cfg.chunk_retries => {
-                let wait = cfg.retry_backoff * 2u32.saturating_pow(attempt);
-                warn!(chunk = chunk.index, offset = chunk.offset, attempt, error = %e, "chunk failed; re-sending it");
-                tokio::time::sleep(wait).await;
-                attempt += 1;
+            Err(e) => {
+                warn!(chunk = chunk.index, offset = chunk.offset, attempt = attempts.attempt(), error = %e, "chunk failed");
+                attempts.retry(Idempotency::Idempotent, e).await?;
             }
-            Err(e) => return Err(e),
         }
     }
 }
@@ -78,7 +83,7 @@ where
 /// with [`with_chunk_retry`]), reporting acknowledged bytes to `progress`.
 /// Returns the per-chunk results in chunk order. Memory in flight is at most
 /// `concurrency` bodies, each streamed from the source.
-pub async fn upload_chunks<T, F, Fut>(
+pub(crate) async fn upload_chunks<T, F, Fut>(
     cfg: &UploadConfig,
     chunks: Vec<Chunk>,
     total: u64,

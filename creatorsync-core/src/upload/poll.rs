@@ -30,7 +30,7 @@ impl Default for PollConfig {
 
 /// One observation of a processing status.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Poll<T> {
+pub(crate) enum Poll<T> {
     /// Finished; the value is the result.
     Ready(T),
     /// Still going; `state` for progress, `check_after` when the platform
@@ -47,7 +47,7 @@ pub enum Poll<T> {
 /// checks (the platform's hint, else exponential backoff from
 /// `cfg.initial`, capped at `cfg.max_interval`). `on_pending` sees each
 /// pending state (for progress). Past `cfg.deadline`: [`Error::Timeout`].
-pub async fn poll_until<T, F, Fut>(
+pub(crate) async fn poll_until<T, F, Fut>(
     platform: Platform,
     what: &str,
     cfg: &PollConfig,

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 
 use crate::MediaSource;
@@ -16,7 +15,7 @@ pub const DEFAULT_PIECE: u64 = 256 * 1024;
 
 /// A body that reads `[offset, offset + len)` of `source` in pieces of
 /// `piece` bytes, one piece read ahead. Cheap to rebuild for a retry.
-pub fn range_body(
+pub(crate) fn range_body(
     source: Arc<dyn MediaSource>,
     offset: u64,
     len: u64,
@@ -36,10 +35,4 @@ pub fn range_body(
         .buffered(2)
         .map_err(std::io::Error::other);
     reqwest::Body::wrap_stream(stream)
-}
-
-/// Reads a range fully (for protocols that need the chunk as one buffer,
-/// e.g. small images). Memory: `len` bytes.
-pub async fn read_all(source: &dyn MediaSource, offset: u64, len: u64) -> crate::Result<Bytes> {
-    source.read_range(offset, len).await
 }

@@ -81,9 +81,12 @@ impl Api<'_> {
             )
             .await?;
         let link = p.permalink_url.filter(|l| !l.is_empty()).ok_or_else(|| {
-            unexpected(format!(
-                "post {post_id} was created but Facebook returned no permalink_url"
-            ))
+            Error::unexpected_response(
+                Platform::Facebook,
+                None,
+                &format!("post {post_id} was created but Facebook returned no permalink_url"),
+                None,
+            )
         })?;
         let url = if link.starts_with('/') {
             format!("{WEB_BASE}{link}")
@@ -102,16 +105,6 @@ pub(super) fn with_query(mut url: Url, pairs: &[(&str, &str)]) -> Url {
     url
 }
 
-pub(super) fn unexpected(message: String) -> Error {
-    Error::Platform {
-        platform: Platform::Facebook,
-        status: 200,
-        code: Some("unexpected_response".into()),
-        message,
-        body: None,
-    }
-}
-
 /// Graph sends offsets as strings (sometimes numbers).
 pub(super) fn offset(v: &Value) -> Result<u64> {
     match v {
@@ -119,5 +112,12 @@ pub(super) fn offset(v: &Value) -> Result<u64> {
         Value::Number(n) => n.as_u64(),
         _ => None,
     }
-    .ok_or_else(|| unexpected(format!("offset {v} is not a number")))
+    .ok_or_else(|| {
+        Error::unexpected_response(
+            Platform::Facebook,
+            None,
+            &format!("offset {v} is not a number"),
+            None,
+        )
+    })
 }

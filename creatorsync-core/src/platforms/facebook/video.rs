@@ -9,11 +9,11 @@ use serde_json::Value;
 use tracing::debug;
 
 use super::FacebookClient;
-use super::api::{Api, offset, unexpected, with_query};
+use super::api::{Api, offset, with_query};
 use crate::http::{Host, Idempotency};
-use crate::platforms::common::{session_key, streamed_part};
+use crate::platforms::common::{streamed_part, upload_session};
 use crate::platforms::{PublishRequest, Published};
-use crate::upload::{Chunk, Poll, poll_until, with_chunk_retry};
+use crate::upload::{Chunk, Poll, Stored, poll_until, with_chunk_retry};
 use crate::{Error, Media, Platform, Result};
 
 /// The persisted state of a resumable video upload.
@@ -30,26 +30,21 @@ impl FacebookClient {
     /// Resumable upload of a video, then `finish` (which publishes it).
     pub(super) async fn video(&self, api: &Api<'_>, req: &PublishRequest<'_>) -> Result<Published> {
         let media = &req.post.media[0];
-        let key = session_key(req, 0);
+        let stored = upload_session::<VideoSession>(req, 0);
         let total = media.info().len;
-        let saved = req
-            .sessions
-            .load(&key)
-            .await?
-            .and_then(|v| serde_json::from_value::<VideoSession>(v).ok())
-            .filter(|s| s.total == total);
+        let saved = stored.load().await?.filter(|s| s.total == total);
         let resumed = saved.is_some();
         let session = match saved {
             Some(s) => s,
-            None => self.video_start(api, req, &key, total).await?,
+            None => self.video_start(api, &stored, total).await?,
         };
-        let session = match self.transfer(api, req, &key, media, session).await {
+        let session = match self.transfer(api, req, &stored, media, session).await {
             Err(Error::Platform {
                 status: 400..=499, ..
             }) if resumed => {
                 debug!("saved Facebook upload session refused; starting a new one");
-                let s = self.video_start(api, req, &key, total).await?;
-                self.transfer(api, req, &key, media, s).await?
+                let s = self.video_start(api, &stored, total).await?;
+                self.transfer(api, req, &stored, media, s).await?
             }
             other => other?,
         };
@@ -77,7 +72,7 @@ impl FacebookClient {
         // The finish publishes the video.
         req.commit.create(None, finish).await?;
         req.commit.acknowledged(&video_id).await?;
-        req.sessions.remove(&key).await?;
+        stored.remove().await?;
         self.wait_ready(api, req, &video_id).await?;
         // The page post made of the video, when Graph names it.
         let url = with_query(
@@ -100,8 +95,7 @@ impl FacebookClient {
     async fn video_start(
         &self,
         api: &Api<'_>,
-        req: &PublishRequest<'_>,
-        key: &str,
+        stored: &Stored<'_, VideoSession>,
         total: u64,
     ) -> Result<VideoSession> {
         let url = api.video_phase("start");
@@ -120,7 +114,14 @@ impl FacebookClient {
             v.get(k)
                 .and_then(Value::as_str)
                 .map(str::to_owned)
-                .ok_or_else(|| unexpected(format!("start answer lacks {k}")))
+                .ok_or_else(|| {
+                    Error::unexpected_response(
+                        Platform::Facebook,
+                        None,
+                        &format!("start answer lacks {k}"),
+                        None,
+                    )
+                })
         };
         let s = VideoSession {
             video_id: text("video_id")?,
@@ -129,9 +130,7 @@ impl FacebookClient {
             start: offset(&v["start_offset"])?,
             end: offset(&v["end_offset"])?,
         };
-        req.sessions
-            .save(key, &serde_json::to_value(&s).unwrap_or(Value::Null))
-            .await?;
+        stored.save(&s).await?;
         Ok(s)
     }
 
@@ -140,7 +139,7 @@ impl FacebookClient {
         &self,
         api: &Api<'_>,
         req: &PublishRequest<'_>,
-        key: &str,
+        stored: &Stored<'_, VideoSession>,
         media: &Media,
         mut s: VideoSession,
     ) -> Result<VideoSession> {
@@ -149,10 +148,15 @@ impl FacebookClient {
         let mut index = 0;
         while s.start < s.end {
             if s.end > s.total {
-                return Err(unexpected(format!(
-                    "asked for bytes {}..{} of a {}-byte file",
-                    s.start, s.end, s.total
-                )));
+                return Err(Error::unexpected_response(
+                    Platform::Facebook,
+                    None,
+                    &format!(
+                        "asked for bytes {}..{} of a {}-byte file",
+                        s.start, s.end, s.total
+                    ),
+                    None,
+                ));
             }
             let chunk = Chunk {
                 index,
@@ -185,18 +189,21 @@ impl FacebookClient {
             .await?;
             let (start, end) = (offset(&v["start_offset"])?, offset(&v["end_offset"])?);
             if start <= s.start && start < end {
-                return Err(unexpected(format!(
-                    "the server asked for offset {start} again after {}",
-                    s.start
-                )));
+                return Err(Error::unexpected_response(
+                    Platform::Facebook,
+                    None,
+                    &format!(
+                        "the server asked for offset {start} again after {}",
+                        s.start
+                    ),
+                    None,
+                ));
             }
             s.start = start;
             s.end = end;
             index += 1;
             req.progress.uploading(start.min(s.total), s.total);
-            req.sessions
-                .save(key, &serde_json::to_value(&s).unwrap_or(Value::Null))
-                .await?;
+            stored.save(&s).await?;
         }
         Ok(s)
     }

@@ -4,19 +4,20 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tracing::{debug, info, warn};
+use tracing::{debug, info};
 
 use super::{Instagram, InstagramClient, P};
-use crate::http::{Idempotency, decode_json};
+use crate::http::{Idempotency, RetryConfig, decode_json};
 use crate::platforms::PublishRequest;
-use crate::platforms::common::platform_upload_url;
+use crate::platforms::common::{platform_upload_url, upload_session};
 use crate::platforms::meta;
 pub(super) use crate::platforms::meta::Params;
-use crate::upload::{Poll, poll_until, range_body};
-use crate::{Error, Media, Result};
+use crate::upload::{Poll, Resumable, ServerOffset, poll_until, range_body, upload_resumable};
+use crate::{Error, Media, Platform, Result};
 
 /// One account's signed Graph session.
 pub(super) struct Graph<'a> {
@@ -118,84 +119,55 @@ impl<'a> Graph<'a> {
         req: &PublishRequest<'_>,
     ) -> Result<String> {
         let total = media.info().len;
-        let key = format!("{}:{index}", req.session_key);
-        let saved = req
-            .sessions
-            .load(&key)
-            .await?
-            .and_then(|v| serde_json::from_value::<RuploadSession>(v).ok())
-            .filter(|s| s.total == total);
-        let (session, mut offset) = match saved {
+        let stored = upload_session::<RuploadSession>(req, index);
+        let saved = stored.load().await?.filter(|s| s.total == total);
+        let upload = |session| Rupload {
+            graph: self,
+            session,
+            source: media.source().clone(),
+        };
+        let (upload, offset) = match saved {
             Some(s) => {
-                let offset = self.server_offset(&s).await?;
+                let upload = upload(s);
+                let offset = match upload.query(total).await? {
+                    ServerOffset::Done(()) => total,
+                    ServerOffset::Incomplete(n) => n,
+                };
                 info!(offset, "resuming the persisted Instagram upload");
-                (s, offset)
+                (upload, offset)
             }
             None => {
                 let mut params = params;
                 params.push(("upload_type", "resumable".to_owned()));
                 let (container_id, v) = self.create_container(ig, params).await?;
-                let raw = v
-                    .get("uri")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| Error::Platform {
-                        platform: P,
-                        status: 200,
-                        code: Some("unexpected_response".into()),
-                        message: "the resumable container has no upload uri".into(),
-                        body: Some(v.to_string()),
-                    })?;
+                let raw = v.get("uri").and_then(Value::as_str).ok_or_else(|| {
+                    Error::unexpected_response(
+                        P,
+                        None,
+                        "the resumable container has no upload uri",
+                        Some(&v.to_string()),
+                    )
+                })?;
                 let uri = platform_upload_url(P, &self.client.cfg().endpoints, raw)?;
                 let s = RuploadSession {
                     container_id,
                     uri: uri.to_string(),
                     total,
                 };
-                let value = serde_json::to_value(&s)
-                    .map_err(|e| Error::store(format!("upload session: {e}")))?;
-                req.sessions.save(&key, &value).await?;
-                (s, 0)
+                stored.save(&s).await?;
+                (upload(s), 0)
             }
         };
-        let ucfg = &self.client.cfg().upload;
-        let mut failures = 0u32;
-        while offset < total {
-            req.progress.uploading(offset, total);
-            match self.send_bytes(&session.uri, media, offset, total).await {
-                Ok(()) => offset = total,
-                Err(e) if e.is_retryable() && failures < ucfg.chunk_retries => {
-                    warn!(offset, error = %e, "upload interrupted; asking the server for its offset");
-                    tokio::time::sleep(ucfg.retry_backoff * 2u32.saturating_pow(failures)).await;
-                    failures += 1;
-                    offset = self.server_offset(&session).await?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        req.progress.uploading(total, total);
-        req.sessions.remove(&key).await?;
-        Ok(session.container_id)
-    }
-
-    /// One streaming POST of `[offset, total)` to the rupload URI.
-    async fn send_bytes(&self, uri: &str, media: &Media, offset: u64, total: u64) -> Result<()> {
-        let source: Arc<dyn crate::MediaSource> = media.source().clone();
-        let piece = self.client.cfg().upload.piece_size;
-        let token = self.meta.token();
-        self.client
-            .inner
-            .upload_http
-            .send(&Instagram, "rupload", Idempotency::Idempotent, |c| {
-                c.post(uri)
-                    .header(AUTHORIZATION, format!("OAuth {token}"))
-                    .header("offset", offset)
-                    .header("file_size", total)
-                    .header(CONTENT_TYPE, "application/octet-stream")
-                    .header(CONTENT_LENGTH, total - offset)
-                    .body(range_body(source.clone(), offset, total - offset, piece))
-            })
-            .await?;
-        Ok(())
+        upload_resumable(
+            &upload,
+            &self.client.cfg().upload,
+            &req.progress,
+            offset,
+            total,
+        )
+        .await?;
+        stored.remove().await?;
+        Ok(upload.session.container_id)
     }
 
     /// Bytes the server holds for a resumable upload, from the container's
@@ -231,6 +203,67 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// The `rupload` protocol on one container's upload URI: one streaming
+/// `POST` of `[offset, total)` with an `offset` header; the server's offset
+/// from the container or `GET <uri>`.
+struct Rupload<'g, 'a> {
+    graph: &'g Graph<'a>,
+    session: RuploadSession,
+    source: Arc<dyn crate::MediaSource>,
+}
+
+#[async_trait]
+impl Resumable for Rupload<'_, '_> {
+    type Done = ();
+
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    async fn send(&self, offset: u64, len: u64, total: u64) -> Result<ServerOffset<()>> {
+        let piece = self.graph.client.cfg().upload.piece_size;
+        let (token, uri, source) = (
+            self.graph.meta.token(),
+            self.session.uri.as_str(),
+            &self.source,
+        );
+        self.graph
+            .client
+            .cfg()
+            .http
+            .send_with(
+                &RetryConfig::disabled(),
+                &Instagram,
+                "rupload",
+                Idempotency::Idempotent,
+                |c| {
+                    c.post(uri)
+                        .header(AUTHORIZATION, format!("OAuth {token}"))
+                        .header("offset", offset)
+                        .header("file_size", total)
+                        .header(CONTENT_TYPE, "application/octet-stream")
+                        .header(CONTENT_LENGTH, len)
+                        .body(range_body(source.clone(), offset, len, piece))
+                },
+            )
+            .await?;
+        Ok(if offset + len >= total {
+            ServerOffset::Done(())
+        } else {
+            ServerOffset::Incomplete(offset + len)
+        })
+    }
+
+    async fn query(&self, total: u64) -> Result<ServerOffset<()>> {
+        let n = self.graph.server_offset(&self.session).await?;
+        Ok(if n >= total {
+            ServerOffset::Done(())
+        } else {
+            ServerOffset::Incomplete(n)
+        })
+    }
+}
+
 /// A number given as a number or a numeric string.
 fn as_u64(v: &Value) -> Option<u64> {
     v.as_u64()
@@ -244,12 +277,13 @@ pub(super) fn str_field(v: &Value, key: &str) -> Result<String> {
                 .map(str::to_owned)
                 .or_else(|| x.as_u64().map(|n| n.to_string()))
         })
-        .ok_or_else(|| Error::Platform {
-            platform: P,
-            status: 200,
-            code: Some("unexpected_response".into()),
-            message: format!("the answer has no {key}"),
-            body: Some(v.to_string()),
+        .ok_or_else(|| {
+            Error::unexpected_response(
+                P,
+                None,
+                &format!("the answer has no {key}"),
+                Some(&v.to_string()),
+            )
         })
 }
 

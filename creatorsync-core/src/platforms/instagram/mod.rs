@@ -43,7 +43,7 @@ use tracing::{Instrument, info, info_span, warn};
 use self::graph::{Graph, Params, is_fetch_failure, str_field};
 use super::common::{access_token, invalid_post, same_text, unsupported};
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
-use crate::http::{HttpClient, Idempotency, RetryConfig};
+use crate::http::Idempotency;
 use crate::media_host::MediaHost;
 use crate::{Error, InstagramKind, Media, MediaKind, Platform, Post, Result, StoredToken};
 
@@ -61,9 +61,6 @@ pub struct InstagramClient {
 #[derive(Clone, Debug)]
 struct Inner {
     cfg: ClientConfig,
-    /// Without automatic retries: a failed byte upload resumes from the
-    /// server's offset instead.
-    upload_http: HttpClient,
     media_host: Option<Arc<dyn MediaHost>>,
 }
 
@@ -84,11 +81,9 @@ impl InstagramClient {
     /// A client over `config` (`config.client_secret` is the Meta app secret
     /// used for `appsecret_proof`).
     pub fn new(config: ClientConfig) -> Self {
-        let upload_http = config.http.with_retry(RetryConfig::disabled());
         Self {
             inner: Arc::new(Inner {
                 cfg: config,
-                upload_http,
                 media_host: None,
             }),
         }

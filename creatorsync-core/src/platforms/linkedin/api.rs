@@ -9,7 +9,7 @@ use url::Url;
 use super::version;
 use crate::http::{Host, Idempotency, decode_json};
 use crate::platforms::ClientConfig;
-use crate::{Error, Platform, Result};
+use crate::{Platform, Result};
 
 /// One account's view of the API, with the version asked for.
 pub(super) struct Api<'a> {
@@ -85,14 +85,4 @@ impl Api<'_> {
 /// A URN for a URL path segment (`urn%3Ali%3Avideo%3A...`).
 pub(super) fn enc(urn: &str) -> String {
     utf8_percent_encode(urn, NON_ALPHANUMERIC).to_string()
-}
-
-pub(super) fn unexpected(message: String) -> Error {
-    Error::Platform {
-        platform: Platform::LinkedIn,
-        status: 200,
-        code: Some("unexpected_response".into()),
-        message,
-        body: None,
-    }
 }

@@ -4,17 +4,15 @@
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use url::Url;
 
 use super::LinkedInClient;
-use super::api::{Api, enc, unexpected};
+use super::api::{Api, enc};
 use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
-use crate::platforms::common::session_key;
-use crate::upload::{
-    Chunk, Poll, forget_rejected, poll_until, range_body, upload_chunks, with_chunk_retry,
-};
+use crate::platforms::common::upload_session;
+use crate::upload::{Chunk, Poll, poll_until, range_body, upload_chunks, with_chunk_retry};
 use crate::{Error, Media, Platform, Result};
 
 #[derive(Deserialize)]
@@ -119,8 +117,14 @@ impl LinkedInClient {
         media: &Media,
         c: Chunk,
     ) -> Result<Option<String>> {
-        let url =
-            Url::parse(url).map_err(|e| unexpected(format!("upload URL is not a URL: {e}")))?;
+        let url = Url::parse(url).map_err(|e| {
+            Error::unexpected_response(
+                Platform::LinkedIn,
+                None,
+                &format!("upload URL is not a URL: {e}"),
+                None,
+            )
+        })?;
         let source = media.source();
         let piece = self.cfg.upload.piece_size;
         let resp = api
@@ -151,14 +155,9 @@ impl LinkedInClient {
         index: usize,
     ) -> Result<String> {
         let media = &req.post.media[index];
-        let key = session_key(req, index);
+        let stored = upload_session::<ImageSession>(req, index);
         let total = media.info().len;
-        let saved = req
-            .sessions
-            .load(&key)
-            .await?
-            .and_then(|v| serde_json::from_value::<ImageSession>(v).ok())
-            .filter(|s| s.total == total);
+        let saved = stored.load().await?.filter(|s| s.total == total);
         let image = match saved {
             Some(s) => s.image,
             None => {
@@ -186,15 +185,13 @@ impl LinkedInClient {
                     image: init.value.image,
                     total,
                 };
-                req.sessions
-                    .save(&key, &serde_json::to_value(&s).unwrap_or(Value::Null))
-                    .await?;
+                stored.save(&s).await?;
                 s.image
             }
         };
         let available = self.wait_available(api, req, "images", &image).await;
-        forget_rejected(&*req.sessions, &key, available).await?;
-        req.sessions.remove(&key).await?;
+        stored.forget_rejected(available).await?;
+        stored.remove().await?;
         Ok(image)
     }
 
@@ -206,13 +203,11 @@ impl LinkedInClient {
         index: usize,
     ) -> Result<String> {
         let media = &req.post.media[index];
-        let key = session_key(req, index);
+        let stored = upload_session::<VideoSession>(req, index);
         let total = media.info().len;
-        let saved = req
-            .sessions
-            .load(&key)
+        let saved = stored
+            .load()
             .await?
-            .and_then(|v| serde_json::from_value::<VideoSession>(v).ok())
             .filter(|s| s.total == total && s.etags.len() == s.instructions.len());
         let session = match saved {
             Some(s) => s,
@@ -240,9 +235,7 @@ impl LinkedInClient {
                     etags: vec![None; v.upload_instructions.len()],
                     instructions: v.upload_instructions,
                 };
-                req.sessions
-                    .save(&key, &serde_json::to_value(&s).unwrap_or(Value::Null))
-                    .await?;
+                stored.save(&s).await?;
                 s
             }
         };
@@ -250,10 +243,15 @@ impl LinkedInClient {
         let mut done = 0;
         for (i, ins) in session.instructions.iter().enumerate() {
             if ins.last_byte < ins.first_byte || ins.last_byte >= total {
-                return Err(unexpected(format!(
-                    "upload instruction {i} covers bytes {}-{} of a {total}-byte file",
-                    ins.first_byte, ins.last_byte
-                )));
+                return Err(Error::unexpected_response(
+                    Platform::LinkedIn,
+                    None,
+                    &format!(
+                        "upload instruction {i} covers bytes {}-{} of a {total}-byte file",
+                        ins.first_byte, ins.last_byte
+                    ),
+                    None,
+                ));
             }
             let c = Chunk {
                 index: i as u64,
@@ -281,20 +279,28 @@ impl LinkedInClient {
             done,
             &req.progress,
             |c: Chunk| {
-                let (state, urls, key) = (&state, &urls, &key);
+                let (state, urls, stored) = (&state, &urls, &stored);
                 async move {
                     let i = usize::try_from(c.index).unwrap_or(usize::MAX);
-                    let url = urls
-                        .get(i)
-                        .ok_or_else(|| unexpected("missing upload instruction".into()))?;
+                    let url = urls.get(i).ok_or_else(|| {
+                        Error::unexpected_response(
+                            Platform::LinkedIn,
+                            None,
+                            "missing upload instruction",
+                            None,
+                        )
+                    })?;
                     let etag = self.put_part(api, url, media, c).await?.ok_or_else(|| {
-                        unexpected(format!("LinkedIn answered part {i} without an ETag"))
+                        Error::unexpected_response(
+                            Platform::LinkedIn,
+                            None,
+                            &format!("LinkedIn answered part {i} without an ETag"),
+                            None,
+                        )
                     })?;
                     let mut s = state.lock().await;
                     s.etags[i] = Some(etag);
-                    req.sessions
-                        .save(key, &serde_json::to_value(&*s).unwrap_or(Value::Null))
-                        .await
+                    stored.save(&*s).await
                 }
             },
         )
@@ -317,8 +323,8 @@ impl LinkedInClient {
         let available = self
             .wait_available(api, req, "videos", &session.video)
             .await;
-        forget_rejected(&*req.sessions, &key, available).await?;
-        req.sessions.remove(&key).await?;
+        stored.forget_rejected(available).await?;
+        stored.remove().await?;
         Ok(session.video)
     }
 }

@@ -46,7 +46,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tracing::{Instrument, info_span};
 
-use self::api::{Api, enc, unexpected};
+use self::api::{Api, enc};
 pub use self::text::escape_commentary;
 use super::common::{access_token, same_text};
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
@@ -208,7 +208,12 @@ impl LinkedInClient {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
             .ok_or_else(|| {
-                unexpected("LinkedIn created the post but sent no x-restli-id".into())
+                Error::unexpected_response(
+                    Platform::LinkedIn,
+                    None,
+                    "LinkedIn created the post but sent no x-restli-id",
+                    None,
+                )
             })?;
         Ok(published(urn))
     }

@@ -63,7 +63,7 @@ pub use creator::ComposeConstraints;
 use super::commit::RECONCILE_SKEW;
 use super::common::{access_token, invalid_post, unsupported};
 use super::{ClientConfig, Lookup, PlatformClient, PublishRequest, Published};
-use crate::http::{Host, HttpClient, Idempotency, RetryConfig, decode_json, platform_error};
+use crate::http::{Host, Idempotency, decode_json, platform_error};
 use crate::media_host::MediaHost;
 use crate::{Error, MediaKind, Platform, Post, Result, StoredToken};
 use status::post_url;
@@ -85,8 +85,6 @@ pub struct TikTokClient {
 #[derive(Clone, Debug)]
 struct Inner {
     cfg: ClientConfig,
-    /// Without automatic retries: chunks are retried by `with_chunk_retry`.
-    chunk_http: HttpClient,
     media_host: Option<Arc<dyn MediaHost>>,
     id_grace: Duration,
 }
@@ -101,11 +99,9 @@ impl TikTokClient {
     /// A client over `config`. FILE_UPLOAD chunks are
     /// `config.upload.chunk_size` clamped to TikTok's 5–64 MiB.
     pub fn new(config: ClientConfig) -> Self {
-        let chunk_http = config.http.with_retry(RetryConfig::disabled());
         Self {
             inner: Arc::new(Inner {
                 cfg: config,
-                chunk_http,
                 media_host: None,
                 id_grace: DEFAULT_ID_GRACE,
             }),
@@ -193,21 +189,18 @@ impl TikTokClient {
     }
 }
 
-fn unexpected(message: &str, data: &Value) -> Error {
-    Error::Platform {
-        platform: P,
-        status: 200,
-        code: Some("unexpected_response".into()),
-        message: message.to_owned(),
-        body: Some(data.to_string()),
-    }
-}
-
 fn publish_id(data: &Value) -> Result<String> {
     data.get("publish_id")
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| unexpected("init answered without publish_id", data))
+        .ok_or_else(|| {
+            Error::unexpected_response(
+                P,
+                None,
+                "init answered without publish_id",
+                Some(&data.to_string()),
+            )
+        })
 }
 
 fn username(account: &StoredToken, constraints: Option<&ComposeConstraints>) -> Result<String> {

@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use super::{ChunkPlan, P, TikTokClient, publish_id, unexpected};
+use super::{ChunkPlan, P, TikTokClient, publish_id};
 use crate::http::Idempotency;
+use crate::http::RetryConfig;
 use crate::platforms::PublishRequest;
-use crate::platforms::common::platform_upload_url;
-use crate::upload::{range_body, with_chunk_retry};
+use crate::platforms::common::{platform_upload_url, upload_session};
+use crate::upload::{Stored, range_body, with_chunk_retry};
 use crate::{Error, Media, Post, Result};
 
 /// Persisted FILE_UPLOAD progress (the upload URL carries an upload token:
@@ -88,15 +89,10 @@ impl TikTokClient {
         media: &Media,
     ) -> Result<String> {
         let size = media.info().len;
-        let key = format!("{}:0", req.session_key);
+        let stored = upload_session::<Session>(req, 0);
         let mut restarted = false;
         loop {
-            let saved: Option<Session> = req
-                .sessions
-                .load(&key)
-                .await?
-                .and_then(|v| serde_json::from_value(v).ok())
-                .filter(|s: &Session| s.video_size == size);
+            let saved = stored.load().await?.filter(|s| s.video_size == size);
             let resumed = saved.is_some();
             let mut session = match saved {
                 Some(s) => {
@@ -106,11 +102,11 @@ impl TikTokClient {
                     );
                     s
                 }
-                None => self.init_file_upload(token, req, size, &key).await?,
+                None => self.init_file_upload(token, req, size, &stored).await?,
             };
-            match self.send_chunks(req, media, &mut session, &key).await {
+            match self.send_chunks(req, media, &mut session, &stored).await {
                 Ok(()) => {
-                    req.sessions.remove(&key).await?;
+                    stored.remove().await?;
                     return Ok(session.publish_id);
                 }
                 Err(e)
@@ -120,7 +116,7 @@ impl TikTokClient {
                         && !matches!(e, Error::ReauthRequired { .. }) =>
                 {
                     warn!(error = %e, "the persisted upload is no longer accepted; starting over");
-                    req.sessions.remove(&key).await?;
+                    stored.remove().await?;
                     restarted = true;
                 }
                 Err(e) => return Err(e),
@@ -133,7 +129,7 @@ impl TikTokClient {
         token: &str,
         req: &PublishRequest<'_>,
         size: u64,
-        key: &str,
+        stored: &Stored<'_, Session>,
     ) -> Result<Session> {
         let plan = ChunkPlan::new(size, self.cfg().upload.chunk_size)?;
         let body = json!({
@@ -158,7 +154,14 @@ impl TikTokClient {
         let upload_url = data
             .get("upload_url")
             .and_then(Value::as_str)
-            .ok_or_else(|| unexpected("video/init answered without upload_url", &data))?;
+            .ok_or_else(|| {
+                Error::unexpected_response(
+                    P,
+                    None,
+                    "video/init answered without upload_url",
+                    Some(&data.to_string()),
+                )
+            })?;
         let upload_url = platform_upload_url(P, &self.cfg().endpoints, upload_url)?;
         let session = Session {
             publish_id: publish_id(&data)?,
@@ -168,7 +171,7 @@ impl TikTokClient {
             total_chunk_count: plan.total_chunk_count,
             next_chunk: 0,
         };
-        save(req, key, &session).await?;
+        stored.save(&session).await?;
         Ok(session)
     }
 
@@ -179,7 +182,7 @@ impl TikTokClient {
         req: &PublishRequest<'_>,
         media: &Media,
         session: &mut Session,
-        key: &str,
+        stored: &Stored<'_, Session>,
     ) -> Result<()> {
         let plan = ChunkPlan {
             video_size: session.video_size,
@@ -201,18 +204,24 @@ impl TikTokClient {
                 let source = media.source().clone();
                 let (url, mime) = (url.clone(), mime.clone());
                 async move {
-                    self.inner
-                        .chunk_http
-                        .send(&TikTok, "chunk upload", Idempotency::Idempotent, |cl| {
-                            cl.put(url.as_str())
-                                .header(CONTENT_TYPE, mime.as_str())
-                                .header(CONTENT_LENGTH, c.len)
-                                .header(
-                                    CONTENT_RANGE,
-                                    format!("bytes {}-{}/{total}", c.offset, c.last_byte()),
-                                )
-                                .body(range_body(source.clone(), c.offset, c.len, piece))
-                        })
+                    self.cfg()
+                        .http
+                        .send_with(
+                            &RetryConfig::disabled(),
+                            &TikTok,
+                            "chunk upload",
+                            Idempotency::Idempotent,
+                            |cl| {
+                                cl.put(url.as_str())
+                                    .header(CONTENT_TYPE, mime.as_str())
+                                    .header(CONTENT_LENGTH, c.len)
+                                    .header(
+                                        CONTENT_RANGE,
+                                        format!("bytes {}-{}/{total}", c.offset, c.last_byte()),
+                                    )
+                                    .body(range_body(source.clone(), c.offset, c.len, piece))
+                            },
+                        )
                         .await
                 }
             })
@@ -222,17 +231,11 @@ impl TikTokClient {
             }
             sent?;
             session.next_chunk = index + 1;
-            save(req, key, session).await?;
+            stored.save(session).await?;
             req.progress.uploading(chunk.offset + chunk.len, total);
         }
         Ok(())
     }
-}
-
-async fn save(req: &PublishRequest<'_>, key: &str, session: &Session) -> Result<()> {
-    let v =
-        serde_json::to_value(session).map_err(|e| Error::store(format!("upload session: {e}")))?;
-    req.sessions.save(key, &v).await
 }
 
 /// The platform's error code of a mapped error.

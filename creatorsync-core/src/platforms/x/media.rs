@@ -13,8 +13,8 @@ use tracing::debug;
 use super::{Api, Data, XClient};
 use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
-use crate::platforms::common::{session_key, streamed_part};
-use crate::upload::{Chunk, Poll, forget_rejected, plan, poll_until, upload_chunks};
+use crate::platforms::common::{streamed_part, upload_session};
+use crate::upload::{Chunk, Poll, Stored, plan, poll_until, upload_chunks};
 use crate::{Error, Media, MediaKind, Platform, Result};
 
 #[derive(Deserialize)]
@@ -60,29 +60,27 @@ impl XClient {
         index: usize,
     ) -> Result<String> {
         let media = &req.post.media[index];
-        let key = session_key(req, index);
+        let stored = upload_session::<Session>(req, index);
         let info = media.info();
         let segment = self.segment_size();
-        let saved = req
-            .sessions
-            .load(&key)
+        let saved = stored
+            .load()
             .await?
-            .and_then(|v| serde_json::from_value::<Session>(v).ok())
             .filter(|s| s.total == info.len && s.segment == segment);
         let resumed = saved.is_some();
         let session = match saved {
             Some(s) => s,
-            None => self.initialize(api, req, &key, media, segment).await?,
+            None => self.initialize(api, &stored, media, segment).await?,
         };
         match self
-            .append_and_finalize(api, req, &key, media, session)
+            .append_and_finalize(api, req, &stored, media, session)
             .await
         {
             // The saved media id may have expired: start over once.
             Err(Error::Platform { status: 400, .. }) if resumed => {
                 debug!("saved X upload session refused; starting a new one");
-                let session = self.initialize(api, req, &key, media, segment).await?;
-                self.append_and_finalize(api, req, &key, media, session)
+                let session = self.initialize(api, &stored, media, segment).await?;
+                self.append_and_finalize(api, req, &stored, media, session)
                     .await
             }
             other => other,
@@ -92,8 +90,7 @@ impl XClient {
     async fn initialize(
         &self,
         api: &Api<'_>,
-        req: &PublishRequest<'_>,
-        key: &str,
+        stored: &Stored<'_, Session>,
         media: &Media,
         segment: u64,
     ) -> Result<Session> {
@@ -118,7 +115,7 @@ impl XClient {
             segment,
             acked: BTreeSet::new(),
         };
-        req.sessions.save(key, &to_value(&s)).await?;
+        stored.save(&s).await?;
         Ok(s)
     }
 
@@ -126,22 +123,22 @@ impl XClient {
         &self,
         api: &Api<'_>,
         req: &PublishRequest<'_>,
-        key: &str,
+        stored: &Stored<'_, Session>,
         media: &Media,
         session: Session,
     ) -> Result<String> {
         let id = session.media_id.clone();
         let all = plan(session.total, session.segment);
         if all.len() > 1000 {
-            return Err(Error::InvalidMedia {
-                source_name: media.info().name.clone().unwrap_or_default(),
-                reason: format!(
+            return Err(Error::invalid_media(
+                media.info().name.clone().unwrap_or_default(),
+                format!(
                     "{} bytes need {} APPEND segments of {} bytes; X allows 1000",
                     session.total,
                     all.len(),
                     session.segment
                 ),
-            });
+            ));
         }
         let done: u64 = all
             .iter()
@@ -180,7 +177,7 @@ impl XClient {
                     .await?;
                     let mut s = state.lock().await;
                     s.acked.insert(c.index);
-                    req.sessions.save(key, &to_value(&s)).await
+                    stored.save(&s).await
                 }
             },
         )
@@ -223,15 +220,11 @@ impl XClient {
                 },
             )
             .await;
-            forget_rejected(&*req.sessions, key, processed).await?;
+            stored.forget_rejected(processed).await?;
         }
-        req.sessions.remove(key).await?;
+        stored.remove().await?;
         Ok(d.data.id)
     }
-}
-
-fn to_value(s: &Session) -> Value {
-    serde_json::to_value(s).unwrap_or(Value::Null)
 }
 
 /// Reads `processing_info`: ready, pending (with X's hint) or rejected.

@@ -291,12 +291,13 @@ impl PlatformClient for XClient {
             .cloned()
             .map(serde_json::from_value)
             .transpose()
-            .map_err(|e| Error::Platform {
-                platform: Platform::X,
-                status: 200,
-                code: Some("unexpected_response".into()),
-                message: format!("could not read the timeline: {e}"),
-                body: None,
+            .map_err(|e| {
+                Error::unexpected_response(
+                    Platform::X,
+                    None,
+                    &format!("could not read the timeline: {e}"),
+                    None,
+                )
             })?
             .unwrap_or_default();
         let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();

@@ -52,7 +52,7 @@ pub use upload::{CHUNK_GRANULARITY, YouTubeUploadMode};
 
 use super::common::{access_token, same_text};
 use super::{ClientConfig, Lookup, PlatformClient, PublishRequest, Published};
-use crate::http::{Host, HttpClient, Idempotency, RetryConfig, decode_json};
+use crate::http::{Host, Idempotency, decode_json};
 use crate::{Error, Platform, Post, Result, StoredToken};
 
 const P: Platform = Platform::YouTube;
@@ -66,20 +66,15 @@ pub struct YouTubeClient {
 #[derive(Debug)]
 struct Inner {
     cfg: ClientConfig,
-    /// The shared client without automatic retries: a failed upload `PUT` is
-    /// resumed from the server's offset, never repeated from its own.
-    upload_http: HttpClient,
     mode: YouTubeUploadMode,
 }
 
 impl YouTubeClient {
     /// A client over `config` (single-`PUT` uploads).
     pub fn new(config: ClientConfig) -> Self {
-        let upload_http = config.http.with_retry(RetryConfig::disabled());
         Self {
             inner: Arc::new(Inner {
                 cfg: config,
-                upload_http,
                 mode: YouTubeUploadMode::default(),
             }),
         }
@@ -92,7 +87,6 @@ impl YouTubeClient {
         Self {
             inner: Arc::new(Inner {
                 cfg: inner.cfg.clone(),
-                upload_http: inner.upload_http.clone(),
                 mode,
             }),
         }
@@ -144,12 +138,13 @@ impl PlatformClient for YouTubeClient {
             let id = video
                 .get("id")
                 .and_then(Value::as_str)
-                .ok_or_else(|| Error::Platform {
-                    platform: P,
-                    status: 200,
-                    code: Some("unexpected_response".into()),
-                    message: "the upload finished without a video id".into(),
-                    body: Some(video.to_string()),
+                .ok_or_else(|| {
+                    Error::unexpected_response(
+                        P,
+                        None,
+                        "the upload finished without a video id",
+                        Some(&video.to_string()),
+                    )
                 })?
                 .to_owned();
             info!(video_id = %id, "uploaded");

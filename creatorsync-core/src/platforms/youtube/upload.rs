@@ -5,17 +5,18 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, HeaderMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
 use super::{P, YOUTUBE_TITLE_MAX, YouTube, YouTubeClient};
-use crate::http::{Host, Idempotency, decode_json};
+use crate::http::{Host, Idempotency, RetryConfig, decode_json};
 use crate::platforms::PublishRequest;
-use crate::platforms::common::{first_line, invalid_post, platform_upload_url};
-use crate::upload::range_body;
-use crate::{Error, MediaKind, MediaSource, Post, Result, YouTubePrivacy};
+use crate::platforms::common::{first_line, invalid_post, platform_upload_url, upload_session};
+use crate::upload::{Resumable, ServerOffset, range_body, upload_resumable};
+use crate::{Error, MediaKind, MediaSource, Platform, Post, Result, YouTubePrivacy};
 
 /// Chunk sizes of a chunked upload must be multiples of this (256 KiB).
 pub const CHUNK_GRANULARITY: u64 = 262_144;
@@ -58,12 +59,80 @@ struct Session {
     total: u64,
 }
 
-/// Where a resumable upload stands.
-enum UploadState {
-    /// The server has bytes `[0, next)`.
-    Incomplete(u64),
-    /// Finished; the video resource.
-    Done(Value),
+/// The resumable protocol on one session URI: `PUT` with `Content-Range`,
+/// answered `308` with `Range: bytes=0-{last}` until the last byte, whose
+/// answer is the video resource.
+struct Upload<'a> {
+    client: &'a YouTubeClient,
+    token: &'a str,
+    uri: &'a str,
+    source: Arc<dyn MediaSource>,
+    mime: &'a str,
+    req: &'a PublishRequest<'a>,
+}
+
+#[async_trait]
+impl Resumable for Upload<'_> {
+    type Done = Value;
+
+    fn platform(&self) -> Platform {
+        P
+    }
+
+    fn next_len(&self, offset: u64, total: u64) -> u64 {
+        self.client.inner.mode.next_len(offset, total)
+    }
+
+    /// Sends `[offset, offset + len)` in one streaming `PUT`, with no retry
+    /// of its own: a failure resumes from the server's offset.
+    async fn send(&self, offset: u64, len: u64, total: u64) -> Result<ServerOffset<Value>> {
+        let last = offset + len >= total;
+        if last {
+            // The PUT that carries the last byte creates the video.
+            self.req.commit.sending(None).await?;
+        }
+        let piece = self.client.cfg().upload.piece_size;
+        let (token, uri, mime, source) = (self.token, self.uri, self.mime, &self.source);
+        let sent = self
+            .client
+            .cfg()
+            .http
+            .send_with(
+                &RetryConfig::disabled(),
+                &YouTube,
+                "upload bytes",
+                Idempotency::Idempotent,
+                |c| {
+                    c.put(uri)
+                        .header(AUTHORIZATION, format!("Bearer {token}"))
+                        .header(CONTENT_TYPE, mime)
+                        .header(CONTENT_LENGTH, len)
+                        .header(
+                            CONTENT_RANGE,
+                            format!("bytes {offset}-{}/{total}", offset + len - 1),
+                        )
+                        .body(range_body(source.clone(), offset, len, piece))
+                },
+            )
+            .await;
+        if last && sent.as_ref().is_err_and(|e| !e.maybe_committed()) {
+            self.req.commit.refused();
+        }
+        upload_state(sent?).await
+    }
+
+    /// Asks the server how much it has (`Content-Range: bytes */{total}`).
+    async fn query(&self, total: u64) -> Result<ServerOffset<Value>> {
+        self.client.query(self.token, self.uri, total).await
+    }
+}
+
+/// Reads a `308`/`200`/`201` answer of the session URI.
+async fn upload_state(resp: reqwest::Response) -> Result<ServerOffset<Value>> {
+    if resp.status().as_u16() == 308 {
+        return Ok(ServerOffset::Incomplete(next_offset(resp.headers())));
+    }
+    Ok(ServerOffset::Done(decode_json(P, resp).await?))
 }
 
 impl YouTubeClient {
@@ -134,26 +203,19 @@ impl YouTubeClient {
             .headers()
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| Error::Platform {
-                platform: P,
-                status: resp.status().as_u16(),
-                code: Some("unexpected_response".into()),
-                message: "the upload session answer has no Location header".into(),
-                body: None,
+            .ok_or_else(|| {
+                Error::unexpected_response(
+                    P,
+                    Some(resp.status().as_u16()),
+                    "the upload session answer has no Location header",
+                    None,
+                )
             })?;
         Ok(platform_upload_url(P, &self.cfg().endpoints, location)?.to_string())
     }
 
-    /// Reads a `308`/`200`/`201` answer of the session URI.
-    async fn upload_state(resp: reqwest::Response) -> Result<UploadState> {
-        if resp.status().as_u16() == 308 {
-            return Ok(UploadState::Incomplete(next_offset(resp.headers())));
-        }
-        Ok(UploadState::Done(decode_json(P, resp).await?))
-    }
-
     /// Asks the server how much it has (`Content-Range: bytes */{total}`).
-    async fn query(&self, token: &str, uri: &str, total: u64) -> Result<UploadState> {
+    async fn query(&self, token: &str, uri: &str, total: u64) -> Result<ServerOffset<Value>> {
         let resp = self
             .cfg()
             .http
@@ -164,109 +226,7 @@ impl YouTubeClient {
                     .header(CONTENT_RANGE, format!("bytes */{total}"))
             })
             .await?;
-        Self::upload_state(resp).await
-    }
-
-    /// Sends `[offset, offset + len)` in one streaming `PUT`.
-    async fn put_range(
-        &self,
-        token: &str,
-        uri: &str,
-        source: &Arc<dyn MediaSource>,
-        mime: &str,
-        (offset, len, total): (u64, u64, u64),
-    ) -> Result<UploadState> {
-        let piece = self.cfg().upload.piece_size;
-        let resp = self
-            .inner
-            .upload_http
-            .send(&YouTube, "upload bytes", Idempotency::Idempotent, |c| {
-                c.put(uri)
-                    .header(AUTHORIZATION, format!("Bearer {token}"))
-                    .header(CONTENT_TYPE, mime)
-                    .header(CONTENT_LENGTH, len)
-                    .header(
-                        CONTENT_RANGE,
-                        format!("bytes {offset}-{}/{total}", offset + len - 1),
-                    )
-                    .body(range_body(source.clone(), offset, len, piece))
-            })
-            .await?;
-        Self::upload_state(resp).await
-    }
-
-    /// Uploads from `offset` until the server has every byte; returns the
-    /// video resource.
-    async fn upload_from(
-        &self,
-        token: &str,
-        uri: &str,
-        source: &Arc<dyn MediaSource>,
-        mime: &str,
-        (mut offset, total): (u64, u64),
-        req: &PublishRequest<'_>,
-    ) -> Result<Value> {
-        let ucfg = &self.cfg().upload;
-        let mut failures = 0u32;
-        loop {
-            req.progress.uploading(offset, total);
-            let result = if offset >= total {
-                // Everything arrived but the final answer was lost.
-                self.query(token, uri, total).await
-            } else {
-                let len = self.inner.mode.next_len(offset, total);
-                let last = offset + len >= total;
-                if last {
-                    // The PUT that carries the last byte creates the video.
-                    req.commit.sending(None).await?;
-                }
-                let sent = self
-                    .put_range(token, uri, source, mime, (offset, len, total))
-                    .await;
-                if last && sent.as_ref().is_err_and(|e| !e.maybe_committed()) {
-                    req.commit.refused();
-                }
-                sent
-            };
-            let stalled = match result {
-                Ok(UploadState::Done(video)) => {
-                    req.progress.uploading(total, total);
-                    return Ok(video);
-                }
-                Ok(UploadState::Incomplete(next)) => {
-                    let stalled = next <= offset;
-                    offset = next;
-                    if !stalled {
-                        failures = 0;
-                    }
-                    stalled
-                }
-                Err(e) if resumable(&e) && failures < ucfg.chunk_retries => {
-                    warn!(offset, error = %e, "upload interrupted; asking the server for its offset");
-                    true
-                }
-                Err(e) => return Err(e),
-            };
-            if stalled {
-                if failures >= ucfg.chunk_retries {
-                    return Err(Error::Transport {
-                        platform: Some(P),
-                        message: format!("the upload made no progress at byte {offset} of {total}"),
-                        maybe_sent: true,
-                        timeout: false,
-                    });
-                }
-                tokio::time::sleep(ucfg.retry_backoff * 2u32.saturating_pow(failures)).await;
-                failures += 1;
-                match self.query(token, uri, total).await? {
-                    UploadState::Done(video) => return Ok(video),
-                    UploadState::Incomplete(next) => {
-                        debug!(offset = next, "server offset");
-                        offset = next;
-                    }
-                }
-            }
-        }
+        upload_state(resp).await
     }
 
     /// Resumes the persisted session or opens a new one, then uploads.
@@ -274,46 +234,48 @@ impl YouTubeClient {
         let media = single_video(req.post)?;
         let source = media.source().clone();
         let (total, mime) = (media.info().len, media.info().mime.clone());
-        let key = format!("{}:0", req.session_key);
+        let session = upload_session::<Session>(req, 0);
         let mut restarted = false;
         loop {
-            let saved: Option<Session> = req
-                .sessions
-                .load(&key)
-                .await?
-                .and_then(|v| serde_json::from_value(v).ok())
-                .filter(|s: &Session| s.total == total);
+            let saved = session.load().await?.filter(|s| s.total == total);
             let attempt = async {
                 let (uri, offset) = match saved {
                     Some(s) => match self.query(token, &s.uri, total).await? {
-                        UploadState::Done(video) => return Ok(video),
-                        UploadState::Incomplete(n) => {
+                        ServerOffset::Done(video) => return Ok(video),
+                        ServerOffset::Incomplete(n) => {
                             info!(offset = n, "resuming the persisted upload session");
                             (s.uri, n)
                         }
                     },
                     None => {
                         let uri = self.start_session(token, req.post, &mime, total).await?;
-                        let session = serde_json::to_value(Session {
-                            uri: uri.clone(),
-                            total,
-                        })
-                        .map_err(|e| Error::store(format!("upload session: {e}")))?;
-                        req.sessions.save(&key, &session).await?;
+                        session
+                            .save(&Session {
+                                uri: uri.clone(),
+                                total,
+                            })
+                            .await?;
                         (uri, 0)
                     }
                 };
-                self.upload_from(token, &uri, &source, &mime, (offset, total), req)
-                    .await
+                let upload = Upload {
+                    client: self,
+                    token,
+                    uri: &uri,
+                    source: source.clone(),
+                    mime: &mime,
+                    req,
+                };
+                upload_resumable(&upload, &self.cfg().upload, &req.progress, offset, total).await
             };
             match attempt.await {
                 Ok(video) => {
-                    req.sessions.remove(&key).await?;
+                    session.remove().await?;
                     return Ok(video);
                 }
                 Err(e) if matches!(e.status(), Some(404 | 410)) && !restarted => {
                     warn!("upload session expired; starting a new one");
-                    req.sessions.remove(&key).await?;
+                    session.remove().await?;
                     restarted = true;
                 }
                 Err(e) => return Err(e),
@@ -333,14 +295,6 @@ fn single_video(post: &Post) -> Result<&crate::Media> {
             "a YouTube post needs exactly one video".to_owned(),
         )),
     }
-}
-
-/// Errors after which the upload continues from the server's offset.
-fn resumable(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. }
-    ) || matches!(e, Error::Platform { status, .. } if *status >= 500)
 }
 
 /// The next byte the server wants, from `Range: bytes=0-{last}` (none: 0).
