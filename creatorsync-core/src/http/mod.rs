@@ -276,14 +276,14 @@ mod tests {
         .unwrap();
         let put_once = |c: &reqwest::Client| c.put(&url);
         client
-            .send(Platform::YouTube, "op", Idempotency::Idempotent, put_once)
+            .send(&Generic, "op", Idempotency::Idempotent, put_once)
             .await
             .unwrap_err();
         assert_eq!(hits.swap(0, Ordering::SeqCst), 3, "the client's policy");
         let err = client
             .send_with(
                 &RetryConfig::disabled(),
-                Platform::YouTube,
+                &Generic,
                 "op",
                 Idempotency::Idempotent,
                 put_once,
