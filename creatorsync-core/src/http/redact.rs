@@ -144,15 +144,6 @@ fn decoded(name: &str) -> String {
 /// * every URL in it, as by [`redact_url`] (userinfo, secret parameters,
 ///   fragment),
 /// * the credential after `Bearer ` or `Basic `.
-///
-/// ```
-/// use creatorsync_core::http::redact_text;
-/// let t = redact_text(
-///     r#"{"access_token":"ya29.SECRET","error":"x"} see https://u:p@h.example/cb?code=C0DE#tok"#,
-/// );
-/// assert!(!t.contains("SECRET") && !t.contains("C0DE") && !t.contains(":p@") && !t.contains("#tok"));
-/// assert!(t.contains(r#""error":"x""#));
-/// ```
 pub(crate) fn redact_text(text: &str) -> String {
     let out = redact_urls(text);
     let out = redact_json_fields(&out);
@@ -375,6 +366,21 @@ pub(crate) fn redact_url_password(url: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_keeps_what_is_not_secret() {
+        let t = redact_text(
+            r#"{"access_token":"ya29.SECRET","error":"x"} see https://u:p@h.example/cb?code=C0DE#tok"#,
+        );
+        assert!(
+            !t.contains("SECRET")
+                && !t.contains("C0DE")
+                && !t.contains(":p@")
+                && !t.contains("#tok"),
+            "{t}"
+        );
+        assert!(t.contains(r#""error":"x""#), "{t}");
+    }
 
     #[test]
     fn urls_lose_userinfo_secret_params_and_fragment() {
