@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use creatorsync::Platform;
 use creatorsync_emulator::RunningEmulator;
 use serde_json::{Value, json};
 

@@ -170,6 +170,6 @@ pub(crate) async fn discover(
 /// grant: disconnecting one must not revoke it).
 pub(crate) fn same_login(a: &StoredToken, b: &StoredToken) -> bool {
     a.credential == b.credential
-        || (a.metadata.get("facebook_user_id").is_some()
+        || (a.metadata.contains_key("facebook_user_id")
             && a.metadata.get("facebook_user_id") == b.metadata.get("facebook_user_id"))
 }
