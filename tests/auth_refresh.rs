@@ -375,10 +375,7 @@ async fn blank_tokens_in_answers_never_replace_stored_ones() {
         let before = expire(&store, &key).await;
         mock.state.blank_access_token.store(true, Ordering::SeqCst);
         let e = m.usable(&key).await.unwrap_err();
-        assert!(
-            matches!(&e, Error::Platform { code: Some(c), .. } if c == "unexpected_response"),
-            "{p}: {e:?}"
-        );
+        assert!(matches!(&e, Error::UnexpectedResponse { .. }), "{p}: {e:?}");
         let row = store.get(&key).await.unwrap().unwrap();
         assert_eq!(row.credential, before.credential, "{p}: row intact");
         assert!(!row.needs_reauth, "{p}");
@@ -389,7 +386,7 @@ async fn blank_tokens_in_answers_never_replace_stored_ones() {
         let req = c.begin("alice", p, CB).await.unwrap();
         let cb = mock.browse(&req.url).await;
         let e = c.complete_from_url("alice", p, &cb).await.unwrap_err();
-        assert_eq!(e.code(), "PLATFORM_ERROR", "{p}: {e:?}");
+        assert_eq!(e.code(), "UNEXPECTED_RESPONSE", "{p}: {e:?}");
         let row = store.get(&key).await.unwrap().unwrap();
         assert_eq!(row.credential, before.credential, "{p}: row intact");
     }

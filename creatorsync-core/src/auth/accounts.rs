@@ -19,13 +19,12 @@ pub(crate) fn s(v: &Value, ptr: &str) -> Option<String> {
 
 /// A profile answer that lacks `what`.
 pub(crate) fn unexpected(platform: Platform, what: &str) -> Error {
-    Error::Platform {
+    Error::unexpected_response(
         platform,
-        status: 200,
-        code: Some("unexpected_response".into()),
-        message: format!("the profile answer has no {what}"),
-        body: None,
-    }
+        None,
+        &format!("the profile answer has no {what}"),
+        None,
+    )
 }
 
 /// GET `url` with a bearer token and `headers`, read as JSON.

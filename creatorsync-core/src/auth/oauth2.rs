@@ -14,7 +14,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::apps::split_scopes;
-use crate::http::{ErrorShape, Idempotency, decode_json, platform_error, redact_text};
+use crate::http::{ErrorShape, Idempotency, decode_json, platform_error};
 use crate::{Credential, Error, HttpClient, Platform, Result, Secret};
 
 /// The `oauth2` crate's HTTP client, backed by [`HttpClient`].
@@ -76,20 +76,13 @@ where
             let body = serde_json::to_vec(&r).unwrap_or_default();
             platform_error(shape, 400, &http::HeaderMap::new(), &body)
         }
-        RequestTokenError::Parse(err, body) => Error::Platform {
+        RequestTokenError::Parse(err, body) => Error::unexpected_response(
             platform,
-            status: 200,
-            code: Some("unexpected_response".into()),
-            message: format!("could not decode the token response: {err}"),
-            body: Some(redact_text(&String::from_utf8_lossy(&body))),
-        },
-        RequestTokenError::Other(msg) => Error::Platform {
-            platform,
-            status: 200,
-            code: Some("unexpected_response".into()),
-            message: msg,
-            body: None,
-        },
+            None,
+            &format!("could not decode the token response: {err}"),
+            Some(&String::from_utf8_lossy(&body)),
+        ),
+        RequestTokenError::Other(msg) => Error::unexpected_response(platform, None, &msg, None),
     }
 }
 
@@ -118,15 +111,14 @@ impl TokenGrant {
         refresh: Option<String>,
         raw: impl FnOnce() -> String,
     ) -> Result<Self> {
-        let access = access
-            .filter(|a| !a.trim().is_empty())
-            .ok_or_else(|| Error::Platform {
+        let access = access.filter(|a| !a.trim().is_empty()).ok_or_else(|| {
+            Error::unexpected_response(
                 platform,
-                status: 200,
-                code: Some("unexpected_response".into()),
-                message: "the token response has no access_token".into(),
-                body: Some(redact_text(&raw())),
-            })?;
+                None,
+                "the token response has no access_token",
+                Some(&raw()),
+            )
+        })?;
         Ok(Self {
             access: Secret::new(access),
             refresh: refresh.filter(|r| !r.trim().is_empty()).map(Secret::new),
@@ -273,12 +265,13 @@ pub(crate) async fn token_request(
         let body = serde_json::to_vec(&v).unwrap_or_default();
         return Err(platform_error(shape, 400, &http::HeaderMap::new(), &body));
     }
-    let raw: RawToken = serde_json::from_value(v.clone()).map_err(|e| Error::Platform {
-        platform,
-        status: 200,
-        code: Some("unexpected_response".into()),
-        message: format!("could not decode the token response: {e}"),
-        body: Some(redact_text(&v.to_string())),
+    let raw: RawToken = serde_json::from_value(v.clone()).map_err(|e| {
+        Error::unexpected_response(
+            platform,
+            None,
+            &format!("could not decode the token response: {e}"),
+            Some(&v.to_string()),
+        )
     })?;
     let grant = TokenGrant::new(platform, raw.access_token, raw.refresh_token, || {
         v.to_string()
@@ -343,7 +336,7 @@ mod tests {
                 );
                 let e = TokenGrant::from_basic(p, &basic(&json)).unwrap_err();
                 assert!(
-                    matches!(&e, Error::Platform { code: Some(c), .. } if c == "unexpected_response"),
+                    matches!(&e, Error::UnexpectedResponse { status: None, .. }),
                     "{p}: {e:?}"
                 );
                 assert!(!format!("{e:?}").contains("r-new-s3cr3t"), "{e:?}");
@@ -351,7 +344,7 @@ mod tests {
         }
         let e =
             TokenGrant::new(Platform::TikTok, Some(String::new()), None, String::new).unwrap_err();
-        assert_eq!(e.code(), "PLATFORM_ERROR");
+        assert_eq!(e.code(), "UNEXPECTED_RESPONSE");
         let g = TokenGrant::new(
             Platform::TikTok,
             Some("a".into()),

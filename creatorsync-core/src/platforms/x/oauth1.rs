@@ -44,13 +44,12 @@ impl<'a> XOAuth1<'a> {
 }
 
 fn missing(field: &str) -> Error {
-    Error::Platform {
-        platform: Platform::X,
-        status: 200,
-        code: Some("unexpected_response".into()),
-        message: format!("the OAuth 1.0a answer has no {field}"),
-        body: None,
-    }
+    Error::unexpected_response(
+        Platform::X,
+        None,
+        &format!("the OAuth 1.0a answer has no {field}"),
+        None,
+    )
 }
 
 impl XOAuth1<'_> {
