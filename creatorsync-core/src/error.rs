@@ -229,6 +229,11 @@ pub enum Error {
         maybe_sent: bool,
         /// Whether it was a timeout.
         timeout: bool,
+        /// The underlying failure (the HTTP client's, without its URL, which
+        /// may carry secrets in its query), for
+        /// [`std::error::Error::source`].
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
     /// A compare-and-swap write found another version in the store.
@@ -346,6 +351,22 @@ impl Error {
             status,
             message: what.to_owned(),
             body: body.map(crate::http::redact_text),
+        }
+    }
+
+    /// [`Error::Transport`] without an underlying error.
+    pub fn transport(
+        platform: Option<Platform>,
+        message: impl Into<String>,
+        maybe_sent: bool,
+        timeout: bool,
+    ) -> Self {
+        Error::Transport {
+            platform,
+            message: message.into(),
+            maybe_sent,
+            timeout,
+            source: None,
         }
     }
 

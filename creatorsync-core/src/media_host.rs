@@ -232,6 +232,7 @@ fn store_error(e: object_store::Error) -> Error {
         message: format!("media host: {e}"),
         maybe_sent: false,
         timeout: false,
+        source: Some(Box::new(e)),
     }
 }
 

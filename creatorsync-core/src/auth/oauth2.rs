@@ -14,7 +14,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::apps::split_scopes;
-use crate::http::{ErrorShape, Idempotency, decode_json, platform_error};
+use crate::http::{ErrorShape, Idempotency, decode_json, platform_error, transport_error};
 use crate::{Credential, Error, HttpClient, Platform, Result, Secret};
 
 /// The `oauth2` crate's HTTP client, backed by [`HttpClient`].
@@ -47,12 +47,10 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuth2Http<'_> {
                 .await?;
             let status = resp.status();
             let headers = resp.headers().clone();
-            let bytes = resp.bytes().await.map_err(|e| Error::Transport {
-                platform: Some(self.shape.platform()),
-                message: format!("reading the token response failed: {e}"),
-                maybe_sent: true,
-                timeout: e.is_timeout(),
-            })?;
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| transport_error(self.shape.platform(), e))?;
             let mut out = http::Response::new(bytes.to_vec());
             *out.status_mut() = status;
             *out.headers_mut() = headers;

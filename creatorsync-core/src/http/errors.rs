@@ -23,7 +23,7 @@ pub(crate) async fn decode_json<T: DeserializeOwned>(
     let body = resp
         .bytes()
         .await
-        .map_err(|e| super::retry::transport_error(platform, &e))?;
+        .map_err(|e| super::retry::transport_error(platform, e))?;
     serde_json::from_slice(&body).map_err(|e| {
         Error::unexpected_response(
             platform,

@@ -8,8 +8,8 @@ mod redact;
 mod retry;
 
 pub use endpoints::{Endpoints, Host};
-pub(crate) use retry::Attempts;
 pub use retry::RetryConfig;
+pub(crate) use retry::{Attempts, transport_error};
 
 pub(crate) use errors::{ErrorBody, ErrorShape, decode_json, next_utc_midnight, platform_error};
 #[cfg(feature = "postgres")]
@@ -238,10 +238,18 @@ mod tests {
                 })
                 .await
                 .unwrap_err();
-            errors.push(format!("{err} {err:?}"));
+            let mut shown = format!("{err} {err:?}");
+            let mut cause = std::error::Error::source(&err);
+            while let Some(c) = cause {
+                shown.push_str(&format!(" <- {c} {c:?}"));
+                cause = c.source();
+            }
+            errors.push(shown);
         }
         assert!(errors[0].contains("HTTP 400"), "{}", errors[0]);
         assert!(errors[1].contains("network error"), "{}", errors[1]);
+        // The transport failure keeps the client's error as its source.
+        assert!(errors[1].contains(" <- "), "{}", errors[1]);
         let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
         assert!(
             logs.contains("upload_id=[redacted]"),

@@ -161,18 +161,21 @@ fn decide(
     Next::Retry(wait)
 }
 
-pub(super) fn transport_error(platform: Platform, e: &reqwest::Error) -> Error {
+/// A failure of the HTTP client as [`Error::Transport`], keeping the
+/// client's error (without its URL) as the source.
+pub(crate) fn transport_error(platform: Platform, e: reqwest::Error) -> Error {
     // A connect error means no byte of the request reached the server.
     let maybe_sent = !e.is_connect() && !e.is_builder();
     let message = match e.url() {
-        Some(u) => format!("{} ({})", strip_url(e), redact_url(u)),
-        None => strip_url(e),
+        Some(u) => format!("{} ({})", strip_url(&e), redact_url(u)),
+        None => strip_url(&e),
     };
     Error::Transport {
         platform: Some(platform),
         message,
         maybe_sent,
         timeout: e.is_timeout(),
+        source: Some(Box::new(e.without_url())),
     }
 }
 
@@ -246,7 +249,7 @@ where
                     let body = resp.bytes().await.unwrap_or_default();
                     Err(platform_error(shape, status, &headers, &body))
                 }
-                Err(e) => Err(transport_error(platform, &e)),
+                Err(e) => Err(transport_error(platform, e)),
             }
         }
         .instrument(span.clone())
@@ -279,6 +282,7 @@ mod tests {
             message: "reset".into(),
             maybe_sent: true,
             timeout: false,
+            source: None,
         };
         assert!(matches!(
             decide(&cfg, 0, Instant::now(), Idempotency::NonIdempotent, sent),
@@ -289,6 +293,7 @@ mod tests {
             message: "refused".into(),
             maybe_sent: false,
             timeout: false,
+            source: None,
         };
         assert!(matches!(
             decide(

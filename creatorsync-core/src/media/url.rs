@@ -157,11 +157,13 @@ impl UrlSource {
 
     fn transport(&self, e: reqwest::Error) -> Error {
         let timeout = e.is_timeout();
+        let e = e.without_url();
         Error::Transport {
             platform: None,
-            message: format!("fetching media {}: {}", self.shown(), e.without_url()),
+            message: format!("fetching media {}: {}", self.shown(), &e),
             maybe_sent: false,
             timeout,
+            source: Some(Box::new(e)),
         }
     }
 
@@ -486,6 +488,7 @@ impl MediaSource for UrlSource {
                 ),
                 maybe_sent: false,
                 timeout: false,
+                source: None,
             });
         }
         Ok(got)

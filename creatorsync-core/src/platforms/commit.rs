@@ -257,6 +257,7 @@ mod tests {
             message: "reset".into(),
             maybe_sent,
             timeout: false,
+            source: None,
         }
     }
 

@@ -157,6 +157,7 @@ mod tests {
                         message: "reset".into(),
                         maybe_sent: true,
                         timeout: false,
+                        source: None,
                     })
                 } else {
                     Ok(c.offset)

@@ -94,6 +94,7 @@ pub(crate) async fn upload_resumable<P: Resumable + ?Sized>(
                 ),
                 maybe_sent: true,
                 timeout: false,
+                source: None,
             },
             Err(e) => e,
         };
@@ -170,6 +171,7 @@ mod tests {
                     message: "connection reset".into(),
                     maybe_sent: true,
                     timeout: false,
+                    source: None,
                 });
             }
             Ok(if s.held >= total {

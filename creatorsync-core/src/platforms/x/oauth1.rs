@@ -11,7 +11,7 @@ use url::Url;
 use super::X;
 use crate::auth::apps::ConsumerCredentials;
 use crate::auth::oauth1::{OAuth1Signer, SignInput};
-use crate::http::{Host, Idempotency, decode_json};
+use crate::http::{Host, Idempotency, decode_json, transport_error};
 use crate::platforms::OAuthApp;
 use crate::{Endpoints, Error, HttpClient, Platform, Result, Secret};
 
@@ -81,12 +81,10 @@ impl XOAuth1<'_> {
                 c.post(url.clone()).header("authorization", header)
             })
             .await?;
-        let body = resp.bytes().await.map_err(|e| Error::Transport {
-            platform: Some(Platform::X),
-            message: format!("reading the {op} answer failed: {e}"),
-            maybe_sent: true,
-            timeout: e.is_timeout(),
-        })?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| transport_error(Platform::X, e))?;
         Ok(url::form_urlencoded::parse(&body).into_owned().collect())
     }
 
