@@ -190,6 +190,7 @@ fn child(role: &str) {
                     sessions: Arc::new(MemoryUploadSessions::new()),
                     session_key: "bench".into(),
                     commit: Default::default(),
+                    tokens: Default::default(),
                 })
                 .await
                 .expect("publish");

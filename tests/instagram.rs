@@ -290,6 +290,7 @@ async fn publish(env: &Env, post: &Post) -> creatorsync::Result<Published> {
             sessions: Arc::new(MemoryUploadSessions::new()),
             session_key: "job-1:instagram".into(),
             commit: Default::default(),
+            tokens: Default::default(),
         })
         .await
 }
@@ -454,6 +455,7 @@ async fn sources_without_urls_use_the_media_host_or_fail_clearly() {
             sessions: Arc::new(MemoryUploadSessions::new()),
             session_key: "k".into(),
             commit: Default::default(),
+            tokens: Default::default(),
         })
         .await
         .unwrap_err();

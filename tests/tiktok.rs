@@ -218,6 +218,7 @@ async fn publish(
             sessions,
             session_key: "job-1:tiktok".into(),
             commit: Default::default(),
+            tokens: Default::default(),
         })
         .await
 }
@@ -340,6 +341,7 @@ async fn sixty_four_mib_with_a_reset_mid_chunk_resends_only_that_chunk() {
             sessions: mem(),
             session_key: "job-1:tiktok".into(),
             commit: Default::default(),
+            tokens: Default::default(),
         })
         .await
         .unwrap();
@@ -408,6 +410,7 @@ async fn a_restarted_client_continues_at_the_persisted_chunk() {
             sessions: sessions.clone(),
             session_key: "job-1:tiktok".into(),
             commit: Default::default(),
+            tokens: Default::default(),
         })
         .await
         .unwrap_err();

@@ -275,6 +275,7 @@ pub async fn time_publish(
         sessions: Arc::new(creatorsync::upload::MemoryUploadSessions::new()),
         session_key: "bench".into(),
         commit: Default::default(),
+        tokens: Default::default(),
     };
     client.publish(req).await.unwrap();
     let publish_secs = started.elapsed().as_secs_f64();

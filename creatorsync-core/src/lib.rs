@@ -49,7 +49,8 @@ pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
 pub use platforms::tiktok::TIKTOK_PHOTO_TITLE_MAX;
 pub use platforms::youtube::{YOUTUBE_TAGS_MAX, YOUTUBE_TITLE_MAX};
 pub use platforms::{
-    ClientConfig, Commit, EndpointSet, Lookup, PlatformClient, PublishRequest, Published,
+    ClientConfig, Commit, EndpointSet, FreshToken, Lookup, PlatformClient, PublishRequest,
+    Published, TokenSource,
 };
 pub use post::{
     FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,

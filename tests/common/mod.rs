@@ -73,6 +73,7 @@ pub fn request<'a>(
         sessions,
         session_key: format!("test:{}:{}", account.key.platform, account.key.account_id),
         commit: Default::default(),
+        tokens: Default::default(),
     }
 }
 

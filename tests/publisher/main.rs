@@ -456,3 +456,85 @@ async fn a_post_the_log_cannot_record_is_still_reported_and_never_made_twice() {
     assert!(again.results[0].reused);
     assert_eq!(env.emu.record().posts_for(Platform::X).len(), 1);
 }
+
+#[tokio::test]
+async fn a_publish_that_outlives_its_access_token_renews_it_between_steps() {
+    // TikTok processing takes longer than the 2-hour access token: the
+    // emulator keeps the post processing for 3 hours of its clock.
+    let env = Env::with_config(creatorsync_emulator::EmulatorConfig {
+        processing_delay: Duration::from_secs(3 * 3600),
+        ..Default::default()
+    })
+    .await;
+    let before = env.emu.tokens().refresh_count(Platform::TikTok);
+    let mut post = video_post(&env).await;
+    post.text = "Longer than a token".into();
+    // Once the client polls the status, two hours pass: the token it
+    // started with expires, and processing finishes an hour later.
+    let emu = &env.emu;
+    let clock = async {
+        loop {
+            let polled = emu
+                .record()
+                .requests()
+                .iter()
+                .any(|r| r.platform == Platform::TikTok && r.route.contains("status/fetch"));
+            if polled {
+                emu.tokens()
+                    .expire_now(Platform::TikTok, None, emu.clock().now());
+                emu.clock().advance(Duration::from_secs(3 * 3600 + 1));
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    let publish = env
+        .sync
+        .publish(USER, &post)
+        .targets([Target::Platform(Platform::TikTok)])
+        .send();
+    let (report, ()) = tokio::join!(publish, clock);
+    let report = report.expect("publish");
+    assert!(report.all_ok(), "{report:#?}");
+    assert_eq!(env.emu.record().posts_for(Platform::TikTok).len(), 1);
+    let inits = env
+        .emu
+        .record()
+        .requests()
+        .iter()
+        .filter(|r| r.platform == Platform::TikTok && r.route.contains("/init/"))
+        .count();
+    // The refused status query is followed at once by the refresh and the
+    // same query with the renewed token: one refusal, nothing else failed.
+    let after_init: Vec<(String, u16)> = env
+        .emu
+        .record()
+        .requests()
+        .iter()
+        .filter(|r| r.platform == Platform::TikTok)
+        .skip_while(|r| !r.route.contains("/init/"))
+        .map(|r| (r.route.clone(), r.status))
+        .collect();
+    let refused: Vec<usize> = after_init
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, status))| *status == 401)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(refused.len(), 1, "{after_init:?}");
+    assert!(
+        after_init[refused[0] + 1].0.contains("/oauth/token/")
+            && after_init[refused[0] + 2] == ("/v2/post/publish/status/fetch/".into(), 200),
+        "{after_init:?}"
+    );
+    assert_eq!(inits, 1, "never a second init");
+    assert!(
+        !report.results[0].reused,
+        "published by the flow itself, not found afterwards by a lookup"
+    );
+    assert_eq!(
+        env.emu.tokens().refresh_count(Platform::TikTok) - before,
+        1,
+        "one refresh, between two status queries"
+    );
+}

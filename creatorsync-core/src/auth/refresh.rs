@@ -657,3 +657,14 @@ mod tests {
         assert_eq!(flights.len(), 0);
     }
 }
+
+#[async_trait::async_trait]
+impl crate::platforms::TokenSource for TokenManager {
+    async fn usable(&self, key: &AccountKey) -> Result<StoredToken> {
+        TokenManager::usable(self, key).await
+    }
+
+    async fn refresh_rejected(&self, rejected: &StoredToken) -> Result<StoredToken> {
+        TokenManager::refresh_rejected(self, rejected).await
+    }
+}

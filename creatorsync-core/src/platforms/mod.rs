@@ -25,6 +25,7 @@ use crate::{Platform, Post, Result, Secret, StoredToken};
 
 pub use commit::{Commit, CommitHook, CommitStatus, Lookup};
 pub use endpoint_set::EndpointSet;
+pub use fresh::{FreshToken, TokenSource};
 pub(crate) use module::{
     Check, ClientExtras, OAuth1Flow, OAuthApp, PlatformModule, account_row, single_account,
 };
@@ -34,6 +35,7 @@ pub(crate) mod commit;
 pub(crate) mod common;
 mod endpoint_set;
 pub mod facebook;
+mod fresh;
 pub mod instagram;
 pub mod linkedin;
 pub(crate) mod meta;
@@ -91,6 +93,10 @@ pub struct PublishRequest<'a> {
     /// The create's marks ([`Commit::new`] for a client used on its own;
     /// the publisher's records them in the publish log).
     pub commit: Commit,
+    /// The access token for each step ([`FreshToken::default`] for a
+    /// client used on its own: the account's token as is; the publisher's
+    /// renews it through the token manager when a publish outlives it).
+    pub tokens: FreshToken,
 }
 
 /// A platform client.

@@ -16,9 +16,9 @@ use super::held::{Claim, Held};
 use super::report::{PublishReport, TargetResult};
 use super::targets::{Target, resolve};
 use crate::auth::Connector;
-use crate::platforms::Registry;
 use crate::platforms::commit::resolve as resolve_created;
 use crate::platforms::{Commit, PlatformClient, Published};
+use crate::platforms::{FreshToken, Registry, TokenSource};
 use crate::progress::{Progress, ProgressEvent};
 use crate::publish_log::PublishLog;
 use crate::upload::UploadSessions;
@@ -209,9 +209,15 @@ async fn run_target(
             Ok(t) => t,
             Err(e) => return Err(held.failed(e).await),
         };
+        let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
         let mut commit = Commit::with_hook(held.hook());
         let mut outcome = client
-            .publish(held.request(call, &token, commit.clone()))
+            .publish(held.request(
+                call,
+                &token,
+                commit.clone(),
+                FreshToken::new(source.clone()),
+            ))
             .await;
         // A 401 on a token that looked valid (clock skew, an access token
         // revoked early), and nothing was created (the failure came before
@@ -224,7 +230,12 @@ async fn run_target(
                     token = fresh;
                     commit = Commit::with_hook(held.hook());
                     outcome = client
-                        .publish(held.request(call, &token, commit.clone()))
+                        .publish(held.request(
+                            call,
+                            &token,
+                            commit.clone(),
+                            FreshToken::new(source.clone()),
+                        ))
                         .await;
                 }
                 Err(e @ Error::ReauthRequired { .. }) => {

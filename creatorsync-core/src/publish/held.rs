@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 use super::engine::{Call, Inner};
 use crate::auth::TokenManager;
+use crate::platforms::FreshToken;
 use crate::platforms::commit::resolve;
 use crate::platforms::{
     Commit, CommitHook, CommitStatus, PlatformClient, PublishRequest, Published,
@@ -102,6 +103,7 @@ impl Held {
         call: &'r Call<'_>,
         token: &'r StoredToken,
         commit: Commit,
+        tokens: FreshToken,
     ) -> PublishRequest<'r> {
         PublishRequest {
             account: token,
@@ -115,6 +117,7 @@ impl Held {
                 self.ikey, self.key.platform, self.key.account_id
             ),
             commit,
+            tokens,
         }
     }
 

@@ -25,10 +25,11 @@
 //!    `/v2/video/list/`. The URL is
 //!    `https://www.tiktok.com/@{username}/video/{id}` (`/photo/{id}`).
 //!
-//! TikTok rotates refresh tokens on every refresh. This client never
-//! refreshes: the publisher's token manager refreshes before calling it, and
-//! an upload finishes well within the access token's lifetime, so a rotation
-//! never happens mid-upload.
+//! TikTok's access tokens live 2 hours and rotate the refresh token on
+//! every refresh. The publisher's token manager refreshes before calling
+//! the client (so a rotation never happens mid-upload); an upload plus
+//! processing that outlives the access token takes a renewed one between
+//! status queries ([`PublishRequest::tokens`]), never a second init.
 //!
 //! Files: this one holds the client, the shared API call and the publish
 //! orchestration; `video.rs` the video init (PULL_FROM_URL or resumable
@@ -269,10 +270,13 @@ impl PlatformClient for TikTokClient {
                 photo: !is_video,
             };
             info!(publish_id = %started.publish_id, "publishing");
-            let id = match self.wait_published(token, &started.publish_id, req).await? {
+            let id = match self.wait_published(&started.publish_id, req).await? {
                 Some(id) => id,
-                None => self
-                    .find_id(token, post, since)
+                None => req
+                    .tokens
+                    .authorized(req.account, |token| async move {
+                        self.find_id(&token, post, since).await
+                    })
                     .await?
                     .ok_or_else(|| Error::Timeout {
                         platform: Some(P),

@@ -58,7 +58,6 @@ impl TikTokClient {
     /// finished but did not (yet) reveal the id.
     pub(super) async fn wait_published(
         &self,
-        token: &str,
         publish_id: &str,
         req: &PublishRequest<'_>,
     ) -> Result<Option<String>> {
@@ -71,14 +70,24 @@ impl TikTokClient {
             &self.cfg().poll,
             |s| req.progress.processing(s),
             || async {
-                let data = self
-                    .call(
-                        token,
-                        "status/fetch",
-                        Idempotency::Idempotent,
-                        "/v2/post/publish/status/fetch/",
-                        &body,
-                    )
+                // Processing can outlive the 2-hour access token: each
+                // status query takes the current one (renewed between
+                // polls, never a second init).
+                let data = req
+                    .tokens
+                    .authorized(req.account, |token| {
+                        let body = &body;
+                        async move {
+                            self.call(
+                                &token,
+                                "status/fetch",
+                                Idempotency::Idempotent,
+                                "/v2/post/publish/status/fetch/",
+                                body,
+                            )
+                            .await
+                        }
+                    })
                     .await?;
                 let status = data.get("status").and_then(Value::as_str).unwrap_or("");
                 match status {
