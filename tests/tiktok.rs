@@ -133,6 +133,7 @@ fn account(emu: &RunningEmulator) -> StoredToken {
             "user.info.basic".to_owned(),
             "video.publish".to_owned(),
             "video.upload".to_owned(),
+            "video.list".to_owned(),
         ],
         emu.clock().now(),
         Some(Duration::from_secs(7200)),

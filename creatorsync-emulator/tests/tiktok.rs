@@ -231,7 +231,12 @@ async fn file_upload_chunk_rules_status_and_list() {
     let emu = Emulator::start(slow()).await.unwrap();
     let http = client();
     let b = base(&emu);
-    let tok = login(&emu, &http, "user.info.basic,video.publish,video.upload").await;
+    let tok = login(
+        &emu,
+        &http,
+        "user.info.basic,video.publish,video.upload,video.list",
+    )
+    .await;
     let at = tok["access_token"].as_str().unwrap().to_owned();
     let (s, ci) = call(
         &http,
@@ -333,6 +338,18 @@ async fn file_upload_chunk_rules_status_and_list() {
         .unwrap();
     assert_eq!(list["data"]["videos"][0]["id"], post_id.as_str());
     assert_eq!(list["data"]["videos"][0]["title"], "hello #tag");
+    // Listing needs `video.list`, not the publishing scopes.
+    let narrow = login(&emu, &http, "user.info.basic,video.publish,video.upload").await;
+    let refused = http
+        .post(format!("{b}/v2/video/list/?fields=id"))
+        .bearer_auth(narrow["access_token"].as_str().unwrap())
+        .json(&json!({"max_count": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "scope_not_authorized");
 
     // Inbox upload with a processing failure; small file = single chunk.
     emu.faults()

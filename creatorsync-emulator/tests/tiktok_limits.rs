@@ -16,7 +16,11 @@ fn token(emu: &RunningEmulator) -> String {
             Platform::TikTok,
             "tt-demo-open-id",
             &app.client_id,
-            &["video.publish".to_owned(), "video.upload".to_owned()],
+            &[
+                "video.publish".to_owned(),
+                "video.upload".to_owned(),
+                "video.list".to_owned(),
+            ],
             emu.clock().now(),
             Some(Duration::from_secs(3600)),
             None,

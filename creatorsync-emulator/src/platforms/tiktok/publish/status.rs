@@ -80,9 +80,10 @@ pub(crate) async fn video_list(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // The Display API's list needs its own scope (not `video.publish`).
     let info = match st.authorize(
         &headers,
-        None,
+        Some("video.list"),
         Some(("video_list", st.ctx.config.tiktok_rate_limits.video_list)),
     ) {
         Ok(i) => i,
