@@ -129,6 +129,7 @@ async fn publish(
             sessions,
             session_key: "job-1:youtube:UCdemo".into(),
             commit: Default::default(),
+            tokens: Default::default(),
         })
         .await
 }
@@ -414,5 +415,55 @@ async fn a_post_without_one_video_is_invalid() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidPost { .. }), "{err}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_daily_upload_bucket_is_a_daily_limit_not_retried() {
+    // Since 2026-06-01 `videos.insert` has its own bucket per day; over it
+    // Google answers 429 rateLimitExceeded "... Video Uploads per day".
+    let (emu, client, account) = setup_with(EmulatorConfig {
+        youtube_uploads_per_day: 1,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let first = publish_fresh(
+        &client,
+        &account,
+        &video_post("first of the day", MIB).await,
+    )
+    .await
+    .unwrap();
+    only_post(&emu, &first.post_id);
+    let mark = emu.record().mark();
+    let err = publish_fresh(&client, &account, &video_post("one too many", MIB).await)
+        .await
+        .unwrap_err();
+    let Error::RateLimited { reset_at, .. } = &err else {
+        panic!("expected RateLimited, got {err}");
+    };
+    // The reset is the next midnight in Los Angeles, hours away: not a
+    // short limit to wait out.
+    let reset = reset_at.expect("a reset time");
+    let want = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Los_Angeles)
+        .date_naive()
+        .succ_opt()
+        .unwrap();
+    assert_eq!(
+        reset
+            .with_timezone(&chrono_tz::America::Los_Angeles)
+            .date_naive(),
+        want
+    );
+    assert!(err.retry_after().unwrap() > std::time::Duration::from_secs(60));
+    let inserts = emu
+        .record()
+        .requests_since(mark)
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.contains("/upload/youtube/v3/videos"))
+        .count();
+    assert_eq!(inserts, 1, "the refused insert is not retried");
+    only_post(&emu, &first.post_id);
     emu.shutdown().await;
 }
