@@ -38,7 +38,7 @@ pub fn capabilities(platform: Platform) -> &'static Capabilities {
 /// ```
 pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
     match Registry::standard().get(platform) {
-        Ok(module) => validate_with(module, post),
+        Ok(module) => validate_with(module, module.capabilities(), post),
         Err(e) => vec![Violation {
             platform: Some(platform),
             field: "platform".into(),
@@ -54,12 +54,15 @@ fn count_words(text: &str, sigil: char) -> usize {
         .count()
 }
 
-/// Every rule of `module`'s platform that `post` breaks: the limits in its
-/// [`Capabilities`], then its own rules.
-pub(crate) fn validate_with(module: &dyn PlatformModule, post: &Post) -> Vec<Violation> {
+/// Every rule of `module`'s platform that `post` breaks: the limits in
+/// `caps` (the module's own, or the app's override), then its own rules.
+pub(crate) fn validate_with(
+    module: &dyn PlatformModule,
+    caps: &Capabilities,
+    post: &Post,
+) -> Vec<Violation> {
     let platform = module.platform();
     let name = module.display_name();
-    let caps = module.capabilities();
     let text = post.text.as_str();
     let media = &post.media;
     let count = |k: MediaKind| media.iter().filter(|m| m.kind() == k).count();
@@ -73,7 +76,7 @@ pub(crate) fn validate_with(module: &dyn PlatformModule, post: &Post) -> Vec<Vio
     let (images, gifs, videos) = (out.images, out.gifs, out.videos);
 
     // Text.
-    let max = module.max_text(post);
+    let max = module.max_text(post, caps);
     let len = text_length(text, caps.text_counting);
     if len > max {
         out.push(

@@ -128,11 +128,12 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
     /// and sizes).
     fn capabilities(&self) -> &'static Capabilities;
 
-    /// The longest text `post` may have, counted per
-    /// [`Capabilities::text_counting`] (TikTok photo posts allow more).
-    fn max_text(&self, post: &Post) -> usize {
+    /// The longest text `post` may have under `caps` (the module's own
+    /// limits or the app's), counted per [`Capabilities::text_counting`]
+    /// (TikTok photo posts allow more).
+    fn max_text(&self, post: &Post, caps: &Capabilities) -> usize {
         let _ = post;
-        self.capabilities().max_text
+        caps.max_text
     }
 
     /// The platform's own rules beyond [`PlatformModule::capabilities`]

@@ -6,12 +6,14 @@ use std::sync::{Arc, LazyLock};
 
 use super::module::{PlatformModule, STALE_WITHIN_DAYS};
 use super::{facebook, instagram, linkedin, tiktok, x, youtube};
-use crate::{Error, Platform, Result};
+use crate::{Capabilities, Error, Platform, Result};
 
 /// One module per platform. Cheap to clone.
 #[derive(Clone, Debug)]
 pub(crate) struct Registry {
     modules: BTreeMap<Platform, Arc<dyn PlatformModule>>,
+    /// Limits the app set in place of a module's own.
+    limits: BTreeMap<Platform, Arc<Capabilities>>,
 }
 
 static STANDARD: LazyLock<Registry> = LazyLock::new(|| {
@@ -29,6 +31,7 @@ impl Registry {
     pub(crate) fn empty() -> Self {
         Self {
             modules: BTreeMap::new(),
+            limits: BTreeMap::new(),
         }
     }
 
@@ -42,6 +45,20 @@ impl Registry {
     pub(crate) fn with(mut self, module: Arc<dyn PlatformModule>) -> Self {
         self.modules.insert(module.platform(), module);
         self
+    }
+
+    /// This registry with `caps` as `platform`'s limits for validation.
+    pub(crate) fn with_limits(mut self, platform: Platform, caps: Capabilities) -> Self {
+        self.limits.insert(platform, Arc::new(caps));
+        self
+    }
+
+    /// The limits posts to `platform` are validated against.
+    pub(crate) fn limits(&self, platform: Platform) -> Result<&Capabilities> {
+        match self.limits.get(&platform) {
+            Some(caps) => Ok(caps),
+            None => Ok(self.get(platform)?.capabilities()),
+        }
     }
 
     /// The module of `platform`.

@@ -380,3 +380,69 @@ fn scopes_follow_what_the_app_uses() {
         );
     }
 }
+
+/// Every platform on a loopback port nothing listens on.
+fn closed_loopback() -> crate::EndpointSet {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = Endpoints::all(&format!("http://127.0.0.1:{port}")).unwrap();
+    let mut set = crate::EndpointSet::production();
+    for p in Platform::ALL {
+        set.set(p, e.clone());
+    }
+    set
+}
+
+#[tokio::test]
+async fn an_app_may_set_a_platforms_limits() {
+    let store = Arc::new(MemoryTokenStore::new());
+    let key = crate::AccountKey::new("u1", Platform::X, "42").unwrap();
+    let row = StoredToken::new(
+        key.clone(),
+        Credential::OAuth2 {
+            access: Secret::new("a".to_owned()),
+            refresh: None,
+            expires_at: None,
+            refresh_expires_at: None,
+            scopes: vec![],
+        },
+        Profile::default(),
+    );
+    store.put(&row, None).await.unwrap();
+    let mut strict = crate::capabilities(Platform::X).clone();
+    strict.max_text = 5;
+    let sync = CreatorSync::builder()
+        .apps(crate::auth::Apps::emulator_defaults())
+        .state_secret([9u8; 32])
+        .store(store)
+        .publish_log(Arc::new(MemoryPublishLog::new()))
+        // Nothing listens there: a request would fail, never leave the host.
+        .endpoints(closed_loopback())
+        .capabilities(Platform::X, strict)
+        .build()
+        .await
+        .unwrap();
+    // Refused by the app's limit before any request (no server exists).
+    let err = sync
+        .publish("u1", &Post::text("longer than five"))
+        .targets([&key])
+        .send()
+        .await
+        .unwrap_err();
+    let Error::InvalidPost { violations } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(violations[0].code, "text_too_long");
+    assert!(
+        violations[0].message.contains("limit is 5"),
+        "{violations:?}"
+    );
+    // X's documented video limit is the default.
+    assert_eq!(
+        crate::capabilities(Platform::X).max_video_bytes,
+        512 * 1000 * 1000
+    );
+}

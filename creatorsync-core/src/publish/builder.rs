@@ -196,6 +196,22 @@ impl CreatorSyncBuilder {
         self
     }
 
+    /// Validates posts to `platform` against `caps` instead of the SDK's
+    /// limits (an account allowed longer or larger uploads, say). Start
+    /// from [`crate::capabilities`] and change what differs:
+    ///
+    /// ```
+    /// use creatorsync_core::{CreatorSync, Platform, capabilities};
+    /// let mut x = capabilities(Platform::X).clone();
+    /// x.max_video_bytes = 8 * 1024 * 1024 * 1024;
+    /// let builder = CreatorSync::builder().capabilities(Platform::X, x);
+    /// # let _ = builder;
+    /// ```
+    pub fn capabilities(mut self, platform: Platform, caps: crate::Capabilities) -> Self {
+        self.registry = self.registry.with_limits(platform, caps);
+        self
+    }
+
     /// The platform modules (default: the six; tests register their own).
     #[cfg(test)]
     pub(crate) fn registry(mut self, registry: Registry) -> Self {

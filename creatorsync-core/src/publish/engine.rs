@@ -66,10 +66,8 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
             resolved.accounts.iter().map(|a| a.key.platform).collect();
         platforms.dedup();
         for p in platforms {
-            let v = match inner.registry.get(p) {
-                Ok(module) => validate_with(module, call.post),
-                Err(e) => return Err(e),
-            };
+            let module = inner.registry.get(p)?;
+            let v = validate_with(module, inner.registry.limits(p)?, call.post);
             if !v.is_empty() {
                 invalid.insert(p, v);
             }

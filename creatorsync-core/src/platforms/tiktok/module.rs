@@ -60,11 +60,11 @@ impl PlatformModule for TikTok {
         &limits::CAPS
     }
 
-    fn max_text(&self, post: &Post) -> usize {
+    fn max_text(&self, post: &Post, caps: &Capabilities) -> usize {
         if limits::is_photo_post(post) {
             limits::PHOTO_TEXT_MAX
         } else {
-            limits::CAPS.max_text
+            caps.max_text
         }
     }
 
