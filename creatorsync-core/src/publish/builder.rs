@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use tracing::warn;
 
 use super::CreatorSync;
-use super::engine::Inner;
+use super::context::Inner;
 use crate::auth::{Apps, Connector, TokenManagerConfig};
 use crate::platforms::{ClientConfig, ClientExtras, PlatformClient, Registry};
 use crate::publish_log::{MemoryPublishLog, PublishLog};

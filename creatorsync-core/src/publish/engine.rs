@@ -12,44 +12,16 @@ use futures::stream::FuturesOrdered;
 use tokio::sync::Semaphore;
 use tracing::{Instrument, debug, info, info_span, warn};
 
+use super::context::{Call, Inner};
 use super::held::{Claim, Held};
 use super::report::{PublishReport, TargetResult};
 use super::targets::{Target, resolve};
-use crate::auth::Connector;
 use crate::platforms::commit::resolve as resolve_created;
-use crate::platforms::{Commit, PlatformClient, Published};
-use crate::platforms::{FreshToken, Registry, TokenSource};
+use crate::platforms::{Commit, Published};
+use crate::platforms::{FreshToken, TokenSource};
 use crate::progress::{Progress, ProgressEvent};
-use crate::publish_log::PublishLog;
-use crate::upload::UploadSessions;
 use crate::validate::validate_with;
-use crate::{AccountKey, Error, Platform, Post, Result, StoredToken, TokenStore, Violation};
-
-#[derive(Debug)]
-pub(super) struct Inner {
-    pub(super) connector: Connector,
-    pub(super) store: Arc<dyn TokenStore>,
-    pub(super) log: Arc<dyn PublishLog>,
-    pub(super) sessions: Arc<dyn UploadSessions>,
-    pub(super) clients: BTreeMap<Platform, Arc<dyn PlatformClient>>,
-    /// The platform modules (validation rules).
-    pub(super) registry: Registry,
-    /// Bound on targets in flight across every publish of this client.
-    pub(super) global: Arc<Semaphore>,
-    /// Bound on targets in flight within one publish.
-    pub(super) per_publish: usize,
-    /// How long a target's lease in the publish log lasts unrenewed.
-    pub(super) lease_ttl: Duration,
-}
-
-pub(super) struct Call<'a> {
-    pub(super) user_id: &'a str,
-    pub(super) post: &'a Post,
-    pub(super) targets: &'a [Target],
-    pub(super) idempotency_key: String,
-    pub(super) progress: Progress,
-    pub(super) valid_only: bool,
-}
+use crate::{AccountKey, Error, Platform, Result, StoredToken, TokenStore, Violation};
 
 pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> {
     let started = Instant::now();

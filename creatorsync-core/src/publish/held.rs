@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tracing::{info, warn};
 
-use super::engine::{Call, Inner};
+use super::context::{Call, Inner};
 use crate::auth::TokenManager;
 use crate::platforms::FreshToken;
 use crate::platforms::commit::resolve;

@@ -14,6 +14,7 @@
 //!   before anything is re-created.
 
 mod builder;
+mod context;
 mod engine;
 mod held;
 mod report;
@@ -52,7 +53,7 @@ use crate::{Post, Result};
 /// ```
 #[derive(Clone, Debug)]
 pub struct CreatorSync {
-    inner: Arc<engine::Inner>,
+    inner: Arc<context::Inner>,
 }
 
 impl CreatorSync {
@@ -140,7 +141,7 @@ impl<'a> PublishCall<'a> {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         engine::run(
             &self.sync.inner,
-            engine::Call {
+            context::Call {
                 user_id: self.user_id,
                 post: self.post,
                 targets: &self.targets,

@@ -1,0 +1,44 @@
+//! What a publish runs with: the client's shared state ([`Inner`]) and one
+//! call's arguments ([`Call`]), used by the engine and by each held target.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use super::targets::Target;
+use crate::auth::Connector;
+use crate::platforms::{PlatformClient, Registry};
+use crate::progress::Progress;
+use crate::publish_log::PublishLog;
+use crate::upload::UploadSessions;
+use crate::{Platform, Post, TokenStore};
+
+/// The shared state of a [`super::CreatorSync`].
+#[derive(Debug)]
+pub(super) struct Inner {
+    pub(super) connector: Connector,
+    pub(super) store: Arc<dyn TokenStore>,
+    pub(super) log: Arc<dyn PublishLog>,
+    pub(super) sessions: Arc<dyn UploadSessions>,
+    pub(super) clients: BTreeMap<Platform, Arc<dyn PlatformClient>>,
+    /// The platform modules (validation rules).
+    pub(super) registry: Registry,
+    /// Bound on targets in flight across every publish of this client.
+    pub(super) global: Arc<Semaphore>,
+    /// Bound on targets in flight within one publish.
+    pub(super) per_publish: usize,
+    /// How long a target's lease in the publish log lasts unrenewed.
+    pub(super) lease_ttl: Duration,
+}
+
+/// One publish call.
+pub(super) struct Call<'a> {
+    pub(super) user_id: &'a str,
+    pub(super) post: &'a Post,
+    pub(super) targets: &'a [Target],
+    pub(super) idempotency_key: String,
+    pub(super) progress: Progress,
+    pub(super) valid_only: bool,
+}
