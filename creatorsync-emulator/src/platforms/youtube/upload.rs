@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -713,9 +712,4 @@ fn finish(st: &St, id: &str, hash: &StreamHash) -> Option<String> {
     drop(inner);
     ctx.record.add_post(post);
     Some(vid)
-}
-
-/// The JSON body of a finished upload (201 Created).
-pub(crate) fn created(resource: Value) -> Response {
-    (StatusCode::CREATED, Json(resource)).into_response()
 }

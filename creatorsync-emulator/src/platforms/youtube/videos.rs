@@ -134,9 +134,11 @@ pub(crate) fn upload_result(st: &St, id: &str) -> Response {
         .find(|v| v.id == id && !v.deleted)
         .cloned();
     match v {
-        Some(v) => {
-            super::upload::created(resource(st, &v, &["snippet", "status", "contentDetails"]))
-        }
+        Some(v) => (
+            StatusCode::CREATED,
+            Json(resource(st, &v, &["snippet", "status", "contentDetails"])),
+        )
+            .into_response(),
         None => gerr(
             404,
             "videoNotFound",
