@@ -9,7 +9,7 @@ use common::{
     accounts, assert_each_part_sent_once, assert_lost_create_reconciled,
     assert_rate_limit_honoured, assert_revoked_then_expired_need_reauth, complete_bytes, config,
     config_without_retries, connect, crash_then_resume, failed_processing_error, image, image_at,
-    pattern, publish, the_cut_chunk, video,
+    pattern, publish, publish_err, the_cut_chunk, video,
 };
 use creatorsync::platforms::facebook::FacebookClient;
 use creatorsync::{
@@ -206,4 +206,64 @@ async fn revoked_or_expired_token_needs_reauth() {
 async fn lost_create_response_is_reconciled_not_reposted() {
     let (emu, client, account) = setup().await;
     assert_lost_create_reconciled(&emu, &client, &account, "/feed").await;
+}
+
+/// The emulator's clock moved past the pinned Graph version's expiry
+/// (v25.0: 2028-07-29). When Meta refuses the retired version the page is
+/// connected before (the dialog is versioned too); otherwise after, so its
+/// tokens are fresh on the moved clock.
+async fn after_graph_expiry(refuse: bool) -> (RunningEmulator, FacebookClient, StoredToken) {
+    let emu = Emulator::start(EmulatorConfig {
+        graph_expired_refuse: refuse,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = FacebookClient::new(config(&emu, Platform::Facebook));
+    let before = if refuse {
+        Some(connect(&emu, Platform::Facebook).await)
+    } else {
+        None
+    };
+    let expiry = chrono::NaiveDate::from_ymd_opt(2028, 7, 30)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    emu.clock()
+        .advance((expiry - emu.clock().now()).to_std().unwrap());
+    let account = match before {
+        Some(a) => a,
+        None => connect(&emu, Platform::Facebook).await,
+    };
+    (emu, client, account)
+}
+
+#[tokio::test]
+async fn a_retired_graph_version_is_refused_clearly_or_served_and_noticed() {
+    // Meta refusing the retired version: a typed error that says what to do.
+    let (emu, client, account) = after_graph_expiry(true).await;
+    let err = publish_err(&client, &account, &Post::text("after the expiry")).await;
+    assert!(
+        matches!(&err, Error::Platform { code: Some(c), .. } if c == "2635"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade creatorsync"), "{err}");
+    assert!(emu.record().posts_for(Platform::Facebook).is_empty());
+
+    // Meta serving the oldest live version instead (its real behaviour):
+    // the post goes out, and the answer shows another version was used.
+    let (emu, client, account) = after_graph_expiry(false).await;
+    let p = publish(&client, &account, &Post::text("served by another version")).await;
+    assert!(emu.record().post(Platform::Facebook, &p.post_id).is_some());
+    let served: Vec<String> = emu
+        .record()
+        .requests()
+        .iter()
+        .filter_map(|r| r.version_served.clone())
+        .collect();
+    assert!(
+        !served.is_empty() && served.iter().all(|v| v != "v25.0"),
+        "{served:?}"
+    );
 }

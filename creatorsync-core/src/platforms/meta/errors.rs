@@ -51,6 +51,14 @@ pub(crate) fn map(b: &ErrorBody<'_>) -> Error {
             b.limited(b.retry_after().or_else(|| regain(b)), None, message)
         }
         (506, _) => b.duplicate(message),
+        // The Graph version asked for is retired (or unknown): say which
+        // one and what to do, not only Meta's words.
+        (2635, _) => b.generic(
+            Some(code_str),
+            format!(
+                "the Graph API version in use is retired or unknown ({message}); upgrade creatorsync or configure a supported api_version"
+            ),
+        ),
         (_, 2_207_001..=2_207_099) | (9004 | 36001 | 36003, _) => {
             b.media_rejected(message, Some(code_str))
         }

@@ -112,11 +112,14 @@ impl<'a> Graph<'a> {
     where
         F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
     {
-        self.http
+        let resp = self
+            .http
             .send(self.shape, op, idem, |c| {
                 with(c.request(method.clone(), url.clone()))
             })
-            .await
+            .await?;
+        version::check_served(self.shape.platform(), &self.version, &resp);
+        Ok(resp)
     }
 
     /// Reads a JSON answer of this platform.
