@@ -163,3 +163,37 @@ fn retry_after_and_resets() {
     let p = crate::platforms::youtube::next_pacific_midnight(Utc::now());
     assert!(p > Utc::now() && p - Utc::now() <= chrono::Duration::hours(25));
 }
+
+#[test]
+fn x_daily_budgets_reset_at_their_own_time() {
+    let now = Utc::now().timestamp();
+    let mut h = HeaderMap::new();
+    h.insert(
+        "x-rate-limit-reset",
+        (now + 600).to_string().parse().unwrap(),
+    );
+    h.insert("x-app-limit-24hour-remaining", "0".parse().unwrap());
+    h.insert(
+        "x-app-limit-24hour-reset",
+        (now + 20_000).to_string().parse().unwrap(),
+    );
+    h.insert("x-user-limit-24hour-remaining", "3".parse().unwrap());
+    h.insert(
+        "x-user-limit-24hour-reset",
+        (now + 30_000).to_string().parse().unwrap(),
+    );
+    let body = br#"{"title":"Too Many Requests","status":429}"#;
+    let Error::RateLimited { reset_at, .. } = platform_error(shape(Platform::X), 429, &h, body)
+    else {
+        panic!("rate limited expected")
+    };
+    // The app's spent daily budget decides, not the 15-minute window nor
+    // the user's budget that is not spent.
+    assert_eq!(reset_at.unwrap().timestamp(), now + 20_000);
+    h.insert("x-app-limit-24hour-remaining", "5".parse().unwrap());
+    let Error::RateLimited { reset_at, .. } = platform_error(shape(Platform::X), 429, &h, body)
+    else {
+        panic!("rate limited expected")
+    };
+    assert_eq!(reset_at.unwrap().timestamp(), now + 600);
+}
