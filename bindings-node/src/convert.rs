@@ -126,6 +126,7 @@ pub(crate) fn token_to_js(token: &StoredToken) -> Value {
             expires_at,
             refresh_expires_at,
             scopes,
+            user_token,
         } => json!({
             "type": "oauth2",
             "access": access.expose(),
@@ -133,6 +134,7 @@ pub(crate) fn token_to_js(token: &StoredToken) -> Value {
             "expires_at": expires_at,
             "refresh_expires_at": refresh_expires_at,
             "scopes": scopes,
+            "user_token": user_token.as_ref().map(|t| t.expose()),
         }),
     };
     if let Some(o) = v.as_object_mut() {

@@ -192,6 +192,7 @@ pub(crate) fn token_to_json(token: &StoredToken) -> Value {
             expires_at,
             refresh_expires_at,
             scopes,
+            user_token,
         } => serde_json::json!({
             "type": "oauth2",
             "access": access.expose(),
@@ -199,6 +200,7 @@ pub(crate) fn token_to_json(token: &StoredToken) -> Value {
             "expires_at": expires_at,
             "refresh_expires_at": refresh_expires_at,
             "scopes": scopes,
+            "user_token": user_token.as_ref().map(|t| t.expose()),
         }),
     };
     if let Some(o) = v.as_object_mut() {
