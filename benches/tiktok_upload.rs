@@ -169,6 +169,7 @@ fn child(role: &str) {
                     expires_at: None,
                     refresh_expires_at: None,
                     scopes: vec![],
+                    user_token: None,
                 },
                 Profile {
                     handle: Some("creatorsync.demo".into()),

@@ -30,6 +30,7 @@ fn main() {
                 expires_at: Some(Utc::now() + chrono::Duration::hours(2)),
                 refresh_expires_at: None,
                 scopes: vec!["video.publish".into()],
+                user_token: None,
             };
             let row = StoredToken::new(key.clone(), cred, Profile::default());
             store.put(&row, None).await.unwrap_or_else(|e| panic!("{e}"));

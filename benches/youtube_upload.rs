@@ -159,6 +159,7 @@ fn child(role: &str) {
                     expires_at: None,
                     refresh_expires_at: None,
                     scopes: vec![],
+                    user_token: None,
                 },
                 Profile::default(),
             );

@@ -37,7 +37,7 @@ export interface AccountHealth { key: AccountKey; healthy: boolean; error: Error
 export interface AuthorizationRequest { url: string; state: string }
 export type Credential =
   | { type: 'oauth1'; token: string; secret: string }
-  | { type: 'oauth2'; access: string; refresh: string | null; expiresAt: string | null; refreshExpiresAt: string | null; scopes: string[] }
+  | { type: 'oauth2'; access: string; refresh: string | null; expiresAt: string | null; refreshExpiresAt: string | null; scopes: string[]; userToken?: string | null }
 /** The record a host store keeps (secrets in clear: encrypt at rest). */
 export interface StoredToken { key: AccountKey; credential: Credential; profile: Profile; version: number; updatedAt: string; needsReauth: boolean; metadata: Record<string, string> }
 /**
@@ -70,7 +70,7 @@ export interface CreatorSyncOptions {
 export interface PlatformOptions {
   x?: { replyTo?: string; quote?: string }
   linkedin?: { visibility?: 'PUBLIC' | 'CONNECTIONS' | 'LOGGED_IN'; videoTitle?: string; apiVersion?: string }
-  facebook?: { link?: string; videoTitle?: string; apiVersion?: string }
+  facebook?: { link?: string; videoTitle?: string; apiVersion?: string; /** Publish the one video as a Page Reel (3–90 s, 30 per Page per 24 h). */ reel?: boolean }
   instagram?: { kind?: 'auto' | 'feed' | 'reel' | 'carousel' | 'story'; shareToFeed?: boolean; thumbOffsetMs?: number }
   youtube?: { title?: string; privacy?: 'private' | 'unlisted' | 'public'; tags?: string[]; categoryId?: string; madeForKids?: boolean; publishAt?: string; notifySubscribers?: boolean }
   tiktok?: { privacyLevel?: 'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'; disableComment?: boolean; disableDuet?: boolean; disableStitch?: boolean; brandContentToggle?: boolean; brandOrganicToggle?: boolean; isAigc?: boolean; videoCoverTimestampMs?: number; photoTitle?: string }

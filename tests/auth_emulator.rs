@@ -77,6 +77,30 @@ async fn connect_all_six_platforms() {
             "{p}"
         );
     }
+    // Page rows keep the user token (encrypted with the credential) for
+    // the Resumable Upload API; Instagram rows have no use for it.
+    let row = |p, id| AccountKey::new("alice", p, id).unwrap();
+    let page = store
+        .get(&row(Platform::Facebook, "1001"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        page.credential,
+        Credential::OAuth2 {
+            user_token: Some(_),
+            ..
+        }
+    ));
+    let ig = row(Platform::Instagram, "17841400000000001");
+    let ig = store.get(&ig).await.unwrap().unwrap();
+    assert!(matches!(
+        ig.credential,
+        Credential::OAuth2 {
+            user_token: None,
+            ..
+        }
+    ));
     // X OAuth 1.0a too.
     let req = c.begin_oauth1("bob", CB).await.unwrap();
     let cb = browse(&req.url).await;

@@ -1,5 +1,6 @@
 //! Facebook Pages client against the emulator: text + link, photos (upload
-//! and by URL), multi-photo, resumable video, several pages, faults.
+//! and by URL), multi-photo, video through the Resumable Upload API, Page
+//! Reels, several pages, faults.
 
 mod common;
 
@@ -13,7 +14,8 @@ use common::{
 };
 use creatorsync::platforms::facebook::FacebookClient;
 use creatorsync::{
-    Error, FacebookOptions, Platform, PlatformClient, PlatformOptions, Post, StoredToken,
+    Credential, Error, FacebookOptions, Platform, PlatformClient, PlatformOptions, Post,
+    StoredToken,
 };
 use creatorsync_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, RunningEmulator};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -124,7 +126,7 @@ async fn photo_by_public_url() {
 }
 
 #[tokio::test]
-async fn resumable_video_at_server_offsets() {
+async fn video_through_the_resumable_upload_api() {
     let (emu, client, account) = setup().await;
     let len = 9 * MIB + 5;
     let options = PlatformOptions {
@@ -140,38 +142,123 @@ async fn resumable_video_at_server_offsets() {
     let p = publish(&client, &account, &post).await;
     let rec = emu.record().post(Platform::Facebook, &p.post_id).unwrap();
     assert_eq!(rec.media[0].len, len as u64);
+    assert_eq!(rec.media[0].sha256, sha(&pattern(len, 9)));
     assert_eq!(rec.title.as_deref(), Some("My video"));
     assert_eq!(p.url, rec.url);
+    // 1 MiB chunks (the test config's chunk size) to one upload:<id>
+    // session; nothing on the legacy start/transfer/finish flow.
     let chunks = emu.record().chunks_for(Platform::Facebook);
+    assert!(
+        chunks.iter().all(|c| c.upload_id.starts_with("upload:")),
+        "{chunks:?}"
+    );
     let offsets: Vec<u64> = chunks.iter().map(|c| c.offset).collect();
-    assert_eq!(offsets, vec![0, 4 * MIB as u64, 8 * MIB as u64]);
+    let want: Vec<u64> = (0..10).map(|i| i * MIB as u64).collect();
+    assert_eq!(offsets, want);
 }
 
 #[tokio::test]
-async fn reset_mid_transfer_resends_only_that_range() {
+async fn reset_mid_chunk_resumes_from_the_server_offset() {
     let (emu, client, account) = setup().await;
     emu.faults().inject(
         Platform::Facebook,
-        Fault::once(FaultKind::ResetAfterBytes { bytes: 1_000_000 })
-            .on_path("upload_phase=transfer"),
+        Fault::once(FaultKind::ResetAfterBytes { bytes: 300_000 }).on_path("upload:"),
     );
-    let len = 9 * MIB;
+    let len = 3 * MIB;
     let post = Post::text("video despite a reset").with_media(video(len).await);
     publish(&client, &account, &post).await;
     let chunks = emu.record().chunks_for(Platform::Facebook);
-    let cut = the_cut_chunk(&chunks);
+    let cut = the_cut_chunk(&chunks).clone();
     assert_eq!(cut.offset, 0);
-    assert_eq!(chunks.len(), 4, "{chunks:?}");
-    assert_eq!(complete_bytes(&chunks), len as u64);
+    // The server kept what arrived; the next send starts there, not at 0.
+    let next = chunks.iter().find(|c| c.complete).unwrap();
+    assert_eq!(next.offset, cut.len, "{chunks:?}");
+    assert!(cut.len > 0);
+    assert_eq!(complete_bytes(&chunks) + cut.len, len as u64);
+    assert_eq!(emu.record().posts_for(Platform::Facebook).len(), 1);
 }
 
 #[tokio::test]
-async fn restarted_video_upload_resumes_at_saved_offset() {
+async fn restarted_video_upload_resumes_at_the_server_offset() {
     let (emu, client, account) = setup().await;
     let first = FacebookClient::new(config_without_retries(&emu, &client));
     let video = ("resumed page video", 10 * MIB, 9 * MIB as u64);
     crash_then_resume(&first, &client, &account, video, |_| {}).await;
-    assert_each_part_sent_once(&emu.record().chunks_for(Platform::Facebook), 3);
+    // The 9 MiB sent before the crash are never sent again; one post.
+    assert_each_part_sent_once(&emu.record().chunks_for(Platform::Facebook), 10);
+    assert_eq!(emu.record().posts_for(Platform::Facebook).len(), 1);
+}
+
+#[tokio::test]
+async fn a_page_row_without_the_user_token_must_reconnect_for_video() {
+    let (emu, client, mut account) = setup().await;
+    if let Credential::OAuth2 { user_token, .. } = &mut account.credential {
+        *user_token = None;
+    }
+    let post = Post::text("no user token").with_media(video(1000).await);
+    let err = common::publish_in(&client, &account, &post, common::sessions())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    assert!(emu.record().chunks_for(Platform::Facebook).is_empty());
+    assert!(emu.record().posts_for(Platform::Facebook).is_empty());
+}
+
+fn reel_options() -> PlatformOptions {
+    PlatformOptions {
+        facebook: FacebookOptions {
+            reel: true,
+            ..FacebookOptions::default()
+        },
+        ..PlatformOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn page_reel_is_published_and_resumes_after_a_reset() {
+    let (emu, client, account) = setup().await;
+    emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::ResetAfterBytes { bytes: 200_000 }).on_path("/video-upload/"),
+    );
+    let len = 2 * MIB;
+    let post = Post::text("a reel")
+        .with_media(video(len).await)
+        .with_options(reel_options());
+    let p = publish(&client, &account, &post).await;
+    let posts = emu.record().posts_for(Platform::Facebook);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].extra.get("reel").map(String::as_str), Some("true"));
+    assert_eq!(posts[0].media[0].sha256, sha(&pattern(len, 9)));
+    assert!(
+        p.url.starts_with("https://www.facebook.com/reel/"),
+        "{}",
+        p.url
+    );
+    let chunks = emu.record().chunks_for(Platform::Facebook);
+    let cut = the_cut_chunk(&chunks).clone();
+    assert!(
+        chunks.iter().any(|c| c.complete && c.offset == cut.len),
+        "{chunks:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reel_needs_exactly_one_video() {
+    let (emu, client, account) = setup().await;
+    let post = Post::text("not a reel")
+        .with_media(image(1000, 1).await)
+        .with_options(reel_options());
+    let v = creatorsync::validate(&post, Platform::Facebook);
+    assert!(
+        v.iter().any(|v| v.code == "reel_requires_one_video"),
+        "{v:?}"
+    );
+    let err = common::publish_in(&client, &account, &post, common::sessions())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidPost { .. }), "{err}");
+    assert!(emu.record().posts_for(Platform::Facebook).is_empty());
 }
 
 #[tokio::test]
@@ -266,4 +353,9 @@ async fn a_retired_graph_version_is_refused_clearly_or_served_and_noticed() {
         !served.is_empty() && served.iter().all(|v| v != "v25.0"),
         "{served:?}"
     );
+}
+
+fn sha(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
 }

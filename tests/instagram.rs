@@ -200,6 +200,7 @@ async fn connect(emu: &RunningEmulator) -> StoredToken {
             expires_at: None,
             refresh_expires_at: None,
             scopes: vec![],
+            user_token: None,
         },
         Profile {
             platform_user_id: IG.into(),

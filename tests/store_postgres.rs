@@ -263,6 +263,7 @@ fn token(account: &str, access: &str, refresh: &str) -> StoredToken {
         expires_at: None,
         refresh_expires_at: None,
         scopes: vec!["video.publish".into()],
+        user_token: None,
     };
     token
 }

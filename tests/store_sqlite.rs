@@ -258,6 +258,7 @@ async fn no_token_is_readable_in_the_database_files() {
         expires_at: None,
         refresh_expires_at: None,
         scopes: vec![],
+        user_token: None,
     };
     let v = store.put(&token, None).await.expect("insert");
     store.put(&token, Some(v)).await.expect("update");

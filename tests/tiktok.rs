@@ -147,6 +147,7 @@ fn account(emu: &RunningEmulator) -> StoredToken {
             expires_at: None,
             refresh_expires_at: None,
             scopes: vec![],
+            user_token: None,
         },
         Profile {
             platform_user_id: OPEN_ID.into(),

@@ -74,6 +74,7 @@ fn account(emu: &RunningEmulator) -> StoredToken {
         expires_at: None,
         refresh_expires_at: None,
         scopes: vec![],
+        user_token: None,
     };
     let profile = Profile {
         platform_user_id: CHANNEL.into(),

@@ -237,6 +237,7 @@ pub async fn child_request() -> (
             expires_at: None,
             refresh_expires_at: None,
             scopes: Vec::new(),
+            user_token: None,
         },
         Profile {
             handle: Some(var("CS_HANDLE")).filter(|h| !h.is_empty()),

@@ -34,6 +34,7 @@ pub fn token(i: usize, generation: usize) -> StoredToken {
         expires_at: Some(chrono::Utc::now()),
         refresh_expires_at: None,
         scopes: vec!["video.publish".into(), "user.info.basic".into()],
+        user_token: None,
     };
     let profile = Profile {
         platform_user_id: format!("acct-{i}"),

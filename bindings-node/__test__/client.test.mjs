@@ -149,3 +149,19 @@ test('images from a Buffer and from a URL', async () => {
     server.close()
   }
 })
+
+test('a Facebook Page Reel through the reel option', async () => {
+  const sync = await client(emu)
+  const user = uniqueUser('reel')
+  await connect(sync, user, 'facebook')
+  const post = { text: 'A reel', media: [{ buffer: videoBytes(CLIP_SIZE), name: 'reel.mp4' }], options: { facebook: { reel: true } } }
+  const report = await sync.publish(user, post, { targets: [{ platform: 'facebook', accountId: '1001' }] })
+  assert.equal(report.allOk, true, JSON.stringify(report.results))
+  assert.ok(report.results[0].url.startsWith('https://www.facebook.com/reel/'), report.results[0].url)
+  // A reel is one video: an image is refused before anything is sent.
+  const image = { text: 'no', media: [{ buffer: pngBytes(), name: 'a.png' }], options: { facebook: { reel: true } } }
+  await assert.rejects(sync.publish(user, image, { targets: ['facebook'] }), (e) => {
+    assert.ok(e.violations.some((v) => v.code === 'reel_requires_one_video'), JSON.stringify(e.violations))
+    return true
+  })
+})

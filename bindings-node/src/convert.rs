@@ -126,6 +126,7 @@ pub(crate) fn token_to_js(token: &StoredToken) -> Value {
             expires_at,
             refresh_expires_at,
             scopes,
+            user_token,
         } => json!({
             "type": "oauth2",
             "access": access.expose(),
@@ -133,7 +134,18 @@ pub(crate) fn token_to_js(token: &StoredToken) -> Value {
             "expires_at": expires_at,
             "refresh_expires_at": refresh_expires_at,
             "scopes": scopes,
-        }),
+        })
+        .as_object()
+        .cloned()
+        .map(|mut o| {
+            // Only when set, like the core's own encoding (old rows and
+            // host stores that never saw it compare equal).
+            if let Some(t) = user_token {
+                o.insert("user_token".into(), t.expose().clone().into());
+            }
+            Value::Object(o)
+        })
+        .unwrap_or_default(),
     };
     if let Some(o) = v.as_object_mut() {
         o.insert("credential".into(), credential);

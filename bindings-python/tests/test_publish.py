@@ -224,3 +224,21 @@ async def test_cancellation_cancels_the_rust_future(emulator: Emulator, user_id:
     report = await sync.publish(user_id, cs.Post("never"), targets=["x"], idempotency_key="cancel-1")
     assert report.all_ok
     assert len([p for p in emulator.posts("x") if "never" in str(p)]) == 1
+
+
+async def test_facebook_reel_option(connected: cs.CreatorSync, user_id: str, tmp_path: Path) -> None:
+    clip = tmp_path / "reel.mp4"
+    clip.write_bytes(video_bytes(CLIP_SIZE))
+    options: cs.FacebookOptions = {"reel": True}
+    post = cs.Post("A reel", media=[cs.Media.file(clip)], facebook=options)
+    assert post.options["facebook"]["reel"] is True
+    report = await connected.publish(user_id, post, targets=[("facebook", "1001")])
+    assert report.all_ok, [repr(r.error) for r in report.results]
+    url = report.results[0].url
+    assert url and url.startswith("https://www.facebook.com/reel/")
+    # A reel is one video: an image is refused before anything is sent.
+    with pytest.raises(cs.InvalidPost) as e:
+        await connected.publish(
+            user_id, cs.Post("no", media=[cs.Media.bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64, name="a.png")], facebook=options), targets=["facebook"]
+        )
+    assert any(v["code"] == "reel_requires_one_video" for v in e.value.violations)

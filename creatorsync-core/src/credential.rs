@@ -33,6 +33,13 @@ pub enum Credential {
         refresh_expires_at: Option<DateTime<Utc>>,
         /// Granted scopes.
         scopes: Vec<String>,
+        /// The user token behind `access`, kept where a platform needs it
+        /// beside the account's own token (Meta: the long-lived user token
+        /// a Page token came from; the Resumable Upload API takes only user
+        /// tokens). Encrypted with the rest of the credential; absent in
+        /// rows written before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_token: Option<Secret<String>>,
     },
 }
 
@@ -138,6 +145,7 @@ mod tests {
             expires_at: Some(now + chrono::Duration::hours(1)),
             refresh_expires_at: None,
             scopes: vec![],
+            user_token: None,
         };
         assert!(!c.expires_within(now, Duration::from_secs(60)));
         assert!(c.expires_within(now, Duration::from_secs(7200)));

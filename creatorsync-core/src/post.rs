@@ -217,6 +217,10 @@ pub struct FacebookOptions {
     pub video_title: Option<String>,
     /// Override of the Graph API version (e.g. `v25.0`) for this post.
     pub api_version: Option<String>,
+    /// Publish the post's one video as a Page Reel instead of a Page video
+    /// (Meta: 3–90 s, 30 API reels per Page per rolling 24 h; the SDK does
+    /// not probe the duration).
+    pub reel: bool,
 }
 
 /// What kind of Instagram media to create.

@@ -112,6 +112,7 @@ pub fn sample_oauth2(key: AccountKey, access: &str) -> StoredToken {
         expires_at: Some(Utc.with_ymd_and_hms(2030, 1, 2, 3, 4, 5).unwrap()),
         refresh_expires_at: Some(Utc.with_ymd_and_hms(2031, 6, 7, 8, 9, 10).unwrap()),
         scopes: vec!["video.publish".into(), "user.info.basic".into()],
+        user_token: None,
     };
     let profile = Profile {
         platform_user_id: key.account_id.clone(),

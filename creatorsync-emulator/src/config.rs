@@ -124,6 +124,10 @@ pub struct EmulatorConfig {
     pub youtube_uploads_per_day: u64,
     /// Instagram publishing limit per account per rolling 24 h.
     pub instagram_publish_limit: u64,
+    /// Reels published through the API per Facebook Page per rolling 24 h
+    /// (Meta: 30). **Test knob**, like `x_tweets_per_window`.
+    #[serde(default = "default_facebook_reels_per_day")]
+    pub facebook_reels_per_day: u64,
     /// Hosts (host:port) the emulator may fetch `image_url`/`video_url`
     /// from. Only loopback is ever fetched.
     pub allow_fetch_loopback: bool,
@@ -227,6 +231,15 @@ fn default_linkedin_member_daily_posts() -> u64 {
     LINKEDIN_MEMBER_DAILY_POSTS
 }
 
+/// Meta's Page Reels limit: API-published reels per Page per rolling 24 h
+/// (developers.facebook.com/documentation/video-api/guides/reels-publishing,
+/// read 2026-12).
+pub const FACEBOOK_REELS_PER_DAY: u64 = 30;
+
+fn default_facebook_reels_per_day() -> u64 {
+    FACEBOOK_REELS_PER_DAY
+}
+
 /// X's documented APPEND segment limit (5 MB; taken as 5 MiB).
 pub const X_MAX_APPEND_BYTES: u64 = 5 * 1024 * 1024;
 
@@ -298,6 +311,7 @@ impl Default for EmulatorConfig {
             youtube_quota_units: 10_000,
             youtube_uploads_per_day: YOUTUBE_UPLOADS_PER_DAY,
             instagram_publish_limit: 100,
+            facebook_reels_per_day: FACEBOOK_REELS_PER_DAY,
             allow_fetch_loopback: true,
             x_max_append_bytes: X_MAX_APPEND_BYTES,
             x_tweets_per_window: X_TWEETS_PER_WINDOW,

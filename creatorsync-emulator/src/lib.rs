@@ -48,9 +48,10 @@ pub use body::{Drained, StreamHash, drain};
 pub use clock::Clock;
 pub use common::{Logins, auth_error, bearer, check_bearer, check_token, form};
 pub use config::{
-    AppCredentials, EmulatorConfig, Identity, LINKEDIN_MEMBER_DAILY_POSTS, PageIdentity,
-    TIKTOK_ACCESS_SECS, TIKTOK_REFRESH_SECS, TikTokRateLimits, TokenLifetimes, X_MAX_APPEND_BYTES,
-    X_MEDIA_PER_WINDOW, X_TWEETS_PER_DAY_APP, X_TWEETS_PER_WINDOW, YOUTUBE_UPLOADS_PER_DAY,
+    AppCredentials, EmulatorConfig, FACEBOOK_REELS_PER_DAY, Identity, LINKEDIN_MEMBER_DAILY_POSTS,
+    PageIdentity, TIKTOK_ACCESS_SECS, TIKTOK_REFRESH_SECS, TikTokRateLimits, TokenLifetimes,
+    X_MAX_APPEND_BYTES, X_MEDIA_PER_WINDOW, X_TWEETS_PER_DAY_APP, X_TWEETS_PER_WINDOW,
+    YOUTUBE_UPLOADS_PER_DAY,
 };
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
 pub use media_server::MediaServer;

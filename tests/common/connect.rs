@@ -34,6 +34,7 @@ fn oauth2(access: &str, refresh: Option<&str>) -> Credential {
         expires_at: None,
         refresh_expires_at: None,
         scopes: Vec::new(),
+        user_token: None,
     }
 }
 
@@ -234,10 +235,16 @@ pub async fn accounts(emu: &RunningEmulator, platform: Platform) -> Vec<StoredTo
                 .iter()
                 .map(|p| {
                     let id = p["id"].as_str().unwrap();
+                    let mut cred = oauth2(p["access_token"].as_str().unwrap(), None);
+                    // The SDK's discovery keeps the user token beside the Page
+                    // token (the Resumable Upload API needs it).
+                    if let Credential::OAuth2 { user_token: u, .. } = &mut cred {
+                        *u = Some(Secret::new(user_token.clone()));
+                    }
                     token(
                         platform,
                         id,
-                        oauth2(p["access_token"].as_str().unwrap(), None),
+                        cred,
                         Profile {
                             platform_user_id: id.to_owned(),
                             display_name: p["name"].as_str().map(str::to_owned),

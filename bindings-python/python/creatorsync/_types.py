@@ -44,7 +44,8 @@ class AccountKey(TypedDict):
 class Credential(TypedDict):
     """A credential, in clear: ``type`` is ``"oauth1"`` (``token``,
     ``secret``) or ``"oauth2"`` (``access``, ``refresh``, ``expires_at``,
-    ``refresh_expires_at``, ``scopes``). Keep it encrypted at rest."""
+    ``refresh_expires_at``, ``scopes``, ``user_token``: Facebook Pages
+    keep the user token behind the Page token). Keep it encrypted at rest."""
 
     type: str
     token: NotRequired[str]
@@ -54,6 +55,19 @@ class Credential(TypedDict):
     expires_at: NotRequired[Optional[str]]
     refresh_expires_at: NotRequired[Optional[str]]
     scopes: NotRequired[List[str]]
+    user_token: NotRequired[Optional[str]]
+
+
+class FacebookOptions(TypedDict, total=False):
+    """``Post(facebook=...)``: a link for text posts, a video title, a Graph
+    version override, and ``reel`` to publish the one video as a Page Reel
+    (3–90 s, 30 API reels per Page per 24 h; the duration is not checked
+    by the SDK)."""
+
+    link: Optional[str]
+    video_title: Optional[str]
+    api_version: Optional[str]
+    reel: bool
 
 
 class Profile(TypedDict):

@@ -167,6 +167,7 @@ impl TokenGrant {
             expires_at: self.expires_in.map(at),
             refresh_expires_at: self.refresh_expires_in.map(at),
             scopes: self.scopes,
+            user_token: None,
         };
         if let Some(previous) = previous {
             keep_stored_refresh(&mut credential, previous);
@@ -363,6 +364,7 @@ mod tests {
             expires_at: Some(now),
             refresh_expires_at: Some(exp),
             scopes: vec!["s".into()],
+            user_token: None,
         };
         let g = TokenGrant::from_basic(
             Platform::X,
@@ -406,6 +408,7 @@ mod tests {
             expires_at: Some(now),
             refresh_expires_at: None,
             scopes: vec!["s".into()],
+            user_token: None,
         };
         let g = TokenGrant {
             access: Secret::from("a2"),

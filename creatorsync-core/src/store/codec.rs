@@ -42,6 +42,8 @@ struct CredentialOut<'a> {
     refresh_expires_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     scopes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_token: Option<&'a str>,
 }
 
 /// The decrypted credential; strings go straight into [`Secret`]s.
@@ -57,6 +59,8 @@ struct CredentialIn {
     refresh_expires_at: Option<DateTime<Utc>>,
     #[serde(default)]
     scopes: Vec<String>,
+    /// Absent in rows written before it existed.
+    user_token: Option<Secret<String>>,
 }
 
 pub(crate) fn credential_plaintext(credential: &Credential) -> Result<Zeroizing<Vec<u8>>> {
@@ -70,6 +74,7 @@ pub(crate) fn credential_plaintext(credential: &Credential) -> Result<Zeroizing<
             expires_at: None,
             refresh_expires_at: None,
             scopes: &[],
+            user_token: None,
         },
         Credential::OAuth2 {
             access,
@@ -77,6 +82,7 @@ pub(crate) fn credential_plaintext(credential: &Credential) -> Result<Zeroizing<
             expires_at,
             refresh_expires_at,
             scopes,
+            user_token,
         } => CredentialOut {
             kind: "oauth2",
             token: None,
@@ -86,15 +92,22 @@ pub(crate) fn credential_plaintext(credential: &Credential) -> Result<Zeroizing<
             expires_at: *expires_at,
             refresh_expires_at: *refresh_expires_at,
             scopes,
+            user_token: user_token.as_ref().map(|t| t.expose().as_str()),
         },
     };
     // Size the buffer up front so it never reallocates (a reallocation
     // would leave an unzeroized copy behind).
-    let secrets_len: usize = [out.token, out.secret, out.access, out.refresh]
-        .iter()
-        .flatten()
-        .map(|s| s.len() * 6)
-        .sum();
+    let secrets_len: usize = [
+        out.token,
+        out.secret,
+        out.access,
+        out.refresh,
+        out.user_token,
+    ]
+    .iter()
+    .flatten()
+    .map(|s| s.len() * 6)
+    .sum();
     let scopes_len: usize = out.scopes.iter().map(|s| s.len() * 6 + 3).sum();
     let mut buffer = Zeroizing::new(Vec::with_capacity(256 + secrets_len + scopes_len));
     serde_json::to_writer(&mut *buffer, &out)
@@ -120,6 +133,7 @@ pub(crate) fn credential_from_plaintext(key_id: &str, plaintext: &[u8]) -> Resul
             expires_at: c.expires_at,
             refresh_expires_at: c.refresh_expires_at,
             scopes: c.scopes,
+            user_token: c.user_token,
         }),
         _ => Err(bad("unknown credential type")),
     }
@@ -184,5 +198,31 @@ pub(crate) fn next_version(expected: Option<u64>) -> Result<u64> {
             .checked_add(1)
             .filter(|n| i64::try_from(*n).is_ok())
             .ok_or_else(|| Error::invalid_input("version", "too large")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_token_round_trips_and_old_rows_still_read() {
+        let c = Credential::OAuth2 {
+            access: Secret::from("page-token"),
+            refresh: None,
+            expires_at: None,
+            refresh_expires_at: None,
+            scopes: vec!["pages_manage_posts".into()],
+            user_token: Some(Secret::from("user-token")),
+        };
+        let plain = credential_plaintext(&c).unwrap();
+        assert_eq!(credential_from_plaintext("k", &plain).unwrap(), c);
+        // A row written before the field existed.
+        let old = br#"{"type":"oauth2","access":"page-token","scopes":["pages_manage_posts"]}"#;
+        let Credential::OAuth2 { user_token, .. } = credential_from_plaintext("k", old).unwrap()
+        else {
+            panic!("oauth2 expected")
+        };
+        assert!(user_token.is_none());
     }
 }

@@ -365,6 +365,7 @@ mod tests {
             expires_at: None,
             refresh_expires_at: None,
             scopes: vec!["video.publish".into()],
+            user_token: None,
         };
         let profile = Profile {
             platform_user_id: account.into(),

@@ -76,6 +76,7 @@ pub async fn token_round_trip(store: &dyn TokenStore) {
         expires_at: None,
         refresh_expires_at: None,
         scopes: vec![],
+        user_token: None,
     };
     t3.metadata.clear();
     assert_eq!(store.put(&t3, None).await.expect("insert bare oauth2"), 1);

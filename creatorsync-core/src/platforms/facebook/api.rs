@@ -55,13 +55,6 @@ impl Api<'_> {
         self.graph.decode(resp).await
     }
 
-    /// `/{page}/videos?upload_phase={phase}` on the video host (the phase
-    /// in the query keeps each phase's requests apart in logs).
-    pub(super) fn video_phase(&self, phase: &str) -> Url {
-        let url = self.url(Host::Upload, &format!("/{}/videos", self.page));
-        with_query(url, &[("upload_phase", phase)])
-    }
-
     /// The post's `permalink_url`, made absolute.
     pub(super) async fn permalink(&self, post_id: &str) -> Result<Published> {
         #[derive(Deserialize)]

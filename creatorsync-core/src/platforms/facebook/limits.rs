@@ -1,7 +1,8 @@
 //! What a facebook post may hold, as data for validation.
 
 use crate::platform::{GIB, MIB};
-use crate::{Capabilities, TextCounting};
+use crate::platforms::module::Check;
+use crate::{Capabilities, Post, TextCounting};
 
 /// Facebook Pages: 63,206 characters; up to 10 photos or one video.
 pub(crate) static CAPS: Capabilities = Capabilities {
@@ -31,3 +32,16 @@ pub(crate) static CAPS: Capabilities = Capabilities {
     gifs_count_as_images: true,
     forbidden_text_chars: &[],
 };
+
+/// A Page Reel holds exactly one video (its 3–90 s duration is Meta's to
+/// check: the SDK does not probe media).
+pub(super) fn check(post: &Post, out: &mut Check) {
+    let n = post.media.len();
+    if post.options.facebook.reel && (out.videos != 1 || n != 1) {
+        out.push(
+            "facebook.reel",
+            "reel_requires_one_video",
+            format!("a Reel needs exactly one video and nothing else; the post has {n} media"),
+        );
+    }
+}

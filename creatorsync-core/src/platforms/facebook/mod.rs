@@ -7,13 +7,16 @@
 //!   public URL, else multipart `source` streamed from the media source;
 //! - several photos: each `POST /{page}/photos` with `published=false`,
 //!   then `POST /{page}/feed` with `attached_media`;
-//! - video: resumable upload on the video host: `upload_phase=start`
-//!   (`file_size`) → `transfer` of exactly the byte range the server asks
-//!   for (`start_offset`..`end_offset`, multipart `video_file_chunk`
-//!   streamed; each transfer retried from its own offset; session id and
-//!   next range persisted after every transfer) → `finish` (title,
-//!   description, published) → `GET /{video}?fields=status` until `ready`;
-//! - the URL is always the post's `permalink_url`.
+//! - video: Meta's Resumable Upload API with the user token kept beside
+//!   the Page token: `POST /{app-id}/uploads` → `POST upload:<id>` of
+//!   chunks from the server's `file_offset` (the shared resumable driver;
+//!   session and handle persisted, so a restarted publish resumes where the
+//!   server is) → `POST /{page}/videos` `fbuploader_video_file_chunk`
+//!   (the create) → `GET /{video}?fields=status` until `ready`;
+//! - reel (`options.facebook.reel`, one video): Page Reels, see [`reel`]:
+//!   `/video_reels` start → rupload from the server's offset → finish
+//!   (the create) → status until `ready`;
+//! - the URL is always the post's (or reel's) `permalink_url`.
 //!
 //! Every call carries `access_token` and `appsecret_proof` (query
 //! parameters). The create call is never retried blindly; a lost answer is
@@ -22,6 +25,7 @@
 mod api;
 mod limits;
 mod module;
+mod reel;
 mod video;
 
 pub(crate) use module::Facebook;
@@ -167,6 +171,20 @@ impl FacebookClient {
         let caption = Some(post.text.as_str()).filter(|t| !t.is_empty());
         match post.media.as_slice() {
             [] => self.feed(api, req, &[]).await,
+            [v] if v.kind() == MediaKind::Video && post.options.facebook.reel => {
+                self.reel(api, req)
+                    .instrument(info_span!("upload", kind = "reel", len = v.info().len))
+                    .await
+            }
+            _ if post.options.facebook.reel => Err(super::common::invalid_post(
+                Platform::Facebook,
+                "facebook.reel",
+                "reel_requires_one_video",
+                format!(
+                    "a Reel needs exactly one video; the post has {} media",
+                    post.media.len()
+                ),
+            )),
             [v] if v.kind() == MediaKind::Video => {
                 self.video(api, req)
                     .instrument(info_span!("upload", kind = "video", len = v.info().len))

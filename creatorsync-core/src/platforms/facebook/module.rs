@@ -13,7 +13,7 @@ use crate::auth::state::Pkce;
 use crate::http::{ErrorBody, ErrorShape};
 use crate::platforms::meta::accounts::{Rows, same_login};
 use crate::platforms::meta::{accounts, errors, oauth, version};
-use crate::platforms::module::{ClientExtras, OAuthApp, PlatformModule, VersionCalendar};
+use crate::platforms::module::{Check, ClientExtras, OAuthApp, PlatformModule, VersionCalendar};
 use crate::platforms::{ClientConfig, PlatformClient};
 use crate::{Capabilities, Credential, Endpoints, Error, Platform, Profile, Result, StoredToken};
 
@@ -41,12 +41,19 @@ impl PlatformModule for Facebook {
         &limits::CAPS
     }
 
+    fn check(&self, post: &crate::Post, check: &mut Check) {
+        limits::check(post, check);
+    }
+
     fn production_endpoints(&self) -> Endpoints {
         Endpoints::fixed(
             "https://www.facebook.com",
             "https://graph.facebook.com",
             "https://graph.facebook.com",
-            "https://graph-video.facebook.com",
+            // Page Reels' byte uploads; Page videos use the Resumable
+            // Upload API on the Graph host (the graph-video host is
+            // deprecated).
+            "https://rupload.facebook.com",
         )
     }
 

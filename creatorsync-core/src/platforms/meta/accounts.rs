@@ -120,6 +120,10 @@ pub(crate) async fn discover(
             expires_at: None,
             refresh_expires_at: None,
             scopes: scopes.clone(),
+            // A Page row keeps the long-lived user token it came from,
+            // encrypted with the Page token: Facebook's Resumable Upload
+            // API (Page videos) takes only user tokens.
+            user_token: (rows_of == Rows::Pages).then(|| Secret::new(user_token.to_owned())),
         };
         let mut meta = BTreeMap::new();
         meta.insert("facebook_user_id".to_owned(), fb_user.clone());

@@ -77,6 +77,11 @@ impl<'a> Graph<'a> {
         self.token
     }
 
+    /// The token's `appsecret_proof`.
+    pub(crate) fn proof(&self) -> &str {
+        &self.proof
+    }
+
     /// `/{version}{path}` on `host`, without credentials.
     pub(crate) fn url(&self, host: Host, path: &str) -> Url {
         self.endpoints
@@ -120,6 +125,27 @@ impl<'a> Graph<'a> {
             .await?;
         version::check_served(self.shape.platform(), &self.version, &resp);
         Ok(resp)
+    }
+
+    /// [`Graph::send`] under another retry policy for this one call (where
+    /// an outer loop retries, e.g. the resumable upload driver).
+    pub(crate) async fn send_with<F>(
+        &self,
+        policy: &crate::http::RetryConfig,
+        op: &'static str,
+        idem: Idempotency,
+        method: Method,
+        url: Url,
+        with: F,
+    ) -> Result<reqwest::Response>
+    where
+        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        self.http
+            .send_with(policy, self.shape, op, idem, |c| {
+                with(c.request(method.clone(), url.clone()))
+            })
+            .await
     }
 
     /// Reads a JSON answer of this platform.

@@ -11,7 +11,9 @@ mod fetch;
 mod instagram;
 mod oauth;
 mod pages;
+mod reels;
 mod request;
+mod uploads;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -89,6 +91,8 @@ pub(crate) struct Video {
     pub done_at: Option<DateTime<Utc>>,
     pub failed: bool,
     pub post: Option<String>,
+    /// A Page reel (`/video_reels`), not a Page video.
+    pub reel: bool,
 }
 
 /// An Instagram media container.
@@ -137,6 +141,10 @@ pub(crate) struct Inner {
     pub media: HashMap<String, IgMedia>,
     pub page_calls: HashMap<String, Vec<DateTime<Utc>>>,
     pub ig_publishes: HashMap<String, Vec<DateTime<Utc>>>,
+    /// Resumable Upload API sessions by id (without `upload:`).
+    pub uploads: HashMap<String, uploads::FileUpload>,
+    /// Page -> reels published in the rolling window.
+    pub reel_publishes: HashMap<String, Vec<DateTime<Utc>>>,
 }
 
 impl Inner {
@@ -361,12 +369,22 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
     {
         return instagram::rupload(m, req, segs).await;
     }
+    if listener == Platform::Facebook && segs.first().map(String::as_str) == Some("video-upload") {
+        return reels::rupload(m, req, &segs).await;
+    }
     let version = segs.first().filter(|s| is_version(s)).cloned();
     if version.is_some() {
         segs.remove(0);
     }
     let method = req.method().clone();
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    // The Resumable Upload API's byte transfer: a raw body, read here.
+    if let [session] = s.as_slice()
+        && session.starts_with("upload:")
+    {
+        let session = (*session).to_owned();
+        return uploads::transfer(m, req, &session).await;
+    }
     // Endpoints called without a user token.
     match (&method, s.as_slice()) {
         (&Method::GET, ["dialog", "oauth"]) => return oauth::dialog(&m, &req),
@@ -402,6 +420,8 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         (&Method::GET, [page, "feed"]) => pages::list_feed(&m, &kind, page, &r),
         (&Method::POST, [page, "photos"]) => pages::photo(&m, &kind, page, &r).await,
         (&Method::POST, [page, "videos"]) => pages::video(&m, &kind, page, &r).await,
+        (&Method::POST, [page, "video_reels"]) => pages::video_reels(&m, &kind, page, &r),
+        (&Method::POST, [app, "uploads"]) => uploads::start(&m, &kind, app, &r),
         (&Method::POST, [ig, "media"]) => instagram::create(&m, &kind, ig, &r).await,
         (&Method::GET, [ig, "media"]) => instagram::list(&m, &kind, ig, &r),
         (&Method::POST, [ig, "media_publish"]) => instagram::publish(&m, &kind, ig, &r),

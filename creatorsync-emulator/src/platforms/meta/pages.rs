@@ -1,5 +1,7 @@
-//! Facebook Pages: feed posts, photos, videos (simple and legacy resumable
-//! start/transfer/finish), status, permalinks, delete, page throttling.
+//! Facebook Pages: feed posts, photos, videos (simple, published from a
+//! Resumable Upload API handle, and the legacy video-host
+//! start/transfer/finish that real clients still send), status,
+//! permalinks, delete, page throttling.
 
 use std::collections::BTreeMap;
 
@@ -316,6 +318,7 @@ pub(crate) async fn video(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
         "start" => start(m, page, r),
         "transfer" => transfer(m, page, r),
         "finish" => finish(m, page, r),
+        "" if !r.get("fbuploader_video_file_chunk").is_empty() => from_handle(m, kind, page, r),
         "" => {
             let media = match media_of(m, r, "file_url").await {
                 Ok(x) => x,
@@ -337,6 +340,7 @@ pub(crate) async fn video(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
                     done_at: None,
                     failed: false,
                     post: None,
+                    reel: false,
                 },
             );
             drop(g);
@@ -345,6 +349,48 @@ pub(crate) async fn video(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
         }
         other => bad_param(&format!("Invalid upload_phase: {other}")),
     }
+}
+
+/// `POST /{page}/videos` with `fbuploader_video_file_chunk=<handle>`: the
+/// video uploaded through the Resumable Upload API by the user behind the
+/// Page token becomes a Page video (source: developers.facebook.com/
+/// documentation/video-api/guides/publishing, read 2026-12).
+fn from_handle(m: &M, kind: &TokKind, page: &str, r: &Req) -> Response {
+    let user = super::user_of(kind);
+    let Some(up) = super::uploads::by_handle(m, r.get("fbuploader_video_file_chunk"), user) else {
+        return bad_param("Invalid fbuploader_video_file_chunk: no complete upload of this user");
+    };
+    if up.file_type != "video/mp4" {
+        return bad_param("The uploaded file is not a video");
+    }
+    let mut g = m.lock();
+    let id = g.id(MEDIA_BASE);
+    g.videos.insert(
+        id.clone(),
+        Video {
+            page: page.to_owned(),
+            id: id.clone(),
+            session: String::new(),
+            file_size: up.length,
+            offset: up.received,
+            hash: up.hash.clone(),
+            done_at: None,
+            failed: false,
+            post: None,
+            reel: false,
+        },
+    );
+    drop(g);
+    publish_video(m, &id, r, Some(up.media()));
+    ok(json!({ "id": id }))
+}
+
+/// POST /{page}/video_reels (Page Reels, [`super::reels`]).
+pub(crate) fn video_reels(m: &M, kind: &TokKind, page: &str, r: &Req) -> Response {
+    if let Err(e) = guard(m, kind, page) {
+        return e;
+    }
+    super::reels::video_reels(m, page, r)
 }
 
 fn offsets(v: &Video) -> Value {
@@ -369,6 +415,7 @@ fn start(m: &M, page: &str, r: &Req) -> Response {
         done_at: None,
         failed: false,
         post: None,
+        reel: false,
     };
     let mut body = offsets(&v);
     body["video_id"] = json!(id);
@@ -459,8 +506,17 @@ fn finish(m: &M, page: &str, r: &Req) -> Response {
     ok(json!({"success": true}))
 }
 
+/// The public URL of a Page video or reel.
+fn video_url(v: &Video) -> String {
+    if v.reel {
+        format!("https://www.facebook.com/reel/{}", v.id)
+    } else {
+        format!("https://www.facebook.com/{}/videos/{}/", v.page, v.id)
+    }
+}
+
 /// Completes a video: processing starts, the video becomes a post.
-fn publish_video(m: &M, id: &str, r: &Req, media: Option<MediaRecord>) {
+pub(crate) fn publish_video(m: &M, id: &str, r: &Req, media: Option<MediaRecord>) {
     let now = m.now();
     let failed = m.ctx.faults.take_processing_failure(Platform::Facebook);
     let mut g = m.lock();
@@ -487,9 +543,12 @@ fn publish_video(m: &M, id: &str, r: &Req, media: Option<MediaRecord>) {
         v.post = Some(post.id.clone());
     }
     drop(g);
-    let url = format!("https://www.facebook.com/{}/videos/{id}/", v.page);
+    let url = video_url(&v);
     let mut extra = BTreeMap::new();
     extra.insert("video_id".into(), id.to_owned());
+    if v.reel {
+        extra.insert("reel".into(), "true".into());
+    }
     extra.insert("published".into(), r.flag("published", true).to_string());
     m.ctx.record.add_post(RecordedPost {
         platform: Platform::Facebook,
@@ -551,7 +610,7 @@ pub(crate) fn read(m: &M, kind: &TokKind, id: &str) -> Option<Value> {
         .get(id)
         .filter(|v| may_act(m, kind, &v.page, true))?;
     Some(
-        json!({"id": id, "status": video_status(m, v), "post_id": v.post, "permalink_url": format!("https://www.facebook.com/{}/videos/{id}/", v.page)}),
+        json!({"id": id, "status": video_status(m, v), "post_id": v.post, "permalink_url": video_url(v)}),
     )
 }
 
