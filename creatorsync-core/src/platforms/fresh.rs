@@ -133,6 +133,7 @@ mod tests {
                 expires_at: Some(Utc::now() + expires_in),
                 refresh_expires_at: None,
                 scopes: vec![],
+                user_token: None,
             },
             Profile::default(),
         )

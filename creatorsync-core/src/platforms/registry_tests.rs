@@ -408,6 +408,7 @@ async fn an_app_may_set_a_platforms_limits() {
             expires_at: None,
             refresh_expires_at: None,
             scopes: vec![],
+            user_token: None,
         },
         Profile::default(),
     );

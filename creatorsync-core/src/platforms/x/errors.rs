@@ -14,7 +14,20 @@ pub(super) fn map(b: &ErrorBody<'_>) -> Error {
     let code = b.s("/errors/0/code").or_else(|| b.s("/type"));
     match b.status {
         401 => b.reauth(format!("X refused the token: {detail}")),
-        429 => b.limited(b.retry_after(), b.unix_time("x-rate-limit-reset"), detail),
+        // A spent 24-hour budget (per app or per user) resets at its own
+        // time, hours away; the 15-minute window's reset says nothing then.
+        429 => {
+            let daily = ["x-app-limit-24hour", "x-user-limit-24hour"]
+                .into_iter()
+                .filter(|h| b.header(&format!("{h}-remaining")).map(str::trim) == Some("0"))
+                .filter_map(|h| b.unix_time(&format!("{h}-reset")))
+                .max();
+            b.limited(
+                b.retry_after(),
+                daily.or_else(|| b.unix_time("x-rate-limit-reset")),
+                detail,
+            )
+        }
         403 if detail.to_ascii_lowercase().contains("duplicate")
             || code.as_deref() == Some("187") =>
         {
