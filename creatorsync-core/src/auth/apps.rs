@@ -96,6 +96,10 @@ pub struct Apps {
     oauth2: BTreeMap<Platform, AppCredentials>,
     x_consumer: Option<ConsumerCredentials>,
     uses: BTreeMap<Platform, Vec<ScopeUse>>,
+    /// Apps of further connection modes, by platform and mode, and the
+    /// mode new connections of a platform use.
+    logins: BTreeMap<(Platform, &'static str), AppCredentials>,
+    connect_with: BTreeMap<Platform, &'static str>,
 }
 
 impl Apps {
@@ -128,6 +132,64 @@ impl Apps {
         self.uses
             .get(&platform)
             .map_or(DEFAULT_SCOPE_USES, Vec::as_slice)
+    }
+
+    /// Connects Instagram accounts with "Instagram API with Instagram
+    /// Login" (`graph.instagram.com`; no Facebook Page needed) using `app`,
+    /// the Instagram app id and secret of your Meta app (App Dashboard >
+    /// Instagram > API setup with Instagram login). Without it Instagram
+    /// connects with Facebook Login through the Meta app
+    /// ([`Apps::with_meta`]), the default.
+    ///
+    /// Accounts remember the mode that connected them: accounts connected
+    /// with Facebook Login keep refreshing and publishing through the Meta
+    /// app (keep it configured for them), accounts connected with Instagram
+    /// Login through this app, whatever the app connects with later.
+    ///
+    /// ```
+    /// use creatorsync_core::auth::{AppCredentials, Apps};
+    /// let apps = Apps::new()
+    ///     .with_meta(AppCredentials::new("meta-app-id", "meta-app-secret"))
+    ///     .with_instagram_login(AppCredentials::new("instagram-app-id", "instagram-app-secret"));
+    /// assert!(apps.connects_with_instagram_login());
+    /// ```
+    pub fn with_instagram_login(mut self, app: AppCredentials) -> Self {
+        let (platform, login) = (Platform::Instagram, crate::platforms::instagram::LOGIN);
+        self.logins.insert((platform, login), app);
+        self.connect_with.insert(platform, login);
+        self
+    }
+
+    /// Whether Instagram accounts connect with Instagram Login
+    /// ([`Apps::with_instagram_login`]).
+    pub fn connects_with_instagram_login(&self) -> bool {
+        self.connect_with.contains_key(&Platform::Instagram)
+    }
+
+    /// The connection mode new connections of `platform` use (None: the
+    /// platform's original one).
+    pub(crate) fn login_of(&self, platform: Platform) -> Option<&'static str> {
+        self.connect_with.get(&platform).copied()
+    }
+
+    /// The OAuth 2.0 app of `platform`'s connection mode `login`.
+    pub(crate) fn app_of(
+        &self,
+        platform: Platform,
+        login: Option<&str>,
+    ) -> Result<&AppCredentials> {
+        let Some(login) = login else {
+            return self.get(platform);
+        };
+        self.logins
+            .iter()
+            .find(|((p, l), _)| *p == platform && *l == login)
+            .map(|(_, app)| app)
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "{platform}: no app credentials configured for the {login:?} connection mode"
+                ))
+            })
     }
 
     /// Sets X's OAuth 1.0a consumer.

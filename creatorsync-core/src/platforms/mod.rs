@@ -26,7 +26,8 @@ use crate::{Platform, Post, Result, Secret, StoredToken};
 pub use commit::{Commit, CommitHook, CommitStatus, Lookup};
 pub use endpoint_set::EndpointSet;
 pub(crate) use module::{
-    Check, ClientExtras, OAuth1Flow, OAuthApp, PlatformModule, account_row, single_account,
+    Check, ClientExtras, LOGIN_KEY, OAuth1Flow, OAuthApp, PlatformModule, account_row,
+    single_account,
 };
 pub(crate) use registry::Registry;
 

@@ -25,13 +25,18 @@ use crate::upload::UploadSessions;
 use crate::validate::validate_with;
 use crate::{AccountKey, Error, Platform, Post, Result, StoredToken, TokenStore, Violation};
 
+/// A platform and connection mode ([`crate::platforms::PlatformModule`]'s
+/// `login`).
+pub(super) type ClientKey = (Platform, Option<&'static str>);
+
 #[derive(Debug)]
 pub(super) struct Inner {
     pub(super) connector: Connector,
     pub(super) store: Arc<dyn TokenStore>,
     pub(super) log: Arc<dyn PublishLog>,
     pub(super) sessions: Arc<dyn UploadSessions>,
-    pub(super) clients: BTreeMap<Platform, Arc<dyn PlatformClient>>,
+    /// The publish client of each platform and connection mode.
+    pub(super) clients: BTreeMap<ClientKey, Arc<dyn PlatformClient>>,
     /// The platform modules (validation rules).
     pub(super) registry: Registry,
     /// Bound on targets in flight across every publish of this client.
@@ -187,11 +192,17 @@ async fn run_target(
     let key = account.key.clone();
     let span = info_span!("target", platform = %key.platform, account = %key.account_id);
     async {
+        // The client of the connection mode that made the row.
+        let login = inner.registry.for_row(&account)?.login();
         let client = inner
             .clients
-            .get(&key.platform)
-            .ok_or_else(|| {
-                Error::Config(format!("{}: no app credentials configured", key.platform))
+            .get(&(key.platform, login))
+            .ok_or_else(|| match login {
+                None => Error::Config(format!("{}: no app credentials configured", key.platform)),
+                Some(l) => Error::Config(format!(
+                    "{}: no app credentials configured for the {l:?} connection mode",
+                    key.platform
+                )),
             })?
             .clone();
         let tokens = inner.connector.tokens();
