@@ -257,8 +257,9 @@ impl InstagramClient {
                 "image {index} has no URL Meta can fetch and Instagram cannot receive image bytes directly"
             };
             return Err(Error::Config(format!(
-                "instagram: {}; configure a media host (CreatorSyncBuilder::media_host, e.g. \
-                 ObjectStoreMediaHost) or use a source with a public URL",
+                "instagram: {}; configure a media host with CreatorSyncBuilder::media_host or \
+                 InstagramClient::with_media_host (e.g. ObjectStoreMediaHost) or use a source \
+                 with a public URL",
                 what.replace("{index}", &index.to_string())
             )));
         };
