@@ -61,6 +61,9 @@ pub enum ScopeUse {
 /// What is asked for unless [`Apps::uses`] says otherwise.
 pub const DEFAULT_SCOPE_USES: &[ScopeUse] = &[ScopeUse::Publish, ScopeUse::Organizations];
 
+/// The name of Instagram Login's app in [`Apps::with_named`].
+pub const INSTAGRAM_LOGIN_KEY: &str = "instagram_login";
+
 /// X OAuth 1.0a consumer credentials (API key and secret).
 #[derive(Clone, Debug)]
 pub struct ConsumerCredentials {
@@ -158,6 +161,19 @@ impl Apps {
         self.logins.insert((platform, login), app);
         self.connect_with.insert(platform, login);
         self
+    }
+
+    /// Sets the app named `name`: a platform (`"x"`, `"instagram"`, ...,
+    /// as [`Platform`] parses it) or `"instagram_login"`
+    /// ([`Apps::with_instagram_login`]). These are the keys of the
+    /// bindings' `apps` mapping and of the emulator's `apps` object.
+    ///
+    /// Errors: [`Error::InvalidInput`] for any other name.
+    pub fn with_named(self, name: &str, app: AppCredentials) -> Result<Self> {
+        if name.trim().eq_ignore_ascii_case(INSTAGRAM_LOGIN_KEY) {
+            return Ok(self.with_instagram_login(app));
+        }
+        Ok(self.with(name.parse()?, app))
     }
 
     /// Whether Instagram accounts connect with Instagram Login
@@ -264,5 +280,29 @@ mod tests {
             "cs-test-facebook"
         );
         assert!(!format!("{apps:?}").contains("cs-test-x-consumer-secret"));
+    }
+
+    #[test]
+    fn named_apps_include_instagram_login() {
+        let app = || AppCredentials::new("id", "secret");
+        let apps = Apps::new().with_named("Twitter", app()).unwrap();
+        assert!(apps.get(Platform::X).is_ok());
+        assert!(!apps.connects_with_instagram_login());
+        let apps = apps.with_named("instagram_login", app()).unwrap();
+        assert!(apps.connects_with_instagram_login());
+        assert!(
+            apps.get(Platform::Instagram).is_err(),
+            "the Meta app is another one"
+        );
+        assert_eq!(
+            apps.app_of(Platform::Instagram, Some("instagram"))
+                .unwrap()
+                .client_id,
+            "id"
+        );
+        assert!(matches!(
+            Apps::new().with_named("myspace", app()),
+            Err(Error::InvalidInput { .. })
+        ));
     }
 }
