@@ -572,3 +572,281 @@ async fn quota_lost_answers_rate_limits_and_revoked_tokens() {
     assert_eq!(env.emu.record().posts_for(P).len(), 2);
     env.emu.shutdown().await;
 }
+
+// ---- Instagram Login: the second connection mode, through CreatorSync ----
+
+mod instagram_login {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use creatorsync::auth::{AppCredentials, Apps};
+    use creatorsync::media_host::ObjectStoreMediaHost;
+    use creatorsync::publish_log::MemoryPublishLog;
+    use creatorsync::upload::PollConfig;
+    use creatorsync::{
+        AccountKey, CreatorSync, Credential, Error, FileSource, Media, MemoryTokenStore, Platform,
+        Post, Target, TokenStore, TrialGraduation,
+    };
+    use creatorsync_emulator::{
+        Emulator, EmulatorConfig, MediaServer, RecordedPost, RunningEmulator,
+    };
+
+    use super::{IG, jpeg, video};
+
+    struct Env {
+        emu: RunningEmulator,
+        store: Arc<MemoryTokenStore>,
+        dir: tempfile::TempDir,
+        media: MediaServer,
+    }
+
+    impl Env {
+        async fn new(config: EmulatorConfig) -> Env {
+            let emu = Emulator::start(config).await.unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("public")).unwrap();
+            let media = MediaServer::start(&dir.path().join("public"))
+                .await
+                .unwrap();
+            Env {
+                emu,
+                store: Arc::new(MemoryTokenStore::new()),
+                dir,
+                media,
+            }
+        }
+
+        /// A client on the shared store; `instagram_login` makes Instagram
+        /// connect with Instagram Login.
+        async fn sync(&self, instagram_login: bool) -> CreatorSync {
+            let mut apps = Apps::emulator_defaults();
+            if instagram_login {
+                let app = self.emu.instagram_login_app();
+                apps = apps
+                    .with_instagram_login(AppCredentials::new(app.client_id, app.client_secret));
+            }
+            let host = ObjectStoreMediaHost::local(
+                self.dir.path().join("public"),
+                self.media.url().clone(),
+            )
+            .unwrap();
+            CreatorSync::builder()
+                .apps(apps)
+                .endpoints(self.emu.endpoints().clone())
+                .state_secret(*b"test-state-secret-0123456789abcdef")
+                .store(self.store.clone())
+                .publish_log(Arc::new(MemoryPublishLog::new()))
+                .media_host(Arc::new(host))
+                .poll(PollConfig {
+                    initial: Duration::from_millis(20),
+                    max_interval: Duration::from_millis(100),
+                    deadline: Duration::from_secs(30),
+                })
+                .build()
+                .await
+                .unwrap()
+        }
+
+        async fn connect(&self, sync: &CreatorSync, user: &str) -> String {
+            let req = sync
+                .connector()
+                .begin(user, Platform::Instagram, "http://127.0.0.1:9/callback")
+                .await
+                .unwrap();
+            let callback = self.emu.approve(req.url.as_str()).await.unwrap();
+            let accounts = sync
+                .connector()
+                .complete_from_url(user, Platform::Instagram, &callback)
+                .await
+                .unwrap();
+            assert_eq!(accounts.len(), 1);
+            req.url.to_string()
+        }
+
+        async fn file(&self, name: &str, bytes: &[u8]) -> Media {
+            let path = self.dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            Media::new(FileSource::new(path)).await.unwrap()
+        }
+
+        async fn publish(&self, sync: &CreatorSync, user: &str, post: &Post) -> RecordedPost {
+            let report = sync
+                .publish(user, post)
+                .targets(vec![Target::Platform(Platform::Instagram)])
+                .await
+                .unwrap();
+            let (_, published) = report.published().next().unwrap_or_else(|| {
+                panic!("not published: {:?}", report.failed().collect::<Vec<_>>())
+            });
+            self.emu
+                .record()
+                .post(Platform::Instagram, &published.post_id)
+                .unwrap()
+        }
+
+        fn key(user: &str) -> AccountKey {
+            AccountKey::new(user, Platform::Instagram, IG).unwrap()
+        }
+    }
+
+    fn rupload_calls(emu: &RunningEmulator) -> usize {
+        emu.record()
+            .requests_for(Platform::Instagram)
+            .iter()
+            .filter(|r| r.path.contains("ig-api-upload"))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn connects_refreshes_and_publishes_image_reel_and_carousel() {
+        let env = Env::new(EmulatorConfig::default()).await;
+        let sync = env.sync(true).await;
+        let authorize = env.connect(&sync, "ig-user").await;
+        assert!(authorize.contains("/oauth/authorize?"), "{authorize}");
+        assert!(
+            authorize.contains("instagram_business_content_publish"),
+            "{authorize}"
+        );
+        assert!(authorize.contains("cs-test-instagram-login"), "{authorize}");
+        let row = env.store.get(&Env::key("ig-user")).await.unwrap().unwrap();
+        assert_eq!(
+            row.metadata.get("login").map(String::as_str),
+            Some("instagram")
+        );
+        assert_eq!(row.profile.handle.as_deref(), Some("demo.creator"));
+        let Credential::OAuth2 {
+            access,
+            refresh,
+            expires_at,
+            ..
+        } = &row.credential
+        else {
+            panic!("not OAuth 2.0")
+        };
+        // The long-lived token renews itself.
+        assert_eq!(refresh.as_ref().map(|r| r.expose()), Some(access.expose()));
+        let days = (expires_at.unwrap() - chrono::Utc::now()).num_days();
+        assert!((58..=60).contains(&days), "{days}");
+
+        // Refresh through the token manager, once the token is 24 h old.
+        env.emu.clock().advance(Duration::from_secs(25 * 3600));
+        let fresh = sync
+            .connector()
+            .tokens()
+            .refresh_rejected(&row)
+            .await
+            .unwrap();
+        assert_ne!(fresh.credential, row.credential);
+        assert_eq!(
+            fresh.metadata.get("login").map(String::as_str),
+            Some("instagram")
+        );
+
+        // An image with alt text (re-hosted: a file has no public URL).
+        let post = Post::text("ig login image").with_media(
+            env.file("a.jpg", &jpeg(5000, 1))
+                .await
+                .with_alt_text("a red bicycle"),
+        );
+        let rec = env.publish(&sync, "ig-user", &post).await;
+        assert_eq!(rec.extra["alt_text"], r#"["a red bicycle"]"#);
+        assert_eq!(rec.extra["media_type"], "IMAGE");
+
+        // A trial reel: the video goes by URL, never by rupload.
+        let mut post =
+            Post::text("ig login reel").with_media(env.file("v.mp4", &video(300_000)).await);
+        post.options.instagram.trial_graduation = Some(TrialGraduation::Manual);
+        let rec = env.publish(&sync, "ig-user", &post).await;
+        assert_eq!(rec.extra["media_type"], "REELS");
+        assert_eq!(rec.extra["trial_graduation"], "MANUAL");
+        assert_eq!(rec.media[0].sha256, super::sha(&video(300_000)));
+
+        // A carousel with alt text on one image.
+        let post = Post::text("ig login carousel")
+            .with_media(
+                env.file("b.jpg", &jpeg(3000, 2))
+                    .await
+                    .with_alt_text("first"),
+            )
+            .with_media(env.file("c.jpg", &jpeg(3000, 3)).await);
+        let rec = env.publish(&sync, "ig-user", &post).await;
+        assert_eq!(rec.extra["media_type"], "CAROUSEL");
+        assert_eq!(rec.extra["alt_text"], r#"["first",null]"#);
+        assert_eq!(rupload_calls(&env.emu), 0);
+
+        // A trial "reel" that is an image is refused before any call.
+        let mut post = Post::text("not a reel").with_media(env.file("d.jpg", &jpeg(900, 4)).await);
+        post.options.instagram.trial_graduation = Some(TrialGraduation::SsPerformance);
+        let err = sync
+            .publish("ig-user", &post)
+            .targets(vec![Target::Platform(Platform::Instagram)])
+            .await
+            .unwrap_err();
+        let Error::InvalidPost { violations } = err else {
+            panic!("{err}")
+        };
+        assert_eq!(violations[0].code, "trial_requires_reel");
+    }
+
+    #[tokio::test]
+    async fn an_expiring_token_is_refreshed_before_publishing() {
+        // Tokens of 4 minutes (under the 5-minute skew) that may be
+        // refreshed at once: every publish refreshes first.
+        let mut config = EmulatorConfig {
+            instagram_refresh_min_age: Duration::ZERO,
+            ..EmulatorConfig::default()
+        };
+        config.lifetimes.retain(|(p, _)| *p != Platform::Instagram);
+        config.lifetimes.push((
+            Platform::Instagram,
+            creatorsync_emulator::TokenLifetimes {
+                access: Some(Duration::from_secs(240)),
+                refresh: None,
+            },
+        ));
+        let env = Env::new(config).await;
+        let sync = env.sync(true).await;
+        env.connect(&sync, "ig-user").await;
+        let before = env.store.get(&Env::key("ig-user")).await.unwrap().unwrap();
+        let post = Post::text("after a refresh").with_media(env.file("a.jpg", &jpeg(900, 5)).await);
+        env.publish(&sync, "ig-user", &post).await;
+        let after = env.store.get(&Env::key("ig-user")).await.unwrap().unwrap();
+        assert_ne!(after.credential, before.credential, "no refresh happened");
+        assert!(!after.needs_reauth);
+    }
+
+    #[tokio::test]
+    async fn each_account_keeps_the_mode_that_connected_it() {
+        let env = Env::new(EmulatorConfig::default()).await;
+        // Connected with Facebook Login (the default) ...
+        let facebook = env.sync(false).await;
+        let authorize = env.connect(&facebook, "fb-user").await;
+        assert!(authorize.contains("/dialog/oauth?"), "{authorize}");
+        let row = env.store.get(&Env::key("fb-user")).await.unwrap().unwrap();
+        assert!(!row.metadata.contains_key("login"));
+        // ... then the app switches to Instagram Login for new connections.
+        let sync = env.sync(true).await;
+        env.connect(&sync, "ig-user").await;
+        let mark = env.emu.record().mark();
+        for user in ["fb-user", "ig-user"] {
+            let post = Post::text(format!("from {user}"))
+                .with_media(env.file(&format!("{user}.jpg"), &jpeg(900, 6)).await);
+            env.publish(&sync, user, &post).await;
+        }
+        // The Facebook Login account published with its page token (signed
+        // with the Meta app's proof), the other with its own token.
+        let _ = row;
+        let tokens: Vec<(String, bool)> = env
+            .emu
+            .record()
+            .requests_since(mark)
+            .iter()
+            .filter(|r| r.platform == Platform::Instagram && r.path.ends_with("/media_publish"))
+            .map(|r| (r.path.clone(), r.status == 200))
+            .collect();
+        assert_eq!(tokens.len(), 2, "{tokens:?}");
+        // (Through the other mode's module its page token would be signed
+        // with the wrong app secret and refused.)
+        assert!(tokens.iter().all(|(_, ok)| *ok), "{tokens:?}");
+    }
+}

@@ -52,7 +52,8 @@ export interface TokenStore {
   delete(key: AccountKey): Promise<boolean>
 }
 export interface AppCredentials { clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string }
-export type Apps = Partial<Record<Platform, AppCredentials>>
+/** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
+export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }
 export interface Endpoints { auth: string; token: string; api: string; upload: string }
 export interface CreatorSyncOptions {
   apps: Apps | 'emulator'
@@ -71,7 +72,8 @@ export interface PlatformOptions {
   x?: { replyTo?: string; quote?: string }
   linkedin?: { visibility?: 'PUBLIC' | 'CONNECTIONS' | 'LOGGED_IN'; videoTitle?: string; apiVersion?: string }
   facebook?: { link?: string; videoTitle?: string; apiVersion?: string; /** Publish the one video as a Page Reel (3–90 s, 30 per Page per 24 h). */ reel?: boolean }
-  instagram?: { kind?: 'auto' | 'feed' | 'reel' | 'carousel' | 'story'; shareToFeed?: boolean; thumbOffsetMs?: number }
+  /** Image alt text comes from the media's `altText`; `trialGraduation` publishes a reel as a trial reel (reels only). */
+  instagram?: { kind?: 'auto' | 'feed' | 'reel' | 'carousel' | 'story'; shareToFeed?: boolean; thumbOffsetMs?: number; trialGraduation?: 'manual' | 'ss_performance' }
   youtube?: { title?: string; privacy?: 'private' | 'unlisted' | 'public'; tags?: string[]; categoryId?: string; madeForKids?: boolean; publishAt?: string; notifySubscribers?: boolean }
   tiktok?: { privacyLevel?: 'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'; disableComment?: boolean; disableDuet?: boolean; disableStitch?: boolean; brandContentToggle?: boolean; brandOrganicToggle?: boolean; isAigc?: boolean; videoCoverTimestampMs?: number; photoTitle?: string }
 }

@@ -38,7 +38,9 @@ fn json(v: Unknown<'_>, field: &str) -> Result<Value> {
 }
 
 /// `{ x: { clientId, clientSecret, consumerKey, consumerSecret }, linkedin: {...}, ... }`
-/// (snake_case keys as printed by the emulator work too), or `'emulator'`.
+/// (snake_case keys as printed by the emulator work too), or `'emulator'`;
+/// `instagramLogin` (the Instagram app) makes Instagram connect with
+/// Instagram Login.
 fn apps(v: Value) -> Result<Apps> {
     if v.as_str() == Some("emulator") {
         return Ok(Apps::emulator_defaults());
@@ -51,16 +53,15 @@ fn apps(v: Value) -> Result<Apps> {
     };
     let mut apps = Apps::new();
     for (name, app) in map {
-        let platform = convert::platform(&name)?;
         let field = |k: &str| app.get(k).and_then(Value::as_str).map(str::to_owned);
         if let Some(id) = field("client_id") {
             let creds = match field("client_secret") {
                 Some(secret) => AppCredentials::new(id, secret),
                 None => AppCredentials::public(id),
             };
-            apps = apps.with(platform, creds);
+            apps = apps.with_named(&name, creds)?;
         }
-        if platform == Platform::X
+        if convert::platform(&name).is_ok_and(|p| p == Platform::X)
             && let (Some(k), Some(s)) = (field("consumer_key"), field("consumer_secret"))
         {
             apps = apps.with_x_consumer(ConsumerCredentials::new(k, s));

@@ -26,7 +26,8 @@ use crate::store::{HostStore, StoreChoice, choose, json_out};
 /// `apps` maps a platform to its app credentials
 /// (`{"client_id", "client_secret"}`, plus `"consumer_key"` and
 /// `"consumer_secret"` for X OAuth 1.0a) — the emulator's `apps` object has
-/// exactly this shape. `endpoints` overrides the platforms' base URLs (the
+/// exactly this shape. The key `"instagram_login"` (the Instagram app)
+/// makes Instagram connect with Instagram Login instead of Facebook Login. `endpoints` overrides the platforms' base URLs (the
 /// emulator's JSON line; None: production). `state_secret` (≥ 32 bytes)
 /// signs OAuth `state`; use the same on every worker. `store` is a
 /// `MemoryStore`, a `SqliteStore` or any object with async
@@ -315,7 +316,6 @@ fn parse_apps(v: &Value) -> creatorsync_core::Result<Apps> {
     };
     let mut apps = Apps::new();
     for (name, app) in map {
-        let platform: Platform = name.parse()?;
         let field = |k: &str| app.get(k).and_then(Value::as_str).map(str::to_owned);
         let id = field("client_id")
             .ok_or_else(|| Error::invalid_input(format!("apps.{name}"), "client_id is required"))?;
@@ -323,7 +323,7 @@ fn parse_apps(v: &Value) -> creatorsync_core::Result<Apps> {
             Some(secret) => AppCredentials::new(id, secret),
             None => AppCredentials::public(id),
         };
-        apps = apps.with(platform, creds);
+        apps = apps.with_named(name, creds)?;
         if let (Some(k), Some(s)) = (field("consumer_key"), field("consumer_secret")) {
             apps = apps.with_x_consumer(ConsumerCredentials::new(k, s));
         }

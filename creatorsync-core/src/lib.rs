@@ -54,7 +54,8 @@ pub use platforms::{
 };
 pub use post::{
     FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
-    PlatformOptions, Post, TikTokOptions, TikTokPrivacy, XOptions, YouTubeOptions, YouTubePrivacy,
+    PlatformOptions, Post, TikTokOptions, TikTokPrivacy, TrialGraduation, XOptions, YouTubeOptions,
+    YouTubePrivacy,
 };
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use publish::{

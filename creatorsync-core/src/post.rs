@@ -251,6 +251,10 @@ pub struct InstagramOptions {
     pub share_to_feed: bool,
     /// Reels: cover frame offset in milliseconds.
     pub thumb_offset_ms: Option<u64>,
+    /// Reels: publish as a trial reel (shown to non-followers first) that
+    /// graduates to followers this way. Only for a reel (one video, kind
+    /// `Reel` or `Auto`); anything else is an invalid post.
+    pub trial_graduation: Option<TrialGraduation>,
 }
 
 impl Default for InstagramOptions {
@@ -259,6 +263,30 @@ impl Default for InstagramOptions {
             kind: InstagramKind::Auto,
             share_to_feed: true,
             thumb_offset_ms: None,
+            trial_graduation: None,
+        }
+    }
+}
+
+/// How an Instagram trial reel graduates to the account's followers
+/// (`trial_params.graduation_strategy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrialGraduation {
+    /// The creator shares it with followers from the Instagram app.
+    Manual,
+    /// Instagram shares it with followers when it performs well with
+    /// non-followers.
+    SsPerformance,
+}
+
+impl TrialGraduation {
+    /// The value Instagram's API takes (`MANUAL`, `SS_PERFORMANCE`).
+    pub(crate) fn as_graph(self) -> &'static str {
+        match self {
+            Self::Manual => "MANUAL",
+            Self::SsPerformance => "SS_PERFORMANCE",
         }
     }
 }

@@ -382,4 +382,31 @@ mod tests {
         );
         assert!(validate_all(&Post::text("hi"), &[Platform::LinkedIn, Platform::Facebook]).is_ok());
     }
+
+    #[tokio::test]
+    async fn trial_reels_are_reels_only() {
+        let mut post = Post::text("hi");
+        post.media.push(media(MP4).await);
+        post.options.instagram.trial_graduation = Some(crate::TrialGraduation::Manual);
+        // One video, kind Auto or Reel: a reel.
+        assert!(codes(&post, Platform::Instagram).is_empty());
+        post.options.instagram.kind = InstagramKind::Reel;
+        assert!(codes(&post, Platform::Instagram).is_empty());
+        // A story, a feed image or a carousel cannot be a trial reel.
+        post.options.instagram.kind = InstagramKind::Story;
+        assert_eq!(codes(&post, Platform::Instagram), ["trial_requires_reel"]);
+        post.options.instagram.kind = InstagramKind::Auto;
+        post.media = vec![media(JPEG).await];
+        assert_eq!(codes(&post, Platform::Instagram), ["trial_requires_reel"]);
+        post.media.push(media(MP4).await);
+        assert_eq!(codes(&post, Platform::Instagram), ["trial_requires_reel"]);
+        // Serialized as the bindings send it.
+        let o: crate::InstagramOptions =
+            serde_json::from_value(serde_json::json!({"trial_graduation": "ss_performance"}))
+                .unwrap();
+        assert_eq!(
+            o.trial_graduation.map(crate::TrialGraduation::as_graph),
+            Some("SS_PERFORMANCE")
+        );
+    }
 }

@@ -160,6 +160,15 @@ pub struct EmulatorConfig {
     /// them instead of waiting out the window.
     #[serde(default)]
     pub tiktok_rate_limits: TikTokRateLimits,
+    /// The Instagram app of "Instagram API with Instagram Login" (its own
+    /// app id and secret, distinct from the Meta app's).
+    #[serde(default = "default_instagram_login_app")]
+    pub instagram_login_app: AppCredentials,
+    /// How old an Instagram Login long-lived token must be before
+    /// `refresh_access_token` accepts it (Instagram: 24 hours). **Test
+    /// knob**: tests that refresh a fresh token set it to zero.
+    #[serde(default = "default_instagram_refresh_min_age")]
+    pub instagram_refresh_min_age: Duration,
 }
 
 /// Requests allowed per access token per rolling minute on TikTok's
@@ -189,6 +198,23 @@ impl Default for TikTokRateLimits {
             video_list: 600,
         }
     }
+}
+
+/// The default Instagram Login test app.
+fn default_instagram_login_app() -> AppCredentials {
+    AppCredentials {
+        client_id: "cs-test-instagram-login".to_owned(),
+        client_secret: "cs-test-instagram-login-secret".to_owned(),
+        consumer_key: None,
+        consumer_secret: None,
+    }
+}
+
+/// Instagram: a long-lived token is refreshable once it is 24 hours old.
+const INSTAGRAM_REFRESH_MIN_AGE: Duration = Duration::from_secs(86_400);
+
+fn default_instagram_refresh_min_age() -> Duration {
+    INSTAGRAM_REFRESH_MIN_AGE
 }
 
 /// YouTube's `videos.insert` bucket per project per Pacific day.
@@ -319,6 +345,8 @@ impl Default for EmulatorConfig {
             x_media_per_window: X_MEDIA_PER_WINDOW,
             linkedin_member_daily_posts: LINKEDIN_MEMBER_DAILY_POSTS,
             tiktok_rate_limits: TikTokRateLimits::default(),
+            instagram_login_app: default_instagram_login_app(),
+            instagram_refresh_min_age: INSTAGRAM_REFRESH_MIN_AGE,
         }
     }
 }

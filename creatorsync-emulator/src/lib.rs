@@ -217,6 +217,11 @@ impl RunningEmulator {
         self.ctx.config.app(platform)
     }
 
+    /// The Instagram app of Instagram API with Instagram Login.
+    pub fn instagram_login_app(&self) -> AppCredentials {
+        self.ctx.config.instagram_login_app.clone()
+    }
+
     /// The controllable clock.
     pub fn clock(&self) -> &Clock {
         &self.ctx.clock

@@ -52,6 +52,7 @@ from ._native import (
 )
 from ._types import (
     Account,
+    InstagramOptions,
     AccountHealth,
     AccountKey,
     AccountStatus,
@@ -88,6 +89,7 @@ Conflict.__init__ = _conflict_init  # type: ignore[method-assign]
 __all__ = [
     "PLATFORMS",
     "Account",
+    "InstagramOptions",
     "AccountHealth",
     "AccountKey",
     "AccountStatus",

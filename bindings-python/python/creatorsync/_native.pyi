@@ -6,6 +6,7 @@ import os
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from ._types import (
+    InstagramOptions,
     Account,
     AccountHealth,
     AccountKey,
@@ -278,7 +279,7 @@ class Post:
         x: Optional[Mapping[str, Any]] = None,
         linkedin: Optional[Mapping[str, Any]] = None,
         facebook: Optional[Union[FacebookOptions, Mapping[str, Any]]] = None,
-        instagram: Optional[Mapping[str, Any]] = None,
+        instagram: Union[InstagramOptions, Mapping[str, Any], None] = None,
         youtube: Optional[Mapping[str, Any]] = None,
         tiktok: Optional[Mapping[str, Any]] = None,
     ) -> Post: ...
@@ -342,7 +343,12 @@ class PublishReport:
 
 @final
 class CreatorSync:
-    """The client: connect accounts, check them, publish."""
+    """The client: connect accounts, check them, publish.
+
+    ``apps`` maps a platform name to ``{"client_id", "client_secret"}`` (plus
+    ``"consumer_key"``/``"consumer_secret"`` for X); the key
+    ``"instagram_login"`` (the Instagram app) makes Instagram connect with
+    Instagram Login instead of Facebook Login."""
 
     def __new__(
         cls,

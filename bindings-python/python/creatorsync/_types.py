@@ -8,7 +8,7 @@ serialize naturally (JSON, BSON for a MongoDB collection); these
 from __future__ import annotations
 
 import sys
-from typing import Awaitable, Dict, List, Optional, Tuple, Union
+from typing import Awaitable, Dict, List, Literal, Optional, Tuple, Union
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Protocol, TypedDict
@@ -30,6 +30,7 @@ __all__ = [
     "LegacyResult",
     "TokenStore",
     "Target",
+    "InstagramOptions",
 ]
 
 
@@ -215,3 +216,14 @@ class TokenStore(Protocol):
     def delete(self, key: AccountKey) -> Awaitable[bool]:
         """Removes a record; returns whether one existed."""
         ...
+
+
+class InstagramOptions(TypedDict, total=False):
+    """``Post(instagram=...)``. Image alt text comes from ``Media(alt_text=...)``."""
+
+    kind: Literal["auto", "feed", "reel", "carousel", "story"]
+    share_to_feed: bool
+    thumb_offset_ms: int
+    trial_graduation: Literal["manual", "ss_performance"]
+    """Publish a reel as a trial reel (non-followers first) that graduates
+    manually or on performance; only for reels."""

@@ -61,6 +61,9 @@ pub enum ScopeUse {
 /// What is asked for unless [`Apps::uses`] says otherwise.
 pub const DEFAULT_SCOPE_USES: &[ScopeUse] = &[ScopeUse::Publish, ScopeUse::Organizations];
 
+/// The name of Instagram Login's app in [`Apps::with_named`].
+pub const INSTAGRAM_LOGIN_KEY: &str = "instagram_login";
+
 /// X OAuth 1.0a consumer credentials (API key and secret).
 #[derive(Clone, Debug)]
 pub struct ConsumerCredentials {
@@ -96,6 +99,10 @@ pub struct Apps {
     oauth2: BTreeMap<Platform, AppCredentials>,
     x_consumer: Option<ConsumerCredentials>,
     uses: BTreeMap<Platform, Vec<ScopeUse>>,
+    /// Apps of further connection modes, by platform and mode, and the
+    /// mode new connections of a platform use.
+    logins: BTreeMap<(Platform, &'static str), AppCredentials>,
+    connect_with: BTreeMap<Platform, &'static str>,
 }
 
 impl Apps {
@@ -128,6 +135,77 @@ impl Apps {
         self.uses
             .get(&platform)
             .map_or(DEFAULT_SCOPE_USES, Vec::as_slice)
+    }
+
+    /// Connects Instagram accounts with "Instagram API with Instagram
+    /// Login" (`graph.instagram.com`; no Facebook Page needed) using `app`,
+    /// the Instagram app id and secret of your Meta app (App Dashboard >
+    /// Instagram > API setup with Instagram login). Without it Instagram
+    /// connects with Facebook Login through the Meta app
+    /// ([`Apps::with_meta`]), the default.
+    ///
+    /// Accounts remember the mode that connected them: accounts connected
+    /// with Facebook Login keep refreshing and publishing through the Meta
+    /// app (keep it configured for them), accounts connected with Instagram
+    /// Login through this app, whatever the app connects with later.
+    ///
+    /// ```
+    /// use creatorsync_core::auth::{AppCredentials, Apps};
+    /// let apps = Apps::new()
+    ///     .with_meta(AppCredentials::new("meta-app-id", "meta-app-secret"))
+    ///     .with_instagram_login(AppCredentials::new("instagram-app-id", "instagram-app-secret"));
+    /// assert!(apps.connects_with_instagram_login());
+    /// ```
+    pub fn with_instagram_login(mut self, app: AppCredentials) -> Self {
+        let (platform, login) = (Platform::Instagram, crate::platforms::instagram::LOGIN);
+        self.logins.insert((platform, login), app);
+        self.connect_with.insert(platform, login);
+        self
+    }
+
+    /// Sets the app named `name`: a platform (`"x"`, `"instagram"`, ...,
+    /// as [`Platform`] parses it) or `"instagram_login"`
+    /// ([`Apps::with_instagram_login`]). These are the keys of the
+    /// bindings' `apps` mapping and of the emulator's `apps` object.
+    ///
+    /// Errors: [`Error::InvalidInput`] for any other name.
+    pub fn with_named(self, name: &str, app: AppCredentials) -> Result<Self> {
+        if name.trim().eq_ignore_ascii_case(INSTAGRAM_LOGIN_KEY) {
+            return Ok(self.with_instagram_login(app));
+        }
+        Ok(self.with(name.parse()?, app))
+    }
+
+    /// Whether Instagram accounts connect with Instagram Login
+    /// ([`Apps::with_instagram_login`]).
+    pub fn connects_with_instagram_login(&self) -> bool {
+        self.connect_with.contains_key(&Platform::Instagram)
+    }
+
+    /// The connection mode new connections of `platform` use (None: the
+    /// platform's original one).
+    pub(crate) fn login_of(&self, platform: Platform) -> Option<&'static str> {
+        self.connect_with.get(&platform).copied()
+    }
+
+    /// The OAuth 2.0 app of `platform`'s connection mode `login`.
+    pub(crate) fn app_of(
+        &self,
+        platform: Platform,
+        login: Option<&str>,
+    ) -> Result<&AppCredentials> {
+        let Some(login) = login else {
+            return self.get(platform);
+        };
+        self.logins
+            .iter()
+            .find(|((p, l), _)| *p == platform && *l == login)
+            .map(|(_, app)| app)
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "{platform}: no app credentials configured for the {login:?} connection mode"
+                ))
+            })
     }
 
     /// Sets X's OAuth 1.0a consumer.
@@ -202,5 +280,29 @@ mod tests {
             "cs-test-facebook"
         );
         assert!(!format!("{apps:?}").contains("cs-test-x-consumer-secret"));
+    }
+
+    #[test]
+    fn named_apps_include_instagram_login() {
+        let app = || AppCredentials::new("id", "secret");
+        let apps = Apps::new().with_named("Twitter", app()).unwrap();
+        assert!(apps.get(Platform::X).is_ok());
+        assert!(!apps.connects_with_instagram_login());
+        let apps = apps.with_named("instagram_login", app()).unwrap();
+        assert!(apps.connects_with_instagram_login());
+        assert!(
+            apps.get(Platform::Instagram).is_err(),
+            "the Meta app is another one"
+        );
+        assert_eq!(
+            apps.app_of(Platform::Instagram, Some("instagram"))
+                .unwrap()
+                .client_id,
+            "id"
+        );
+        assert!(matches!(
+            Apps::new().with_named("myspace", app()),
+            Err(Error::InvalidInput { .. })
+        ));
     }
 }

@@ -16,7 +16,7 @@ use super::pending::{MemoryPendingStore, PendingConnect, PendingStore};
 use super::refresh::{TokenManager, TokenManagerConfig};
 use super::state::{Pkce, StateCodec, new_nonce};
 use crate::account::check_id;
-use crate::platforms::Registry;
+use crate::platforms::{LOGIN_KEY, Registry};
 use crate::{
     Account, EndpointSet, Error, HttpClient, Platform, Result, Secret, StateProblem, StoredToken,
     TokenStore, TokenStoreExt,
@@ -249,8 +249,8 @@ impl Connector {
         let span = info_span!("connect_begin", %platform, user_id);
         async {
             let ctx = &self.inner.ctx;
-            let module = ctx.module(platform)?;
-            let app = ctx.app(platform);
+            let module = ctx.connecting(platform)?;
+            let app = ctx.app(module);
             app.app()?;
             let nonce = new_nonce();
             let pkce = module.uses_pkce().then(Pkce::new);
@@ -333,8 +333,8 @@ impl Connector {
         async {
             let pending = self.take_pending(user_id, platform, state).await?;
             let ctx = &self.inner.ctx;
-            let module = ctx.module(platform)?;
-            let app = ctx.app(platform);
+            let module = ctx.connecting(platform)?;
+            let app = ctx.app(module);
             let verifier = pending.pkce_verifier.as_ref().map(|v| v.expose().as_str());
             let grant = module
                 .exchange_code(&app, code, &pending.redirect_uri, verifier)
@@ -352,7 +352,12 @@ impl Connector {
                         e
                     }
                 })?;
-            let rows = module.discover(&app, user_id, grant, Utc::now()).await?;
+            let mut rows = module.discover(&app, user_id, grant, Utc::now()).await?;
+            if let Some(login) = module.login() {
+                for row in &mut rows {
+                    row.metadata.insert(LOGIN_KEY.to_owned(), login.to_owned());
+                }
+            }
             self.save(user_id, platform, rows).await
         }
         .instrument(span)

@@ -27,7 +27,7 @@ impl Connector {
         let (platform, flow) = ctx.oauth1()?;
         let span = info_span!("connect_begin_oauth1", %platform, user_id);
         async {
-            let app = ctx.app(platform);
+            let app = ctx.app(ctx.module(platform)?);
             let (token, secret) = flow.request_token(&app, redirect_uri).await?;
             let expires_at = self.state_expiry()?;
             let state = self
@@ -101,7 +101,7 @@ impl Connector {
                 .unwrap_or_default();
             let rows = flow
                 .complete(
-                    &ctx.app(platform),
+                    &ctx.app(ctx.module(platform)?),
                     user_id,
                     (oauth_token, secret),
                     oauth_verifier,

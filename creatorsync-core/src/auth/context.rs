@@ -21,9 +21,21 @@ pub(crate) struct AuthContext {
 }
 
 impl AuthContext {
-    /// The module of `platform`.
+    /// The module of `platform` (its original connection mode).
     pub(crate) fn module(&self, platform: Platform) -> Result<&dyn PlatformModule> {
         self.registry.get(platform)
+    }
+
+    /// The module new connections of `platform` go through (the app's
+    /// connection mode).
+    pub(crate) fn connecting(&self, platform: Platform) -> Result<&dyn PlatformModule> {
+        self.registry
+            .get_login(platform, self.apps.login_of(platform))
+    }
+
+    /// The module that made `row`.
+    pub(crate) fn module_of(&self, row: &StoredToken) -> Result<&dyn PlatformModule> {
+        self.registry.for_row(row)
     }
 
     /// The platform that connects with OAuth 1.0a, and its flow.
@@ -36,25 +48,28 @@ impl AuthContext {
 
     /// The live profile of a stored account.
     pub(crate) async fn live_profile(&self, row: &StoredToken) -> Result<Profile> {
-        let platform = row.key.platform;
-        self.module(platform)?
-            .live_profile(&self.app(platform), row)
-            .await
+        let module = self.module_of(row)?;
+        module.live_profile(&self.app(module), row).await
     }
 
     /// The scopes connecting to `platform` asks for.
     pub(crate) fn scopes(&self, platform: Platform) -> Result<Vec<&'static str>> {
-        Ok(self.module(platform)?.scopes(self.apps.uses_of(platform)))
+        Ok(self
+            .connecting(platform)?
+            .scopes(self.apps.uses_of(platform)))
     }
 
-    /// The app's side of calls to `platform`.
-    pub(crate) fn app(&self, platform: Platform) -> OAuthApp<'_> {
+    /// The app's side of calls through `module` (its platform and
+    /// connection mode).
+    pub(crate) fn app(&self, module: &dyn PlatformModule) -> OAuthApp<'_> {
+        let (platform, login) = (module.platform(), module.login());
         OAuthApp {
             platform,
             apps: &self.apps,
-            endpoints: self.endpoints.get(platform),
+            endpoints: self.endpoints.get_login(platform, login),
             http: &self.http,
             api_version: self.versions.get(&platform).map(String::as_str),
+            login,
         }
     }
 }

@@ -27,7 +27,7 @@ impl TokenManager {
                 return Ok(false);
             };
             let siblings = store.list(&key.user_id).await?;
-            let module = self.inner.ctx.module(key.platform)?;
+            let module = self.inner.ctx.module_of(&row)?;
             let shared = siblings
                 .iter()
                 .any(|r| r.key != *key && module.shares_grant(&row, r));
@@ -46,9 +46,8 @@ impl TokenManager {
 
     async fn revoke(&self, row: &StoredToken) {
         let ctx = &self.inner.ctx;
-        let p = row.key.platform;
-        let result = match ctx.module(p) {
-            Ok(module) => module.revoke(&ctx.app(p), row).await,
+        let result = match ctx.module_of(row) {
+            Ok(module) => module.revoke(&ctx.app(module), row).await,
             Err(e) => Err(e),
         };
         match result {

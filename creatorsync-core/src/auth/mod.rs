@@ -42,7 +42,9 @@ pub(crate) mod standard;
 pub(crate) mod state;
 mod status;
 
-pub use apps::{AppCredentials, Apps, ConsumerCredentials, DEFAULT_SCOPE_USES, ScopeUse};
+pub use apps::{
+    AppCredentials, Apps, ConsumerCredentials, DEFAULT_SCOPE_USES, INSTAGRAM_LOGIN_KEY, ScopeUse,
+};
 pub use connect::{AuthorizationRequest, Connector, ConnectorBuilder};
 pub use oauth1::{OAuth1Signer, SignInput, percent_encode};
 pub use pending::{MemoryPendingStore, PendingConnect, PendingStore};

@@ -348,9 +348,9 @@ impl TokenManager {
             }
             debug!("refresh lease taken");
             let ctx = &self.inner.ctx;
-            let result = match ctx.module(key.platform) {
+            let result = match ctx.module_of(&leased) {
                 Ok(m) => {
-                    let app = ctx.app(key.platform);
+                    let app = ctx.app(m);
                     self.renewing_lease(&mut leased, &rt, m.refresh(&app, &rt))
                         .await
                 }

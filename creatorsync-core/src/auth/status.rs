@@ -75,9 +75,8 @@ impl TokenManager {
             && self
                 .inner
                 .ctx
-                .module(row.key.platform)
-                .is_ok_and(|m| m.refreshes())
-            && self.inner.ctx.apps.get(row.key.platform).is_ok()
+                .module_of(row)
+                .is_ok_and(|m| m.refreshes() && self.inner.ctx.app(m).app().is_ok())
     }
 
     fn status_of(&self, row: &StoredToken, now: DateTime<Utc>) -> AccountStatus {

@@ -27,7 +27,8 @@ pub use commit::{Commit, CommitHook, CommitStatus, Lookup};
 pub use endpoint_set::EndpointSet;
 pub use fresh::{FreshToken, TokenSource};
 pub(crate) use module::{
-    Check, ClientExtras, OAuth1Flow, OAuthApp, PlatformModule, account_row, single_account,
+    Check, ClientExtras, LOGIN_KEY, OAuth1Flow, OAuthApp, PlatformModule, account_row,
+    single_account,
 };
 pub(crate) use registry::Registry;
 

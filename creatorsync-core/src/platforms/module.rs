@@ -40,6 +40,8 @@ pub(crate) struct OAuthApp<'a> {
     pub(crate) http: &'a HttpClient,
     /// The API version configured for the platform, when one is.
     pub(crate) api_version: Option<&'a str>,
+    /// The connection mode called ([`PlatformModule::login`]).
+    pub(crate) login: Option<&'static str>,
 }
 
 impl OAuthApp<'_> {
@@ -48,9 +50,9 @@ impl OAuthApp<'_> {
         self.endpoints.url(host, path)
     }
 
-    /// The platform's OAuth 2.0 app.
+    /// The OAuth 2.0 app of the platform's connection mode.
     pub(crate) fn app(&self) -> Result<&AppCredentials> {
-        self.apps.get(self.platform)
+        self.apps.app_of(self.platform, self.login)
     }
 
     /// The app's client secret, or a configuration error.
@@ -212,6 +214,15 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
         None
     }
 
+    /// The connection mode this module serves when the platform has more
+    /// than one (Instagram Login: `"instagram"`); None for the platform's
+    /// original one. The connector records it in every row it stores
+    /// (`metadata[LOGIN_KEY]`), so refreshing and publishing use the
+    /// module that made the row whatever the app connects with today.
+    fn login(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The publish client for one app.
     fn client(&self, config: ClientConfig, extras: &ClientExtras) -> Arc<dyn PlatformClient>;
 }
@@ -236,6 +247,10 @@ impl VersionCalendar {
         Some((sunset - today).num_days())
     }
 }
+
+/// The row metadata naming the connection mode that made it
+/// ([`PlatformModule::login`]); absent for the platform's original mode.
+pub(crate) const LOGIN_KEY: &str = "login";
 
 /// How long before its sunset a pinned version is called stale (warned at
 /// build time, and failing the calendar test).

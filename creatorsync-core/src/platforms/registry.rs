@@ -1,19 +1,22 @@
-//! The [`Registry`]: which [`PlatformModule`] serves each [`Platform`].
-//! Adding a platform is one line in [`Registry::standard`].
+//! The [`Registry`]: which [`PlatformModule`] serves each [`Platform`], and
+//! each further connection mode of a platform (Instagram Login). Adding a
+//! platform is one line in [`Registry::standard`].
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-use super::module::{PlatformModule, STALE_WITHIN_DAYS};
+use super::module::{LOGIN_KEY, PlatformModule, STALE_WITHIN_DAYS};
 use super::{facebook, instagram, linkedin, tiktok, x, youtube};
-use crate::{Capabilities, Error, Platform, Result};
+use crate::{Capabilities, Error, Platform, Result, StoredToken};
 
-/// One module per platform. Cheap to clone.
+/// One module per platform, plus one per further connection mode. Cheap to
+/// clone.
 #[derive(Clone, Debug)]
 pub(crate) struct Registry {
     modules: BTreeMap<Platform, Arc<dyn PlatformModule>>,
     /// Limits the app set in place of a module's own.
     limits: BTreeMap<Platform, Arc<Capabilities>>,
+    logins: BTreeMap<(Platform, &'static str), Arc<dyn PlatformModule>>,
 }
 
 static STANDARD: LazyLock<Registry> = LazyLock::new(|| {
@@ -22,6 +25,7 @@ static STANDARD: LazyLock<Registry> = LazyLock::new(|| {
         .with(Arc::new(linkedin::LinkedIn))
         .with(Arc::new(facebook::Facebook))
         .with(Arc::new(instagram::Instagram))
+        .with(Arc::new(instagram::InstagramLogin))
         .with(Arc::new(youtube::YouTube))
         .with(Arc::new(tiktok::TikTok))
 });
@@ -32,6 +36,7 @@ impl Registry {
         Self {
             modules: BTreeMap::new(),
             limits: BTreeMap::new(),
+            logins: BTreeMap::new(),
         }
     }
 
@@ -40,10 +45,14 @@ impl Registry {
         &STANDARD
     }
 
-    /// This registry with `module` serving its platform (replacing any
-    /// module registered for it before).
+    /// This registry with `module` serving its platform, or its connection
+    /// mode when [`PlatformModule::login`] names one (replacing any module
+    /// registered for it before).
     pub(crate) fn with(mut self, module: Arc<dyn PlatformModule>) -> Self {
-        self.modules.insert(module.platform(), module);
+        match module.login() {
+            Some(login) => self.logins.insert((module.platform(), login), module),
+            None => self.modules.insert(module.platform(), module),
+        };
         self
     }
 
@@ -61,12 +70,42 @@ impl Registry {
         }
     }
 
-    /// The module of `platform`.
+    /// The module of `platform` (its original connection mode: its rules
+    /// and limits).
     pub(crate) fn get(&self, platform: Platform) -> Result<&dyn PlatformModule> {
         self.modules
             .get(&platform)
             .map(|m| &**m)
             .ok_or_else(|| Error::Config(format!("{platform}: no platform module registered")))
+    }
+
+    /// The module of `platform`'s connection mode `login` (None: the
+    /// original one).
+    pub(crate) fn get_login(
+        &self,
+        platform: Platform,
+        login: Option<&str>,
+    ) -> Result<&dyn PlatformModule> {
+        let Some(login) = login else {
+            return self.get(platform);
+        };
+        self.logins
+            .iter()
+            .find(|((p, l), _)| *p == platform && *l == login)
+            .map(|(_, m)| &**m)
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "{platform}: no platform module registered for the connection mode {login:?}"
+                ))
+            })
+    }
+
+    /// The module that made `row` (its recorded connection mode).
+    pub(crate) fn for_row(&self, row: &StoredToken) -> Result<&dyn PlatformModule> {
+        self.get_login(
+            row.key.platform,
+            row.metadata.get(LOGIN_KEY).map(String::as_str),
+        )
     }
 
     /// A warning per platform whose pinned API version is retired or
@@ -91,9 +130,13 @@ impl Registry {
             .collect()
     }
 
-    /// Every registered module, in platform order.
+    /// Every registered module, in platform order, the further connection
+    /// modes after the original ones.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &dyn PlatformModule> {
-        self.modules.values().map(|m| &**m)
+        self.modules
+            .values()
+            .chain(self.logins.values())
+            .map(|m| &**m)
     }
 }
 

@@ -302,18 +302,20 @@ fn no_pinned_api_version_is_near_its_sunset() {
 
 #[test]
 fn authorize_urls_carry_each_platforms_quirks() {
-    let apps = crate::auth::Apps::emulator_defaults();
+    let apps = crate::auth::Apps::emulator_defaults()
+        .with_instagram_login(crate::auth::AppCredentials::new("ig-app", "ig-secret"));
     let http = crate::HttpClient::default();
     let pkce = Pkce::new();
     let endpoints = crate::EndpointSet::production();
     for module in Registry::standard().iter() {
-        let p = module.platform();
+        let (p, login) = (module.platform(), module.login());
         let app = OAuthApp {
             platform: p,
             apps: &apps,
-            endpoints: endpoints.get(p),
+            endpoints: endpoints.get_login(p, login),
             http: &http,
             api_version: None,
+            login,
         };
         let scopes = module.scopes(crate::auth::DEFAULT_SCOPE_USES);
         let pkce = module.uses_pkce().then_some(&pkce);
@@ -353,9 +355,62 @@ fn authorize_urls_carry_each_platforms_quirks() {
                 assert!(q["scope"].starts_with("openid profile"));
                 assert!(q["scope"].contains("w_organization_social"));
             }
-            Platform::Instagram => assert!(q["scope"].contains("instagram_content_publish")),
+            Platform::Instagram if login.is_some() => {
+                assert_eq!(
+                    (u.host_str(), u.path()),
+                    (Some("www.instagram.com"), "/oauth/authorize")
+                );
+                assert_eq!(q["client_id"], "ig-app");
+                assert_eq!(q["response_type"], "code");
+                assert_eq!(
+                    q["scope"],
+                    "instagram_business_basic,instagram_business_content_publish"
+                );
+            }
+            Platform::Instagram => {
+                assert!(q["scope"].contains("instagram_content_publish"));
+                assert_eq!(q["client_id"], "cs-test-facebook");
+            }
         }
     }
+}
+
+#[test]
+fn rows_pick_the_module_of_the_mode_that_made_them() {
+    let reg = Registry::standard();
+    let mut row = crate::StoredToken::new(
+        crate::AccountKey::new("u", Platform::Instagram, "17841400000000001").unwrap(),
+        crate::Credential::OAuth2 {
+            access: crate::Secret::new("t".into()),
+            refresh: None,
+            expires_at: None,
+            refresh_expires_at: None,
+            scopes: Vec::new(),
+        },
+        crate::Profile {
+            platform_user_id: "17841400000000001".into(),
+            handle: None,
+            display_name: None,
+            kind: None,
+        },
+    );
+    // Facebook Login rows (no mark, as every row stored before) keep the
+    // original module, which cannot refresh.
+    let m = reg.for_row(&row).unwrap();
+    assert_eq!((m.login(), m.refreshes()), (None, false));
+    row.metadata
+        .insert(super::LOGIN_KEY.into(), "instagram".into());
+    let m = reg.for_row(&row).unwrap();
+    assert_eq!((m.login(), m.refreshes()), (Some("instagram"), true));
+    assert_eq!(
+        m.production_endpoints().api.as_str(),
+        "https://graph.instagram.com/"
+    );
+    row.metadata
+        .insert(super::LOGIN_KEY.into(), "carrier-pigeon".into());
+    assert!(matches!(reg.for_row(&row), Err(crate::Error::Config(_))));
+    // Validation and the platform-wide questions keep the original module.
+    assert_eq!(reg.get(Platform::Instagram).unwrap().login(), None);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use tracing::warn;
 
 use super::CreatorSync;
-use super::context::Inner;
+use super::context::{ClientKey, Inner};
 use crate::auth::{Apps, Connector, TokenManagerConfig};
 use crate::platforms::{ClientConfig, ClientExtras, PlatformClient, Registry};
 use crate::publish_log::{MemoryPublishLog, PublishLog};
@@ -300,15 +300,15 @@ impl CreatorSyncBuilder {
         let extras = ClientExtras {
             media_host: self.media_host.clone(),
         };
-        let mut clients: BTreeMap<Platform, Arc<dyn PlatformClient>> = BTreeMap::new();
+        let mut clients: BTreeMap<ClientKey, Arc<dyn PlatformClient>> = BTreeMap::new();
         for module in self.registry.iter() {
-            let platform = module.platform();
-            let Ok(app) = self.apps.get(platform) else {
+            let (platform, login) = (module.platform(), module.login());
+            let Ok(app) = self.apps.app_of(platform, login) else {
                 continue;
             };
             let cfg = ClientConfig {
                 http: http.clone(),
-                endpoints: endpoints.get(platform).clone(),
+                endpoints: endpoints.get_login(platform, login).clone(),
                 client_id: app.client_id.clone(),
                 client_secret: app.client_secret.clone().unwrap_or_default(),
                 consumer: self
@@ -321,7 +321,7 @@ impl CreatorSyncBuilder {
                 upload: self.upload.clone(),
                 poll: self.poll.clone(),
             };
-            clients.insert(platform, module.client(cfg, &extras));
+            clients.insert((platform, login), module.client(cfg, &extras));
         }
         Ok(CreatorSync {
             inner: Arc::new(Inner {

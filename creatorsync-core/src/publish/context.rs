@@ -15,6 +15,10 @@ use crate::publish_log::PublishLog;
 use crate::upload::UploadSessions;
 use crate::{Platform, Post, TokenStore};
 
+/// A platform and connection mode ([`crate::platforms::PlatformModule`]'s
+/// `login`).
+pub(super) type ClientKey = (Platform, Option<&'static str>);
+
 /// The shared state of a [`super::CreatorSync`].
 #[derive(Debug)]
 pub(super) struct Inner {
@@ -22,7 +26,8 @@ pub(super) struct Inner {
     pub(super) store: Arc<dyn TokenStore>,
     pub(super) log: Arc<dyn PublishLog>,
     pub(super) sessions: Arc<dyn UploadSessions>,
-    pub(super) clients: BTreeMap<Platform, Arc<dyn PlatformClient>>,
+    /// The publish client of each platform and connection mode.
+    pub(super) clients: BTreeMap<ClientKey, Arc<dyn PlatformClient>>,
     /// The platform modules (validation rules).
     pub(super) registry: Registry,
     /// Bound on targets in flight across every publish of this client.

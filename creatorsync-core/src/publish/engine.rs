@@ -157,11 +157,17 @@ async fn run_target(
     let key = account.key.clone();
     let span = info_span!("target", platform = %key.platform, account = %key.account_id);
     async {
+        // The client of the connection mode that made the row.
+        let login = inner.registry.for_row(&account)?.login();
         let client = inner
             .clients
-            .get(&key.platform)
-            .ok_or_else(|| {
-                Error::Config(format!("{}: no app credentials configured", key.platform))
+            .get(&(key.platform, login))
+            .ok_or_else(|| match login {
+                None => Error::Config(format!("{}: no app credentials configured", key.platform)),
+                Some(l) => Error::Config(format!(
+                    "{}: no app credentials configured for the {l:?} connection mode",
+                    key.platform
+                )),
             })?
             .clone();
         let tokens = inner.connector.tokens();

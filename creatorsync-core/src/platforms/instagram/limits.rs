@@ -55,4 +55,16 @@ pub(super) fn check(post: &Post, out: &mut Check) {
     if let Some((code, msg)) = rule {
         out.push("instagram.kind", code, format!("{msg}; the post has {n}"));
     }
+    let reel = match post.options.instagram.kind {
+        InstagramKind::Reel => true,
+        InstagramKind::Auto => videos == 1 && images == 0,
+        _ => false,
+    };
+    if post.options.instagram.trial_graduation.is_some() && !reel {
+        out.push(
+            "instagram.trial_graduation",
+            "trial_requires_reel",
+            format!("a trial reel is one video published as a reel; the post has {n} item(s) and is not a reel"),
+        );
+    }
 }

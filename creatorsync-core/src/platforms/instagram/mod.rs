@@ -1,8 +1,12 @@
-//! Instagram professional accounts (Instagram API with Facebook Login).
-//!
-//! The account's `account_id` is the IG user id and its credential the
-//! linked Facebook page's token (`metadata["page_id"]` names the page).
-//! Every Graph call carries `access_token` and `appsecret_proof`.
+//! Instagram professional accounts, in two connection modes: Instagram API
+//! with Facebook Login ([`Instagram`], the default: the account's
+//! credential is the linked Facebook page's token, `metadata["page_id"]`
+//! names the page) and Instagram API with Instagram Login
+//! ([`InstagramLogin`], `graph.instagram.com`: the account's own
+//! long-lived token, `metadata["login"] = "instagram"`). Both publish
+//! through the same flow below; Instagram Login has no resumable upload.
+//! Every Graph call carries `access_token` and `appsecret_proof` (signed
+//! with the secret of the mode's app).
 //!
 //! Flow of [`InstagramClient::publish`]:
 //! 1. `GET /{ig}/content_publishing_limit` — when the rolling 24 h quota is
@@ -15,8 +19,11 @@
 //!    When a source has no public URL, or Meta cannot fetch it (container
 //!    `ERROR` 2207052 "media fetch failed"), videos go through the resumable
 //!    upload (`upload_type=resumable`, bytes `POST`ed to the returned `uri`
-//!    with `offset`/`file_size` headers, resumed from the server's offset)
-//!    and images are re-hosted through the configured [`MediaHost`].
+//!    with `offset`/`file_size` headers, resumed from the server's offset;
+//!    Facebook Login only) and images (and, with Instagram Login, videos)
+//!    are re-hosted through the configured [`MediaHost`]. Images carry
+//!    their `alt_text`; reels their `trial_params` when
+//!    [`crate::InstagramOptions::trial_graduation`] is set.
 //! 3. Each container is polled (`GET /{container}?fields=status_code,status`)
 //!    until `FINISHED`; `ERROR`/`EXPIRED` → [`Error::MediaRejected`].
 //! 4. `POST /{ig}/media_publish` with `creation_id` — the create, never
@@ -29,9 +36,14 @@
 
 mod graph;
 mod limits;
+mod login;
 mod module;
 
+pub(crate) use login::InstagramLogin;
 pub(crate) use module::Instagram;
+
+/// The connection mode name of Instagram Login (row `metadata["login"]`).
+pub(crate) const LOGIN: &str = "instagram";
 
 use std::sync::Arc;
 
@@ -62,6 +74,9 @@ pub struct InstagramClient {
 struct Inner {
     cfg: ClientConfig,
     media_host: Option<Arc<dyn MediaHost>>,
+    /// Whether videos without a fetchable URL may use the resumable upload
+    /// (Facebook Login only).
+    rupload: bool,
 }
 
 /// What a container is for.
@@ -85,7 +100,19 @@ impl InstagramClient {
             inner: Arc::new(Inner {
                 cfg: config,
                 media_host: None,
+                rupload: true,
             }),
+        }
+    }
+
+    /// A client for Instagram Login accounts: no resumable upload, so
+    /// videos Meta cannot fetch are re-hosted like images.
+    #[must_use]
+    pub(crate) fn without_rupload(self) -> Self {
+        let mut inner = (*self.inner).clone();
+        inner.rupload = false;
+        Self {
+            inner: Arc::new(inner),
         }
     }
 
@@ -179,6 +206,12 @@ impl InstagramClient {
             if let Some(ms) = o.thumb_offset_ms {
                 p.push(("thumb_offset", ms.to_string()));
             }
+            if let Some(g) = o.trial_graduation {
+                p.push((
+                    "trial_params",
+                    serde_json::json!({ "graduation_strategy": g.as_graph() }).to_string(),
+                ));
+            }
         }
         p
     }
@@ -209,7 +242,8 @@ impl InstagramClient {
                 Err(e) => return Err(e),
             }
         }
-        if media.kind() == MediaKind::Video {
+        let video = media.kind() == MediaKind::Video;
+        if video && self.inner.rupload {
             let id = g
                 .rupload(ig, Self::params(post, media, role, None), media, index, req)
                 .await?;
@@ -217,10 +251,16 @@ impl InstagramClient {
             return Ok(id);
         }
         let Some(host) = &self.inner.media_host else {
+            let what = if video {
+                "video {index} has no URL Meta can fetch and Instagram Login has no resumable upload"
+            } else {
+                "image {index} has no URL Meta can fetch and Instagram cannot receive image bytes directly"
+            };
             return Err(Error::Config(format!(
-                "instagram: image {index} has no URL Meta can fetch and Instagram cannot receive image bytes directly; \
-                 configure a media host with InstagramClient::with_media_host(Arc::new(ObjectStoreMediaHost::...)) \
-                 or use a source with a public URL"
+                "instagram: {}; configure a media host with CreatorSyncBuilder::media_host or \
+                 InstagramClient::with_media_host (e.g. ObjectStoreMediaHost) or use a source \
+                 with a public URL",
+                what.replace("{index}", &index.to_string())
             )));
         };
         let url = host.host(media.source().as_ref(), media.info()).await?;

@@ -1,6 +1,8 @@
 //! Instagram content publishing: containers (image, REELS, VIDEO, STORIES,
 //! CAROUSEL, resumable rupload), status, media_publish, publishing quota,
-//! permalinks and the recent-media list.
+//! permalinks and the recent-media list. Both products call these: Facebook
+//! Login (page or user tokens) and Instagram Login (tokens of one account,
+//! no resumable upload), see [`Caller`].
 
 use axum::extract::Request;
 use axum::http::Method;
@@ -33,12 +35,52 @@ fn ig_error(code: u64, subcode: u64, message: &str, user_msg: &str) -> Response 
         .into_response()
 }
 
-fn guard(m: &M, kind: &TokKind, ig: &str) -> Result<(), Response> {
-    match (page_of_ig(m, kind, ig), kind) {
-        (Some(p), TokKind::Page { page, .. }) if &p == page => Ok(()),
-        (Some(_), TokKind::User { .. }) => Ok(()),
-        _ => Err(super::no_permission(
+/// Who calls the content endpoints.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Caller<'a> {
+    /// Instagram API with Facebook Login: a page or user token.
+    Meta(&'a TokKind),
+    /// Instagram API with Instagram Login: a token of this IG account.
+    Instagram(&'a str),
+}
+
+fn guard(m: &M, caller: Caller<'_>, ig: &str) -> Result<(), Response> {
+    let allowed = match caller {
+        Caller::Instagram(own) => own == ig,
+        Caller::Meta(kind) => match (page_of_ig(m, kind, ig), kind) {
+            (Some(p), TokKind::Page { page, .. }) => &p == page,
+            (Some(_), TokKind::User { .. }) => true,
+            _ => false,
+        },
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(super::no_permission(
             "The token does not have access to this Instagram account",
+        ))
+    }
+}
+
+/// Trial reel graduation strategies (`trial_params.graduation_strategy`).
+const GRADUATION_STRATEGIES: [&str; 2] = ["MANUAL", "SS_PERFORMANCE"];
+
+/// The `trial_params` of a container: the graduation strategy, checked.
+fn trial_strategy(r: &Req, media_type: &str) -> Result<Option<String>, Response> {
+    let raw = r.get("trial_params");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if media_type != "REELS" {
+        return Err(bad_param("trial_params is only valid for REELS"));
+    }
+    let strategy = serde_json::from_str::<Value>(raw)
+        .ok()
+        .and_then(|v| v.get("graduation_strategy")?.as_str().map(str::to_owned));
+    match strategy {
+        Some(s) if GRADUATION_STRATEGIES.contains(&s.as_str()) => Ok(Some(s)),
+        _ => Err(bad_param(
+            "trial_params must be {\"graduation_strategy\": \"MANUAL\" | \"SS_PERFORMANCE\"}",
         )),
     }
 }
@@ -71,8 +113,8 @@ fn status_of(m: &M, c: &Container) -> (&'static str, String) {
 }
 
 /// POST /{ig-user-id}/media.
-pub(crate) async fn create(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response {
-    if let Err(e) = guard(m, kind, ig) {
+pub(crate) async fn create(m: &M, caller: Caller<'_>, ig: &str, r: &Req) -> Response {
+    if let Err(e) = guard(m, caller, ig) {
         return e;
     }
     let carousel_item = r.flag("is_carousel_item", false);
@@ -99,6 +141,16 @@ pub(crate) async fn create(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response
             "The VIDEO media type is only valid for carousel items; use REELS.",
         );
     }
+    let trial = match trial_strategy(r, &media_type) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    let alt_text = Some(r.get("alt_text").to_owned()).filter(|a| !a.is_empty());
+    if alt_text.is_some() && media_type != "IMAGE" {
+        // Meta: alt_text is for image posts; "Reels and stories are not
+        // supported" (content publishing guide, 2025-03-24).
+        return bad_param("alt_text is only supported on image containers");
+    }
     let now = m.now();
     let mut c = Container {
         ig: ig.to_owned(),
@@ -113,6 +165,8 @@ pub(crate) async fn create(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response
         error: None,
         published: None,
         upload: None,
+        alt_text,
+        trial,
     };
     if media_type == "CAROUSEL" {
         let ids: Vec<String> = r
@@ -147,6 +201,11 @@ pub(crate) async fn create(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response
         c.children = ids;
         c.ready_from = Some(now);
     } else if r.get("upload_type") == "resumable" {
+        if matches!(caller, Caller::Instagram(_)) {
+            return bad_param(
+                "upload_type=resumable is not available with Instagram Login; give a video_url",
+            );
+        }
         if media_type == "IMAGE" {
             return bad_param("upload_type=resumable is for video containers");
         }
@@ -228,7 +287,7 @@ pub(crate) async fn rupload(m: M, req: Request, segs: Vec<String>) -> Response {
     let Some(c) = m.lock().containers.get(&id).cloned() else {
         return unsupported(&Method::POST, &id);
     };
-    if let Err(e) = guard(&m, &kind, &c.ig) {
+    if let Err(e) = guard(&m, Caller::Meta(&kind), &c.ig) {
         return e;
     }
     let Some((size0, received, hash0)) = c.upload.clone() else {
@@ -327,8 +386,8 @@ fn in_window(m: &M, ig: &str) -> usize {
 }
 
 /// POST /{ig-user-id}/media_publish.
-pub(crate) fn publish(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response {
-    if let Err(e) = guard(m, kind, ig) {
+pub(crate) fn publish(m: &M, caller: Caller<'_>, ig: &str, r: &Req) -> Response {
+    if let Err(e) = guard(m, caller, ig) {
         return e;
     }
     let cid = r.get("creation_id").to_owned();
@@ -414,10 +473,26 @@ pub(crate) fn publish(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response {
         },
     );
     g.ig_publishes.entry(ig.to_owned()).or_default().push(now);
+    // Alt texts of the published images, in order (a carousel's children).
+    let items: Vec<&Container> = if c.children.is_empty() {
+        vec![&c]
+    } else {
+        c.children
+            .iter()
+            .filter_map(|id| g.containers.get(id))
+            .collect()
+    };
+    let alt_texts: Vec<Option<String>> = items.iter().map(|i| i.alt_text.clone()).collect();
     drop(g);
     let mut extra = std::collections::BTreeMap::new();
     extra.insert("media_type".into(), c.media_type.clone());
     extra.insert("container_id".into(), cid);
+    if alt_texts.iter().any(Option::is_some) {
+        extra.insert("alt_text".into(), json!(alt_texts).to_string());
+    }
+    if let Some(t) = &c.trial {
+        extra.insert("trial_graduation".into(), t.clone());
+    }
     m.ctx.record.add_post(RecordedPost {
         platform: Platform::Instagram,
         account_id: ig.to_owned(),
@@ -442,8 +517,8 @@ pub(crate) fn publish(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response {
 }
 
 /// GET /{ig-user-id}/content_publishing_limit.
-pub(crate) fn quota(m: &M, kind: &TokKind, ig: &str) -> Response {
-    if let Err(e) = guard(m, kind, ig) {
+pub(crate) fn quota(m: &M, caller: Caller<'_>, ig: &str) -> Response {
+    if let Err(e) = guard(m, caller, ig) {
         return e;
     }
     let used = in_window(m, ig);
@@ -458,8 +533,8 @@ fn media_json(x: &IgMedia) -> Value {
 }
 
 /// GET /{ig-user-id}/media: recent media, newest first.
-pub(crate) fn list(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response {
-    if let Err(e) = guard(m, kind, ig) {
+pub(crate) fn list(m: &M, caller: Caller<'_>, ig: &str, r: &Req) -> Response {
+    if let Err(e) = guard(m, caller, ig) {
         return e;
     }
     let limit = r.get("limit").parse::<usize>().unwrap_or(25).clamp(1, 100);
@@ -480,15 +555,15 @@ pub(crate) fn list(m: &M, kind: &TokKind, ig: &str, r: &Req) -> Response {
 }
 
 /// GET /{id} for containers and published media.
-pub(crate) fn read(m: &M, kind: &TokKind, id: &str) -> Option<Value> {
+pub(crate) fn read(m: &M, caller: Caller<'_>, id: &str) -> Option<Value> {
     let (c, x) = {
         let g = m.lock();
         (g.containers.get(id).cloned(), g.media.get(id).cloned())
     };
-    if let Some(x) = x.filter(|x| guard(m, kind, &x.ig).is_ok()) {
+    if let Some(x) = x.filter(|x| guard(m, caller, &x.ig).is_ok()) {
         return Some(media_json(&x));
     }
-    let c = c.filter(|c| guard(m, kind, &c.ig).is_ok())?;
+    let c = c.filter(|c| guard(m, caller, &c.ig).is_ok())?;
     let (code, status) = status_of(m, &c);
     let mut v = json!({"id": id, "status_code": code, "status": status});
     if let Some((size, received, _)) = &c.upload {

@@ -1,13 +1,15 @@
 //! Emulated Meta Graph API: Facebook Pages and Instagram (Instagram API with
 //! Facebook Login). One shared state, served on two listeners so faults can
 //! target either platform; both serve the same Graph routes, the Instagram
-//! listener also serves the rupload paths.
+//! listener also serves the rupload paths and Instagram API with Instagram
+//! Login ([`ig_login`]: its OAuth, and the content routes for its tokens).
 
 // Handlers answer early with a ready `Response` (the framework's
 // `check_token` does the same); boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
 mod fetch;
+mod ig_login;
 mod instagram;
 mod oauth;
 mod pages;
@@ -113,6 +115,10 @@ pub(crate) struct Container {
     pub published: Option<String>,
     /// Resumable upload: (file_size, received, running hash).
     pub upload: Option<(u64, u64, StreamHash)>,
+    /// Image alt text (`alt_text`).
+    pub alt_text: Option<String>,
+    /// Trial reel graduation strategy (`trial_params`).
+    pub trial: Option<String>,
 }
 
 /// A published Instagram media object.
@@ -132,6 +138,8 @@ pub(crate) struct IgMedia {
 pub(crate) struct Inner {
     pub next_id: u64,
     pub tokens: HashMap<String, TokKind>,
+    /// Instagram Login tokens -> what they stand for.
+    pub ig_tokens: HashMap<String, ig_login::IgToken>,
     /// user token -> page tokens issued from it.
     pub page_tokens: HashMap<String, Vec<(String, String)>>,
     pub posts: HashMap<String, FbPost>,
@@ -385,6 +393,11 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         let session = (*session).to_owned();
         return uploads::transfer(m, req, &session).await;
     }
+    if listener == Platform::Instagram
+        && let Some(route) = ig_login::Route::of(&method, &s, version.is_some())
+    {
+        return ig_login::oauth(&m, route, req).await;
+    }
     // Endpoints called without a user token.
     match (&method, s.as_slice()) {
         (&Method::GET, ["dialog", "oauth"]) => return oauth::dialog(&m, &req),
@@ -407,6 +420,10 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
     if s.as_slice() == ["debug_token"] {
         return oauth::debug_token(&m, &r);
     }
+    if let Some(ig) = r.token().and_then(|t| ig_login::account_of(&m, &t)) {
+        return ig_login::api(&m, listener, &ig, &method, &s, &r).await;
+    }
+    let caller = instagram::Caller::Meta;
     let (token, kind) = match r.authenticate(&m) {
         Ok(t) => t,
         Err(e) => return e,
@@ -422,10 +439,10 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         (&Method::POST, [page, "videos"]) => pages::video(&m, &kind, page, &r).await,
         (&Method::POST, [page, "video_reels"]) => pages::video_reels(&m, &kind, page, &r),
         (&Method::POST, [app, "uploads"]) => uploads::start(&m, &kind, app, &r),
-        (&Method::POST, [ig, "media"]) => instagram::create(&m, &kind, ig, &r).await,
-        (&Method::GET, [ig, "media"]) => instagram::list(&m, &kind, ig, &r),
-        (&Method::POST, [ig, "media_publish"]) => instagram::publish(&m, &kind, ig, &r),
-        (&Method::GET, [ig, "content_publishing_limit"]) => instagram::quota(&m, &kind, ig),
+        (&Method::POST, [ig, "media"]) => instagram::create(&m, caller(&kind), ig, &r).await,
+        (&Method::GET, [ig, "media"]) => instagram::list(&m, caller(&kind), ig, &r),
+        (&Method::POST, [ig, "media_publish"]) => instagram::publish(&m, caller(&kind), ig, &r),
+        (&Method::GET, [ig, "content_publishing_limit"]) => instagram::quota(&m, caller(&kind), ig),
         (&Method::GET, [id]) => read_object(&m, &kind, id, &r),
         (&Method::DELETE, [id]) => pages::delete(&m, &kind, id),
         _ => graph_error(
@@ -445,7 +462,7 @@ fn read_object(m: &M, kind: &TokKind, id: &str, r: &Req) -> Response {
     if let Some(v) = pages::read(m, kind, id) {
         return ok(pick(v, r.params.get("fields")));
     }
-    if let Some(v) = instagram::read(m, kind, id) {
+    if let Some(v) = instagram::read(m, instagram::Caller::Meta(kind), id) {
         return ok(pick(v, r.params.get("fields")));
     }
     unsupported(&Method::GET, id)
