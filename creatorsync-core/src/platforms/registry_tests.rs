@@ -386,6 +386,7 @@ fn rows_pick_the_module_of_the_mode_that_made_them() {
             expires_at: None,
             refresh_expires_at: None,
             scopes: Vec::new(),
+            user_token: None,
         },
         crate::Profile {
             platform_user_id: "17841400000000001".into(),
