@@ -14,17 +14,17 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::{debug, info};
 
 use super::api::{Api, offset, with_query};
 use super::{Facebook, FacebookClient};
-use crate::http::{Host, Idempotency, RetryConfig};
+use crate::http::{Host, Idempotency};
 use crate::platforms::common::{platform_upload_url, upload_session};
+use crate::platforms::meta::rupload::{Rupload, held};
 use crate::platforms::{PublishRequest, Published};
-use crate::upload::{Resumable, ServerOffset, Stored, range_body, upload_resumable};
+use crate::upload::{Resumable, ServerOffset, Stored, upload_resumable};
 use crate::{Error, MediaSource, Platform, Result};
 
 /// The persisted state of a reel upload.
@@ -161,34 +161,17 @@ impl Resumable for ReelUpload<'_, '_> {
 
     async fn send(&self, offset: u64, len: u64, total: u64) -> Result<ServerOffset<()>> {
         let cfg = &self.client.cfg;
-        let (token, url, source, piece) = (
-            self.api.graph.token(),
-            self.session.upload_url.as_str(),
-            &self.source,
-            cfg.upload.piece_size,
-        );
-        cfg.http
-            .send_with(
-                &RetryConfig::disabled(),
-                &Facebook,
-                "reels.upload",
-                Idempotency::Idempotent,
-                |c| {
-                    c.post(url)
-                        .header(AUTHORIZATION, format!("OAuth {token}"))
-                        .header("offset", offset)
-                        .header("file_size", total)
-                        .header(CONTENT_TYPE, "application/octet-stream")
-                        .header(CONTENT_LENGTH, len)
-                        .body(range_body(source.clone(), offset, len, piece))
-                },
-            )
-            .await?;
-        Ok(if offset + len >= total {
-            ServerOffset::Done(())
-        } else {
-            ServerOffset::Incomplete(offset + len)
-        })
+        Rupload {
+            http: &cfg.http,
+            shape: &Facebook,
+            op: "reels.upload",
+            token: self.api.graph.token(),
+            url: &self.session.upload_url,
+            source: &self.source,
+            piece: cfg.upload.piece_size,
+        }
+        .send(offset, len, total)
+        .await
     }
 
     async fn query(&self, total: u64) -> Result<ServerOffset<()>> {
@@ -207,14 +190,10 @@ impl Resumable for ReelUpload<'_, '_> {
                 |rb| rb,
             )
             .await?;
-        let held = match v.pointer("/status/uploading_phase/bytes_transferred") {
+        let n = match v.pointer("/status/uploading_phase/bytes_transferred") {
             Some(n) => offset(n)?,
             None => 0,
         };
-        Ok(if held >= total {
-            ServerOffset::Done(())
-        } else {
-            ServerOffset::Incomplete(held)
-        })
+        Ok(held(n, total))
     }
 }

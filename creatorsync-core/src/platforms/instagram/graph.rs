@@ -5,18 +5,18 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::AUTHORIZATION;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tracing::{debug, info};
 
 use super::{Instagram, InstagramClient, P};
-use crate::http::{Idempotency, RetryConfig, decode_json};
+use crate::http::{Idempotency, decode_json};
 use crate::platforms::PublishRequest;
 use crate::platforms::common::{platform_upload_url, upload_session};
 use crate::platforms::meta;
 pub(super) use crate::platforms::meta::Params;
-use crate::upload::{Poll, Resumable, ServerOffset, poll_until, range_body, upload_resumable};
+use crate::upload::{Poll, Resumable, ServerOffset, poll_until, upload_resumable};
 use crate::{Error, Media, Platform, Result};
 
 /// One account's signed Graph session.
@@ -221,46 +221,23 @@ impl Resumable for Rupload<'_, '_> {
     }
 
     async fn send(&self, offset: u64, len: u64, total: u64) -> Result<ServerOffset<()>> {
-        let piece = self.graph.client.cfg().upload.piece_size;
-        let (token, uri, source) = (
-            self.graph.meta.token(),
-            self.session.uri.as_str(),
-            &self.source,
-        );
-        self.graph
-            .client
-            .cfg()
-            .http
-            .send_with(
-                &RetryConfig::disabled(),
-                &Instagram,
-                "rupload",
-                Idempotency::Idempotent,
-                |c| {
-                    c.post(uri)
-                        .header(AUTHORIZATION, format!("OAuth {token}"))
-                        .header("offset", offset)
-                        .header("file_size", total)
-                        .header(CONTENT_TYPE, "application/octet-stream")
-                        .header(CONTENT_LENGTH, len)
-                        .body(range_body(source.clone(), offset, len, piece))
-                },
-            )
-            .await?;
-        Ok(if offset + len >= total {
-            ServerOffset::Done(())
-        } else {
-            ServerOffset::Incomplete(offset + len)
-        })
+        let cfg = self.graph.client.cfg();
+        meta::rupload::Rupload {
+            http: &cfg.http,
+            shape: &Instagram,
+            op: "rupload",
+            token: self.graph.meta.token(),
+            url: &self.session.uri,
+            source: &self.source,
+            piece: cfg.upload.piece_size,
+        }
+        .send(offset, len, total)
+        .await
     }
 
     async fn query(&self, total: u64) -> Result<ServerOffset<()>> {
         let n = self.graph.server_offset(&self.session).await?;
-        Ok(if n >= total {
-            ServerOffset::Done(())
-        } else {
-            ServerOffset::Incomplete(n)
-        })
+        Ok(meta::rupload::held(n, total))
     }
 }
 

@@ -9,6 +9,7 @@
 pub(crate) mod accounts;
 pub(crate) mod errors;
 pub(crate) mod oauth;
+pub(crate) mod rupload;
 pub(crate) mod version;
 
 use hmac::{Hmac, Mac};
