@@ -612,6 +612,17 @@ impl Drop for FlightGuard {
     }
 }
 
+#[async_trait::async_trait]
+impl crate::platforms::TokenSource for TokenManager {
+    async fn usable(&self, key: &AccountKey) -> Result<StoredToken> {
+        TokenManager::usable(self, key).await
+    }
+
+    async fn refresh_rejected(&self, rejected: &StoredToken) -> Result<StoredToken> {
+        TokenManager::refresh_rejected(self, rejected).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -655,16 +666,5 @@ mod tests {
         waiter.await.unwrap();
         assert!(inside.load(std::sync::atomic::Ordering::SeqCst));
         assert_eq!(flights.len(), 0);
-    }
-}
-
-#[async_trait::async_trait]
-impl crate::platforms::TokenSource for TokenManager {
-    async fn usable(&self, key: &AccountKey) -> Result<StoredToken> {
-        TokenManager::usable(self, key).await
-    }
-
-    async fn refresh_rejected(&self, rejected: &StoredToken) -> Result<StoredToken> {
-        TokenManager::refresh_rejected(self, rejected).await
     }
 }
