@@ -26,35 +26,6 @@ impl Api<'_> {
         self.graph.signed_url(host, path)
     }
 
-    pub(super) async fn send<F>(
-        &self,
-        op: &'static str,
-        idem: Idempotency,
-        method: Method,
-        url: Url,
-        with: F,
-    ) -> Result<reqwest::Response>
-    where
-        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
-    {
-        self.graph.send(op, idem, method, url, with).await
-    }
-
-    pub(super) async fn json<T: serde::de::DeserializeOwned, F>(
-        &self,
-        op: &'static str,
-        idem: Idempotency,
-        method: Method,
-        url: Url,
-        with: F,
-    ) -> Result<T>
-    where
-        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
-    {
-        let resp = self.send(op, idem, method, url, with).await?;
-        self.graph.decode(resp).await
-    }
-
     /// The post's `permalink_url`, made absolute.
     pub(super) async fn permalink(&self, post_id: &str) -> Result<Published> {
         #[derive(Deserialize)]
@@ -65,6 +36,7 @@ impl Api<'_> {
         let url = self.url(Host::Api, &format!("/{post_id}"));
         let url = with_query(url, &[("fields", "permalink_url")]);
         let p: P = self
+            .graph
             .json(
                 "post.permalink",
                 Idempotency::Idempotent,

@@ -114,25 +114,27 @@ impl FacebookClient {
                 form.push(("message", c));
             }
             return api
+                .graph
                 .json(op, idem, Method::POST, url, |rb| rb.form(&form))
                 .await;
         }
         let (source, len, piece) = (media.source(), media.info().len, self.cfg.upload.piece_size);
         let mime = media.info().mime.clone();
-        api.json(op, idem, Method::POST, url, |rb| {
-            let part = streamed_part(source, 0, len, piece);
-            let part = part
-                .mime_str(&mime)
-                .unwrap_or_else(|_| streamed_part(source, 0, len, piece));
-            let mut form = Form::new()
-                .text("published", published)
-                .part("source", part);
-            if let Some(c) = caption {
-                form = form.text("message", c.to_owned());
-            }
-            rb.multipart(form)
-        })
-        .await
+        api.graph
+            .json(op, idem, Method::POST, url, |rb| {
+                let part = streamed_part(source, 0, len, piece);
+                let part = part
+                    .mime_str(&mime)
+                    .unwrap_or_else(|_| streamed_part(source, 0, len, piece));
+                let mut form = Form::new()
+                    .text("published", published)
+                    .part("source", part);
+                if let Some(c) = caption {
+                    form = form.text("message", c.to_owned());
+                }
+                rb.multipart(form)
+            })
+            .await
     }
 
     /// `POST /{page}/feed` with `message`, `link` and attached photos.
@@ -154,7 +156,7 @@ impl FacebookClient {
                 .map(|id| json!({ "media_fbid": id }))
                 .collect();
         }
-        let create = api.json(
+        let create = api.graph.json(
             "feed.create",
             Idempotency::NonIdempotent,
             Method::POST,
@@ -258,6 +260,7 @@ impl PlatformClient for FacebookClient {
             &[("fields", "id,message,created_time"), ("limit", "10")],
         );
         let v: Value = api
+            .graph
             .json(
                 "feed.recent",
                 Idempotency::Idempotent,
@@ -293,14 +296,15 @@ impl PlatformClient for FacebookClient {
         let id = percent_encoding::utf8_percent_encode(post_id, percent_encoding::NON_ALPHANUMERIC)
             .to_string();
         let url = api.url(Host::Api, &format!("/{id}"));
-        api.send(
-            "post.delete",
-            Idempotency::Idempotent,
-            Method::DELETE,
-            url,
-            |rb| rb,
-        )
-        .await?;
+        api.graph
+            .send(
+                "post.delete",
+                Idempotency::Idempotent,
+                Method::DELETE,
+                url,
+                |rb| rb,
+            )
+            .await?;
         Ok(())
     }
 }

@@ -81,7 +81,7 @@ impl FacebookClient {
             ("description", req.post.text.as_str()),
         ];
         let url = api.url(Host::Api, &format!("/{}/video_reels", api.page));
-        let finish = api.send(
+        let finish = api.graph.send(
             "reels.finish",
             Idempotency::NonIdempotent,
             Method::POST,
@@ -104,6 +104,7 @@ impl FacebookClient {
     ) -> Result<ReelSession> {
         let url = api.url(Host::Api, &format!("/{}/video_reels", api.page));
         let v: Value = api
+            .graph
             .json(
                 "reels.start",
                 Idempotency::Idempotent,
@@ -182,6 +183,7 @@ impl Resumable for ReelUpload<'_, '_> {
         );
         let v: Value = self
             .api
+            .graph
             .json(
                 "reels.status",
                 Idempotency::Idempotent,

@@ -91,7 +91,7 @@ impl FacebookClient {
             ("published", "true"),
         ];
         let url = api.url(Host::Api, &format!("/{}/videos", api.page));
-        let publish = api.json::<Value, _>(
+        let publish = api.graph.json::<Value, _>(
             "videos.publish",
             Idempotency::NonIdempotent,
             Method::POST,
@@ -125,6 +125,7 @@ impl FacebookClient {
             &[("fields", "post_id")],
         );
         let v: Value = api
+            .graph
             .json(
                 "videos.post",
                 Idempotency::Idempotent,
@@ -251,6 +252,7 @@ impl FacebookClient {
             |s| req.progress.processing(s),
             || async {
                 let v: Value = api
+                    .graph
                     .json(
                         "videos.status",
                         Idempotency::Idempotent,

@@ -157,6 +157,22 @@ impl<'a> Graph<'a> {
         decode_json(self.shape.platform(), resp).await
     }
 
+    /// [`Graph::send`], the answer read as JSON.
+    pub(crate) async fn json<T: serde::de::DeserializeOwned, F>(
+        &self,
+        op: &'static str,
+        idem: Idempotency,
+        method: Method,
+        url: Url,
+        with: F,
+    ) -> Result<T>
+    where
+        F: Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync,
+    {
+        let resp = self.send(op, idem, method, url, with).await?;
+        self.decode(resp).await
+    }
+
     /// `GET /{version}{path}` with `params`, signed.
     pub(crate) async fn get(&self, op: &'static str, path: &str, params: Params) -> Result<Value> {
         let url = self.url(Host::Api, path);
