@@ -21,17 +21,6 @@ pub(crate) enum Rows {
     LinkedInstagram,
 }
 
-fn graph<'a>(app: &OAuthApp<'a>, shape: &'a dyn ErrorShape, token: &'a str) -> Result<Graph<'a>> {
-    Ok(Graph::new(
-        app.http,
-        app.endpoints,
-        shape,
-        app.secret()?,
-        token,
-        app.api_version,
-    ))
-}
-
 /// The profile of a Page or Instagram account `id` (`fields` per kind).
 pub(crate) async fn profile(
     app: &OAuthApp<'_>,
@@ -41,7 +30,7 @@ pub(crate) async fn profile(
     fields: &str,
     kind: &str,
 ) -> Result<Profile> {
-    let v = graph(app, shape, token)?
+    let v = Graph::for_app(app, shape, token)?
         .get(
             "profile",
             &format!("/{id}"),
@@ -66,7 +55,7 @@ pub(crate) async fn discover(
     mut scopes: Vec<String>,
 ) -> Result<Vec<StoredToken>> {
     let platform = shape.platform();
-    let g = graph(app, shape, user_token)?;
+    let g = Graph::for_app(app, shape, user_token)?;
     let me = g
         .get("me", "/me", vec![("fields", "id,name".into())])
         .await?;

@@ -73,6 +73,23 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// Calls of connect, discovery and revoke: the app's secret, hosts and
+    /// configured version.
+    pub(crate) fn for_app(
+        app: &crate::platforms::OAuthApp<'a>,
+        shape: &'a dyn ErrorShape,
+        token: &'a str,
+    ) -> Result<Self> {
+        Ok(Self::new(
+            app.http,
+            app.endpoints,
+            shape,
+            app.secret()?,
+            token,
+            app.api_version,
+        ))
+    }
+
     /// The token.
     pub(crate) fn token(&self) -> &str {
         self.token

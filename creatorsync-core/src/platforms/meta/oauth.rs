@@ -95,14 +95,7 @@ pub(crate) async fn revoke(
         return Ok(());
     };
     let token = crate::platforms::common::access_token(shape.platform(), row)?;
-    let graph = Graph::new(
-        app.http,
-        app.endpoints,
-        shape,
-        app.secret()?,
-        token,
-        app.api_version,
-    );
+    let graph = Graph::for_app(app, shape, token)?;
     let url = graph.signed_url(Host::Api, &format!("/{user}/permissions"));
     graph
         .send(
