@@ -199,9 +199,13 @@ async fn a_page_row_without_the_user_token_must_reconnect_for_video() {
     let err = common::publish_in(&client, &account, &post, common::sessions())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::ReauthRequired { .. }), "{err}");
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(err.to_string().contains("reconnect"), "{err}");
     assert!(emu.record().chunks_for(Platform::Facebook).is_empty());
     assert!(emu.record().posts_for(Platform::Facebook).is_empty());
+    // Nothing else is stopped: a text post on the same row goes out.
+    let p = publish(&client, &account, &Post::text("text still works")).await;
+    assert!(emu.record().post(Platform::Facebook, &p.post_id).is_some());
 }
 
 fn reel_options() -> PlatformOptions {

@@ -48,10 +48,14 @@ pub(super) fn user_token(req: &PublishRequest<'_>) -> Result<String> {
             user_token: Some(t),
             ..
         } => Ok(t.expose().clone()),
-        _ => Err(Error::ReauthRequired {
+        // Not ReauthRequired: that would flag the account and stop its text
+        // and photo posts too, which still work.
+        _ => Err(Error::Unsupported {
             platform: Platform::Facebook,
-            account: Some(req.account.key.account_id.clone()),
-            reason: "the Page row keeps no user token (connected before Page videos moved to the Resumable Upload API); reconnect the account to publish videos".into(),
+            message: format!(
+                "Page {} was connected before Page videos moved to the Resumable Upload API and keeps no user token; reconnect it to publish videos (text and photos work as they are)",
+                req.account.key.account_id
+            ),
         }),
     }
 }
