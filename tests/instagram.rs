@@ -698,6 +698,33 @@ mod instagram_login {
     }
 
     #[tokio::test]
+    async fn a_long_lived_token_is_renewed_in_its_last_30_days_not_its_last_minutes() {
+        let env = Env::new(EmulatorConfig::default()).await;
+        let sync = env.sync(true).await;
+        env.connect(&sync, "ig-user").await;
+        let key = Env::key("ig-user");
+        let tokens = sync.connector().tokens();
+        // Fresh: 60 days left, used as is.
+        let row = env.store.get(&key).await.unwrap().unwrap();
+        assert_eq!(
+            tokens.usable(&key).await.unwrap().credential,
+            row.credential
+        );
+        // 20 days left (far outside the 5-minute skew), and older than the
+        // 24 h Instagram asks before a refresh: renewed on this use.
+        let mut aging = row.clone();
+        if let Credential::OAuth2 { expires_at, .. } = &mut aging.credential {
+            *expires_at = Some(chrono::Utc::now() + chrono::Duration::days(20));
+        }
+        env.store.put(&aging, Some(row.version)).await.unwrap();
+        env.emu.clock().advance(Duration::from_secs(25 * 3600));
+        let renewed = tokens.usable(&key).await.unwrap();
+        assert_ne!(renewed.credential, aging.credential);
+        let left = (renewed.credential.expires_at().unwrap() - chrono::Utc::now()).num_days();
+        assert!(left >= 58, "{left} days left after renewal");
+    }
+
+    #[tokio::test]
     async fn connects_refreshes_and_publishes_image_reel_and_carousel() {
         let env = Env::new(EmulatorConfig::default()).await;
         let sync = env.sync(true).await;

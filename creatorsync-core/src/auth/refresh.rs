@@ -217,14 +217,34 @@ impl TokenManager {
                 "the account was flagged as needing reauthorization",
             ));
         }
-        if !row
-            .credential
-            .expires_within(Utc::now(), self.inner.config.skew)
-        {
+        let now = Utc::now();
+        if !row.credential.expires_within(now, self.window(&row)) {
             return Ok(row);
         }
+        // Early (inside the module's window, not yet the skew): a failed
+        // renewal keeps the token that still works.
+        let early = !row.credential.expires_within(now, self.inner.config.skew);
         let span = info_span!("token_refresh", platform = %key.platform, account = %key.account_id);
-        self.refresh_slow(key, None).instrument(span).await
+        match self.refresh_slow(key, None).instrument(span).await {
+            Err(e) if early && !matches!(e, Error::ReauthRequired { .. }) => {
+                warn!(error = %e, "early renewal failed; the token still works and is kept");
+                Ok(row)
+            }
+            other => other,
+        }
+    }
+
+    /// How long before expiry `row`'s token is renewed: the configured skew,
+    /// or its module's longer window.
+    fn window(&self, row: &StoredToken) -> Duration {
+        let module = self
+            .inner
+            .ctx
+            .registry
+            .for_row(row)
+            .ok()
+            .and_then(|m| m.refresh_window());
+        module.map_or(self.inner.config.skew, |w| w.max(self.inner.config.skew))
     }
 
     /// Refreshes a token the platform refused (HTTP 401) although it looked
@@ -308,7 +328,7 @@ impl TokenManager {
             }
             let now = Utc::now();
             let refused = stale == Some(&row.credential);
-            if !refused && !row.credential.expires_within(now, cfg.skew) {
+            if !refused && !row.credential.expires_within(now, self.window(&row)) {
                 return Ok(row);
             }
             let Some(rt) = refresh_token(&row.credential).map(str::to_owned) else {

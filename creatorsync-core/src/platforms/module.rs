@@ -156,6 +156,14 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
         true
     }
 
+    /// How long before its expiry a token of this module is renewed, when
+    /// that must be earlier than the token manager's skew (Instagram
+    /// Login's 60-day tokens: renewed on any use in their last 30 days, so a
+    /// weekly poster never lets one die).
+    fn refresh_window(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Whether the authorize leg carries a PKCE challenge.
     fn uses_pkce(&self) -> bool {
         false

@@ -109,6 +109,11 @@ impl PlatformModule for InstagramLogin {
         "Instagram"
     }
 
+    fn refresh_window(&self) -> Option<std::time::Duration> {
+        // Tokens live 60 days and refresh once at least 24 h old.
+        Some(std::time::Duration::from_secs(30 * 86_400))
+    }
+
     fn capabilities(&self) -> &'static Capabilities {
         &limits::CAPS
     }
