@@ -11,7 +11,7 @@ use tracing::warn;
 
 use super::CreatorSync;
 use super::context::{ClientKey, Inner};
-use crate::auth::{Apps, Connector, TokenManagerConfig};
+use crate::auth::{Apps, Connector, PendingStore, TokenManagerConfig};
 use crate::platforms::{ClientConfig, ClientExtras, PlatformClient, Registry};
 use crate::publish_log::{MemoryPublishLog, PublishLog};
 #[cfg(feature = "sqlite")]
@@ -51,6 +51,7 @@ pub struct CreatorSyncBuilder {
     state_secret: Option<Secret<Vec<u8>>>,
     store: Option<Arc<dyn TokenStore>>,
     log: Option<Arc<dyn PublishLog>>,
+    pending: Option<Arc<dyn PendingStore>>,
     sessions: Option<Arc<dyn UploadSessions>>,
     #[cfg(feature = "sqlite")]
     sqlite: Option<(PathBuf, Option<KeyRing>)>,
@@ -105,6 +106,15 @@ impl CreatorSyncBuilder {
     /// The publish log (idempotency across retries and restarts).
     pub fn publish_log(mut self, log: Arc<dyn PublishLog>) -> Self {
         self.log = Some(log);
+        self
+    }
+
+    /// Where connects wait between `begin` and the callback (default: the
+    /// embedded SQLite file when it is the store, so a callback may reach
+    /// any worker sharing the file; otherwise in memory, so give a shared
+    /// one when callbacks may reach another process).
+    pub fn pending_store(mut self, pending: Arc<dyn PendingStore>) -> Self {
+        self.pending = Some(pending);
         self
     }
 
@@ -244,12 +254,15 @@ impl CreatorSyncBuilder {
             Some(k) => k,
             None => KeyRing::from_env()?,
         };
-        let store = SqliteTokenStore::open(&path, keys).await?;
+        let store = Arc::new(SqliteTokenStore::open(&path, keys).await?);
         let log: Arc<dyn PublishLog> = match self.log.take() {
             Some(l) => l,
             None => Arc::new(store.publish_log()),
         };
-        Ok((Arc::new(store), log))
+        if self.pending.is_none() {
+            self.pending = Some(store.clone());
+        }
+        Ok((store, log))
     }
 
     /// Without the `sqlite` feature there is no embedded default.
@@ -279,7 +292,11 @@ impl CreatorSyncBuilder {
             Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into())
         })?;
         let (store, log) = self.take_stores().await?;
-        let mut connector = Connector::builder()
+        let mut connector = Connector::builder();
+        if let Some(pending) = self.pending.take() {
+            connector = connector.pending_store(pending);
+        }
+        let mut connector = connector
             .apps(self.apps.clone())
             .store(store.clone())
             .endpoints(endpoints.clone())

@@ -60,6 +60,13 @@ CREATE TABLE IF NOT EXISTS publish_log (
     last_error      TEXT,
     PRIMARY KEY (idempotency_key, platform, account_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending_connects (
+    nonce        TEXT    NOT NULL PRIMARY KEY,
+    key_id       TEXT    NOT NULL,
+    sealed_nonce BLOB    NOT NULL,
+    ciphertext   BLOB    NOT NULL,
+    expires_at   INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// Version 1 to 2: leases in the publish log. `lease_until` is Unix time in

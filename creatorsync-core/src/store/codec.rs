@@ -226,3 +226,62 @@ mod tests {
         assert!(user_token.is_none());
     }
 }
+
+/// A pending connect as stored: its secrets (PKCE verifier, OAuth 1.0a
+/// request-token secret) inside the ciphertext with everything else.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingPlain {
+    user_id: String,
+    platform: crate::Platform,
+    redirect_uri: String,
+    pkce_verifier: Option<String>,
+    request_token_secret: Option<String>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Encrypts a pending connect, bound to its `nonce` (another row's
+/// ciphertext does not open under it).
+pub(crate) fn seal_pending(
+    ring: &KeyRing,
+    nonce: &str,
+    pending: &crate::auth::PendingConnect,
+) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {
+    let plain = PendingPlain {
+        user_id: pending.user_id.clone(),
+        platform: pending.platform,
+        redirect_uri: pending.redirect_uri.clone(),
+        pkce_verifier: pending.pkce_verifier.as_ref().map(|s| s.expose().clone()),
+        request_token_secret: pending
+            .request_token_secret
+            .as_ref()
+            .map(|s| s.expose().clone()),
+        expires_at: pending.expires_at,
+    };
+    let mut buffer = Zeroizing::new(
+        serde_json::to_vec(&plain)
+            .map_err(|e| Error::store(format!("cannot encode a pending connect: {e}")))?,
+    );
+    let sealed = ring.seal(&["pending", nonce], 0, &mut buffer)?;
+    Ok((sealed, buffer))
+}
+
+/// Decrypts a pending connect sealed by [`seal_pending`] under `nonce`.
+pub(crate) fn open_pending(
+    ring: &KeyRing,
+    nonce: &str,
+    key_id: &str,
+    stored_nonce: &[u8],
+    ciphertext: &[u8],
+) -> Result<crate::auth::PendingConnect> {
+    let plaintext = ring.open(&["pending", nonce], 0, key_id, stored_nonce, ciphertext)?;
+    let p: PendingPlain = serde_json::from_slice(&plaintext)
+        .map_err(|_| Error::store("a stored pending connect does not decode"))?;
+    Ok(crate::auth::PendingConnect {
+        user_id: p.user_id,
+        platform: p.platform,
+        redirect_uri: p.redirect_uri,
+        pkce_verifier: p.pkce_verifier.map(crate::Secret::new),
+        request_token_secret: p.request_token_secret.map(crate::Secret::new),
+        expires_at: p.expires_at,
+    })
+}

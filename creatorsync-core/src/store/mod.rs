@@ -29,6 +29,8 @@ mod sql_common;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
+mod sqlite_pending;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTokenStore;
 
 #[cfg(feature = "postgres")]

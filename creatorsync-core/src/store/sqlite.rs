@@ -61,8 +61,8 @@ use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
 /// ```
 #[derive(Clone)]
 pub struct SqliteTokenStore {
-    pool: SqlitePool,
-    keys: KeyHolder,
+    pub(super) pool: SqlitePool,
+    pub(super) keys: KeyHolder,
     path: Option<PathBuf>,
 }
 
