@@ -459,7 +459,7 @@ async fn concurrent_first_connects_migrate_once() {
             .fetch_all(&mut raw(&url).await)
             .await
             .unwrap();
-    assert_eq!(versions, [1, 2]);
+    assert_eq!(versions, [1, 2, 3]);
 
     // A newer schema than this build knows is refused with a clear error.
     sqlx::query("INSERT INTO creatorsync_schema (version) VALUES (99)")
@@ -505,4 +505,50 @@ async fn the_password_never_shows() {
     .unwrap_err();
     assert!(!format!("{err} {err:?}").contains("hunter2-pw"), "{err:?}");
     pg_support::drop_databases(&server, "tpns").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pending_connects_are_taken_once_by_any_pool_and_stored_encrypted() {
+    use creatorsync_core::auth::{PendingConnect, PendingStore};
+    let Some(server) =
+        server_url("pending_connects_are_taken_once_by_any_pool_and_stored_encrypted")
+    else {
+        return;
+    };
+    let url = fresh_database(&server, "pcto").await;
+    let (a, b) = (store_at(&url, keys()).await, store_at(&url, keys()).await);
+    let pending = |user: &str, in_secs: i64| PendingConnect {
+        user_id: user.into(),
+        platform: Platform::TikTok,
+        redirect_uri: "http://127.0.0.1/cb".into(),
+        pkce_verifier: Some(Secret::new("PG-VERIFIER-s3cr3t".into())),
+        request_token_secret: None,
+        expires_at: chrono::Utc::now() + chrono::Duration::seconds(in_secs),
+    };
+    a.insert("n1", pending("alice", 600)).await.unwrap();
+    let mut conn = raw(&url).await;
+    let rows: Vec<(Vec<u8>,)> =
+        sqlx::query_as("SELECT ciphertext FROM creatorsync_pending_connects")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        !rows[0].0.windows(18).any(|w| w == b"PG-VERIFIER-s3cr3t"),
+        "the verifier is stored in clear"
+    );
+    // The other pool (another worker) takes it, exactly once.
+    let got = b
+        .take("n1")
+        .await
+        .unwrap()
+        .expect("taken by the other pool");
+    assert_eq!(got.user_id, "alice");
+    assert_eq!(got.pkce_verifier.unwrap().expose(), "PG-VERIFIER-s3cr3t");
+    assert!(a.take("n1").await.unwrap().is_none());
+    // Expired entries are purged on the next insert.
+    a.insert("old", pending("bob", -1)).await.unwrap();
+    a.insert("n2", pending("carol", 600)).await.unwrap();
+    assert!(b.take("old").await.unwrap().is_none());
+    pg_support::drop_databases(&server, "pcto").await;
 }

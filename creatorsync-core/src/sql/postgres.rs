@@ -23,6 +23,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         2,
         include_str!("../../migrations/postgres/0002_publish_log_leases.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_pending_connects.sql"),
+    ),
 ];
 
 /// Advisory lock key serializing schema changes between connecting

@@ -36,6 +36,8 @@ pub use sqlite::SqliteTokenStore;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
+mod postgres_pending;
+#[cfg(feature = "postgres")]
 pub use crate::sql::postgres::PostgresOptions;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresTokenStore;

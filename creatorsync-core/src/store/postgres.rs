@@ -55,8 +55,8 @@ use crate::{AccountKey, Error, Result, StoredToken, TokenStore};
 /// ```
 #[derive(Clone)]
 pub struct PostgresTokenStore {
-    pool: PgPool,
-    keys: KeyHolder,
+    pub(super) pool: PgPool,
+    pub(super) keys: KeyHolder,
     url: Arc<str>,
 }
 
