@@ -237,11 +237,9 @@ impl StoreChoice {
         Ok(match self {
             StoreChoice::Given(s) => b.store(s),
             StoreChoice::Sqlite(path, keys) => b.sqlite(path, keys),
-            StoreChoice::Postgres(url, keys, options) => {
-                let store = PostgresTokenStore::connect_with(&url, keys, options).await?;
-                let log = store.publish_log();
-                b.store(Arc::new(store)).publish_log(Arc::new(log))
-            }
+            StoreChoice::Postgres(url, keys, options) => b.postgres_store(Arc::new(
+                PostgresTokenStore::connect_with(&url, keys, options).await?,
+            )),
         })
     }
 }

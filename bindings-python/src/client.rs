@@ -83,15 +83,8 @@ impl CreatorSync {
         }
         let mut host = None;
         if let Some(store) = store {
-            let StoreChoice {
-                tokens,
-                log,
-                host: h,
-            } = choose(store, store_timeout)?;
-            builder = builder.store(tokens);
-            if let Some(log) = log {
-                builder = builder.publish_log(log);
-            }
+            let StoreChoice { store, host: h } = choose(store, store_timeout)?;
+            builder = store.apply(builder);
             host = h;
         }
         if let Some((per_publish, global)) = concurrency {

@@ -16,7 +16,7 @@ mod sqlite;
 use std::sync::Arc;
 use std::time::Duration;
 
-use creatorsync_core::{Error, KeyRing, PublishLog, TimeoutStore, TokenStore};
+use creatorsync_core::{Error, KeyRing, TimeoutStore, TokenStore};
 use pyo3::prelude::*;
 
 pub(crate) use host::HostStore;
@@ -31,12 +31,35 @@ use crate::runtime::{spawn, spawn_py};
 /// What a client was given as its store.
 #[derive(Debug, Clone)]
 pub(crate) struct StoreChoice {
-    /// The token store.
-    pub(crate) tokens: Arc<dyn TokenStore>,
-    /// The publish log that goes with it, if it has one.
-    pub(crate) log: Option<Arc<dyn PublishLog>>,
+    /// What the builder gets.
+    pub(crate) store: Chosen,
     /// Set for host stores, whose event loop follows the caller.
     pub(crate) host: Option<Arc<HostStore>>,
+}
+
+/// The store handed to the core builder, which wires the rest.
+#[derive(Debug, Clone)]
+pub(crate) enum Chosen {
+    /// A token store alone.
+    Tokens(Arc<dyn TokenStore>),
+    /// SQLite: tokens, publish log and pending connects.
+    Sqlite(Arc<creatorsync_core::SqliteTokenStore>),
+    /// PostgreSQL: tokens, publish log and pending connects.
+    Postgres(Arc<creatorsync_core::PostgresTokenStore>),
+}
+
+impl Chosen {
+    /// Hands the store to `builder`.
+    pub(crate) fn apply(
+        self,
+        builder: creatorsync_core::CreatorSyncBuilder,
+    ) -> creatorsync_core::CreatorSyncBuilder {
+        match self {
+            Chosen::Tokens(t) => builder.store(t),
+            Chosen::Sqlite(s) => builder.sqlite_store(s),
+            Chosen::Postgres(s) => builder.postgres_store(s),
+        }
+    }
 }
 
 /// Resolves the `store=` argument of `CreatorSync`; a host store's calls
@@ -44,31 +67,27 @@ pub(crate) struct StoreChoice {
 pub(crate) fn choose(obj: &Bound<'_, PyAny>, timeout: Duration) -> PyResult<StoreChoice> {
     if let Ok(m) = obj.cast::<MemoryStore>() {
         return Ok(StoreChoice {
-            tokens: m.get().inner.clone(),
-            log: None,
+            store: Chosen::Tokens(m.get().inner.clone()),
             host: None,
         });
     }
     if let Ok(s) = obj.cast::<SqliteStore>() {
-        let s = s.get();
         return Ok(StoreChoice {
-            tokens: s.inner.clone(),
-            log: Some(Arc::new(s.inner.publish_log())),
+            store: Chosen::Sqlite(s.get().inner.clone()),
             host: None,
         });
     }
     if let Ok(s) = obj.cast::<PostgresStore>() {
-        let s = s.get();
         return Ok(StoreChoice {
-            tokens: s.inner.clone(),
-            log: Some(Arc::new(s.inner.publish_log())),
+            store: Chosen::Postgres(s.get().inner.clone()),
             host: None,
         });
     }
     let host = Arc::new(HostStore::new(obj)?);
     Ok(StoreChoice {
-        tokens: Arc::new(TimeoutStore::new(host.clone(), timeout).map_err(to_py)?),
-        log: None,
+        store: Chosen::Tokens(Arc::new(
+            TimeoutStore::new(host.clone(), timeout).map_err(to_py)?,
+        )),
         host: Some(host),
     })
 }

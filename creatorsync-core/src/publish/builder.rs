@@ -109,6 +109,30 @@ impl CreatorSyncBuilder {
         self
     }
 
+    /// An opened SQLite store for tokens, the publish log (unless one was
+    /// given) and pending connects (unless a pending store was given): what
+    /// [`CreatorSyncBuilder::sqlite`] opens itself.
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite_store(mut self, store: Arc<SqliteTokenStore>) -> Self {
+        self.log
+            .get_or_insert_with(|| Arc::new(store.publish_log()));
+        self.pending.get_or_insert_with(|| store.clone());
+        self.store = Some(store);
+        self
+    }
+
+    /// A connected PostgreSQL store for tokens, the publish log (unless
+    /// one was given) and pending connects (unless a pending store was
+    /// given), so every worker sharing the database shares all three.
+    #[cfg(feature = "postgres")]
+    pub fn postgres_store(mut self, store: Arc<crate::store::PostgresTokenStore>) -> Self {
+        self.log
+            .get_or_insert_with(|| Arc::new(store.publish_log()));
+        self.pending.get_or_insert_with(|| store.clone());
+        self.store = Some(store);
+        self
+    }
+
     /// Where connects wait between `begin` and the callback (default: the
     /// embedded SQLite file when it is the store, so a callback may reach
     /// any worker sharing the file; otherwise in memory, so give a shared
@@ -259,9 +283,7 @@ impl CreatorSyncBuilder {
             Some(l) => l,
             None => Arc::new(store.publish_log()),
         };
-        if self.pending.is_none() {
-            self.pending = Some(store.clone());
-        }
+        self.pending.get_or_insert_with(|| store.clone());
         Ok((store, log))
     }
 
