@@ -15,7 +15,7 @@ use crate::platforms::meta::accounts::{Rows, same_login};
 use crate::platforms::meta::{accounts, errors, oauth, version};
 use crate::platforms::module::{Check, ClientExtras, OAuthApp, PlatformModule, VersionCalendar};
 use crate::platforms::{ClientConfig, PlatformClient};
-use crate::{Capabilities, Credential, Endpoints, Error, Platform, Profile, Result, StoredToken};
+use crate::{Capabilities, Endpoints, Error, Platform, Profile, Result, StoredToken};
 
 /// Facebook.
 #[derive(Clone, Copy, Debug)]
@@ -106,14 +106,9 @@ impl PlatformModule for Facebook {
         app: &OAuthApp<'_>,
         user_id: &str,
         grant: TokenGrant,
-        now: DateTime<Utc>,
+        _: DateTime<Utc>,
     ) -> Result<Vec<StoredToken>> {
-        let token = grant.access.expose().clone();
-        let scopes = match grant.into_credential(now, None) {
-            Credential::OAuth2 { scopes, .. } => scopes,
-            Credential::OAuth1 { .. } => Vec::new(),
-        };
-        accounts::discover(app, self, Rows::Pages, user_id, &token, scopes).await
+        accounts::discover(app, self, Rows::Pages, user_id, grant).await
     }
 
     async fn live_profile(&self, app: &OAuthApp<'_>, row: &StoredToken) -> Result<Profile> {

@@ -15,9 +15,7 @@ use crate::platforms::meta::accounts::{Rows, same_login};
 use crate::platforms::meta::{accounts, errors, oauth, version};
 use crate::platforms::module::{Check, ClientExtras, OAuthApp, PlatformModule, VersionCalendar};
 use crate::platforms::{ClientConfig, PlatformClient};
-use crate::{
-    Capabilities, Credential, Endpoints, Error, Platform, Post, Profile, Result, StoredToken,
-};
+use crate::{Capabilities, Endpoints, Error, Platform, Post, Profile, Result, StoredToken};
 
 /// Instagram.
 #[derive(Clone, Copy, Debug)]
@@ -110,14 +108,9 @@ impl PlatformModule for Instagram {
         app: &OAuthApp<'_>,
         user_id: &str,
         grant: TokenGrant,
-        now: DateTime<Utc>,
+        _: DateTime<Utc>,
     ) -> Result<Vec<StoredToken>> {
-        let token = grant.access.expose().clone();
-        let scopes = match grant.into_credential(now, None) {
-            Credential::OAuth2 { scopes, .. } => scopes,
-            Credential::OAuth1 { .. } => Vec::new(),
-        };
-        accounts::discover(app, self, Rows::LinkedInstagram, user_id, &token, scopes).await
+        accounts::discover(app, self, Rows::LinkedInstagram, user_id, grant).await
     }
 
     async fn live_profile(&self, app: &OAuthApp<'_>, row: &StoredToken) -> Result<Profile> {

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::Graph;
 use crate::auth::accounts::{s, unexpected};
+use crate::auth::oauth2::TokenGrant;
 use crate::http::ErrorShape;
 use crate::platforms::{OAuthApp, account_row};
 use crate::{Credential, Error, Profile, Result, Secret, StoredToken};
@@ -51,10 +52,11 @@ pub(crate) async fn discover(
     shape: &dyn ErrorShape,
     rows_of: Rows,
     user_id: &str,
-    user_token: &str,
-    mut scopes: Vec<String>,
+    grant: TokenGrant,
 ) -> Result<Vec<StoredToken>> {
     let platform = shape.platform();
+    let user_token = grant.access.expose().as_str();
+    let mut scopes = grant.scopes.clone();
     let g = Graph::for_app(app, shape, user_token)?;
     let me = g
         .get("me", "/me", vec![("fields", "id,name".into())])
