@@ -20,6 +20,7 @@ mod account;
 pub mod auth;
 mod credential;
 mod error;
+mod heartbeat;
 pub mod http;
 pub mod media;
 pub mod media_host;

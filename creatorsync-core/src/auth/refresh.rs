@@ -31,6 +31,7 @@ use super::apps::Apps;
 use super::context::AuthContext;
 use super::oauth2::grant_is_dead;
 use super::profile_cache::ProfileCache;
+use crate::heartbeat::{Renew, heartbeat};
 use crate::platforms::Registry;
 use crate::{
     AccountKey, Credential, EndpointSet, Error, HttpClient, Result, StoredToken, TokenStore,
@@ -414,17 +415,19 @@ impl TokenManager {
         rt: &str,
         request: impl Future<Output = Result<T>>,
     ) -> Result<T> {
-        let every = (self.inner.config.lease / 3).max(Duration::from_millis(10));
-        let mut renewing = true;
-        tokio::pin!(request);
-        loop {
-            tokio::select! {
-                result = &mut request => return result,
-                () = tokio::time::sleep(every), if renewing => {
-                    renewing = self.renew_lease(leased, rt).await;
-                }
-            }
+        let mut lease = RefreshLease {
+            manager: self,
+            leased,
+            rt,
+        };
+        let beat = heartbeat(self.inner.config.lease, &mut lease);
+        tokio::pin!(request, beat);
+        tokio::select! {
+            result = &mut request => return result,
+            // Renewing stopped (the save sorts out the outcome): wait on.
+            () = &mut beat => {}
         }
+        request.await
     }
 
     /// Extends our lease (compare-and-swap). A concurrent edit of the row
@@ -629,6 +632,20 @@ impl Drop for FlightGuard {
         {
             map.remove(&self.key);
         }
+    }
+}
+
+/// Our refresh lease on a row while its refresh token is being spent.
+struct RefreshLease<'a> {
+    manager: &'a TokenManager,
+    leased: &'a mut StoredToken,
+    rt: &'a str,
+}
+
+#[async_trait::async_trait]
+impl Renew for RefreshLease<'_> {
+    async fn renew(&mut self) -> bool {
+        self.manager.renew_lease(self.leased, self.rt).await
     }
 }
 

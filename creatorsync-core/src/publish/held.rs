@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use tracing::{info, warn};
 
 use super::context::{Call, Inner};
 use crate::auth::TokenManager;
+use crate::heartbeat::{Renew, heartbeat};
 use crate::platforms::FreshToken;
 use crate::platforms::commit::resolve;
 use crate::platforms::{
@@ -69,12 +69,12 @@ impl Held {
             }
             _ => {}
         }
-        let heartbeat = tokio::spawn(heartbeat(
-            log.clone(),
-            ikey.to_owned(),
-            key.clone(),
-            lease.clone(),
-        ));
+        let heartbeat = tokio::spawn(keep_lease(TargetLease {
+            log: log.clone(),
+            ikey: ikey.to_owned(),
+            key: key.clone(),
+            lease: lease.clone(),
+        }));
         Ok(Claim::Held(Held {
             log,
             sessions: inner.sessions.clone(),
@@ -271,16 +271,30 @@ impl Drop for Held {
     }
 }
 
-/// Renews the lease every third of its life until aborted (or lost).
-async fn heartbeat(log: Arc<dyn PublishLog>, ikey: String, key: AccountKey, lease: Lease) {
-    let every = (lease.ttl / 3).max(Duration::from_millis(10));
-    loop {
-        tokio::time::sleep(every).await;
-        if let Err(e) = log.renew(&ikey, &key, &lease).await {
-            warn!(error = %e, "lost the target's lease; its create will not be sent");
-            return;
+/// A target's lease in the publish log, renewed by the heartbeat.
+struct TargetLease {
+    log: Arc<dyn PublishLog>,
+    ikey: String,
+    key: AccountKey,
+    lease: Lease,
+}
+
+#[async_trait]
+impl Renew for TargetLease {
+    async fn renew(&mut self) -> bool {
+        match self.log.renew(&self.ikey, &self.key, &self.lease).await {
+            Ok(()) => true,
+            Err(e) => {
+                warn!(error = %e, "lost the target's lease; its create will not be sent");
+                false
+            }
         }
     }
+}
+
+/// Renews the lease until aborted (or lost).
+async fn keep_lease(mut lease: TargetLease) {
+    heartbeat(lease.lease.ttl, &mut lease).await;
 }
 
 /// Writes the create marks to the publish log under the lease: a mark that
