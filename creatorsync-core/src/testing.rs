@@ -40,10 +40,15 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 
 use crate::publish_log::PublishLog;
-use crate::{AccountKey, Credential, Platform, Profile, Secret, StoredToken, TokenStore};
+use crate::{
+    AccountKey, Credential, KeyValueStore, Platform, Profile, Secret, StoredToken, TokenStore,
+};
 
+mod kv;
 mod publish_log;
 mod tokens;
+
+pub use kv::{kv_cas_conflict, kv_delete, kv_list, kv_races, kv_round_trip};
 
 pub use publish_log::{
     publish_log_concurrent_begin, publish_log_lease_expiry, publish_log_lease_holder,
@@ -77,6 +82,19 @@ where
     token_cas_conflict(&*make().await).await;
     token_delete(&*make().await).await;
     token_concurrent_cas(make().await).await;
+}
+
+/// Runs every [`KeyValueStore`] case, each on a fresh store from `make`.
+pub async fn key_value_store_conformance<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Arc<dyn KeyValueStore>>,
+{
+    kv_round_trip(&*make().await).await;
+    kv_cas_conflict(&*make().await).await;
+    kv_delete(&*make().await).await;
+    kv_list(&*make().await).await;
+    kv_races(make().await).await;
 }
 
 /// Runs every [`PublishLog`] case except [`publish_log_persistence`], each
@@ -144,6 +162,14 @@ mod tests {
     async fn memory_token_store_conforms() {
         token_store_conformance(|| async {
             Arc::new(MemoryTokenStore::new()) as Arc<dyn TokenStore>
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn memory_key_value_store_conforms() {
+        key_value_store_conformance(|| async {
+            Arc::new(crate::MemoryKeyValueStore::new()) as Arc<dyn KeyValueStore>
         })
         .await;
     }
