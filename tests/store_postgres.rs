@@ -114,6 +114,22 @@ async fn two_pools_on_one_database_pass_the_suite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn key_value_table_passes_the_suite() {
+    let Some(server) = server_url("key_value_table_passes_the_suite") else {
+        return;
+    };
+    testing::key_value_store_conformance(|| {
+        let server = server.clone();
+        async move {
+            let url = fresh_database(&server, "kvtpts").await;
+            Arc::new(store_at(&url, keys()).await) as Arc<dyn creatorsync::KeyValueStore>
+        }
+    })
+    .await;
+    pg_support::drop_databases(&server, "kvtpts").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn token_store_persists_across_reconnect() {
     let Some(server) = server_url("token_store_persists_across_reconnect") else {
         return;

@@ -211,6 +211,22 @@ mod tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn sqlite_key_value_table_conforms() {
+            let dir = Arc::new(tempfile::tempdir().unwrap());
+            let n = Arc::new(AtomicUsize::new(0));
+            key_value_store_conformance(|| {
+                let path = dir
+                    .path()
+                    .join(format!("kv{}.db", n.fetch_add(1, Ordering::SeqCst)));
+                async move {
+                    Arc::new(SqliteTokenStore::open(path, ring()).await.unwrap())
+                        as Arc<dyn KeyValueStore>
+                }
+            })
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn sqlite_memory_token_store_conforms() {
             token_store_conformance(|| async {
                 Arc::new(SqliteTokenStore::open_in_memory(ring()).await.unwrap())

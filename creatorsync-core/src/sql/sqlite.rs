@@ -67,6 +67,11 @@ CREATE TABLE IF NOT EXISTS pending_connects (
     ciphertext   BLOB    NOT NULL,
     expires_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS kv (
+    key     TEXT    NOT NULL PRIMARY KEY,
+    value   TEXT    NOT NULL,
+    version INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// Version 1 to 2: leases in the publish log. `lease_until` is Unix time in

@@ -29,12 +29,16 @@ mod sql_common;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
+mod sqlite_kv;
+#[cfg(feature = "sqlite")]
 mod sqlite_pending;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTokenStore;
 
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_kv;
 #[cfg(feature = "postgres")]
 mod postgres_pending;
 #[cfg(feature = "postgres")]
