@@ -549,18 +549,12 @@ async fn quota_lost_answers_rate_limits_and_revoked_tokens() {
     assert!(t.elapsed() >= Duration::from_millis(950));
     assert_eq!(env.emu.record().posts_for(P).len(), 2);
 
-    // The quota (2 per 24 h) is used up: RateLimited before any container.
+    // The quota (2 per 24 h) is used up: QuotaExhausted before any container.
     let post3 = Post::text("over quota")
         .with_media(media(img.clone(), "image/jpeg", Some(u.clone())).await);
     let err = publish(&env, &post3).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::RateLimited {
-                reset_at: Some(_),
-                ..
-            }
-        ),
+        matches!(err, Error::QuotaExhausted { limit: Some(2), .. }),
         "{err}"
     );
     assert_eq!(env.emu.record().posts_for(P).len(), 2);

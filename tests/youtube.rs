@@ -399,8 +399,8 @@ async fn quota_and_revoked_tokens_are_typed_and_publish_nothing() {
     let post = video_post("no quota", MIB).await;
     let err = publish_fresh(&client, &account, &post).await.unwrap_err();
     match &err {
-        Error::RateLimited { reset_at, .. } => assert!(reset_at.is_some()),
-        other => panic!("expected RateLimited, got {other}"),
+        Error::QuotaExhausted { bucket, .. } => assert_eq!(bucket, "units"),
+        other => panic!("expected QuotaExhausted, got {other}"),
     }
     emu.tokens().revoke_all(P, None);
     let err = publish_fresh(&client, &account, &post).await.unwrap_err();
@@ -440,12 +440,16 @@ async fn the_daily_upload_bucket_is_a_daily_limit_not_retried() {
     let err = publish_fresh(&client, &account, &video_post("one too many", MIB).await)
         .await
         .unwrap_err();
-    let Error::RateLimited { reset_at, .. } = &err else {
-        panic!("expected RateLimited, got {err}");
+    let Error::QuotaExhausted {
+        bucket, resets_at, ..
+    } = &err
+    else {
+        panic!("expected QuotaExhausted, got {err}");
     };
+    assert_eq!(bucket, "uploads");
     // The reset is the next midnight in Los Angeles, hours away: not a
     // short limit to wait out.
-    let reset = reset_at.expect("a reset time");
+    let reset = *resets_at;
     let want = chrono::Utc::now()
         .with_timezone(&chrono_tz::America::Los_Angeles)
         .date_naive()

@@ -106,6 +106,25 @@ pub enum Error {
         message: String,
     },
 
+    /// A platform quota with a long window (a day, a rolling 24 hours) is
+    /// used up: found in the quota ledger before anything was uploaded, or
+    /// reported by the platform. Never retried by the SDK; try again after
+    /// `resets_at`.
+    #[error("{platform}: the {bucket} quota is used up{}, resets at {resets_at}: {message}", limit.map(|l| format!(" ({l} allowed)")).unwrap_or_default())]
+    QuotaExhausted {
+        /// The platform.
+        platform: Platform,
+        /// The quota's name in the platform's data (`posts`, `uploads`, ...).
+        bucket: String,
+        /// How many the window allows, when the platform documents it.
+        limit: Option<u32>,
+        /// When a slot frees up again (for a window the platform does not
+        /// report, an upper bound).
+        resets_at: DateTime<Utc>,
+        /// What happened.
+        message: String,
+    },
+
     /// The post breaks one or more platform rules. Found before any request.
     #[error("the post is not valid: {}", violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     InvalidPost {
@@ -421,6 +440,9 @@ impl Error {
                 reset_at.map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
             }),
             Error::InProgress { retry_after, .. } => *retry_after,
+            Error::QuotaExhausted { resets_at, .. } => {
+                Some((*resets_at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+            }
             _ => None,
         }
     }
@@ -430,7 +452,7 @@ impl Error {
         match self {
             Error::Platform { status, .. } => Some(*status),
             Error::UnexpectedResponse { status, .. } => *status,
-            Error::RateLimited { .. } => Some(429),
+            Error::RateLimited { .. } | Error::QuotaExhausted { .. } => Some(429),
             _ => None,
         }
     }
@@ -441,6 +463,7 @@ impl Error {
             Error::NotConnected { platform, .. }
             | Error::ReauthRequired { platform, .. }
             | Error::RateLimited { platform, .. }
+            | Error::QuotaExhausted { platform, .. }
             | Error::MediaRejected { platform, .. }
             | Error::Duplicate { platform, .. }
             | Error::Platform { platform, .. }
@@ -472,6 +495,7 @@ impl Error {
             Error::NotConnected { .. } => "NOT_CONNECTED",
             Error::ReauthRequired { .. } => "REAUTH_REQUIRED",
             Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::QuotaExhausted { .. } => "QUOTA_EXHAUSTED",
             Error::InvalidPost { .. } => "INVALID_POST",
             Error::InvalidInput { .. } => "INVALID_INPUT",
             Error::InvalidMedia { .. } => "INVALID_MEDIA",

@@ -18,6 +18,7 @@
 
 mod account;
 pub mod auth;
+mod clock;
 mod credential;
 mod error;
 mod heartbeat;
@@ -31,6 +32,7 @@ mod post;
 pub mod progress;
 mod publish;
 pub mod publish_log;
+pub mod quota;
 mod secret;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
@@ -42,6 +44,7 @@ pub mod upload;
 mod validate;
 
 pub use account::{Account, AccountKey, Profile};
+pub use clock::{Clock, SystemClock};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{Endpoints, HttpClient, HttpConfig, RetryConfig};

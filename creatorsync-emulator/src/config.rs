@@ -160,6 +160,11 @@ pub struct EmulatorConfig {
     /// them instead of waiting out the window.
     #[serde(default)]
     pub tiktok_rate_limits: TikTokRateLimits,
+    /// Direct posts a TikTok creator may make per rolling 24 hours (TikTok:
+    /// about 15, shared across apps); beyond it the init answers
+    /// `spam_risk_too_many_posts`. **Test knob**.
+    #[serde(default = "default_tiktok_direct_posts_per_day")]
+    pub tiktok_direct_posts_per_day: u64,
     /// The Instagram app of "Instagram API with Instagram Login" (its own
     /// app id and secret, distinct from the Meta app's).
     #[serde(default = "default_instagram_login_app")]
@@ -226,6 +231,14 @@ fn default_youtube_uploads_per_day() -> u64 {
 
 /// TikTok access token lifetime (2 h).
 pub const TIKTOK_ACCESS_SECS: u64 = 2 * 3600;
+
+/// TikTok direct posts per creator per rolling 24 hours.
+pub(crate) const TIKTOK_DIRECT_POSTS_PER_DAY: u64 = 15;
+
+fn default_tiktok_direct_posts_per_day() -> u64 {
+    TIKTOK_DIRECT_POSTS_PER_DAY
+}
+
 /// TikTok refresh token lifetime (180 days), renewed by each rotation.
 pub const TIKTOK_REFRESH_SECS: u64 = 180 * 86400;
 
@@ -345,6 +358,7 @@ impl Default for EmulatorConfig {
             x_media_per_window: X_MEDIA_PER_WINDOW,
             linkedin_member_daily_posts: LINKEDIN_MEMBER_DAILY_POSTS,
             tiktok_rate_limits: TikTokRateLimits::default(),
+            tiktok_direct_posts_per_day: TIKTOK_DIRECT_POSTS_PER_DAY,
             instagram_login_app: default_instagram_login_app(),
             instagram_refresh_min_age: INSTAGRAM_REFRESH_MIN_AGE,
         }

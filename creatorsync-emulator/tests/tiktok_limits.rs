@@ -99,6 +99,8 @@ async fn the_knob_sets_each_limit() {
             status: 2,
             ..TikTokRateLimits::default()
         },
+        // Not the daily post cap under test here.
+        tiktok_direct_posts_per_day: 1000,
         ..EmulatorConfig::default()
     })
     .await

@@ -147,6 +147,23 @@ impl ErrorBody<'_> {
         }
     }
 
+    /// [`Error::QuotaExhausted`]: the platform says the quota `bucket` (a
+    /// name in the platform's quota data) is used up until `resets_at`.
+    pub(crate) fn exhausted(
+        &self,
+        bucket: &str,
+        resets_at: DateTime<Utc>,
+        message: String,
+    ) -> Error {
+        Error::QuotaExhausted {
+            platform: self.platform,
+            bucket: bucket.to_owned(),
+            limit: None,
+            resets_at,
+            message,
+        }
+    }
+
     /// [`Error::ReauthRequired`].
     pub(crate) fn reauth(&self, reason: String) -> Error {
         Error::ReauthRequired {
@@ -206,6 +223,7 @@ fn redact_messages(mut err: Error) -> Error {
     match &mut err {
         Error::Platform { message, .. }
         | Error::RateLimited { message, .. }
+        | Error::QuotaExhausted { message, .. }
         | Error::Duplicate { message, .. }
         | Error::ReauthRequired {
             reason: message, ..

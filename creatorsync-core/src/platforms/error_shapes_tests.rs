@@ -63,10 +63,7 @@ fn maps_each_platform_shape() {
             403,
             r#"{"error":{"code":403,"message":"quota","errors":[{"message":"q","domain":"youtube.quota","reason":"quotaExceeded"}]}}"#
         ),
-        Error::RateLimited {
-            reset_at: Some(_),
-            ..
-        }
+        Error::QuotaExhausted { ref bucket, .. } if bucket == "units"
     ));
     assert!(matches!(
         map(
@@ -183,13 +180,16 @@ fn x_daily_budgets_reset_at_their_own_time() {
         (now + 30_000).to_string().parse().unwrap(),
     );
     let body = br#"{"title":"Too Many Requests","status":429}"#;
-    let Error::RateLimited { reset_at, .. } = platform_error(shape(Platform::X), 429, &h, body)
+    let Error::QuotaExhausted {
+        bucket, resets_at, ..
+    } = platform_error(shape(Platform::X), 429, &h, body)
     else {
-        panic!("rate limited expected")
+        panic!("quota exhausted expected")
     };
     // The app's spent daily budget decides, not the 15-minute window nor
     // the user's budget that is not spent.
-    assert_eq!(reset_at.unwrap().timestamp(), now + 20_000);
+    assert_eq!(bucket, "posts_app_day");
+    assert_eq!(resets_at.timestamp(), now + 20_000);
     h.insert("x-app-limit-24hour-remaining", "5".parse().unwrap());
     let Error::RateLimited { reset_at, .. } = platform_error(shape(Platform::X), 429, &h, body)
     else {

@@ -138,6 +138,11 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
         caps.max_text
     }
 
+    /// The platform's posting quotas, as data with their sources.
+    fn quotas(&self) -> Vec<crate::quota::Bucket> {
+        Vec::new()
+    }
+
     /// The platform's own rules beyond [`PlatformModule::capabilities`]
     /// (e.g. a YouTube title, an Instagram Reel's single video).
     fn check(&self, post: &Post, check: &mut Check) {

@@ -12,12 +12,15 @@ use tracing::warn;
 use super::CreatorSync;
 use super::context::{ClientKey, Inner};
 use crate::auth::{Apps, Connector, PendingStore, TokenManagerConfig};
+use crate::clock::{Clock, SystemClock};
 use crate::platforms::{ClientConfig, ClientExtras, PlatformClient, Registry};
 use crate::publish_log::{MemoryPublishLog, PublishLog};
+use crate::quota::Ledger;
 #[cfg(feature = "sqlite")]
 use crate::store::{KeyRing, SqliteTokenStore};
 use crate::upload::{MemoryUploadSessions, PollConfig, UploadConfig, UploadSessions};
 use crate::{EndpointSet, Error, HttpClient, HttpConfig, Platform, Result, Secret, TokenStore};
+use crate::{KeyValueStore, MemoryKeyValueStore};
 
 /// Default bound on targets in flight within one publish.
 pub const DEFAULT_PER_PUBLISH: usize = 8;
@@ -64,6 +67,10 @@ pub struct CreatorSyncBuilder {
     lease_ttl: Option<Duration>,
     media_host: Option<Arc<dyn crate::media_host::MediaHost>>,
     registry: Registry,
+    quota_store: Option<Arc<dyn KeyValueStore>>,
+    quota_limits: BTreeMap<(Platform, String), u32>,
+    quota_wait: Duration,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 /// How long a target's lease in the publish log lasts without renewal
@@ -117,6 +124,7 @@ impl CreatorSyncBuilder {
         self.log
             .get_or_insert_with(|| Arc::new(store.publish_log()));
         self.pending.get_or_insert_with(|| store.clone());
+        self.quota_store.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
     }
@@ -129,6 +137,7 @@ impl CreatorSyncBuilder {
         self.log
             .get_or_insert_with(|| Arc::new(store.publish_log()));
         self.pending.get_or_insert_with(|| store.clone());
+        self.quota_store.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
     }
@@ -139,6 +148,40 @@ impl CreatorSyncBuilder {
     /// one when callbacks may reach another process).
     pub fn pending_store(mut self, pending: Arc<dyn PendingStore>) -> Self {
         self.pending = Some(pending);
+        self
+    }
+
+    /// Where the quota ledger is kept (default: the SQLite or PostgreSQL
+    /// store when one is used, so every worker sharing it shares the
+    /// ledger; otherwise in memory).
+    pub fn quota_store(mut self, kv: Arc<dyn KeyValueStore>) -> Self {
+        self.quota_store = Some(kv);
+        self
+    }
+
+    /// Changes the cap the SDK counts for one of a platform's quotas (a
+    /// YouTube project granted more uploads, an app with a negotiated
+    /// limit). Names are the platform's quota names (`posts`, `uploads`,
+    /// `reels`, `video_init`: see `docs/quotas.md`); an unknown name fails
+    /// `build` with [`Error::InvalidInput`].
+    pub fn quota_limit(mut self, platform: Platform, bucket: &str, limit: u32) -> Self {
+        self.quota_limits
+            .insert((platform, bucket.to_owned()), limit);
+        self
+    }
+
+    /// How long a publish may wait for a short quota window (a minute, 15
+    /// minutes) to free a slot instead of failing with
+    /// [`Error::QuotaExhausted`] (default: zero, fail at once).
+    pub fn quota_wait(mut self, max: Duration) -> Self {
+        self.quota_wait = max;
+        self
+    }
+
+    /// The clock quota windows are read on (default: the system clock; a
+    /// test shares the emulator's to cross a reset).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -284,6 +327,7 @@ impl CreatorSyncBuilder {
             None => Arc::new(store.publish_log()),
         };
         self.pending.get_or_insert_with(|| store.clone());
+        self.quota_store.get_or_insert_with(|| store.clone());
         Ok((store, log))
     }
 
@@ -292,6 +336,21 @@ impl CreatorSyncBuilder {
     #[allow(clippy::unused_async)] // same signature as the `sqlite` version
     async fn open_default_store(&mut self) -> Result<(Arc<dyn TokenStore>, Arc<dyn PublishLog>)> {
         Err(Error::Config(NO_DEFAULT_STORE.into()))
+    }
+
+    /// Every changed cap names a quota its platform has.
+    fn check_quota_limits(&self) -> Result<()> {
+        for (platform, name) in self.quota_limits.keys() {
+            let known = self.registry.get(*platform)?.quotas();
+            if !known.iter().any(|b| b.name == name) {
+                let names: Vec<&str> = known.iter().map(|b| b.name).collect();
+                return Err(Error::invalid_input(
+                    format!("quota_limit.{platform}.{name}"),
+                    format!("{platform} has no such quota; it has: {}", names.join(", ")),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Opens the stores and builds the client.
@@ -308,6 +367,7 @@ impl CreatorSyncBuilder {
             ));
         }
         let (per_publish, global) = self.checked_concurrency()?;
+        self.check_quota_limits()?;
         let endpoints = self.endpoints.take().unwrap_or_default();
         let http = HttpClient::new(self.http.take().unwrap_or_default())?;
         let secret = self.state_secret.take().ok_or_else(|| {
@@ -362,6 +422,14 @@ impl CreatorSyncBuilder {
             };
             clients.insert((platform, login), module.client(cfg, &extras));
         }
+        let clock = self.clock.take().unwrap_or_else(|| Arc::new(SystemClock));
+        let ledger = Ledger::new(
+            self.quota_store
+                .take()
+                .unwrap_or_else(|| Arc::new(MemoryKeyValueStore::new())),
+            clock.clone(),
+            std::mem::take(&mut self.quota_limits),
+        );
         Ok(CreatorSync {
             inner: Arc::new(Inner {
                 connector,
@@ -375,6 +443,9 @@ impl CreatorSyncBuilder {
                 lease_ttl,
                 global: Arc::new(Semaphore::new(global)),
                 per_publish,
+                ledger,
+                clock,
+                quota_wait: self.quota_wait,
             }),
         })
     }

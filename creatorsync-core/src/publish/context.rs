@@ -9,9 +9,11 @@ use tokio::sync::Semaphore;
 
 use super::targets::Target;
 use crate::auth::Connector;
+use crate::clock::Clock;
 use crate::platforms::{PlatformClient, Registry};
 use crate::progress::Progress;
 use crate::publish_log::PublishLog;
+use crate::quota::Ledger;
 use crate::upload::UploadSessions;
 use crate::{Platform, Post, TokenStore};
 
@@ -36,6 +38,13 @@ pub(super) struct Inner {
     pub(super) per_publish: usize,
     /// How long a target's lease in the publish log lasts unrenewed.
     pub(super) lease_ttl: Duration,
+    /// The quota ledger every worker on the store shares.
+    pub(super) ledger: Ledger,
+    /// The clock quota windows are read on.
+    pub(super) clock: Arc<dyn Clock>,
+    /// The longest wait for a short quota window to free a slot (zero:
+    /// fail at once).
+    pub(super) quota_wait: Duration,
 }
 
 /// One publish call.

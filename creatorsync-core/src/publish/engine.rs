@@ -185,6 +185,12 @@ async fn run_target(
             Ok(t) => t,
             Err(e) => return Err(held.failed(e).await),
         };
+        // Every quota the post uses, before any byte is uploaded.
+        let reserved =
+            match super::quota::reserve(inner, &account, call.post, &call.idempotency_key).await {
+                Ok(r) => r,
+                Err(e) => return Err(held.failed(e).await),
+            };
         let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
         let mut commit = Commit::with_hook(held.hook());
         let mut outcome = client
@@ -243,6 +249,8 @@ async fn run_target(
                 Err(_) => Err(cause),
             };
         }
+        let create_sent = commit.status().sent_at.is_some();
+        super::quota::settle(inner, &account, &reserved, &outcome, create_sent).await;
         match outcome {
             Ok(p) => {
                 held.published(&p).await;

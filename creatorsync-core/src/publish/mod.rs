@@ -17,6 +17,7 @@ mod builder;
 mod context;
 mod engine;
 mod held;
+mod quota;
 mod report;
 mod targets;
 
@@ -70,6 +71,26 @@ impl CreatorSync {
     /// Token lifecycle, status and health.
     pub fn tokens(&self) -> &TokenManager {
         self.inner.connector.tokens()
+    }
+
+    /// Every quota of every account `user_id` connected (and each app-wide
+    /// quota of their platforms once): used, limit, remaining and when the
+    /// next slot frees, as the ledger every worker shares holds them.
+    pub async fn quota(&self, user_id: &str) -> Result<Vec<crate::quota::QuotaUsage>> {
+        let inner = &self.inner;
+        let mut out: Vec<crate::quota::QuotaUsage> = Vec::new();
+        for row in inner.store.list(user_id).await? {
+            for bucket in inner.registry.for_row(&row)?.quotas() {
+                let usage = inner
+                    .ledger
+                    .usage(row.key.platform, &bucket, &row.key)
+                    .await?;
+                if !out.contains(&usage) {
+                    out.push(usage);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Prepares a publish of `post` for `user_id`; configure it, then

@@ -2,6 +2,7 @@
 
 use crate::platform::{GIB, MIB};
 use crate::platforms::module::Check;
+use crate::quota::{Bucket, QuotaScope, Window};
 use crate::{Capabilities, Post, TextCounting};
 
 /// Facebook Pages: 63,206 characters; up to 10 photos or one video.
@@ -44,4 +45,20 @@ pub(super) fn check(post: &Post, out: &mut Check) {
             format!("a Reel needs exactly one video and nothing else; the post has {n} media"),
         );
     }
+}
+
+/// Page Reels: 30 API-published reels per Page per rolling 24 hours
+/// (developers.facebook.com "Reels Publishing API", read 2026-12-04).
+/// Other Graph throttles (`X-App-Usage`, codes 4/17/32/613) are short and
+/// handled by the retry policy.
+pub(crate) fn quotas() -> Vec<Bucket> {
+    vec![
+        Bucket::every_post(
+            "reels",
+            Some(30),
+            Window::Rolling(chrono::Duration::hours(24)),
+            QuotaScope::Account,
+        )
+        .only(|post| post.options.facebook.reel),
+    ]
 }

@@ -41,6 +41,10 @@ impl PlatformModule for Facebook {
         &limits::CAPS
     }
 
+    fn quotas(&self) -> Vec<crate::quota::Bucket> {
+        limits::quotas()
+    }
+
     fn check(&self, post: &crate::Post, check: &mut Check) {
         limits::check(post, check);
     }

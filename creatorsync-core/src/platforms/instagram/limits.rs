@@ -2,6 +2,7 @@
 
 use crate::platform::{GIB, MIB};
 use crate::platforms::Check;
+use crate::quota::{Bucket, QuotaScope, Window};
 use crate::{Capabilities, InstagramKind, Post, TextCounting};
 
 /// Instagram: 2200 characters, 30 hashtags, 20 mentions; media required.
@@ -67,4 +68,17 @@ pub(super) fn check(post: &Post, out: &mut Check) {
             format!("a trial reel is one video published as a reel; the post has {n} item(s) and is not a reel"),
         );
     }
+}
+
+/// 100 API-published posts per account per rolling 24 hours, a carousel
+/// counting once (developers.facebook.com "Content Publishing", read
+/// 2026-12-04; `/{ig-user-id}/content_publishing_limit` reports it and the
+/// client reads it before creating anything).
+pub(crate) fn quotas() -> Vec<Bucket> {
+    vec![Bucket::every_post(
+        "posts",
+        Some(100),
+        Window::Rolling(chrono::Duration::hours(24)),
+        QuotaScope::Account,
+    )]
 }

@@ -118,6 +118,10 @@ impl PlatformModule for InstagramLogin {
         &limits::CAPS
     }
 
+    fn quotas(&self) -> Vec<crate::quota::Bucket> {
+        limits::quotas()
+    }
+
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
     }

@@ -10,7 +10,7 @@
 //!
 //! Flow of [`InstagramClient::publish`]:
 //! 1. `GET /{ig}/content_publishing_limit` — when the rolling 24 h quota is
-//!    used up: [`Error::RateLimited`] before anything is created.
+//!    used up: [`Error::QuotaExhausted`] before anything is created.
 //! 2. One container per media item (`POST /{ig}/media`): a feed image
 //!    (`image_url`), a reel (`media_type=REELS`, `video_url`,
 //!    `share_to_feed`, `thumb_offset`), a story (`media_type=STORIES`) or
@@ -131,7 +131,7 @@ impl InstagramClient {
         &self.inner.cfg
     }
 
-    /// Fails with [`Error::RateLimited`] when the account's publishing quota
+    /// Fails with [`Error::QuotaExhausted`] when the account's publishing quota
     /// is used up; logs the usage.
     async fn check_publishing_limit(&self, g: &Graph<'_>, ig: &str) -> Result<()> {
         let v = g
@@ -159,12 +159,13 @@ impl InstagramClient {
             "Instagram publishing quota"
         );
         match total {
-            Some(total) if used >= total => Err(Error::RateLimited {
+            Some(total) if used >= total => Err(Error::QuotaExhausted {
                 platform: P,
-                retry_after: None,
+                bucket: "posts".into(),
+                limit: u32::try_from(total).ok(),
                 // The API does not say when the oldest post leaves the
                 // rolling window; the window length is an upper bound.
-                reset_at: Some(Utc::now() + chrono::Duration::seconds(window)),
+                resets_at: Utc::now() + chrono::Duration::seconds(window),
                 message: format!(
                     "the account published {used} of {total} posts allowed in a rolling {}-hour window",
                     window / 3600

@@ -41,6 +41,10 @@ impl PlatformModule for Instagram {
         &limits::CAPS
     }
 
+    fn quotas(&self) -> Vec<crate::quota::Bucket> {
+        limits::quotas()
+    }
+
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
     }

@@ -12,11 +12,12 @@ pub(super) fn map(b: &ErrorBody<'_>) -> Error {
     let code = b.s("/code").or_else(|| b.s("/serviceErrorCode"));
     match b.status {
         401 => b.reauth(format!("LinkedIn refused the token: {message}")),
-        429 => b.limited(
-            b.retry_after(),
-            Some(next_utc_midnight(Utc::now())),
-            message,
-        ),
+        // LinkedIn's limits are daily: a 429 without a Retry-After is the
+        // day used up; one with a Retry-After is a short throttle.
+        429 => match b.retry_after() {
+            Some(wait) => b.limited(Some(wait), None, message),
+            None => b.exhausted("posts_day", next_utc_midnight(Utc::now()), message),
+        },
         422 if message.to_ascii_lowercase().contains("duplicate") => b.duplicate(message),
         _ => b.generic(code, message),
     }

@@ -1,6 +1,7 @@
 //! What a linkedin post may hold, as data for validation.
 
 use crate::platform::MIB;
+use crate::quota::{Bucket, QuotaScope, Window};
 use crate::{Capabilities, TextCounting};
 
 /// LinkedIn: 3000 characters; up to 20 images or one video.
@@ -25,3 +26,18 @@ pub(crate) static CAPS: Capabilities = Capabilities {
     gifs_count_as_images: true,
     forbidden_text_chars: &[],
 };
+
+/// LinkedIn's daily limits per member and per app reset at midnight UTC
+/// and are neither documented as figures nor reported in headers
+/// (learn.microsoft.com "API rate limiting", read 2026-12-04: the limits
+/// of an app are shown in its developer portal). The SDK learns the
+/// member's day is used up from the 429; it holds for every account the
+/// member posts as (their organizations use the member's token).
+pub(crate) fn quotas() -> Vec<Bucket> {
+    vec![Bucket::every_post(
+        "posts_day",
+        None,
+        Window::Day(chrono_tz::UTC),
+        QuotaScope::User,
+    )]
+}

@@ -40,6 +40,10 @@ impl PlatformModule for LinkedIn {
         &limits::CAPS
     }
 
+    fn quotas(&self) -> Vec<crate::quota::Bucket> {
+        limits::quotas()
+    }
+
     fn production_endpoints(&self) -> Endpoints {
         Endpoints::fixed(
             "https://www.linkedin.com",

@@ -47,7 +47,14 @@ pub(crate) fn map(b: &ErrorBody<'_>) -> Error {
     };
     match (code, sub) {
         (190 | 102, _) => b.reauth(format!("Meta refused the token ({code_str}): {message}")),
-        (4 | 17 | 32 | 613 | 80001 | 80002, _) | (_, 2_207_042) => {
+        // Instagram's 100 posts per rolling 24 hours; the answer does not
+        // say when the oldest post leaves the window: a day is the bound.
+        (_, 2_207_042) => b.exhausted(
+            "posts",
+            chrono::Utc::now() + chrono::Duration::hours(24),
+            message,
+        ),
+        (4 | 17 | 32 | 613 | 80001 | 80002, _) => {
             b.limited(b.retry_after().or_else(|| regain(b)), None, message)
         }
         (506, _) => b.duplicate(message),

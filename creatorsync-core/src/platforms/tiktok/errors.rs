@@ -1,8 +1,10 @@
 //! TikTok's error answers: `{"data":{},"error":{"code","message","log_id"}}`
 //! (also with HTTP 200: [`super`] checks `error.code` on success too).
 
+use chrono::Utc;
+
 use crate::Error;
-use crate::http::ErrorBody;
+use crate::http::{ErrorBody, next_utc_midnight};
 
 /// TikTok's answer as an [`Error`].
 pub(super) fn map(b: &ErrorBody<'_>) -> Error {
@@ -12,9 +14,14 @@ pub(super) fn map(b: &ErrorBody<'_>) -> Error {
         Some("access_token_invalid" | "scope_not_authorized" | "scope_permission_missed") => {
             b.reauth(format!("TikTok refused the token: {message}"))
         }
-        Some(
-            "rate_limit_exceeded" | "spam_risk_too_many_posts" | "spam_risk_too_many_pending_share",
-        ) => b.limited(b.retry_after(), None, message),
+        // The daily caps do not say when they reset: a day is the bound.
+        Some("spam_risk_too_many_posts" | "spam_risk_too_many_pending_share") => {
+            b.exhausted("posts", Utc::now() + chrono::Duration::hours(24), message)
+        }
+        Some("reached_active_user_cap") => {
+            b.exhausted("active_creators", next_utc_midnight(Utc::now()), message)
+        }
+        Some("rate_limit_exceeded") => b.limited(b.retry_after(), None, message),
         Some(
             c @ ("file_format_check_failed"
             | "picture_size_check_failed"

@@ -3,8 +3,9 @@
 use crate::platform::{GIB, MIB};
 use crate::platforms::Check;
 use crate::platforms::common::first_line;
+use crate::quota::{Bucket, QuotaScope, Window};
 use crate::text::utf16_length;
-use crate::{Capabilities, Post, TextCounting};
+use crate::{Capabilities, MediaKind, Post, TextCounting};
 
 /// TikTok photo title limit (UTF-16 units).
 pub const TIKTOK_PHOTO_TITLE_MAX: usize = 90;
@@ -62,4 +63,34 @@ pub(super) fn check(post: &Post, out: &mut Check) {
             out.push("tiktok.photo_title", "title_too_long", format!("the photo title is {n} long, at most {TIKTOK_PHOTO_TITLE_MAX}; set a shorter tiktok.photo_title"));
         }
     }
+}
+
+/// TikTok's posting caps (developers.tiktok.com "Content Posting API — rate
+/// limits" and "Direct Post" guidelines, read 2026-12-04): 6 video inits
+/// per minute per user token; about 15 direct posts per creator per day,
+/// shared across apps and not readable, counted here as a rolling 24 h for
+/// this app's posts and otherwise learned from `spam_risk_too_many_posts`;
+/// the app's daily active-creator cap (`reached_active_user_cap`).
+pub(crate) fn quotas() -> Vec<Bucket> {
+    vec![
+        Bucket::every_post(
+            "video_init",
+            Some(6),
+            Window::Rolling(chrono::Duration::minutes(1)),
+            QuotaScope::Account,
+        )
+        .only(|post| post.media.iter().any(|m| m.kind() == MediaKind::Video)),
+        Bucket::every_post(
+            "posts",
+            Some(15),
+            Window::Rolling(chrono::Duration::hours(24)),
+            QuotaScope::Account,
+        ),
+        Bucket::every_post(
+            "active_creators",
+            None,
+            Window::Day(chrono_tz::UTC),
+            QuotaScope::App,
+        ),
+    ]
 }

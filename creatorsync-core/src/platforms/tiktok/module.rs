@@ -60,6 +60,10 @@ impl PlatformModule for TikTok {
         &limits::CAPS
     }
 
+    fn quotas(&self) -> Vec<crate::quota::Bucket> {
+        limits::quotas()
+    }
+
     fn max_text(&self, post: &Post, caps: &Capabilities) -> usize {
         if limits::is_photo_post(post) {
             limits::PHOTO_TEXT_MAX

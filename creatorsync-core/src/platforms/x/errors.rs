@@ -17,16 +17,18 @@ pub(super) fn map(b: &ErrorBody<'_>) -> Error {
         // A spent 24-hour budget (per app or per user) resets at its own
         // time, hours away; the 15-minute window's reset says nothing then.
         429 => {
-            let daily = ["x-app-limit-24hour", "x-user-limit-24hour"]
-                .into_iter()
-                .filter(|h| b.header(&format!("{h}-remaining")).map(str::trim) == Some("0"))
-                .filter_map(|h| b.unix_time(&format!("{h}-reset")))
-                .max();
-            b.limited(
-                b.retry_after(),
-                daily.or_else(|| b.unix_time("x-rate-limit-reset")),
-                detail,
-            )
+            let daily = [
+                ("x-app-limit-24hour", "posts_app_day"),
+                ("x-user-limit-24hour", "posts_user_day"),
+            ]
+            .into_iter()
+            .filter(|(h, _)| b.header(&format!("{h}-remaining")).map(str::trim) == Some("0"))
+            .filter_map(|(h, bucket)| Some((b.unix_time(&format!("{h}-reset"))?, bucket)))
+            .max();
+            match daily {
+                Some((resets_at, bucket)) => b.exhausted(bucket, resets_at, detail),
+                None => b.limited(b.retry_after(), b.unix_time("x-rate-limit-reset"), detail),
+            }
         }
         403 if detail.to_ascii_lowercase().contains("duplicate")
             || code.as_deref() == Some("187") =>

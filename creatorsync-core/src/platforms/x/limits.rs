@@ -1,6 +1,9 @@
 //! What a x post may hold, as data for validation.
 
 use crate::platform::MIB;
+use chrono::Duration;
+
+use crate::quota::{Bucket, QuotaScope, Window};
 use crate::{Capabilities, TextCounting};
 
 /// X: 280 weighted characters; 4 images or 1 GIF or 1 video.
@@ -26,3 +29,31 @@ pub(crate) static CAPS: Capabilities = Capabilities {
     gifs_count_as_images: false,
     forbidden_text_chars: &[],
 };
+
+/// X's posting quotas (docs.x.com "Rate limits", read 2026-12-04:
+/// `POST /2/tweets` 100 requests per 15 minutes per user and 10,000 per
+/// 24 hours per app). The 15-minute window is counted here; the app's and
+/// a user's 24-hour budgets are learned from the `x-app-limit-24hour-*` /
+/// `x-user-limit-24hour-*` headers of a 429.
+pub(crate) fn quotas() -> Vec<Bucket> {
+    vec![
+        Bucket::every_post(
+            "posts",
+            Some(100),
+            Window::Rolling(Duration::minutes(15)),
+            QuotaScope::Account,
+        ),
+        Bucket::every_post(
+            "posts_user_day",
+            None,
+            Window::Rolling(Duration::hours(24)),
+            QuotaScope::Account,
+        ),
+        Bucket::every_post(
+            "posts_app_day",
+            None,
+            Window::Rolling(Duration::hours(24)),
+            QuotaScope::App,
+        ),
+    ]
+}

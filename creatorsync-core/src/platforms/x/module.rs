@@ -56,6 +56,10 @@ impl PlatformModule for X {
         &limits::CAPS
     }
 
+    fn quotas(&self) -> Vec<crate::quota::Bucket> {
+        limits::quotas()
+    }
+
     fn production_endpoints(&self) -> Endpoints {
         Endpoints::fixed(
             "https://x.com",

@@ -28,16 +28,16 @@ pub(super) fn map(b: &ErrorBody<'_>) -> Error {
     match (b.status, reason.as_deref()) {
         (401, _) => b.reauth(format!("Google refused the token: {message}")),
         (_, Some("quotaExceeded" | "dailyLimitExceeded")) => {
-            b.limited(None, Some(next_pacific_midnight(Utc::now())), message)
+            b.exhausted("units", next_pacific_midnight(Utc::now()), message)
         }
         (_, Some("uploadLimitExceeded")) => {
-            b.limited(None, Some(next_utc_midnight(Utc::now())), message)
+            b.exhausted("channel_uploads", next_utc_midnight(Utc::now()), message)
         }
         // Since 2026-06-01 `videos.insert` has its own daily bucket; over
         // it Google answers 429 rateLimitExceeded "... per day": a daily
         // limit, not a short one.
         (_, Some("rateLimitExceeded" | "userRateLimitExceeded")) | (429, _) if daily => {
-            b.limited(None, Some(next_pacific_midnight(Utc::now())), message)
+            b.exhausted("uploads", next_pacific_midnight(Utc::now()), message)
         }
         (_, Some("rateLimitExceeded" | "userRateLimitExceeded")) | (429, _) => {
             b.limited(b.retry_after(), None, message)

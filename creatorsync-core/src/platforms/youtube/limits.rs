@@ -5,6 +5,7 @@ use chrono::Utc;
 use crate::platform::GIB;
 use crate::platforms::Check;
 use crate::platforms::common::first_line;
+use crate::quota::{Bucket, QuotaScope, Window};
 use crate::{Capabilities, Post, TextCounting, YouTubePrivacy};
 
 /// YouTube title limit (characters).
@@ -102,4 +103,24 @@ pub(super) fn check(post: &Post, out: &mut Check) {
             );
         }
     }
+}
+
+/// YouTube's daily quotas, per Google Cloud project, reset at midnight
+/// Pacific time (developers.google.com "YouTube Data API quota and
+/// compliance", read 2026-12-04): `videos.insert` has its own bucket of 100
+/// uploads a day since 2026-06-01 (counted here); the 10,000 units for the
+/// other calls and a channel's own upload limit (`uploadLimitExceeded`)
+/// are learned from Google's answer.
+pub(crate) fn quotas() -> Vec<Bucket> {
+    let day = Window::Day(chrono_tz::America::Los_Angeles);
+    vec![
+        Bucket::every_post("uploads", Some(100), day, QuotaScope::App),
+        Bucket::every_post("units", None, day, QuotaScope::App),
+        Bucket::every_post(
+            "channel_uploads",
+            None,
+            Window::Day(chrono_tz::UTC),
+            QuotaScope::Account,
+        ),
+    ]
 }

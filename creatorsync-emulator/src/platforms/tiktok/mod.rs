@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     publishes: HashMap<String, publish::Publish>,
     /// (endpoint, token) -> call instants within the last minute.
     calls: HashMap<(&'static str, String), Vec<DateTime<Utc>>>,
+    /// creator -> direct-post inits within the last 24 hours.
+    direct_posts: HashMap<String, Vec<DateTime<Utc>>>,
 }
 
 type St = Arc<Tt>;
@@ -60,6 +62,24 @@ impl Tt {
             ));
         }
         calls.push(now);
+        Ok(())
+    }
+
+    /// Counts a direct post of `creator`; `spam_risk_too_many_posts` beyond
+    /// the daily cap (HTTP status UNCONFIRMED: TikTok documents the code).
+    fn direct_post(&self, creator: &str) -> Result<(), Response> {
+        let now = self.ctx.clock.now();
+        let mut inner = self.lock();
+        let posts = inner.direct_posts.entry(creator.to_owned()).or_default();
+        posts.retain(|t| now - *t < chrono::Duration::hours(24));
+        if posts.len() as u64 >= self.ctx.config.tiktok_direct_posts_per_day {
+            return Err(tt_err(
+                403,
+                "spam_risk_too_many_posts",
+                "The daily post cap for this creator has been reached.",
+            ));
+        }
+        posts.push(now);
         Ok(())
     }
 

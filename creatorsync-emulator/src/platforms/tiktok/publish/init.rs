@@ -127,6 +127,9 @@ async fn init(
                 "privacy_level is not one of the creator's privacy_level_options",
             );
         }
+        if let Err(r) = st.direct_post(&info.subject) {
+            return r;
+        }
     }
     let title_len = post_info["title"]
         .as_str()

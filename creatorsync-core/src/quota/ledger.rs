@@ -1,0 +1,309 @@
+//! The quota ledger over the shared [`KeyValueStore`]: one entry per
+//! (platform, quota, scope), holding the uses inside the window and, when
+//! the platform said the quota is used up, until when.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde::{Deserialize, Serialize};
+use tracing::warn;
+
+use super::{Bucket, QuotaScope};
+use crate::clock::Clock;
+use crate::{AccountKey, Error, KeyValueStore, Platform, Result};
+
+/// How often a compare-and-swap loop re-reads before giving up.
+const CAS_ATTEMPTS: usize = 32;
+
+/// Characters escaped in a scope id inside a ledger key: the separator,
+/// the escape itself, and anything not printable.
+const KEY_ESCAPES: &AsciiSet = &CONTROLS.add(b'/').add(b'%').add(b' ');
+
+/// One quota's state for one scope, as the caller sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuotaUsage {
+    /// The platform.
+    pub platform: Platform,
+    /// The quota's name (`posts`, `uploads`, `reels`...).
+    pub bucket: String,
+    /// What it is counted per.
+    pub scope: QuotaScope,
+    /// The account it is counted for (`None` for a quota shared by the
+    /// user's accounts or the app).
+    pub account_id: Option<String>,
+    /// The window (`rolling 24h`, `day America/Los_Angeles`).
+    pub window: String,
+    /// Uses this SDK recorded inside the window (every worker sharing the
+    /// store).
+    pub used: u32,
+    /// The cap, when the SDK counts it.
+    pub limit: Option<u32>,
+    /// Slots left (0 while the platform reported the quota used up).
+    pub remaining: Option<u32>,
+    /// When the next slot frees (`None` while nothing is used).
+    pub resets_at: Option<DateTime<Utc>>,
+}
+
+/// A slot taken by a publish, given back with [`Ledger::release`] when the
+/// target fails before its create could reach the platform.
+#[derive(Debug, Clone)]
+pub(crate) struct Reserved {
+    key: String,
+    use_id: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Entry {
+    #[serde(default)]
+    uses: Vec<Use>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    blocked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Use {
+    id: String,
+    at: DateTime<Utc>,
+}
+
+impl Entry {
+    /// Drops uses outside the window and a block that has passed.
+    fn prune(&mut self, bucket: &Bucket, now: DateTime<Utc>) {
+        let start = bucket.window.start(now);
+        self.uses.retain(|u| u.at > start);
+        if self.blocked_until.is_some_and(|t| t <= now) {
+            self.blocked_until = None;
+        }
+    }
+
+    /// When the next slot frees.
+    fn frees_at(&self, bucket: &Bucket, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if let Some(until) = self.blocked_until {
+            return Some(until);
+        }
+        let oldest = self.uses.iter().map(|u| u.at).min()?;
+        Some(bucket.window.frees_at(now, oldest))
+    }
+}
+
+/// The ledger shared by every worker on one store.
+#[derive(Debug, Clone)]
+pub(crate) struct Ledger {
+    kv: Arc<dyn KeyValueStore>,
+    clock: Arc<dyn Clock>,
+    /// Caps the app changed (a raised YouTube quota, a test's small cap).
+    limits: BTreeMap<(Platform, String), u32>,
+}
+
+impl Ledger {
+    pub(crate) fn new(
+        kv: Arc<dyn KeyValueStore>,
+        clock: Arc<dyn Clock>,
+        limits: BTreeMap<(Platform, String), u32>,
+    ) -> Self {
+        Self { kv, clock, limits }
+    }
+
+    /// The cap counted for `bucket`.
+    fn limit(&self, platform: Platform, bucket: &Bucket) -> Option<u32> {
+        self.limits
+            .get(&(platform, bucket.name.to_owned()))
+            .copied()
+            .or(bucket.limit)
+    }
+
+    /// The ledger key of a quota for a scope.
+    fn key(platform: Platform, bucket: &str, scope_id: &str) -> String {
+        format!(
+            "quota/{}/{bucket}/{}",
+            platform.as_str(),
+            utf8_percent_encode(scope_id, KEY_ESCAPES)
+        )
+    }
+
+    /// The ledger key of `bucket` for an account.
+    fn key_for(platform: Platform, bucket: &Bucket, account: &AccountKey) -> String {
+        let scope_id = match bucket.scope {
+            QuotaScope::Account => format!("account:{}", account.account_id),
+            QuotaScope::User => format!("user:{}", account.user_id),
+            QuotaScope::App => "app".to_owned(),
+        };
+        Self::key(platform, bucket.name, &scope_id)
+    }
+
+    async fn read(&self, key: &str) -> Result<(Entry, Option<u64>)> {
+        let Some(v) = self.kv.get(key).await? else {
+            return Ok((Entry::default(), None));
+        };
+        let entry = serde_json::from_str(&v.value).unwrap_or_else(|e| {
+            warn!(key, error = %e, "an unreadable quota entry is counted as empty");
+            Entry::default()
+        });
+        Ok((entry, Some(v.version)))
+    }
+
+    async fn write(&self, key: &str, entry: &Entry, version: Option<u64>) -> Result<bool> {
+        let text = serde_json::to_string(entry)
+            .map_err(|e| Error::store(format!("cannot encode a quota entry: {e}")))?;
+        match self.kv.put(key, &text, version).await {
+            Ok(_) => Ok(true),
+            Err(Error::Conflict { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn exhausted(
+        platform: Platform,
+        bucket: &Bucket,
+        limit: Option<u32>,
+        resets_at: DateTime<Utc>,
+        message: String,
+    ) -> Error {
+        Error::QuotaExhausted {
+            platform,
+            bucket: bucket.name.to_owned(),
+            limit,
+            resets_at,
+            message,
+        }
+    }
+
+    /// Takes one slot of `bucket` for the use `use_id` (the idempotency key
+    /// and account: a retry finds its own slot and takes no other), or
+    /// fails with [`Error::QuotaExhausted`].
+    pub(crate) async fn reserve(
+        &self,
+        platform: Platform,
+        bucket: &Bucket,
+        account: &AccountKey,
+        use_id: &str,
+    ) -> Result<Option<Reserved>> {
+        let key = Self::key_for(platform, bucket, account);
+        let limit = self.limit(platform, bucket);
+        for _ in 0..CAS_ATTEMPTS {
+            let now = self.clock.now();
+            let (mut entry, version) = self.read(&key).await?;
+            entry.prune(bucket, now);
+            if let Some(until) = entry.blocked_until {
+                return Err(Self::exhausted(
+                    platform,
+                    bucket,
+                    limit,
+                    until,
+                    "the platform reported this quota used up".into(),
+                ));
+            }
+            let Some(cap) = limit else {
+                // Not counted here: only a platform's answer blocks it.
+                return Ok(None);
+            };
+            if entry.uses.iter().any(|u| u.id == use_id) {
+                return Ok(Some(Reserved {
+                    key,
+                    use_id: use_id.to_owned(),
+                }));
+            }
+            if entry.uses.len() >= cap as usize {
+                let resets_at = entry.frees_at(bucket, now).unwrap_or(now);
+                return Err(Self::exhausted(
+                    platform,
+                    bucket,
+                    Some(cap),
+                    resets_at,
+                    format!(
+                        "{} of {cap} used in the {} window",
+                        entry.uses.len(),
+                        bucket.window.describe()
+                    ),
+                ));
+            }
+            entry.uses.push(Use {
+                id: use_id.to_owned(),
+                at: now,
+            });
+            if self.write(&key, &entry, version).await? {
+                return Ok(Some(Reserved {
+                    key,
+                    use_id: use_id.to_owned(),
+                }));
+            }
+        }
+        Err(Error::store(format!(
+            "the quota entry {key} kept changing under concurrent writers"
+        )))
+    }
+
+    /// Gives a slot back (the target failed before its create could reach
+    /// the platform).
+    pub(crate) async fn release(&self, reserved: &Reserved) -> Result<()> {
+        for _ in 0..CAS_ATTEMPTS {
+            let (mut entry, version) = self.read(&reserved.key).await?;
+            let before = entry.uses.len();
+            entry.uses.retain(|u| u.id != reserved.use_id);
+            if entry.uses.len() == before || self.write(&reserved.key, &entry, version).await? {
+                return Ok(());
+            }
+        }
+        Err(Error::store(format!(
+            "the quota entry {} kept changing under concurrent writers",
+            reserved.key
+        )))
+    }
+
+    /// Records that the platform reported `bucket` used up until `until`.
+    pub(crate) async fn block(
+        &self,
+        platform: Platform,
+        bucket: &Bucket,
+        account: &AccountKey,
+        until: DateTime<Utc>,
+    ) -> Result<()> {
+        let key = Self::key_for(platform, bucket, account);
+        for _ in 0..CAS_ATTEMPTS {
+            let (mut entry, version) = self.read(&key).await?;
+            if entry.blocked_until.is_some_and(|t| t >= until) {
+                return Ok(());
+            }
+            entry.blocked_until = Some(until);
+            if self.write(&key, &entry, version).await? {
+                return Ok(());
+            }
+        }
+        Err(Error::store(format!(
+            "the quota entry {key} kept changing under concurrent writers"
+        )))
+    }
+
+    /// The state of `bucket` for an account.
+    pub(crate) async fn usage(
+        &self,
+        platform: Platform,
+        bucket: &Bucket,
+        account: &AccountKey,
+    ) -> Result<QuotaUsage> {
+        let key = Self::key_for(platform, bucket, account);
+        let now = self.clock.now();
+        let (mut entry, _) = self.read(&key).await?;
+        entry.prune(bucket, now);
+        let limit = self.limit(platform, bucket);
+        let used = u32::try_from(entry.uses.len()).unwrap_or(u32::MAX);
+        let remaining = if entry.blocked_until.is_some() {
+            Some(0)
+        } else {
+            limit.map(|l| l.saturating_sub(used))
+        };
+        Ok(QuotaUsage {
+            platform,
+            bucket: bucket.name.to_owned(),
+            scope: bucket.scope,
+            account_id: (bucket.scope == QuotaScope::Account).then(|| account.account_id.clone()),
+            window: bucket.window.describe(),
+            used,
+            limit,
+            remaining,
+            resets_at: entry.frees_at(bucket, now),
+        })
+    }
+}
