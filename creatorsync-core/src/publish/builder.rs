@@ -17,7 +17,10 @@ use crate::publish_log::{MemoryPublishLog, PublishLog};
 #[cfg(feature = "sqlite")]
 use crate::store::{KeyRing, SqliteTokenStore};
 use crate::upload::{MemoryUploadSessions, PollConfig, UploadConfig, UploadSessions};
-use crate::{EndpointSet, Error, HttpClient, HttpConfig, Platform, Result, Secret, TokenStore};
+use crate::{
+    EndpointSet, Error, HttpClient, HttpConfig, KeyValueStore, KvStore, Platform, Result, Secret,
+    TimeoutStore, TokenStore,
+};
 
 /// Default bound on targets in flight within one publish.
 pub const DEFAULT_PER_PUBLISH: usize = 8;
@@ -53,6 +56,7 @@ pub struct CreatorSyncBuilder {
     log: Option<Arc<dyn PublishLog>>,
     pending: Option<Arc<dyn PendingStore>>,
     sessions: Option<Arc<dyn UploadSessions>>,
+    kv: Option<(Arc<dyn KeyValueStore>, Option<crate::store::KeyRing>)>,
     #[cfg(feature = "sqlite")]
     sqlite: Option<(PathBuf, Option<KeyRing>)>,
     upload: UploadConfig,
@@ -131,6 +135,42 @@ impl CreatorSyncBuilder {
         self.pending.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
+    }
+
+    /// Keep everything (tokens, pending connects, the publish log, upload
+    /// sessions) in one host key-value store (a MongoDB collection,
+    /// Redis…): see [`KvStore`] and `docs/storage.md`. Values are sealed
+    /// with `keys` (None reads `CREATORSYNC_KEY`, as the SQLite default
+    /// does). Every call of `kv` is bounded by
+    /// [`crate::DEFAULT_STORE_TIMEOUT`]. A store, publish log, pending store
+    /// or upload sessions given explicitly still win.
+    pub fn key_value_store(
+        mut self,
+        kv: Arc<dyn KeyValueStore>,
+        keys: Option<crate::store::KeyRing>,
+    ) -> Self {
+        self.kv = Some((kv, keys));
+        self
+    }
+
+    /// Fills what was not given explicitly from the key-value store, if
+    /// one was given.
+    fn take_key_value_store(&mut self) -> Result<()> {
+        let Some((kv, keys)) = self.kv.take() else {
+            return Ok(());
+        };
+        let keys = match keys {
+            Some(k) => k,
+            None => crate::store::KeyRing::from_env()?,
+        };
+        let bounded = TimeoutStore::new(kv, crate::DEFAULT_STORE_TIMEOUT)?;
+        let store = Arc::new(KvStore::new(Arc::new(bounded), keys));
+        self.log
+            .get_or_insert_with(|| Arc::new(store.publish_log()));
+        self.pending.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
+        self.store.get_or_insert(store);
+        Ok(())
     }
 
     /// Where connects wait between `begin` and the callback (default: the
@@ -313,6 +353,7 @@ impl CreatorSyncBuilder {
         let secret = self.state_secret.take().ok_or_else(|| {
             Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into())
         })?;
+        self.take_key_value_store()?;
         let (store, log) = self.take_stores().await?;
         let mut connector = Connector::builder();
         if let Some(pending) = self.pending.take() {
