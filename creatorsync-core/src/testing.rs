@@ -344,6 +344,45 @@ mod tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn sqlite_upload_sessions_and_pending_conform() {
+            let dir = Arc::new(tempfile::tempdir().unwrap());
+            let n = Arc::new(AtomicUsize::new(0));
+            let file = || {
+                dir.path()
+                    .join(format!("s{}.db", n.fetch_add(1, Ordering::SeqCst)))
+            };
+            upload_sessions_conformance(|| {
+                let path = file();
+                async move {
+                    Arc::new(SqliteTokenStore::open(path, ring()).await.unwrap())
+                        as Arc<dyn UploadSessions>
+                }
+            })
+            .await;
+            pending_store_conformance(|| {
+                let path = file();
+                async move {
+                    Arc::new(SqliteTokenStore::open(path, ring()).await.unwrap())
+                        as Arc<dyn PendingStore>
+                }
+            })
+            .await;
+            // A session saved by one process is there for the next one.
+            let path = file();
+            let first = SqliteTokenStore::open(&path, ring()).await.unwrap();
+            first
+                .save("job:x:0", &serde_json::json!({"segment": 3}))
+                .await
+                .unwrap();
+            first.close().await;
+            let again = SqliteTokenStore::open(&path, ring()).await.unwrap();
+            assert_eq!(
+                again.load("job:x:0").await.unwrap(),
+                Some(serde_json::json!({"segment": 3}))
+            );
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn sqlite_publish_log_persists_beside_tokens() {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("shared.db");

@@ -114,25 +114,29 @@ impl CreatorSyncBuilder {
     }
 
     /// An opened SQLite store for tokens, the publish log (unless one was
-    /// given) and pending connects (unless a pending store was given): what
-    /// [`CreatorSyncBuilder::sqlite`] opens itself.
+    /// given), pending connects (unless a pending store was given) and
+    /// upload sessions (unless given): what [`CreatorSyncBuilder::sqlite`]
+    /// opens itself.
     #[cfg(feature = "sqlite")]
     pub fn sqlite_store(mut self, store: Arc<SqliteTokenStore>) -> Self {
         self.log
             .get_or_insert_with(|| Arc::new(store.publish_log()));
         self.pending.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
     }
 
     /// A connected PostgreSQL store for tokens, the publish log (unless
-    /// one was given) and pending connects (unless a pending store was
-    /// given), so every worker sharing the database shares all three.
+    /// one was given), pending connects (unless a pending store was
+    /// given) and upload sessions (unless given), so every worker sharing
+    /// the database shares all four.
     #[cfg(feature = "postgres")]
     pub fn postgres_store(mut self, store: Arc<crate::store::PostgresTokenStore>) -> Self {
         self.log
             .get_or_insert_with(|| Arc::new(store.publish_log()));
         self.pending.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
     }
@@ -182,7 +186,10 @@ impl CreatorSyncBuilder {
         self
     }
 
-    /// Where resumable upload sessions are kept (default: in memory).
+    /// Where resumable upload sessions are kept (default: the SQLite,
+    /// PostgreSQL or key-value store that keeps the tokens, so a restarted
+    /// process resumes; in memory with a store given by
+    /// [`CreatorSyncBuilder::store`]).
     pub fn upload_sessions(mut self, sessions: Arc<dyn UploadSessions>) -> Self {
         self.sessions = Some(sessions);
         self
@@ -324,6 +331,7 @@ impl CreatorSyncBuilder {
             None => Arc::new(store.publish_log()),
         };
         self.pending.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
         Ok((store, log))
     }
 

@@ -27,6 +27,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_pending_connects.sql"),
     ),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_upload_sessions.sql"),
+    ),
 ];
 
 /// Advisory lock key serializing schema changes between connecting

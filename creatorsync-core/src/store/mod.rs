@@ -29,12 +29,16 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 mod sqlite_pending;
 #[cfg(feature = "sqlite")]
+mod sqlite_sessions;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTokenStore;
 
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_pending;
+#[cfg(feature = "postgres")]
+mod postgres_sessions;
 #[cfg(feature = "postgres")]
 pub use crate::sql::postgres::PostgresOptions;
 #[cfg(feature = "postgres")]
