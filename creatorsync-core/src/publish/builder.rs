@@ -484,4 +484,47 @@ mod tests {
             .await;
         assert!(sync.is_ok(), "{:?}", sync.err());
     }
+
+    #[tokio::test]
+    async fn a_key_value_store_fills_only_what_was_not_given() {
+        let kv = Arc::new(crate::MemoryKeyValueStore::new());
+        let keys = crate::store::KeyRing::new("k1", &[7u8; 32]).unwrap();
+        let log: Arc<dyn PublishLog> = Arc::new(MemoryPublishLog::new());
+        let sessions: Arc<dyn UploadSessions> = Arc::new(MemoryUploadSessions::new());
+        let sync = CreatorSync::builder()
+            .state_secret([7u8; 32])
+            .publish_log(log.clone())
+            .key_value_store(kv.clone(), Some(keys.clone()))
+            .upload_sessions(sessions.clone())
+            .build()
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&sync.inner.log, &log), "the given log wins");
+        assert!(
+            Arc::ptr_eq(&sync.inner.sessions, &sessions),
+            "given sessions win"
+        );
+        assert!(format!("{:?}", sync.inner.store).contains("KvStore"));
+
+        // Alone, it keeps all four: a session saved through the client's
+        // sessions is in the key-value store.
+        let sync = CreatorSync::builder()
+            .state_secret([7u8; 32])
+            .key_value_store(kv.clone(), Some(keys))
+            .build()
+            .await
+            .unwrap();
+        sync.inner
+            .sessions
+            .save("job:x:0", &serde_json::json!({"segment": 1}))
+            .await
+            .unwrap();
+        assert!(
+            kv.get("creatorsync/upload/job:x:0")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(format!("{:?}", sync.inner.log).contains("KvPublishLog"));
+    }
 }
