@@ -190,6 +190,12 @@ async fn resume_after_sigkill() {
         SEGMENTS,
         "every segment arrived: {chunks:#?}"
     );
+    eprintln!(
+        "resume: {acked_before} of {SEGMENTS} segments acknowledged before the kill, \
+         resumed at offset {}, {} sent twice",
+        first_resumed.offset,
+        complete.len() - distinct.len()
+    );
     assert!(
         complete.len() - distinct.len() <= 1,
         "at most one segment sent twice: {chunks:#?}"
