@@ -48,7 +48,7 @@ pub use clock::{Clock, SystemClock};
 pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{Endpoints, HttpClient, HttpConfig, RetryConfig};
-pub use kv::{KeyValueStore, MemoryKeyValueStore, Versioned};
+pub use kv::{KeyValueStore, KvStore, MemoryKeyValueStore, Versioned};
 pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use media_host::{MediaHost, ObjectStoreMediaHost};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};

@@ -1,4 +1,5 @@
-//! Conformance suites for [`TokenStore`] and [`PublishLog`]
+//! Conformance suites for [`TokenStore`], [`PublishLog`],
+//! [`KeyValueStore`], [`PendingStore`] and [`UploadSessions`]
 //! implementations (feature `testing`).
 //!
 //! Every implementation — the in-memory and SQLite stores here, PostgreSQL,
@@ -39,16 +40,22 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 
+use crate::auth::PendingStore;
 use crate::publish_log::PublishLog;
+use crate::upload::UploadSessions;
 use crate::{
     AccountKey, Credential, KeyValueStore, Platform, Profile, Secret, StoredToken, TokenStore,
 };
 
 mod kv;
+mod pending;
 mod publish_log;
+mod sessions;
 mod tokens;
 
 pub use kv::{kv_cas_conflict, kv_delete, kv_list, kv_races, kv_round_trip};
+pub use pending::{pending_concurrent_take, pending_expired, pending_taken_once};
+pub use sessions::{sessions_isolation, sessions_remove, sessions_replace, sessions_round_trip};
 
 pub use publish_log::{
     publish_log_concurrent_begin, publish_log_lease_expiry, publish_log_lease_holder,
@@ -95,6 +102,29 @@ where
     kv_delete(&*make().await).await;
     kv_list(&*make().await).await;
     kv_races(make().await).await;
+}
+
+/// Runs every [`UploadSessions`] case, each on a fresh store from `make`.
+pub async fn upload_sessions_conformance<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Arc<dyn UploadSessions>>,
+{
+    sessions_round_trip(&*make().await).await;
+    sessions_replace(&*make().await).await;
+    sessions_remove(&*make().await).await;
+    sessions_isolation(&*make().await).await;
+}
+
+/// Runs every [`PendingStore`] case, each on a fresh store from `make`.
+pub async fn pending_store_conformance<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Arc<dyn PendingStore>>,
+{
+    pending_taken_once(&*make().await).await;
+    pending_expired(&*make().await).await;
+    pending_concurrent_take(make().await).await;
 }
 
 /// Runs every [`PublishLog`] case except [`publish_log_persistence`], each
@@ -182,6 +212,69 @@ mod tests {
         .await;
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn memory_upload_sessions_and_pending_conform() {
+        upload_sessions_conformance(|| async {
+            Arc::new(crate::upload::MemoryUploadSessions::new()) as Arc<dyn UploadSessions>
+        })
+        .await;
+        pending_store_conformance(|| async {
+            Arc::new(crate::auth::MemoryPendingStore::new()) as Arc<dyn PendingStore>
+        })
+        .await;
+    }
+
+    /// Everything the SDK keeps, through one in-memory key-value store.
+    mod key_value {
+        use super::*;
+        use crate::{KeyRing, KvStore, MemoryKeyValueStore};
+
+        fn kv_store() -> Arc<KvStore> {
+            Arc::new(KvStore::new(
+                Arc::new(MemoryKeyValueStore::new()),
+                KeyRing::new("k1", &[5u8; 32]).unwrap(),
+            ))
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn kv_token_store_conforms() {
+            token_store_conformance(|| async { kv_store() as Arc<dyn TokenStore> }).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn kv_publish_log_conforms() {
+            publish_log_conformance(|| async {
+                Arc::new(kv_store().publish_log()) as Arc<dyn PublishLog>
+            })
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn kv_pending_store_conforms() {
+            pending_store_conformance(|| async { kv_store() as Arc<dyn PendingStore> }).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn kv_upload_sessions_conform() {
+            upload_sessions_conformance(|| async { kv_store() as Arc<dyn UploadSessions> }).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn kv_token_store_and_log_persist_in_the_key_value_store() {
+            let kv: Arc<dyn KeyValueStore> = Arc::new(MemoryKeyValueStore::new());
+            let ring = || KeyRing::new("k1", &[5u8; 32]).unwrap();
+            let store = KvStore::new(kv.clone(), ring());
+            token_persistence(Arc::new(store.clone()), || async {
+                Arc::new(KvStore::new(kv.clone(), ring())) as Arc<dyn TokenStore>
+            })
+            .await;
+            publish_log_persistence(Arc::new(store.publish_log()), || async {
+                Arc::new(KvStore::new(kv.clone(), ring()).publish_log()) as Arc<dyn PublishLog>
+            })
+            .await;
+        }
+    }
+
     #[cfg(feature = "sqlite")]
     mod sqlite {
         use std::sync::atomic::{AtomicUsize, Ordering};
@@ -264,6 +357,45 @@ mod tests {
                 Arc::new(SqlitePublishLog::open_in_memory().await.unwrap()) as Arc<dyn PublishLog>
             })
             .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn sqlite_upload_sessions_and_pending_conform() {
+            let dir = Arc::new(tempfile::tempdir().unwrap());
+            let n = Arc::new(AtomicUsize::new(0));
+            let file = || {
+                dir.path()
+                    .join(format!("s{}.db", n.fetch_add(1, Ordering::SeqCst)))
+            };
+            upload_sessions_conformance(|| {
+                let path = file();
+                async move {
+                    Arc::new(SqliteTokenStore::open(path, ring()).await.unwrap())
+                        as Arc<dyn UploadSessions>
+                }
+            })
+            .await;
+            pending_store_conformance(|| {
+                let path = file();
+                async move {
+                    Arc::new(SqliteTokenStore::open(path, ring()).await.unwrap())
+                        as Arc<dyn PendingStore>
+                }
+            })
+            .await;
+            // A session saved by one process is there for the next one.
+            let path = file();
+            let first = SqliteTokenStore::open(&path, ring()).await.unwrap();
+            first
+                .save("job:x:0", &serde_json::json!({"segment": 3}))
+                .await
+                .unwrap();
+            first.close().await;
+            let again = SqliteTokenStore::open(&path, ring()).await.unwrap();
+            assert_eq!(
+                again.load("job:x:0").await.unwrap(),
+                Some(serde_json::json!({"segment": 3}))
+            );
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -19,6 +19,15 @@ use crate::Result;
 mod memory;
 pub use memory::MemoryKeyValueStore;
 
+mod layout;
+mod pending;
+mod publish_log;
+mod sessions;
+mod store;
+mod tokens;
+pub use publish_log::KvPublishLog;
+pub use store::KvStore;
+
 /// A stored value and its version (1 after the insert, +1 per write).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versioned {

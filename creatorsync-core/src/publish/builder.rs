@@ -19,8 +19,10 @@ use crate::quota::Ledger;
 #[cfg(feature = "sqlite")]
 use crate::store::{KeyRing, SqliteTokenStore};
 use crate::upload::{MemoryUploadSessions, PollConfig, UploadConfig, UploadSessions};
-use crate::{EndpointSet, Error, HttpClient, HttpConfig, Platform, Result, Secret, TokenStore};
-use crate::{KeyValueStore, MemoryKeyValueStore};
+use crate::{
+    EndpointSet, Error, HttpClient, HttpConfig, KeyValueStore, KvStore, MemoryKeyValueStore,
+    Platform, Result, Secret, TimeoutStore, TokenStore,
+};
 
 /// Default bound on targets in flight within one publish.
 pub const DEFAULT_PER_PUBLISH: usize = 8;
@@ -56,6 +58,7 @@ pub struct CreatorSyncBuilder {
     log: Option<Arc<dyn PublishLog>>,
     pending: Option<Arc<dyn PendingStore>>,
     sessions: Option<Arc<dyn UploadSessions>>,
+    kv: Option<(Arc<dyn KeyValueStore>, Option<crate::store::KeyRing>)>,
     #[cfg(feature = "sqlite")]
     sqlite: Option<(PathBuf, Option<KeyRing>)>,
     upload: UploadConfig,
@@ -117,29 +120,71 @@ impl CreatorSyncBuilder {
     }
 
     /// An opened SQLite store for tokens, the publish log (unless one was
-    /// given) and pending connects (unless a pending store was given): what
-    /// [`CreatorSyncBuilder::sqlite`] opens itself.
+    /// given), pending connects (unless a pending store was given) and
+    /// upload sessions (unless given): what [`CreatorSyncBuilder::sqlite`]
+    /// opens itself.
     #[cfg(feature = "sqlite")]
     pub fn sqlite_store(mut self, store: Arc<SqliteTokenStore>) -> Self {
         self.log
             .get_or_insert_with(|| Arc::new(store.publish_log()));
         self.pending.get_or_insert_with(|| store.clone());
         self.quota_store.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
     }
 
     /// A connected PostgreSQL store for tokens, the publish log (unless
-    /// one was given) and pending connects (unless a pending store was
-    /// given), so every worker sharing the database shares all three.
+    /// one was given), pending connects (unless a pending store was
+    /// given) and upload sessions (unless given), so every worker sharing
+    /// the database shares all four.
     #[cfg(feature = "postgres")]
     pub fn postgres_store(mut self, store: Arc<crate::store::PostgresTokenStore>) -> Self {
         self.log
             .get_or_insert_with(|| Arc::new(store.publish_log()));
         self.pending.get_or_insert_with(|| store.clone());
         self.quota_store.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
+    }
+
+    /// Keep everything (tokens, pending connects, the publish log, upload
+    /// sessions) in one host key-value store (a MongoDB collection,
+    /// Redis…): see [`KvStore`] and `docs/storage.md`. Values are sealed
+    /// with `keys` (None reads `CREATORSYNC_KEY`, as the SQLite default
+    /// does). Every call of `kv` is bounded by
+    /// [`crate::DEFAULT_STORE_TIMEOUT`]. A store, publish log, pending store
+    /// or upload sessions given explicitly still win.
+    pub fn key_value_store(
+        mut self,
+        kv: Arc<dyn KeyValueStore>,
+        keys: Option<crate::store::KeyRing>,
+    ) -> Self {
+        self.kv = Some((kv, keys));
+        self
+    }
+
+    /// Fills what was not given explicitly from the key-value store, if
+    /// one was given.
+    fn take_key_value_store(&mut self) -> Result<()> {
+        let Some((kv, keys)) = self.kv.take() else {
+            return Ok(());
+        };
+        let keys = match keys {
+            Some(k) => k,
+            None => crate::store::KeyRing::from_env()?,
+        };
+        let bounded: Arc<dyn KeyValueStore> =
+            Arc::new(TimeoutStore::new(kv, crate::DEFAULT_STORE_TIMEOUT)?);
+        let store = Arc::new(KvStore::new(bounded.clone(), keys));
+        self.quota_store.get_or_insert(bounded);
+        self.log
+            .get_or_insert_with(|| Arc::new(store.publish_log()));
+        self.pending.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
+        self.store.get_or_insert(store);
+        Ok(())
     }
 
     /// Where connects wait between `begin` and the callback (default: the
@@ -185,7 +230,10 @@ impl CreatorSyncBuilder {
         self
     }
 
-    /// Where resumable upload sessions are kept (default: in memory).
+    /// Where resumable upload sessions are kept (default: the SQLite,
+    /// PostgreSQL or key-value store that keeps the tokens, so a restarted
+    /// process resumes; in memory with a store given by
+    /// [`CreatorSyncBuilder::store`]).
     pub fn upload_sessions(mut self, sessions: Arc<dyn UploadSessions>) -> Self {
         self.sessions = Some(sessions);
         self
@@ -328,6 +376,7 @@ impl CreatorSyncBuilder {
         };
         self.pending.get_or_insert_with(|| store.clone());
         self.quota_store.get_or_insert_with(|| store.clone());
+        self.sessions.get_or_insert_with(|| store.clone());
         Ok((store, log))
     }
 
@@ -373,6 +422,7 @@ impl CreatorSyncBuilder {
         let secret = self.state_secret.take().ok_or_else(|| {
             Error::Config("CreatorSync: a state secret (≥ 32 bytes) is required".into())
         })?;
+        self.take_key_value_store()?;
         let (store, log) = self.take_stores().await?;
         let mut connector = Connector::builder();
         if let Some(pending) = self.pending.take() {
@@ -505,5 +555,48 @@ mod tests {
             .build()
             .await;
         assert!(sync.is_ok(), "{:?}", sync.err());
+    }
+
+    #[tokio::test]
+    async fn a_key_value_store_fills_only_what_was_not_given() {
+        let kv = Arc::new(crate::MemoryKeyValueStore::new());
+        let keys = crate::store::KeyRing::new("k1", &[7u8; 32]).unwrap();
+        let log: Arc<dyn PublishLog> = Arc::new(MemoryPublishLog::new());
+        let sessions: Arc<dyn UploadSessions> = Arc::new(MemoryUploadSessions::new());
+        let sync = CreatorSync::builder()
+            .state_secret([7u8; 32])
+            .publish_log(log.clone())
+            .key_value_store(kv.clone(), Some(keys.clone()))
+            .upload_sessions(sessions.clone())
+            .build()
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&sync.inner.log, &log), "the given log wins");
+        assert!(
+            Arc::ptr_eq(&sync.inner.sessions, &sessions),
+            "given sessions win"
+        );
+        assert!(format!("{:?}", sync.inner.store).contains("KvStore"));
+
+        // Alone, it keeps all four: a session saved through the client's
+        // sessions is in the key-value store.
+        let sync = CreatorSync::builder()
+            .state_secret([7u8; 32])
+            .key_value_store(kv.clone(), Some(keys))
+            .build()
+            .await
+            .unwrap();
+        sync.inner
+            .sessions
+            .save("job:x:0", &serde_json::json!({"segment": 1}))
+            .await
+            .unwrap();
+        assert!(
+            kv.get("creatorsync/upload/job:x:0")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(format!("{:?}", sync.inner.log).contains("KvPublishLog"));
     }
 }

@@ -67,6 +67,8 @@ use crate::{AccountKey, Error, Platform, Result};
 mod memory;
 pub use memory::MemoryPublishLog;
 
+pub(crate) mod transitions;
+
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql_common;
 

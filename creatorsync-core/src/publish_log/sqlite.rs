@@ -512,7 +512,7 @@ PRAGMA user_version = 1;
             .fetch_one(&log.pool)
             .await
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3, "migrated to the current schema");
         log.close().await;
         // Opening again applies nothing twice.
         let again = SqlitePublishLog::open(&path).await.unwrap();

@@ -27,7 +27,11 @@ const MIGRATIONS: &[(i32, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_pending_connects.sql"),
     ),
-    (4, include_str!("../../migrations/postgres/0004_kv.sql")),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_upload_sessions.sql"),
+    ),
+    (5, include_str!("../../migrations/postgres/0005_kv.sql")),
 ];
 
 /// Advisory lock key serializing schema changes between connecting

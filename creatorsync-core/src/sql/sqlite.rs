@@ -21,7 +21,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// writers take turns).
 const MAX_CONNECTIONS: u32 = 8;
 /// Schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tokens (
@@ -67,6 +67,13 @@ CREATE TABLE IF NOT EXISTS pending_connects (
     ciphertext   BLOB    NOT NULL,
     expires_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS upload_sessions (
+    session_key  TEXT    NOT NULL PRIMARY KEY,
+    key_id       TEXT    NOT NULL,
+    sealed_nonce BLOB    NOT NULL,
+    ciphertext   BLOB    NOT NULL,
+    updated_at   INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS kv (
     key     TEXT    NOT NULL PRIMARY KEY,
     value   TEXT    NOT NULL,
@@ -74,6 +81,9 @@ CREATE TABLE IF NOT EXISTS kv (
 ) WITHOUT ROWID;
 ";
 
+/// Version 2 to 3 adds the `upload_sessions` table (persisted resumable
+/// uploads, sealed like tokens): created by [`SCHEMA`], nothing to move.
+///
 /// Version 1 to 2: leases in the publish log. `lease_until` is Unix time in
 /// microseconds (an integer compares correctly, RFC 3339 text of varying
 /// precision does not). Old rows get no owner and a lease that ran out in
@@ -149,7 +159,7 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
         .await
         .map_err(|e| store_err("create schema", e))?;
     // PRAGMA values cannot be bound; the constant is ours.
-    sqlx::query("PRAGMA user_version = 2")
+    sqlx::query("PRAGMA user_version = 3")
         .execute(&mut *tx)
         .await
         .map_err(|e| store_err("schema version", e))?;

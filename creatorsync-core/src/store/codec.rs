@@ -11,11 +11,13 @@ use zeroize::Zeroizing;
 use super::crypto::{KeyRing, Sealed};
 use crate::{AccountKey, Credential, Error, Result, Secret};
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// A version as the database's signed 64-bit integer.
 pub(crate) fn u64_to_sql(v: u64) -> Result<i64> {
     i64::try_from(v).map_err(|_| Error::invalid_input("version", "too large"))
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// A stored version back as `u64`.
 pub(crate) fn u64_from_sql(v: i64) -> Result<u64> {
     u64::try_from(v).map_err(|_| Error::store("negative version in the database"))
@@ -172,6 +174,7 @@ pub(crate) fn open_credential(
     credential_from_plaintext(key_id, &plaintext)
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// Re-encrypts one row's ciphertext under the ring's active key, in the
 /// current format, for the same row version (key rotation; this also
 /// moves rows written before the version was bound to the current
@@ -284,4 +287,33 @@ pub(crate) fn open_pending(
         request_token_secret: p.request_token_secret.map(crate::Secret::new),
         expires_at: p.expires_at,
     })
+}
+
+/// Encrypts an upload session (its upload URLs may carry upload tokens),
+/// bound to its session key: another key's ciphertext does not open under
+/// it.
+pub(crate) fn seal_session(
+    ring: &KeyRing,
+    key: &str,
+    session: &serde_json::Value,
+) -> Result<(Sealed, Zeroizing<Vec<u8>>)> {
+    let mut buffer = Zeroizing::new(
+        serde_json::to_vec(session)
+            .map_err(|e| Error::store(format!("cannot encode an upload session: {e}")))?,
+    );
+    let sealed = ring.seal(&["upload", key], 0, &mut buffer)?;
+    Ok((sealed, buffer))
+}
+
+/// Decrypts an upload session sealed by [`seal_session`] under `key`.
+pub(crate) fn open_session(
+    ring: &KeyRing,
+    key: &str,
+    key_id: &str,
+    stored_nonce: &[u8],
+    ciphertext: &[u8],
+) -> Result<serde_json::Value> {
+    let plaintext = ring.open(&["upload", key], 0, key_id, stored_nonce, ciphertext)?;
+    serde_json::from_slice(&plaintext)
+        .map_err(|_| Error::store("a stored upload session does not decode"))
 }

@@ -18,13 +18,11 @@ pub use memory::MemoryTokenStore;
 mod timeout;
 pub use timeout::{DEFAULT_STORE_TIMEOUT, MAX_STORE_TIMEOUT, TimeoutStore};
 
-mod crypto;
+pub(crate) mod crypto;
 pub use crypto::{DEFAULT_KEY_ID, KEY_ENV, KEY_ID_ENV, KEY_LEN, KeyRing};
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod codec;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod sql_common;
+pub(crate) mod codec;
+pub(crate) mod sql_common;
 
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -32,6 +30,8 @@ mod sqlite;
 mod sqlite_kv;
 #[cfg(feature = "sqlite")]
 mod sqlite_pending;
+#[cfg(feature = "sqlite")]
+mod sqlite_sessions;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteTokenStore;
 
@@ -41,6 +41,8 @@ mod postgres;
 mod postgres_kv;
 #[cfg(feature = "postgres")]
 mod postgres_pending;
+#[cfg(feature = "postgres")]
+mod postgres_sessions;
 #[cfg(feature = "postgres")]
 pub use crate::sql::postgres::PostgresOptions;
 #[cfg(feature = "postgres")]

@@ -10,7 +10,9 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
-use super::codec::{open_credential, reseal, seal_credential, u64_from_sql};
+use super::codec::{open_credential, seal_credential};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use super::codec::{reseal, u64_from_sql};
 use super::crypto::{KeyRing, Sealed};
 use crate::{AccountKey, Error, Platform, Result, StoredToken};
 
@@ -42,6 +44,7 @@ impl KeyHolder {
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// Logs key ids used by stored rows that the ring lacks: those rows fail
 /// with [`Error::Key`] until the key is configured.
 pub(crate) fn warn_unknown_keys(ring: &KeyRing, in_use: &[String]) {
@@ -67,6 +70,7 @@ pub(crate) struct SealedRow {
     pub(crate) ciphertext: Vec<u8>,
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl SealedRow {
     /// Reads the seven columns with the backend's readers of a text, an
     /// integer and a bytes column.
@@ -86,6 +90,7 @@ impl SealedRow {
         })
     }
 
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     /// Re-encrypts this row's credential under the ring's active key (key
     /// rotation), for the same row version: the new key id and nonce, and
     /// the new ciphertext.

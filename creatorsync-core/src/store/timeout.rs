@@ -1,27 +1,31 @@
-//! A time limit on every call of a token store.
+//! A time limit on every call of a host store: a [`TokenStore`] or a
+//! [`KeyValueStore`].
 //!
-//! Stores written by the host application (a Python or JS object) can
-//! stall forever: a promise that never settles, a connection pool that
-//! never hands out a connection. [`TimeoutStore`] bounds each call, so a
-//! publish or a connect fails with [`Error::Store`] instead of hanging.
-//! Both bindings wrap host stores in it with [`DEFAULT_STORE_TIMEOUT`]
-//! unless the host sets another limit.
+//! Stores written by the host application (a Python or JS object, a
+//! MongoDB or Redis client) can stall forever: a promise that never
+//! settles, a connection pool that never hands out a connection.
+//! [`TimeoutStore`] bounds each call, so a publish or a connect fails with
+//! [`Error::Store`] instead of hanging. Both bindings wrap host stores in it
+//! with [`DEFAULT_STORE_TIMEOUT`] unless the host sets another limit, and
+//! `CreatorSyncBuilder::key_value_store` wraps the key-value store it is
+//! given.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use super::TokenStore;
+use crate::kv::{KeyValueStore, Versioned};
 use crate::{AccountKey, Error, Result, StoredToken};
 
-/// Default limit on one token store call of a host store (30 s).
+/// Default limit on one call of a host store (30 s).
 pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Largest accepted limit (one day).
 pub const MAX_STORE_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// A [`TokenStore`] whose every call must finish within a limit, else
-/// fails with [`Error::Store`]. The abandoned call is dropped; a `put`
+/// A [`TokenStore`] or [`KeyValueStore`] whose every call must finish
+/// within a limit, else fails with [`Error::Store`]. The abandoned call is dropped; a `put`
 /// that timed out may still have been applied by the store, and the next
 /// compare-and-swap sees it.
 #[derive(Debug)]
@@ -30,7 +34,7 @@ pub struct TimeoutStore<S> {
     limit: Duration,
 }
 
-impl<S: TokenStore> TimeoutStore<S> {
+impl<S> TimeoutStore<S> {
     /// Wraps `inner`; `limit` must be positive and at most
     /// [`MAX_STORE_TIMEOUT`] ([`Error::InvalidInput`] otherwise).
     pub fn new(inner: S, limit: Duration) -> Result<Self> {
@@ -64,7 +68,7 @@ impl<S: TokenStore> TimeoutStore<S> {
             .await
             .unwrap_or_else(|_| {
                 Err(Error::store(format!(
-                    "token store `{method}` did not answer within {:?}",
+                    "store `{method}` did not answer within {:?}",
                     self.limit
                 )))
             })
@@ -95,6 +99,24 @@ impl<S: TokenStore> TokenStore for TimeoutStore<S> {
     }
     async fn delete(&self, key: &AccountKey) -> Result<bool> {
         self.bounded("delete", self.inner.delete(key)).await
+    }
+}
+
+#[async_trait]
+impl<S: KeyValueStore> KeyValueStore for TimeoutStore<S> {
+    async fn get(&self, key: &str) -> Result<Option<Versioned>> {
+        self.bounded("get", self.inner.get(key)).await
+    }
+    async fn put(&self, key: &str, value: &str, expected_version: Option<u64>) -> Result<u64> {
+        self.bounded("put", self.inner.put(key, value, expected_version))
+            .await
+    }
+    async fn delete(&self, key: &str, expected_version: Option<u64>) -> Result<bool> {
+        self.bounded("delete", self.inner.delete(key, expected_version))
+            .await
+    }
+    async fn list(&self, prefix: &str) -> Result<Vec<(String, Versioned)>> {
+        self.bounded("list", self.inner.list(prefix)).await
     }
 }
 
