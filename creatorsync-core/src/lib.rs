@@ -18,6 +18,7 @@
 
 mod account;
 pub mod auth;
+pub mod contract;
 mod credential;
 mod error;
 mod heartbeat;
