@@ -102,7 +102,7 @@ pub fn camel_keys(v: Value) -> Value {
 /// JavaScript numbers arrive as doubles: integral ones become integers so
 /// that integer fields deserialize (`3.0` → `3`). Depth is bounded by
 /// [`snake_keys`], which every input passes first.
-pub(crate) fn integral(v: Value) -> Value {
+pub fn integral(v: Value) -> Value {
     match v {
         Value::Number(n) => match n.as_f64() {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

@@ -278,7 +278,7 @@ fn views_are_the_core_types_nested() {
         elapsed: std::time::Duration::from_millis(7),
     };
     let v = camel_keys(views::report_json(&report));
-    assert_eq!(v["results"][0]["account"]["accountId"], "1001");
+    assert_eq!(v["results"][0]["accountId"], "1001");
     assert_eq!(v["results"][0]["error"]["code"], "INVALID_INPUT");
     assert_eq!(v["allOk"], false);
     assert_eq!(v["legacy"]["facebook"]["postId"], Value::Null);

@@ -84,7 +84,13 @@ pub struct ErrorView {
     /// Whether trying again later may succeed.
     pub retryable: bool,
     /// Seconds to wait before trying again, when known.
-    pub retry_after_secs: Option<f64>,
+    pub retry_after: Option<f64>,
+    /// `CREATED_UNFINISHED`: the id of what the platform created (publish
+    /// again with the same idempotency key to finish).
+    pub post_id: Option<String>,
+    /// `CREATED_UNFINISHED`, `OUTCOME_UNKNOWN`: the failure after the
+    /// create.
+    pub cause: Option<Box<ErrorView>>,
 }
 
 /// A live check of one account.
@@ -98,11 +104,14 @@ pub struct HealthView {
     pub error: Option<ErrorView>,
 }
 
-/// The outcome of one target.
+/// The outcome of one target. Flat (`platform`, `account_id`): the user
+/// is the publish's own, and both bindings' reports had this shape.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct TargetResultView {
-    /// The account published to.
-    pub account: AccountKeyView,
+    /// The platform published to.
+    pub platform: String,
+    /// The account id on the platform.
+    pub account_id: String,
     /// Whether the post is live.
     pub ok: bool,
     /// The post id, when published.
@@ -201,7 +210,17 @@ impl From<&Error> for ErrorView {
             platform: e.platform().map(|p| p.as_str().to_owned()),
             status: e.status(),
             retryable: e.is_retryable(),
-            retry_after_secs: e.retry_after().map(|d| d.as_secs_f64()),
+            retry_after: e.retry_after().map(|d| d.as_secs_f64()),
+            post_id: match e {
+                Error::CreatedUnfinished { post_id, .. } => Some(post_id.clone()),
+                _ => None,
+            },
+            cause: match e {
+                Error::CreatedUnfinished { cause, .. } | Error::OutcomeUnknown { cause, .. } => {
+                    Some(Box::new(cause.as_ref().into()))
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -223,7 +242,8 @@ impl From<&TargetResult> for TargetResultView {
             Err(e) => (None, None, Some(e.into())),
         };
         Self {
-            account: (&r.account).into(),
+            platform: r.account.platform.as_str().to_owned(),
+            account_id: r.account.account_id.clone(),
             ok: r.outcome.is_ok(),
             post_id,
             url,
