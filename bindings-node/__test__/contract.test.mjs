@@ -106,9 +106,9 @@ test('bad options reject with INVALID_INPUT naming the option', async () => {
     [{ apps: { x: { clientSecret: 's' } } }, 'apps.x'],
     [{ apps: { myspace: { clientId: 'a' } } }, 'apps.myspace'],
     [{ endpoints: { ...emu.info, myspace: {} } }, 'endpoints.myspace'],
-    [{ concurrency: { perPublish: 0 } }, 'concurrency.per_publish'],
+    [{ concurrency: { perPublish: 0 } }, 'concurrency.perPublish'],
     [{ store: 'memory', sqlite: { path: 'x.db' } }, 'store'],
-    [{ mediaHost: { dir: '/definitely/not/here', publicBaseUrl: 'http://127.0.0.1:9/' } }, 'media_host.dir'],
+    [{ mediaHost: { dir: '/definitely/not/here', publicBaseUrl: 'http://127.0.0.1:9/' } }, 'mediaHost.dir'],
   ]
   for (const [extra, field] of cases) {
     await assert.rejects(client(emu, { store: undefined, ...extra }), (e) => e.code === 'INVALID_INPUT' && e.field === field, JSON.stringify(extra))
