@@ -33,7 +33,9 @@ export interface AccountKey { userId: string; platform: Platform; accountId: str
 export interface Profile { platformUserId: string; handle: string | null; displayName: string | null; kind: string | null }
 export interface Account { key: AccountKey; profile: Profile; expiresAt: string | null; needsReauth: boolean }
 export interface AccountStatus { account: Account; connected: boolean; expiresAt: string | null; needsReauth: boolean; missingScopes: string[]; canRefresh: boolean }
-export interface AccountHealth { key: AccountKey; healthy: boolean; error: ErrorInfo | null }
+export interface AccountHealth { key: AccountKey; healthy: boolean; error: ErrorView | null }
+/** An error inside a view (health, report). */
+export interface ErrorView { code: ErrorCode; message: string; platform: Platform | null; status: number | null; retryable: boolean; retryAfter: number | null; postId: string | null; cause: ErrorView | null }
 export interface AuthorizationRequest { url: string; state: string }
 export type Credential =
   | { type: 'oauth1'; token: string; secret: string }
@@ -55,19 +57,55 @@ export interface AppCredentials { clientId: string; clientSecret?: string; consu
 /** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
 export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }
 export interface Endpoints { auth: string; token: string; api: string; upload: string }
+/** One key of a rotation ring: base64 of 32 bytes under its id. */
+export interface NamedKey { id: string; key: string }
+/** Media without a public URL (bytes, files) goes here for platforms that pull media from a URL (Instagram images, TikTok photos). */
+export type MediaHostOptions =
+  | { dir: string; publicBaseUrl: string; prefix?: string }
+  | { url: string; options?: Record<string, string>; expiresInSecs?: number }
+/** The options of the core's contract (`docs/contract.schema.json`, `ClientOptions`). An unknown key rejects with INVALID_INPUT. */
 export interface CreatorSyncOptions {
-  apps: Apps | 'emulator'
-  endpoints?: Partial<Record<Platform, Endpoints>> & Record<string, unknown>
+  apps?: Apps | 'emulator'
+  /** The emulator's JSON line can be passed as it is (its `control` and `apps` keys are ignored); any other unknown key is an error. */
+  endpoints?: Partial<Record<Platform | 'instagramLogin', Endpoints>> & { control?: unknown; apps?: unknown }
   /** At least 32 characters; the same on every worker that receives callbacks. */
   stateSecret: string
-  store?: 'memory' | TokenStore
+  /** `'sqlite'` (the default: `creatorsync.db`, key `CREATORSYNC_KEY`), `'memory'`, or a host store object. */
+  store?: 'memory' | 'sqlite' | TokenStore
   /** Limit on each call of a `store` object, in milliseconds (default 30 000); a call over it fails with `STORE_ERROR`. */
   storeTimeoutMs?: number
-  /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes, default `CREATORSYNC_KEY`. */
-  sqlite?: { path: string; key?: string; keyId?: string }
+  /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes (default `CREATORSYNC_KEY`), or `keys` for rotation (first is active). */
+  sqlite?: { path: string; key?: string; keyId?: string; keys?: NamedKey[] }
   /** Encrypted tokens + publish log in PostgreSQL, for several workers or machines. */
-  postgres?: { url: string; key?: string; keyId?: string; maxConnections?: number; acquireTimeoutMs?: number }
+  postgres?: { url: string; key?: string; keyId?: string; keys?: NamedKey[]; maxConnections?: number; acquireTimeoutMs?: number }
+  /** Targets in flight per publish (default 8) and across publishes (default 256). */
+  concurrency?: { perPublish?: number; global?: number }
+  /** Publish-log lease, in milliseconds (default 30 000). */
+  leaseTtlMs?: number
+  mediaHost?: MediaHostOptions
+  /** Pinned API versions, e.g. `{ linkedin: '202607' }`. */
+  apiVersions?: Partial<Record<Platform, string>>
 }
+/** One media item: exactly one of `path`, `buffer` or `url`. */
+export interface MediaInput {
+  /** A local file, read in chunks (never loaded whole). */
+  path?: string
+  /** Bytes in memory. */
+  buffer?: Buffer | Uint8Array
+  /** An http(s) URL, streamed; private and loopback addresses are refused unless `allowLoopback`. */
+  url?: string
+  /** A file name for type detection (buffers). */
+  name?: string
+  /** MIME type, when it cannot be sniffed. */
+  mime?: string
+  altText?: string
+  allowLoopback?: boolean
+}
+/** What to publish. */
+export interface PostInput { text?: string; media?: MediaInput[]; options?: PlatformOptions }
+/** The old backend's body, mapped by the core (`contract/legacy.rs`); unknown fields are an error. */
+export interface LegacyPostBody { caption?: string; hashtags?: string[]; mediaUrl?: string; mediaType?: 'image' | 'video'; title?: string; privacyStatus?: 'public' | 'unlisted' | 'private' }
+export type TargetInput = Platform | `${Platform}:${string}` | [Platform, string] | { platform: Platform; accountId?: string }
 export interface PlatformOptions {
   x?: { replyTo?: string; quote?: string }
   linkedin?: { visibility?: 'PUBLIC' | 'CONNECTIONS' | 'LOGGED_IN'; videoTitle?: string; apiVersion?: string }
@@ -83,7 +121,7 @@ export type ProgressEvent =
   | { event: 'processing'; platform: Platform; account: string; state: string }
   | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
-export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorInfo | null; reused: boolean; elapsedMs: number }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number }
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
 export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }
 
@@ -98,13 +136,15 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** Connects creators' accounts and publishes to all of them at once. */
 export declare class CreatorSync {
   /**
-   * Builds a client: `apps` (per platform, or `'emulator'`),
+   * Builds a client from the options of the core's contract (see
+   * `docs/bindings.md`): `apps` (per platform, or `'emulator'`),
    * `endpoints` (default: production), `stateSecret` (≥ 32 chars, the
-   * same on every worker), `store` (`'memory'` — the default —, or any
-   * object with async get/put/list/delete) or `sqlite: { path, key }`
-   * (encrypted file store; `key` base64 of 32 bytes, default
-   * `CREATORSYNC_KEY`) or `postgres: { url, key, keyId }` (encrypted
-   * tokens and the publish log in PostgreSQL, shared by every worker).
+   * same on every worker), `store` (`'memory'`, `'sqlite'` — the
+   * default, `creatorsync.db` with `CREATORSYNC_KEY` — or any object
+   * with async get/put/list/delete), `sqlite: { path, key | keys }`,
+   * `postgres: { url, key | keys, maxConnections, acquireTimeoutMs }`,
+   * `storeTimeoutMs`, `concurrency`, `leaseTtlMs`, `mediaHost`,
+   * `apiVersions`. An unknown option rejects with `INVALID_INPUT`.
    */
   static create(options: CreatorSyncOptions): Promise<CreatorSync>
   /**
@@ -135,11 +175,11 @@ export declare class CreatorSync {
    */
   expiringWithin(userId: string, days: number): Promise<Account[]>
   /**
-   * Revokes (best effort) and forgets one account, or every account of
-   * the platform when `accountId` is omitted. Resolves the number of
-   * accounts removed.
+   * Revokes the grant (when no sibling account shares it) and forgets
+   * one account, as the Rust API does. Resolves whether it was
+   * connected.
    */
-  disconnect(userId: string, platform: Platform, accountId?: string): Promise<number>
+  disconnect(userId: string, platform: Platform, accountId: string): Promise<boolean>
   /**
    * Publishes `post` to every connected account (or `targets`) at once.
    * Resolves a report (never rejects for a single target's failure:
@@ -147,7 +187,7 @@ export declare class CreatorSync {
    * violation, before any request), `CANCELLED` when `signal` aborts,
    * or a store/config error.
    */
-  publish(userId: string, post: PostInput, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+  publish(userId: string, post: PostInput | LegacyPostBody, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
 }
 
 /**
@@ -171,27 +211,6 @@ export declare function accountKey(key: AccountKey): AccountKey
  */
 export declare function coreTokenStoreConformance(make: () => TokenStore): Promise<void>
 
-/** One media item: exactly one of `path`, `buffer` or `url`. */
-export interface MediaInput {
-  /** A local file, read in chunks (never loaded whole). */
-  path?: string
-  /** Bytes in memory. */
-  buffer?: Buffer
-  /**
-   * An http(s) URL, streamed; private and loopback addresses are refused
-   * unless `allowLoopback` is set (tests only).
-   */
-  url?: string
-  /** A file name for type detection (buffers). */
-  name?: string
-  /** MIME type, when it cannot be sniffed. */
-  mime?: string
-  /** Accessibility description. */
-  altText?: string
-  /** Allow a loopback / private URL (the emulator in tests). */
-  allowLoopback?: boolean
-}
-
 /** What to sign. */
 export interface OAuth1Request {
   /** Consumer (API) key. */
@@ -214,26 +233,13 @@ export interface OAuth1Request {
   timestamp?: number
 }
 
-/** What to publish. */
-export interface PostInput {
-  /** The text (caption on media platforms, description on YouTube). */
-  text?: string
-  /** Media, in display order. */
-  media?: Array<MediaInput>
-  /**
-   * Per-platform options (`x`, `linkedin`, `facebook`, `instagram`,
-   * `youtube`, `tiktok`), camelCase as in the core's docs.
-   */
-  options?: PlatformOptions
-}
-
 /** Publish options. */
 export interface PublishOptions {
   /**
-   * Platforms (`'x'`) or accounts (`{ platform, accountId }`); default:
-   * every connected account.
+   * Platforms (`'x'`, `'facebook:1001'`) or accounts (`{ platform,
+   * accountId }`); default: every connected account.
    */
-  targets?: Array<Platform | { platform: Platform; accountId: string }>
+  targets?: Array<TargetInput>
   /**
    * Reuse it to retry without double posting (default: a new one,
    * returned in the report).

@@ -106,7 +106,6 @@ const CASES = [
   ['connectComplete unknown platform', (s) => s.connectComplete('u', 'myspace', 'c', 's'), 'INVALID_INPUT'],
   ['connectCompleteFromUrl unknown platform', (s) => s.connectCompleteFromUrl('u', 'myspace', 'http://127.0.0.1:9/cb'), 'INVALID_INPUT'],
   ['disconnect unknown platform', (s) => s.disconnect('u', 'myspace', 'a'), 'INVALID_INPUT'],
-  ['disconnect all of unknown platform', (s) => s.disconnect('u', 'myspace'), 'INVALID_INPUT'],
   ['publish unknown target', (s) => s.publish('u', { text: 'hi' }, { targets: ['myspace'] }), 'INVALID_INPUT'],
   ['publish unknown account target', (s) => s.publish('u', { text: 'hi' }, { targets: [{ platform: 'myspace', accountId: '1' }] }), 'INVALID_INPUT'],
   ['publish unknown platform option', (s) => s.publish('u', { text: 'hi', options: { myspace: {} } }), 'INVALID_INPUT'],

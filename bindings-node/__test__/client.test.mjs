@@ -46,7 +46,11 @@ test('connect all six, then status, health, expiry and disconnect', async () => 
   assert.equal(health.length, ALL_TARGETS)
   assert.ok(health.every((h) => h.healthy), JSON.stringify(health.filter((h) => !h.healthy)))
   assert.ok(Array.isArray(await sync.expiringWithin(user, 3650)))
-  assert.equal(await sync.disconnect(user, 'linkedin'), 3)
+  // One account per call, as in Rust: whether it was connected.
+  for (const s of status.filter((s) => s.account.key.platform === 'linkedin')) {
+    assert.equal(await sync.disconnect(user, 'linkedin', s.account.key.accountId), true)
+  }
+  assert.equal(await sync.disconnect(user, 'linkedin', status.find((s) => s.account.key.platform === 'linkedin').account.key.accountId), false)
   assert.equal((await sync.status(user)).length, ALL_TARGETS - 3)
 })
 

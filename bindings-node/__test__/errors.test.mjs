@@ -22,7 +22,7 @@ async function failure(sync, user, post, target) {
 }
 
 test('bad options reject with CONFIG_ERROR / INVALID_INPUT before any request', async () => {
-  await assert.rejects(CreatorSync.create({ apps: 'emulator' }), (e) => e instanceof CreatorSyncError && e.code === 'CONFIG_ERROR')
+  await assert.rejects(CreatorSync.create({ apps: 'emulator' }), (e) => e instanceof CreatorSyncError && e.code === 'INVALID_INPUT')
   await assert.rejects(CreatorSync.create({ apps: 'emulator', stateSecret: SECRET, store: 'redis' }), (e) => e.code === 'INVALID_INPUT')
   const sync = await client(emu)
   await assert.rejects(sync.connectBegin('u', 'myspace', 'http://127.0.0.1/cb'), (e) => {

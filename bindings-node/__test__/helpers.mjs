@@ -47,7 +47,9 @@ export async function startEmulator() {
 
 /** A client on the emulator (memory store unless `extra` says otherwise). */
 export function client(emu, extra = {}) {
-  return CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET, ...extra })
+  // The default store is the embedded SQLite file (as in Rust); tests use memory.
+  const store = extra.store ?? (extra.sqlite || extra.postgres ? undefined : 'memory')
+  return CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET, ...extra, ...(store ? { store } : {}) })
 }
 
 /** Follows the authorize URL as the user's browser would (the emulator consents at once). */

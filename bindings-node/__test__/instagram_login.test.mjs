@@ -37,7 +37,7 @@ test('Instagram Login: connect, image alt text and a trial reel', async () => {
     ...emu.info.apps,
     instagramLogin: { clientId: 'cs-test-instagram-login', clientSecret: 'cs-test-instagram-login-secret' },
   }
-  const sync = await CreatorSync.create({ apps, endpoints: emu.info, stateSecret: SECRET })
+  const sync = await CreatorSync.create({ apps, endpoints: emu.info, stateSecret: SECRET, store: 'memory' })
   const user = uniqueUser('iglogin')
   const { url } = await sync.connectBegin(user, 'instagram', 'http://127.0.0.1:9/cb')
   assert.match(url, /\/oauth\/authorize\?.*instagram_business_basic/)

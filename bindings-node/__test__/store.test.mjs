@@ -91,7 +91,7 @@ test('a host store keeps the tokens of a real connect and publish', async () => 
   assert.equal(typeof rows[0].credential.access, 'string')
   const status = await sync.status('host-user')
   assert.equal(status[0].connected, true)
-  assert.equal(await sync.disconnect('host-user', 'youtube'), 1)
+  assert.equal(await sync.disconnect('host-user', 'youtube', accounts[0].key.accountId), true)
   assert.equal((await store.list('host-user')).length, 0)
 })
 
@@ -121,7 +121,7 @@ test('postgres: two workers share tokens and the publish log', { skip: !PG && pr
   assert.equal(again.results[0].reused, true)
   assert.equal(again.results[0].postId, first.results[0].postId)
   assert.equal((await emu.posts('x')).filter((p) => JSON.stringify(p).includes(text)).length, 1)
-  assert.equal(await a.disconnect(user, 'x'), 1)
+  assert.equal(await a.disconnect(user, 'x', status.account.key.accountId), true)
   assert.equal((await b.status(user)).length, 0)
 })
 

@@ -22,11 +22,13 @@ use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use serde_json::{Value, json};
 
+use creatorsync_core::contract::{camel_keys, parse_targets, views};
+
 use crate::convert::{self, from_js, key_to_js, to_js};
 use crate::error;
-use crate::options::{builder, get};
-use crate::post::{PostInput, PostSpec};
-use crate::report::{ProgressTsfn, PublishOptions, report_to_js, targets};
+use crate::options::{self, get};
+use crate::post;
+use crate::report::{ProgressTsfn, PublishOptions, report_to_js};
 use crate::runtime::{abort_token, cancellable, spawn};
 
 /// Connects creators' accounts and publishes to all of them at once.
@@ -42,13 +44,15 @@ fn key(user_id: String, platform: &str, account_id: String) -> Result<AccountKey
 
 #[napi]
 impl CreatorSync {
-    /// Builds a client: `apps` (per platform, or `'emulator'`),
+    /// Builds a client from the options of the core's contract (see
+    /// `docs/bindings.md`): `apps` (per platform, or `'emulator'`),
     /// `endpoints` (default: production), `stateSecret` (≥ 32 chars, the
-    /// same on every worker), `store` (`'memory'` — the default —, or any
-    /// object with async get/put/list/delete) or `sqlite: { path, key }`
-    /// (encrypted file store; `key` base64 of 32 bytes, default
-    /// `CREATORSYNC_KEY`) or `postgres: { url, key, keyId }` (encrypted
-    /// tokens and the publish log in PostgreSQL, shared by every worker).
+    /// same on every worker), `store` (`'memory'`, `'sqlite'` — the
+    /// default, `creatorsync.db` with `CREATORSYNC_KEY` — or any object
+    /// with async get/put/list/delete), `sqlite: { path, key | keys }`,
+    /// `postgres: { url, key | keys, maxConnections, acquireTimeoutMs }`,
+    /// `storeTimeoutMs`, `concurrency`, `leaseTtlMs`, `mediaHost`,
+    /// `apiVersions`. An unknown option rejects with `INVALID_INPUT`.
     #[napi(
         ts_args_type = "options: CreatorSyncOptions",
         ts_return_type = "Promise<CreatorSync>"
@@ -58,12 +62,12 @@ impl CreatorSync {
         options: Object<'env>,
     ) -> napi::Result<PromiseRaw<'env, CreatorSync>> {
         // Bad options reject the promise (never throw synchronously).
-        let parsed = builder(&options);
+        let parsed = options::read(&options);
         spawn(
             env,
             async move {
-                let (b, store) = parsed?;
-                store.apply(b).await?.build().await
+                let (options, given) = parsed?;
+                options.build(given).await
             },
             |inner| CreatorSync { inner },
         )
@@ -132,7 +136,7 @@ impl CreatorSync {
                     .complete(&user_id, platform, &code, &state)
                     .await
             },
-            |accounts| to_js(&accounts),
+            |accounts| camel_keys(views::accounts_json(&accounts)),
         )
     }
 
@@ -158,7 +162,7 @@ impl CreatorSync {
                     .complete_from_url(&user_id, platform, &callback_url)
                     .await
             },
-            |accounts| to_js(&accounts),
+            |accounts| camel_keys(views::accounts_json(&accounts)),
         )
     }
 
@@ -173,7 +177,7 @@ impl CreatorSync {
         spawn(
             env,
             async move { sync.tokens().status(&user_id).await },
-            |s| to_js(&s),
+            |s| camel_keys(views::status_json(&s)),
         )
     }
 
@@ -188,19 +192,7 @@ impl CreatorSync {
         spawn(
             env,
             async move { sync.tokens().health(&user_id).await },
-            |list| {
-                Value::Array(
-                    list.iter()
-                        .map(|h| {
-                            json!({
-                                "key": key_to_js(&h.key),
-                                "healthy": h.healthy,
-                                "error": h.error.as_ref().map_or(Value::Null, error::to_plain),
-                            })
-                        })
-                        .collect(),
-                )
-            },
+            |list| camel_keys(views::health_json(&list)),
         )
     }
 
@@ -222,51 +214,32 @@ impl CreatorSync {
         spawn(
             env,
             async move { sync.tokens().expiring_within(&user_id, days?).await },
-            |a| to_js(&a),
+            |a| camel_keys(views::accounts_json(&a)),
         )
     }
 
-    /// Revokes (best effort) and forgets one account, or every account of
-    /// the platform when `accountId` is omitted. Resolves the number of
-    /// accounts removed.
+    /// Revokes the grant (when no sibling account shares it) and forgets
+    /// one account, as the Rust API does. Resolves whether it was
+    /// connected.
     #[napi(
-        ts_args_type = "userId: string, platform: Platform, accountId?: string",
-        ts_return_type = "Promise<number>"
+        ts_args_type = "userId: string, platform: Platform, accountId: string",
+        ts_return_type = "Promise<boolean>"
     )]
     pub fn disconnect<'env>(
         &self,
         env: &'env Env,
         user_id: String,
         platform: String,
-        account_id: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, u32>> {
+        account_id: String,
+    ) -> napi::Result<PromiseRaw<'env, bool>> {
         let sync = self.inner.clone();
         spawn(
             env,
             async move {
-                let keys = match account_id {
-                    Some(a) => vec![key(user_id, &platform, a)?],
-                    None => {
-                        let p = convert::platform(&platform)?;
-                        sync.tokens()
-                            .store()
-                            .list(&user_id)
-                            .await?
-                            .into_iter()
-                            .map(|t| t.key)
-                            .filter(|k| k.platform == p)
-                            .collect()
-                    }
-                };
-                let mut removed = 0u32;
-                for k in keys {
-                    if sync.tokens().disconnect(&k).await? {
-                        removed += 1;
-                    }
-                }
-                Ok(removed)
+                let k = key(user_id, &platform, account_id)?;
+                sync.tokens().disconnect(&k).await
             },
-            |n| n,
+            |removed| removed,
         )
     }
 
@@ -276,7 +249,7 @@ impl CreatorSync {
     /// violation, before any request), `CANCELLED` when `signal` aborts,
     /// or a store/config error.
     #[napi(
-        ts_args_type = "userId: string, post: PostInput, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }",
+        ts_args_type = "userId: string, post: PostInput | LegacyPostBody, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }",
         ts_return_type = "Promise<PublishReport>"
     )]
     pub fn publish<'env>(
@@ -288,15 +261,7 @@ impl CreatorSync {
     ) -> napi::Result<PromiseRaw<'env, Value>> {
         // Bad input rejects the promise (never throws synchronously), before
         // any request.
-        let spec = match post.get_type()? {
-            ValueType::Object => unsafe { post.cast::<PostInput>() }
-                .map_err(|e| Error::invalid_input("post", e.reason.clone()))
-                .and_then(PostSpec::read),
-            _ => Err(Error::invalid_input(
-                "post",
-                "must be an object such as { text, media, options }",
-            )),
-        };
+        let spec = post::read(post);
         let mut bad_input = None;
         let mut opts = PublishOptions {
             targets: None,
@@ -361,7 +326,7 @@ impl CreatorSync {
             }
         }
         let token = abort_token(env, signal)?;
-        let targets = targets(opts.targets.unwrap_or_default());
+        let targets = parse_targets(opts.targets.map_or(Value::Null, Value::Array));
         let sync = self.inner.clone();
         spawn(
             env,

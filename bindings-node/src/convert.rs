@@ -1,98 +1,34 @@
 //! Plain JS values ⇄ core values, through `serde_json::Value`.
 //!
 //! JS sees camelCase keys (`userId`, `accountId`, `expiresAt`); the core's
-//! serde shapes are snake_case. The renaming is done here, once, and never
+//! serde shapes are snake_case. The renaming is the core's normaliser
+//! (`creatorsync_core::contract::case`), which never
 //! touches user data maps (`metadata`). Token objects handed to host stores
 //! carry the credential in clear: the store is where the host keeps it.
 //! Everything else (errors, reports, status) is built from values that
 //! hold no secret.
 
+use creatorsync_core::contract::case;
 use creatorsync_core::{AccountKey, Credential, Error, Platform, Result, StoredToken};
 use napi::ValueType;
 use napi::bindgen_prelude::Unknown;
 use serde_json::{Value, json};
 
-/// Keys whose values are user data: their own keys are kept verbatim.
-const OPAQUE: &[&str] = &["metadata"];
-
-fn to_camel(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut upper = false;
-    for c in s.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn to_snake(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    for c in s.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn rename(v: Value, f: fn(&str) -> String) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| {
-                    let v = if OPAQUE.contains(&k.as_str()) {
-                        v
-                    } else {
-                        rename(v, f)
-                    };
-                    (f(&k), v)
-                })
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.into_iter().map(|x| rename(x, f)).collect()),
-        other => other,
-    }
-}
-
-/// snake_case keys → camelCase (outside user data maps).
+/// snake_case keys → camelCase (outside user data maps): the core's
+/// normaliser.
 pub(crate) fn camel(v: Value) -> Value {
-    rename(v, to_camel)
+    case::camel_keys(v)
 }
 
-/// camelCase keys → snake_case (outside user data maps).
-pub(crate) fn snake(v: Value) -> Value {
-    rename(v, to_snake)
-}
-
-/// JS numbers arrive as doubles; integral ones become integers so that
-/// `u64` fields deserialize.
-pub(crate) fn integral(v: Value) -> Value {
-    match v {
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => {
-                Value::from(f as u64)
-            }
-            _ => Value::Number(n),
-        },
-        Value::Array(a) => Value::Array(a.into_iter().map(integral).collect()),
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, integral(v))).collect()),
-        other => other,
-    }
+/// camelCase keys → snake_case and integral doubles → integers (the
+/// core's normaliser); too deep a value is `InvalidInput`.
+fn snake_integral(v: Value) -> Result<Value> {
+    Ok(case::integral(case::snake_keys(v)?))
 }
 
 /// Deserializes a JS value (camelCase) into a core type.
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(what: &str, v: Value) -> Result<T> {
-    serde_json::from_value(integral(snake(v)))
-        .map_err(|e| Error::invalid_input(what, e.to_string()))
+    creatorsync_core::contract::parse(what, v)
 }
 
 /// Serializes a core value into a JS value (camelCase).
@@ -155,7 +91,7 @@ pub(crate) fn token_to_js(token: &StoredToken) -> Value {
 
 /// A token object from a host store back into a record.
 pub(crate) fn token_from_js(v: Value) -> Result<StoredToken> {
-    serde_json::from_value(integral(snake(v))).map_err(|e| {
+    serde_json::from_value(snake_integral(v)?).map_err(|e| {
         Error::store(format!(
             "the host store returned something that is not a token record: {e}"
         ))
@@ -183,20 +119,4 @@ pub(crate) fn integer<T: TryFrom<i64>>(v: Unknown<'_>, field: &str) -> Result<T>
 /// A platform name (`x`, `twitter`, `linkedin`, ...).
 pub(crate) fn platform(s: &str) -> Result<Platform> {
     s.parse::<Platform>()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renames_keys_but_not_metadata() {
-        let v = json!({"user_id": 1, "metadata": {"page_id": "p"}, "a_b": [{"c_d": 1}]});
-        let c = camel(v.clone());
-        assert_eq!(
-            c,
-            json!({"userId": 1, "metadata": {"page_id": "p"}, "aB": [{"cD": 1}]})
-        );
-        assert_eq!(snake(c), v);
-    }
 }

@@ -118,7 +118,10 @@ pub(crate) fn props(err: &Error) -> Value {
             p.insert("violations".into(), Value::Array(list));
         }
         Error::InvalidInput { field, .. } => {
-            p.insert("field".into(), json!(field));
+            p.insert(
+                "field".into(),
+                json!(creatorsync_core::contract::case::to_camel(field)),
+            );
         }
         Error::InvalidMedia {
             source_name,

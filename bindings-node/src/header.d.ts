@@ -33,7 +33,9 @@ export interface AccountKey { userId: string; platform: Platform; accountId: str
 export interface Profile { platformUserId: string; handle: string | null; displayName: string | null; kind: string | null }
 export interface Account { key: AccountKey; profile: Profile; expiresAt: string | null; needsReauth: boolean }
 export interface AccountStatus { account: Account; connected: boolean; expiresAt: string | null; needsReauth: boolean; missingScopes: string[]; canRefresh: boolean }
-export interface AccountHealth { key: AccountKey; healthy: boolean; error: ErrorInfo | null }
+export interface AccountHealth { key: AccountKey; healthy: boolean; error: ErrorView | null }
+/** An error inside a view (health, report). */
+export interface ErrorView { code: ErrorCode; message: string; platform: Platform | null; status: number | null; retryable: boolean; retryAfter: number | null; postId: string | null; cause: ErrorView | null }
 export interface AuthorizationRequest { url: string; state: string }
 export type Credential =
   | { type: 'oauth1'; token: string; secret: string }
@@ -55,19 +57,55 @@ export interface AppCredentials { clientId: string; clientSecret?: string; consu
 /** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
 export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }
 export interface Endpoints { auth: string; token: string; api: string; upload: string }
+/** One key of a rotation ring: base64 of 32 bytes under its id. */
+export interface NamedKey { id: string; key: string }
+/** Media without a public URL (bytes, files) goes here for platforms that pull media from a URL (Instagram images, TikTok photos). */
+export type MediaHostOptions =
+  | { dir: string; publicBaseUrl: string; prefix?: string }
+  | { url: string; options?: Record<string, string>; expiresInSecs?: number }
+/** The options of the core's contract (`docs/contract.schema.json`, `ClientOptions`). An unknown key rejects with INVALID_INPUT. */
 export interface CreatorSyncOptions {
-  apps: Apps | 'emulator'
-  endpoints?: Partial<Record<Platform, Endpoints>> & Record<string, unknown>
+  apps?: Apps | 'emulator'
+  /** The emulator's JSON line can be passed as it is (its `control` and `apps` keys are ignored); any other unknown key is an error. */
+  endpoints?: Partial<Record<Platform | 'instagramLogin', Endpoints>> & { control?: unknown; apps?: unknown }
   /** At least 32 characters; the same on every worker that receives callbacks. */
   stateSecret: string
-  store?: 'memory' | TokenStore
+  /** `'sqlite'` (the default: `creatorsync.db`, key `CREATORSYNC_KEY`), `'memory'`, or a host store object. */
+  store?: 'memory' | 'sqlite' | TokenStore
   /** Limit on each call of a `store` object, in milliseconds (default 30 000); a call over it fails with `STORE_ERROR`. */
   storeTimeoutMs?: number
-  /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes, default `CREATORSYNC_KEY`. */
-  sqlite?: { path: string; key?: string; keyId?: string }
+  /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes (default `CREATORSYNC_KEY`), or `keys` for rotation (first is active). */
+  sqlite?: { path: string; key?: string; keyId?: string; keys?: NamedKey[] }
   /** Encrypted tokens + publish log in PostgreSQL, for several workers or machines. */
-  postgres?: { url: string; key?: string; keyId?: string; maxConnections?: number; acquireTimeoutMs?: number }
+  postgres?: { url: string; key?: string; keyId?: string; keys?: NamedKey[]; maxConnections?: number; acquireTimeoutMs?: number }
+  /** Targets in flight per publish (default 8) and across publishes (default 256). */
+  concurrency?: { perPublish?: number; global?: number }
+  /** Publish-log lease, in milliseconds (default 30 000). */
+  leaseTtlMs?: number
+  mediaHost?: MediaHostOptions
+  /** Pinned API versions, e.g. `{ linkedin: '202607' }`. */
+  apiVersions?: Partial<Record<Platform, string>>
 }
+/** One media item: exactly one of `path`, `buffer` or `url`. */
+export interface MediaInput {
+  /** A local file, read in chunks (never loaded whole). */
+  path?: string
+  /** Bytes in memory. */
+  buffer?: Buffer | Uint8Array
+  /** An http(s) URL, streamed; private and loopback addresses are refused unless `allowLoopback`. */
+  url?: string
+  /** A file name for type detection (buffers). */
+  name?: string
+  /** MIME type, when it cannot be sniffed. */
+  mime?: string
+  altText?: string
+  allowLoopback?: boolean
+}
+/** What to publish. */
+export interface PostInput { text?: string; media?: MediaInput[]; options?: PlatformOptions }
+/** The old backend's body, mapped by the core (`contract/legacy.rs`); unknown fields are an error. */
+export interface LegacyPostBody { caption?: string; hashtags?: string[]; mediaUrl?: string; mediaType?: 'image' | 'video'; title?: string; privacyStatus?: 'public' | 'unlisted' | 'private' }
+export type TargetInput = Platform | `${Platform}:${string}` | [Platform, string] | { platform: Platform; accountId?: string }
 export interface PlatformOptions {
   x?: { replyTo?: string; quote?: string }
   linkedin?: { visibility?: 'PUBLIC' | 'CONNECTIONS' | 'LOGGED_IN'; videoTitle?: string; apiVersion?: string }
@@ -83,6 +121,6 @@ export type ProgressEvent =
   | { event: 'processing'; platform: Platform; account: string; state: string }
   | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
-export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorInfo | null; reused: boolean; elapsedMs: number }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number }
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
 export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }

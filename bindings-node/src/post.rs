@@ -1,132 +1,100 @@
-//! Posts and media from plain JS objects.
+//! Posts from plain JS objects: the current shape
 //!
 //! ```js
 //! { text: 'Hello', media: [{ path: './clip.mp4' }, { buffer, name: 'a.png', altText: '...' },
 //!   { url: 'https://cdn.example/x.jpg' }], options: { tiktok: { privacyLevel: 'SELF_ONLY' } } }
 //! ```
 //!
-//! The JS side is read on the JS thread (Buffers are copied once into
-//! `Bytes`); media are described (size, type) inside the publish future.
+//! or the old backend's body (`caption`, `hashtags`, `mediaUrl`, ...). The
+//! core's contract reads both ([`PostSpec`]); this file only takes each
+//! media item's `buffer` out (copied once into `Bytes`, on the JS thread)
+//! and hands the rest over as JSON.
+
+use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use creatorsync_core::{
-    BytesSource, Error, FileSource, Media, PlatformOptions, Post, Result, UrlSource,
-};
-use napi::bindgen_prelude::Buffer;
-use napi_derive::napi;
-use serde_json::Value;
+use creatorsync_core::contract::PostSpec;
+use creatorsync_core::{BytesSource, Error, Result};
+use napi::bindgen_prelude::{Buffer, JsObjectValue, Object, Uint8Array, Unknown};
+use napi::{JsValue, ValueType};
+use serde_json::{Map, Value};
 
-use crate::convert;
+use crate::options::{entries, json};
 
-#[allow(missing_debug_implementations)] // holds a JS Buffer
-/// One media item: exactly one of `path`, `buffer` or `url`.
-#[napi(object, object_to_js = false)]
-pub struct MediaInput {
-    /// A local file, read in chunks (never loaded whole).
-    pub path: Option<String>,
-    /// Bytes in memory.
-    pub buffer: Option<Buffer>,
-    /// An http(s) URL, streamed; private and loopback addresses are refused
-    /// unless `allowLoopback` is set (tests only).
-    pub url: Option<String>,
-    /// A file name for type detection (buffers).
-    pub name: Option<String>,
-    /// MIME type, when it cannot be sniffed.
-    pub mime: Option<String>,
-    /// Accessibility description.
-    pub alt_text: Option<String>,
-    /// Allow a loopback / private URL (the emulator in tests).
-    pub allow_loopback: Option<bool>,
-}
-
-/// What to publish.
-#[allow(missing_debug_implementations)] // holds a JS Buffer
-#[napi(object, object_to_js = false)]
-pub struct PostInput {
-    /// The text (caption on media platforms, description on YouTube).
-    pub text: Option<String>,
-    /// Media, in display order.
-    pub media: Option<Vec<MediaInput>>,
-    /// Per-platform options (`x`, `linkedin`, `facebook`, `instagram`,
-    /// `youtube`, `tiktok`), camelCase as in the core's docs.
-    #[napi(ts_type = "PlatformOptions")]
-    pub options: Option<Value>,
-}
-
-/// A media source read off the JS thread.
-enum Source {
-    File(String),
-    Bytes(Bytes, Option<String>),
-    Url(String, bool),
-}
-
-/// A post read off the JS thread, ready to become a core [`Post`].
-pub(crate) struct PostSpec {
-    text: String,
-    media: Vec<(Source, Option<String>)>,
-    options: PlatformOptions,
-}
-
-impl PostSpec {
-    /// Reads `input` (JS thread; copies buffers).
-    pub(crate) fn read(input: PostInput) -> Result<Self> {
-        let mut media = Vec::new();
-        for (i, m) in input.media.unwrap_or_default().into_iter().enumerate() {
-            let field = format!("media[{i}]");
-            let given = [m.path.is_some(), m.buffer.is_some(), m.url.is_some()]
-                .iter()
-                .filter(|x| **x)
-                .count();
-            if given != 1 {
-                return Err(Error::invalid_input(
-                    field,
-                    "give exactly one of `path`, `buffer` or `url`",
-                ));
-            }
-            let name = m.name.clone().or_else(|| {
-                m.mime
-                    .as_deref()
-                    .and_then(|mime| mime.split('/').nth(1))
-                    .map(|ext| format!("media.{ext}"))
-            });
-            let source = if let Some(p) = m.path {
-                Source::File(p)
-            } else if let Some(b) = m.buffer {
-                Source::Bytes(Bytes::from(b.to_vec()), name)
-            } else if let Some(u) = m.url {
-                Source::Url(u, m.allow_loopback.unwrap_or(false))
-            } else {
-                return Err(Error::invalid_input(field, "no media source"));
-            };
-            media.push((source, m.alt_text));
-        }
-        let options = match input.options {
-            None | Some(Value::Null) => PlatformOptions::default(),
-            Some(v) => PlatformOptions::from_json(convert::integral(convert::snake(v)))?,
-        };
-        Ok(Self {
-            text: input.text.unwrap_or_default(),
-            media,
-            options,
-        })
+/// A media item's bytes (`Buffer` or `Uint8Array`).
+fn bytes_of(v: Unknown<'_>, field: &str) -> Result<Bytes> {
+    let bad = || Error::invalid_input(field, "must be a Buffer or Uint8Array");
+    if v.is_buffer().map_err(|_| bad())? {
+        let b = unsafe { v.cast::<Buffer>() }.map_err(|_| bad())?;
+        return Ok(Bytes::from(b.to_vec()));
     }
+    if v.is_typedarray().map_err(|_| bad())? {
+        let a = unsafe { v.cast::<Uint8Array>() }.map_err(|_| bad())?;
+        return Ok(Bytes::from(a.to_vec()));
+    }
+    Err(bad())
+}
 
-    /// Describes every media source and builds the post.
-    pub(crate) async fn build(self) -> Result<Post> {
-        let mut post = Post::text(self.text).with_options(self.options);
-        for (source, alt) in self.media {
-            let media = match source {
-                Source::File(p) => Media::new(FileSource::new(p)).await?,
-                Source::Bytes(b, name) => Media::new(BytesSource::new(b, name)).await?,
-                Source::Url(u, loopback) => {
-                    Media::new(UrlSource::builder(u).allow_loopback(loopback).build()?).await?
+/// One media item: its JSON (without `buffer`) and its bytes.
+fn media_item(item: Unknown<'_>, i: usize) -> Result<(Value, Option<Bytes>)> {
+    let field = format!("media[{i}]");
+    if item.get_type().ok() != Some(ValueType::Object) || item.is_array().unwrap_or(false) {
+        return json(item, &field).map(|v| (v, None));
+    }
+    let obj: Object<'_> =
+        unsafe { item.cast() }.map_err(|e| Error::invalid_input(&field, e.reason))?;
+    let mut map = Map::new();
+    let mut bytes = None;
+    for (k, v) in entries(&obj).map_err(|e| Error::invalid_input(&field, e.reason))? {
+        if k == "buffer" {
+            bytes = Some(bytes_of(v, &format!("{field}.buffer"))?);
+        } else {
+            let f = format!("{field}.{k}");
+            map.insert(k, json(v, &f)?);
+        }
+    }
+    Ok((Value::Object(map), bytes))
+}
+
+/// Reads a post (JS thread; copies buffers) into the contract's spec.
+pub(crate) fn read(post: Unknown<'_>) -> Result<PostSpec> {
+    if post.get_type().ok() != Some(ValueType::Object) || post.is_array().unwrap_or(false) {
+        return Err(Error::invalid_input(
+            "post",
+            "must be an object such as { text, media, options }",
+        ));
+    }
+    let obj: Object<'_> =
+        unsafe { post.cast() }.map_err(|e| Error::invalid_input("post", e.reason))?;
+    let mut map = Map::new();
+    let mut buffers = BTreeMap::new();
+    for (k, v) in entries(&obj).map_err(|e| Error::invalid_input("post", e.reason))? {
+        if k == "media" && v.is_array().unwrap_or(false) {
+            let list: Object<'_> =
+                unsafe { v.cast() }.map_err(|e| Error::invalid_input("media", e.reason))?;
+            let n = list
+                .get_array_length()
+                .map_err(|e| Error::invalid_input("media", e.reason))?;
+            let mut items = Vec::with_capacity(n as usize);
+            for i in 0..n {
+                let item: Unknown<'_> = list
+                    .get_element(i)
+                    .map_err(|e| Error::invalid_input(format!("media[{i}]"), e.reason))?;
+                let (v, b) = media_item(item, i as usize)?;
+                if let Some(b) = b {
+                    let name = PostSpec::buffer_name(
+                        v.get("name").and_then(Value::as_str).map(str::to_owned),
+                        v.get("mime").and_then(Value::as_str),
+                    );
+                    buffers.insert(i as usize, BytesSource::new(b, name));
                 }
-            };
-            post = post.with_media(match alt {
-                Some(a) => media.with_alt_text(a),
-                None => media,
-            });
+                items.push(v);
+            }
+            map.insert(k, Value::Array(items));
+        } else {
+            let f = k.clone();
+            map.insert(k, json(v, &f)?);
         }
-        Ok(post)
     }
+    PostSpec::from_json(Value::Object(map), buffers)
 }

@@ -19,6 +19,7 @@
 mod account;
 pub mod auth;
 mod clock;
+pub mod contract;
 mod credential;
 mod error;
 mod heartbeat;
