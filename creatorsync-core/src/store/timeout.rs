@@ -1,4 +1,4 @@
-//! A time limit on every call of a token store.
+//! A time limit on every call of a token store or key-value store.
 //!
 //! Stores written by the host application (a Python or JS object) can
 //! stall forever: a promise that never settles, a connection pool that
@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::TokenStore;
-use crate::{AccountKey, Error, Result, StoredToken};
+use crate::{AccountKey, Error, KeyValueStore, Result, StoredToken, Versioned};
 
 /// Default limit on one token store call of a host store (30 s).
 pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,8 +20,8 @@ pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest accepted limit (one day).
 pub const MAX_STORE_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// A [`TokenStore`] whose every call must finish within a limit, else
-/// fails with [`Error::Store`]. The abandoned call is dropped; a `put`
+/// A [`TokenStore`] (or [`KeyValueStore`]) whose every call must finish
+/// within a limit, else fails with [`Error::Store`]. The abandoned call is dropped; a `put`
 /// that timed out may still have been applied by the store, and the next
 /// compare-and-swap sees it.
 #[derive(Debug)]
@@ -30,7 +30,7 @@ pub struct TimeoutStore<S> {
     limit: Duration,
 }
 
-impl<S: TokenStore> TimeoutStore<S> {
+impl<S> TimeoutStore<S> {
     /// Wraps `inner`; `limit` must be positive and at most
     /// [`MAX_STORE_TIMEOUT`] ([`Error::InvalidInput`] otherwise).
     pub fn new(inner: S, limit: Duration) -> Result<Self> {
@@ -64,10 +64,28 @@ impl<S: TokenStore> TimeoutStore<S> {
             .await
             .unwrap_or_else(|_| {
                 Err(Error::store(format!(
-                    "token store `{method}` did not answer within {:?}",
+                    "store `{method}` did not answer within {:?}",
                     self.limit
                 )))
             })
+    }
+}
+
+#[async_trait]
+impl<S: KeyValueStore> KeyValueStore for TimeoutStore<S> {
+    async fn get(&self, key: &str) -> Result<Option<Versioned>> {
+        self.bounded("get", self.inner.get(key)).await
+    }
+    async fn put(&self, key: &str, value: &str, expected_version: Option<u64>) -> Result<u64> {
+        self.bounded("put", self.inner.put(key, value, expected_version))
+            .await
+    }
+    async fn delete(&self, key: &str, expected_version: Option<u64>) -> Result<bool> {
+        self.bounded("delete", self.inner.delete(key, expected_version))
+            .await
+    }
+    async fn list(&self, prefix: &str) -> Result<Vec<(String, Versioned)>> {
+        self.bounded("list", self.inner.list(prefix)).await
     }
 }
 
@@ -128,9 +146,43 @@ mod tests {
         let store = TimeoutStore::new(Stalled, Duration::from_millis(20)).unwrap();
         let key = AccountKey::new("u", Platform::X, "a").unwrap();
         for r in [
-            store.get(&key).await.map(|_| ()),
-            store.list("u").await.map(|_| ()),
-            store.delete(&key).await.map(|_| ()),
+            TokenStore::get(&store, &key).await.map(|_| ()),
+            TokenStore::list(&store, "u").await.map(|_| ()),
+            TokenStore::delete(&store, &key).await.map(|_| ()),
+        ] {
+            match r {
+                Err(Error::Store { message, .. }) => assert!(message.contains("did not answer")),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[async_trait]
+    impl KeyValueStore for Stalled {
+        async fn get(&self, _: &str) -> Result<Option<Versioned>> {
+            std::future::pending().await
+        }
+        async fn put(&self, _: &str, _: &str, _: Option<u64>) -> Result<u64> {
+            std::future::pending().await
+        }
+        async fn delete(&self, _: &str, _: Option<u64>) -> Result<bool> {
+            std::future::pending().await
+        }
+        async fn list(&self, _: &str) -> Result<Vec<(String, Versioned)>> {
+            std::future::pending().await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stalled_key_value_call_is_a_store_error() {
+        let store = TimeoutStore::new(Stalled, Duration::from_millis(20)).unwrap();
+        for r in [
+            KeyValueStore::get(&store, "k").await.map(|_| ()),
+            KeyValueStore::put(&store, "k", "v", None).await.map(|_| ()),
+            KeyValueStore::delete(&store, "k", Some(1))
+                .await
+                .map(|_| ()),
+            KeyValueStore::list(&store, "k").await.map(|_| ()),
         ] {
             match r {
                 Err(Error::Store { message, .. }) => assert!(message.contains("did not answer")),
