@@ -163,6 +163,13 @@ export declare class CreatorSync {
    * or a store/config error.
    */
   publish(userId: string, post: PostInput, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+  /**
+   * The account's profile (handle, name, kind), cached for 24 h; read
+   * from the platform, or the profile stored at connect time when the
+   * platform cannot be reached. Rejects with `NOT_CONNECTED` for an
+   * unknown account and `REAUTH_REQUIRED` when the platform refuses it.
+   */
+  profile(userId: string, platform: Platform, accountId: string): Promise<Profile>
 }
 
 /**
