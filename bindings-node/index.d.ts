@@ -53,6 +53,21 @@ export interface TokenStore {
   put(token: StoredToken, expectedVersion: number | null): Promise<number>
   delete(key: AccountKey): Promise<boolean>
 }
+/**
+ * A host key-value store (a MongoDB collection, Redis, a host ORM...): the one contract from which
+ * the core builds tokens, pending connects, the publish log and upload sessions. Values are opaque
+ * text the core builds (secrets already sealed). `put` resolves the new version (1 on insert,
+ * `expectedVersion + 1` on replace) or rejects with `{ code: 'CONFLICT', currentVersion }`
+ * (`currentVersion` null when the key is missing); `delete` removes the key (only at
+ * `expectedVersion` when given) and resolves whether it did; `list` resolves every entry whose key
+ * starts with `prefix`, in any order. Check one with `testing.checkKeyValueStore`.
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<{ value: string; version: number } | null | undefined>
+  put(key: string, value: string, expectedVersion: number | null): Promise<number>
+  delete(key: string, expectedVersion: number | null): Promise<boolean>
+  list(prefix: string): Promise<Array<{ key: string; value: string; version: number }>>
+}
 export interface AppCredentials { clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string }
 /** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
 export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }
@@ -188,6 +203,14 @@ export declare class CreatorSync {
    * or a store/config error.
    */
   publish(userId: string, post: PostInput | LegacyPostBody, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+  publish(userId: string, post: PostInput, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+  /**
+   * The account's profile (handle, name, kind), cached for 24 h; read
+   * from the platform, or the profile stored at connect time when the
+   * platform cannot be reached. Rejects with `NOT_CONNECTED` for an
+   * unknown account and `REAUTH_REQUIRED` when the platform refuses it.
+   */
+  profile(userId: string, platform: Platform, accountId: string): Promise<Profile>
 }
 
 /**
@@ -251,3 +274,18 @@ export interface PublishOptions {
 
 /** The `Authorization` header value for one request (`OAuth oauth_consumer_key=...`). */
 export declare function signOAuth1(request: OAuth1Request): string
+
+export declare namespace testing {
+  /**
+   * Runs the core's key-value store conformance suite
+   * (`key_value_store_conformance`: round trip, compare-and-swap conflicts,
+   * conditional delete, prefix listing, 50 racing writers) on `store`, a JS
+   * object with async `get/put/delete/list`, through the bridge the client
+   * uses. The cases use their own keys (`rt/`, `cas/`, `del/`, `ls/`,
+   * `lt/`, `race/`), so give a store where those are free. Each call is
+   * limited to `timeoutMs` (default 30 000). Resolves when every case
+   * passes; rejects with a `CreatorSyncError` (`STORE_ERROR`) naming the
+   * broken rule, or `INVALID_INPUT` for a store without the four methods.
+   */
+  export function checkKeyValueStore(store: KeyValueStore, options?: { timeoutMs?: number }): Promise<void>
+}

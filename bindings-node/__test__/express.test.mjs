@@ -5,7 +5,13 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:http'
-import { PLATFORMS, startEmulator, client, authorize, videoBytes } from './helpers.mjs'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { PLATFORMS, SECRET, startEmulator, client, authorize, videoBytes } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { createApp } = require('../../examples/node/express-app.js')
@@ -86,4 +92,111 @@ test('errors become HTTP statuses with the stable code', async () => {
   const nothing = await (await publish('nobody', { text: 'hello', platforms: ['x', 'linkedin'] })).json()
   assert.equal(nothing.results.x.success, false)
   assert.match(nothing.results.x.message, /no connected account/)
+})
+
+test('health and disconnect routes', async () => {
+  const who = `${user}-hd`
+  const start = await fetch(`${base}/oauth/start/linkedin?userId=${who}`, { redirect: 'manual' })
+  const cookie = start.headers.get('set-cookie').split(';')[0]
+  const done = await fetch(await authorize(start.headers.get('location')), { headers: { cookie } })
+  assert.equal(done.status, 200)
+  const { connected } = await done.json()
+  assert.ok(connected.length >= 2, 'member + organizations')
+
+  assert.deepEqual(await (await fetch(`${base}/health`)).json(), { ok: true })
+  const health = await (await fetch(`${base}/health`, { headers: { 'x-user-id': who } })).json()
+  assert.equal(health.ok, true)
+  assert.equal(health.accounts.length, connected.length)
+  assert.ok(health.accounts.every((a) => a.platform === 'linkedin' && a.healthy && a.error === null))
+
+  const disconnect = (body) => fetch(`${base}/disconnect/linkedin`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': who }, body: JSON.stringify(body),
+  })
+  assert.equal((await disconnect({ accountId: 42 })).status, 400)
+  assert.deepEqual(await (await disconnect({ accountId: connected[0].key.accountId })).json(), { disconnected: 1 })
+  assert.deepEqual(await (await disconnect({})).json(), { disconnected: connected.length - 1 })
+  const status = await (await fetch(`${base}/status`, { headers: { 'x-user-id': who } })).json()
+  assert.deepEqual(status.accounts, [])
+})
+
+/** Starts express-app.js as its own process on a free loopback port. */
+async function worker(env) {
+  const app = new URL('../../examples/node/express-app.js', import.meta.url).pathname
+  const child = spawn(process.execPath, [app], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'inherit', 'pipe'] })
+  const url = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const m = /^listening on (\S+)/.exec(line)
+      if (m) resolve(m[1]); else process.stderr.write(`${line}\n`)
+    })
+    child.once('exit', (c) => reject(new Error(`express worker exited ${c}`)))
+  })
+  return { url, stop: () => child.kill('SIGTERM') }
+}
+
+test('two worker processes on one SQLite file: connect begun on one finishes on the other; a retried publish posts once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-express-'))
+  const env = {
+    CREATORSYNC_EMULATOR_JSON: JSON.stringify(emu.info),
+    CREATORSYNC_STATE_SECRET: SECRET,
+    CREATORSYNC_DB: join(dir, 'creatorsync.db'),
+    CREATORSYNC_KEY: randomBytes(32).toString('base64'),
+    // The load balancer's address, the same on both workers (never contacted).
+    PUBLIC_BASE_URL: 'http://app.test',
+  }
+  // One at a time: the first creates the schema.
+  const a = await worker(env)
+  const b = await worker(env)
+  try {
+    const who = `${user}-workers`
+    const start = await fetch(`${a.url}/oauth/start/x?userId=${who}`, { redirect: 'manual' })
+    assert.equal(start.status, 302)
+    const cookie = start.headers.get('set-cookie').split(';')[0]
+    const callback = new URL(await authorize(start.headers.get('location')))
+    assert.equal(callback.origin, 'http://app.test')
+    // The load balancer sends the callback to the other worker.
+    const done = await fetch(`${b.url}${callback.pathname}${callback.search}`, { headers: { cookie } })
+    assert.equal(done.status, 200, await done.clone().text())
+    const [account] = (await done.json()).connected
+    assert.equal(account.key.userId, who)
+    // Single use across workers: replaying the callback on the first fails.
+    const replay = await fetch(`${a.url}${callback.pathname}${callback.search}`, { headers: { cookie } })
+    assert.equal(replay.status, 400)
+    assert.equal((await replay.json()).error, 'INVALID_STATE')
+
+    const text = `Two workers, one post ${process.pid}`
+    const publish = (w) => fetch(`${w.url}/publish`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': who },
+      body: JSON.stringify({ text, platforms: ['x'], idempotencyKey: `two-workers-${who}` }),
+    }).then(async (r) => { assert.equal(r.status, 200); return r.json() })
+    const first = await publish(a)
+    const retried = await publish(b)
+    assert.equal(first.results.x.success, true, first.results.x.message)
+    assert.deepEqual(retried.results.x, first.results.x)
+    const posts = (await emu.posts('x')).filter((p) => JSON.stringify(p).includes(text))
+    assert.equal(posts.length, 1, 'one post on the emulator')
+  } finally {
+    a.stop()
+    b.stop()
+  }
+})
+
+test.skip('the old backend body shape (caption, mediaUrl, title, hashtags, privacyStatus, mediaType) publishes', {
+  // Skipped until the bindings' contract in the core maps the old body shape
+  // (another change of this release); the lead removes this skip when the
+  // two land together.
+}, async () => {
+  const who = `${user}-old-shape`
+  const start = await fetch(`${base}/oauth/start/youtube?userId=${who}`, { redirect: 'manual' })
+  const cookie = start.headers.get('set-cookie').split(';')[0]
+  assert.equal((await fetch(await authorize(start.headers.get('location')), { headers: { cookie } })).status, 200)
+  const res = await fetch(`${base}/publish`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': who },
+    body: JSON.stringify({
+      caption: 'Old shape', title: 'Old shape video', hashtags: ['creatorsync'], privacyStatus: 'unlisted',
+      mediaType: 'video', mediaUrl: `http://127.0.0.1:${media.address().port}/clip.mp4`, platforms: ['youtube'],
+    }),
+  })
+  assert.equal(res.status, 200, await res.clone().text())
+  const { results } = await res.json()
+  assert.equal(results.youtube.success, true, results.youtube.message)
 })

@@ -370,3 +370,34 @@ pub fn account_key(env: Env, key: Value) -> napi::Result<Value> {
     let k: AccountKey = from_js("key", key).map_err(|e| error::to_js(&env, &e))?;
     Ok(key_to_js(&k))
 }
+
+/// Methods over one connected account.
+#[napi]
+impl CreatorSync {
+    /// The account's profile (handle, name, kind), cached for 24 h; read
+    /// from the platform, or the profile stored at connect time when the
+    /// platform cannot be reached. Rejects with `NOT_CONNECTED` for an
+    /// unknown account and `REAUTH_REQUIRED` when the platform refuses it.
+    #[napi(
+        ts_args_type = "userId: string, platform: Platform, accountId: string",
+        ts_return_type = "Promise<Profile>"
+    )]
+    pub fn profile<'env>(
+        &self,
+        env: &'env Env,
+        user_id: String,
+        platform: String,
+        account_id: String,
+    ) -> napi::Result<PromiseRaw<'env, Value>> {
+        let sync = self.inner.clone();
+        spawn(
+            env,
+            async move {
+                sync.tokens()
+                    .profile(&key(user_id, &platform, account_id)?)
+                    .await
+            },
+            |p| to_js(&p),
+        )
+    }
+}

@@ -53,6 +53,21 @@ export interface TokenStore {
   put(token: StoredToken, expectedVersion: number | null): Promise<number>
   delete(key: AccountKey): Promise<boolean>
 }
+/**
+ * A host key-value store (a MongoDB collection, Redis, a host ORM...): the one contract from which
+ * the core builds tokens, pending connects, the publish log and upload sessions. Values are opaque
+ * text the core builds (secrets already sealed). `put` resolves the new version (1 on insert,
+ * `expectedVersion + 1` on replace) or rejects with `{ code: 'CONFLICT', currentVersion }`
+ * (`currentVersion` null when the key is missing); `delete` removes the key (only at
+ * `expectedVersion` when given) and resolves whether it did; `list` resolves every entry whose key
+ * starts with `prefix`, in any order. Check one with `testing.checkKeyValueStore`.
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<{ value: string; version: number } | null | undefined>
+  put(key: string, value: string, expectedVersion: number | null): Promise<number>
+  delete(key: string, expectedVersion: number | null): Promise<boolean>
+  list(prefix: string): Promise<Array<{ key: string; value: string; version: number }>>
+}
 export interface AppCredentials { clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string }
 /** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
 export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }

@@ -8,10 +8,11 @@
 //! * [`options`]: the options of `CreatorSync.create` (apps, endpoints, store).
 //! * [`report`]: publish options and the report as plain objects.
 //! * [`store`]: host token stores (any JS object with async get/put/list/delete).
+//! * [`kv`]: host key-value stores (async get/put/delete/list with versions).
 //! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
 //! * [`error`]: `CreatorSyncError` with a stable `code`.
 //! * [`runtime`]: core futures as Promises; AbortSignal.
-//! * [`testing`]: the core's store conformance suite for host stores.
+//! * [`testing`]: the core's conformance suites for host stores.
 #![allow(unreachable_pub)]
 // napi-derive generates `pub` items for the JS surface.
 // napi-derive registers exports only outside `cfg(test)`.
@@ -20,6 +21,7 @@
 mod client;
 mod convert;
 mod error;
+mod kv;
 mod oauth1;
 mod options;
 mod post;

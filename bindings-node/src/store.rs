@@ -41,7 +41,7 @@ enum Settled {
     },
 }
 
-type Tsfn<A> = ThreadsafeFunction<A, Unknown<'static>, A, Status, false, true>;
+pub(crate) type Tsfn<A> = ThreadsafeFunction<A, Unknown<'static>, A, Status, false, true>;
 
 /// A TokenStore implemented by a JS object.
 pub(crate) struct HostStore {
@@ -57,7 +57,7 @@ impl fmt::Debug for HostStore {
     }
 }
 
-fn method<'a, A: JsValuesTupleIntoVec + 'static>(
+pub(crate) fn method<'a, A: JsValuesTupleIntoVec + 'static>(
     store: &Object<'a>,
     name: &str,
 ) -> napi::Result<Tsfn<A>> {
@@ -65,7 +65,7 @@ fn method<'a, A: JsValuesTupleIntoVec + 'static>(
     if f.get_type()? != ValueType::Function {
         return Err(napi::Error::new(
             Status::InvalidArg,
-            format!("a token store needs an async `{name}` method"),
+            format!("a store needs an async `{name}` method"),
         ));
     }
     let f: Function<'_, A, Unknown<'static>> = unsafe { f.cast()? };
@@ -180,8 +180,12 @@ fn settle(
     Ok(())
 }
 
-/// Calls a JS method and waits for what it settles with.
-async fn call<A: JsValuesTupleIntoVec + 'static>(
+/// The largest integer a JS number holds exactly (2^53 - 1).
+pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// Calls a JS method and waits for what it settles with; a rejection with
+/// `code: 'CONFLICT'` becomes [`Error::Conflict`].
+pub(crate) async fn call<A: JsValuesTupleIntoVec + 'static>(
     name: &str,
     f: &Tsfn<A>,
     args: A,
@@ -203,9 +207,20 @@ async fn call<A: JsValuesTupleIntoVec + 'static>(
             code: Some(code),
             current_version,
             ..
-        }) if code == "CONFLICT" => Err(Error::Conflict {
-            current_version: current_version.map(|v| v as u64),
-        }),
+        }) if code == "CONFLICT" => match current_version {
+            None => Err(Error::Conflict {
+                current_version: None,
+            }),
+            Some(v) if v >= 1.0 && v.fract() == 0.0 && v <= MAX_SAFE_INTEGER => {
+                Err(Error::Conflict {
+                    current_version: Some(v as u64),
+                })
+            }
+            Some(v) => Err(Error::store(format!(
+                "host store `{name}` rejected with CONFLICT and currentVersion {v}; \
+                 a version is a positive integer (or null when the key is missing)"
+            ))),
+        },
         Ok(Settled::Failed { code, message, .. }) => Err(Error::store(format!(
             "host store `{name}` failed{}: {message}",
             code.map(|c| format!(" ({c})")).unwrap_or_default()

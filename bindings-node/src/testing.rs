@@ -8,16 +8,24 @@
 //! import { coreTokenStoreConformance } from 'creatorsync'
 //! await coreTokenStoreConformance(() => new MongoTokenStore(freshCollection()))
 //! ```
+//!
+//! `testing.checkKeyValueStore(store)` does the same for a host key-value
+//! store (`kv.rs`) with `creatorsync_core::testing::key_value_store_conformance`.
 
+use std::any::Any;
 use std::sync::Arc;
 
-use creatorsync_core::TokenStore;
-use napi::bindgen_prelude::{Function, PromiseRaw, Unknown};
+use creatorsync_core::{
+    DEFAULT_STORE_TIMEOUT, Error, KeyValueStore, MemoryTokenStore, TimeoutStore, TokenStore,
+};
+use napi::bindgen_prelude::{Function, JsObjectValue, Object, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsValue, Status};
 use napi_derive::napi;
 use tokio::sync::oneshot;
 
+use crate::error;
+use crate::kv::HostKeyValueStore;
 use crate::store::HostStore;
 
 type MakeTsfn = ThreadsafeFunction<(), Unknown<'static>, (), Status, false>;
@@ -73,14 +81,7 @@ pub fn core_token_store_conformance<'env>(
             });
             match suite.await {
                 Ok(()) => Ok(Ok(())),
-                Err(e) if e.is_panic() => {
-                    let p = e.into_panic();
-                    Ok(Err(p
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                        .unwrap_or_else(|| "conformance case failed".into())))
-                }
+                Err(e) if e.is_panic() => Ok(Err(panic_message(&*e.into_panic()))),
                 Err(e) => Ok(Err(e.to_string())),
             }
         },
@@ -92,5 +93,69 @@ pub fn core_token_store_conformance<'env>(
                 )
             })
         },
+    )
+}
+
+/// The message a failed conformance case panicked with.
+fn panic_message(p: &(dyn Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "conformance case failed".into())
+}
+
+/// Runs the core's key-value store conformance suite
+/// (`key_value_store_conformance`: round trip, compare-and-swap conflicts,
+/// conditional delete, prefix listing, 50 racing writers) on `store`, a JS
+/// object with async `get/put/delete/list`, through the bridge the client
+/// uses. The cases use their own keys (`rt/`, `cas/`, `del/`, `ls/`,
+/// `lt/`, `race/`), so give a store where those are free. Each call is
+/// limited to `timeoutMs` (default 30 000). Resolves when every case
+/// passes; rejects with a `CreatorSyncError` (`STORE_ERROR`) naming the
+/// broken rule, or `INVALID_INPUT` for a store without the four methods.
+#[napi(
+    namespace = "testing",
+    ts_args_type = "store: KeyValueStore, options?: { timeoutMs?: number }",
+    ts_return_type = "Promise<void>"
+)]
+pub fn check_key_value_store<'env>(
+    env: &'env Env,
+    store: Object<'env>,
+    options: Option<Object<'env>>,
+) -> napi::Result<PromiseRaw<'env, ()>> {
+    let limit = match options
+        .map(|o| o.get_named_property::<Option<f64>>("timeoutMs"))
+        .transpose()
+        .map_err(|e| Error::invalid_input("timeoutMs", e.reason.clone()))
+        .map(Option::flatten)
+    {
+        Ok(None) => Ok(DEFAULT_STORE_TIMEOUT),
+        Ok(Some(ms)) => TimeoutStore::<MemoryTokenStore>::limit_from_secs("timeoutMs", ms / 1000.0),
+        Err(e) => Err(e),
+    };
+    let store = limit.and_then(|limit| HostKeyValueStore::bounded(&store, limit));
+    env.spawn_future_with_callback(
+        async move {
+            let store = match store {
+                Ok(s) => s,
+                Err(e) => return Ok(Err(e)),
+            };
+            let suite = tokio::spawn(async move {
+                creatorsync_core::testing::key_value_store_conformance(|| {
+                    let store = store.clone();
+                    async move { store as Arc<dyn KeyValueStore> }
+                })
+                .await;
+            });
+            Ok(match suite.await {
+                Ok(()) => Ok(()),
+                Err(e) if e.is_panic() => Err(Error::store(format!(
+                    "key-value store conformance: {}",
+                    panic_message(&*e.into_panic())
+                ))),
+                Err(e) => Err(Error::store(format!("key-value store conformance: {e}"))),
+            })
+        },
+        |env, outcome| outcome.map_err(|e| error::to_js(env, &e)),
     )
 }

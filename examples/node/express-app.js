@@ -10,6 +10,14 @@
 //   POST /publish                    { text, platforms?, mediaUrls?, options?, idempotencyKey? }
 //                                    → { idempotencyKey, results: { x: { success, postId, url, message }, ... } }
 //   GET  /status                     every connected account and its state
+//   GET  /health                     { ok: true } (liveness); with a user, each account checked live
+//   POST /disconnect/:platform       { accountId? } → revokes and forgets one account, or all of the
+//                                    platform → { disconnected: n }
+//
+// Several workers (processes or machines) serve the same routes when they
+// share the store (one SQLite file, or PostgreSQL), the state secret and
+// PUBLIC_BASE_URL: a connect begun on one finishes on another, and a publish
+// retried on another with the same idempotencyKey posts once.
 //
 // Run against the local emulator:
 //
@@ -114,6 +122,30 @@ function createApp(sync, options = {}) {
     })
   })
 
+  app.get('/health', async (req, res) => {
+    const user = req.get('x-user-id') ?? req.query.userId
+    if (user === undefined) return res.json({ ok: true })
+    const accounts = await sync.health(currentUser(req))
+    res.json({
+      ok: accounts.every((a) => a.healthy),
+      accounts: accounts.map((a) => ({
+        platform: a.key.platform,
+        accountId: a.key.accountId,
+        healthy: a.healthy,
+        error: a.error ? { code: a.error.code, message: a.error.message } : null,
+      })),
+    })
+  })
+
+  app.post('/disconnect/:platform', async (req, res) => {
+    const { accountId } = req.body ?? {}
+    if (accountId !== undefined && typeof accountId !== 'string') {
+      return res.status(400).json({ error: 'INVALID_INPUT', message: 'accountId must be a string' })
+    }
+    const n = await sync.disconnect(currentUser(req), req.params.platform, accountId)
+    res.json({ disconnected: n })
+  })
+
   // Express 5 passes rejected promises here.
   app.use((err, req, res, next) => {
     if (res.headersSent) return next(err)
@@ -150,9 +182,11 @@ module.exports = { createApp, clientFromEnv }
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 3000)
   clientFromEnv().then((sync) => {
+    // Behind a load balancer: its public address, the same on every worker.
     const publicBaseUrl = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`
-    createApp(sync, { publicBaseUrl }).listen(port, '127.0.0.1', () => {
-      process.stderr.write(`listening on ${publicBaseUrl}\n`)
+    const server = createApp(sync, { publicBaseUrl }).listen(port, '127.0.0.1', () => {
+      // The bound address (PORT=0 picks a free port).
+      process.stderr.write(`listening on http://127.0.0.1:${server.address().port}\n`)
     })
   }, (err) => {
     process.stderr.write(`${err.code ?? 'ERROR'}: ${err.message}\n`)
