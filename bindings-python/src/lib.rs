@@ -49,6 +49,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         testing::core_token_store_conformance,
         m
     )?)?;
+    m.add_function(pyo3::wrap_pyfunction!(testing::check_key_value_store, m)?)?;
     m.add_function(pyo3::wrap_pyfunction!(
         testing::create_postgres_database,
         m

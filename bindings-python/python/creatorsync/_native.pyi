@@ -16,6 +16,7 @@ from ._types import (
     LegacyResult,
     ProgressEvent,
     Target,
+    KeyValueStore,
     Token,
     TokenStore,
     Violation,
@@ -54,6 +55,7 @@ __all__ = [
     "PublishReport",
     "CreatorSync",
     "core_token_store_conformance",
+    "check_key_value_store",
     "create_postgres_database",
     "drop_postgres_database",
 ]
@@ -394,6 +396,14 @@ class CreatorSync:
 def core_token_store_conformance(make: Callable[[], TokenStore]) -> Awaitable[None]:
     """Runs the core's (Rust) token store conformance suite against stores
     made by ``make()``; raises ``AssertionError`` naming the broken rule."""
+
+def check_key_value_store(
+    store: Union[KeyValueStore, Callable[[], KeyValueStore]], *, timeout: Optional[float] = None
+) -> Awaitable[None]:
+    """Runs the core's key-value store conformance suite against ``store``
+    (an empty store, or a factory called once per case) through the bridge
+    the client uses; each call must answer within ``timeout`` seconds
+    (default 30). Raises ``AssertionError`` naming the broken rule."""
 
 def create_postgres_database(server_url: str, name: str) -> Awaitable[str]:
     """Creates the empty database ``name`` (lowercase letters, digits, ``_``)
