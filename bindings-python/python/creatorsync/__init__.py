@@ -36,6 +36,7 @@ from ._native import (
     MediaRejected,
     MemoryStore,
     NotConnected,
+    OAuth1Signer,
     OperationTimeout,
     OutcomeUnknown,
     PlatformError,
@@ -49,6 +50,7 @@ from ._native import (
     TargetResult,
     TransportError,
     __version__,
+    sign_oauth1,
 )
 from ._types import (
     Account,
@@ -119,6 +121,7 @@ __all__ = [
     "MediaRejected",
     "MemoryStore",
     "NotConnected",
+    "OAuth1Signer",
     "OperationTimeout",
     "PlatformError",
     "Post",
@@ -137,4 +140,5 @@ __all__ = [
     "TransportError",
     "Violation",
     "__version__",
+    "sign_oauth1",
 ]
