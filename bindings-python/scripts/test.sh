@@ -29,7 +29,7 @@ fi
 step "tools (pinned)"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
   maturin==1.16.0 pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1 \
-  fastapi==0.165.0 httpx==0.28.1 typing_extensions==4.16.0
+  fastapi==0.165.0 httpx==0.28.1 typing_extensions==4.16.0 uvicorn==0.55.0
 
 if [[ -z "${CREATORSYNC_EMULATOR_BIN:-}" ]]; then
   step "emulator (cargo build -p creatorsync-emulator)"

@@ -287,6 +287,31 @@ impl CreatorSync {
     fn __repr__(&self) -> String {
         "CreatorSync(...)".into()
     }
+
+    /// The account's live profile (handle, display name, ...) as the
+    /// core's `Profile`, read from the platform and cached for 24 h; the
+    /// profile stored at connect time when the platform cannot be reached.
+    /// Raises `NotConnected` / `ReauthRequired` like a publish would.
+    fn profile<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: &str,
+        platform: &str,
+        account_id: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let key = AccountKey::new(user_id, parse_platform(platform)?, account_id).map_err(to_py)?;
+        let sync = self.enter(py);
+        spawn_py(py, async move {
+            let profile = sync.tokens().profile(&key).await.map_err(to_py)?;
+            json_out(&core_json(&profile)?)
+        })
+    }
+}
+
+/// A core value as JSON (its serde shape: the one definition of the
+/// result the bindings hand out).
+fn core_json<T: serde::Serialize>(v: &T) -> PyResult<Value> {
+    serde_json::to_value(v).map_err(|e| to_py(Error::Config(format!("serializing a result: {e}"))))
 }
 
 impl CreatorSync {

@@ -11,6 +11,7 @@
 //! * `post.rs` — `Post` and `Media`.
 //! * `client.rs` — `CreatorSync`: connect, status, health, publish.
 //! * `report.rs`, `progress.rs` — publish reports and progress events.
+//! * `oauth1.rs` — OAuth 1.0a request signing (`sign_oauth1`, `OAuth1Signer`).
 //! * `convert.rs` — plain-value conversions (dicts, lists).
 //! * `testing.rs` — the core's store conformance suite for host stores,
 //!   throwaway PostgreSQL databases for tests.
@@ -22,6 +23,7 @@
 mod client;
 mod convert;
 mod error;
+mod oauth1;
 mod post;
 mod progress;
 mod report;
@@ -45,10 +47,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<report::TargetResult>()?;
     m.add_class::<report::PublishReport>()?;
     m.add_class::<client::CreatorSync>()?;
+    m.add_class::<oauth1::OAuth1Signer>()?;
+    m.add_function(pyo3::wrap_pyfunction!(oauth1::sign_oauth1, m)?)?;
     m.add_function(pyo3::wrap_pyfunction!(
         testing::core_token_store_conformance,
         m
     )?)?;
+    m.add_function(pyo3::wrap_pyfunction!(testing::check_key_value_store, m)?)?;
     m.add_function(pyo3::wrap_pyfunction!(
         testing::create_postgres_database,
         m

@@ -5,18 +5,24 @@
 //!   port; this runs `creatorsync_core::testing::token_store_conformance`
 //!   itself, through [`HostStore`], so the store is exercised exactly as the
 //!   core uses it: 50 tokio tasks racing compare-and-swap writes through the
-//!   bridge onto the event loop.
+//!   bridge onto the event loop. `check_key_value_store` does the same
+//!   for the key-value contract, through [`HostKeyValueStore`].
 //! * Throwaway PostgreSQL databases, so `PostgresStore` tests need no Python
 //!   database driver.
 
 use std::sync::Arc;
 
-use creatorsync_core::TokenStore;
+use std::future::Future;
+
+use creatorsync_core::{
+    DEFAULT_STORE_TIMEOUT, KeyValueStore, MemoryTokenStore, TimeoutStore, TokenStore,
+};
 use pyo3::exceptions::{PyAssertionError, PyRuntimeError};
 use pyo3::prelude::*;
+use pyo3::types::PyType;
 
 use crate::runtime::{current_locals, runtime, spawn, spawn_py};
-use crate::store::HostStore;
+use crate::store::{HostKeyValueStore, HostStore};
 
 /// Runs the core's token store conformance suite against stores made by
 /// `make()` (called once per case); raises `AssertionError` naming the
@@ -27,23 +33,86 @@ pub(crate) fn core_token_store_conformance(
     make: Py<PyAny>,
 ) -> PyResult<Bound<'_, PyAny>> {
     let locals = Arc::new(current_locals(py)?);
-    spawn_py(py, async move {
-        let suite = runtime().spawn(async move {
-            creatorsync_core::testing::token_store_conformance(|| {
-                let made = crate::runtime::attach_py(|py| -> PyResult<Arc<dyn TokenStore>> {
-                    let obj = make.bind(py).call0()?;
-                    Ok(Arc::new(HostStore::with_locals(&obj, locals.clone())?))
-                });
-                async move {
-                    match made {
-                        Ok(store) => store,
-                        Err(e) => panic!("make() failed: {e}"),
-                    }
+    run_suite(py, async move {
+        creatorsync_core::testing::token_store_conformance(|| {
+            let made = crate::runtime::attach_py(|py| -> PyResult<Arc<dyn TokenStore>> {
+                let obj = make.bind(py).call0()?;
+                Ok(Arc::new(HostStore::with_locals(&obj, locals.clone())?))
+            });
+            async move {
+                match made {
+                    Ok(store) => store,
+                    Err(e) => panic!("make() failed: {e}"),
                 }
-            })
-            .await;
-        });
-        match suite.await {
+            }
+        })
+        .await;
+    })
+}
+
+/// Runs the core's `key_value_store_conformance` against a key-value store
+/// written in Python, through the bridge the client uses: `store` is the
+/// store itself (every case on it: it must start empty) or a factory
+/// called once per case (a class, a function). Each call must answer
+/// within `timeout` seconds (default 30). Raises `AssertionError` naming
+/// the broken rule and the error the store caused.
+#[pyfunction]
+#[pyo3(signature = (store, *, timeout=None))]
+pub(crate) fn check_key_value_store<'py>(
+    py: Python<'py>,
+    store: Bound<'py, PyAny>,
+    timeout: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let limit = match timeout {
+        Some(t) => TimeoutStore::<MemoryTokenStore>::limit_from_secs(
+            "timeout",
+            crate::convert::number_arg(t, "timeout")?,
+        )
+        .map_err(crate::error::to_py)?,
+        None => DEFAULT_STORE_TIMEOUT,
+    };
+    let locals = Arc::new(current_locals(py)?);
+    let is_factory = store.is_instance_of::<PyType>() || !store.hasattr("put")?;
+    let (shared, make) = if is_factory {
+        (None, Some(store.unbind()))
+    } else {
+        let kv = HostKeyValueStore::new(&store, limit)?;
+        kv.set_locals(locals.clone());
+        (Some(Arc::new(kv) as Arc<dyn KeyValueStore>), None)
+    };
+    run_suite(py, async move {
+        creatorsync_core::testing::key_value_store_conformance(|| {
+            let made = match (&shared, &make) {
+                (Some(s), _) => Ok(s.clone()),
+                (None, Some(make)) => {
+                    crate::runtime::attach_py(|py| -> PyResult<Arc<dyn KeyValueStore>> {
+                        let obj = make.bind(py).call0()?;
+                        let kv = HostKeyValueStore::new(&obj, limit)?;
+                        kv.set_locals(locals.clone());
+                        Ok(Arc::new(kv))
+                    })
+                }
+                (None, None) => unreachable!("either a store or a factory"),
+            };
+            async move {
+                match made {
+                    Ok(store) => store,
+                    Err(e) => panic!("making the store failed: {e}"),
+                }
+            }
+        })
+        .await;
+    })
+}
+
+/// Runs a conformance suite on the runtime (its cases spawn tokio tasks);
+/// a failed case (a panic) becomes `AssertionError` with its message.
+fn run_suite<'py>(
+    py: Python<'py>,
+    suite: impl Future<Output = ()> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>> {
+    spawn_py(py, async move {
+        match runtime().spawn(suite).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_panic() => {
                 let p = e.into_panic();

@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any, Dict
 
 import httpx
+import pytest
 
 import creatorsync as cs
 
@@ -44,8 +45,8 @@ async def test_fastapi_service(emulator: Emulator) -> None:
 
         for platform in ("x", "linkedin", "facebook"):
             r = await api.get(f"/connect/{platform}", headers=headers)
-            assert r.status_code == 200, r.text
-            authorize_url = r.json()["authorize_url"]
+            assert r.status_code == 302, r.text
+            authorize_url = r.headers["location"]
             consent = await browser.get(authorize_url)
             assert consent.status_code in (302, 303, 307)
             callback = consent.headers["location"]
@@ -71,3 +72,44 @@ async def test_fastapi_service(emulator: Emulator) -> None:
 
         r = await api.get("/connect/myspace", headers=headers)
         assert r.status_code == 400 and r.json()["error"] == "INVALID_INPUT"
+
+        r = await api.get("/health")
+        assert r.json() == {"status": "ok"}
+        r = await api.get("/health", headers=headers)
+        assert {a["platform"] for a in r.json()["accounts"]} == {"x", "linkedin", "facebook"}
+
+        r = await api.post("/disconnect/linkedin", headers=headers)
+        assert r.status_code == 200 and r.json()["disconnected"] >= 1
+        r = await api.post("/disconnect/facebook", params={"account_id": "1001"}, headers=headers)
+        assert r.json() == {"disconnected": 1}
+        r = await api.get("/status", params={"user_id": "fastapi-user"})
+        left = {(a["platform"], a["account_id"]) for a in r.json()["accounts"]}
+        assert not any(p == "linkedin" for p, _ in left) and ("facebook", "1001") not in left
+        assert any(p == "x" for p, _ in left)
+
+
+@pytest.mark.skip(
+    reason="the old backend's body (caption, mediaUrl, title, hashtags, privacyStatus, mediaType) is mapped by the "
+    "core contract being written beside this change; remove this skip once publish accepts it"
+)
+async def test_fastapi_accepts_the_old_body_shape(emulator: Emulator) -> None:
+    example = load_example()
+    sync = cs.CreatorSync(
+        apps=emulator.apps, endpoints=emulator.endpoints, state_secret=STATE_SECRET, store=cs.MemoryStore()
+    )
+    app = example.create_app(sync, public_base_url="http://testserver")
+    headers = {"X-User-Id": "fastapi-legacy-user"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api, httpx.AsyncClient(
+        follow_redirects=False
+    ) as browser:
+        r = await api.get("/connect/x", headers=headers)
+        consent = await browser.get(r.headers["location"])
+        r = await api.get(consent.headers["location"].removeprefix("http://testserver"), headers=headers)
+        assert r.status_code == 200, r.text
+        old_body = {"caption": "Hello from the old body", "hashtags": ["creatorsync"], "targets": ["x"]}
+        r = await api.post("/publish", json=old_body, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["results"]["x"]["success"]
+        (post,) = [p for p in emulator.posts("x") if "Hello from the old body" in str(p)]
+        assert "#creatorsync" in str(post)

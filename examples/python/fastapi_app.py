@@ -1,26 +1,37 @@
-"""A FastAPI service over CreatorSync: the four routes the old Express
-backend had, without the per-platform services.
+"""A FastAPI service over CreatorSync: the routes of the old backend, as a
+drop-in, without the per-platform services.
 
-Routes (the caller is identified by the ``X-User-Id`` header, standing in
-for your real authentication):
+Routes (the caller is identified by the ``X-User-Id`` header or a
+``user_id`` query parameter, standing in for your real authentication):
 
-* ``GET /connect/{platform}`` → ``{"authorize_url": ...}``: send the user there.
+* ``GET /connect/{platform}`` → ``302`` to the platform's authorize URL.
 * ``GET /callback/{platform}?code=...&state=...`` → the connected accounts.
+* ``GET /status`` → every connected account and its state.
+* ``GET /health`` → ``{"status": "ok"}``; with a user, also each account's
+  live check.
+* ``POST /disconnect/{platform}`` (``?account_id=`` for one account) → how
+  many accounts were disconnected.
 * ``POST /publish`` ``{"text": ..., "targets": [...], "media_urls": [...],
   "options": {...}, "idempotency_key": ...}`` → per-platform results in the
   legacy ``{success, postId, url, message}`` shape, plus details.
-* ``GET /status`` → every connected account and its state.
 
-Run against the emulator::
+Every worker process shares the state through the store (``CREATORSYNC_DB``:
+one SQLite file; a connect begun on one worker completes on another, and a
+publish retried on another worker with the same idempotency key posts
+once). Run two workers against the emulator::
 
     creatorsync-emulator > /tmp/emu.json &
-    CREATORSYNC_EMULATOR_JSON="$(head -1 /tmp/emu.json)" uvicorn fastapi_app:app
+    export CREATORSYNC_EMULATOR_JSON="$(head -1 /tmp/emu.json)" CREATORSYNC_DB=/tmp/cs.db \
+        CREATORSYNC_KEY="$(python -c 'import base64,os;print(base64.b64encode(os.urandom(32)).decode())')" \
+        CREATORSYNC_STATE_SECRET=change-me-to-32-bytes-or-more-of-secret
+    uvicorn fastapi_app:app --workers 2
 
 Configuration (environment, read at startup when no client is injected):
 ``CREATORSYNC_EMULATOR_JSON`` (the emulator's JSON line: endpoints + apps) or
 ``CREATORSYNC_APPS_JSON`` (``{"x": {"client_id": ..., ...}, ...}``);
-``CREATORSYNC_STATE_SECRET`` (≥ 32 bytes); ``CREATORSYNC_DB`` (SQLite path,
-key from ``CREATORSYNC_KEY``); ``PUBLIC_BASE_URL`` (where callbacks land).
+``CREATORSYNC_STATE_SECRET`` (≥ 32 bytes, the same on every worker);
+``CREATORSYNC_DB`` (SQLite path, key from ``CREATORSYNC_KEY``);
+``PUBLIC_BASE_URL`` (where callbacks land).
 """
 
 from __future__ import annotations
@@ -30,8 +41,8 @@ import os
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Dict, List, Optional
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 import creatorsync as cs
@@ -100,8 +111,20 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
             holder["sync"] = client_from_env()
         return holder["sync"]
 
-    def user(x_user_id: str = Header(..., min_length=1, max_length=256)) -> str:
-        return x_user_id
+    def user(
+        x_user_id: Optional[str] = Header(None, min_length=1, max_length=256),
+        user_id: Optional[str] = Query(None, min_length=1, max_length=256),
+    ) -> str:
+        found = x_user_id or user_id
+        if not found:
+            raise HTTPException(status_code=422, detail="X-User-Id header or user_id query parameter required")
+        return found
+
+    def maybe_user(
+        x_user_id: Optional[str] = Header(None, min_length=1, max_length=256),
+        user_id: Optional[str] = Query(None, min_length=1, max_length=256),
+    ) -> Optional[str]:
+        return x_user_id or user_id
 
     @app.exception_handler(cs.CreatorSyncError)
     async def on_error(_: Request, e: Exception) -> JSONResponse:
@@ -118,9 +141,9 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
     @app.get("/connect/{platform}")
     async def connect_route(
         platform: str, user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
-    ) -> Dict[str, str]:
+    ) -> RedirectResponse:
         req = await sync.connect_begin(user_id, platform, f"{base}/callback/{platform}")
-        return {"authorize_url": req["url"]}
+        return RedirectResponse(req["url"], status_code=302)
 
     @app.get("/callback/{platform}")
     async def callback_route(
@@ -158,6 +181,32 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
     @app.get("/status")
     async def status_route(user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)) -> Dict[str, Any]:
         return {"accounts": await sync.status(user_id)}
+
+    @app.get("/health")
+    async def health_route(
+        user_id: Optional[str] = Depends(maybe_user), sync: cs.CreatorSync = Depends(client)
+    ) -> Dict[str, Any]:
+        if user_id is None:
+            return {"status": "ok"}
+        return {"status": "ok", "accounts": await sync.health(user_id)}
+
+    @app.post("/disconnect/{platform}")
+    async def disconnect_route(
+        platform: str,
+        account_id: Optional[str] = None,
+        user_id: str = Depends(user),
+        sync: cs.CreatorSync = Depends(client),
+    ) -> Dict[str, int]:
+        if platform not in cs.PLATFORMS:
+            raise HTTPException(status_code=400, detail=f"unknown platform {platform!r}")
+        if account_id is not None:
+            ids = [account_id]
+        else:
+            ids = [a["account_id"] for a in await sync.status(user_id) if a["platform"] == platform]
+        count = 0
+        for a in ids:
+            count += int(await sync.disconnect(user_id, platform, a))
+        return {"disconnected": count}
 
     return app
 

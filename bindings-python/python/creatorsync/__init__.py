@@ -36,6 +36,7 @@ from ._native import (
     MediaRejected,
     MemoryStore,
     NotConnected,
+    OAuth1Signer,
     OperationTimeout,
     OutcomeUnknown,
     PlatformError,
@@ -49,6 +50,7 @@ from ._native import (
     TargetResult,
     TransportError,
     __version__,
+    sign_oauth1,
 )
 from ._types import (
     Account,
@@ -60,6 +62,7 @@ from ._types import (
     Credential,
     ErrorInfo,
     FacebookOptions,
+    KeyValueStore,
     LegacyResult,
     ProgressEvent,
     Profile,
@@ -112,11 +115,13 @@ __all__ = [
     "InvalidPost",
     "InvalidState",
     "KeyMismatch",
+    "KeyValueStore",
     "LegacyResult",
     "Media",
     "MediaRejected",
     "MemoryStore",
     "NotConnected",
+    "OAuth1Signer",
     "OperationTimeout",
     "PlatformError",
     "Post",
@@ -135,4 +140,5 @@ __all__ = [
     "TransportError",
     "Violation",
     "__version__",
+    "sign_oauth1",
 ]

@@ -14,8 +14,10 @@ from ._types import (
     AuthorizationRequest,
     FacebookOptions,
     LegacyResult,
+    Profile,
     ProgressEvent,
     Target,
+    KeyValueStore,
     Token,
     TokenStore,
     Violation,
@@ -53,7 +55,10 @@ __all__ = [
     "TargetResult",
     "PublishReport",
     "CreatorSync",
+    "OAuth1Signer",
+    "sign_oauth1",
     "core_token_store_conformance",
+    "check_key_value_store",
     "create_postgres_database",
     "drop_postgres_database",
 ]
@@ -211,6 +216,15 @@ class SqliteStore:
     @property
     def path(self) -> str:
         """The database file."""
+    def rotate_key(self, new_key: bytes, new_key_id: str) -> Awaitable[int]:
+        """Makes ``new_key`` (32 raw bytes) under ``new_key_id`` the active
+        key and re-encrypts every row in one transaction; returns how many
+        rows moved."""
+    def key_ids_in_use(self) -> Awaitable[List[str]]:
+        """The distinct key ids the stored rows are encrypted with."""
+    @property
+    def active_key_id(self) -> str:
+        """The id of the key new writes are encrypted with."""
     def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
         """Reads one token (None: not stored)."""
     def list(self, user_id: str) -> Awaitable[List[Token]]:
@@ -241,6 +255,15 @@ class PostgresStore:
     @property
     def url(self) -> str:
         """The connection URL with its password replaced by ``[redacted]``."""
+    def rotate_key(self, new_key: bytes, new_key_id: str) -> Awaitable[int]:
+        """Makes ``new_key`` (32 raw bytes) under ``new_key_id`` the active
+        key and re-encrypts every row in one transaction; returns how many
+        rows moved."""
+    def key_ids_in_use(self) -> Awaitable[List[str]]:
+        """The distinct key ids the stored rows are encrypted with."""
+    @property
+    def active_key_id(self) -> str:
+        """The id of the key new writes are encrypted with."""
     def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
         """Reads one token (None: not stored)."""
     def list(self, user_id: str) -> Awaitable[List[Token]]:
@@ -390,10 +413,48 @@ class CreatorSync:
         valid_targets_only: bool = False,
     ) -> Awaitable[PublishReport]:
         """Publishes to every target at once and reports per target."""
+    def profile(self, user_id: str, platform: str, account_id: str) -> Awaitable[Profile]:
+        """The account's live profile (cached 24 h; the stored one when the
+        platform cannot be reached)."""
+
+@final
+class OAuth1Signer:
+    """OAuth 1.0a (HMAC-SHA1) signing for one consumer and, optionally, a
+    user token; the HMAC key is derived once. Its repr shows no secret."""
+
+    def __new__(
+        cls, consumer_key: str, consumer_secret: str, token: Optional[str] = None, token_secret: Optional[str] = None
+    ) -> OAuth1Signer: ...
+    def authorization(self, method: str, url: str, form: Optional[Mapping[str, str]] = None) -> str:
+        """The ``Authorization`` header value (fresh nonce and time)."""
+
+def sign_oauth1(
+    consumer_key: str,
+    consumer_secret: str,
+    method: str,
+    url: str,
+    *,
+    token: Optional[str] = None,
+    token_secret: Optional[str] = None,
+    form: Optional[Mapping[str, str]] = None,
+    nonce: Optional[str] = None,
+    timestamp: Optional[int] = None,
+) -> str:
+    """The ``Authorization`` header value for one request; ``url``'s query
+    and the ``form`` fields are signed. ``nonce`` and ``timestamp`` fix
+    what is otherwise fresh (give both or neither)."""
 
 def core_token_store_conformance(make: Callable[[], TokenStore]) -> Awaitable[None]:
     """Runs the core's (Rust) token store conformance suite against stores
     made by ``make()``; raises ``AssertionError`` naming the broken rule."""
+
+def check_key_value_store(
+    store: Union[KeyValueStore, Callable[[], KeyValueStore]], *, timeout: Optional[float] = None
+) -> Awaitable[None]:
+    """Runs the core's key-value store conformance suite against ``store``
+    (an empty store, or a factory called once per case) through the bridge
+    the client uses; each call must answer within ``timeout`` seconds
+    (default 30). Raises ``AssertionError`` naming the broken rule."""
 
 def create_postgres_database(server_url: str, name: str) -> Awaitable[str]:
     """Creates the empty database ``name`` (lowercase letters, digits, ``_``)

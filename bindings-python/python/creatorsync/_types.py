@@ -8,7 +8,7 @@ serialize naturally (JSON, BSON for a MongoDB collection); these
 from __future__ import annotations
 
 import sys
-from typing import Awaitable, Dict, List, Literal, Optional, Tuple, Union
+from typing import Awaitable, Dict, Iterable, List, Literal, Optional, Tuple, Union
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Protocol, TypedDict
@@ -215,6 +215,54 @@ class TokenStore(Protocol):
 
     def delete(self, key: AccountKey) -> Awaitable[bool]:
         """Removes a record; returns whether one existed."""
+        ...
+
+
+class KeyValueStore(Protocol):
+    """The one storage contract a host implements (e.g. over a MongoDB
+    collection, Redis or its own SQL database): the core keeps everything
+    (tokens with their secrets sealed by the core, pending connects, the
+    publish log, upload sessions) as string values under string keys.
+    Methods are ``async def`` (any awaitable; plain functions work too) and
+    run on the event loop of the code calling the client.
+
+    Semantics (checked by :func:`creatorsync.testing.check_key_value_store`,
+    the core's own suite):
+
+    * ``get(key)`` returns ``(value, version)``, or None when the key is absent.
+    * ``put(key, value, None)`` inserts; if the key exists it raises
+      ``Conflict(message, current_version)``.
+    * ``put(key, value, v)`` replaces the value only if its version is ``v``,
+      else raises ``Conflict(message, current_version)`` (``None`` when the
+      key is gone). The check and the write must be atomic (e.g. Mongo
+      ``update_one({"_id": key, "version": v}, ...)``, SQL ``UPDATE ...
+      WHERE key = ? AND version = ?``).
+    * A successful ``put`` returns the new version: 1 for an insert, ``v + 1``
+      for a replace.
+    * ``delete(key, None)`` removes the key whatever its version;
+      ``delete(key, v)`` only at version ``v``. It returns whether it removed
+      something (a ``bool``).
+    * ``list(prefix)`` returns ``(key, value, version)`` for every key that
+      starts with ``prefix`` (a plain string prefix; any order).
+
+    Answers outside these shapes, exceptions and calls slower than the
+    time limit become ``StoreError`` (``Conflict`` stays ``Conflict``).
+    """
+
+    def get(self, key: str) -> Union[Optional[Tuple[str, int]], Awaitable[Optional[Tuple[str, int]]]]:
+        """Reads one key: ``(value, version)`` or None."""
+        ...
+
+    def put(self, key: str, value: str, expected_version: Optional[int]) -> Union[int, Awaitable[int]]:
+        """Compare-and-swap write; returns the new version."""
+        ...
+
+    def delete(self, key: str, expected_version: Optional[int]) -> Union[bool, Awaitable[bool]]:
+        """Removes a key (at ``expected_version`` when given); whether it did."""
+        ...
+
+    def list(self, prefix: str) -> Union[Iterable[Tuple[str, str, int]], Awaitable[Iterable[Tuple[str, str, int]]]]:
+        """Every ``(key, value, version)`` under ``prefix``."""
         ...
 
 

@@ -24,6 +24,7 @@ from ._types import (
     Account,
     AccountHealth,
     AccountStatus,
+    Profile,
     AuthorizationRequest,
     ProgressEvent,
     Target,
@@ -96,6 +97,10 @@ class CreatorSync:
     def health(self, user_id: str) -> List[AccountHealth]:
         """Live check of every account's token."""
         return self._call(lambda: self._client.health(user_id))
+
+    def profile(self, user_id: str, platform: str, account_id: str) -> Profile:
+        """See :meth:`creatorsync.CreatorSync.profile`."""
+        return self._call(lambda: self._client.profile(user_id, platform, account_id))
 
     def publish(
         self,

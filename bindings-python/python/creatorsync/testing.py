@@ -13,6 +13,12 @@ naming the broken rule. The same cases pass for :class:`MemoryStore`,
 against a Python store through the same bridge the client uses, with 50
 tokio tasks racing the compare-and-swap rounds.
 
+:func:`check_key_value_store` runs the core's key-value store suite (the
+one contract a host store implements, see
+:class:`~creatorsync.KeyValueStore`) against a Python object::
+
+    await check_key_value_store(lambda: MyMongoKeyValueStore(fresh_collection()))
+
 :func:`create_postgres_database` / :func:`drop_postgres_database` give a
 test its own empty PostgreSQL database (no Python database driver needed)::
 
@@ -28,7 +34,13 @@ import asyncio
 import copy
 from typing import Awaitable, Callable, List, Optional, Tuple, Union
 
-from ._native import Conflict, core_token_store_conformance, create_postgres_database, drop_postgres_database
+from ._native import (
+    Conflict,
+    check_key_value_store,
+    core_token_store_conformance,
+    create_postgres_database,
+    drop_postgres_database,
+)
 from ._types import AccountKey, Credential, Token, TokenStore
 
 __all__ = [
@@ -44,6 +56,7 @@ __all__ = [
     "token_delete",
     "token_concurrent_cas",
     "core_token_store_conformance",
+    "check_key_value_store",
     "create_postgres_database",
     "drop_postgres_database",
 ]

@@ -1,6 +1,8 @@
-//! `HostStore`: a token store written in Python, awaited by the core.
+//! Stores written in Python, awaited by the core: [`HostObject`] (the one
+//! bridge) and [`HostStore`], the token-shaped store (see `host_kv.rs` for
+//! the key-value one).
 //!
-//! The core calls `get/list/put/delete` from tokio tasks. Each call builds
+//! The core calls the store's methods from tokio tasks. Each call builds
 //! the coroutine and schedules it on the asyncio loop captured from the
 //! caller (`into_future_with_locals`), so the store's own I/O (Motor, an
 //! async ORM, ...) runs on the loop it belongs to and the event loop is never
@@ -20,25 +22,28 @@ use crate::convert::{json_to_py, key_to_py, py_to_json, token_from_json, token_t
 use crate::error::from_py;
 use crate::runtime::attach_py;
 
-/// A Python object used as the token store.
-pub(crate) struct HostStore {
+/// A Python object the core awaits: the loop it runs on and the one way
+/// to call it. Shared by the token store ([`HostStore`]) and the key-value
+/// store ([`super::HostKeyValueStore`]).
+pub(crate) struct HostObject {
     obj: Py<PyAny>,
     locals: Mutex<Option<Arc<TaskLocals>>>,
 }
 
-impl fmt::Debug for HostStore {
+impl fmt::Debug for HostObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HostStore").finish_non_exhaustive()
+        f.debug_struct("HostObject").finish_non_exhaustive()
     }
 }
 
-impl HostStore {
-    /// Wraps `obj`, checking it has the four methods.
-    pub(crate) fn new(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
-        for m in ["get", "list", "put", "delete"] {
-            if !obj.hasattr(m)? {
+impl HostObject {
+    /// Wraps `obj`, checking it has `methods`; `what` describes the
+    /// expected object in the `TypeError`.
+    pub(crate) fn new(obj: &Bound<'_, PyAny>, methods: &[&str], what: &str) -> PyResult<Self> {
+        for m in methods {
+            if !obj.hasattr(*m)? {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                    "store must be a MemoryStore, a SqliteStore or an object with async get/list/put/delete; {} has no {m}()",
+                    "store must be {what}; {} has no {m}()",
                     obj.get_type().name()?
                 )));
             }
@@ -50,18 +55,15 @@ impl HostStore {
         })
     }
 
-    /// Wraps `obj`, bound to the loop of `locals`.
-    pub(crate) fn with_locals(obj: &Bound<'_, PyAny>, locals: Arc<TaskLocals>) -> PyResult<Self> {
-        let store = Self::new(obj)?;
-        *store.locals.lock().unwrap_or_else(PoisonError::into_inner) = Some(locals);
-        Ok(store)
+    /// Binds the object to the loop of `locals`.
+    pub(crate) fn set_locals(&self, locals: Arc<TaskLocals>) {
+        *self.locals.lock().unwrap_or_else(PoisonError::into_inner) = Some(locals);
     }
 
-    /// Points the store at the event loop of the current caller; called by
-    /// every client method, so the store follows the loop in use.
+    /// Points the object at the event loop of the current caller.
     pub(crate) fn follow_loop(&self, py: Python<'_>) {
         if let Ok(l) = crate::runtime::current_locals(py) {
-            *self.locals.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(l));
+            self.set_locals(Arc::new(l));
         }
     }
 
@@ -72,17 +74,20 @@ impl HostStore {
             .clone()
             .ok_or_else(|| {
                 Error::Config(
-                    "a Python token store needs a running asyncio event loop: use the client from async code (or creatorsync.blocking)"
+                    "a store written in Python needs a running asyncio event loop: use the client from async code (or creatorsync.blocking)"
                         .into(),
                 )
             })
     }
 
-    /// Calls `method(*args)` and awaits the result on the captured loop;
-    /// returns it as JSON.
-    async fn call<F>(&self, method: &'static str, args: F) -> Result<serde_json::Value>
+    /// Calls `method(*args)`, awaits the result on the captured loop when
+    /// it is awaitable, and converts it with `convert` (under the GIL).
+    /// An exception raised by the method becomes the core's error
+    /// ([`from_py`]: `Conflict` keeps its version).
+    pub(crate) async fn call<F, C, T>(&self, method: &'static str, args: F, convert: C) -> Result<T>
     where
         F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyTuple>> + Send,
+        C: for<'py> FnOnce(&Bound<'py, PyAny>) -> Result<T> + Send,
     {
         let locals = self.locals()?;
         let pending = attach_py(|py| -> PyResult<Pending> {
@@ -92,24 +97,69 @@ impl HostStore {
                 let fut = pyo3_async_runtimes::into_future_with_locals(&locals, out)?;
                 Ok(Pending::Awaiting(Box::pin(fut)))
             } else {
-                Ok(Pending::Ready(py_to_json(&out)?))
+                Ok(Pending::Ready(out.unbind()))
             }
         })
         .map_err(|e| from_py(&e))?;
-        match pending {
-            Pending::Ready(v) => Ok(v),
-            Pending::Awaiting(fut) => {
-                let obj = fut.await.map_err(|e| from_py(&e))?;
-                attach_py(|py| py_to_json(obj.bind(py))).map_err(|e| from_py(&e))
-            }
-        }
+        let obj = match pending {
+            Pending::Ready(obj) => obj,
+            Pending::Awaiting(fut) => fut.await.map_err(|e| from_py(&e))?,
+        };
+        attach_py(|py| Ok(convert(obj.bind(py)))).map_err(|e| from_py(&e))?
+    }
+}
+
+/// A Python object used as the token store.
+pub(crate) struct HostStore {
+    host: HostObject,
+}
+
+impl fmt::Debug for HostStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostStore").finish_non_exhaustive()
+    }
+}
+
+impl HostStore {
+    /// Wraps `obj`, checking it has the four methods.
+    pub(crate) fn new(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            host: HostObject::new(
+                obj,
+                &["get", "list", "put", "delete"],
+                "a MemoryStore, a SqliteStore or an object with async get/list/put/delete",
+            )?,
+        })
+    }
+
+    /// Wraps `obj`, bound to the loop of `locals`.
+    pub(crate) fn with_locals(obj: &Bound<'_, PyAny>, locals: Arc<TaskLocals>) -> PyResult<Self> {
+        let store = Self::new(obj)?;
+        store.host.set_locals(locals);
+        Ok(store)
+    }
+
+    /// Points the store at the event loop of the current caller; called by
+    /// every client method, so the store follows the loop in use.
+    pub(crate) fn follow_loop(&self, py: Python<'_>) {
+        self.host.follow_loop(py);
+    }
+
+    /// Calls `method(*args)` on the store; returns the result as JSON.
+    async fn call<F>(&self, method: &'static str, args: F) -> Result<serde_json::Value>
+    where
+        F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyTuple>> + Send,
+    {
+        self.host
+            .call(method, args, |out| py_to_json(out).map_err(|e| from_py(&e)))
+            .await
     }
 }
 
 type PyFuture = std::pin::Pin<Box<dyn std::future::Future<Output = PyResult<Py<PyAny>>> + Send>>;
 
 enum Pending {
-    Ready(serde_json::Value),
+    Ready(Py<PyAny>),
     Awaiting(PyFuture),
 }
 

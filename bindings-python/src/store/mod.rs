@@ -4,11 +4,16 @@
 //! async `get/put/list/delete` (a MongoDB collection through Motor, ...) be
 //! the store the core reads and writes.
 //!
-//! Every store, built-in or host, speaks the same dict shapes (see the
+//! [`HostKeyValueStore`] is the smaller contract a host implements once:
+//! the core's `KeyValueStore` (get, compare-and-swap put, conditional
+//! delete, prefix list) over plain strings.
+//!
+//! Every token store, built-in or host, speaks the same dict shapes (see the
 //! `TokenStore` protocol in the stubs), so the conformance suite in
 //! `creatorsync.testing` runs unchanged against all of them.
 
 mod host;
+mod host_kv;
 mod memory;
 mod postgres;
 mod sqlite;
@@ -20,6 +25,7 @@ use creatorsync_core::{Error, KeyRing, TimeoutStore, TokenStore};
 use pyo3::prelude::*;
 
 pub(crate) use host::HostStore;
+pub(crate) use host_kv::HostKeyValueStore;
 pub(crate) use memory::MemoryStore;
 pub(crate) use postgres::PostgresStore;
 pub(crate) use sqlite::SqliteStore;

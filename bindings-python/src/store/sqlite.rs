@@ -64,6 +64,38 @@ impl SqliteStore {
         super::py_delete(py, self.dyn_store(), key)
     }
 
+    /// Makes `new_key` (32 raw bytes) under the id `new_key_id` the active
+    /// key and re-encrypts every row under it in one transaction (all rows
+    /// or none); returns how many rows moved. The previous keys stay
+    /// readable by this store. Other workers keep writing with *their*
+    /// active key until restarted: deploy the new key everywhere first,
+    /// rotate, check `key_ids_in_use()`, then retire the old key.
+    fn rotate_key<'py>(
+        &self,
+        py: Python<'py>,
+        new_key: Vec<u8>,
+        new_key_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let store = self.inner.clone();
+        crate::runtime::spawn(
+            py,
+            async move { store.rotate_key(&new_key_id, &new_key).await },
+        )
+    }
+
+    /// The distinct key ids the stored rows are encrypted with (a full
+    /// scan): shows when an old key may be retired.
+    fn key_ids_in_use<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let store = self.inner.clone();
+        crate::runtime::spawn(py, async move { store.key_ids_in_use().await })
+    }
+
+    /// The id of the key new writes are encrypted with.
+    #[getter]
+    fn active_key_id(&self) -> String {
+        self.inner.active_key_id()
+    }
+
     /// The database file.
     #[getter]
     fn path(&self) -> PathBuf {
