@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use creatorsync_core::contract::{ClientOptions, GivenStore};
-use creatorsync_core::{Error, Result, TimeoutStore};
+use creatorsync_core::{Error, Result};
 use napi::bindgen_prelude::{JsObjectValue, Object, Unknown};
 use napi::{JsValue, ValueType};
 use serde_json::{Map, Value};
 
-use crate::store::HostStore;
+use crate::kv::HostKeyValueStore;
 
 /// `obj[name]`, None for `undefined` and `null`.
 pub(crate) fn get<'a>(obj: &Object<'a>, name: &str) -> napi::Result<Option<Unknown<'a>>> {
@@ -52,7 +52,8 @@ pub(crate) fn read(obj: &Object<'_>) -> Result<(ClientOptions, Option<GivenStore
         if name == "store" && v.get_type().ok() == Some(ValueType::Object) {
             let o = v.coerce_to_object().map_err(napi_err)?;
             host = Some(
-                HostStore::new(&o).map_err(|e| Error::invalid_input("store", e.reason.clone()))?,
+                HostKeyValueStore::new(&o)
+                    .map_err(|e| Error::invalid_input("store", e.reason.clone()))?,
             );
             continue;
         }
@@ -61,7 +62,8 @@ pub(crate) fn read(obj: &Object<'_>) -> Result<(ClientOptions, Option<GivenStore
     }
     let options = ClientOptions::from_json(Value::Object(map))?;
     let given: Option<GivenStore> = match host {
-        Some(h) => Some(Arc::new(TimeoutStore::new(h, options.store_timeout()?)?)),
+        // The core bounds each call by `storeTimeoutMs`.
+        Some(h) => Some(Arc::new(h)),
         None => None,
     };
     Ok((options, given))

@@ -36,7 +36,9 @@ pub use media_host::{DEFAULT_SIGNED_URL_SECS, DirectoryHost, MediaHostOption, Ob
 pub use options::{ClientOptions, ConcurrencyOption, GivenStore, MIN_STATE_SECRET};
 pub use post::{MediaInput, PostInput, PostSpec};
 pub use secret::SecretString;
-pub use store::{MAX_POOL_CONNECTIONS, NamedKeyOption, PostgresOption, SqliteOption, StoreName};
+pub use store::{
+    MAX_POOL_CONNECTIONS, NamedKeyOption, PostgresOption, SqliteOption, StoreKeysOption, StoreName,
+};
 pub use targets::{TargetInput, TargetObject, parse_targets};
 
 use serde_json::Value;

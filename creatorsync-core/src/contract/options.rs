@@ -13,11 +13,11 @@ use serde_json::Value;
 
 use super::{
     AppsOption, EndpointsOption, MediaHostOption, PostgresOption, SecretString, SqliteOption,
-    StoreName,
+    StoreKeysOption, StoreName,
 };
 use crate::{
-    CreatorSyncBuilder, DEFAULT_STORE_TIMEOUT, Error, MAX_CONCURRENCY, MemoryTokenStore, Platform,
-    Result, TimeoutStore, TokenStore,
+    CreatorSyncBuilder, DEFAULT_STORE_TIMEOUT, Error, KeyValueStore, MAX_CONCURRENCY,
+    MemoryTokenStore, Platform, Result, TimeoutStore,
 };
 
 /// Shortest accepted state secret, in bytes.
@@ -49,6 +49,10 @@ pub struct ClientOptions {
     /// PostgreSQL, shared by every worker.
     #[serde(default)]
     pub postgres: Option<PostgresOption>,
+    /// The key ring sealing the secrets a host store object keeps
+    /// (default: `CREATORSYNC_KEY`); only with a store object.
+    #[serde(default)]
+    pub store_keys: Option<StoreKeysOption>,
     /// Limit on each call of a host store, in milliseconds (default
     /// 30000).
     #[serde(default)]
@@ -81,8 +85,10 @@ pub struct ConcurrencyOption {
     pub global: Option<u64>,
 }
 
-/// A host store the binding converted, given beside the options.
-pub type GivenStore = Arc<dyn TokenStore>;
+/// A host store the binding converted, given beside the options: the
+/// key-value contract from which the core builds tokens, pending
+/// connects, the publish log, upload sessions and the quota ledger.
+pub type GivenStore = Arc<dyn KeyValueStore>;
 
 impl ClientOptions {
     /// Reads and checks the options (camelCase or snake_case keys): every
@@ -216,7 +222,20 @@ impl ClientOptions {
             ));
         }
         if let Some(store) = given {
-            return Ok(b.store(store));
+            let keys = self
+                .store_keys
+                .as_ref()
+                .map(StoreKeysOption::key_ring)
+                .transpose()?;
+            return Ok(b
+                .store_timeout(self.store_timeout()?)
+                .key_value_store(store, keys));
+        }
+        if self.store_keys.is_some() {
+            return Err(Error::invalid_input(
+                "store_keys",
+                "seals a store object's secrets: give it with a store object only",
+            ));
         }
         self.apply_store(b).await
     }

@@ -192,3 +192,32 @@ impl PostgresOption {
         .to_ring("postgres")
     }
 }
+
+/// The key ring sealing the secrets a host store object keeps (default:
+/// `CREATORSYNC_KEY`): one `key` (base64 of 32 bytes, id `key_id`,
+/// default `k1`) or `keys`, the first active and the rest still readable.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoreKeysOption {
+    /// The key (base64 of 32 bytes).
+    #[serde(default)]
+    pub key: Option<SecretString>,
+    /// Its id (default `k1`).
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// Several keys, the first active.
+    #[serde(default)]
+    pub keys: Option<Vec<NamedKeyOption>>,
+}
+
+impl StoreKeysOption {
+    /// The key ring.
+    pub fn key_ring(&self) -> Result<KeyRing> {
+        KeysOption {
+            key: self.key.as_ref(),
+            key_id: self.key_id.as_deref(),
+            keys: self.keys.as_deref(),
+        }
+        .to_ring("store_keys")
+    }
+}

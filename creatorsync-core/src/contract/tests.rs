@@ -173,14 +173,22 @@ async fn the_emulator_line_passes_as_endpoints_and_a_store_object_excludes_store
     )
     .unwrap();
     assert!(opts.build(None).await.is_ok());
-    let given: GivenStore = std::sync::Arc::new(crate::MemoryTokenStore::new());
+    let given: GivenStore = std::sync::Arc::new(crate::MemoryKeyValueStore::new());
     let e = opts.builder(Some(given.clone())).await.unwrap_err();
     assert!(
         matches!(e, Error::InvalidInput { ref field, .. } if field == "store"),
         "{e:?}"
     );
-    let opts = ClientOptions::from_json(json!({"stateSecret": SECRET})).unwrap();
-    assert!(opts.build(Some(given)).await.is_ok());
+    let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let opts = ClientOptions::from_json(json!({"stateSecret": SECRET, "storeKeys": {"key": key}}))
+        .unwrap();
+    assert!(opts.build(Some(given.clone())).await.is_ok());
+    // Keys for a store object, without one: refused.
+    let e = opts.build(None).await.unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidInput { ref field, .. } if field == "store_keys"),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]

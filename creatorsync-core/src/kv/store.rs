@@ -86,7 +86,14 @@ impl KvStore {
     }
 }
 
-#[cfg(test)]
+#[async_trait::async_trait]
+impl crate::store::KeyRotation for KvStore {
+    async fn rotate_key(&self, new_id: &str, new_key: &[u8]) -> Result<u64> {
+        KvStore::rotate_key(self, new_id, new_key).await
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
 mod tests {
     use std::time::Duration;
 

@@ -114,6 +114,17 @@ pub trait PlatformClient: Send + Sync + Debug {
     /// [`PlatformClient::publish`], which does.
     async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published>;
 
+    /// What `account` may choose when composing a post, when the platform
+    /// says (TikTok's `creator_info`, which its guidelines require the
+    /// posting screen to follow); `None` elsewhere.
+    async fn compose_constraints(
+        &self,
+        account: &StoredToken,
+    ) -> Result<Option<tiktok::ComposeConstraints>> {
+        let _ = account;
+        Ok(None)
+    }
+
     /// Publishes exactly once: runs [`PlatformClient::publish_flow`] and,
     /// when it fails after the create may have reached the platform, looks
     /// the post up ([`PlatformClient::reconcile`]) instead of creating it

@@ -71,6 +71,8 @@ pub struct CreatorSyncBuilder {
     media_host: Option<Arc<dyn crate::media_host::MediaHost>>,
     registry: Registry,
     quota_store: Option<Arc<dyn KeyValueStore>>,
+    rotation: Option<Arc<dyn crate::store::KeyRotation>>,
+    store_timeout: Option<Duration>,
     quota_limits: BTreeMap<(Platform, String), u32>,
     quota_wait: Duration,
     clock: Option<Arc<dyn Clock>>,
@@ -130,6 +132,7 @@ impl CreatorSyncBuilder {
         self.pending.get_or_insert_with(|| store.clone());
         self.quota_store.get_or_insert_with(|| store.clone());
         self.sessions.get_or_insert_with(|| store.clone());
+        self.rotation.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
     }
@@ -145,6 +148,7 @@ impl CreatorSyncBuilder {
         self.pending.get_or_insert_with(|| store.clone());
         self.quota_store.get_or_insert_with(|| store.clone());
         self.sessions.get_or_insert_with(|| store.clone());
+        self.rotation.get_or_insert_with(|| store.clone());
         self.store = Some(store);
         self
     }
@@ -165,6 +169,14 @@ impl CreatorSyncBuilder {
         self
     }
 
+    /// The limit on each call of a key-value store given with
+    /// [`CreatorSyncBuilder::key_value_store`] (default
+    /// [`crate::DEFAULT_STORE_TIMEOUT`]).
+    pub fn store_timeout(mut self, limit: Duration) -> Self {
+        self.store_timeout = Some(limit);
+        self
+    }
+
     /// Fills what was not given explicitly from the key-value store, if
     /// one was given.
     fn take_key_value_store(&mut self) -> Result<()> {
@@ -175,10 +187,11 @@ impl CreatorSyncBuilder {
             Some(k) => k,
             None => crate::store::KeyRing::from_env()?,
         };
-        let bounded: Arc<dyn KeyValueStore> =
-            Arc::new(TimeoutStore::new(kv, crate::DEFAULT_STORE_TIMEOUT)?);
+        let limit = self.store_timeout.unwrap_or(crate::DEFAULT_STORE_TIMEOUT);
+        let bounded: Arc<dyn KeyValueStore> = Arc::new(TimeoutStore::new(kv, limit)?);
         let store = Arc::new(KvStore::new(bounded.clone(), keys));
         self.quota_store.get_or_insert(bounded);
+        self.rotation.get_or_insert_with(|| store.clone());
         self.log
             .get_or_insert_with(|| Arc::new(store.publish_log()));
         self.pending.get_or_insert_with(|| store.clone());
@@ -377,6 +390,7 @@ impl CreatorSyncBuilder {
         self.pending.get_or_insert_with(|| store.clone());
         self.quota_store.get_or_insert_with(|| store.clone());
         self.sessions.get_or_insert_with(|| store.clone());
+        self.rotation.get_or_insert_with(|| store.clone());
         Ok((store, log))
     }
 
@@ -495,6 +509,7 @@ impl CreatorSyncBuilder {
                 per_publish,
                 ledger,
                 clock,
+                rotation: self.rotation.take(),
                 quota_wait: self.quota_wait,
             }),
         })

@@ -38,6 +38,8 @@ pub(super) struct Inner {
     pub(super) per_publish: usize,
     /// How long a target's lease in the publish log lasts unrenewed.
     pub(super) lease_ttl: Duration,
+    /// The store's key rotation, when its secrets are sealed.
+    pub(super) rotation: Option<Arc<dyn crate::store::KeyRotation>>,
     /// The quota ledger every worker on the store shares.
     pub(super) ledger: Ledger,
     /// The clock quota windows are read on.

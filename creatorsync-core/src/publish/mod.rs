@@ -93,6 +93,46 @@ impl CreatorSync {
         Ok(out)
     }
 
+    /// Re-seals every secret of the store under a new active key `new_id`
+    /// (32 bytes); the old keys stay readable meanwhile. Fails with
+    /// [`crate::Error::Config`] for a store that seals nothing (memory, a
+    /// custom [`crate::TokenStore`]).
+    pub async fn rotate_key(&self, new_id: &str, new_key: &[u8]) -> Result<u64> {
+        match &self.inner.rotation {
+            Some(r) => r.rotate_key(new_id, new_key).await,
+            None => Err(crate::Error::Config(
+                "rotate_key: this client's store does not seal secrets with a key ring".into(),
+            )),
+        }
+    }
+
+    /// What the account `key` may choose when composing a post (TikTok's
+    /// creator info: privacy levels, the longest video, the interactions
+    /// the creator turned off), for the host app's posting screen.
+    /// [`crate::Error::Unsupported`] on platforms without such rules.
+    pub async fn compose_constraints(
+        &self,
+        key: &crate::AccountKey,
+    ) -> Result<crate::platforms::tiktok::ComposeConstraints> {
+        let tokens = self.tokens();
+        let row = tokens.usable(key).await?;
+        let login = self.inner.registry.for_row(&row)?.login();
+        let client = self
+            .inner
+            .clients
+            .get(&(key.platform, login))
+            .ok_or_else(|| {
+                crate::Error::Config(format!("{}: no app credentials configured", key.platform))
+            })?;
+        client
+            .compose_constraints(&row)
+            .await?
+            .ok_or_else(|| crate::Error::Unsupported {
+                platform: key.platform,
+                message: "no compose constraints on this platform".into(),
+            })
+    }
+
     /// Prepares a publish of `post` for `user_id`; configure it, then
     /// `.await` it (or call [`PublishCall::send`]).
     pub fn publish<'a>(&'a self, user_id: &'a str, post: &'a Post) -> PublishCall<'a> {

@@ -107,6 +107,16 @@ impl<T: TokenStore + ?Sized> TokenStore for Box<T> {
     }
 }
 
+/// A store that seals secrets with a [`KeyRing`] and can move them to a new
+/// key (the SQLite, PostgreSQL and key-value stores).
+#[async_trait]
+pub trait KeyRotation: Send + Sync + Debug {
+    /// Re-seals every stored secret under the new active key `new_id`
+    /// (the old keys stay readable meanwhile); returns how many records
+    /// were re-sealed.
+    async fn rotate_key(&self, new_id: &str, new_key: &[u8]) -> Result<u64>;
+}
+
 /// Conveniences over any [`TokenStore`].
 #[async_trait]
 pub trait TokenStoreExt: TokenStore {

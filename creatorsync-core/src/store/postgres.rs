@@ -335,6 +335,13 @@ impl TokenStore for PostgresTokenStore {
     }
 }
 
+#[async_trait::async_trait]
+impl crate::store::KeyRotation for PostgresTokenStore {
+    async fn rotate_key(&self, new_id: &str, new_key: &[u8]) -> Result<u64> {
+        PostgresTokenStore::rotate_key(self, new_id, new_key).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

@@ -340,6 +340,13 @@ impl TokenStore for SqliteTokenStore {
     }
 }
 
+#[async_trait::async_trait]
+impl crate::store::KeyRotation for SqliteTokenStore {
+    async fn rotate_key(&self, new_id: &str, new_key: &[u8]) -> Result<u64> {
+        SqliteTokenStore::rotate_key(self, new_id, new_key).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -229,6 +229,15 @@ impl PlatformClient for TikTokClient {
         P
     }
 
+    async fn compose_constraints(
+        &self,
+        account: &StoredToken,
+    ) -> Result<Option<ComposeConstraints>> {
+        TikTokClient::compose_constraints(self, account)
+            .await
+            .map(Some)
+    }
+
     async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {
         let span =
             info_span!("publish", platform = "tiktok", account = %req.account.key.account_id);
