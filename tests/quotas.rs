@@ -366,3 +366,108 @@ async fn a_cap_spent_elsewhere_is_learned_from_the_platform_once() {
     assert!(world.emu.record().requests_since(mark).is_empty());
     world.emu.shutdown().await;
 }
+
+const RACER_ENV: &str = "CREATORSYNC_QUOTA_RACER";
+
+/// A worker process of `two_processes_racing_for_the_last_slot_get_one_post`.
+async fn racer_client(dir: &std::path::Path) -> CreatorSync {
+    let endpoints: creatorsync::EndpointSet =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("endpoints.json")).unwrap())
+            .unwrap();
+    CreatorSync::builder()
+        .apps(Apps::emulator_defaults())
+        .endpoints(endpoints)
+        .state_secret(*b"test-state-secret-0123456789abcdef")
+        .sqlite(
+            dir.join("shared.db"),
+            Some(KeyRing::new("k1", &[5u8; 32]).unwrap()),
+        )
+        .quota_limit(Platform::X, "posts", CAP)
+        .build()
+        .await
+        .expect("client")
+}
+
+/// The child role: wait for the start file, publish, print the outcome.
+#[tokio::test]
+#[ignore = "run by two_processes_racing_for_the_last_slot_get_one_post as a child process"]
+async fn racer_publishes() {
+    let Ok(dir) = std::env::var(RACER_ENV) else {
+        return;
+    };
+    let dir = std::path::Path::new(&dir);
+    let sync = racer_client(dir).await;
+    let target = Target::Account {
+        platform: Platform::X,
+        account_id: std::env::var("RACER_ACCOUNT").unwrap(),
+    };
+    let n: usize = std::env::var("RACER_N").unwrap().parse().unwrap();
+    while !dir.join("go").exists() {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let outcome = match publish(&sync, &target, n).await {
+        Ok(()) => "ok".to_owned(),
+        Err(Error::QuotaExhausted { bucket, .. }) => format!("quota {bucket}"),
+        Err(e) => format!("error {e}"),
+    };
+    eprintln!("RESULT {outcome}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_racing_for_the_last_slot_get_one_post() {
+    let platform = Platform::X;
+    let world = World::new().await;
+    let dir = world.dir.path();
+    std::fs::write(
+        dir.join("endpoints.json"),
+        serde_json::to_string(world.emu.endpoints()).unwrap(),
+    )
+    .unwrap();
+    let sync = racer_client(dir).await;
+    let target = world.connect(&sync, platform).await;
+    for n in 0..(CAP as usize - 1) {
+        publish(&sync, &target, n).await.expect("within the cap");
+    }
+    let posts_before = world.emu.record().posts_for(platform).len();
+    let Target::Account { account_id, .. } = &target else {
+        unreachable!("connect names an account")
+    };
+    let children: Vec<_> = (0..2)
+        .map(|i| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "racer_publishes", "--ignored", "--nocapture"])
+                .env(RACER_ENV, dir)
+                .env("RACER_ACCOUNT", &account_id)
+                .env("RACER_N", (100 + i).to_string())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("child")
+        })
+        .collect();
+    // Both processes are up and polling before the start.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    std::fs::write(dir.join("go"), b"").unwrap();
+    let outcomes = tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| {
+                let out = c.wait_with_output().unwrap();
+                let text = String::from_utf8_lossy(&out.stderr).into_owned();
+                text.lines()
+                    .find_map(|l| l.strip_prefix("RESULT ").map(str::to_owned))
+                    .unwrap_or_else(|| panic!("no result from a racer: {text}"))
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let won = outcomes.iter().filter(|o| *o == "ok").count();
+    let refused = outcomes.iter().filter(|o| *o == "quota posts").count();
+    assert_eq!((won, refused), (1, 1), "{outcomes:?}");
+    assert_eq!(
+        world.emu.record().posts_for(platform).len(),
+        posts_before + 1
+    );
+    world.emu.shutdown().await;
+}
