@@ -437,7 +437,7 @@ async fn two_processes_racing_for_the_last_slot_get_one_post() {
             std::process::Command::new(std::env::current_exe().unwrap())
                 .args(["--exact", "racer_publishes", "--ignored", "--nocapture"])
                 .env(RACER_ENV, dir)
-                .env("RACER_ACCOUNT", &account_id)
+                .env("RACER_ACCOUNT", account_id)
                 .env("RACER_N", (100 + i).to_string())
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())

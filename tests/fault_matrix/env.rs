@@ -98,6 +98,9 @@ impl Env {
             allow_fetch_loopback: true,
             x_tweets_per_window: u64::MAX,
             linkedin_member_daily_posts: u64::MAX,
+            tiktok_direct_posts_per_day: u64::MAX,
+            youtube_uploads_per_day: u64::MAX,
+            facebook_reels_per_day: u64::MAX,
             tiktok_rate_limits: creatorsync_emulator::TikTokRateLimits {
                 creator_info: usize::MAX,
                 init: usize::MAX,
@@ -119,7 +122,20 @@ impl Env {
             max_backoff: Duration::from_millis(5),
             ..RetryConfig::default()
         };
-        let sync = CreatorSync::builder()
+        // The caps are the emulator's business here (raised above to let
+        // hundreds of cases run); the SDK counts the same raised caps.
+        let mut builder = CreatorSync::builder();
+        for (platform, bucket) in [
+            (Platform::X, "posts"),
+            (Platform::YouTube, "uploads"),
+            (Platform::Instagram, "posts"),
+            (Platform::Facebook, "reels"),
+            (Platform::TikTok, "video_init"),
+            (Platform::TikTok, "posts"),
+        ] {
+            builder = builder.quota_limit(platform, bucket, u32::MAX);
+        }
+        let sync = builder
             .apps(Apps::emulator_defaults())
             .endpoints(emu.endpoints().clone())
             .state_secret(*b"matrix-state-secret-0123456789abcdef")
