@@ -71,6 +71,11 @@ pub struct ClientOptions {
     /// Pinned API versions per platform (`{"linkedin": "202607"}`).
     #[serde(default)]
     pub api_versions: Option<BTreeMap<String, String>>,
+    /// Caps counted for the platforms' quotas, per platform and quota
+    /// name (`{"youtube": {"uploads": 500}}` for a project granted more;
+    /// names in docs/quotas.md).
+    #[serde(default)]
+    pub quota_limits: Option<BTreeMap<String, BTreeMap<String, u32>>>,
 }
 
 /// Concurrency bounds (each 1 to 2^20).
@@ -214,6 +219,14 @@ impl ClientOptions {
         }
         for (name, version) in self.api_versions.iter().flatten() {
             b = b.api_version(name.parse()?, version.clone());
+        }
+        for (name, caps) in self.quota_limits.iter().flatten() {
+            let platform: Platform = name.parse().map_err(|_| {
+                Error::invalid_input(format!("quota_limits.{name}"), "unknown platform")
+            })?;
+            for (bucket, cap) in caps {
+                b = b.quota_limit(platform, bucket, *cap);
+            }
         }
         if given.is_some() && self.names_a_store() {
             return Err(Error::invalid_input(

@@ -308,3 +308,27 @@ fn committed_schema_is_current() {
         );
     }
 }
+
+#[tokio::test]
+async fn quota_limits_name_a_platform_and_one_of_its_quotas() {
+    let build = |limits: Value| async move {
+        ClientOptions::from_json(
+            json!({"stateSecret": SECRET, "store": "memory", "quotaLimits": limits}),
+        )?
+        .build(None)
+        .await
+    };
+    assert!(build(json!({"youtube": {"uploads": 500}})).await.is_ok());
+    for (limits, field) in [
+        (json!({"youtub": {"uploads": 1}}), "quota_limits.youtub"),
+        (
+            json!({"youtube": {"upload": 1}}),
+            "quota_limits.youtube.upload",
+        ),
+    ] {
+        match build(limits).await {
+            Err(Error::InvalidInput { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{field}: {:?}", other.map(|_| ())),
+        }
+    }
+}

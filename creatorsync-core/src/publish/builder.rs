@@ -408,7 +408,7 @@ impl CreatorSyncBuilder {
             if !known.iter().any(|b| b.name == name) {
                 let names: Vec<&str> = known.iter().map(|b| b.name).collect();
                 return Err(Error::invalid_input(
-                    format!("quota_limit.{platform}.{name}"),
+                    format!("quota_limits.{platform}.{name}"),
                     format!("{platform} has no such quota; it has: {}", names.join(", ")),
                 ));
             }
