@@ -5,7 +5,7 @@ export type ErrorCode =
   | 'INVALID_MEDIA' | 'MEDIA_REJECTED' | 'DUPLICATE' | 'PLATFORM_ERROR' | 'AUTHORIZATION_DENIED'
   | 'INVALID_STATE' | 'TRANSPORT_ERROR' | 'CONFLICT' | 'STORE_ERROR' | 'KEY_ERROR'
   | 'CONFIG_ERROR' | 'TIMEOUT' | 'CANCELLED' | 'IN_PROGRESS' | 'CREATED_UNFINISHED'
-  | 'OUTCOME_UNKNOWN' | 'UNEXPECTED_RESPONSE' | 'UNSUPPORTED'
+  | 'OUTCOME_UNKNOWN' | 'UNEXPECTED_RESPONSE' | 'UNSUPPORTED' | 'QUOTA_EXHAUSTED'
 export interface Violation { platform: Platform | null; field: string; code: string; message: string }
 /** Every error CreatorSync rejects with. Branch on `code`, never on `message`. */
 export declare class CreatorSyncError extends Error {
@@ -14,8 +14,16 @@ export declare class CreatorSyncError extends Error {
   status?: number
   retryable: boolean
   maybeCommitted: boolean
-  /** RATE_LIMITED, IN_PROGRESS: seconds to wait. */
+  /** RATE_LIMITED, IN_PROGRESS, QUOTA_EXHAUSTED: seconds to wait. */
   retryAfter?: number | null
+  /** RATE_LIMITED: when the limit resets (RFC 3339), when the platform said. */
+  resetAt?: string | null
+  /** QUOTA_EXHAUSTED: when a slot frees again (RFC 3339; an upper bound for a window the platform does not report). */
+  resetsAt?: string
+  /** QUOTA_EXHAUSTED: the quota's name (`posts`, `uploads`, `video_init`...). */
+  bucket?: string
+  /** QUOTA_EXHAUSTED: how many the window allows, when documented. */
+  limit?: number | null
   /** CREATED_UNFINISHED: the id of what the platform created (publish again with the same key to finish). */
   postId?: string
   /** CREATED_UNFINISHED, OUTCOME_UNKNOWN: the failure after the create (`code`, `message`, ...). */
@@ -37,25 +45,9 @@ export interface AccountHealth { key: AccountKey; healthy: boolean; error: Error
 /** An error inside a view (health, report). */
 export interface ErrorView { code: ErrorCode; message: string; platform: Platform | null; status: number | null; retryable: boolean; retryAfter: number | null; postId: string | null; cause: ErrorView | null }
 export interface AuthorizationRequest { url: string; state: string }
-export type Credential =
-  | { type: 'oauth1'; token: string; secret: string }
-  | { type: 'oauth2'; access: string; refresh: string | null; expiresAt: string | null; refreshExpiresAt: string | null; scopes: string[]; userToken?: string | null }
-/** The record a host store keeps (secrets in clear: encrypt at rest). */
-export interface StoredToken { key: AccountKey; credential: Credential; profile: Profile; version: number; updatedAt: string; needsReauth: boolean; metadata: Record<string, string> }
-/**
- * Any object with these async methods can keep the tokens (e.g. over a Mongoose model).
- * `put` resolves the new version (1 on insert) or rejects with `{ code: 'CONFLICT', currentVersion }`
- * when `expectedVersion` does not match (null: the record must not exist yet).
- */
-export interface TokenStore {
-  get(key: AccountKey): Promise<StoredToken | null | undefined>
-  list(userId: string): Promise<StoredToken[]>
-  put(token: StoredToken, expectedVersion: number | null): Promise<number>
-  delete(key: AccountKey): Promise<boolean>
-}
 /**
  * A host key-value store (a MongoDB collection, Redis, a host ORM...): the one contract from which
- * the core builds tokens, pending connects, the publish log and upload sessions. Values are opaque
+ * the core builds tokens, pending connects, the publish log, upload sessions and the quota ledger. Values are opaque
  * text the core builds (secrets already sealed). `put` resolves the new version (1 on insert,
  * `expectedVersion + 1` on replace) or rejects with `{ code: 'CONFLICT', currentVersion }`
  * (`currentVersion` null when the key is missing); `delete` removes the key (only at
@@ -85,8 +77,10 @@ export interface CreatorSyncOptions {
   endpoints?: Partial<Record<Platform | 'instagramLogin', Endpoints>> & { control?: unknown; apps?: unknown }
   /** At least 32 characters; the same on every worker that receives callbacks. */
   stateSecret: string
-  /** `'sqlite'` (the default: `creatorsync.db`, key `CREATORSYNC_KEY`), `'memory'`, or a host store object. */
-  store?: 'memory' | 'sqlite' | TokenStore
+  /** `'sqlite'` (the default: `creatorsync.db`, key `CREATORSYNC_KEY`), `'memory'`, or a host key-value store object. */
+  store?: 'memory' | 'sqlite' | KeyValueStore
+  /** With a store object: the keys sealing the secrets it keeps (default `CREATORSYNC_KEY`). `key`: base64 of 32 bytes, or `keys` for rotation (first is active). */
+  storeKeys?: { key?: string; keyId?: string; keys?: NamedKey[] }
   /** Limit on each call of a `store` object, in milliseconds (default 30 000); a call over it fails with `STORE_ERROR`. */
   storeTimeoutMs?: number
   /** Encrypted SQLite file (tokens + publish log). `key`: base64 of 32 bytes (default `CREATORSYNC_KEY`), or `keys` for rotation (first is active). */
@@ -138,6 +132,36 @@ export type ProgressEvent =
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
 export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number }
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
+/** One quota of one account (or of the app), from the ledger every worker shares. */
+export interface QuotaUsage {
+  platform: Platform
+  /** The quota's name (`posts`, `uploads`, `reels`, `video_init`...). */
+  bucket: string
+  /** What it is counted per. */
+  scope: 'account' | 'user' | 'app'
+  /** The account it is counted for (null for a quota shared by the user's accounts or the app). */
+  accountId: string | null
+  /** The window (`rolling 24h`, `day America/Los_Angeles`...). */
+  window: string
+  used: number
+  limit: number | null
+  /** Slots left (0 while the platform reported the quota used up). */
+  remaining: number | null
+  /** When the next slot frees (RFC 3339; null while nothing is used). */
+  resetsAt: string | null
+}
+/** What a TikTok creator may choose when posting (TikTok's creator info), for the posting screen. */
+export interface ComposeConstraints {
+  creatorUsername: string
+  creatorNickname: string
+  creatorAvatarUrl: string | null
+  /** Offer exactly these, none preselected. */
+  privacyLevelOptions: Array<'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'>
+  maxVideoPostDurationSec: number | null
+  commentDisabled: boolean
+  duetDisabled: boolean
+  stitchDisabled: boolean
+}
 export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }
 
 /**
@@ -151,12 +175,41 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** Connects creators' accounts and publishes to all of them at once. */
 export declare class CreatorSync {
   /**
+   * The account's profile (handle, name, kind), cached for 24 h; read
+   * from the platform, or the profile stored at connect time when the
+   * platform cannot be reached. Rejects with `NOT_CONNECTED` for an
+   * unknown account and `REAUTH_REQUIRED` when the platform refuses it.
+   */
+  profile(userId: string, platform: Platform, accountId: string): Promise<Profile>
+  /**
+   * What a TikTok account may choose when composing a post (TikTok's
+   * creator info: privacy levels, longest video, the interactions the
+   * creator turned off), for the host app's posting screen. Rejects
+   * with `NOT_CONNECTED` for an unknown account.
+   */
+  composeConstraints(userId: string, accountId: string): Promise<ComposeConstraints>
+  /**
+   * Every quota of every account the user connected (and the app-wide
+   * quotas of their platforms): used, limit, remaining and when the
+   * next slot frees, from the ledger every worker on the store shares.
+   */
+  quota(userId: string): Promise<QuotaUsage[]>
+  /**
+   * Re-seals every secret of the store under a new active key `newId`
+   * (32 bytes: a Buffer or base64 text); the old keys stay readable
+   * meanwhile. Resolves how many records were re-sealed. Rejects with
+   * `CONFIG_ERROR` for a store that seals nothing (`'memory'`),
+   * `INVALID_INPUT` for a bad key.
+   */
+  rotateKey(newId: string, newKey: Buffer | Uint8Array | string): Promise<number>
+  /**
    * Builds a client from the options of the core's contract (see
    * `docs/bindings.md`): `apps` (per platform, or `'emulator'`),
    * `endpoints` (default: production), `stateSecret` (≥ 32 chars, the
    * same on every worker), `store` (`'memory'`, `'sqlite'` — the
-   * default, `creatorsync.db` with `CREATORSYNC_KEY` — or any object
-   * with async get/put/list/delete), `sqlite: { path, key | keys }`,
+   * default, `creatorsync.db` with `CREATORSYNC_KEY` — or a key-value
+   * store object with async get/put/delete/list), `storeKeys` (sealing
+   * a store object's secrets), `sqlite: { path, key | keys }`,
    * `postgres: { url, key | keys, maxConnections, acquireTimeoutMs }`,
    * `storeTimeoutMs`, `concurrency`, `leaseTtlMs`, `mediaHost`,
    * `apiVersions`. An unknown option rejects with `INVALID_INPUT`.
@@ -203,14 +256,6 @@ export declare class CreatorSync {
    * or a store/config error.
    */
   publish(userId: string, post: PostInput | LegacyPostBody, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
-  publish(userId: string, post: PostInput, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
-  /**
-   * The account's profile (handle, name, kind), cached for 24 h; read
-   * from the platform, or the profile stored at connect time when the
-   * platform cannot be reached. Rejects with `NOT_CONNECTED` for an
-   * unknown account and `REAUTH_REQUIRED` when the platform refuses it.
-   */
-  profile(userId: string, platform: Platform, accountId: string): Promise<Profile>
 }
 
 /**
@@ -226,13 +271,6 @@ export declare class OAuth1Signer {
 
 /** Parses and checks a key object (for hosts that build keys in JS). */
 export declare function accountKey(key: AccountKey): AccountKey
-
-/**
- * Runs the core's token store conformance suite on stores from `make()`
- * (called once per case, synchronously returning a fresh, empty store).
- * Rejects with an `Error` naming the broken rule.
- */
-export declare function coreTokenStoreConformance(make: () => TokenStore): Promise<void>
 
 /** What to sign. */
 export interface OAuth1Request {

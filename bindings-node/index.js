@@ -838,6 +838,5 @@ module.exports = nativeBinding
 module.exports.CreatorSync = nativeBinding.CreatorSync
 module.exports.OAuth1Signer = nativeBinding.OAuth1Signer
 module.exports.accountKey = nativeBinding.accountKey
-module.exports.coreTokenStoreConformance = nativeBinding.coreTokenStoreConformance
 module.exports.signOAuth1 = nativeBinding.signOAuth1
 module.exports.testing = nativeBinding.testing

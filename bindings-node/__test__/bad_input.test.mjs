@@ -152,7 +152,8 @@ test('an exception thrown in onProgress is isolated: the publish completes', asy
 test('a host store whose promises never settle: STORE_ERROR after storeTimeoutMs', async () => {
   const never = () => new Promise(() => {})
   const store = { get: never, list: never, put: never, delete: never }
-  const sync = await client(emu, { store, storeTimeoutMs: 100 })
+  const storeKeys = { key: Buffer.alloc(32, 3).toString('base64') }
+  const sync = await client(emu, { store, storeKeys, storeTimeoutMs: 100 })
   for (const call of [() => sync.status('u'), () => sync.publish('u', { text: 'hi' }), () => sync.expiringWithin('u', 1)]) {
     const e = await outcome(call)
     assert.ok(e instanceof CreatorSyncError, String(e))

@@ -1,105 +1,115 @@
-// JS port of creatorsync_core::testing::token_store_conformance, the host
-// store used by a real client (connect + publish through it), and the
+// Host key-value stores as the client's `store`: a Map store keeps a real
+// connect, publish and status; client instances (and OS processes) sharing
+// one host store share the publish log and pending connects; and the
 // PostgreSQL store shared by two clients (two workers).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { CreatorSync, coreTokenStoreConformance } from '../index.mjs'
-import { startEmulator, SECRET, client, connect, uniqueUser } from './helpers.mjs'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { authorize, startEmulator, client, connect, uniqueUser, SECRET } from './helpers.mjs'
+import { MapKeyValueStore, JsonFileKeyValueStore } from './kv_stores.mjs'
 
-/** A reference host store: a Map with compare-and-swap versions. */
-export class MapStore {
-  constructor() { this.rows = new Map() }
-  id(k) { return `${k.userId}\u0000${k.platform}\u0000${k.accountId}` }
-  async get(key) { const r = this.rows.get(this.id(key)); return r ? structuredClone(r) : null }
-  async list(userId) { return [...this.rows.values()].filter((r) => r.key.userId === userId).map((r) => structuredClone(r)) }
-  async put(token, expected) {
-    await new Promise((r) => setImmediate(r))
-    const id = this.id(token.key)
-    const cur = this.rows.get(id)
-    const current = cur ? cur.version : null
-    if (current !== expected) throw Object.assign(new Error('conflict'), { code: 'CONFLICT', currentVersion: current })
-    const version = (current ?? 0) + 1
-    this.rows.set(id, { ...structuredClone(token), version })
-    return version
-  }
-  async delete(key) { return this.rows.delete(this.id(key)) }
-}
-
-const key = (u, a = 'acc-1') => ({ userId: u, platform: 'tiktok', accountId: a })
-const token = (k, access) => ({
-  key: k, version: 0, updatedAt: new Date().toISOString(), needsReauth: false, metadata: { page_id: 'p-1' },
-  profile: { platformUserId: k.accountId, handle: 'creator', displayName: 'A Créator', kind: 'person' },
-  credential: { type: 'oauth2', access, refresh: `r-${access}`, expiresAt: null, refreshExpiresAt: null, scopes: ['video.publish'] },
-})
-
-test('conformance: round trip, list isolation, CAS conflict, delete', async () => {
-  const s = new MapStore()
-  assert.equal(await s.get(key('u')), null)
-  assert.equal(await s.put(token(key('u'), 'a'), null), 1)
-  assert.equal((await s.get(key('u'))).credential.access, 'a')
-  await assert.rejects(s.put(token(key('u'), 'b'), null), (e) => e.code === 'CONFLICT' && e.currentVersion === 1)
-  await assert.rejects(s.put(token(key('u'), 'b'), 7), (e) => e.code === 'CONFLICT' && e.currentVersion === 1)
-  assert.equal(await s.put(token(key('u'), 'b'), 1), 2)
-  await s.put(token(key('other'), 'c'), null)
-  assert.deepEqual((await s.list('u')).map((t) => t.credential.access), ['b'])
-  assert.equal(await s.delete(key('u')), true)
-  assert.equal(await s.delete(key('u')), false)
-  await assert.rejects(s.put(token(key('u'), 'd'), 2), (e) => e.code === 'CONFLICT' && e.currentVersion === null)
-})
-
-test('conformance: 50 concurrent CAS racers, exactly one winner per round', async () => {
-  const s = new MapStore()
-  let version = await s.put(token(key('race'), 'v0'), null)
-  for (let round = 0; round < 4; round++) {
-    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => s.put(token(key('race'), `r${round}-${i}`), version)))
-    const wins = results.filter((r) => r.status === 'fulfilled')
-    assert.equal(wins.length, 1)
-    assert.ok(results.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'CONFLICT'))
-    version = wins[0].value
-  }
-  assert.equal(version, 5)
-})
-
-test("the core's own conformance suite passes on the host store, through the bridge", async () => {
-  await coreTokenStoreConformance(() => new MapStore())
-})
-
-test("the core's suite catches a store without compare-and-swap", async () => {
-  class NoCas extends MapStore {
-    async put(token) {
-      const cur = this.rows.get(this.id(token.key))
-      const version = (cur ? cur.version : 0) + 1
-      this.rows.set(this.id(token.key), { ...structuredClone(token), version })
-      return version
-    }
-  }
-  await assert.rejects(coreTokenStoreConformance(() => new NoCas()), /token store conformance: .*(conflict|Conflict)/)
-})
+/** The key sealing what host stores keep (as `CREATORSYNC_KEY` would). */
+const storeKeys = { key: randomBytes(32).toString('base64'), keyId: 'node-kv' }
+const onStore = (store) => client(emu, { store, storeKeys })
 
 let emu
 before(async () => { emu = await startEmulator() })
 after(() => emu.stop())
 
-test('a host store keeps the tokens of a real connect and publish', async () => {
-  const store = new MapStore()
-  const sync = await CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET, store })
-  const accounts = await connect(sync, 'host-user', 'youtube')
-  assert.equal(accounts[0].key.platform, 'youtube')
-  const rows = await store.list('host-user')
-  assert.equal(rows.length, 1)
-  assert.equal(rows[0].credential.type, 'oauth2')
-  assert.equal(typeof rows[0].credential.access, 'string')
-  const status = await sync.status('host-user')
-  assert.equal(status[0].connected, true)
-  assert.equal(await sync.disconnect('host-user', 'youtube', accounts[0].key.accountId), true)
-  assert.equal((await store.list('host-user')).length, 0)
+test('a host store keeps a real connect, status, publish and disconnect (secrets sealed)', async () => {
+  const store = new MapKeyValueStore()
+  const sync = await onStore(store)
+  const user = uniqueUser('host')
+  const [account] = await connect(sync, user, 'x')
+  const [status] = await sync.status(user)
+  assert.equal(status.connected, true)
+  assert.ok(store.map.size > 0)
+  const report = await sync.publish(user, { text: `through a host store ${user}` }, { targets: ['x'] })
+  assert.equal(report.allOk, true, JSON.stringify(report.results))
+  // The store holds opaque records: no value is the token record in clear.
+  for (const { value } of store.map.values()) assert.ok(!/"access"\s*:\s*"/.test(value), value.slice(0, 80))
+  assert.equal(await sync.disconnect(user, 'x', account.key.accountId), true)
+  assert.deepEqual(await sync.status(user), [])
 })
 
 test('a failing host store surfaces as STORE_ERROR', async () => {
-  const store = new MapStore()
+  const store = new MapKeyValueStore()
   store.list = async () => { throw new Error('mongo is down') }
-  const sync = await CreatorSync.create({ apps: 'emulator', endpoints: emu.info, stateSecret: SECRET, store })
+  store.get = store.list
+  const sync = await onStore(store)
   await assert.rejects(sync.status('u'), (e) => e.code === 'STORE_ERROR' && e.message.includes('mongo is down'))
+})
+
+test('a second client instance on the same host store with the same idempotency key: one post', async () => {
+  const store = new MapKeyValueStore()
+  const [a, b] = [await onStore(store), await onStore(store)]
+  const user = uniqueUser('twice')
+  await connect(a, user, 'x')
+  const text = `once across instances ${user}`
+  const key = `twice-${user}`
+  const first = await a.publish(user, { text }, { targets: ['x'], idempotencyKey: key })
+  assert.equal(first.allOk, true, JSON.stringify(first.results))
+  const again = await b.publish(user, { text }, { targets: ['x'], idempotencyKey: key })
+  assert.equal(again.results[0].reused, true, JSON.stringify(again.results))
+  assert.equal(again.results[0].postId, first.results[0].postId)
+  assert.equal((await emu.posts('x')).filter((p) => JSON.stringify(p).includes(text)).length, 1)
+})
+
+test('a connect begun on one client instance completes on another over the same host store', async () => {
+  const store = new MapKeyValueStore()
+  const [a, b] = [await onStore(store), await onStore(store)]
+  const user = uniqueUser('handoff')
+  const { url } = await a.connectBegin(user, 'youtube', 'http://127.0.0.1:9/cb/youtube')
+  const accounts = await b.connectCompleteFromUrl(user, 'youtube', await authorize(url))
+  assert.equal(accounts[0].key.platform, 'youtube')
+  assert.equal((await a.status(user))[0].connected, true)
+  // The pending connect was single use: replaying the callback fails.
+  await assert.rejects(a.connectCompleteFromUrl(user, 'youtube', await authorize(url)), (e) => e.code === 'INVALID_STATE')
+})
+
+/** Runs `connectBegin` in a child process on the file store; resolves the authorize URL. */
+function beginInChild(path, user) {
+  const code = `
+    import { CreatorSync } from ${JSON.stringify(new URL('../index.mjs', import.meta.url).href)}
+    import { JsonFileKeyValueStore } from ${JSON.stringify(new URL('./kv_stores.mjs', import.meta.url).href)}
+    const { endpoints, stateSecret, storeKeys } = JSON.parse(process.env.CS_CHILD)
+    const sync = await CreatorSync.create({ apps: 'emulator', endpoints, stateSecret, storeKeys, store: new JsonFileKeyValueStore(${JSON.stringify(path)}) })
+    const { url } = await sync.connectBegin(${JSON.stringify(user)}, 'tiktok', 'http://127.0.0.1:9/cb/tiktok')
+    process.stdout.write(url)
+  `
+  const env = { ...process.env, CS_CHILD: JSON.stringify({ endpoints: emu.info, stateSecret: SECRET, storeKeys }) }
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = '', err = ''
+  child.stdout.on('data', (d) => { out += d })
+  child.stderr.on('data', (d) => { err += d })
+  return new Promise((resolve, reject) => child.on('exit', (status) => (status === 0 ? resolve(out) : reject(new Error(`child ${status}: ${err}`)))))
+}
+
+test('a connect begun in one OS process completes in another over a file-backed host store', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'cs-kv-connect-')), 'kv.json')
+  const user = uniqueUser('process')
+  const url = await beginInChild(path, user)
+  assert.match(url, /^http:\/\/127\.0\.0\.1/)
+  const here = await onStore(new JsonFileKeyValueStore(path))
+  const accounts = await here.connectCompleteFromUrl(user, 'tiktok', await authorize(url))
+  assert.equal(accounts[0].key.platform, 'tiktok')
+  assert.equal((await here.status(user))[0].connected, true)
+})
+
+test('storeKeys only with a store object; a store object and a store option are refused together', async () => {
+  await assert.rejects(client(emu, { storeKeys }), (e) => e.code === 'INVALID_INPUT' && e.field === 'storeKeys')
+  await assert.rejects(client(emu, { store: new MapKeyValueStore(), storeKeys, sqlite: { path: '/nonexistent/x.db' } }),
+    (e) => e.code === 'INVALID_INPUT' && e.field === 'store')
+  await assert.rejects(client(emu, { store: new MapKeyValueStore(), storeKeys: { key: 'short' } }),
+    (e) => e.code === 'INVALID_INPUT' && e.field.startsWith('storeKeys'))
+})
+
+test('a store object without the four methods is INVALID_INPUT', async () => {
+  await assert.rejects(client(emu, { store: { get: async () => null } }), (e) => e.code === 'INVALID_INPUT' && /async `put`/.test(e.message))
 })
 
 // The test command starts a throwaway server and exports its URL; without

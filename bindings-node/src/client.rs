@@ -35,10 +35,10 @@ use crate::runtime::{abort_token, cancellable, spawn};
 #[napi]
 #[derive(Debug)]
 pub struct CreatorSync {
-    inner: creatorsync_core::CreatorSync,
+    pub(crate) inner: creatorsync_core::CreatorSync,
 }
 
-fn key(user_id: String, platform: &str, account_id: String) -> Result<AccountKey> {
+pub(crate) fn key(user_id: String, platform: &str, account_id: String) -> Result<AccountKey> {
     AccountKey::new(user_id, convert::platform(platform)?, account_id)
 }
 
@@ -48,8 +48,9 @@ impl CreatorSync {
     /// `docs/bindings.md`): `apps` (per platform, or `'emulator'`),
     /// `endpoints` (default: production), `stateSecret` (≥ 32 chars, the
     /// same on every worker), `store` (`'memory'`, `'sqlite'` — the
-    /// default, `creatorsync.db` with `CREATORSYNC_KEY` — or any object
-    /// with async get/put/list/delete), `sqlite: { path, key | keys }`,
+    /// default, `creatorsync.db` with `CREATORSYNC_KEY` — or a key-value
+    /// store object with async get/put/delete/list), `storeKeys` (sealing
+    /// a store object's secrets), `sqlite: { path, key | keys }`,
     /// `postgres: { url, key | keys, maxConnections, acquireTimeoutMs }`,
     /// `storeTimeoutMs`, `concurrency`, `leaseTtlMs`, `mediaHost`,
     /// `apiVersions`. An unknown option rejects with `INVALID_INPUT`.
@@ -369,35 +370,4 @@ impl CreatorSync {
 pub fn account_key(env: Env, key: Value) -> napi::Result<Value> {
     let k: AccountKey = from_js("key", key).map_err(|e| error::to_js(&env, &e))?;
     Ok(key_to_js(&k))
-}
-
-/// Methods over one connected account.
-#[napi]
-impl CreatorSync {
-    /// The account's profile (handle, name, kind), cached for 24 h; read
-    /// from the platform, or the profile stored at connect time when the
-    /// platform cannot be reached. Rejects with `NOT_CONNECTED` for an
-    /// unknown account and `REAUTH_REQUIRED` when the platform refuses it.
-    #[napi(
-        ts_args_type = "userId: string, platform: Platform, accountId: string",
-        ts_return_type = "Promise<Profile>"
-    )]
-    pub fn profile<'env>(
-        &self,
-        env: &'env Env,
-        user_id: String,
-        platform: String,
-        account_id: String,
-    ) -> napi::Result<PromiseRaw<'env, Value>> {
-        let sync = self.inner.clone();
-        spawn(
-            env,
-            async move {
-                sync.tokens()
-                    .profile(&key(user_id, &platform, account_id)?)
-                    .await
-            },
-            |p| to_js(&p),
-        )
-    }
 }

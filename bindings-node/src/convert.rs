@@ -3,13 +3,12 @@
 //! JS sees camelCase keys (`userId`, `accountId`, `expiresAt`); the core's
 //! serde shapes are snake_case. The renaming is the core's normaliser
 //! (`creatorsync_core::contract::case`), which never
-//! touches user data maps (`metadata`). Token objects handed to host stores
-//! carry the credential in clear: the store is where the host keeps it.
-//! Everything else (errors, reports, status) is built from values that
-//! hold no secret.
+//! touches user data maps (`metadata`). No value crossing to JS holds a
+//! secret: host stores get the core's sealed records (`kv.rs`), and
+//! errors, reports and status are built from values without one.
 
 use creatorsync_core::contract::case;
-use creatorsync_core::{AccountKey, Credential, Error, Platform, Result, StoredToken};
+use creatorsync_core::{AccountKey, Error, Platform, Result};
 use napi::ValueType;
 use napi::bindgen_prelude::Unknown;
 use serde_json::{Value, json};
@@ -18,12 +17,6 @@ use serde_json::{Value, json};
 /// normaliser.
 pub(crate) fn camel(v: Value) -> Value {
     case::camel_keys(v)
-}
-
-/// camelCase keys → snake_case and integral doubles → integers (the
-/// core's normaliser); too deep a value is `InvalidInput`.
-fn snake_integral(v: Value) -> Result<Value> {
-    Ok(case::integral(case::snake_keys(v)?))
 }
 
 /// Deserializes a JS value (camelCase) into a core type.
@@ -42,59 +35,6 @@ pub(crate) fn key_to_js(key: &AccountKey) -> Value {
         "userId": key.user_id,
         "platform": key.platform.as_str(),
         "accountId": key.account_id,
-    })
-}
-
-/// The token object given to host stores, secrets included.
-pub(crate) fn token_to_js(token: &StoredToken) -> Value {
-    let mut v = serde_json::to_value(token).unwrap_or(Value::Null);
-    // The core's Serialize writes "[redacted]" for secrets; a store must
-    // keep the real values.
-    let credential = match &token.credential {
-        Credential::OAuth1 { token, secret } => json!({
-            "type": "oauth1",
-            "token": token.expose(),
-            "secret": secret.expose(),
-        }),
-        Credential::OAuth2 {
-            access,
-            refresh,
-            expires_at,
-            refresh_expires_at,
-            scopes,
-            user_token,
-        } => json!({
-            "type": "oauth2",
-            "access": access.expose(),
-            "refresh": refresh.as_ref().map(|r| r.expose()),
-            "expires_at": expires_at,
-            "refresh_expires_at": refresh_expires_at,
-            "scopes": scopes,
-        })
-        .as_object()
-        .cloned()
-        .map(|mut o| {
-            // Only when set, like the core's own encoding (old rows and
-            // host stores that never saw it compare equal).
-            if let Some(t) = user_token {
-                o.insert("user_token".into(), t.expose().clone().into());
-            }
-            Value::Object(o)
-        })
-        .unwrap_or_default(),
-    };
-    if let Some(o) = v.as_object_mut() {
-        o.insert("credential".into(), credential);
-    }
-    camel(v)
-}
-
-/// A token object from a host store back into a record.
-pub(crate) fn token_from_js(v: Value) -> Result<StoredToken> {
-    serde_json::from_value(snake_integral(v)?).map_err(|e| {
-        Error::store(format!(
-            "the host store returned something that is not a token record: {e}"
-        ))
     })
 }
 

@@ -6,8 +6,9 @@
 //! becomes `new CreatorSyncError(message, code, props)` on the JS thread:
 //! `code` is [`Error::code`] (`NOT_CONNECTED`, `RATE_LIMITED`, ...) and
 //! `props` carries the fields a caller branches on (`retryAfter`,
-//! `violations`, `status`, `platformCode`, `currentVersion`, ...). Messages
-//! and props never contain tokens or secrets (the core's messages don't).
+//! `resetsAt`, `bucket`, `violations`, `status`, `platformCode`,
+//! `currentVersion`, ...). Messages and props never contain tokens or
+//! secrets (the core's messages don't).
 
 use std::cell::RefCell;
 
@@ -102,6 +103,22 @@ pub(crate) fn props(err: &Error) -> Value {
                 json!(err.retry_after().map(|d| d.as_secs_f64().ceil() as u64)),
             );
             p.insert("resetAt".into(), json!(reset_at.map(|t| t.to_rfc3339())));
+        }
+        Error::QuotaExhausted {
+            bucket,
+            limit,
+            resets_at,
+            ..
+        } => {
+            // The same forms as RATE_LIMITED: seconds to wait, and the
+            // reset as an RFC 3339 string.
+            p.insert(
+                "retryAfter".into(),
+                json!(err.retry_after().map(|d| d.as_secs_f64().ceil() as u64)),
+            );
+            p.insert("resetsAt".into(), json!(resets_at.to_rfc3339()));
+            p.insert("bucket".into(), json!(bucket));
+            p.insert("limit".into(), json!(limit));
         }
         Error::InvalidPost { violations } => {
             let list: Vec<Value> = violations
@@ -205,4 +222,37 @@ pub(crate) fn to_plain(err: &Error) -> Value {
         o.insert("message".into(), json!(err.to_string()));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use creatorsync_core::Platform;
+
+    #[test]
+    fn quota_exhausted_carries_resets_at_bucket_and_limit_like_rate_limited() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap();
+        let quota = props(&Error::QuotaExhausted {
+            platform: Platform::YouTube,
+            bucket: "uploads".into(),
+            limit: Some(100),
+            resets_at: at,
+            message: "Video Uploads per day".into(),
+        });
+        assert_eq!(quota["resetsAt"], "2026-12-05T08:00:00+00:00");
+        assert_eq!(quota["bucket"], "uploads");
+        assert_eq!(quota["limit"], 100);
+        assert_eq!(quota["platform"], "youtube");
+        assert_eq!(quota["status"], 429);
+        assert!(quota["retryAfter"].is_u64());
+        let rate = props(&Error::RateLimited {
+            platform: Platform::X,
+            retry_after: None,
+            reset_at: Some(at),
+            message: String::new(),
+        });
+        // One form for a reset time across codes.
+        assert_eq!(rate["resetAt"], quota["resetsAt"]);
+    }
 }

@@ -19,9 +19,9 @@
 //! not the one the contract names, a missing field, a value of the wrong
 //! type, a throw or a rejection becomes a typed `STORE_ERROR`; a call that
 //! never settles ends with `STORE_ERROR` after the store time limit
-//! ([`TimeoutStore`]). Calls go through the same weak thread-safe functions
-//! as token host stores (`store.rs`): the event loop is never blocked and
-//! the process is never kept alive.
+//! ([`TimeoutStore`]). Calls go through weak thread-safe functions awaited
+//! on Tokio workers while the JS methods run on the JS thread: the event
+//! loop is never blocked and the process is never kept alive.
 
 use std::fmt;
 use std::sync::Arc;
@@ -29,10 +29,186 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use creatorsync_core::{Error, KeyValueStore, Result, TimeoutStore, Versioned};
-use napi::bindgen_prelude::{FnArgs, Object};
+use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, JsValuesTupleIntoVec, Object};
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, JsValue, Status, ValueType};
 use serde_json::Value;
+use tokio::sync::oneshot;
 
-use crate::store::{MAX_SAFE_INTEGER, Tsfn, call, method};
+/// What a JS call settled with, read on the JS thread.
+enum Settled {
+    Value(Value),
+    Failed {
+        code: Option<String>,
+        message: String,
+        current_version: Option<f64>,
+    },
+}
+
+type Tsfn<A> = ThreadsafeFunction<A, Unknown<'static>, A, Status, false, true>;
+
+fn method<'a, A: JsValuesTupleIntoVec + 'static>(
+    store: &Object<'a>,
+    name: &str,
+) -> napi::Result<Tsfn<A>> {
+    let f: Unknown<'_> = store.get_named_property_unchecked(name)?;
+    if f.get_type()? != ValueType::Function {
+        return Err(napi::Error::new(
+            Status::InvalidArg,
+            format!("a store needs an async `{name}` method"),
+        ));
+    }
+    let f: Function<'_, A, Unknown<'static>> = unsafe { f.cast()? };
+    let bound = f.bind(store)?;
+    bound
+        .build_threadsafe_function::<A>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build()
+}
+
+fn read_string(obj: &Object<'_>, name: &str) -> Option<String> {
+    let v: Unknown<'_> = obj.get_named_property_unchecked(name).ok()?;
+    match v.get_type().ok()? {
+        ValueType::String => unsafe { v.cast::<String>() }.ok(),
+        ValueType::Number => unsafe { v.cast::<f64>() }.ok().map(|n| n.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads `code`, `message` and `currentVersion` of a thrown / rejected value.
+fn failure(value: Unknown<'_>) -> Settled {
+    let (code, message, current_version) = match value.get_type() {
+        Ok(ValueType::Object | ValueType::Function) => match value.coerce_to_object() {
+            Ok(obj) => {
+                let cv: Option<f64> = obj
+                    .get_named_property_unchecked::<Unknown<'_>>("currentVersion")
+                    .ok()
+                    .filter(|v| v.get_type().ok() == Some(ValueType::Number))
+                    .and_then(|v| unsafe { v.cast::<f64>() }.ok());
+                (
+                    read_string(&obj, "code"),
+                    read_string(&obj, "message").unwrap_or_default(),
+                    cv,
+                )
+            }
+            Err(_) => (None, String::new(), None),
+        },
+        _ => (
+            None,
+            value
+                .coerce_to_string()
+                .and_then(|s| s.into_utf8())
+                .and_then(|s| s.into_owned())
+                .unwrap_or_default(),
+            None,
+        ),
+    };
+    Settled::Failed {
+        code,
+        message,
+        current_version,
+    }
+}
+
+fn settle(
+    env: &Env,
+    ret: napi::Result<Unknown<'_>>,
+    tx: oneshot::Sender<Settled>,
+) -> napi::Result<()> {
+    let value = match ret {
+        Ok(v) => v,
+        Err(e) => {
+            // A synchronous throw: napi keeps the thrown value by reference.
+            let thrown = napi::JsError::from(e).into_unknown(*env);
+            let _ = tx.send(failure(thrown));
+            return Ok(());
+        }
+    };
+    if !value.is_promise()? {
+        let v = match value.get_type()? {
+            ValueType::Undefined | ValueType::Null => Value::Null,
+            _ => unsafe { value.cast::<Value>()? },
+        };
+        let _ = tx.send(Settled::Value(v));
+        return Ok(());
+    }
+    let promise: PromiseRaw<'_, Unknown<'_>> = unsafe { value.cast()? };
+    let tx = std::rc::Rc::new(std::cell::Cell::new(Some(tx)));
+    let tx_err = tx.clone();
+    promise
+        .then(move |ctx| {
+            let v = match ctx.value.get_type()? {
+                ValueType::Undefined | ValueType::Null => Value::Null,
+                _ => unsafe { ctx.value.cast::<Value>()? },
+            };
+            if let Some(tx) = tx.take() {
+                let _ = tx.send(Settled::Value(v));
+            }
+            Ok(())
+        })?
+        .catch(
+            move |ctx: napi::bindgen_prelude::CallbackContext<Unknown<'_>>| {
+                if let Some(tx) = tx_err.take() {
+                    let _ = tx.send(failure(ctx.value));
+                }
+                Ok(())
+            },
+        )?;
+    Ok(())
+}
+
+/// The largest integer a JS number holds exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// Calls a JS method and waits for what it settles with; a rejection with
+/// `code: 'CONFLICT'` becomes [`Error::Conflict`].
+async fn call<A: JsValuesTupleIntoVec + 'static>(
+    name: &str,
+    f: &Tsfn<A>,
+    args: A,
+) -> Result<Value> {
+    let (tx, rx) = oneshot::channel();
+    let status = f.call_with_return_value(
+        args,
+        ThreadsafeFunctionCallMode::NonBlocking,
+        move |ret, env| settle(&env, ret, tx),
+    );
+    if status != Status::Ok {
+        return Err(Error::store(format!(
+            "host store `{name}` could not be called ({status}); is the process exiting?"
+        )));
+    }
+    match rx.await {
+        Ok(Settled::Value(v)) => Ok(v),
+        Ok(Settled::Failed {
+            code: Some(code),
+            current_version,
+            ..
+        }) if code == "CONFLICT" => match current_version {
+            None => Err(Error::Conflict {
+                current_version: None,
+            }),
+            Some(v) if v >= 1.0 && v.fract() == 0.0 && v <= MAX_SAFE_INTEGER => {
+                Err(Error::Conflict {
+                    current_version: Some(v as u64),
+                })
+            }
+            Some(v) => Err(Error::store(format!(
+                "host store `{name}` rejected with CONFLICT and currentVersion {v}; \
+                 a version is a positive integer (or null when the key is missing)"
+            ))),
+        },
+        Ok(Settled::Failed { code, message, .. }) => Err(Error::store(format!(
+            "host store `{name}` failed{}: {message}",
+            code.map(|c| format!(" ({c})")).unwrap_or_default()
+        ))),
+        Err(_) => Err(Error::store(format!(
+            "host store `{name}` did not answer (its value could not be read)"
+        ))),
+    }
+}
 
 /// A [`KeyValueStore`] implemented by a JS object.
 pub(crate) struct HostKeyValueStore {

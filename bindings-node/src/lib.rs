@@ -2,22 +2,24 @@
 //!
 //! The npm package `creatorsync`: CreatorSync's Rust core behind a
 //! Promise-based API. Thin by design; every behaviour lives in the core.
-//! Files mirror the core's (`error.rs`, `store.rs`, `post.rs`, ...).
+//! Files mirror the core's (`error.rs`, `kv.rs`, `post.rs`, ...).
 //!
 //! * [`client`]: `CreatorSync` (connect, status, health, publish, disconnect).
+//! * [`account`]: profile, TikTok compose rules, quotas, key rotation.
 //! * [`options`]: the options of `CreatorSync.create` (apps, endpoints, store).
 //! * [`report`]: publish options and the report as plain objects.
-//! * [`store`]: host token stores (any JS object with async get/put/list/delete).
-//! * [`kv`]: host key-value stores (async get/put/delete/list with versions).
+//! * [`kv`]: host stores: any JS object with async get/put/delete/list
+//!   (versions, compare-and-swap) is the core's key-value store.
 //! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
 //! * [`error`]: `CreatorSyncError` with a stable `code`.
 //! * [`runtime`]: core futures as Promises; AbortSignal.
-//! * [`testing`]: the core's conformance suites for host stores.
+//! * [`testing`]: the core's key-value conformance suite for host stores.
 #![allow(unreachable_pub)]
 // napi-derive generates `pub` items for the JS surface.
 // napi-derive registers exports only outside `cfg(test)`.
 #![cfg_attr(test, allow(dead_code))]
 
+mod account;
 mod client;
 mod convert;
 mod error;
@@ -27,7 +29,6 @@ mod options;
 mod post;
 mod report;
 mod runtime;
-mod store;
 mod testing;
 
 use napi::Env;

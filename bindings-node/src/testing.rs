@@ -1,100 +1,26 @@
-//! `coreTokenStoreConformance(make)`: the core's own token store
-//! conformance suite (`creatorsync_core::testing`), run against a store
-//! written in JS through the same bridge the client uses, so the store is
-//! exercised exactly as the core drives it: 50 Tokio tasks racing
-//! compare-and-swap writes onto the event loop.
+//! `testing.checkKeyValueStore(store)`: the core's own key-value store
+//! conformance suite (`creatorsync_core::testing::key_value_store_conformance`)
+//! run against a store written in JS through the same bridge the client
+//! uses (`kv.rs`), so the store is exercised exactly as the core drives it:
+//! 50 Tokio tasks racing compare-and-swap writes onto the event loop.
 //!
 //! ```js
-//! import { coreTokenStoreConformance } from 'creatorsync'
-//! await coreTokenStoreConformance(() => new MongoTokenStore(freshCollection()))
+//! import { testing } from 'creatorsync'
+//! await testing.checkKeyValueStore(new MongoKeyValueStore(freshCollection()))
 //! ```
-//!
-//! `testing.checkKeyValueStore(store)` does the same for a host key-value
-//! store (`kv.rs`) with `creatorsync_core::testing::key_value_store_conformance`.
 
 use std::any::Any;
 use std::sync::Arc;
 
 use creatorsync_core::{
-    DEFAULT_STORE_TIMEOUT, Error, KeyValueStore, MemoryTokenStore, TimeoutStore, TokenStore,
+    DEFAULT_STORE_TIMEOUT, Error, KeyValueStore, MemoryTokenStore, TimeoutStore,
 };
-use napi::bindgen_prelude::{Function, JsObjectValue, Object, PromiseRaw, Unknown};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, JsValue, Status};
+use napi::Env;
+use napi::bindgen_prelude::{JsObjectValue, Object, PromiseRaw};
 use napi_derive::napi;
-use tokio::sync::oneshot;
 
 use crate::error;
 use crate::kv::HostKeyValueStore;
-use crate::store::HostStore;
-
-type MakeTsfn = ThreadsafeFunction<(), Unknown<'static>, (), Status, false>;
-
-/// Asks JS for a fresh store (JS thread) and wraps it.
-async fn fresh(make: &MakeTsfn) -> Arc<dyn TokenStore> {
-    let (tx, rx) = oneshot::channel::<std::result::Result<HostStore, String>>();
-    let status = make.call_with_return_value(
-        (),
-        ThreadsafeFunctionCallMode::NonBlocking,
-        move |ret, _env| {
-            let made = ret
-                .and_then(|v| v.coerce_to_object())
-                .and_then(|o| HostStore::new(&o))
-                .map_err(|e| e.reason.clone());
-            let _ = tx.send(made);
-            Ok(())
-        },
-    );
-    assert_eq!(status, Status::Ok, "make() could not be called");
-    match rx.await {
-        Ok(Ok(store)) => Arc::new(store),
-        Ok(Err(e)) => panic!("make() did not return a token store: {e}"),
-        Err(_) => panic!("make() did not return"),
-    }
-}
-
-/// Runs the core's token store conformance suite on stores from `make()`
-/// (called once per case, synchronously returning a fresh, empty store).
-/// Rejects with an `Error` naming the broken rule.
-#[napi(
-    ts_args_type = "make: () => TokenStore",
-    ts_return_type = "Promise<void>"
-)]
-pub fn core_token_store_conformance<'env>(
-    env: &'env Env,
-    make: Function<'env, (), Unknown<'static>>,
-) -> napi::Result<PromiseRaw<'env, ()>> {
-    // Strong (not weak): the suite keeps the process alive until it ends.
-    let make = Arc::new(
-        make.build_threadsafe_function::<()>()
-            .callee_handled::<false>()
-            .build()?,
-    );
-    env.spawn_future_with_callback(
-        async move {
-            let suite = tokio::spawn(async move {
-                creatorsync_core::testing::token_store_conformance(|| {
-                    let make = make.clone();
-                    async move { fresh(&make).await }
-                })
-                .await;
-            });
-            match suite.await {
-                Ok(()) => Ok(Ok(())),
-                Err(e) if e.is_panic() => Ok(Err(panic_message(&*e.into_panic()))),
-                Err(e) => Ok(Err(e.to_string())),
-            }
-        },
-        |_env, outcome| {
-            outcome.map_err(|m| {
-                napi::Error::new(
-                    Status::GenericFailure,
-                    format!("token store conformance: {m}"),
-                )
-            })
-        },
-    )
-}
 
 /// The message a failed conformance case panicked with.
 fn panic_message(p: &(dyn Any + Send)) -> String {

@@ -7,15 +7,20 @@
 //
 //   GET  /oauth/start/:platform      302 to the platform's consent page
 //   GET  /oauth/callback/:platform   completes the connect → { connected: [...] }
-//   POST /publish                    { text, platforms?, mediaUrls?, options?, idempotencyKey? }
+//   POST /publish                    { text, platforms?, mediaUrls?, options?, idempotencyKey? }, or the
+//                                    old backend's body { caption, hashtags, mediaUrl, mediaType, title,
+//                                    privacyStatus, platforms?, idempotencyKey? } (mapped by the core:
+//                                    creatorsync-core/src/contract/legacy.rs)
 //                                    → { idempotencyKey, results: { x: { success, postId, url, message }, ... } }
-//   GET  /status                     every connected account and its state
+//   GET  /status                     every connected account and its state, and every quota
+//                                    (used, limit, remaining, resetsAt)
 //   GET  /health                     { ok: true } (liveness); with a user, each account checked live
 //   POST /disconnect/:platform       { accountId? } → revokes and forgets one account, or all of the
 //                                    platform → { disconnected: n }
 //
 // Several workers (processes or machines) serve the same routes when they
-// share the store (one SQLite file, or PostgreSQL), the state secret and
+// share the store (one SQLite file, PostgreSQL, or your own database through
+// a key-value store object), the state secret and
 // PUBLIC_BASE_URL: a connect begun on one finishes on another, and a publish
 // retried on another with the same idempotencyKey posts once.
 //
@@ -43,6 +48,7 @@ const STATUS_OF = {
   NOT_CONNECTED: 409,
   REAUTH_REQUIRED: 409,
   RATE_LIMITED: 429,
+  QUOTA_EXHAUSTED: 429,
   CONFIG_ERROR: 500,
   STORE_ERROR: 503,
 }
@@ -95,21 +101,22 @@ function createApp(sync, options = {}) {
 
   app.post('/publish', async (req, res) => {
     const user = currentUser(req)
-    const { text = '', platforms, mediaUrls = [], options: platformOptions, idempotencyKey } = req.body ?? {}
-    if (!Array.isArray(mediaUrls) || mediaUrls.some((u) => typeof u !== 'string')) {
-      return res.status(400).json({ error: 'INVALID_INPUT', message: 'mediaUrls must be a list of URLs' })
-    }
-    const post = {
-      text,
-      media: mediaUrls.map((url) => ({ url, allowLoopback: options.allowLoopbackMedia === true })),
-      options: platformOptions,
+    // `platforms`, `idempotencyKey` and `mediaUrls` are this app's; the rest
+    // is the post, in either shape, as the core reads it.
+    const { platforms, idempotencyKey, mediaUrls, ...post } = req.body ?? {}
+    if (mediaUrls !== undefined) {
+      if (!Array.isArray(mediaUrls) || mediaUrls.some((u) => typeof u !== 'string')) {
+        return res.status(400).json({ error: 'INVALID_INPUT', message: 'mediaUrls must be a list of URLs' })
+      }
+      post.media = mediaUrls.map((url) => ({ url, allowLoopback: options.allowLoopbackMedia === true }))
     }
     const report = await sync.publish(user, post, { targets: platforms, idempotencyKey })
     res.json({ idempotencyKey: report.idempotencyKey, results: report.legacy })
   })
 
   app.get('/status', async (req, res) => {
-    const accounts = await sync.status(currentUser(req))
+    const user = currentUser(req)
+    const [accounts, quotas] = await Promise.all([sync.status(user), sync.quota(user)])
     res.json({
       accounts: accounts.map((s) => ({
         platform: s.account.key.platform,
@@ -118,6 +125,16 @@ function createApp(sync, options = {}) {
         connected: s.connected,
         needsReauth: s.needsReauth,
         expiresAt: s.expiresAt,
+      })),
+      quotas: quotas.map((q) => ({
+        platform: q.platform,
+        accountId: q.accountId,
+        bucket: q.bucket,
+        window: q.window,
+        used: q.used,
+        limit: q.limit,
+        remaining: q.remaining,
+        resetsAt: q.resetsAt,
       })),
     })
   })
@@ -142,7 +159,14 @@ function createApp(sync, options = {}) {
     if (accountId !== undefined && typeof accountId !== 'string') {
       return res.status(400).json({ error: 'INVALID_INPUT', message: 'accountId must be a string' })
     }
-    const n = await sync.disconnect(currentUser(req), req.params.platform, accountId)
+    const user = currentUser(req)
+    const { platform } = req.params
+    // One account, or every account of the platform (the old route's meaning).
+    const ids = accountId !== undefined
+      ? [accountId]
+      : (await sync.status(user)).map((s) => s.account.key).filter((k) => k.platform === platform).map((k) => k.accountId)
+    let n = 0
+    for (const id of ids) if (await sync.disconnect(user, platform, id)) n++
     res.json({ disconnected: n })
   })
 

@@ -1,50 +1,59 @@
 // CreatorSync from TypeScript, checked with `tsc --strict`: connect an
-// account, publish with typed progress, branch on error codes, and keep
-// tokens in your own database through the TokenStore interface.
+// account, publish with typed progress, branch on error codes (a used-up
+// quota included), read the quotas, and keep everything the SDK stores in
+// your own database through the KeyValueStore interface.
 //
 //   npx tsc -p tsconfig.json   (type-check; compile with your own build)
 import { readFile } from 'node:fs/promises'
 import {
   CreatorSync,
   CreatorSyncError,
-  type AccountKey,
+  type KeyValueStore,
   type Platform,
   type ProgressEvent,
   type PublishReport,
-  type StoredToken,
-  type TokenStore,
+  type QuotaUsage,
 } from 'creatorsync'
 
-/** A TokenStore over any document database; here a Map, with compare-and-swap versions. */
-class DocumentStore implements TokenStore {
-  private readonly docs = new Map<string, StoredToken>()
+type Entry = { value: string; version: number }
 
-  private id(key: AccountKey): string {
-    return `${key.userId}/${key.platform}/${key.accountId}`
+/**
+ * A KeyValueStore over any document database; here a Map, with
+ * compare-and-swap versions. Values are opaque text the SDK builds (secrets
+ * sealed with `storeKeys` / CREATORSYNC_KEY).
+ */
+class DocumentStore implements KeyValueStore {
+  private readonly docs = new Map<string, Entry>()
+
+  async get(key: string): Promise<Entry | null> {
+    return this.docs.get(key) ?? null
   }
 
-  async get(key: AccountKey): Promise<StoredToken | null> {
-    return this.docs.get(this.id(key)) ?? null
-  }
-
-  async list(userId: string): Promise<StoredToken[]> {
-    return [...this.docs.values()].filter((t) => t.key.userId === userId)
-  }
-
-  async put(token: StoredToken, expectedVersion: number | null): Promise<number> {
-    const current = this.docs.get(this.id(token.key))?.version ?? null
+  async put(key: string, value: string, expectedVersion: number | null): Promise<number> {
+    const current = this.docs.get(key)?.version ?? null
     if (current !== expectedVersion) {
-      // The documented conflict shape: the core retries with the stored version.
+      // The documented conflict shape.
       throw Object.assign(new Error('version conflict'), { code: 'CONFLICT', currentVersion: current })
     }
     const version = (current ?? 0) + 1
-    this.docs.set(this.id(token.key), { ...token, version })
+    this.docs.set(key, { value, version })
     return version
   }
 
-  async delete(key: AccountKey): Promise<boolean> {
-    return this.docs.delete(this.id(key))
+  async delete(key: string, expectedVersion: number | null): Promise<boolean> {
+    const current = this.docs.get(key)
+    if (!current || (expectedVersion !== null && expectedVersion !== current.version)) return false
+    return this.docs.delete(key)
   }
+
+  async list(prefix: string): Promise<Array<{ key: string } & Entry>> {
+    return [...this.docs].filter(([k]) => k.startsWith(prefix)).map(([key, e]) => ({ key, ...e }))
+  }
+}
+
+/** Quotas with no slot left, and when each frees. */
+export function exhausted(quotas: QuotaUsage[]): string[] {
+  return quotas.filter((q) => q.remaining === 0).map((q) => `${q.platform} ${q.bucket}: free again at ${q.resetsAt ?? '?'}`)
 }
 
 function describe(event: ProgressEvent): string {
@@ -96,6 +105,8 @@ export async function launch(sync: CreatorSync, userId: string, videoPath: strin
   for (const r of report.results) {
     if (r.ok && r.url !== null) {
       urls[r.platform] = r.url
+    } else if (r.error?.code === 'QUOTA_EXHAUSTED') {
+      console.warn(`${r.platform}: quota used up; nothing was uploaded; retry in ${r.error.retryAfter ?? '?'} s`)
     } else if (r.error?.code === 'RATE_LIMITED') {
       console.warn(`${r.platform}: retry in ${r.error.retryAfter ?? '?'} s with the same idempotency key`)
     } else if (r.error?.code === 'REAUTH_REQUIRED') {
@@ -113,15 +124,20 @@ async function main(): Promise<void> {
     endpoints: line,
     stateSecret: process.env.CREATORSYNC_STATE_SECRET ?? 'a-local-state-secret-of-32-characters',
     store: new DocumentStore(),
+    storeKeys: { key: process.env.CREATORSYNC_KEY ?? '' },
   })
   const { url } = await sync.connectBegin('user-1', 'youtube', 'http://127.0.0.1:3000/oauth/callback/youtube')
   console.log(`open ${url}, then pass the callback URL to connectCompleteFromUrl`)
   const status = await sync.status('user-1')
   console.log(`${status.length} accounts connected`)
+  for (const line of exhausted(await sync.quota('user-1'))) console.log(line)
 }
 
 if (process.argv[1]?.endsWith('typescript-example.js')) {
   main().catch((err: unknown) => {
+    if (err instanceof CreatorSyncError && err.code === 'QUOTA_EXHAUSTED') {
+      console.error(`${err.bucket ?? '?'} quota (${err.limit ?? '?'}) used up until ${err.resetsAt ?? '?'}`)
+    }
     console.error(err instanceof CreatorSyncError ? `${err.code}: ${err.message}` : err)
     process.exitCode = 1
   })
