@@ -43,7 +43,7 @@ export interface Account { key: AccountKey; profile: Profile; expiresAt: string 
 export interface AccountStatus { account: Account; connected: boolean; expiresAt: string | null; needsReauth: boolean; missingScopes: string[]; canRefresh: boolean }
 export interface AccountHealth { key: AccountKey; healthy: boolean; error: ErrorView | null }
 /** An error inside a view (health, report). */
-export interface ErrorView { code: ErrorCode; message: string; platform: Platform | null; status: number | null; retryable: boolean; retryAfter: number | null; postId: string | null; cause: ErrorView | null }
+export interface ErrorView { code: ErrorCode; message: string; platform: Platform | null; status: number | null; retryable: boolean; retryAfter: number | null; resetsAt: string | null; bucket: string | null; limit: number | null; postId: string | null; cause: ErrorView | null }
 export interface AuthorizationRequest { url: string; state: string }
 /**
  * A host key-value store (a MongoDB collection, Redis, a host ORM...): the one contract from which
@@ -94,6 +94,8 @@ export interface CreatorSyncOptions {
   mediaHost?: MediaHostOptions
   /** Pinned API versions, e.g. `{ linkedin: '202607' }`. */
   apiVersions?: Partial<Record<Platform, string>>
+  /** Caps counted for the platforms' quotas (`{ youtube: { uploads: 500 } }`; names in docs/quotas.md). */
+  quotaLimits?: Partial<Record<Platform, Record<string, number>>>
 }
 /** One media item: exactly one of `path`, `buffer` or `url`. */
 export interface MediaInput {

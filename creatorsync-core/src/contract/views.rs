@@ -85,6 +85,13 @@ pub struct ErrorView {
     pub retryable: bool,
     /// Seconds to wait before trying again, when known.
     pub retry_after: Option<f64>,
+    /// `QUOTA_EXHAUSTED` (and `RATE_LIMITED` when the platform said): when
+    /// the quota or limit resets (RFC 3339).
+    pub resets_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `QUOTA_EXHAUSTED`: the quota's name (`posts`, `uploads`, ...).
+    pub bucket: Option<String>,
+    /// `QUOTA_EXHAUSTED`: how many the window allows, when documented.
+    pub limit: Option<u32>,
     /// `CREATED_UNFINISHED`: the id of what the platform created (publish
     /// again with the same idempotency key to finish).
     pub post_id: Option<String>,
@@ -211,6 +218,19 @@ impl From<&Error> for ErrorView {
             status: e.status(),
             retryable: e.is_retryable(),
             retry_after: e.retry_after().map(|d| d.as_secs_f64()),
+            resets_at: match e {
+                Error::QuotaExhausted { resets_at, .. } => Some(*resets_at),
+                Error::RateLimited { reset_at, .. } => *reset_at,
+                _ => None,
+            },
+            bucket: match e {
+                Error::QuotaExhausted { bucket, .. } => Some(bucket.clone()),
+                _ => None,
+            },
+            limit: match e {
+                Error::QuotaExhausted { limit, .. } => *limit,
+                _ => None,
+            },
             post_id: match e {
                 Error::CreatedUnfinished { post_id, .. } => Some(post_id.clone()),
                 _ => None,
