@@ -1,52 +1,48 @@
 //! `CreatorSync`: the client — connect accounts, check them, publish.
+//!
+//! Every argument is converted to the JSON of the core's contract
+//! (`creatorsync_core::contract`) and every answer is one of its views;
+//! names, defaults, checks and shapes are the core's.
 
 use std::sync::Arc;
 
-use creatorsync_core::auth::{
-    AccountHealth, AccountStatus, AppCredentials, Apps, ConsumerCredentials,
-};
-
-use creatorsync_core::{
-    Account, AccountKey, DEFAULT_STORE_TIMEOUT, EndpointSet, Error, MemoryTokenStore, Platform,
-    Target, TimeoutStore,
-};
+use creatorsync_core::contract::views::{self, ProfileView};
+use creatorsync_core::contract::{ClientOptions, GivenStore, parse_targets};
+use creatorsync_core::{AccountKey, Error, Platform};
 use pyo3::prelude::*;
-use serde_json::{Value, json};
+use pyo3::types::{PyBytes, PyTuple};
+use serde_json::{Map, Value, json};
 
-use crate::convert::{int_arg, number_arg, parse_platform, py_to_json};
-use crate::error::to_py;
-use crate::post::Post;
+use crate::convert::{int_arg, json_out, parse_platform, py_to_json};
+use crate::error::{spawn, to_py};
 use crate::progress;
-use crate::report::PublishReport;
-use crate::runtime::{block_on, current_locals, spawn, spawn_py};
-use crate::store::{HostStore, StoreChoice, choose, json_out};
+use crate::runtime::{block_on, current_locals, spawn_py};
+use crate::store::{HostKeyValueStore, options_of};
 
 /// The CreatorSync client. Build one per process and share it.
 ///
-/// `apps` maps a platform to its app credentials
-/// (`{"client_id", "client_secret"}`, plus `"consumer_key"` and
-/// `"consumer_secret"` for X OAuth 1.0a) — the emulator's `apps` object has
-/// exactly this shape. The key `"instagram_login"` (the Instagram app)
-/// makes Instagram connect with Instagram Login instead of Facebook Login. `endpoints` overrides the platforms' base URLs (the
-/// emulator's JSON line; None: production). `state_secret` (≥ 32 bytes)
-/// signs OAuth `state`; use the same on every worker. `store` is a
-/// `MemoryStore`, a `SqliteStore` or any object with async
-/// `get/list/put/delete` (see the `TokenStore` protocol); None opens the
-/// encrypted SQLite default (`creatorsync.db`, key from `CREATORSYNC_KEY`).
-/// `concurrency=(per_publish, global)` bounds targets in flight (each 1 to
-/// 2^20); `store_timeout` (seconds, default 30) bounds each call of a
-/// store written in Python.
+/// The keyword arguments are the options of the core's contract
+/// (`docs/bindings.md`, `docs/contract.schema.json`): `apps` (per
+/// platform, or `"emulator"`), `endpoints` (default: production),
+/// `state_secret` (≥ 32 bytes, the same on every worker), `store`
+/// (`"memory"`, `"sqlite"` — the default, `creatorsync.db` keyed by
+/// `CREATORSYNC_KEY` —, a `MemoryStore`/`SqliteStore`/`PostgresStore`, or
+/// any object with (async) `get/put/delete/list`: the `KeyValueStore`
+/// protocol), `sqlite`, `postgres`, `store_keys` (seals what a store
+/// object keeps), `store_timeout_ms`, `concurrency` (`{"per_publish",
+/// "global"}` or a pair), `lease_ttl_ms`, `media_host`, `api_versions`. A
+/// mistake raises `InvalidInput` naming the option.
 #[pyclass(module = "creatorsync", frozen)]
 #[derive(Debug)]
 pub(crate) struct CreatorSync {
     inner: creatorsync_core::CreatorSync,
-    host: Option<Arc<HostStore>>,
+    host: Option<Arc<HostKeyValueStore>>,
 }
 
 #[pymethods]
 impl CreatorSync {
     #[new]
-    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, concurrency=None, store_timeout=None))]
+    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, sqlite=None, postgres=None, store_keys=None, store_timeout_ms=None, concurrency=None, lease_ttl_ms=None, media_host=None, api_versions=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -54,46 +50,57 @@ impl CreatorSync {
         endpoints: Option<&Bound<'_, PyAny>>,
         state_secret: Option<&Bound<'_, PyAny>>,
         store: Option<&Bound<'_, PyAny>>,
-        concurrency: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
-        store_timeout: Option<&Bound<'_, PyAny>>,
+        sqlite: Option<&Bound<'_, PyAny>>,
+        postgres: Option<&Bound<'_, PyAny>>,
+        store_keys: Option<&Bound<'_, PyAny>>,
+        store_timeout_ms: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        lease_ttl_ms: Option<&Bound<'_, PyAny>>,
+        media_host: Option<&Bound<'_, PyAny>>,
+        api_versions: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let store_timeout = match store_timeout {
-            Some(t) => TimeoutStore::<MemoryTokenStore>::limit_from_secs(
-                "store_timeout",
-                number_arg(t, "store_timeout")?,
-            )
-            .map_err(to_py)?,
-            None => DEFAULT_STORE_TIMEOUT,
-        };
-        let mut builder = creatorsync_core::CreatorSync::builder();
-        if let Some(apps) = apps {
-            builder = builder.apps(parse_apps(&py_to_json(apps)?).map_err(to_py)?);
+        let mut map = Map::new();
+        for (name, v) in [
+            ("apps", apps),
+            ("endpoints", endpoints),
+            ("sqlite", sqlite),
+            ("postgres", postgres),
+            ("store_keys", store_keys),
+            ("store_timeout_ms", store_timeout_ms),
+            ("lease_ttl_ms", lease_ttl_ms),
+            ("media_host", media_host),
+            ("api_versions", api_versions),
+        ] {
+            if let Some(v) = v {
+                map.insert(name.into(), py_to_json(v, name).map_err(to_py)?);
+            }
         }
-        if let Some(endpoints) = endpoints {
-            let set: EndpointSet = serde_json::from_value(py_to_json(endpoints)?)
-                .map_err(|e| to_py(Error::invalid_input("endpoints", e.to_string())))?;
-            builder = builder.endpoints(set);
+        if let Some(s) = state_secret {
+            map.insert("state_secret".into(), secret_text(s).map_err(to_py)?);
         }
-        if let Some(secret) = state_secret {
-            let bytes = match secret.extract::<String>() {
-                Ok(s) => s.into_bytes(),
-                Err(_) => secret.extract::<Vec<u8>>()?,
-            };
-            builder = builder.state_secret(bytes);
+        if let Some(c) = concurrency {
+            map.insert("concurrency".into(), concurrency_json(c).map_err(to_py)?);
         }
         let mut host = None;
         if let Some(store) = store {
-            let StoreChoice { store, host: h } = choose(store, store_timeout)?;
-            builder = store.apply(builder);
-            host = h;
+            if let Ok(name) = store.extract::<String>() {
+                map.insert("store".into(), name.into());
+            } else if let Some(options) = options_of(store) {
+                for (k, v) in options {
+                    if map.insert(k.clone(), v).is_some() {
+                        return Err(to_py(Error::invalid_input(
+                            "store",
+                            format!("given as a store object and as `{k}`"),
+                        )));
+                    }
+                }
+            } else {
+                host = Some(Arc::new(HostKeyValueStore::new(store)?));
+            }
         }
-        if let Some((per_publish, global)) = concurrency {
-            builder = builder.concurrency(
-                int_arg(&per_publish, "concurrency.per_publish")?,
-                int_arg(&global, "concurrency.global")?,
-            );
-        }
-        let inner = block_on(py, builder.build())?;
+        let options = ClientOptions::from_json(Value::Object(map)).map_err(to_py)?;
+        let given = host.clone().map(|h| h as GivenStore);
+        let inner = block_on(py, options.build(given)).map_err(to_py)?;
         Ok(Self { inner, host })
     }
 
@@ -110,9 +117,9 @@ impl CreatorSync {
         redirect_uri: String,
         oauth1: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let platform = parse_platform(platform)?;
+        let platform = parse_platform(platform).map_err(to_py)?;
         let sync = self.enter(py);
-        spawn_py(py, async move {
+        json_call(py, async move {
             let c = sync.connector();
             let req = if oauth1 && platform == Platform::X {
                 c.begin_oauth1(&user_id, &redirect_uri).await
@@ -123,9 +130,8 @@ impl CreatorSync {
                 ))
             } else {
                 c.begin(&user_id, platform, &redirect_uri).await
-            }
-            .map_err(to_py)?;
-            json_out(&json!({"url": req.url.as_str(), "state": req.state}))
+            }?;
+            Ok(json!({"url": req.url.as_str(), "state": req.state}))
         })
     }
 
@@ -140,15 +146,14 @@ impl CreatorSync {
         code: String,
         state: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let platform = parse_platform(platform)?;
+        let platform = parse_platform(platform).map_err(to_py)?;
         let sync = self.enter(py);
-        spawn_py(py, async move {
+        json_call(py, async move {
             let accounts = sync
                 .connector()
                 .complete(&user_id, platform, &code, &state)
-                .await
-                .map_err(to_py)?;
-            json_out(&accounts_json(&accounts))
+                .await?;
+            Ok(views::accounts_json(&accounts))
         })
     }
 
@@ -161,15 +166,14 @@ impl CreatorSync {
         platform: &str,
         callback_url: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let platform = parse_platform(platform)?;
+        let platform = parse_platform(platform).map_err(to_py)?;
         let sync = self.enter(py);
-        spawn_py(py, async move {
+        json_call(py, async move {
             let accounts = sync
                 .connector()
                 .complete_from_url(&user_id, platform, &callback_url)
-                .await
-                .map_err(to_py)?;
-            json_out(&accounts_json(&accounts))
+                .await?;
+            Ok(views::accounts_json(&accounts))
         })
     }
 
@@ -182,7 +186,7 @@ impl CreatorSync {
         platform: &str,
         account_id: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let key = AccountKey::new(user_id, parse_platform(platform)?, account_id).map_err(to_py)?;
+        let key = account_key(user_id, platform, account_id)?;
         let sync = self.enter(py);
         spawn(py, async move { sync.tokens().disconnect(&key).await })
     }
@@ -190,9 +194,8 @@ impl CreatorSync {
     /// Every connected account of `user_id` and its state, from the store.
     fn status<'py>(&self, py: Python<'py>, user_id: String) -> PyResult<Bound<'py, PyAny>> {
         let sync = self.enter(py);
-        spawn_py(py, async move {
-            let all = sync.tokens().status(&user_id).await.map_err(to_py)?;
-            json_out(&Value::Array(all.iter().map(status_json).collect()))
+        json_call(py, async move {
+            Ok(views::status_json(&sync.tokens().status(&user_id).await?))
         })
     }
 
@@ -205,52 +208,94 @@ impl CreatorSync {
         user_id: String,
         days: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let days: i64 = int_arg(days, "days")?;
+        let days: i64 = int_arg(days, "days").map_err(to_py)?;
         let sync = self.enter(py);
-        spawn_py(py, async move {
-            let all = sync
-                .tokens()
-                .expiring_within(&user_id, days)
-                .await
-                .map_err(to_py)?;
-            json_out(&accounts_json(&all))
+        json_call(py, async move {
+            let all = sync.tokens().expiring_within(&user_id, days).await?;
+            Ok(views::accounts_json(&all))
         })
     }
 
     /// Live check: asks every platform whether each token still works.
     fn health<'py>(&self, py: Python<'py>, user_id: String) -> PyResult<Bound<'py, PyAny>> {
         let sync = self.enter(py);
-        spawn_py(py, async move {
-            let all = sync.tokens().health(&user_id).await.map_err(to_py)?;
-            json_out(&Value::Array(all.iter().map(health_json).collect()))
+        json_call(py, async move {
+            Ok(views::health_json(&sync.tokens().health(&user_id).await?))
         })
     }
 
-    /// Publishes `post` to `targets` (None: every connected account; items
-    /// are platform names, `"platform:account_id"` or `(platform,
-    /// account_id)` tuples). `idempotency_key`: reuse it to retry without
-    /// double posting. `on_progress(event)` is called on the event loop
-    /// thread with dicts (`{"event": "uploading", "platform": ..., "sent":
-    /// ..., "total": ...}`). `valid_targets_only=True` publishes where the
-    /// post is valid and reports the rest as `InvalidPost` results instead
-    /// of raising.
+    /// Every quota of `user_id`'s accounts (and the app-wide ones of their
+    /// platforms): the core's `QuotaUsage` as dicts (`platform`, `bucket`,
+    /// `scope`, `account_id`, `window`, `used`, `limit`, `remaining`,
+    /// `resets_at`), from the ledger every worker shares.
+    fn quota<'py>(&self, py: Python<'py>, user_id: String) -> PyResult<Bound<'py, PyAny>> {
+        let sync = self.enter(py);
+        json_call(py, async move { core_json(&sync.quota(&user_id).await?) })
+    }
+
+    /// Re-seals every secret of the store under the new active key
+    /// `new_key` (32 raw bytes) named `new_id`; the older keys stay
+    /// readable. Returns how many records moved. `ConfigError` for a store
+    /// that seals nothing (memory).
+    fn rotate_key<'py>(
+        &self,
+        py: Python<'py>,
+        new_id: String,
+        new_key: &Bound<'py, PyBytes>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let new_key = new_key.as_bytes().to_vec();
+        let sync = self.enter(py);
+        spawn(py, async move { sync.rotate_key(&new_id, &new_key).await })
+    }
+
+    /// What a TikTok account may choose when composing a post (privacy
+    /// levels, the longest video, the interactions the creator turned
+    /// off), for the host app's posting screen. `PlatformError`
+    /// (`platform_code == "unsupported"`) on other platforms.
+    #[pyo3(signature = (user_id, account_id, platform="tiktok"))]
+    fn compose_constraints<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: &str,
+        account_id: &str,
+        platform: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let key = account_key(user_id, platform, account_id)?;
+        let sync = self.enter(py);
+        json_call(py, async move {
+            core_json(&sync.compose_constraints(&key).await?)
+        })
+    }
+
+    /// Publishes `post` (a `Post`, a dict `{"text", "media", "options"}`
+    /// whose media items are `{"path"}`, `{"url"}` or `{"buffer": bytes,
+    /// "name"}`, or the old backend's body: `caption`, `mediaUrl`, `title`,
+    /// `hashtags`, `privacyStatus`, `mediaType`) to `targets` (None: every
+    /// connected account; items are platform names, `"platform:account_id"`,
+    /// `(platform, account_id)` pairs or `{"platform", "account_id"}`).
+    /// Returns the report as a dict (the core's `ReportView`).
+    /// `idempotency_key`: reuse it to retry without double posting.
+    /// `on_progress(event)` is called on the event loop thread with dicts.
+    /// `valid_targets_only=True` publishes where the post is valid and
+    /// reports the rest instead of raising.
     #[pyo3(signature = (user_id, post, targets=None, idempotency_key=None, on_progress=None, valid_targets_only=false))]
     #[allow(clippy::too_many_arguments)]
     fn publish<'py>(
         &self,
         py: Python<'py>,
         user_id: String,
-        post: Post,
-        targets: Option<Vec<Bound<'py, PyAny>>>,
+        post: &Bound<'py, PyAny>,
+        targets: Option<&Bound<'py, PyAny>>,
         idempotency_key: Option<String>,
         on_progress: Option<Bound<'py, PyAny>>,
         valid_targets_only: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let targets = targets
-            .unwrap_or_default()
-            .iter()
-            .map(parse_target)
-            .collect::<PyResult<Vec<_>>>()?;
+        let targets = match targets {
+            Some(t) => parse_targets(py_to_json(t, "targets").map_err(to_py)?),
+            None => Ok(Vec::new()),
+        }
+        .map_err(to_py)?;
+        let spec = crate::post::read(post).map_err(to_py)?;
         let progress = match on_progress {
             Some(cb) if !cb.is_none() => {
                 if !cb.is_callable() {
@@ -263,8 +308,8 @@ impl CreatorSync {
             _ => None,
         };
         let sync = self.enter(py);
-        spawn_py(py, async move {
-            let post = post.to_core().await.map_err(to_py)?;
+        json_call(py, async move {
+            let post = spec.build().await?;
             let mut call = sync.publish(&user_id, &post).targets(targets);
             if let Some(k) = idempotency_key {
                 call = call.idempotency_key(k);
@@ -280,7 +325,7 @@ impl CreatorSync {
             if let Some(drain) = drain {
                 drain.finish().await;
             }
-            PublishReport::from_core(result.map_err(to_py)?)
+            Ok(views::report_json(&result?))
         })
     }
 
@@ -288,10 +333,10 @@ impl CreatorSync {
         "CreatorSync(...)".into()
     }
 
-    /// The account's live profile (handle, display name, ...) as the
-    /// core's `Profile`, read from the platform and cached for 24 h; the
-    /// profile stored at connect time when the platform cannot be reached.
-    /// Raises `NotConnected` / `ReauthRequired` like a publish would.
+    /// The account's live profile (handle, display name, ...), read from
+    /// the platform and cached for 24 h; the profile stored at connect
+    /// time when the platform cannot be reached. Raises `NotConnected` /
+    /// `ReauthRequired` like a publish would.
     fn profile<'py>(
         &self,
         py: Python<'py>,
@@ -299,23 +344,17 @@ impl CreatorSync {
         platform: &str,
         account_id: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let key = AccountKey::new(user_id, parse_platform(platform)?, account_id).map_err(to_py)?;
+        let key = account_key(user_id, platform, account_id)?;
         let sync = self.enter(py);
-        spawn_py(py, async move {
-            let profile = sync.tokens().profile(&key).await.map_err(to_py)?;
-            json_out(&core_json(&profile)?)
+        json_call(py, async move {
+            let profile = sync.tokens().profile(&key).await?;
+            Ok(views::to_json(&ProfileView::from(&profile)))
         })
     }
 }
 
-/// A core value as JSON (its serde shape: the one definition of the
-/// result the bindings hand out).
-fn core_json<T: serde::Serialize>(v: &T) -> PyResult<Value> {
-    serde_json::to_value(v).map_err(|e| to_py(Error::Config(format!("serializing a result: {e}"))))
-}
-
 impl CreatorSync {
-    /// A handle for a spawned call; host stores follow the caller's loop.
+    /// A handle for a spawned call; a host store follows the caller's loop.
     fn enter(&self, py: Python<'_>) -> creatorsync_core::CreatorSync {
         if let Some(h) = &self.host {
             h.follow_loop(py);
@@ -324,83 +363,45 @@ impl CreatorSync {
     }
 }
 
-/// `{"x": {"client_id", "client_secret", "consumer_key", "consumer_secret"}, ...}`.
-fn parse_apps(v: &Value) -> creatorsync_core::Result<Apps> {
-    let Some(map) = v.as_object() else {
-        return Err(Error::invalid_input(
-            "apps",
-            "must be a dict of platform → app credentials",
-        ));
-    };
-    let mut apps = Apps::new();
-    for (name, app) in map {
-        let field = |k: &str| app.get(k).and_then(Value::as_str).map(str::to_owned);
-        let id = field("client_id")
-            .ok_or_else(|| Error::invalid_input(format!("apps.{name}"), "client_id is required"))?;
-        let creds = match field("client_secret") {
-            Some(secret) => AppCredentials::new(id, secret),
-            None => AppCredentials::public(id),
-        };
-        apps = apps.with_named(name, creds)?;
-        if let (Some(k), Some(s)) = (field("consumer_key"), field("consumer_secret")) {
-            apps = apps.with_x_consumer(ConsumerCredentials::new(k, s));
-        }
+/// Spawns a core call whose answer is JSON, handed back as plain values.
+fn json_call<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: std::future::Future<Output = creatorsync_core::Result<Value>> + Send + 'static,
+{
+    spawn_py(py, async move { json_out(&fut.await.map_err(to_py)?) })
+}
+
+/// A core value as JSON (its serde shape).
+fn core_json<T: serde::Serialize>(v: &T) -> creatorsync_core::Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::Config(format!("serializing a result: {e}")))
+}
+
+fn account_key(user_id: &str, platform: &str, account_id: &str) -> PyResult<AccountKey> {
+    AccountKey::new(
+        user_id,
+        parse_platform(platform).map_err(to_py)?,
+        account_id,
+    )
+    .map_err(to_py)
+}
+
+/// `state_secret` as the contract's text (`bytes` must be UTF-8).
+fn secret_text(s: &Bound<'_, PyAny>) -> creatorsync_core::Result<Value> {
+    match s.cast::<PyBytes>() {
+        Ok(b) => std::str::from_utf8(b.as_bytes())
+            .map(|t| Value::String(t.to_owned()))
+            .map_err(|_| Error::invalid_input("state_secret", "bytes must be UTF-8 text")),
+        Err(_) => py_to_json(s, "state_secret"),
     }
-    Ok(apps)
 }
 
-/// `"x"`, `"facebook:1001"` or `("facebook", "1001")`.
-fn parse_target(t: &Bound<'_, PyAny>) -> PyResult<Target> {
-    if let Ok((p, account_id)) = t.extract::<(String, String)>() {
-        return Ok(Target::Account {
-            platform: parse_platform(&p)?,
-            account_id,
-        });
+/// `concurrency`: the contract's object, or a `(per_publish, global)` pair.
+fn concurrency_json(c: &Bound<'_, PyAny>) -> creatorsync_core::Result<Value> {
+    match c.cast::<PyTuple>() {
+        Ok(t) if t.len() == 2 => Ok(json!({
+            "per_publish": py_to_json(&t.get_item(0).map_err(|e| Error::invalid_input("concurrency", e.to_string()))?, "concurrency.per_publish")?,
+            "global": py_to_json(&t.get_item(1).map_err(|e| Error::invalid_input("concurrency", e.to_string()))?, "concurrency.global")?,
+        })),
+        _ => py_to_json(c, "concurrency"),
     }
-    let s: String = t.extract()?;
-    Ok(match s.split_once(':') {
-        Some((p, account_id)) => Target::Account {
-            platform: parse_platform(p)?,
-            account_id: account_id.to_owned(),
-        },
-        None => Target::Platform(parse_platform(&s)?),
-    })
-}
-
-/// A flat account dict.
-fn account_json(a: &Account) -> Value {
-    json!({
-        "user_id": a.key.user_id,
-        "platform": a.key.platform.as_str(),
-        "account_id": a.key.account_id,
-        "handle": a.profile.handle,
-        "display_name": a.profile.display_name,
-        "kind": a.profile.kind,
-        "expires_at": a.expires_at,
-        "needs_reauth": a.needs_reauth,
-    })
-}
-
-fn accounts_json(all: &[Account]) -> Value {
-    Value::Array(all.iter().map(account_json).collect())
-}
-
-fn status_json(s: &AccountStatus) -> Value {
-    let mut v = account_json(&s.account);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("connected".into(), json!(s.connected));
-        o.insert("missing_scopes".into(), json!(s.missing_scopes));
-        o.insert("can_refresh".into(), json!(s.can_refresh));
-    }
-    v
-}
-
-fn health_json(h: &AccountHealth) -> Value {
-    json!({
-        "user_id": h.key.user_id,
-        "platform": h.key.platform.as_str(),
-        "account_id": h.key.account_id,
-        "healthy": h.healthy,
-        "error": h.error.as_ref().map(|e| json!({"code": e.code(), "message": e.to_string()})),
-    })
 }

@@ -6,6 +6,7 @@
 //! ├── NotConnected                       .user_id, .account
 //! ├── ReauthRequired                     .account
 //! ├── RateLimited                        .retry_after (seconds, float | None)
+//! │   └── QuotaExhausted                 .bucket, .limit, .resets_at (aware datetime)
 //! ├── InvalidInput(…, ValueError)        .field
 //! │   ├── InvalidPost                    .violations (list of dicts)
 //! │   └── InvalidMedia
@@ -58,6 +59,12 @@ pyo3::create_exception!(
     RateLimited,
     CreatorSyncError,
     "The platform throttled the request; `retry_after` is the wait in seconds when known."
+);
+pyo3::create_exception!(
+    creatorsync,
+    QuotaExhausted,
+    RateLimited,
+    "A platform quota is used up (`bucket`, `limit` when documented); nothing was sent for this target. `resets_at` (an aware datetime, UTC) is when a slot frees up again; never retried by the SDK."
 );
 pyo3::create_exception!(
     creatorsync,
@@ -180,6 +187,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         NotConnected,
         ReauthRequired,
         RateLimited,
+        QuotaExhausted,
         InvalidInput,
         InvalidPost,
         InvalidMedia,
@@ -239,6 +247,17 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             ReauthRequired::new_err(msg)
         }
         Error::RateLimited { .. } => RateLimited::new_err(msg),
+        Error::QuotaExhausted {
+            bucket,
+            limit,
+            resets_at,
+            ..
+        } => {
+            attrs.set_item("bucket", bucket)?;
+            attrs.set_item("limit", limit)?;
+            attrs.set_item("resets_at", aware_datetime(py, resets_at)?)?;
+            QuotaExhausted::new_err(msg)
+        }
         Error::InvalidPost { violations } => {
             attrs.set_item("field", "post")?;
             attrs.set_item("violations", violations_to_py(py, violations)?)?;
@@ -339,6 +358,32 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         value.setattr(k.extract::<String>()?, v)?;
     }
     Ok(pyerr)
+}
+
+/// A UTC instant as an aware `datetime` (tzinfo `timezone.utc`).
+fn aware_datetime<'py>(
+    py: Python<'py>,
+    at: &chrono::DateTime<chrono::Utc>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let dt = py.import("datetime")?;
+    let utc = dt.getattr("timezone")?.getattr("utc")?;
+    let base = dt
+        .getattr("datetime")?
+        .call_method1("fromtimestamp", (at.timestamp(), &utc))?;
+    let micros = dt
+        .getattr("timedelta")?
+        .call1((0, 0, at.timestamp_subsec_micros()))?;
+    base.call_method1("__add__", (micros,))
+}
+
+/// Wraps a core future as an awaitable of the running loop; core errors
+/// become the package's exceptions.
+pub(crate) fn spawn<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: std::future::Future<Output = creatorsync_core::Result<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    crate::runtime::spawn_py(py, async move { fut.await.map_err(to_py) })
 }
 
 fn violations_to_py<'py>(py: Python<'py>, v: &[Violation]) -> PyResult<Bound<'py, PyList>> {

@@ -6,14 +6,17 @@
 //! * `error.rs` — the exception hierarchy and the one mapping from the
 //!   core's `Error`.
 //! * `runtime.rs` — the process-wide tokio runtime and the asyncio bridge.
-//! * `store/` — `MemoryStore`, `SqliteStore`, `PostgresStore` and host
-//!   stores written in Python.
-//! * `post.rs` — `Post` and `Media`.
-//! * `client.rs` — `CreatorSync`: connect, status, health, publish.
-//! * `report.rs`, `progress.rs` — publish reports and progress events.
+//! * `store/` — `MemoryStore`, `SqliteStore`, `PostgresStore` (the
+//!   contract's store options) and host key-value stores written in Python.
+//! * `post.rs` — `Post`, `Media` and dict posts, read by the contract.
+//! * `client.rs` — `CreatorSync`: options, connect, status, health,
+//!   quota, publish; answers are the contract's views.
+//! * `progress.rs` — progress events.
 //! * `oauth1.rs` — OAuth 1.0a request signing (`sign_oauth1`, `OAuth1Signer`).
 //! * `convert.rs` — plain-value conversions (dicts, lists).
-//! * `testing.rs` — the core's store conformance suite for host stores,
+//!
+//! Module order, no cycles: `runtime` → `convert` → `error` → the rest.
+//! * `testing.rs` — the core's key-value conformance suite for host stores,
 //!   throwaway PostgreSQL databases for tests.
 //!
 //! The Python package (`python/creatorsync`) re-exports these names, adds
@@ -26,7 +29,6 @@ mod error;
 mod oauth1;
 mod post;
 mod progress;
-mod report;
 mod runtime;
 mod store;
 mod testing;
@@ -44,15 +46,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PostgresStore>()?;
     m.add_class::<post::Media>()?;
     m.add_class::<post::Post>()?;
-    m.add_class::<report::TargetResult>()?;
-    m.add_class::<report::PublishReport>()?;
     m.add_class::<client::CreatorSync>()?;
     m.add_class::<oauth1::OAuth1Signer>()?;
     m.add_function(pyo3::wrap_pyfunction!(oauth1::sign_oauth1, m)?)?;
-    m.add_function(pyo3::wrap_pyfunction!(
-        testing::core_token_store_conformance,
-        m
-    )?)?;
     m.add_function(pyo3::wrap_pyfunction!(testing::check_key_value_store, m)?)?;
     m.add_function(pyo3::wrap_pyfunction!(
         testing::create_postgres_database,

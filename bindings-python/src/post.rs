@@ -1,13 +1,18 @@
-//! `Post` and `Media`: what to publish.
+//! `Post` and `Media`, and plain dict posts: what to publish, handed to
+//! the core's contract ([`PostSpec`]) as JSON plus the bytes taken out of
+//! it. The contract reads the current shape and the old backend's body
+//! (`caption`, `mediaUrl`, `hashtags`, ...) and decides everything else.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 use bytes::Bytes;
+use creatorsync_core::contract::PostSpec;
 use creatorsync_core::http::redact_url;
-use creatorsync_core::media::{BytesSource, FileSource, UrlSource};
-use creatorsync_core::{Error, MediaSource, PlatformOptions, Result};
+use creatorsync_core::media::{BytesSource, UrlSource};
+use creatorsync_core::{Error, PlatformOptions, Result};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use serde_json::{Map, Value};
 
 use crate::convert::{json_to_py, py_to_json};
 use crate::error::to_py;
@@ -19,8 +24,10 @@ use crate::error::to_py;
 #[pyclass(module = "creatorsync", frozen, from_py_object)]
 #[derive(Debug, Clone)]
 pub(crate) struct Media {
-    pub(crate) source: Arc<dyn MediaSource>,
-    alt_text: Option<String>,
+    /// The contract's media item (`path` or `url`, `name`, `alt_text`...).
+    item: Map<String, Value>,
+    /// The bytes of `Media.bytes`.
+    bytes: Option<Bytes>,
     label: String,
 }
 
@@ -31,11 +38,9 @@ impl Media {
     #[pyo3(signature = (path, *, alt_text=None))]
     fn file(path: std::path::PathBuf, alt_text: Option<String>) -> Self {
         let label = format!("Media.file({:?})", path.display().to_string());
-        Self {
-            source: Arc::new(FileSource::new(path)),
-            alt_text,
-            label,
-        }
+        let mut item = Map::new();
+        item.insert("path".into(), path.to_string_lossy().into_owned().into());
+        Self::new(item, None, alt_text, label)
     }
 
     /// Bytes in memory; `name` (e.g. `photo.jpg`) helps type detection.
@@ -43,11 +48,11 @@ impl Media {
     #[pyo3(signature = (data, *, name=None, alt_text=None))]
     fn bytes(data: Vec<u8>, name: Option<String>, alt_text: Option<String>) -> Self {
         let label = format!("Media.bytes(<{} bytes>, name={name:?})", data.len());
-        Self {
-            source: Arc::new(BytesSource::new(Bytes::from(data), name)),
-            alt_text,
-            label,
+        let mut item = Map::new();
+        if let Some(n) = name {
+            item.insert("name".into(), n.into());
         }
+        Self::new(item, Some(Bytes::from(data)), alt_text, label)
     }
 
     /// An http(s) URL, streamed. Private, loopback and link-local addresses
@@ -55,22 +60,27 @@ impl Media {
     #[staticmethod]
     #[pyo3(signature = (url, *, allow_private=false, alt_text=None))]
     fn url(url: String, allow_private: bool, alt_text: Option<String>) -> PyResult<Self> {
-        let source = UrlSource::builder(url)
+        // The core's check, now rather than at publish time.
+        let source = UrlSource::builder(url.clone())
             .allow_loopback(allow_private)
             .build()
             .map_err(to_py)?;
         let label = format!("Media.url({:?})", redact_url(source.url()));
-        Ok(Self {
-            source: Arc::new(source),
-            alt_text,
-            label,
-        })
+        let mut item = Map::new();
+        item.insert("url".into(), url.into());
+        if allow_private {
+            item.insert("allow_loopback".into(), true.into());
+        }
+        Ok(Self::new(item, None, alt_text, label))
     }
 
     /// The alt text (accessibility description), if any.
     #[getter]
     fn alt_text(&self) -> Option<String> {
-        self.alt_text.clone()
+        self.item
+            .get("alt_text")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
 
     fn __repr__(&self) -> String {
@@ -79,13 +89,16 @@ impl Media {
 }
 
 impl Media {
-    /// Describes the source (length, type) for the core.
-    async fn to_core(&self) -> Result<creatorsync_core::Media> {
-        let m = creatorsync_core::Media::from_arc(self.source.clone()).await?;
-        Ok(match &self.alt_text {
-            Some(a) => m.with_alt_text(a.clone()),
-            None => m,
-        })
+    fn new(
+        mut item: Map<String, Value>,
+        bytes: Option<Bytes>,
+        alt_text: Option<String>,
+        label: String,
+    ) -> Self {
+        if let Some(a) = alt_text {
+            item.insert("alt_text".into(), a.into());
+        }
+        Self { item, bytes, label }
     }
 }
 
@@ -94,23 +107,18 @@ impl Media {
 /// dict: `x={"reply_to": ...}`, `linkedin={"visibility": "CONNECTIONS"}`,
 /// `facebook={"link": ...}`, `instagram={"kind": "reel"}`,
 /// `youtube={"title": ..., "privacy": "unlisted"}`,
-/// `tiktok={"privacy_level": "SELF_ONLY"}`.
+/// `tiktok={"privacy_level": "SELF_ONLY"}`. `publish` also takes a plain
+/// dict (`{"text", "media", "options"}`, or the old backend's body).
 #[pyclass(module = "creatorsync", frozen, from_py_object)]
 #[derive(Debug, Clone)]
 pub(crate) struct Post {
     text: String,
     media: Vec<Media>,
+    /// The options as given (the contract reads them).
+    given: Map<String, Value>,
+    /// The same, read by the core (for the `options` getter).
     options: PlatformOptions,
 }
-
-const PLATFORM_KEYS: [&str; 6] = [
-    "x",
-    "linkedin",
-    "facebook",
-    "instagram",
-    "youtube",
-    "tiktok",
-];
 
 #[pymethods]
 impl Post {
@@ -121,25 +129,22 @@ impl Post {
         media: Option<Vec<Media>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let mut given = serde_json::Map::new();
+        let mut given = Map::new();
         if let Some(options) = options {
             for (k, v) in options.iter() {
                 let k: String = k.extract()?;
-                if !PLATFORM_KEYS.contains(&k.as_str()) {
-                    return Err(to_py(Error::invalid_input(
-                        k,
-                        "unknown keyword: platform options are x, linkedin, facebook, instagram, youtube, tiktok",
-                    )));
-                }
                 if !v.is_none() {
-                    given.insert(k, py_to_json(&v)?);
+                    let field = format!("options.{k}");
+                    given.insert(k, py_to_json(&v, &field).map_err(to_py)?);
                 }
             }
         }
-        let options = parse_options(serde_json::Value::Object(given)).map_err(to_py)?;
+        // The core names an unknown platform or option.
+        let options = PlatformOptions::from_json(Value::Object(given.clone())).map_err(to_py)?;
         Ok(Self {
             text: text.to_owned(),
             media: media.unwrap_or_default(),
+            given,
             options,
         })
     }
@@ -171,19 +176,103 @@ impl Post {
     }
 }
 
-/// Options dict → `PlatformOptions`, refusing unknown fields by name.
-fn parse_options(given: serde_json::Value) -> Result<PlatformOptions> {
-    PlatformOptions::from_json(given)
+impl Post {
+    /// The contract's post.
+    fn to_spec(&self) -> Result<PostSpec> {
+        let mut buffers = BTreeMap::new();
+        let mut items = Vec::with_capacity(self.media.len());
+        for (i, m) in self.media.iter().enumerate() {
+            if let Some(b) = &m.bytes {
+                let name = m
+                    .item
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                buffers.insert(i, BytesSource::new(b.clone(), name));
+            }
+            items.push(Value::Object(m.item.clone()));
+        }
+        let mut post = Map::new();
+        post.insert("text".into(), self.text.clone().into());
+        post.insert("media".into(), Value::Array(items));
+        post.insert("options".into(), Value::Object(self.given.clone()));
+        PostSpec::from_json(Value::Object(post), buffers)
+    }
 }
 
-impl Post {
-    /// The core post (describes every media source first).
-    pub(crate) async fn to_core(&self) -> Result<creatorsync_core::Post> {
-        let mut post =
-            creatorsync_core::Post::text(self.text.clone()).with_options(self.options.clone());
-        for m in &self.media {
-            post = post.with_media(m.to_core().await?);
-        }
-        Ok(post)
+/// Reads the `post` argument of `publish`: a [`Post`], or a dict in the
+/// current shape (`media` items with `bytes` under `buffer`) or the old
+/// backend's body. Bytes are copied once, here, under the GIL.
+pub(crate) fn read(post: &Bound<'_, PyAny>) -> Result<PostSpec> {
+    if let Ok(p) = post.cast::<Post>() {
+        return p.get().to_spec();
     }
+    let Ok(dict) = post.cast::<PyDict>() else {
+        return Err(Error::invalid_input(
+            "post",
+            "must be a Post or a dict such as {\"text\": ..., \"media\": [...]}",
+        ));
+    };
+    let mut map = Map::new();
+    let mut buffers = BTreeMap::new();
+    for (k, v) in dict.iter() {
+        let k: String = k
+            .extract()
+            .map_err(|_| Error::invalid_input("post", "keys must be str"))?;
+        let list = v
+            .cast::<PyList>()
+            .map(|l| l.iter().collect::<Vec<_>>())
+            .or_else(|_| v.cast::<PyTuple>().map(|t| t.iter().collect()));
+        match list {
+            Ok(items) if k == "media" => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let (v, b) = media_item(item, i)?;
+                    if let Some(b) = b {
+                        let name = PostSpec::buffer_name(
+                            v.get("name").and_then(Value::as_str).map(str::to_owned),
+                            v.get("mime").and_then(Value::as_str),
+                        );
+                        buffers.insert(i, BytesSource::new(b, name));
+                    }
+                    out.push(v);
+                }
+                map.insert(k, Value::Array(out));
+            }
+            _ => {
+                let v = py_to_json(&v, &k)?;
+                map.insert(k, v);
+            }
+        }
+    }
+    PostSpec::from_json(Value::Object(map), buffers)
+}
+
+/// One media item of a dict post: its JSON (without `buffer`) and its
+/// bytes (`bytes`, or a sequence of byte values such as `bytearray`).
+fn media_item(item: &Bound<'_, PyAny>, i: usize) -> Result<(Value, Option<Bytes>)> {
+    let field = format!("media[{i}]");
+    let Ok(d) = item.cast::<PyDict>() else {
+        return py_to_json(item, &field).map(|v| (v, None));
+    };
+    let mut map = Map::new();
+    let mut bytes = None;
+    for (k, v) in d.iter() {
+        let k: String = k
+            .extract()
+            .map_err(|_| Error::invalid_input(&field, "keys must be str"))?;
+        let f = format!("{field}.{k}");
+        if k == "buffer" && !v.is_none() {
+            let data = if let Ok(b) = v.cast::<PyBytes>() {
+                b.as_bytes().to_vec()
+            } else {
+                v.extract::<Vec<u8>>()
+                    .map_err(|_| Error::invalid_input(&f, "must be bytes"))?
+            };
+            bytes = Some(Bytes::from(data));
+        } else {
+            map.insert(k, py_to_json(&v, &f)?);
+        }
+    }
+    Ok((Value::Object(map), bytes))
 }

@@ -1,6 +1,7 @@
 //! The one process-wide tokio runtime (pyo3-async-runtimes' own), the
 //! bridge from Rust futures to asyncio awaitables, and the rule that keeps
-//! tokio threads away from an interpreter that is shutting down.
+//! tokio threads away from an interpreter that is shutting down. It uses
+//! no other module of the crate.
 //!
 //! * Every coroutine the package returns is a Rust future spawned on that
 //!   runtime; it runs without the GIL and takes it only to hand back its
@@ -30,8 +31,6 @@ use pyo3::panic::PanicException;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::TaskLocals;
 use tokio::sync::oneshot;
-
-use crate::error::to_py;
 
 /// Set by the `atexit` hook: no thread may attach any more.
 static FINALIZING: AtomicBool = AtomicBool::new(false);
@@ -140,17 +139,8 @@ fn settle(fut: &Bound<'_, PyAny>, ok: bool, value: &Bound<'_, PyAny>) -> PyResul
     Ok(())
 }
 
-/// Wraps a core future as an awaitable of the running loop; core errors
-/// become the package's exceptions.
-pub(crate) fn spawn<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = creatorsync_core::Result<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    spawn_py(py, async move { fut.await.map_err(to_py) })
-}
-
-/// Like [`spawn`] for futures that already produce Python errors.
+/// Wraps a future as an awaitable of the running loop (core errors are
+/// mapped by the caller, see `error::to_py`).
 ///
 /// The future runs on the runtime; its outcome (a panic included, as
 /// `PanicException`) is handed to the loop with `call_soon_threadsafe`
@@ -212,12 +202,12 @@ where
     Ok(py_fut)
 }
 
-/// Runs a short core future to completion from synchronous Python code
+/// Runs a short future to completion from synchronous Python code
 /// (constructors), with the GIL released.
-pub(crate) fn block_on<F, T>(py: Python<'_>, fut: F) -> PyResult<T>
+pub(crate) fn block_on<F>(py: Python<'_>, fut: F) -> F::Output
 where
-    F: Future<Output = creatorsync_core::Result<T>> + Send,
-    T: Send,
+    F: Future + Send,
+    F::Output: Send,
 {
-    py.detach(|| runtime().block_on(fut)).map_err(to_py)
+    py.detach(|| runtime().block_on(fut))
 }

@@ -1,12 +1,10 @@
 //! The core's test support seen from Python.
 //!
-//! * The core's own conformance suite, run against a store written in
-//!   Python. `creatorsync.testing.token_store_conformance` is the Python
-//!   port; this runs `creatorsync_core::testing::token_store_conformance`
-//!   itself, through [`HostStore`], so the store is exercised exactly as the
-//!   core uses it: 50 tokio tasks racing compare-and-swap writes through the
-//!   bridge onto the event loop. `check_key_value_store` does the same
-//!   for the key-value contract, through [`HostKeyValueStore`].
+//! * The core's own key-value conformance suite, run against a store
+//!   written in Python through [`HostKeyValueStore`] and the core's
+//!   `TimeoutStore`, so the store is exercised exactly as the client uses
+//!   it: tokio tasks racing compare-and-swap writes through the bridge
+//!   onto the event loop.
 //! * Throwaway PostgreSQL databases, so `PostgresStore` tests need no Python
 //!   database driver.
 
@@ -14,41 +12,14 @@ use std::sync::Arc;
 
 use std::future::Future;
 
-use creatorsync_core::{
-    DEFAULT_STORE_TIMEOUT, KeyValueStore, MemoryTokenStore, TimeoutStore, TokenStore,
-};
+use creatorsync_core::{DEFAULT_STORE_TIMEOUT, KeyValueStore, MemoryTokenStore, TimeoutStore};
 use pyo3::exceptions::{PyAssertionError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::runtime::{current_locals, runtime, spawn, spawn_py};
-use crate::store::{HostKeyValueStore, HostStore};
-
-/// Runs the core's token store conformance suite against stores made by
-/// `make()` (called once per case); raises `AssertionError` naming the
-/// broken rule.
-#[pyfunction]
-pub(crate) fn core_token_store_conformance(
-    py: Python<'_>,
-    make: Py<PyAny>,
-) -> PyResult<Bound<'_, PyAny>> {
-    let locals = Arc::new(current_locals(py)?);
-    run_suite(py, async move {
-        creatorsync_core::testing::token_store_conformance(|| {
-            let made = crate::runtime::attach_py(|py| -> PyResult<Arc<dyn TokenStore>> {
-                let obj = make.bind(py).call0()?;
-                Ok(Arc::new(HostStore::with_locals(&obj, locals.clone())?))
-            });
-            async move {
-                match made {
-                    Ok(store) => store,
-                    Err(e) => panic!("make() failed: {e}"),
-                }
-            }
-        })
-        .await;
-    })
-}
+use crate::error::{spawn, to_py};
+use crate::runtime::{current_locals, runtime, spawn_py};
+use crate::store::HostKeyValueStore;
 
 /// Runs the core's `key_value_store_conformance` against a key-value store
 /// written in Python, through the bridge the client uses: `store` is the
@@ -61,24 +32,26 @@ pub(crate) fn core_token_store_conformance(
 pub(crate) fn check_key_value_store<'py>(
     py: Python<'py>,
     store: Bound<'py, PyAny>,
-    timeout: Option<&Bound<'py, PyAny>>,
+    timeout: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let limit = match timeout {
-        Some(t) => TimeoutStore::<MemoryTokenStore>::limit_from_secs(
-            "timeout",
-            crate::convert::number_arg(t, "timeout")?,
-        )
-        .map_err(crate::error::to_py)?,
+        Some(t) => {
+            TimeoutStore::<MemoryTokenStore>::limit_from_secs("timeout", t).map_err(to_py)?
+        }
         None => DEFAULT_STORE_TIMEOUT,
+    };
+    // The bridge the client uses: the host object inside the core's limit.
+    let bounded = move |kv: HostKeyValueStore| -> PyResult<Arc<dyn KeyValueStore>> {
+        Ok(Arc::new(TimeoutStore::new(kv, limit).map_err(to_py)?))
     };
     let locals = Arc::new(current_locals(py)?);
     let is_factory = store.is_instance_of::<PyType>() || !store.hasattr("put")?;
     let (shared, make) = if is_factory {
         (None, Some(store.unbind()))
     } else {
-        let kv = HostKeyValueStore::new(&store, limit)?;
+        let kv = HostKeyValueStore::new(&store)?;
         kv.set_locals(locals.clone());
-        (Some(Arc::new(kv) as Arc<dyn KeyValueStore>), None)
+        (Some(bounded(kv)?), None)
     };
     run_suite(py, async move {
         creatorsync_core::testing::key_value_store_conformance(|| {
@@ -87,9 +60,9 @@ pub(crate) fn check_key_value_store<'py>(
                 (None, Some(make)) => {
                     crate::runtime::attach_py(|py| -> PyResult<Arc<dyn KeyValueStore>> {
                         let obj = make.bind(py).call0()?;
-                        let kv = HostKeyValueStore::new(&obj, limit)?;
+                        let kv = HostKeyValueStore::new(&obj)?;
                         kv.set_locals(locals.clone());
-                        Ok(Arc::new(kv))
+                        bounded(kv)
                     })
                 }
                 (None, None) => unreachable!("either a store or a factory"),

@@ -3,6 +3,7 @@ clients wired to it."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -14,6 +15,9 @@ import httpx
 import pytest
 
 import creatorsync as cs
+
+# Host stores are sealed with CREATORSYNC_KEY unless `store_keys` is given.
+os.environ.setdefault("CREATORSYNC_KEY", base64.b64encode(b"k" * 32).decode())
 
 STATE_SECRET = "test-state-secret-0123456789abcdef-0123456789"
 MP4_HEADER = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom"

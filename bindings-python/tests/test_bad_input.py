@@ -85,7 +85,7 @@ CASES: List[Tuple[str, Call, Tuple[Type[BaseException], Optional[str]]]] = [
         for c in ((0, 1), (1, 0), (1, 2**62), (2**64, 1), (-1, 1), (1.5, 2), (1, math.nan), ("8", 8), (True, 1))
     ],
     *[
-        (f"store_timeout={v!r}", client_with(store_timeout=v), INVALID)
+        (f"store_timeout_ms={v!r}", client_with(store_timeout_ms=v), INVALID)
         for v in (0, -1, math.nan, math.inf, 1e300, "1", True)
     ],
     # Deep nesting and reference bombs in options: InvalidInput, not a stack overflow.
@@ -96,7 +96,6 @@ CASES: List[Tuple[str, Call, Tuple[Type[BaseException], Optional[str]]]] = [
     ("options unknown key", lambda s, t: cs.Post("hi", x={"replyto": "1"}), INVALID),
     ("apps nested deep", client_with(apps=deep(10_000)), INVALID),
     ("endpoints nested deep", client_with(endpoints=deep(10_000)), INVALID),
-    ("store put with deep token", lambda s, t: cs.MemoryStore().put(deep(10_000), None), INVALID),
     # Unknown platforms.
     ("unknown platform option", lambda s, t: cs.Post("hi", myspace={}), INVALID),  # type: ignore[call-arg]
     ("connect_begin unknown platform", lambda s, t: s.connect_begin("u", "myspace", "http://127.0.0.1:9/cb"), INVALID),
@@ -111,11 +110,11 @@ CASES: List[Tuple[str, Call, Tuple[Type[BaseException], Optional[str]]]] = [
     *[(f"media file {k}", publish_file(k), MEDIA) for k in ("fifo", "dev_zero", "dir", "empty", "vanished", "missing")],
     ("media url not http", lambda s, t: cs.Media.url("file:///etc/passwd"), (cs.CreatorSyncError, None)),
     # Wrong Python types: refused by argument parsing.
-    ("publish post not a Post", lambda s, t: s.publish("u", "hi"), (TypeError, None)),  # type: ignore[arg-type]
+    ("publish post not a Post", lambda s, t: s.publish("u", "hi"), INVALID),  # type: ignore[arg-type]
     ("status user_id not a str", lambda s, t: s.status(42), (TypeError, None)),  # type: ignore[arg-type]
     ("on_progress not callable", lambda s, t: s.publish("u", cs.Post("hi"), on_progress=3), (TypeError, None)),  # type: ignore[arg-type]
     ("store without methods", client_with(store=object()), (TypeError, None)),
-    ("targets not a list", lambda s, t: s.publish("u", cs.Post("hi"), targets=42), (TypeError, None)),  # type: ignore[arg-type]
+    ("targets not a list", lambda s, t: s.publish("u", cs.Post("hi"), targets=42), INVALID),  # type: ignore[arg-type]
 ]
 
 
@@ -144,24 +143,24 @@ async def test_host_store_that_never_answers_times_out(emulator: Emulator) -> No
     """A store whose coroutines never finish: STORE_ERROR after the limit."""
 
     class Stalled:
-        async def get(self, key: cs.AccountKey) -> Optional[cs.Token]:
+        async def get(self, key: str) -> Optional[Tuple[str, int]]:
             await asyncio.Event().wait()
             return None
 
-        async def list(self, user_id: str) -> List[cs.Token]:
+        async def list(self, prefix: str) -> List[Tuple[str, str, int]]:
             await asyncio.Event().wait()
             return []
 
-        async def put(self, token: cs.Token, expected_version: Optional[int]) -> int:
+        async def put(self, key: str, value: str, expected_version: Optional[int]) -> int:
             await asyncio.Event().wait()
             return 1
 
-        async def delete(self, key: cs.AccountKey) -> bool:
+        async def delete(self, key: str, expected_version: Optional[int]) -> bool:
             await asyncio.Event().wait()
             return False
 
     sync = cs.CreatorSync(
-        apps=emulator.apps, endpoints=emulator.endpoints, state_secret=STATE_SECRET, store=Stalled(), store_timeout=0.2
+        apps=emulator.apps, endpoints=emulator.endpoints, state_secret=STATE_SECRET, store=Stalled(), store_timeout_ms=200
     )
     for call in (lambda: sync.status("u"), lambda: sync.publish("u", cs.Post("hi"))):
         with pytest.raises(cs.StoreError) as e:
@@ -171,6 +170,6 @@ async def test_host_store_that_never_answers_times_out(emulator: Emulator) -> No
 
 def test_good_values_still_work() -> None:
     """The checks refuse bad values only."""
-    cs.CreatorSync(state_secret=STATE_SECRET, store=cs.MemoryStore(), concurrency=(1, 1 << 20), store_timeout=1)
-    cs.CreatorSync(state_secret=STATE_SECRET, store=cs.MemoryStore(), store_timeout=0.5)
+    cs.CreatorSync(state_secret=STATE_SECRET, store=cs.MemoryStore(), concurrency=(1, 1 << 20), store_timeout_ms=1000)
+    cs.CreatorSync(state_secret=STATE_SECRET, store=cs.MemoryStore(), concurrency={"per_publish": 2, "global": 4}, store_timeout_ms=500)
     cs.Post("hi", x={"reply_to": "1"})

@@ -24,20 +24,20 @@ EXPECTED: Dict[str, List[str]] = {
 async def test_connect_each_platform(emulator: Emulator, user_id: str, platform: str) -> None:
     sync = make_client(emulator)
     accounts = await connect(sync, user_id, platform)
-    assert sorted(a["account_id"] for a in accounts) == EXPECTED[platform]
+    assert sorted(a["key"]["account_id"] for a in accounts) == EXPECTED[platform]
     for a in accounts:
-        assert a["user_id"] == user_id and a["platform"] == platform
+        assert a["key"]["user_id"] == user_id and a["key"]["platform"] == platform
         assert not a["needs_reauth"]
     status = await sync.status(user_id)
-    assert sorted(s["account_id"] for s in status) == EXPECTED[platform]
+    assert sorted(s["account"]["key"]["account_id"] for s in status) == EXPECTED[platform]
     assert all(s["connected"] and s["missing_scopes"] == [] for s in status)
 
 
 async def test_connect_x_oauth1(emulator: Emulator, user_id: str) -> None:
     sync = make_client(emulator)
     (account,) = await connect(sync, user_id, "x", oauth1=True)
-    assert account["account_id"] == "2244994945"
-    assert account["handle"] == "creatorsync_demo"
+    assert account["key"]["account_id"] == "2244994945"
+    assert account["profile"]["handle"] == "creatorsync_demo"
     assert account["expires_at"] is None
 
 
@@ -46,18 +46,18 @@ async def test_health_and_disconnect(emulator: Emulator, user_id: str) -> None:
     await connect(sync, user_id, "youtube")
     await connect(sync, user_id, "tiktok")
     health = await sync.health(user_id)
-    assert sorted(h["platform"] for h in health) == ["tiktok", "youtube"]
+    assert sorted(h["key"]["platform"] for h in health) == ["tiktok", "youtube"]
     assert all(h["healthy"] and h["error"] is None for h in health)
 
     emulator.ctl("POST", "/tokens/tiktok/revoke", {})
-    by_platform = {h["platform"]: h for h in await sync.health(user_id)}
+    by_platform = {h["key"]["platform"]: h for h in await sync.health(user_id)}
     assert not by_platform["tiktok"]["healthy"]
     err = by_platform["tiktok"]["error"]
     assert err is not None and err["code"] == "REAUTH_REQUIRED"
 
     assert await sync.disconnect(user_id, "youtube", "UCdemo0000000000000000001") is True
     assert await sync.disconnect(user_id, "youtube", "UCdemo0000000000000000001") is False
-    assert [s["platform"] for s in await sync.status(user_id)] == ["tiktok"]
+    assert [s["account"]["key"]["platform"] for s in await sync.status(user_id)] == ["tiktok"]
 
 
 async def test_denied_authorization(emulator: Emulator, user_id: str) -> None:
@@ -105,6 +105,6 @@ async def test_missing_app_is_config_error(emulator: Emulator) -> None:
     assert "secret" not in str(e.value).lower() or "cs-test" not in str(e.value)
 
 
-def test_short_state_secret_is_config_error(emulator: Emulator) -> None:
-    with pytest.raises(cs.ConfigError):
+def test_short_state_secret_is_invalid_input(emulator: Emulator) -> None:
+    with pytest.raises(cs.InvalidInput):
         cs.CreatorSync(apps=emulator.apps, endpoints=emulator.endpoints, state_secret="short", store=cs.MemoryStore())

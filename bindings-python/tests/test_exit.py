@@ -46,7 +46,7 @@ async def main():
     await sync.connect_complete_from_url(user, "facebook", location)
     events = []
     report = await sync.publish(user, cs.Post("exit test " + n), targets=["facebook:1001"], on_progress=events.append)
-    assert report.all_ok, [str(r.error) for r in report.results]
+    assert report["all_ok"], [str(r["error"]) for r in report["results"]]
     # Leave work in flight: its completions race with the interpreter's exit.
     loop = asyncio.get_running_loop()
     for _ in range(20):

@@ -57,7 +57,7 @@ async def test_fastapi_service(emulator: Emulator) -> None:
 
         r = await api.get("/status", headers=headers)
         accounts = r.json()["accounts"]
-        assert {a["platform"] for a in accounts} == {"x", "linkedin", "facebook"}
+        assert {a["account"]["key"]["platform"] for a in accounts} == {"x", "linkedin", "facebook"}
 
         body: Dict[str, Any] = {"text": "Hello from FastAPI", "targets": ["x", "linkedin:li-demo-person", "facebook:1001"]}
         r = await api.post("/publish", json=body, headers=headers)
@@ -76,22 +76,18 @@ async def test_fastapi_service(emulator: Emulator) -> None:
         r = await api.get("/health")
         assert r.json() == {"status": "ok"}
         r = await api.get("/health", headers=headers)
-        assert {a["platform"] for a in r.json()["accounts"]} == {"x", "linkedin", "facebook"}
+        assert {a["key"]["platform"] for a in r.json()["accounts"]} == {"x", "linkedin", "facebook"}
 
         r = await api.post("/disconnect/linkedin", headers=headers)
         assert r.status_code == 200 and r.json()["disconnected"] >= 1
         r = await api.post("/disconnect/facebook", params={"account_id": "1001"}, headers=headers)
         assert r.json() == {"disconnected": 1}
         r = await api.get("/status", params={"user_id": "fastapi-user"})
-        left = {(a["platform"], a["account_id"]) for a in r.json()["accounts"]}
+        left = {(a["account"]["key"]["platform"], a["account"]["key"]["account_id"]) for a in r.json()["accounts"]}
         assert not any(p == "linkedin" for p, _ in left) and ("facebook", "1001") not in left
         assert any(p == "x" for p, _ in left)
 
 
-@pytest.mark.skip(
-    reason="the old backend's body (caption, mediaUrl, title, hashtags, privacyStatus, mediaType) is mapped by the "
-    "core contract being written beside this change; remove this skip once publish accepts it"
-)
 async def test_fastapi_accepts_the_old_body_shape(emulator: Emulator) -> None:
     example = load_example()
     sync = cs.CreatorSync(

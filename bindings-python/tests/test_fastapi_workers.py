@@ -98,12 +98,12 @@ async def test_connect_and_publish_across_two_workers(emulator: Emulator, worker
         # ... and finishes on worker B.
         r = await http.get(b + callback.removeprefix(a), headers=headers)
         assert r.status_code == 200, r.text
-        assert [acc["platform"] for acc in r.json()["connected"]] == ["x"]
+        assert [acc["key"]["platform"] for acc in r.json()["connected"]] == ["x"]
         # The state is spent on every worker.
         r = await http.get(a + callback.removeprefix(a), headers=headers)
         assert r.status_code == 400 and r.json()["error"] == "INVALID_STATE"
         r = await http.get(f"{a}/status", headers=headers)
-        assert [s["platform"] for s in r.json()["accounts"]] == ["x"]
+        assert [s["account"]["key"]["platform"] for s in r.json()["accounts"]] == ["x"]
 
         # A publish on A, retried on B with the same idempotency key.
         text = f"one post from two workers {uuid.uuid4().hex[:8]}"

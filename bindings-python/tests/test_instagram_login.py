@@ -46,19 +46,19 @@ async def test_instagram_login_alt_text_and_trial_reel(emulator: Emulator, user_
     req = await sync.connect_begin(user_id, "instagram", "http://127.0.0.1:9/callback")
     assert "/oauth/authorize?" in req["url"] and "instagram_business_basic" in req["url"]
     accounts = await connect(sync, user_id, "instagram")
-    assert [a["account_id"] for a in accounts] == ["17841400000000001"]
+    assert [a["key"]["account_id"] for a in accounts] == ["17841400000000001"]
 
     image = cs.Media.url(f"{media_base}/a.jpg", allow_private=True, alt_text="a red bicycle")
     report = await sync.publish(user_id, cs.Post("ig login image", media=[image]), targets=["instagram"])
-    assert report.all_ok, [str(r.error) for r in report.results]
-    rec = next(p for p in emulator.posts("instagram") if p["post_id"] == report.results[0].post_id)
+    assert report["all_ok"], [str(r["error"]) for r in report["results"]]
+    rec = next(p for p in emulator.posts("instagram") if p["post_id"] == report["results"][0]["post_id"])
     assert rec["extra"]["alt_text"] == '["a red bicycle"]'
 
     options: cs.InstagramOptions = {"trial_graduation": "manual"}
     reel = cs.Post("ig login reel", media=[cs.Media.url(f"{media_base}/v.mp4", allow_private=True)], instagram=options)
     report = await sync.publish(user_id, reel, targets=["instagram"])
-    assert report.all_ok, [str(r.error) for r in report.results]
-    rec = next(p for p in emulator.posts("instagram") if p["post_id"] == report.results[0].post_id)
+    assert report["all_ok"], [str(r["error"]) for r in report["results"]]
+    rec = next(p for p in emulator.posts("instagram") if p["post_id"] == report["results"][0]["post_id"])
     assert rec["extra"]["trial_graduation"] == "MANUAL"
 
     not_a_reel = cs.Post("no", media=[cs.Media.url(f"{media_base}/a.jpg", allow_private=True)], instagram=options)

@@ -140,7 +140,7 @@ class BoolVersion(DictKeyValueStore):
         (Raising, "host store raised RuntimeError: database is down"),
         (Garbage, "get() must return None or a (value: str, version: int) tuple, not dict"),
         (GarbageList, "returned a key outside the prefix"),
-        (Hanging, "key-value store `delete` did not answer within"),
+        (Hanging, "store `delete` did not answer within"),
         (NoCas, "Conflict"),
         (BoolVersion, "must return a version (an int ≥ 1), not bool"),
     ],

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import creatorsync as cs
-from creatorsync.testing import key, sample_oauth2
 
 from conftest import Emulator, connect, make_client
 
@@ -67,31 +66,31 @@ def test_oauth1_bad_input_is_invalid_input() -> None:
 async def test_profile_is_the_core_profile(emulator: Emulator, user_id: str) -> None:
     sync = make_client(emulator)
     (account,) = await connect(sync, user_id, "tiktok")
-    profile = await sync.profile(user_id, "tiktok", account["account_id"])
+    profile = await sync.profile(user_id, "tiktok", account["key"]["account_id"])
     assert set(profile) == {"platform_user_id", "handle", "display_name", "kind"}
     assert profile["platform_user_id"]
-    assert profile["handle"] == account["handle"]
+    assert profile["handle"] == account["profile"]["handle"]
     with pytest.raises(cs.NotConnected):
         await sync.profile(user_id, "x", "nobody")
     with pytest.raises(cs.InvalidInput):
         await sync.profile(user_id, "myspace", "a")
 
 
-async def test_sqlite_rotate_key_reencrypts_every_row(tmp_path: Path) -> None:
+async def test_rotate_key_reseals_every_secret_through_the_client(emulator: Emulator, tmp_path: Path, user_id: str) -> None:
     path = tmp_path / "rot.db"
     old, new = os.urandom(32), os.urandom(32)
-    store = cs.SqliteStore(path, key=old, key_id="k1")
-    k = key("u", "x", "1")
-    await store.put(sample_oauth2(k, "secret-access"), None)
-    assert store.active_key_id == "k1"
-    assert await store.key_ids_in_use() == ["k1"]
-    assert await store.rotate_key(new, "k2") == 1
-    assert store.active_key_id == "k2"
-    assert await store.key_ids_in_use() == ["k2"]
+    sync = make_client(emulator, cs.SqliteStore(path, key=old, key_id="k1"))
+    await connect(sync, user_id, "x")
+    assert await sync.rotate_key("k2", new) >= 1
     # A process that only has the new key reads the row.
-    fresh = cs.SqliteStore(path, key=new, key_id="k2")
-    row = await fresh.get(k)
-    assert row is not None and row["credential"].get("access") == "secret-access"
+    fresh = make_client(emulator, cs.SqliteStore(path, key=new, key_id="k2"))
+    (status,) = await fresh.status(user_id)
+    assert status["connected"] and status["account"]["key"]["platform"] == "x"
+    # One that only has the old key cannot.
+    stale = make_client(emulator, cs.SqliteStore(path, key=old, key_id="k1"))
+    with pytest.raises(cs.KeyMismatch):
+        await stale.status(user_id)
     with pytest.raises(cs.InvalidInput):
-        await store.rotate_key(b"short", "k3")
-    assert store.active_key_id == "k2"
+        await sync.rotate_key("k3", b"short")
+    with pytest.raises(cs.ConfigError):
+        await make_client(emulator).rotate_key("k2", new)

@@ -33,7 +33,7 @@ OTHER_WORKER = textwrap.dedent(
             store=cs.SqliteStore(args["db"], key=bytes.fromhex(args["key"])),
         )
         accounts = await sync.connect_complete_from_url(args["user"], "tiktok", args["location"])
-        print(json.dumps([a["account_id"] for a in accounts]))
+        print(json.dumps([a["key"]["account_id"] for a in accounts]))
 
     asyncio.run(main())
     """
@@ -72,4 +72,4 @@ async def test_a_callback_on_another_process_completes_the_connect(
         await this.connect_complete_from_url(user_id, "tiktok", location)
     # This worker sees the account the other one stored.
     status = await this.status(user_id)
-    assert [s["account_id"] for s in status] == ["tt-demo-open-id"]
+    assert [s["account"]["key"]["account_id"] for s in status] == ["tt-demo-open-id"]

@@ -6,14 +6,17 @@ Routes (the caller is identified by the ``X-User-Id`` header or a
 
 * ``GET /connect/{platform}`` → ``302`` to the platform's authorize URL.
 * ``GET /callback/{platform}?code=...&state=...`` → the connected accounts.
-* ``GET /status`` → every connected account and its state.
+* ``GET /status`` → every connected account and its state, and its quotas.
 * ``GET /health`` → ``{"status": "ok"}``; with a user, also each account's
   live check.
 * ``POST /disconnect/{platform}`` (``?account_id=`` for one account) → how
   many accounts were disconnected.
-* ``POST /publish`` ``{"text": ..., "targets": [...], "media_urls": [...],
-  "options": {...}, "idempotency_key": ...}`` → per-platform results in the
-  legacy ``{success, postId, url, message}`` shape, plus details.
+* ``POST /publish`` ``{"text": ..., "media": [{"url": ...}], "options":
+  {...}, "targets": [...], "idempotency_key": ...}``, or the old backend's
+  body (``caption``, ``mediaUrl``, ``title``, ``hashtags``,
+  ``privacyStatus``, ``mediaType``) beside ``targets`` → per-platform
+  results in the legacy ``{success, postId, url, message}`` shape, plus
+  details. The body goes to the core as it is (``PostSpec``).
 
 Every worker process shares the state through the store (``CREATORSYNC_DB``:
 one SQLite file; a connect begun on one worker completes on another, and a
@@ -41,21 +44,10 @@ import os
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Dict, List, Optional
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Body, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BaseModel, Field
 
 import creatorsync as cs
-
-
-class PublishBody(BaseModel):
-    """The body of ``POST /publish``."""
-
-    text: str = ""
-    targets: Optional[List[str]] = None
-    media_urls: List[str] = Field(default_factory=list)
-    options: Dict[str, Dict[str, Any]] = Field(default_factory=dict)
-    idempotency_key: Optional[str] = None
 
 
 def client_from_env() -> cs.CreatorSync:
@@ -154,33 +146,34 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
 
     @app.post("/publish")
     async def publish_route(
-        body: PublishBody, user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
+        body: Dict[str, Any] = Body(...), user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
     ) -> Dict[str, Any]:
-        try:
-            post = cs.Post(body.text, media=[cs.Media.url(u) for u in body.media_urls], **body.options)
-        except TypeError as e:
-            raise HTTPException(status_code=400, detail=str(e)) from e
-        report = await sync.publish(user_id, post, targets=body.targets, idempotency_key=body.idempotency_key)
+        # Routing fields are the route's; the rest is the post, new shape or
+        # old, read by the core's contract (which names a bad field).
+        post = dict(body)
+        targets = post.pop("targets", None)
+        key = post.pop("idempotency_key", post.pop("idempotencyKey", None))
+        report = await sync.publish(user_id, post, targets=targets, idempotency_key=key)
         return {
-            "idempotency_key": report.idempotency_key,
-            "results": report.legacy(),
+            "idempotency_key": report["idempotency_key"],
+            "results": report["legacy"],
             "details": [
                 {
-                    "platform": r.platform,
-                    "account_id": r.account_id,
-                    "ok": r.ok,
-                    "post_id": r.post_id,
-                    "url": r.url,
-                    "error": None if r.error is None else getattr(r.error, "code", "ERROR"),
-                    "reused": r.reused,
+                    "platform": r["platform"],
+                    "account_id": r["account_id"],
+                    "ok": r["ok"],
+                    "post_id": r["post_id"],
+                    "url": r["url"],
+                    "error": None if r["error"] is None else r["error"]["code"],
+                    "reused": r["reused"],
                 }
-                for r in report.results
+                for r in report["results"]
             ],
         }
 
     @app.get("/status")
     async def status_route(user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)) -> Dict[str, Any]:
-        return {"accounts": await sync.status(user_id)}
+        return {"accounts": await sync.status(user_id), "quota": await sync.quota(user_id)}
 
     @app.get("/health")
     async def health_route(
@@ -202,7 +195,8 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
         if account_id is not None:
             ids = [account_id]
         else:
-            ids = [a["account_id"] for a in await sync.status(user_id) if a["platform"] == platform]
+            keys = [s["account"]["key"] for s in await sync.status(user_id)]
+            ids = [k["account_id"] for k in keys if k["platform"] == platform]
         count = 0
         for a in ids:
             count += int(await sync.disconnect(user_id, platform, a))

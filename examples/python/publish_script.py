@@ -53,7 +53,7 @@ def main(argv: List[str]) -> int:
         for platform in cs.PLATFORMS:
             req = sync.connect_begin("me", platform, f"http://127.0.0.1:9/callback/{platform}")
             accounts = sync.connect_complete_from_url("me", platform, authorize(req["url"]))
-            print(f"{platform}: connected {[a['account_id'] for a in accounts]}")
+            print(f"{platform}: connected {[a['key']['account_id'] for a in accounts]}")
         post = cs.Post(
             "Hello from a script",
             media=[cs.Media.file(video)],
@@ -61,8 +61,8 @@ def main(argv: List[str]) -> int:
             tiktok={"privacy_level": "SELF_ONLY", "disable_duet": True, "disable_stitch": True},
         )
         report = sync.publish("me", post, on_progress=on_progress)
-        print(json.dumps(report.legacy(), indent=2))
-        return 0 if report.all_ok else 1
+        print(json.dumps(report["legacy"], indent=2))
+        return 0 if report["all_ok"] else 1
 
 
 if __name__ == "__main__":

@@ -3,10 +3,10 @@ Instagram, YouTube and TikTok, and publish to all of them at once.
 
 The API is asyncio-first::
 
-    sync = CreatorSync(apps=..., state_secret=..., store=MemoryStore())
+    sync = CreatorSync(apps=..., state_secret=..., store="memory")
     req = await sync.connect_begin("user-1", "x", "https://app.example/cb/x")
     accounts = await sync.connect_complete_from_url("user-1", "x", callback_url)
-    report = await sync.publish("user-1", Post("Hello"))
+    report = await sync.publish("user-1", {"text": "Hello"})  # or Post("Hello")
 
 Every call runs in the Rust core without holding the GIL; cancelling the
 awaiting task cancels the work. Errors are :class:`CreatorSyncError`
@@ -42,33 +42,38 @@ from ._native import (
     PlatformError,
     Post,
     PostgresStore,
-    PublishReport,
+    QuotaExhausted,
     RateLimited,
     ReauthRequired,
     SqliteStore,
     StoreError,
-    TargetResult,
     TransportError,
     __version__,
     sign_oauth1,
 )
 from ._types import (
     Account,
-    InstagramOptions,
     AccountHealth,
     AccountKey,
     AccountStatus,
     AuthorizationRequest,
-    Credential,
+    ClientOptions,
+    ComposeConstraints,
     ErrorInfo,
+    ErrorView,
     FacebookOptions,
+    InstagramOptions,
     KeyValueStore,
+    LegacyPostBody,
     LegacyResult,
-    ProgressEvent,
+    MediaInput,
+    PostInput,
     Profile,
+    ProgressEvent,
+    PublishReport,
+    QuotaUsage,
     Target,
-    Token,
-    TokenStore,
+    TargetResult,
     Violation,
 )
 
@@ -107,9 +112,16 @@ __all__ = [
     "OutcomeUnknown",
     "CreatorSync",
     "CreatorSyncError",
-    "Credential",
     "Duplicate",
     "ErrorInfo",
+    "ErrorView",
+    "ClientOptions",
+    "ComposeConstraints",
+    "LegacyPostBody",
+    "MediaInput",
+    "PostInput",
+    "QuotaExhausted",
+    "QuotaUsage",
     "InvalidInput",
     "InvalidMedia",
     "InvalidPost",
@@ -135,8 +147,6 @@ __all__ = [
     "StoreError",
     "Target",
     "TargetResult",
-    "Token",
-    "TokenStore",
     "TransportError",
     "Violation",
     "__version__",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
@@ -9,17 +10,23 @@ from ._types import (
     InstagramOptions,
     Account,
     AccountHealth,
-    AccountKey,
     AccountStatus,
     AuthorizationRequest,
+    ComposeConstraints,
+    Concurrency,
     FacebookOptions,
-    LegacyResult,
+    LegacyPostBody,
+    NamedKey,
+    PostgresOptions,
+    PostInput,
     Profile,
     ProgressEvent,
+    PublishReport,
+    QuotaUsage,
+    SqliteOptions,
+    StoreKeys,
     Target,
     KeyValueStore,
-    Token,
-    TokenStore,
     Violation,
 )
 
@@ -29,6 +36,7 @@ __all__ = [
     "NotConnected",
     "ReauthRequired",
     "RateLimited",
+    "QuotaExhausted",
     "InvalidInput",
     "InvalidPost",
     "InvalidMedia",
@@ -52,12 +60,9 @@ __all__ = [
     "PostgresStore",
     "Media",
     "Post",
-    "TargetResult",
-    "PublishReport",
     "CreatorSync",
     "OAuth1Signer",
     "sign_oauth1",
-    "core_token_store_conformance",
     "check_key_value_store",
     "create_postgres_database",
     "drop_postgres_database",
@@ -99,6 +104,17 @@ class ReauthRequired(CreatorSyncError):
 
 class RateLimited(CreatorSyncError):
     """The platform throttled the request (see ``retry_after``)."""
+
+class QuotaExhausted(RateLimited):
+    """A platform quota is used up; nothing was sent for this target and
+    the SDK never retries it. Publish again after ``resets_at``."""
+
+    bucket: str
+    """The quota's name in the platform's data (``posts``, ``uploads``...)."""
+    limit: Optional[int]
+    """How many the window allows, when the platform documents it."""
+    resets_at: datetime.datetime
+    """When a slot frees up again (an aware datetime, UTC)."""
 
 class InvalidInput(CreatorSyncError, ValueError):
     """A caller-supplied value is malformed; ``field`` names it."""
@@ -190,88 +206,51 @@ class OutcomeUnknown(CreatorSyncError):
 
 @final
 class MemoryStore:
-    """Tokens kept in process memory (tests, demos, one-process apps)."""
+    """The option ``store="memory"``: everything in process memory (lost on
+    restart; one worker only)."""
 
     def __new__(cls) -> MemoryStore: ...
-    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
-        """Reads one token (None: not stored)."""
-    def list(self, user_id: str) -> Awaitable[List[Token]]:
-        """Lists a user's tokens, ordered by key."""
-    def put(self, token: Token, expected_version: Optional[int] = None) -> Awaitable[int]:
-        """Compare-and-swap write; returns the new version or raises ``Conflict``."""
-    def delete(self, key: AccountKey) -> Awaitable[bool]:
-        """Removes a token; returns whether one was removed."""
 
 @final
 class SqliteStore:
-    """The embedded encrypted SQLite store (tokens and publish log)."""
+    """The option ``sqlite={...}``: the embedded encrypted SQLite file.
+    Nothing is opened or checked until a client is built with it."""
 
     def __new__(
         cls,
         path: Union[str, os.PathLike[str]],
         key: Union[bytes, str, None] = None,
-        key_id: str = "k1",
+        key_id: Optional[str] = None,
+        *,
+        keys: Optional[Sequence[NamedKey]] = None,
     ) -> SqliteStore:
-        """``key``: 32 raw bytes or their base64 (None: ``CREATORSYNC_KEY``)."""
+        """``key``: 32 raw bytes or their base64 (None: ``CREATORSYNC_KEY``);
+        ``keys``: several ``{"id", "key"}``, the active one first."""
     @property
     def path(self) -> str:
         """The database file."""
-    def rotate_key(self, new_key: bytes, new_key_id: str) -> Awaitable[int]:
-        """Makes ``new_key`` (32 raw bytes) under ``new_key_id`` the active
-        key and re-encrypts every row in one transaction; returns how many
-        rows moved."""
-    def key_ids_in_use(self) -> Awaitable[List[str]]:
-        """The distinct key ids the stored rows are encrypted with."""
-    @property
-    def active_key_id(self) -> str:
-        """The id of the key new writes are encrypted with."""
-    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
-        """Reads one token (None: not stored)."""
-    def list(self, user_id: str) -> Awaitable[List[Token]]:
-        """Lists a user's tokens, ordered by key."""
-    def put(self, token: Token, expected_version: Optional[int] = None) -> Awaitable[int]:
-        """Compare-and-swap write; returns the new version or raises ``Conflict``."""
-    def delete(self, key: AccountKey) -> Awaitable[bool]:
-        """Removes a token; returns whether one was removed."""
 
 @final
 class PostgresStore:
-    """The encrypted PostgreSQL store (tokens and publish log), shared by
-    several workers or machines."""
+    """The option ``postgres={...}``: PostgreSQL, shared by several
+    workers or machines. Connects when a client is built with it."""
 
     def __new__(
         cls,
         url: str,
         key: Union[bytes, str, None] = None,
-        key_id: str = "k1",
-        max_connections: int = 10,
-        acquire_timeout: float = 30.0,
+        key_id: Optional[str] = None,
+        *,
+        keys: Optional[Sequence[NamedKey]] = None,
+        max_connections: Optional[int] = None,
+        acquire_timeout_ms: Optional[float] = None,
     ) -> PostgresStore:
         """``url``: ``postgres://user:password@host:port/database``
         (``?sslmode=require`` for TLS). ``key``: 32 raw bytes or their
-        base64 (None: ``CREATORSYNC_KEY``). ``max_connections``: the pool
-        size of this process; ``acquire_timeout``: seconds a call waits for
-        a free connection. Connects and applies the schema."""
+        base64 (None: ``CREATORSYNC_KEY``)."""
     @property
     def url(self) -> str:
         """The connection URL with its password replaced by ``[redacted]``."""
-    def rotate_key(self, new_key: bytes, new_key_id: str) -> Awaitable[int]:
-        """Makes ``new_key`` (32 raw bytes) under ``new_key_id`` the active
-        key and re-encrypts every row in one transaction; returns how many
-        rows moved."""
-    def key_ids_in_use(self) -> Awaitable[List[str]]:
-        """The distinct key ids the stored rows are encrypted with."""
-    @property
-    def active_key_id(self) -> str:
-        """The id of the key new writes are encrypted with."""
-    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
-        """Reads one token (None: not stored)."""
-    def list(self, user_id: str) -> Awaitable[List[Token]]:
-        """Lists a user's tokens, ordered by key."""
-    def put(self, token: Token, expected_version: Optional[int] = None) -> Awaitable[int]:
-        """Compare-and-swap write; returns the new version or raises ``Conflict``."""
-    def delete(self, key: AccountKey) -> Awaitable[bool]:
-        """Removes a token; returns whether one was removed."""
 
 @final
 class Media:
@@ -317,54 +296,6 @@ class Post:
         """Every platform's options, defaults filled in."""
 
 @final
-class TargetResult:
-    """The outcome of one target (platform + account)."""
-
-    @property
-    def platform(self) -> str:
-        """The platform."""
-    @property
-    def account_id(self) -> str:
-        """The account id on the platform."""
-    @property
-    def ok(self) -> bool:
-        """Whether the post is live."""
-    @property
-    def post_id(self) -> Optional[str]:
-        """The post id, when published."""
-    @property
-    def url(self) -> Optional[str]:
-        """The post URL, when published."""
-    @property
-    def error(self) -> Optional[CreatorSyncError]:
-        """Why not, when not published."""
-    @property
-    def elapsed(self) -> float:
-        """Seconds spent on this target."""
-    @property
-    def reused(self) -> bool:
-        """Whether the result came from an earlier publish with the same key."""
-
-@final
-class PublishReport:
-    """What a publish did, per target."""
-
-    @property
-    def idempotency_key(self) -> str:
-        """Publish again with this key to retry without double posting."""
-    @property
-    def results(self) -> List[TargetResult]:
-        """One result per target."""
-    @property
-    def elapsed(self) -> float:
-        """Seconds the publish took."""
-    @property
-    def all_ok(self) -> bool:
-        """Whether every target was published."""
-    def legacy(self) -> Dict[str, LegacyResult]:
-        """The seed system's ``{success, postId, url, message}`` per platform."""
-
-@final
 class CreatorSync:
     """The client: connect accounts, check them, publish.
 
@@ -375,14 +306,21 @@ class CreatorSync:
 
     def __new__(
         cls,
-        apps: Optional[Mapping[str, Mapping[str, str]]] = None,
+        apps: Union[str, Mapping[str, Mapping[str, str]], None] = None,
         endpoints: Optional[Mapping[str, Any]] = None,
         state_secret: Union[str, bytes, None] = None,
-        store: Union[MemoryStore, SqliteStore, PostgresStore, TokenStore, None] = None,
+        store: Union[str, MemoryStore, SqliteStore, PostgresStore, KeyValueStore, None] = None,
         *,
-        concurrency: Optional[Tuple[int, int]] = None,
-        store_timeout: Optional[float] = None,
-    ) -> CreatorSync: ...
+        sqlite: Optional[SqliteOptions] = None,
+        postgres: Optional[PostgresOptions] = None,
+        store_keys: Optional[StoreKeys] = None,
+        store_timeout_ms: Optional[float] = None,
+        concurrency: Union[Concurrency, Tuple[int, int], None] = None,
+        lease_ttl_ms: Optional[int] = None,
+        media_host: Optional[Mapping[str, Any]] = None,
+        api_versions: Optional[Mapping[str, str]] = None,
+    ) -> CreatorSync:
+        """The options of the core's contract (see ``ClientOptions``)."""
     def connect_begin(
         self, user_id: str, platform: str, redirect_uri: str, *, oauth1: bool = False
     ) -> Awaitable[AuthorizationRequest]:
@@ -403,10 +341,18 @@ class CreatorSync:
         """Accounts whose token expires within ``days`` and cannot be refreshed."""
     def health(self, user_id: str) -> Awaitable[List[AccountHealth]]:
         """Live check of every account's token."""
+    def quota(self, user_id: str) -> Awaitable[List[QuotaUsage]]:
+        """Every quota of the user's accounts: used, limit, remaining, resets_at."""
+    def rotate_key(self, new_id: str, new_key: bytes) -> Awaitable[int]:
+        """Re-seals every stored secret under the new active key (32 bytes)."""
+    def compose_constraints(
+        self, user_id: str, account_id: str, platform: str = "tiktok"
+    ) -> Awaitable[ComposeConstraints]:
+        """What a TikTok creator may choose when composing a post."""
     def publish(
         self,
         user_id: str,
-        post: Post,
+        post: Union[Post, PostInput, LegacyPostBody, Mapping[str, Any]],
         targets: Optional[Sequence[Target]] = None,
         idempotency_key: Optional[str] = None,
         on_progress: Optional[Callable[[ProgressEvent], object]] = None,
@@ -443,10 +389,6 @@ def sign_oauth1(
     """The ``Authorization`` header value for one request; ``url``'s query
     and the ``form`` fields are signed. ``nonce`` and ``timestamp`` fix
     what is otherwise fresh (give both or neither)."""
-
-def core_token_store_conformance(make: Callable[[], TokenStore]) -> Awaitable[None]:
-    """Runs the core's (Rust) token store conformance suite against stores
-    made by ``make()``; raises ``AssertionError`` naming the broken rule."""
 
 def check_key_value_store(
     store: Union[KeyValueStore, Callable[[], KeyValueStore]], *, timeout: Optional[float] = None

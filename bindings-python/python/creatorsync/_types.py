@@ -1,14 +1,16 @@
 """Typed shapes of the plain values CreatorSync exchanges with Python code.
 
-Stores, status calls and progress events use plain dicts so that they
-serialize naturally (JSON, BSON for a MongoDB collection); these
-``TypedDict`` and ``Protocol`` declarations give them names for type checkers.
+Options, posts, views (accounts, status, health, the publish report) and
+progress events are plain dicts in the shapes of the core's contract
+(``docs/contract.schema.json``; ``tests/test_contract.py`` fails when these
+declarations drift from it); these ``TypedDict`` and ``Protocol``
+declarations give them names for type checkers.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Awaitable, Dict, Iterable, List, Literal, Optional, Tuple, Union
+from typing import Any, Awaitable, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, Union
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, Protocol, TypedDict
@@ -17,20 +19,34 @@ else:  # pragma: no cover - Python < 3.11
 
 __all__ = [
     "AccountKey",
-    "Credential",
     "Profile",
-    "Token",
     "Account",
     "AccountStatus",
     "AccountHealth",
+    "ErrorView",
     "ErrorInfo",
     "AuthorizationRequest",
     "ProgressEvent",
     "Violation",
     "LegacyResult",
-    "TokenStore",
+    "TargetResult",
+    "PublishReport",
+    "TargetObject",
     "Target",
+    "NamedKey",
+    "SqliteOptions",
+    "PostgresOptions",
+    "StoreKeys",
+    "Concurrency",
+    "ClientOptions",
+    "MediaInput",
+    "PostInput",
+    "LegacyPostBody",
+    "QuotaUsage",
+    "ComposeConstraints",
+    "KeyValueStore",
     "InstagramOptions",
+    "FacebookOptions",
 ]
 
 
@@ -40,23 +56,6 @@ class AccountKey(TypedDict):
     user_id: str
     platform: str
     account_id: str
-
-
-class Credential(TypedDict):
-    """A credential, in clear: ``type`` is ``"oauth1"`` (``token``,
-    ``secret``) or ``"oauth2"`` (``access``, ``refresh``, ``expires_at``,
-    ``refresh_expires_at``, ``scopes``, ``user_token``: Facebook Pages
-    keep the user token behind the Page token). Keep it encrypted at rest."""
-
-    type: str
-    token: NotRequired[str]
-    secret: NotRequired[str]
-    access: NotRequired[str]
-    refresh: NotRequired[Optional[str]]
-    expires_at: NotRequired[Optional[str]]
-    refresh_expires_at: NotRequired[Optional[str]]
-    scopes: NotRequired[List[str]]
-    user_token: NotRequired[Optional[str]]
 
 
 class FacebookOptions(TypedDict, total=False):
@@ -72,7 +71,7 @@ class FacebookOptions(TypedDict, total=False):
 
 
 class Profile(TypedDict):
-    """Public profile of a connected account."""
+    """Who a connected account is."""
 
     platform_user_id: str
     handle: Optional[str]
@@ -80,56 +79,50 @@ class Profile(TypedDict):
     kind: Optional[str]
 
 
-class Token(TypedDict):
-    """A token record as kept by a store. ``version`` is the store's
-    compare-and-swap version (set by the store); ``updated_at`` is an
-    RFC 3339 string."""
+class Account(TypedDict):
+    """A connected account (the core's ``AccountView``)."""
 
     key: AccountKey
-    credential: Credential
     profile: Profile
-    version: int
-    updated_at: str
-    needs_reauth: bool
-    metadata: Dict[str, str]
-
-
-class Account(TypedDict):
-    """A connected account as reported to your application."""
-
-    user_id: str
-    platform: str
-    account_id: str
-    handle: Optional[str]
-    display_name: Optional[str]
-    kind: Optional[str]
     expires_at: Optional[str]
     needs_reauth: bool
 
 
-class AccountStatus(Account):
-    """An account and its state, from the store alone."""
+class AccountStatus(TypedDict):
+    """An account and its state, from the store alone (``StatusView``)."""
 
+    account: Account
     connected: bool
+    expires_at: Optional[str]
+    needs_reauth: bool
     missing_scopes: List[str]
     can_refresh: bool
 
 
-class ErrorInfo(TypedDict):
-    """A stable error ``code`` (``REAUTH_REQUIRED``, ...) and its message."""
+class ErrorView(TypedDict):
+    """An error inside a view: its stable ``code``, ``message`` and the
+    answers of its question methods."""
 
     code: str
     message: str
+    platform: Optional[str]
+    status: Optional[int]
+    retryable: bool
+    retry_after: Optional[float]
+    post_id: Optional[str]
+    cause: Optional[ErrorView]
+
+
+ErrorInfo = ErrorView
+"""Former name of :class:`ErrorView`."""
 
 
 class AccountHealth(TypedDict):
-    """The live check of one account."""
+    """The live check of one account (``HealthView``)."""
 
-    user_id: str
-    platform: str
-    account_id: str
+    key: AccountKey
     healthy: bool
-    error: Optional[ErrorInfo]
+    error: Optional[ErrorView]
 
 
 class AuthorizationRequest(TypedDict):
@@ -175,47 +168,156 @@ LegacyResult = TypedDict(
 """The seed system's per-platform result shape."""
 
 
-Target = Union[str, Tuple[str, str]]
-"""A publish target: ``"x"`` (every connected X account), ``"facebook:1001"``
-or ``("facebook", "1001")`` (one account)."""
+class TargetResult(TypedDict):
+    """The outcome of one target (``TargetResultView``)."""
+
+    platform: str
+    account_id: str
+    ok: bool
+    post_id: Optional[str]
+    url: Optional[str]
+    error: Optional[ErrorView]
+    elapsed_ms: float
+    reused: bool
 
 
-class TokenStore(Protocol):
-    """What a store written in Python implements (e.g. over a MongoDB
-    collection with Motor). All four methods are ``async def`` (any
-    awaitable will do) and run on the event loop of the code calling the
-    client.
+class PublishReport(TypedDict):
+    """What a publish did, per target (``ReportView``). Publish again with
+    ``idempotency_key`` to retry without double posting."""
 
-    Semantics (checked by :mod:`creatorsync.testing`):
+    idempotency_key: str
+    all_ok: bool
+    results: List[TargetResult]
+    legacy: Dict[str, LegacyResult]
+    elapsed_ms: float
 
-    * ``get(key)`` returns the record with its current ``version``, or None.
-    * ``put(token, None)`` inserts; if the key exists it raises
-      ``Conflict(message, current_version)``.
-    * ``put(token, v)`` replaces the record only if its version is ``v``,
-      else raises ``Conflict(message, current_version)`` (``None`` when the
-      record is gone). The incoming ``token["version"]`` is ignored.
-    * A successful ``put`` returns the new version: 1 for an insert, ``v + 1``
-      for a replace. The check and the write must be atomic (e.g. Mongo
-      ``update_one({"_id": ..., "version": v}, ...)``).
-    * ``list(user_id)`` returns only that user's records.
-    * ``delete(key)`` returns whether a record was removed.
-    """
 
-    def get(self, key: AccountKey) -> Awaitable[Optional[Token]]:
-        """Reads one record."""
-        ...
+class TargetObject(TypedDict):
+    """A target as a dict (no ``account_id``: every account of the platform)."""
 
-    def list(self, user_id: str) -> Awaitable[List[Token]]:
-        """Lists a user's records."""
-        ...
+    platform: str
+    account_id: NotRequired[Optional[str]]
 
-    def put(self, token: Token, expected_version: Optional[int]) -> Awaitable[int]:
-        """Compare-and-swap write; returns the new version."""
-        ...
 
-    def delete(self, key: AccountKey) -> Awaitable[bool]:
-        """Removes a record; returns whether one existed."""
-        ...
+Target = Union[str, Tuple[str, str], TargetObject]
+"""A publish target: ``"x"`` (every connected X account), ``"facebook:1001"``,
+``("facebook", "1001")`` or ``{"platform": "facebook", "account_id": "1001"}``."""
+
+
+class NamedKey(TypedDict):
+    """One key of a ring: its id and the base64 of 32 bytes."""
+
+    id: str
+    key: str
+
+
+class SqliteOptions(TypedDict):
+    """``sqlite=``: the embedded encrypted SQLite file."""
+
+    path: str
+    key: NotRequired[Optional[str]]
+    key_id: NotRequired[Optional[str]]
+    keys: NotRequired[Optional[List[NamedKey]]]
+
+
+class PostgresOptions(TypedDict):
+    """``postgres=``: PostgreSQL, shared by every worker."""
+
+    url: str
+    key: NotRequired[Optional[str]]
+    key_id: NotRequired[Optional[str]]
+    keys: NotRequired[Optional[List[NamedKey]]]
+    max_connections: NotRequired[Optional[int]]
+    acquire_timeout_ms: NotRequired[Optional[float]]
+
+
+class StoreKeys(TypedDict, total=False):
+    """``store_keys=``: the key ring sealing what a store object keeps."""
+
+    key: Optional[str]
+    key_id: Optional[str]
+    keys: Optional[List[NamedKey]]
+
+
+Concurrency = TypedDict("Concurrency", {"per_publish": Optional[int], "global": Optional[int]}, total=False)
+"""``concurrency=``: targets in flight per publish and across all publishes."""
+
+
+class ClientOptions(TypedDict):
+    """The options of :class:`~creatorsync.CreatorSync` (the core's
+    ``ClientOptions``), as keyword arguments."""
+
+    apps: NotRequired[Optional[Union[str, Mapping[str, Mapping[str, str]]]]]
+    endpoints: NotRequired[Optional[Mapping[str, Any]]]
+    state_secret: str
+    store: NotRequired[Optional[str]]
+    sqlite: NotRequired[Optional[SqliteOptions]]
+    postgres: NotRequired[Optional[PostgresOptions]]
+    store_keys: NotRequired[Optional[StoreKeys]]
+    store_timeout_ms: NotRequired[Optional[float]]
+    concurrency: NotRequired[Optional[Union[Concurrency, Tuple[int, int]]]]
+    lease_ttl_ms: NotRequired[Optional[int]]
+    media_host: NotRequired[Optional[Mapping[str, Any]]]
+    api_versions: NotRequired[Optional[Mapping[str, str]]]
+
+
+class MediaInput(TypedDict, total=False):
+    """One media item of a dict post: exactly one of ``path``, ``url`` or
+    ``buffer`` (bytes)."""
+
+    path: Optional[str]
+    url: Optional[str]
+    buffer: Optional[bytes]
+    name: Optional[str]
+    mime: Optional[str]
+    alt_text: Optional[str]
+    allow_loopback: Optional[bool]
+
+
+class PostInput(TypedDict, total=False):
+    """A post as a dict (the core's ``PostInput``)."""
+
+    text: str
+    media: List[MediaInput]
+    options: Optional[Mapping[str, Mapping[str, Any]]]
+
+
+class LegacyPostBody(TypedDict, total=False):
+    """The old backend's body, mapped by the core (``contract/legacy.rs``)."""
+
+    caption: Optional[str]
+    media_url: Optional[str]
+    title: Optional[str]
+    hashtags: Optional[List[str]]
+    privacy_status: Optional[str]
+    media_type: Optional[str]
+
+
+class QuotaUsage(TypedDict):
+    """One quota of an account or app (the core's ``QuotaUsage``)."""
+
+    platform: str
+    bucket: str
+    scope: str
+    account_id: Optional[str]
+    window: str
+    used: int
+    limit: Optional[int]
+    remaining: Optional[int]
+    resets_at: Optional[str]
+
+
+class ComposeConstraints(TypedDict):
+    """What a TikTok creator may choose when composing a post."""
+
+    creator_username: str
+    creator_nickname: str
+    creator_avatar_url: Optional[str]
+    privacy_level_options: List[str]
+    max_video_post_duration_sec: Optional[int]
+    comment_disabled: bool
+    duet_disabled: bool
+    stitch_disabled: bool
 
 
 class KeyValueStore(Protocol):

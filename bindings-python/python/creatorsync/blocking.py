@@ -2,7 +2,7 @@
 synchronous frameworks::
 
     from creatorsync.blocking import CreatorSync
-    sync = CreatorSync(apps=..., state_secret=..., store=MemoryStore())
+    sync = CreatorSync(apps=..., state_secret=..., store="memory")
     report = sync.publish("user-1", Post("Hello"))
 
 Each call runs on a private asyncio loop in a background thread (so host
@@ -19,16 +19,25 @@ from types import TracebackType
 from typing import Any, Awaitable, Callable, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from . import _native
-from ._native import MemoryStore, Post, PostgresStore, PublishReport, SqliteStore
+from ._native import MemoryStore, Post, PostgresStore, SqliteStore
 from ._types import (
     Account,
     AccountHealth,
     AccountStatus,
+    ComposeConstraints,
+    Concurrency,
+    KeyValueStore,
+    LegacyPostBody,
+    PostgresOptions,
+    PostInput,
     Profile,
     AuthorizationRequest,
     ProgressEvent,
+    PublishReport,
+    QuotaUsage,
+    SqliteOptions,
+    StoreKeys,
     Target,
-    TokenStore,
 )
 
 __all__ = ["CreatorSync"]
@@ -42,13 +51,19 @@ class CreatorSync:
 
     def __init__(
         self,
-        apps: Optional[Mapping[str, Mapping[str, str]]] = None,
+        apps: Union[str, Mapping[str, Mapping[str, str]], None] = None,
         endpoints: Optional[Mapping[str, Any]] = None,
         state_secret: Union[str, bytes, None] = None,
-        store: Union[MemoryStore, SqliteStore, PostgresStore, TokenStore, None] = None,
+        store: Union[str, MemoryStore, SqliteStore, PostgresStore, KeyValueStore, None] = None,
         *,
-        concurrency: Optional[Tuple[int, int]] = None,
-        store_timeout: Optional[float] = None,
+        sqlite: Optional[SqliteOptions] = None,
+        postgres: Optional[PostgresOptions] = None,
+        store_keys: Optional[StoreKeys] = None,
+        store_timeout_ms: Optional[float] = None,
+        concurrency: Union[Concurrency, Tuple[int, int], None] = None,
+        lease_ttl_ms: Optional[int] = None,
+        media_host: Optional[Mapping[str, Any]] = None,
+        api_versions: Optional[Mapping[str, str]] = None,
     ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="creatorsync", daemon=True)
@@ -57,7 +72,18 @@ class CreatorSync:
         async def build() -> _native.CreatorSync:
             # Built on the loop so a host store binds to it.
             return _native.CreatorSync(
-                apps, endpoints, state_secret, store, concurrency=concurrency, store_timeout=store_timeout
+                apps,
+                endpoints,
+                state_secret,
+                store,
+                sqlite=sqlite,
+                postgres=postgres,
+                store_keys=store_keys,
+                store_timeout_ms=store_timeout_ms,
+                concurrency=concurrency,
+                lease_ttl_ms=lease_ttl_ms,
+                media_host=media_host,
+                api_versions=api_versions,
             )
 
         self._client = self._call(build)
@@ -102,10 +128,22 @@ class CreatorSync:
         """See :meth:`creatorsync.CreatorSync.profile`."""
         return self._call(lambda: self._client.profile(user_id, platform, account_id))
 
+    def quota(self, user_id: str) -> List[QuotaUsage]:
+        """See :meth:`creatorsync.CreatorSync.quota`."""
+        return self._call(lambda: self._client.quota(user_id))
+
+    def rotate_key(self, new_id: str, new_key: bytes) -> int:
+        """See :meth:`creatorsync.CreatorSync.rotate_key`."""
+        return self._call(lambda: self._client.rotate_key(new_id, new_key))
+
+    def compose_constraints(self, user_id: str, account_id: str, platform: str = "tiktok") -> ComposeConstraints:
+        """See :meth:`creatorsync.CreatorSync.compose_constraints`."""
+        return self._call(lambda: self._client.compose_constraints(user_id, account_id, platform))
+
     def publish(
         self,
         user_id: str,
-        post: Post,
+        post: Union[Post, PostInput, LegacyPostBody, Mapping[str, Any]],
         targets: Optional[Sequence[Target]] = None,
         idempotency_key: Optional[str] = None,
         on_progress: Optional[Callable[[ProgressEvent], object]] = None,

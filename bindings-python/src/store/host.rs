@@ -1,6 +1,5 @@
-//! Stores written in Python, awaited by the core: [`HostObject`] (the one
-//! bridge) and [`HostStore`], the token-shaped store (see `host_kv.rs` for
-//! the key-value one).
+//! [`HostObject`]: the one bridge from the core to a Python object it
+//! awaits (the key-value store of `host_kv.rs`).
 //!
 //! The core calls the store's methods from tokio tasks. Each call builds
 //! the coroutine and schedules it on the asyncio loop captured from the
@@ -12,19 +11,16 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_trait::async_trait;
-use creatorsync_core::{AccountKey, Error, Result, StoredToken, TokenStore};
+use creatorsync_core::{Error, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use pyo3_async_runtimes::TaskLocals;
 
-use crate::convert::{json_to_py, key_to_py, py_to_json, token_from_json, token_to_json};
 use crate::error::from_py;
 use crate::runtime::attach_py;
 
 /// A Python object the core awaits: the loop it runs on and the one way
-/// to call it. Shared by the token store ([`HostStore`]) and the key-value
-/// store ([`super::HostKeyValueStore`]).
+/// to call it ([`super::HostKeyValueStore`]).
 pub(crate) struct HostObject {
     obj: Py<PyAny>,
     locals: Mutex<Option<Arc<TaskLocals>>>,
@@ -109,116 +105,10 @@ impl HostObject {
     }
 }
 
-/// A Python object used as the token store.
-pub(crate) struct HostStore {
-    host: HostObject,
-}
-
-impl fmt::Debug for HostStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HostStore").finish_non_exhaustive()
-    }
-}
-
-impl HostStore {
-    /// Wraps `obj`, checking it has the four methods.
-    pub(crate) fn new(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            host: HostObject::new(
-                obj,
-                &["get", "list", "put", "delete"],
-                "a MemoryStore, a SqliteStore or an object with async get/list/put/delete",
-            )?,
-        })
-    }
-
-    /// Wraps `obj`, bound to the loop of `locals`.
-    pub(crate) fn with_locals(obj: &Bound<'_, PyAny>, locals: Arc<TaskLocals>) -> PyResult<Self> {
-        let store = Self::new(obj)?;
-        store.host.set_locals(locals);
-        Ok(store)
-    }
-
-    /// Points the store at the event loop of the current caller; called by
-    /// every client method, so the store follows the loop in use.
-    pub(crate) fn follow_loop(&self, py: Python<'_>) {
-        self.host.follow_loop(py);
-    }
-
-    /// Calls `method(*args)` on the store; returns the result as JSON.
-    async fn call<F>(&self, method: &'static str, args: F) -> Result<serde_json::Value>
-    where
-        F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyTuple>> + Send,
-    {
-        self.host
-            .call(method, args, |out| py_to_json(out).map_err(|e| from_py(&e)))
-            .await
-    }
-}
-
 type PyFuture = std::pin::Pin<Box<dyn std::future::Future<Output = PyResult<Py<PyAny>>> + Send>>;
 
+/// A method's answer: a value, or a coroutine still to await on the loop.
 enum Pending {
     Ready(Py<PyAny>),
     Awaiting(PyFuture),
-}
-
-fn store_shape(method: &str, what: &str) -> Error {
-    Error::store(format!("host store {method}() must return {what}"))
-}
-
-#[async_trait]
-impl TokenStore for HostStore {
-    async fn get(&self, key: &AccountKey) -> Result<Option<StoredToken>> {
-        let v = self
-            .call("get", |py| PyTuple::new(py, [key_to_py(py, key)?]))
-            .await?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        token_from_json(v)
-            .map(Some)
-            .map_err(|e| Error::store(format!("host store get() returned a bad token: {e}")))
-    }
-
-    async fn list(&self, user_id: &str) -> Result<Vec<StoredToken>> {
-        let v = self.call("list", |py| PyTuple::new(py, [user_id])).await?;
-        let serde_json::Value::Array(items) = v else {
-            return Err(store_shape("list", "a list of token dicts"));
-        };
-        let mut out = items
-            .into_iter()
-            .map(|t| {
-                token_from_json(t).map_err(|e| {
-                    Error::store(format!("host store list() returned a bad token: {e}"))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(out)
-    }
-
-    async fn put(&self, token: &StoredToken, expected_version: Option<u64>) -> Result<u64> {
-        let json = token_to_json(token);
-        let v = self
-            .call("put", |py| {
-                PyTuple::new(
-                    py,
-                    [
-                        json_to_py(py, &json)?,
-                        expected_version.into_pyobject(py)?.into_any(),
-                    ],
-                )
-            })
-            .await?;
-        v.as_u64()
-            .ok_or_else(|| store_shape("put", "the new version (an int)"))
-    }
-
-    async fn delete(&self, key: &AccountKey) -> Result<bool> {
-        let v = self
-            .call("delete", |py| PyTuple::new(py, [key_to_py(py, key)?]))
-            .await?;
-        Ok(v.as_bool().unwrap_or(!v.is_null()))
-    }
 }

@@ -12,14 +12,13 @@
 //! ```
 //!
 //! Methods may be `async def` (awaited on the caller's event loop, never
-//! blocking it) or plain functions. Every call is bounded by a time limit,
-//! and every answer is checked against the contract before the core sees
+//! blocking it) or plain functions. The core bounds every call by its
+//! time limit, and every answer is checked against the contract before the core sees
 //! it: a store that raises, hangs, returns garbage or the wrong version
 //! fails with a typed [`Error`] (`StoreError`, or `Conflict`), never a
 //! crash.
 
 use std::fmt;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use creatorsync_core::{Error, KeyValueStore, Result, Versioned};
@@ -28,31 +27,28 @@ use pyo3::types::{PyBool, PyList, PyString, PyTuple};
 
 use super::host::HostObject;
 
-/// A Python object used as the core's key-value store.
+/// A Python object used as the core's key-value store. Calls are not
+/// bounded here: the core wraps every store it is given in its
+/// `TimeoutStore` (`store_timeout_ms`).
 pub(crate) struct HostKeyValueStore {
     host: HostObject,
-    limit: Duration,
 }
 
 impl fmt::Debug for HostKeyValueStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HostKeyValueStore")
-            .field("limit", &self.limit)
-            .finish_non_exhaustive()
+        f.debug_struct("HostKeyValueStore").finish_non_exhaustive()
     }
 }
 
 impl HostKeyValueStore {
-    /// Wraps `obj` (checking it has the four methods); each call must
-    /// answer within `limit`.
-    pub(crate) fn new(obj: &Bound<'_, PyAny>, limit: Duration) -> PyResult<Self> {
+    /// Wraps `obj` (checking it has the four methods).
+    pub(crate) fn new(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(Self {
             host: HostObject::new(
                 obj,
                 &["get", "put", "delete", "list"],
                 "an object with (async) get/put/delete/list implementing the KeyValueStore protocol",
             )?,
-            limit,
         })
     }
 
@@ -62,7 +58,6 @@ impl HostKeyValueStore {
     }
 
     /// Points the store at the event loop of the current caller.
-    #[allow(dead_code)] // used by the client once it takes a key-value store
     pub(crate) fn follow_loop(&self, py: Python<'_>) {
         self.host.follow_loop(py);
     }
@@ -72,14 +67,7 @@ impl HostKeyValueStore {
         F: for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyTuple>> + Send,
         C: for<'py> FnOnce(&Bound<'py, PyAny>) -> Result<T> + Send,
     {
-        tokio::time::timeout(self.limit, self.host.call(method, args, convert))
-            .await
-            .unwrap_or_else(|_| {
-                Err(Error::store(format!(
-                    "key-value store `{method}` did not answer within {:?}",
-                    self.limit
-                )))
-            })
+        self.host.call(method, args, convert).await
     }
 }
 
