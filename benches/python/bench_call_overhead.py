@@ -61,4 +61,4 @@ async def run(n_status: int, n_publish: int) -> None:
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
-    asyncio.run(run(*(args + [20000, 300][len(args):])))
+    asyncio.run(run(*(args + [20000, 45][len(args):])))
