@@ -259,6 +259,9 @@ class ClientOptions(TypedDict):
     lease_ttl_ms: NotRequired[Optional[int]]
     media_host: NotRequired[Optional[Mapping[str, Any]]]
     api_versions: NotRequired[Optional[Mapping[str, str]]]
+    quota_limits: NotRequired[Optional[Mapping[str, Mapping[str, int]]]]
+    """Caps counted for the platforms' quotas, per platform and quota name
+    (``{"youtube": {"uploads": 500}}``; names in ``docs/quotas.md``)."""
 
 
 class MediaInput(TypedDict, total=False):
