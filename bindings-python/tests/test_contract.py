@@ -3,17 +3,23 @@ written by the core and checked fresh by a core test): every ``TypedDict``
 of ``creatorsync._types`` that has a schema definition declares exactly its
 fields, required and nullable as the schema says, and the constructors take
 exactly the ``ClientOptions`` properties as keywords. The views a client
-returns have the schema's keys. Node's equivalent:
+returns have the schema's keys, and images from bytes reach Instagram and
+TikTok (which pull media from a URL) through ``media_host``. Node's equivalent:
 ``bindings-node/__test__/contract.test.mjs``."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import inspect
 import json
 import os
+import threading
 import types
 import typing
-from typing import Any, Dict, List, Tuple
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -21,7 +27,7 @@ import creatorsync as cs
 import creatorsync.blocking
 from creatorsync import _types
 
-from conftest import Emulator, connect, make_client
+from conftest import STATE_SECRET, Emulator, connect, make_client
 
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "contract.schema.json")
 with open(SCHEMA_PATH) as _f:
@@ -152,3 +158,58 @@ async def test_views_have_the_schema_shape(emulator: Emulator, user_id: str) -> 
         assert_shape(legacy, "LegacyResultView")
     failed = next(r for r in report["results"] if r["platform"] == "facebook")
     assert failed["error"] is not None and failed["error"]["code"] == "NOT_CONNECTED"
+
+
+def jpeg_bytes() -> bytes:
+    """A small JPEG-looking file (Instagram and TikTok take JPEG images)."""
+    return bytes.fromhex("ffd8ffe000104a46494600010100000100010000") + b"\0" * 4096
+
+
+@contextlib.contextmanager
+def file_server(directory: str) -> Iterator[str]:
+    """A loopback http.server thread serving ``directory``: the "public"
+    media host the emulator fetches from. Yields its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=directory)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_images_from_bytes_publish_through_media_host_and_fail_without_it(
+    emulator: Emulator, tmp_path: Path, user_id: str
+) -> None:
+    post: Dict[str, Any] = {
+        "text": f"bytes {user_id}",
+        "media": [{"buffer": jpeg_bytes(), "name": "a.jpg"}],
+        "options": {"tiktok": {"privacy_level": "SELF_ONLY"}},
+    }
+    without = make_client(emulator)
+    for p in ("instagram", "tiktok"):
+        await connect(without, user_id, p)
+    bare = await without.publish(user_id, post, targets=["instagram", "tiktok"])
+    assert [r["platform"] for r in bare["results"] if r["ok"]] == [], bare["results"]
+
+    with file_server(str(tmp_path)) as base_url:
+        sync = cs.CreatorSync(
+            apps=emulator.apps,
+            endpoints=emulator.endpoints,
+            state_secret=STATE_SECRET,
+            store="memory",
+            media_host={"dir": str(tmp_path), "public_base_url": base_url},
+        )
+        for p in ("instagram", "tiktok"):
+            await connect(sync, user_id, p)
+        report = await sync.publish(user_id, post, targets=["instagram", "tiktok"])
+    assert report["all_ok"], report["results"]
+    assert sorted(r["platform"] for r in report["results"]) == ["instagram", "tiktok"]
+    assert any(tmp_path.rglob("*")), "the media host got the files"
