@@ -30,8 +30,9 @@ use crate::store::{HostKeyValueStore, options_of};
 /// any object with (async) `get/put/delete/list`: the `KeyValueStore`
 /// protocol), `sqlite`, `postgres`, `store_keys` (seals what a store
 /// object keeps), `store_timeout_ms`, `concurrency` (`{"per_publish",
-/// "global"}` or a pair), `lease_ttl_ms`, `media_host`, `api_versions`. A
-/// mistake raises `InvalidInput` naming the option.
+/// "global"}` or a pair), `lease_ttl_ms`, `media_host`, `api_versions`,
+/// `quota_limits` (`{platform: {quota_name: cap}}`, names in
+/// `docs/quotas.md`). A mistake raises `InvalidInput` naming the option.
 #[pyclass(module = "creatorsync", frozen)]
 #[derive(Debug)]
 pub(crate) struct CreatorSync {
@@ -42,7 +43,7 @@ pub(crate) struct CreatorSync {
 #[pymethods]
 impl CreatorSync {
     #[new]
-    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, sqlite=None, postgres=None, store_keys=None, store_timeout_ms=None, concurrency=None, lease_ttl_ms=None, media_host=None, api_versions=None))]
+    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, sqlite=None, postgres=None, store_keys=None, store_timeout_ms=None, concurrency=None, lease_ttl_ms=None, media_host=None, api_versions=None, quota_limits=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -58,6 +59,7 @@ impl CreatorSync {
         lease_ttl_ms: Option<&Bound<'_, PyAny>>,
         media_host: Option<&Bound<'_, PyAny>>,
         api_versions: Option<&Bound<'_, PyAny>>,
+        quota_limits: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut map = Map::new();
         for (name, v) in [
@@ -70,6 +72,7 @@ impl CreatorSync {
             ("lease_ttl_ms", lease_ttl_ms),
             ("media_host", media_host),
             ("api_versions", api_versions),
+            ("quota_limits", quota_limits),
         ] {
             if let Some(v) = v {
                 map.insert(name.into(), py_to_json(v, name).map_err(to_py)?);

@@ -426,3 +426,57 @@ fn conflict_version(value: &Bound<'_, PyAny>) -> Option<u64> {
     let args = args.cast::<PyTuple>().ok()?;
     args.get_item(1).ok()?.extract::<Option<u64>>().ok()?
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use creatorsync_core::{Error, Platform};
+    use pyo3::prelude::*;
+
+    use super::{QuotaExhausted, RateLimited, to_py};
+
+    /// The raised form of a used-up quota (no client call raises it: a
+    /// publish reports it per target, see tests/test_quota.py).
+    #[test]
+    fn quota_exhausted_is_a_rate_limited_with_bucket_limit_and_an_aware_resets_at() {
+        Python::initialize();
+        let at = Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap()
+            + chrono::Duration::microseconds(250);
+        let err = to_py(Error::QuotaExhausted {
+            platform: Platform::X,
+            bucket: "posts".into(),
+            limit: Some(100),
+            resets_at: at,
+            message: "X posts used up".into(),
+        });
+        Python::attach(|py| {
+            assert!(err.is_instance_of::<QuotaExhausted>(py));
+            assert!(err.is_instance_of::<RateLimited>(py));
+            let v = err.value(py);
+            let get = |k: &str| v.getattr(k).unwrap();
+            assert_eq!(get("code").extract::<String>().unwrap(), "QUOTA_EXHAUSTED");
+            assert_eq!(get("platform").extract::<String>().unwrap(), "x");
+            assert_eq!(get("bucket").extract::<String>().unwrap(), "posts");
+            assert_eq!(get("limit").extract::<u32>().unwrap(), 100);
+            let resets_at = get("resets_at");
+            let offset = resets_at.call_method0("utcoffset").unwrap();
+            assert!(!offset.is_none(), "resets_at is an aware datetime");
+            assert_eq!(
+                offset
+                    .call_method0("total_seconds")
+                    .unwrap()
+                    .extract::<f64>()
+                    .unwrap(),
+                0.0
+            );
+            assert_eq!(
+                resets_at
+                    .call_method0("isoformat")
+                    .unwrap()
+                    .extract::<String>()
+                    .unwrap(),
+                "2026-12-05T08:00:00.000250+00:00"
+            );
+        });
+    }
+}

@@ -319,6 +319,7 @@ class CreatorSync:
         lease_ttl_ms: Optional[int] = None,
         media_host: Optional[Mapping[str, Any]] = None,
         api_versions: Optional[Mapping[str, str]] = None,
+        quota_limits: Optional[Mapping[str, Mapping[str, int]]] = None,
     ) -> CreatorSync:
         """The options of the core's contract (see ``ClientOptions``)."""
     def connect_begin(

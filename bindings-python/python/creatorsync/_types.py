@@ -4,10 +4,10 @@ Options, posts, views (accounts, status, health, the publish report) and
 progress events are plain dicts in the shapes of the core's contract
 (``docs/contract.schema.json``; ``tests/test_contract.py`` fails when these
 declarations drift from it); these ``TypedDict`` and ``Protocol``
-declarations give them names for type checkers.
+declarations give them names for type checkers. Annotations are evaluated
+(no ``from __future__ import annotations``) so that ``__required_keys__`` /
+``__optional_keys__`` tell ``NotRequired`` fields at run time too.
 """
-
-from __future__ import annotations
 
 import sys
 from typing import Any, Awaitable, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, Union
@@ -109,8 +109,15 @@ class ErrorView(TypedDict):
     status: Optional[int]
     retryable: bool
     retry_after: Optional[float]
+    resets_at: Optional[str]
+    """``QUOTA_EXHAUSTED`` (and ``RATE_LIMITED`` when the platform said):
+    when the quota or limit resets (RFC 3339)."""
+    bucket: Optional[str]
+    """``QUOTA_EXHAUSTED``: the quota's name (``posts``, ``uploads``...)."""
+    limit: Optional[int]
+    """``QUOTA_EXHAUSTED``: how many the window allows, when documented."""
     post_id: Optional[str]
-    cause: Optional[ErrorView]
+    cause: Optional["ErrorView"]
 
 
 ErrorInfo = ErrorView
@@ -259,6 +266,9 @@ class ClientOptions(TypedDict):
     lease_ttl_ms: NotRequired[Optional[int]]
     media_host: NotRequired[Optional[Mapping[str, Any]]]
     api_versions: NotRequired[Optional[Mapping[str, str]]]
+    quota_limits: NotRequired[Optional[Mapping[str, Mapping[str, int]]]]
+    """Caps counted for the platforms' quotas, per platform and quota name
+    (``{"youtube": {"uploads": 500}}``; names in ``docs/quotas.md``)."""
 
 
 class MediaInput(TypedDict, total=False):
@@ -288,7 +298,7 @@ class LegacyPostBody(TypedDict, total=False):
     caption: Optional[str]
     media_url: Optional[str]
     title: Optional[str]
-    hashtags: Optional[List[str]]
+    hashtags: List[str]
     privacy_status: Optional[str]
     media_type: Optional[str]
 

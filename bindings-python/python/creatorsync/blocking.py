@@ -64,6 +64,7 @@ class CreatorSync:
         lease_ttl_ms: Optional[int] = None,
         media_host: Optional[Mapping[str, Any]] = None,
         api_versions: Optional[Mapping[str, str]] = None,
+        quota_limits: Optional[Mapping[str, Mapping[str, int]]] = None,
     ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="creatorsync", daemon=True)
@@ -84,6 +85,7 @@ class CreatorSync:
                 lease_ttl_ms=lease_ttl_ms,
                 media_host=media_host,
                 api_versions=api_versions,
+                quota_limits=quota_limits,
             )
 
         self._client = self._call(build)
