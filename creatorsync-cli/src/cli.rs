@@ -1,0 +1,117 @@
+//! The command line's grammar (clap derive): global flags and one
+//! subcommand per task. Meanings and checks of values (platforms, targets,
+//! options) are the core's; clap only splits the words.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+/// Connect social accounts and publish to X, LinkedIn, Facebook,
+/// Instagram, YouTube and TikTok at once.
+#[derive(Debug, Parser)]
+#[command(name = "creatorsync", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// The configuration file (default: `creatorsync/config.toml` in the
+    /// user's config directory).
+    #[arg(long, global = true, env = "CREATORSYNC_CONFIG", value_name = "PATH")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Whose accounts (default: `user` from the config file, else
+    /// `default`).
+    #[arg(long, global = true, env = "CREATORSYNC_USER", value_name = "ID")]
+    pub(crate) user: Option<String>,
+
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+
+    /// Run against the bundled emulator, started in this process (offline;
+    /// the demo accounts of every platform are connected first).
+    #[arg(long, global = true)]
+    pub(crate) emulator: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Connect an account: prints the authorize URL and catches the
+    /// platform's redirect on a loopback listener.
+    Connect(ConnectArgs),
+    /// The connected accounts.
+    Accounts,
+    /// Each connected account's state, from the store.
+    Status,
+    /// Asks every platform whether each token still works.
+    Health,
+    /// Quota use per platform and account.
+    Quota,
+    /// Revokes and forgets one account.
+    Disconnect {
+        /// The platform (`x`, `linkedin`, ...).
+        platform: String,
+        /// The account id on the platform (see `accounts`).
+        account: String,
+    },
+    /// Publishes a post to the connected accounts.
+    Post(PostArgs),
+    /// Runs the bundled emulator and prints its endpoints, until Ctrl-C.
+    Emulator,
+    /// Prints a shell completion script.
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+}
+
+/// `connect`.
+#[derive(Debug, Args)]
+pub(crate) struct ConnectArgs {
+    /// The platform, or `all`.
+    pub(crate) platform: String,
+    /// Open the authorize URL in the default browser.
+    #[arg(long)]
+    pub(crate) open: bool,
+    /// Port of the loopback listener on 127.0.0.1 (default:
+    /// `callback_port` from the config file, else any free port). The
+    /// redirect URI `http://127.0.0.1:PORT/callback` must be registered
+    /// with the platform's app.
+    #[arg(long)]
+    pub(crate) port: Option<u16>,
+    /// How long to wait for the browser, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub(crate) timeout: u64,
+    /// X only: the OAuth 1.0a flow instead of OAuth 2.0.
+    #[arg(long)]
+    pub(crate) oauth1: bool,
+}
+
+/// `post`.
+#[derive(Debug, Args)]
+pub(crate) struct PostArgs {
+    /// The text (caption on media platforms, description on YouTube).
+    pub(crate) text: String,
+    /// Media files, in display order.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub(crate) media: Vec<PathBuf>,
+    /// Targets: `all`, or platforms and `platform:account_id`, comma
+    /// separated (`x,youtube,facebook:1001`).
+    #[arg(long, default_value = "all", value_name = "TARGETS")]
+    pub(crate) to: String,
+    /// A platform option, `platform.name=value` (repeatable); the value is
+    /// read as JSON when it is a number, boolean, array or object, else as
+    /// text (`youtube.title=Hi`, `tiktok.disable_stitch=true`).
+    #[arg(long = "option", short = 'o', value_name = "PLATFORM.NAME=VALUE")]
+    pub(crate) options: Vec<String>,
+    /// The idempotency key: give it again to retry without double posting.
+    #[arg(long)]
+    pub(crate) key: Option<String>,
+    /// Publish where the post is valid and report the other targets,
+    /// instead of refusing the whole post.
+    #[arg(long)]
+    pub(crate) valid_only: bool,
+}
