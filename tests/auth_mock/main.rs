@@ -14,7 +14,10 @@ async fn an_unmocked_request_is_named_and_fails_the_test() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 404);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("GET") && body.contains("/nowhere?x=1"), "{body}");
+    assert!(
+        body.contains("GET") && body.contains("/nowhere?x=1"),
+        "{body}"
+    );
     drop(mock); // verification: the catch-all expected no request
 }
 
