@@ -73,7 +73,10 @@ async fn hundred_concurrent_callers_two_managers_one_refresh() {
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
     let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
     let old = expire(&store, &key).await;
-    mock.state.refresh_delay_ms.store(50, Ordering::SeqCst);
+    mock.state
+        .refresh_answer_delay_ms
+        .store(50, Ordering::SeqCst);
+    mock.expect_refreshes(1).await;
     let a = manager(&mock, &store);
     let b = manager(&mock, &store);
     let calls = (0..100).map(|i| {
@@ -82,11 +85,6 @@ async fn hundred_concurrent_callers_two_managers_one_refresh() {
         tokio::spawn(async move { m.usable(&key).await })
     });
     let results = futures::future::join_all(calls).await;
-    assert_eq!(
-        mock.state.refresh_calls.load(Ordering::SeqCst),
-        1,
-        "exactly one refresh at the server"
-    );
     let tokens: std::collections::BTreeSet<String> = results
         .into_iter()
         .map(|r| access_of(&r.unwrap().unwrap_or_else(|e| panic!("usable failed: {e}"))))
@@ -119,18 +117,17 @@ async fn revoked_grant_flags_the_row_and_keeps_it() {
     let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
     let old = expire(&store, &key).await;
     mock.state.refresh.lock().unwrap().remove(&refresh_of(&old)); // revoked by the user
+    mock.expect_refreshes(1).await;
     let m = manager(&mock, &store);
     let e = m.usable(&key).await.unwrap_err();
     assert!(matches!(e, Error::ReauthRequired { .. }), "{e:?}");
     let row = store.get(&key).await.unwrap().expect("row kept");
     assert!(row.needs_reauth);
     // Later calls fail fast without another refresh.
-    let calls = mock.state.refresh_calls.load(Ordering::SeqCst);
     assert!(matches!(
         m.usable(&key).await,
         Err(Error::ReauthRequired { .. })
     ));
-    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), calls);
     let st = m.status("alice").await.unwrap();
     assert!(st[0].needs_reauth && !st[0].connected);
 }
@@ -141,7 +138,9 @@ async fn invalid_grant_after_a_concurrent_rotation_uses_the_stored_token() {
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
     let key = connect(&mock, &store, Platform::X).await.remove(0);
     let stale = expire(&store, &key).await;
-    mock.state.refresh_delay_ms.store(2000, Ordering::SeqCst);
+    // The refresh is answered late, and by then the grant it used is dead.
+    mock.refresh_refused_after(std::time::Duration::from_millis(2000))
+        .await;
     let m = manager(&mock, &store);
     let task = {
         let (m, key) = (m.clone(), key.clone());
@@ -196,12 +195,13 @@ async fn server_errors_during_refresh_are_retried_and_never_reauth() {
     let old = expire(&store, &key).await;
     let m = manager(&mock, &store);
     // Two 503s, then success: retried with backoff.
-    mock.state.refresh_5xx.store(2, Ordering::SeqCst);
+    mock.failing_refreshes(2).await;
     let t = m.usable(&key).await.unwrap();
     assert_ne!(access_of(&t), access_of(&old));
-    // More 503s than retries: a transient error, the row untouched.
+    // More 503s than retries (3): four attempts, a transient error, the
+    // row untouched.
     let before = expire(&store, &key).await;
-    mock.state.refresh_5xx.store(100, Ordering::SeqCst);
+    mock.failing_refreshes(4).await;
     let e = m.usable(&key).await.unwrap_err();
     assert!(!matches!(e, Error::ReauthRequired { .. }), "{e:?}");
     assert!(e.is_retryable(), "{e:?}");
@@ -210,7 +210,6 @@ async fn server_errors_during_refresh_are_retried_and_never_reauth() {
     assert_eq!(refresh_of(&row), refresh_of(&before));
     assert!(!row.metadata.contains_key("refresh_lease"));
     // Once the platform recovers, it works.
-    mock.state.refresh_5xx.store(0, Ordering::SeqCst);
     m.usable(&key).await.unwrap();
 }
 
@@ -219,6 +218,7 @@ async fn meta_tokens_are_checked_for_expiry() {
     let mock = auth_mock::start().await;
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
     let keys = connect(&mock, &store, Platform::Facebook).await;
+    mock.expect_refreshes(0).await;
     let m = manager(&mock, &store);
     m.usable(&keys[0]).await.unwrap(); // page tokens do not expire
     expire(&store, &keys[0]).await;
@@ -227,7 +227,6 @@ async fn meta_tokens_are_checked_for_expiry() {
         Err(Error::ReauthRequired { .. })
     ));
     assert!(store.get(&keys[0]).await.unwrap().unwrap().needs_reauth);
-    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 0);
     assert_eq!(m.expiring_within("alice", 30).await.unwrap().len(), 1);
 }
 
@@ -240,22 +239,15 @@ async fn disconnect_revokes_and_deletes_and_mark_reauth_flags() {
     let m = manager(&mock, &store);
     m.mark_reauth(&key, "401 from the API").await.unwrap();
     assert!(store.get(&key).await.unwrap().unwrap().needs_reauth);
+    mock.expect_revocations(&refresh_of(&row), 1).await;
     assert!(m.disconnect(&key).await.unwrap());
     assert!(store.get(&key).await.unwrap().is_none());
-    assert!(
-        mock.state
-            .revoked
-            .lock()
-            .unwrap()
-            .contains(&refresh_of(&row))
-    );
     assert!(!m.disconnect(&key).await.unwrap());
     // LinkedIn: the member grant is shared with the organizations, so
     // disconnecting one organization does not revoke it.
     let keys = connect(&mock, &store, Platform::LinkedIn).await;
-    let n = mock.state.revoked.lock().unwrap().len();
+    mock.expect_no_revocation().await;
     m.disconnect(&keys[1]).await.unwrap();
-    assert_eq!(mock.state.revoked.lock().unwrap().len(), n);
     assert!(m.usable(&keys[0]).await.is_ok());
 }
 
@@ -289,7 +281,10 @@ async fn two_processes_sharing_a_sqlite_file_refresh_once() {
     let mock = auth_mock::start().await;
     let key = connect(&mock, &s1, Platform::TikTok).await.remove(0);
     let old = expire(&s1, &key).await;
-    mock.state.refresh_delay_ms.store(50, Ordering::SeqCst);
+    mock.state
+        .refresh_answer_delay_ms
+        .store(50, Ordering::SeqCst);
+    mock.expect_refreshes(1).await;
     let a = manager(&mock, &s1);
     let b = manager(&mock, &s2);
     let calls = (0..100).map(|i| {
@@ -298,7 +293,6 @@ async fn two_processes_sharing_a_sqlite_file_refresh_once() {
         tokio::spawn(async move { m.usable(&key).await })
     });
     let results = futures::future::join_all(calls).await;
-    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
     let tokens: std::collections::BTreeSet<String> = results
         .into_iter()
         .map(|r| access_of(&r.unwrap().unwrap_or_else(|e| panic!("usable failed: {e}"))))
@@ -322,6 +316,7 @@ async fn linkedin_refresh_updates_the_organization_rows() {
         .find(|k| k.account_id == "li-demo-person")
         .unwrap();
     let old = expire(&store, member).await;
+    mock.expect_refreshes(1).await;
     let m = manager(&mock, &store);
     let fresh = m.usable(member).await.unwrap();
     assert_ne!(access_of(&fresh), access_of(&old));
@@ -329,7 +324,6 @@ async fn linkedin_refresh_updates_the_organization_rows() {
         let row = store.get(k).await.unwrap().unwrap();
         assert_eq!(access_of(&row), access_of(&fresh), "{}", k.account_id);
     }
-    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
     // Refreshable: nothing is "expiring" unless the refresh token is.
     assert!(m.expiring_within("alice", 30).await.unwrap().is_empty());
     assert_eq!(m.expiring_within("alice", 400).await.unwrap().len(), 3);
@@ -466,6 +460,9 @@ async fn a_dropped_refresh_still_saves_the_rotated_token() {
     let key = connect(&mock, &store, Platform::TikTok).await.remove(0);
     let old = expire(&store, &key).await;
     let m = manager(&mock, &store);
+    // One refresh for the dropped caller (the next call uses its saved
+    // token) and one after the expiry at the end.
+    mock.expect_refreshes(2).await;
     slow.armed.store(true, Ordering::SeqCst);
     let caller = {
         let (m, key) = (m.clone(), key.clone());
@@ -500,7 +497,6 @@ async fn a_dropped_refresh_still_saves_the_rotated_token() {
     // The next call uses the saved token, and the next refresh works.
     let t = m.usable(&key).await.unwrap();
     assert_eq!(access_of(&t), access_of(&row));
-    assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1);
     expire(&store, &key).await;
     let t = m.usable(&key).await.unwrap();
     assert_ne!(access_of(&t), access_of(&row));
@@ -537,6 +533,7 @@ async fn a_refresh_outliving_its_lease_is_not_repeated_by_another_worker() {
             )
         };
         let (a, b) = (worker(), worker());
+        mock.expect_refreshes(1).await;
         let first = {
             let key = key.clone();
             tokio::spawn(async move { a.usable(&key).await })
@@ -547,7 +544,6 @@ async fn a_refresh_outliving_its_lease_is_not_repeated_by_another_worker() {
         let first = first.await.unwrap().expect("worker A refreshes");
         let second = second.unwrap_or_else(|e| panic!("{p}: worker B: {e:?}"));
         assert_eq!(access_of(&first), access_of(&second), "{p}");
-        assert_eq!(mock.state.refresh_calls.load(Ordering::SeqCst), 1, "{p}");
         let row = store.get(&key).await.unwrap().unwrap();
         assert!(!row.needs_reauth, "{p}");
         assert!(!row.metadata.contains_key("refresh_lease"), "{p}");

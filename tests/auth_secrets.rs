@@ -4,7 +4,6 @@
 mod auth_mock;
 
 use std::io::Write;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
@@ -81,7 +80,6 @@ async fn secrets_never_logged() {
     mock.state.refresh.lock().unwrap().clear();
     let err = c.tokens().usable(&key).await.unwrap_err();
     debug_dump.push_str(&format!("{err} {err:?}"));
-    mock.state.refresh_5xx.store(0, Ordering::SeqCst);
     // A tampered state error too.
     let e = c
         .complete("alice", Platform::TikTok, "code-x", &states[0])

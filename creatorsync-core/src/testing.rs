@@ -1,6 +1,7 @@
 //! Conformance suites for [`TokenStore`], [`PublishLog`],
 //! [`KeyValueStore`], [`PendingStore`] and [`UploadSessions`]
-//! implementations (feature `testing`).
+//! implementations (feature `testing`), and [`mocks`]: the six platforms'
+//! answers on a `wiremock` server for testing code that calls the SDK.
 //!
 //! Every implementation — the in-memory and SQLite stores here, PostgreSQL,
 //! and stores written in Python or JavaScript through the bindings — runs
@@ -48,6 +49,8 @@ use crate::{
 };
 
 mod kv;
+#[cfg(feature = "mocks")]
+pub mod mocks;
 mod pending;
 mod publish_log;
 mod sessions;

@@ -1,20 +1,30 @@
-//! A small stateful mock of the six platforms' OAuth and profile endpoints
-//! (platforms.md + contract.md shapes), on one loopback port. All paths of
-//! all platforms are distinct, so one base URL serves every platform.
+//! A stateful mock of the six platforms' OAuth and profile endpoints
+//! (platforms.md + contract.md shapes) on one `wiremock` server. All paths
+//! of all platforms are distinct, so one base URL serves every platform.
+//!
+//! The grants (codes, PKCE challenges, live access and refresh tokens)
+//! are server state, kept by the responders; what a test asserts about the
+//! requests themselves goes through wiremock matchers and `expect(n)`:
+//! [`Mock::expect_refreshes`], [`Mock::failing_refreshes`],
+//! [`Mock::expect_revocations`], checked when the server drops at the end
+//! of the test. A catch-all answers any other request `404` naming it,
+//! and fails the test when the server drops.
 #![allow(dead_code, unreachable_pub, clippy::result_large_err)]
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{any, get, post};
-use axum::{Form, Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use creatorsync::auth::{Apps, Connector};
+use creatorsync::testing::mocks::wiremock::matchers::{
+    any, body_string_contains, method, path, path_regex,
+};
+use creatorsync::testing::mocks::wiremock::{
+    Mock as Route, MockServer, Request, Respond, ResponseTemplate,
+};
 use creatorsync::{
     EndpointSet, Endpoints, HttpClient, HttpConfig, Platform, RetryConfig, TokenStore,
 };
@@ -31,7 +41,7 @@ pub struct Code {
     pub redirect: String,
 }
 
-/// Everything the mock remembers and every knob a test turns.
+/// The platforms' state, and the knobs that shape their answers.
 #[derive(Debug, Default)]
 pub struct MockState {
     seq: AtomicUsize,
@@ -40,9 +50,6 @@ pub struct MockState {
     pub access: Mutex<HashMap<String, String>>,
     /// refresh token -> platform
     pub refresh: Mutex<HashMap<String, String>>,
-    pub refresh_calls: AtomicUsize,
-    /// Answer this many refreshes with 503 first.
-    pub refresh_5xx: AtomicUsize,
     /// Leave refresh_token out of refresh answers.
     pub omit_refresh_token: AtomicBool,
     /// Token answers (exchange and refresh, every platform) carry
@@ -53,12 +60,9 @@ pub struct MockState {
     pub blank_access_token: AtomicBool,
     /// Authorize answers error=access_denied.
     pub deny: AtomicBool,
-    /// Refresh takes this long (ms), to widen races.
-    pub refresh_delay_ms: AtomicUsize,
     /// A successful refresh answers this long (ms) after the server acted
     /// (the old refresh token already spent when rotating).
     pub refresh_answer_delay_ms: AtomicUsize,
-    pub revoked: Mutex<Vec<String>>,
     /// Every secret-looking value handed out or received (for leak tests).
     pub secrets: Mutex<Vec<String>>,
     /// X OAuth 1.0a request tokens -> (secret, callback)
@@ -79,36 +83,74 @@ impl MockState {
     fn valid(&self, token: &str) -> bool {
         self.access.lock().unwrap().contains_key(token)
     }
+    /// Forgets a token the platform revoked.
+    fn revoke(&self, token: &str) {
+        self.access.lock().unwrap().remove(token);
+        self.refresh.lock().unwrap().remove(token);
+    }
 }
 
 pub struct Mock {
     pub state: Arc<MockState>,
     pub base: String,
+    pub server: MockServer,
 }
 
-fn err(status: u16, error: &str) -> Response {
-    (
-        StatusCode::from_u16(status).unwrap(),
-        Json(json!({"error": error, "error_description": format!("mock: {error}")})),
+type Handler = fn(&MockState, &Request) -> ResponseTemplate;
+
+/// A responder running `handler` on the shared state.
+struct Stateful(Arc<MockState>, Handler);
+
+impl Respond for Stateful {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        (self.1)(&self.0, request)
+    }
+}
+
+fn json_answer(status: u16, v: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(v)
+}
+
+fn err(status: u16, error: &str) -> ResponseTemplate {
+    json_answer(
+        status,
+        json!({"error": error, "error_description": format!("mock: {error}")}),
     )
-        .into_response()
+}
+
+fn redirect(to: &str) -> ResponseTemplate {
+    ResponseTemplate::new(303).insert_header("location", to)
+}
+
+fn query(r: &Request) -> Params {
+    r.url.query_pairs().into_owned().collect()
+}
+
+fn form(r: &Request) -> Params {
+    url::form_urlencoded::parse(&r.body).into_owned().collect()
+}
+
+fn header<'a>(r: &'a Request, name: &str) -> &'a str {
+    r.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 /// A token answer, blanked as the test asked.
-fn token_answer(s: &MockState, mut v: serde_json::Value) -> Response {
+fn token_answer(s: &MockState, mut v: serde_json::Value) -> ResponseTemplate {
     if s.blank_refresh_token.load(Ordering::SeqCst) {
         v["refresh_token"] = json!("");
     }
     if s.blank_access_token.load(Ordering::SeqCst) {
         v["access_token"] = json!("");
     }
-    Json(v).into_response()
+    json_answer(200, v)
 }
 
-fn bearer(h: &HeaderMap) -> String {
-    h.get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+fn bearer(r: &Request) -> String {
+    header(r, "authorization")
+        .strip_prefix("Bearer ")
         .unwrap_or_default()
         .to_owned()
 }
@@ -122,59 +164,34 @@ fn app_ok(platform: &str, id: &str, secret: &str) -> bool {
     id == format!("cs-test-{base}") && secret == format!("cs-test-{base}-secret")
 }
 
-async fn authorize(
-    State(s): State<Arc<MockState>>,
-    Path(platform): Path<String>,
-    Query(q): Query<Params>,
-) -> Response {
+fn authorize(s: &MockState, platform: &str, r: &Request) -> ResponseTemplate {
+    let q = query(r);
     let id = q
         .get("client_id")
         .or(q.get("client_key"))
         .cloned()
         .unwrap_or_default();
-    let redirect = q.get("redirect_uri").cloned().unwrap_or_default();
+    let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
     let state = q.get("state").cloned().unwrap_or_default();
-    let plat = if platform == "facebook" && id == "cs-test-facebook" {
-        "facebook".to_owned()
-    } else {
-        platform
-    };
     if !id.starts_with("cs-test-") {
         return err(400, "invalid_client");
     }
-    let sep = if redirect.contains('?') { '&' } else { '?' };
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
     if s.deny.load(Ordering::SeqCst) {
-        return Redirect::to(&format!(
-            "{redirect}{sep}error=access_denied&error_description=The+user+denied&state={state}"
-        ))
-        .into_response();
+        return redirect(&format!(
+            "{redirect_uri}{sep}error=access_denied&error_description=The+user+denied&state={state}"
+        ));
     }
     let code = s.next("code-");
     s.codes.lock().unwrap().insert(
         code.clone(),
         Code {
-            platform: plat,
+            platform: platform.to_owned(),
             challenge: q.get("code_challenge").cloned(),
-            redirect: redirect.clone(),
+            redirect: redirect_uri.clone(),
         },
     );
-    Redirect::to(&format!("{redirect}{sep}code={code}&state={state}")).into_response()
-}
-
-async fn auth_x(s: State<Arc<MockState>>, q: Query<Params>) -> Response {
-    authorize(s, Path("x".to_owned()), q).await
-}
-async fn auth_yt(s: State<Arc<MockState>>, q: Query<Params>) -> Response {
-    authorize(s, Path("youtube".to_owned()), q).await
-}
-async fn auth_li(s: State<Arc<MockState>>, q: Query<Params>) -> Response {
-    authorize(s, Path("linkedin".to_owned()), q).await
-}
-async fn auth_tt(s: State<Arc<MockState>>, q: Query<Params>) -> Response {
-    authorize(s, Path("tiktok".to_owned()), q).await
-}
-async fn auth_fb(s: State<Arc<MockState>>, _v: Path<String>, q: Query<Params>) -> Response {
-    authorize(s, Path("facebook".to_owned()), q).await
+    redirect(&format!("{redirect_uri}{sep}code={code}&state={state}"))
 }
 
 fn s256(v: &str) -> String {
@@ -182,7 +199,7 @@ fn s256(v: &str) -> String {
 }
 
 /// Checks a code (and PKCE) for `platform`.
-fn take_code(s: &MockState, platform: &str, p: &Params) -> Result<(), Response> {
+fn take_code(s: &MockState, platform: &str, p: &Params) -> Result<(), ResponseTemplate> {
     let code = p.get("code").cloned().unwrap_or_default();
     let Some(c) = s.codes.lock().unwrap().remove(&code) else {
         return Err(err(400, "invalid_grant"));
@@ -224,23 +241,12 @@ fn issue(s: &MockState, platform: &str, with_refresh: bool) -> (String, Option<S
 }
 
 /// The common refresh logic; `rotate` kills the old refresh token.
-async fn do_refresh(
+fn do_refresh(
     s: &MockState,
     platform: &str,
     p: &Params,
     rotate: bool,
-) -> Result<(String, Option<String>), Response> {
-    s.refresh_calls.fetch_add(1, Ordering::SeqCst);
-    let delay = s.refresh_delay_ms.load(Ordering::SeqCst);
-    if delay > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(delay as u64)).await;
-    }
-    if s.refresh_5xx
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
-    {
-        return Err(err(503, "temporarily_unavailable"));
-    }
+) -> Result<(String, Option<String>), ResponseTemplate> {
     let rt = p.get("refresh_token").cloned().unwrap_or_default();
     let known = s.refresh.lock().unwrap().get(&rt).cloned();
     if known.as_deref() != Some(platform) {
@@ -250,44 +256,51 @@ async fn do_refresh(
         s.refresh.lock().unwrap().remove(&rt);
     }
     let omit = s.omit_refresh_token.load(Ordering::SeqCst);
-    let (at, new_rt) = issue(s, platform, rotate && !omit);
-    let delay = s.refresh_answer_delay_ms.load(Ordering::SeqCst);
-    if delay > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(delay as u64)).await;
-    }
-    Ok((at, new_rt))
+    Ok(issue(s, platform, rotate && !omit))
 }
 
-async fn x_token(State(s): State<Arc<MockState>>, h: HeaderMap, Form(p): Form<Params>) -> Response {
-    let basic = h
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
+/// A successful refresh or exchange answer, as late as the test asked.
+fn granted(s: &MockState, v: serde_json::Value, refreshed: bool) -> ResponseTemplate {
+    let answer = token_answer(s, v);
+    let delay = s.refresh_answer_delay_ms.load(Ordering::SeqCst);
+    if refreshed && delay > 0 {
+        answer.set_delay(Duration::from_millis(delay as u64))
+    } else {
+        answer
+    }
+}
+
+fn x_token(s: &MockState, r: &Request) -> ResponseTemplate {
+    let basic = header(r, "authorization")
+        .strip_prefix("Basic ")
         .and_then(|b| STANDARD.decode(b).ok())
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     if basic != "cs-test-x:cs-test-x-secret" {
         return err(401, "invalid_client");
     }
-    let r = match p.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => take_code(&s, "x", &p).map(|()| issue(&s, "x", true)),
-        Some("refresh_token") => do_refresh(&s, "x", &p, true).await,
+    let p = form(r);
+    let refreshing = p.get("grant_type").map(String::as_str) == Some("refresh_token");
+    let result = match p.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => take_code(s, "x", &p).map(|()| issue(s, "x", true)),
+        Some("refresh_token") => do_refresh(s, "x", &p, true),
         _ => Err(err(400, "unsupported_grant_type")),
     };
-    match r {
+    match result {
         Ok((at, rt)) => {
             let mut v = json!({"token_type":"bearer","expires_in":7200,"access_token":at,
                 "scope":"tweet.read tweet.write users.read offline.access media.write"});
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);
             }
-            token_answer(&s, v)
+            granted(s, v, refreshing)
         }
         Err(e) => e,
     }
 }
 
-async fn google_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) -> Response {
+fn google_token(s: &MockState, r: &Request) -> ResponseTemplate {
+    let p = form(r);
     if !app_ok(
         "youtube",
         p.get("client_id").map_or("", |v| v),
@@ -295,30 +308,30 @@ async fn google_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) ->
     ) {
         return err(401, "invalid_client");
     }
-    let r = match p.get("grant_type").map(String::as_str) {
+    let refreshing = p.get("grant_type").map(String::as_str) == Some("refresh_token");
+    let result = match p.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {
-            take_code(&s, "youtube", &p).map(|()| issue(&s, "youtube", true))
+            take_code(s, "youtube", &p).map(|()| issue(s, "youtube", true))
         }
         // Google never rotates: the answer has no refresh_token.
-        Some("refresh_token") => do_refresh(&s, "youtube", &p, false)
-            .await
-            .map(|(a, _)| (a, None)),
+        Some("refresh_token") => do_refresh(s, "youtube", &p, false).map(|(a, _)| (a, None)),
         _ => Err(err(400, "unsupported_grant_type")),
     };
-    match r {
+    match result {
         Ok((at, rt)) => {
             let mut v = json!({"access_token":at,"expires_in":3599,"token_type":"Bearer",
                 "scope":"https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly"});
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);
             }
-            token_answer(&s, v)
+            granted(s, v, refreshing)
         }
         Err(e) => e,
     }
 }
 
-async fn linkedin_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) -> Response {
+fn linkedin_token(s: &MockState, r: &Request) -> ResponseTemplate {
+    let p = form(r);
     if !app_ok(
         "linkedin",
         p.get("client_id").map_or("", |v| v),
@@ -326,28 +339,31 @@ async fn linkedin_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) 
     ) {
         return err(401, "invalid_client");
     }
-    let r = match p.get("grant_type").map(String::as_str) {
+    let refreshing = p.get("grant_type").map(String::as_str) == Some("refresh_token");
+    let result = match p.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {
-            take_code(&s, "linkedin", &p).map(|()| issue(&s, "linkedin", true))
+            take_code(s, "linkedin", &p).map(|()| issue(s, "linkedin", true))
         }
-        Some("refresh_token") => do_refresh(&s, "linkedin", &p, false)
-            .await
-            .map(|(a, _)| (a, p.get("refresh_token").cloned())),
+        Some("refresh_token") => {
+            do_refresh(s, "linkedin", &p, false).map(|(a, _)| (a, p.get("refresh_token").cloned()))
+        }
         _ => Err(err(400, "unsupported_grant_type")),
     };
-    match r {
+    match result {
         // No token_type, comma-separated scopes (LinkedIn's shape).
-        Ok((at, rt)) => token_answer(
-            &s,
+        Ok((at, rt)) => granted(
+            s,
             json!({"access_token":at,"expires_in":5184000,"refresh_token":rt,
             "refresh_token_expires_in":31536000,
             "scope":"openid,profile,w_member_social,w_organization_social,r_organization_social,rw_organization_admin"}),
+            refreshing,
         ),
         Err(e) => e,
     }
 }
 
-async fn tiktok_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) -> Response {
+fn tiktok_token(s: &MockState, r: &Request) -> ResponseTemplate {
+    let p = form(r);
     if !app_ok(
         "tiktok",
         p.get("client_key").map_or("", |v| v),
@@ -355,121 +371,154 @@ async fn tiktok_token(State(s): State<Arc<MockState>>, Form(p): Form<Params>) ->
     ) {
         return err(401, "invalid_client");
     }
-    let r = match p.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => {
-            take_code(&s, "tiktok", &p).map(|()| issue(&s, "tiktok", true))
-        }
-        Some("refresh_token") => do_refresh(&s, "tiktok", &p, true).await,
+    let refreshing = p.get("grant_type").map(String::as_str) == Some("refresh_token");
+    let result = match p.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => take_code(s, "tiktok", &p).map(|()| issue(s, "tiktok", true)),
+        Some("refresh_token") => do_refresh(s, "tiktok", &p, true),
         _ => Err(err(400, "unsupported_grant_type")),
     };
-    match r {
+    match result {
         Ok((at, rt)) => {
             let mut v = json!({"open_id":"tt-demo-open-id","scope":"user.info.basic,video.publish,video.upload,video.list",
                 "access_token":at,"expires_in":86400,"refresh_expires_in":31536000,"token_type":"Bearer"});
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);
             }
-            token_answer(&s, v)
+            granted(s, v, refreshing)
         }
         Err(e) => e,
     }
 }
 
-async fn revoke(State(s): State<Arc<MockState>>, RawQuery(q): RawQuery, body: String) -> Response {
-    let all: Params =
-        url::form_urlencoded::parse(format!("{}&{body}", q.unwrap_or_default()).as_bytes())
-            .into_owned()
-            .collect();
-    if let Some(t) = all.get("token") {
-        s.revoked.lock().unwrap().push(t.clone());
-        s.access.lock().unwrap().remove(t);
-        s.refresh.lock().unwrap().remove(t);
+/// The token endpoint of every refreshing platform, by path.
+const TOKEN_PATHS: [(&str, Handler); 4] = [
+    ("/2/oauth2/token", x_token),
+    ("/token", google_token),
+    ("/oauth/v2/accessToken", linkedin_token),
+    ("/v2/oauth/token/", tiktok_token),
+];
+
+/// Dispatches a token request to its platform's endpoint.
+fn token(s: &MockState, r: &Request) -> ResponseTemplate {
+    match TOKEN_PATHS.iter().find(|(p, _)| *p == r.url.path()) {
+        Some((_, handler)) => handler(s, r),
+        None => unexpected(s, r),
     }
-    Json(json!({"revoked": true})).into_response()
 }
 
-async fn x_me(State(s): State<Arc<MockState>>, h: HeaderMap) -> Response {
-    let auth = h
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+fn revoke(s: &MockState, r: &Request) -> ResponseTemplate {
+    let mut all = query(r);
+    all.extend(form(r));
+    if let Some(t) = all.get("token") {
+        s.revoke(t);
+    }
+    json_answer(200, json!({"revoked": true}))
+}
+
+fn x_me(s: &MockState, r: &Request) -> ResponseTemplate {
+    let auth = header(r, "authorization");
     let ok = if auth.starts_with("OAuth ") {
         auth.contains("oauth_token=\"xat-")
     } else {
-        s.valid(&bearer(&h))
+        s.valid(&bearer(r))
     };
     if !ok {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}))).into_response();
+        return json_answer(
+            401,
+            json!({"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}),
+        );
     }
-    Json(
+    json_answer(
+        200,
         json!({"data":{"id":"2244994945","name":"CreatorSync Demo","username":"creatorsync_demo"}}),
     )
-    .into_response()
 }
 
-fn li_401() -> Response {
-    (StatusCode::UNAUTHORIZED, Json(json!({"status":401,"serviceErrorCode":65600,"code":"INVALID_ACCESS_TOKEN","message":"Invalid access token"}))).into_response()
+fn li_401() -> ResponseTemplate {
+    json_answer(
+        401,
+        json!({"status":401,"serviceErrorCode":65600,"code":"INVALID_ACCESS_TOKEN","message":"Invalid access token"}),
+    )
 }
 
-async fn li_userinfo(State(s): State<Arc<MockState>>, h: HeaderMap) -> Response {
-    if !s.valid(&bearer(&h)) {
+fn li_userinfo(s: &MockState, r: &Request) -> ResponseTemplate {
+    if !s.valid(&bearer(r)) {
         return li_401();
     }
-    Json(json!({"sub":"li-demo-person","name":"Demo Person","given_name":"Demo","family_name":"Person"})).into_response()
+    json_answer(
+        200,
+        json!({"sub":"li-demo-person","name":"Demo Person","given_name":"Demo","family_name":"Person"}),
+    )
 }
 
-async fn li_acls(State(s): State<Arc<MockState>>, h: HeaderMap) -> Response {
-    if !s.valid(&bearer(&h)) {
+fn li_acls(s: &MockState, r: &Request) -> ResponseTemplate {
+    if !s.valid(&bearer(r)) {
         return li_401();
     }
-    if h.get("linkedin-version").is_none() {
-        return (StatusCode::BAD_REQUEST, "missing LinkedIn-Version").into_response();
+    if header(r, "linkedin-version").is_empty() {
+        return ResponseTemplate::new(400).set_body_string("missing LinkedIn-Version");
     }
-    Json(json!({"elements":[
+    json_answer(
+        200,
+        json!({"elements":[
         {"organization":"urn:li:organization:10001","role":"ADMINISTRATOR","state":"APPROVED","roleAssignee":"urn:li:person:li-demo-person"},
         {"organization":"urn:li:organization:10002","role":"ADMINISTRATOR","state":"APPROVED","roleAssignee":"urn:li:person:li-demo-person"}],
-        "paging":{"start":0,"count":10,"total":2}})).into_response()
+        "paging":{"start":0,"count":10,"total":2}}),
+    )
 }
 
-async fn li_org(State(s): State<Arc<MockState>>, h: HeaderMap, Path(id): Path<String>) -> Response {
-    if !s.valid(&bearer(&h)) {
+fn li_org(s: &MockState, r: &Request) -> ResponseTemplate {
+    if !s.valid(&bearer(r)) {
         return li_401();
     }
+    let id = r.url.path().rsplit('/').next().unwrap_or_default();
     let (name, vanity) = if id == "10001" {
         ("Acme Studio", "acme-studio")
     } else {
         ("Side Project", "side-project")
     };
-    Json(json!({"id": id.parse::<u64>().unwrap_or(0), "localizedName": name, "vanityName": vanity}))
-        .into_response()
+    json_answer(
+        200,
+        json!({"id": id.parse::<u64>().unwrap_or(0), "localizedName": name, "vanityName": vanity}),
+    )
 }
 
-async fn yt_channels(State(s): State<Arc<MockState>>, h: HeaderMap) -> Response {
-    if !s.valid(&bearer(&h)) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"error":{"code":401,"message":"Request had invalid authentication credentials.","errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError"}],"status":"UNAUTHENTICATED"}}))).into_response();
+fn yt_channels(s: &MockState, r: &Request) -> ResponseTemplate {
+    if !s.valid(&bearer(r)) {
+        return json_answer(
+            401,
+            json!({"error":{"code":401,"message":"Request had invalid authentication credentials.","errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError"}],"status":"UNAUTHENTICATED"}}),
+        );
     }
-    Json(json!({"items":[{"id":"UCdemo0000000000000000001","snippet":{"title":"CreatorSync Demo","customUrl":"@creatorsync-demo"}}]})).into_response()
+    json_answer(
+        200,
+        json!({"items":[{"id":"UCdemo0000000000000000001","snippet":{"title":"CreatorSync Demo","customUrl":"@creatorsync-demo"}}]}),
+    )
 }
 
-async fn tt_user(State(s): State<Arc<MockState>>, h: HeaderMap) -> Response {
-    if !s.valid(&bearer(&h)) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"data":{},"error":{"code":"access_token_invalid","message":"The access token is invalid or not found in the request.","log_id":"1"}}))).into_response();
+fn tt_user(s: &MockState, r: &Request) -> ResponseTemplate {
+    if !s.valid(&bearer(r)) {
+        return json_answer(
+            401,
+            json!({"data":{},"error":{"code":"access_token_invalid","message":"The access token is invalid or not found in the request.","log_id":"1"}}),
+        );
     }
-    Json(json!({"data":{"user":{"open_id":"tt-demo-open-id","union_id":"u","display_name":"Demo","username":"creatorsync.demo","avatar_url":"https://x/a.png"}},"error":{"code":"ok","message":"","log_id":"1"}})).into_response()
+    json_answer(
+        200,
+        json!({"data":{"user":{"open_id":"tt-demo-open-id","union_id":"u","display_name":"Demo","username":"creatorsync.demo","avatar_url":"https://x/a.png"}},"error":{"code":"ok","message":"","log_id":"1"}}),
+    )
 }
 
 // ---- Meta (Graph) ----
 
-fn graph_err(code: u64, msg: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"error":{"message":msg,"type":"OAuthException","code":code,"fbtrace_id":"x"}})),
+fn graph_err(code: u64, msg: &str) -> ResponseTemplate {
+    json_answer(
+        400,
+        json!({"error":{"message":msg,"type":"OAuthException","code":code,"fbtrace_id":"x"}}),
     )
-        .into_response()
 }
 
-fn graph_auth(s: &MockState, q: &Params) -> Result<String, Response> {
+fn graph_auth(s: &MockState, q: &Params) -> Result<String, ResponseTemplate> {
     let token = q.get("access_token").cloned().unwrap_or_default();
     if !s.valid(&token) {
         return Err(graph_err(190, "Invalid OAuth access token."));
@@ -485,7 +534,8 @@ fn graph_auth(s: &MockState, q: &Params) -> Result<String, Response> {
     Ok(token)
 }
 
-async fn fb_token(State(s): State<Arc<MockState>>, Query(q): Query<Params>) -> Response {
+fn fb_token(s: &MockState, r: &Request) -> ResponseTemplate {
+    let q = query(r);
     if !app_ok(
         "facebook",
         q.get("client_id").map_or("", |v| v),
@@ -498,84 +548,90 @@ async fn fb_token(State(s): State<Arc<MockState>>, Query(q): Query<Params>) -> R
         if !s.valid(&short) {
             return graph_err(190, "Invalid OAuth access token.");
         }
-        let (at, _) = issue(&s, "facebook", false);
+        let (at, _) = issue(s, "facebook", false);
         return token_answer(
-            &s,
+            s,
             json!({"access_token":at,"token_type":"bearer","expires_in":5184000}),
         );
     }
-    if let Err(e) = take_code(&s, "facebook", &q) {
+    if let Err(e) = take_code(s, "facebook", &q) {
         return e;
     }
-    let (at, _) = issue(&s, "facebook", false);
+    let (at, _) = issue(s, "facebook", false);
     token_answer(
-        &s,
+        s,
         json!({"access_token":at,"token_type":"bearer","expires_in":5183944}),
     )
 }
 
-async fn graph_node(
-    State(s): State<Arc<MockState>>,
-    Path((_v, node)): Path<(String, String)>,
-    Query(q): Query<Params>,
-) -> Response {
-    if let Err(e) = graph_auth(&s, &q) {
+/// `/{version}/{segments…}` of a Graph request.
+fn graph_segments(r: &Request) -> Vec<String> {
+    r.url
+        .path_segments()
+        .into_iter()
+        .flatten()
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn graph_node(s: &MockState, r: &Request) -> ResponseTemplate {
+    if let Err(e) = graph_auth(s, &query(r)) {
         return e;
     }
+    let node = graph_segments(r).concat();
     match node.as_str() {
-        "me" => Json(json!({"id":"fb-demo-user","name":"FB Demo"})).into_response(),
-        "1001" | "1002" => Json(json!({"id":node,"name":"Demo Page"})).into_response(),
-        "17841400000000001" => {
-            Json(json!({"id":node,"username":"demo.creator","name":"Demo Creator"})).into_response()
-        }
+        "me" => json_answer(200, json!({"id":"fb-demo-user","name":"FB Demo"})),
+        "1001" | "1002" => json_answer(200, json!({"id":node,"name":"Demo Page"})),
+        "17841400000000001" => json_answer(
+            200,
+            json!({"id":node,"username":"demo.creator","name":"Demo Creator"}),
+        ),
         _ => graph_err(100, "Unsupported get request."),
     }
 }
 
-async fn graph_edge(
-    State(s): State<Arc<MockState>>,
-    Path((_v, node, edge)): Path<(String, String, String)>,
-    Query(q): Query<Params>,
-) -> Response {
-    if let Err(e) = graph_auth(&s, &q) {
+fn graph_edge(s: &MockState, r: &Request) -> ResponseTemplate {
+    if let Err(e) = graph_auth(s, &query(r)) {
         return e;
     }
-    match (node.as_str(), edge.as_str()) {
+    let segments = graph_segments(r);
+    match (segments[0].as_str(), segments[1].as_str()) {
         ("me", "accounts") => {
-            let (p1, _) = issue(&s, "facebook", false);
-            let (p2, _) = issue(&s, "facebook", false);
-            Json(json!({"data":[
+            let (p1, _) = issue(s, "facebook", false);
+            let (p2, _) = issue(s, "facebook", false);
+            json_answer(
+                200,
+                json!({"data":[
                 {"id":"1001","name":"Demo Page","access_token":p1,"category":"Media","tasks":["CREATE_CONTENT","MANAGE"],"instagram_business_account":{"id":"17841400000000001"}},
                 {"id":"1002","name":"Second Page","access_token":p2,"category":"Media","tasks":["CREATE_CONTENT"]}],
-                "paging":{"cursors":{"before":"b","after":"a"}}})).into_response()
+                "paging":{"cursors":{"before":"b","after":"a"}}}),
+            )
         }
-        ("me", "permissions") => Json(json!({"data":[
+        ("me", "permissions") => json_answer(
+            200,
+            json!({"data":[
             {"permission":"pages_show_list","status":"granted"},{"permission":"pages_read_engagement","status":"granted"},
             {"permission":"pages_manage_posts","status":"granted"},{"permission":"publish_video","status":"granted"},
             {"permission":"instagram_basic","status":"granted"},{"permission":"instagram_content_publish","status":"granted"},
-            {"permission":"business_management","status":"declined"}]})).into_response(),
+            {"permission":"business_management","status":"declined"}]}),
+        ),
         _ => graph_err(100, "Unsupported get request."),
     }
 }
 
-async fn graph_delete_perms(State(s): State<Arc<MockState>>, Query(q): Query<Params>) -> Response {
-    match graph_auth(&s, &q) {
-        Ok(t) => {
-            s.revoked.lock().unwrap().push(t);
-            Json(json!({"success":true})).into_response()
-        }
+fn graph_delete_perms(s: &MockState, r: &Request) -> ResponseTemplate {
+    match graph_auth(s, &query(r)) {
+        Ok(_) => json_answer(200, json!({"success":true})),
         Err(e) => e,
     }
 }
 
 // ---- X OAuth 1.0a ----
 
-fn oauth_header(h: &HeaderMap) -> Params {
-    let v = h
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    v.trim_start_matches("OAuth ")
+fn oauth_header(r: &Request) -> Params {
+    header(r, "authorization")
+        .trim_start_matches("OAuth ")
         .split(", ")
         .filter_map(|kv| {
             let (k, v) = kv.split_once('=')?;
@@ -592,16 +648,15 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn x_request_token(State(s): State<Arc<MockState>>, h: HeaderMap) -> Response {
-    let p = oauth_header(&h);
+fn x_request_token(s: &MockState, r: &Request) -> ResponseTemplate {
+    let p = oauth_header(r);
     if p.get("oauth_consumer_key").map(String::as_str) != Some("cs-test-x-consumer")
         || !p.contains_key("oauth_signature")
     {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"errors":[{"code":32,"message":"Could not authenticate you."}]})),
-        )
-            .into_response();
+        return json_answer(
+            401,
+            json!({"errors":[{"code":32,"message":"Could not authenticate you."}]}),
+        );
     }
     let cb = p.get("oauth_callback").cloned().unwrap_or_default();
     let t = s.next("rqt-");
@@ -610,92 +665,125 @@ async fn x_request_token(State(s): State<Arc<MockState>>, h: HeaderMap) -> Respo
         .lock()
         .unwrap()
         .insert(t.clone(), (sec.clone(), cb));
-    format!("oauth_token={t}&oauth_token_secret={sec}&oauth_callback_confirmed=true")
-        .into_response()
+    ResponseTemplate::new(200).set_body_string(format!(
+        "oauth_token={t}&oauth_token_secret={sec}&oauth_callback_confirmed=true"
+    ))
 }
 
-async fn x_oauth1_authorize(State(s): State<Arc<MockState>>, Query(q): Query<Params>) -> Response {
-    let t = q.get("oauth_token").cloned().unwrap_or_default();
+fn x_oauth1_authorize(s: &MockState, r: &Request) -> ResponseTemplate {
+    let t = query(r).get("oauth_token").cloned().unwrap_or_default();
     let Some((_, cb)) = s.request_tokens.lock().unwrap().get(&t).cloned() else {
-        return (StatusCode::BAD_REQUEST, "unknown token").into_response();
+        return ResponseTemplate::new(400).set_body_string("unknown token");
     };
     if s.deny.load(Ordering::SeqCst) {
-        return Redirect::to(&format!("{cb}?denied={t}")).into_response();
+        return redirect(&format!("{cb}?denied={t}"));
     }
     let v = s.next("ver-");
     s.verifiers.lock().unwrap().insert(t.clone(), v.clone());
-    Redirect::to(&format!("{cb}?oauth_token={t}&oauth_verifier={v}")).into_response()
+    redirect(&format!("{cb}?oauth_token={t}&oauth_verifier={v}"))
 }
 
-async fn x_access_token(State(s): State<Arc<MockState>>, h: HeaderMap) -> Response {
-    let p = oauth_header(&h);
+fn x_access_token(s: &MockState, r: &Request) -> ResponseTemplate {
+    let p = oauth_header(r);
     let t = p.get("oauth_token").cloned().unwrap_or_default();
     let v = p.get("oauth_verifier").cloned().unwrap_or_default();
     if s.verifiers.lock().unwrap().remove(&t) != Some(v) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"errors":[{"code":89,"message":"Invalid or expired token."}]})),
-        )
-            .into_response();
+        return json_answer(
+            401,
+            json!({"errors":[{"code":89,"message":"Invalid or expired token."}]}),
+        );
     }
     let at = s.next("xat-");
     let sec = s.next("xas-");
-    format!(
+    ResponseTemplate::new(200).set_body_string(format!(
         "oauth_token={at}&oauth_token_secret={sec}&user_id=2244994945&screen_name=creatorsync_demo"
-    )
-    .into_response()
+    ))
 }
 
-async fn fallback(uri: axum::http::Uri) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        format!("mock: unexpected request {uri}"),
-    )
-        .into_response()
+fn unexpected(_: &MockState, r: &Request) -> ResponseTemplate {
+    ResponseTemplate::new(404)
+        .set_body_string(format!("mock: unexpected request {} {}", r.method, r.url))
+}
+
+/// `^/v{major}.{minor}/{rest}$`: a Graph path of any version.
+fn graph(rest: &str) -> String {
+    format!(r"^/v[0-9]+\.[0-9]+/{rest}$")
 }
 
 pub async fn start() -> Mock {
     let state = Arc::new(MockState::default());
-    let app = Router::new()
-        .route("/i/oauth2/authorize", get(auth_x))
-        .route("/o/oauth2/v2/auth", get(auth_yt))
-        .route("/oauth/v2/authorization", get(auth_li))
-        .route("/v2/auth/authorize/", get(auth_tt))
-        .route("/{v}/dialog/oauth", get(auth_fb))
-        .route("/2/oauth2/token", post(x_token))
-        .route("/2/oauth2/revoke", post(revoke))
-        .route("/token", post(google_token))
-        .route("/revoke", post(revoke))
-        .route("/oauth/v2/accessToken", post(linkedin_token))
-        .route("/oauth/v2/revoke", post(revoke))
-        .route("/v2/oauth/token/", post(tiktok_token))
-        .route("/v2/oauth/revoke/", post(revoke))
-        .route("/2/users/me", get(x_me))
-        .route("/v2/userinfo", get(li_userinfo))
-        .route("/rest/organizationAcls", get(li_acls))
-        .route("/rest/organizations/{id}", get(li_org))
-        .route("/youtube/v3/channels", get(yt_channels))
-        .route("/v2/user/info/", get(tt_user))
-        .route("/{v}/oauth/access_token", get(fb_token))
-        .route("/{v}/{node}", get(graph_node))
-        .route(
-            "/{v}/{node}/{edge}",
-            get(graph_edge).delete(graph_delete_perms),
-        )
-        .route("/oauth/request_token", post(x_request_token))
-        .route("/oauth/authorize", get(x_oauth1_authorize))
-        .route("/oauth/access_token", post(x_access_token))
-        .fallback(any(fallback))
-        .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
+    let server = MockServer::start().await;
+    let exact: &[(&str, &str, Handler)] = &[
+        ("GET", "/i/oauth2/authorize", |s, r| authorize(s, "x", r)),
+        ("GET", "/o/oauth2/v2/auth", |s, r| {
+            authorize(s, "youtube", r)
+        }),
+        ("GET", "/oauth/v2/authorization", |s, r| {
+            authorize(s, "linkedin", r)
+        }),
+        ("GET", "/v2/auth/authorize/", |s, r| {
+            authorize(s, "tiktok", r)
+        }),
+        ("POST", "/2/oauth2/token", token),
+        ("POST", "/token", token),
+        ("POST", "/oauth/v2/accessToken", token),
+        ("POST", "/v2/oauth/token/", token),
+        ("POST", "/2/oauth2/revoke", revoke),
+        ("POST", "/revoke", revoke),
+        ("POST", "/oauth/v2/revoke", revoke),
+        ("POST", "/v2/oauth/revoke/", revoke),
+        ("GET", "/2/users/me", x_me),
+        ("GET", "/v2/userinfo", li_userinfo),
+        ("GET", "/rest/organizationAcls", li_acls),
+        ("GET", "/youtube/v3/channels", yt_channels),
+        ("GET", "/v2/user/info/", tt_user),
+        ("POST", "/oauth/request_token", x_request_token),
+        ("GET", "/oauth/authorize", x_oauth1_authorize),
+        ("POST", "/oauth/access_token", x_access_token),
+    ];
+    for (m, p, handler) in exact {
+        Route::given(method(*m))
+            .and(path(*p))
+            .respond_with(Stateful(state.clone(), *handler))
+            .named(format!("{m} {p}"))
+            .mount(&server)
+            .await;
+    }
+    let patterns: &[(&str, String, Handler)] = &[
+        ("GET", r"^/rest/organizations/[0-9]+$".into(), li_org),
+        ("GET", graph("dialog/oauth"), |s, r| {
+            authorize(s, "facebook", r)
+        }),
+        ("GET", graph("oauth/access_token"), fb_token),
+        ("GET", graph("[^/]+"), graph_node),
+        ("GET", graph("[^/]+/[^/]+"), graph_edge),
+        ("DELETE", graph("[^/]+/[^/]+"), graph_delete_perms),
+    ];
+    for (m, p, handler) in patterns {
+        Route::given(method(*m))
+            .and(path_regex(p.as_str()))
+            .respond_with(Stateful(state.clone(), *handler))
+            .named(format!("{m} {p}"))
+            .mount(&server)
+            .await;
+    }
+    Route::given(any())
+        .respond_with(Stateful(state.clone(), unexpected))
+        .with_priority(u8::MAX)
+        .named("unexpected request")
+        .expect(0)
+        .mount(&server)
+        .await;
     Mock {
         state,
-        base: format!("http://{addr}"),
+        base: server.uri(),
+        server,
     }
+}
+
+/// Matches a refresh at any platform's token endpoint.
+fn refreshes() -> creatorsync::testing::mocks::wiremock::MockBuilder {
+    Route::given(method("POST")).and(body_string_contains("grant_type=refresh_token"))
 }
 
 impl Mock {
@@ -706,6 +794,75 @@ impl Mock {
             set.set(p, e.clone());
         }
         set
+    }
+
+    // The expectations below are plain mounts, checked when the server
+    // drops at the end of the test: wiremock 0.6.5 finds a scoped mock's
+    // guard by its position in a list it re-sorts by priority, so a guard
+    // over a higher-priority mock mounted late deactivates and verifies
+    // another mock.
+
+    /// From now on there are exactly `n` refreshes, answered as usual.
+    pub async fn expect_refreshes(&self, n: u64) {
+        refreshes()
+            .respond_with(Stateful(self.state.clone(), token))
+            .with_priority(2)
+            .named(format!("exactly {n} refreshes from here on"))
+            .expect(n)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// The next `n` refreshes answer 503 without the server acting, and
+    /// all `n` arrive (then the platform recovers).
+    pub async fn failing_refreshes(&self, n: u64) {
+        refreshes()
+            .respond_with(err(503, "temporarily_unavailable"))
+            .with_priority(1)
+            .up_to_n_times(n)
+            .named(format!("{n} refreshes failing with 503"))
+            .expect(n)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// The next refresh answers `invalid_grant` after `delay` (the grant
+    /// died while the request was in flight), and it arrives.
+    pub async fn refresh_refused_after(&self, delay: Duration) {
+        refreshes()
+            .respond_with(err(400, "invalid_grant").set_delay(delay))
+            .with_priority(1)
+            .up_to_n_times(1)
+            .named("a refresh refused late")
+            .expect(1)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// From now on `token` (in a body) is revoked exactly `n` times,
+    /// answered as usual.
+    pub async fn expect_revocations(&self, token: &str, n: u64) {
+        Route::given(method("POST"))
+            .and(path_regex("revoke/?$"))
+            .and(body_string_contains(token))
+            .respond_with(Stateful(self.state.clone(), revoke))
+            .with_priority(2)
+            .named(format!("{n} revocations of one token from here on"))
+            .expect(n)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// From now on nothing is revoked.
+    pub async fn expect_no_revocation(&self) {
+        Route::given(any())
+            .and(path_regex("(revoke/?|permissions)$"))
+            .respond_with(Stateful(self.state.clone(), unexpected))
+            .with_priority(1)
+            .named("no revocation from here on")
+            .expect(0)
+            .mount(&self.server)
+            .await;
     }
 
     pub fn http() -> HttpClient {
