@@ -38,9 +38,9 @@ export async function startEmulator() {
 }
 
 /** A client on the emulator (endpoints and apps from its line). */
-export async function client(info, store = 'memory') {
+export async function client(info, store = 'memory', options = {}) {
   const { control, apps, ...endpoints } = info
-  return addon.CreatorSync.create({ apps, endpoints, stateSecret: STATE_SECRET, store })
+  return addon.CreatorSync.create({ apps, endpoints, stateSecret: STATE_SECRET, store, ...options })
 }
 
 /**

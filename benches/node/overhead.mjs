@@ -44,7 +44,9 @@ const WARM = 10
 const emu = await startEmulator()
 let failed = null
 try {
-  const sync = await client(emu.info)
+  // The emulator's clock moves past X's and LinkedIn's windows (below); the
+  // SDK's quota ledger reads the host clock, so it counts no cap here.
+  const sync = await client(emu.info, 'memory', { quotaLimits: { x: { posts: 4000000000 } } })
   const user = 'bench'
   for (const p of ALL) await connect(sync, user, p)
 

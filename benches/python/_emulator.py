@@ -27,10 +27,18 @@ def start() -> Tuple["subprocess.Popen[bytes]", Dict[str, Any]]:
     return proc, json.loads(proc.stdout.readline())
 
 
-def client(line: Dict[str, Any]) -> cs.CreatorSync:
-    """A client on the emulator with an in-memory store."""
+def client(line: Dict[str, Any], **options: Any) -> cs.CreatorSync:
+    """A client on the emulator with an in-memory store (and `options`)."""
     endpoints = {k: v for k, v in line.items() if k not in ("control", "apps")}
-    return cs.CreatorSync(apps=line["apps"], endpoints=endpoints, state_secret=STATE_SECRET, store=cs.MemoryStore())
+    return cs.CreatorSync(
+        apps=line["apps"], endpoints=endpoints, state_secret=STATE_SECRET, store="memory", **options
+    )
+
+
+async def connect(sync: cs.CreatorSync, user_id: str, platform: str) -> None:
+    """Connects `user_id` on one platform."""
+    req = await sync.connect_begin(user_id, platform, f"http://127.0.0.1:9/callback/{platform}")
+    await sync.connect_complete_from_url(user_id, platform, _location(req["url"]))
 
 
 def _location(url: str) -> str:

@@ -56,11 +56,11 @@ async def run(n: int) -> None:
                 t0 = time.perf_counter()
                 report = await sync.publish("bench", post, targets=targets)
                 t1 = time.perf_counter()
-                if not report.all_ok:
-                    raise SystemExit(f"publish failed: {[str(r.error) for r in report.results if not r.ok]}")
+                if not report["all_ok"]:
+                    raise SystemExit(f"publish failed: {[r['error'] for r in report['results'] if not r['ok']]}")
                 if i >= warm:
                     py.append(t1 - t0)
-                    rust.append(report.elapsed)
+                    rust.append(report["elapsed_ms"] / 1000)
             mp, mr = statistics.median(py), statistics.median(rust)
             print(
                 f"{name}: n={runs} python median {mp * 1000:.2f} ms, rust median {mr * 1000:.2f} ms, "
