@@ -97,6 +97,9 @@ async fn client(database: &str, endpoints: &EndpointSet) -> (CreatorSync, Arc<Po
         .state_secret(*b"refresh-race-state-secret-0123456")
         .store(store.clone() as Arc<dyn TokenStore>)
         .publish_log(Arc::new(store.publish_log()) as Arc<dyn PublishLog>)
+        // The emulator's caps are raised (below); the SDK counts the same.
+        .quota_limit(Platform::TikTok, "video_init", RAISED_LIMIT as u32)
+        .quota_limit(Platform::TikTok, "posts", RAISED_LIMIT as u32)
         .poll(PollConfig {
             initial: Duration::from_millis(20),
             max_interval: Duration::from_millis(200),
@@ -185,6 +188,7 @@ async fn refresh_race_across_four_processes() {
             status: RAISED_LIMIT,
             video_list: RAISED_LIMIT,
         },
+        tiktok_direct_posts_per_day: RAISED_LIMIT as u64,
         ..EmulatorConfig::default()
     })
     .await
