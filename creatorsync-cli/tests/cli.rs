@@ -84,7 +84,8 @@ fn text(out: &std::process::Output) -> String {
 #[test]
 fn emulator_post_to_all_publishes_on_all_six_platforms() {
     let home = Home::new();
-    let clip = home.clip();
+    // The clip the README's command names, from a fresh clone.
+    let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/media/clip.mp4");
     let out = home
         .cmd()
         .args(["--emulator", "post", "hello", "--media"])
