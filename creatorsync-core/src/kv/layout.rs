@@ -84,6 +84,16 @@ pub(crate) fn upload(session_key: &str) -> String {
     format!("{ROOT}upload/{}", part(session_key))
 }
 
+/// The key of one quota's ledger entry for one scope (an account id, a
+/// user id, or the app).
+pub(crate) fn quota(platform: crate::Platform, bucket: &str, scope_id: &str) -> String {
+    format!(
+        "{ROOT}quota/{}/{bucket}/{}",
+        platform.as_str(),
+        part(scope_id)
+    )
+}
+
 /// A value sealed by the ring, as JSON text fields.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct SealedJson {

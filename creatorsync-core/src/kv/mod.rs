@@ -19,7 +19,7 @@ use crate::Result;
 mod memory;
 pub use memory::MemoryKeyValueStore;
 
-mod layout;
+pub(crate) mod layout;
 mod pending;
 mod publish_log;
 mod sessions;

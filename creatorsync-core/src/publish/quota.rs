@@ -39,25 +39,24 @@ pub(super) async fn reserve(
     for bucket in buckets(inner, row, post)? {
         let mut waits = 0;
         let slot = loop {
-            match inner
+            let slot = inner
                 .ledger
                 .reserve(key.platform, &bucket, key, &use_id)
-                .await
-            {
-                Err(Error::QuotaExhausted { resets_at, .. })
-                    if waits < MAX_WAITS && short_wait(inner, resets_at).is_some() =>
-                {
-                    let wait = short_wait(inner, resets_at).unwrap_or_default();
-                    info!(
-                        bucket = bucket.name,
-                        ?wait,
-                        "quota used up for now; waiting"
-                    );
-                    waits += 1;
-                    sleep(wait).await;
+                .await;
+            let wait = match &slot {
+                Err(Error::QuotaExhausted { resets_at, .. }) if waits < MAX_WAITS => {
+                    short_wait(inner, *resets_at)
                 }
-                other => break other,
-            }
+                _ => None,
+            };
+            let Some(wait) = wait else { break slot };
+            info!(
+                bucket = bucket.name,
+                ?wait,
+                "quota used up for now; waiting"
+            );
+            waits += 1;
+            sleep(wait).await;
         };
         match slot {
             Ok(Some(r)) => taken.push(r),

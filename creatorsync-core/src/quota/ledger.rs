@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 use tracing::warn;
 
@@ -16,10 +15,6 @@ use crate::{AccountKey, Error, KeyValueStore, Platform, Result};
 
 /// How often a compare-and-swap loop re-reads before giving up.
 const CAS_ATTEMPTS: usize = 32;
-
-/// Characters escaped in a scope id inside a ledger key: the separator,
-/// the escape itself, and anything not printable.
-const KEY_ESCAPES: &AsciiSet = &CONTROLS.add(b'/').add(b'%').add(b' ');
 
 /// One quota's state for one scope, as the caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,15 +109,6 @@ impl Ledger {
             .or(bucket.limit)
     }
 
-    /// The ledger key of a quota for a scope.
-    fn key(platform: Platform, bucket: &str, scope_id: &str) -> String {
-        format!(
-            "quota/{}/{bucket}/{}",
-            platform.as_str(),
-            utf8_percent_encode(scope_id, KEY_ESCAPES)
-        )
-    }
-
     /// The ledger key of `bucket` for an account.
     fn key_for(platform: Platform, bucket: &Bucket, account: &AccountKey) -> String {
         let scope_id = match bucket.scope {
@@ -130,7 +116,7 @@ impl Ledger {
             QuotaScope::User => format!("user:{}", account.user_id),
             QuotaScope::App => "app".to_owned(),
         };
-        Self::key(platform, bucket.name, &scope_id)
+        crate::kv::layout::quota(platform, bucket.name, &scope_id)
     }
 
     async fn read(&self, key: &str) -> Result<(Entry, Option<u64>)> {

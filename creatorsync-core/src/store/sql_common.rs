@@ -188,3 +188,31 @@ pub(crate) fn encode_token(
 pub(crate) fn sort_by_key(tokens: &mut [StoredToken]) {
     tokens.sort_by(|a, b| a.key.cmp(&b.key));
 }
+
+/// A `kv` row's value and version column as a [`crate::Versioned`].
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn kv_row(value: String, version: i64) -> Result<crate::Versioned> {
+    Ok(crate::Versioned {
+        value,
+        version: u64_from_sql(version)?,
+    })
+}
+
+/// What a compare-and-swap `put` on a `kv` table answers: `version` when
+/// its statement wrote the row, else [`Error::Conflict`] with the version
+/// stored now (`None` when the key is gone).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) async fn kv_put_outcome(
+    store: &dyn crate::KeyValueStore,
+    key: &str,
+    wrote: bool,
+    version: u64,
+) -> Result<u64> {
+    if wrote {
+        return Ok(version);
+    }
+    let current = store.get(key).await?.map(|v| v.version);
+    Err(Error::Conflict {
+        current_version: current,
+    })
+}

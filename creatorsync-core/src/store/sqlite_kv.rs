@@ -5,9 +5,10 @@
 use async_trait::async_trait;
 
 use super::SqliteTokenStore;
-use super::codec::{next_version, u64_from_sql, u64_to_sql};
+use super::codec::{next_version, u64_to_sql};
+use super::sql_common::{kv_put_outcome, kv_row};
 use crate::sql::sqlite::store_err;
-use crate::{Error, KeyValueStore, Result, Versioned};
+use crate::{KeyValueStore, Result, Versioned};
 
 #[async_trait]
 impl KeyValueStore for SqliteTokenStore {
@@ -18,13 +19,7 @@ impl KeyValueStore for SqliteTokenStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(|e| store_err("kv get", e))?;
-        row.map(|(value, v)| {
-            Ok(Versioned {
-                value,
-                version: u64_from_sql(v)?,
-            })
-        })
-        .transpose()
+        row.map(|(value, v)| kv_row(value, v)).transpose()
     }
 
     async fn put(&self, key: &str, value: &str, expected_version: Option<u64>) -> Result<u64> {
@@ -48,13 +43,7 @@ impl KeyValueStore for SqliteTokenStore {
             }
         }
         .map_err(|e| store_err("kv put", e))?;
-        if written.rows_affected() == 1 {
-            return Ok(version);
-        }
-        let current = KeyValueStore::get(self, key).await?.map(|v| v.version);
-        Err(Error::Conflict {
-            current_version: current,
-        })
+        kv_put_outcome(self, key, written.rows_affected() == 1, version).await
     }
 
     async fn delete(&self, key: &str, expected_version: Option<u64>) -> Result<bool> {
@@ -89,15 +78,7 @@ impl KeyValueStore for SqliteTokenStore {
         .await
         .map_err(|e| store_err("kv list", e))?;
         rows.into_iter()
-            .map(|(k, value, v)| {
-                Ok((
-                    k,
-                    Versioned {
-                        value,
-                        version: u64_from_sql(v)?,
-                    },
-                ))
-            })
+            .map(|(k, value, v)| Ok((k, kv_row(value, v)?)))
             .collect()
     }
 }
