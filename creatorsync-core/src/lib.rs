@@ -20,6 +20,7 @@ mod account;
 pub mod auth;
 mod clock;
 pub mod contract;
+pub mod events;
 mod credential;
 mod error;
 mod heartbeat;
