@@ -6,6 +6,8 @@
 # `tsc --strict`.
 #
 # Environment: CREATORSYNC_EMULATOR_BIN (built here when unset),
+# CREATORSYNC_NODE_RELEASE=1 (test the release addon that scripts/packages.sh
+# built and packed, instead of a debug build),
 # CREATORSYNC_TEST_POSTGRES_URL (the Postgres store test; skipped without
 # it unless CI=true).
 set -euo pipefail
@@ -23,7 +25,9 @@ fi
 npm_install "$HERE"
 # napi always passes an explicit --target, so the addon and its
 # dependencies build under target/<host triple>/debug.
-(cd "$HERE" && npx napi build --platform --dts index.d.ts)
+NAPI_FLAGS=(--platform --dts index.d.ts)
+[[ "${CREATORSYNC_NODE_RELEASE:-0}" == 1 ]] && NAPI_FLAGS+=(--release)
+(cd "$HERE" && npx napi build "${NAPI_FLAGS[@]}")
 # index.js / index.d.ts are generated and committed: a stale copy fails here.
 if ! git -C "$ROOT" diff --quiet -- bindings-node/index.js bindings-node/index.d.ts; then
   git -C "$ROOT" --no-pager diff --stat -- bindings-node/index.js bindings-node/index.d.ts >&2

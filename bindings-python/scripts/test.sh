@@ -9,6 +9,9 @@
 #   CARGO_TARGET_DIR          where cargo builds (default: target/); the
 #                             extension is built in its maturin/ subdirectory
 #   CREATORSYNC_PY_PROFILE    cargo profile of the extension (default: dev)
+#   CREATORSYNC_PY_WHEEL      a built wheel to test instead of building one
+#                             (./scripts/test passes the release wheel that
+#                             scripts/packages.sh built)
 #   PYTHON                    interpreter to create the venv with (default: python3)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,13 +44,19 @@ export CREATORSYNC_EMULATOR_BIN
 # maturin gets its own target dir: it sets PYO3_BUILD_EXTENSION_MODULE,
 # which changes pyo3's build config, so sharing the workspace's target dir
 # would rebuild pyo3 (and everything above it) on every switch.
-step "pip install ./bindings-python (cargo profile $PROFILE)"
-(
-  cd "$ROOT"
-  CARGO_TARGET_DIR="$TARGET/maturin" MATURIN_PEP517_ARGS="--profile $PROFILE" \
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-    --no-build-isolation --force-reinstall --no-deps ./bindings-python
-)
+if [[ -n "${CREATORSYNC_PY_WHEEL:-}" ]]; then
+  step "pip install $(basename "$CREATORSYNC_PY_WHEEL")"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+    --force-reinstall --no-deps "$CREATORSYNC_PY_WHEEL"
+else
+  step "pip install ./bindings-python (cargo profile $PROFILE)"
+  (
+    cd "$ROOT"
+    CARGO_TARGET_DIR="$TARGET/maturin" MATURIN_PEP517_ARGS="--profile $PROFILE" \
+      "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+      --no-build-isolation --force-reinstall --no-deps ./bindings-python
+  )
+fi
 
 step "pytest"
 (cd "$HERE" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests)
