@@ -113,7 +113,13 @@ export interface MediaInput {
   allowLoopback?: boolean
 }
 /** What to publish. */
-export interface PostInput { text?: string; media?: MediaInput[]; options?: PlatformOptions }
+export interface PostInput {
+  text?: string
+  /** Text replacing `text` on the platforms it names (`{ x: 'short' }`). */
+  texts?: Partial<Record<Platform, string>>
+  media?: MediaInput[]
+  options?: PlatformOptions
+}
 /** The old backend's body, mapped by the core (`contract/legacy.rs`); unknown fields are an error. */
 export interface LegacyPostBody { caption?: string; hashtags?: string[]; mediaUrl?: string; mediaType?: 'image' | 'video'; title?: string; privacyStatus?: 'public' | 'unlisted' | 'private' }
 export type TargetInput = Platform | `${Platform}:${string}` | [Platform, string] | { platform: Platform; accountId?: string }

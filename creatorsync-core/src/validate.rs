@@ -63,7 +63,7 @@ pub(crate) fn validate_with(
 ) -> Vec<Violation> {
     let platform = module.platform();
     let name = module.display_name();
-    let text = post.text.as_str();
+    let text = post.text_for(platform);
     let media = &post.media;
     let count = |k: MediaKind| media.iter().filter(|m| m.kind() == k).count();
     let mut out = Check {
@@ -381,6 +381,26 @@ mod tests {
                 .any(|v| v.platform == Some(Platform::YouTube))
         );
         assert!(validate_all(&Post::text("hi"), &[Platform::LinkedIn, Platform::Facebook]).is_ok());
+    }
+
+    #[test]
+    fn each_platform_is_validated_against_its_own_text() {
+        let long = "l".repeat(400);
+        let post = Post::text(&long).with_text_for(Platform::X, "s".repeat(200));
+        assert!(codes(&post, Platform::X).is_empty());
+        assert!(codes(&post, Platform::LinkedIn).is_empty());
+        // An override too long for its platform is caught, the shared text
+        // is not blamed on another platform.
+        let post = Post::text("short").with_text_for(Platform::X, long);
+        assert_eq!(codes(&post, Platform::X), ["text_too_long"]);
+        assert!(validate_all(&post, &[Platform::LinkedIn, Platform::Facebook]).is_ok());
+        let Error::InvalidPost { violations } =
+            validate_all(&post, &[Platform::X, Platform::LinkedIn]).unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert_eq!(violations[0].platform, Some(Platform::X));
     }
 
     #[tokio::test]

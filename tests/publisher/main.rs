@@ -75,6 +75,45 @@ async fn fan_out_to_six_with_one_failing() {
 }
 
 #[tokio::test]
+async fn each_platform_receives_its_own_text() {
+    let env = Env::new().await;
+    let long = format!("A longer story for LinkedIn {}", "word ".repeat(80));
+    let post = Post::text(long.trim())
+        .with_text_for(Platform::X, "Short for X")
+        .with_text_for(Platform::Facebook, "Friendly for Facebook");
+    let report = env
+        .sync
+        .publish(USER, &post)
+        .targets([
+            Target::Platform(Platform::X),
+            Target::Account {
+                platform: Platform::LinkedIn,
+                account_id: "li-demo-person".into(),
+            },
+            Target::Account {
+                platform: Platform::Facebook,
+                account_id: "1001".into(),
+            },
+        ])
+        .await
+        .expect("publish");
+    assert_eq!(report.published().count(), 3, "{report:#?}");
+    for (account, published) in report.published() {
+        let rec = env
+            .emu
+            .record()
+            .post(account.platform, &published.post_id)
+            .unwrap();
+        assert_eq!(
+            rec.text,
+            post.text_for(account.platform),
+            "{}",
+            account.platform
+        );
+    }
+}
+
+#[tokio::test]
 async fn same_idempotency_key_never_posts_twice() {
     let env = Env::new().await;
     let post =

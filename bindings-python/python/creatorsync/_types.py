@@ -288,6 +288,7 @@ class PostInput(TypedDict, total=False):
     """A post as a dict (the core's ``PostInput``)."""
 
     text: str
+    texts: Dict[str, str]
     media: List[MediaInput]
     options: Optional[Mapping[str, Mapping[str, Any]]]
 

@@ -146,7 +146,7 @@ impl FacebookClient {
     ) -> Result<Published> {
         let post = req.post;
         let url = api.url(Host::Api, &format!("/{}/feed", api.page));
-        let mut body = json!({ "message": post.text, "published": true });
+        let mut body = json!({ "message": post.text_for(Platform::Facebook), "published": true });
         if let Some(link) = &post.options.facebook.link {
             body["link"] = json!(link);
         }
@@ -170,7 +170,7 @@ impl FacebookClient {
 
     async fn publish_inner(&self, api: &Api<'_>, req: &PublishRequest<'_>) -> Result<Published> {
         let post = req.post;
-        let caption = Some(post.text.as_str()).filter(|t| !t.is_empty());
+        let caption = Some(post.text_for(Platform::Facebook)).filter(|t| !t.is_empty());
         match post.media.as_slice() {
             [] => self.feed(api, req, &[]).await,
             [v] if v.kind() == MediaKind::Video && post.options.facebook.reel => {
@@ -282,7 +282,7 @@ impl PlatformClient for FacebookClient {
                     .and_then(Value::as_str)
                     .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
                     .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
-                recent && same_text(text, &post.text)
+                recent && same_text(text, post.text_for(Platform::Facebook))
             })
             .and_then(|p| p.get("id").and_then(Value::as_str).map(str::to_owned));
         match found {

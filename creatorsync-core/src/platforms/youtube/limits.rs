@@ -6,7 +6,7 @@ use crate::platform::GIB;
 use crate::platforms::Check;
 use crate::platforms::common::first_line;
 use crate::quota::{Bucket, QuotaScope, Window};
-use crate::{Capabilities, Post, TextCounting, YouTubePrivacy};
+use crate::{Capabilities, Platform, Post, TextCounting, YouTubePrivacy};
 
 /// YouTube title limit (characters).
 pub const YOUTUBE_TITLE_MAX: usize = 100;
@@ -49,7 +49,7 @@ pub(super) fn check(post: &Post, out: &mut Check) {
     let title = match o.title.as_deref() {
         Some(t) => t,
         None => {
-            derived = first_line(&post.text, usize::MAX);
+            derived = first_line(post.text_for(Platform::YouTube), usize::MAX);
             &derived
         }
     };
