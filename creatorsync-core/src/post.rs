@@ -248,6 +248,10 @@ pub struct FacebookOptions {
     /// (Meta: 3–90 s, 30 API reels per Page per rolling 24 h; the SDK does
     /// not probe the duration).
     pub reel: bool,
+    /// Let Facebook publish the post at this time (`published=false` +
+    /// `scheduled_publish_time`): 10 minutes to 30 days ahead, text, link
+    /// and photo posts only. The report's `scheduled_for` says so.
+    pub scheduled_publish_time: Option<DateTime<Utc>>,
 }
 
 /// What kind of Instagram media to create.

@@ -302,6 +302,7 @@ fn views_are_the_core_types_nested() {
             outcome: Err(Error::invalid_input("text", "too long")),
             elapsed: std::time::Duration::from_millis(5),
             reused: false,
+            scheduled_for: None,
         }],
         elapsed: std::time::Duration::from_millis(7),
     };
