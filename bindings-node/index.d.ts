@@ -113,14 +113,20 @@ export interface MediaInput {
   allowLoopback?: boolean
 }
 /** What to publish. */
-export interface PostInput { text?: string; media?: MediaInput[]; options?: PlatformOptions }
+export interface PostInput {
+  text?: string
+  /** Text replacing `text` on the platforms it names (`{ x: 'short' }`). */
+  texts?: Partial<Record<Platform, string>>
+  media?: MediaInput[]
+  options?: PlatformOptions
+}
 /** The old backend's body, mapped by the core (`contract/legacy.rs`); unknown fields are an error. */
 export interface LegacyPostBody { caption?: string; hashtags?: string[]; mediaUrl?: string; mediaType?: 'image' | 'video'; title?: string; privacyStatus?: 'public' | 'unlisted' | 'private' }
 export type TargetInput = Platform | `${Platform}:${string}` | [Platform, string] | { platform: Platform; accountId?: string }
 export interface PlatformOptions {
   x?: { replyTo?: string; quote?: string }
   linkedin?: { visibility?: 'PUBLIC' | 'CONNECTIONS' | 'LOGGED_IN'; videoTitle?: string; apiVersion?: string }
-  facebook?: { link?: string; videoTitle?: string; apiVersion?: string; /** Publish the one video as a Page Reel (3–90 s, 30 per Page per 24 h). */ reel?: boolean }
+  facebook?: { link?: string; videoTitle?: string; apiVersion?: string; /** Publish the one video as a Page Reel (3–90 s, 30 per Page per 24 h). */ reel?: boolean; /** RFC 3339, 10 min to 30 days ahead: Facebook publishes the text/link/photo post then. */ scheduledPublishTime?: string }
   /** Image alt text comes from the media's `altText`; `trialGraduation` publishes a reel as a trial reel (reels only). */
   instagram?: { kind?: 'auto' | 'feed' | 'reel' | 'carousel' | 'story'; shareToFeed?: boolean; thumbOffsetMs?: number; trialGraduation?: 'manual' | 'ss_performance' }
   youtube?: { title?: string; privacy?: 'private' | 'unlisted' | 'public'; tags?: string[]; categoryId?: string; madeForKids?: boolean; publishAt?: string; notifySubscribers?: boolean }
@@ -132,7 +138,7 @@ export type ProgressEvent =
   | { event: 'processing'; platform: Platform; account: string; state: string }
   | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
-export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339. */ scheduledFor?: string }
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
 /** One quota of one account (or of the app), from the ledger every worker shares. */
 export interface QuotaUsage {

@@ -363,3 +363,45 @@ fn sha(b: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(b))
 }
+
+#[tokio::test]
+async fn a_scheduled_post_is_hidden_from_the_feed_until_live_and_a_lost_create_is_reconciled() {
+    let (emu, client, account) = setup().await;
+    let at = chrono::Utc::now() + chrono::Duration::minutes(15);
+    let mut post = Post::text("Scheduled for later");
+    post.options.facebook.scheduled_publish_time = Some(at);
+    // The create's answer is lost: the client finds the scheduled post
+    // (under scheduled_posts, not yet in the feed) instead of posting again.
+    emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::LoseResponse)
+            .on_path("/v25.0/1001/feed")
+            .on_method("POST"),
+    );
+    let p = publish(&client, &account, &post).await;
+    let posts = emu.record().posts_for(Platform::Facebook);
+    assert_eq!(posts.len(), 1, "exactly one post");
+    assert_eq!(posts[0].post_id, p.post_id);
+    assert_eq!(
+        posts[0].extra["scheduled_publish_time"],
+        at.timestamp().to_string()
+    );
+
+    // The feed (what an unscheduled lookup reads) shows it only once live.
+    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let mut unscheduled = post.clone();
+    unscheduled.options.facebook.scheduled_publish_time = None;
+    assert_eq!(
+        client
+            .find_recent(&account, &unscheduled, since)
+            .await
+            .unwrap(),
+        None
+    );
+    emu.clock().advance(std::time::Duration::from_secs(20 * 60));
+    let found = client
+        .find_recent(&account, &unscheduled, since)
+        .await
+        .unwrap();
+    assert_eq!(found.map(|f| f.post_id), Some(p.post_id));
+}

@@ -107,12 +107,15 @@ impl Media {
 /// dict: `x={"reply_to": ...}`, `linkedin={"visibility": "CONNECTIONS"}`,
 /// `facebook={"link": ...}`, `instagram={"kind": "reel"}`,
 /// `youtube={"title": ..., "privacy": "unlisted"}`,
-/// `tiktok={"privacy_level": "SELF_ONLY"}`. `publish` also takes a plain
+/// `tiktok={"privacy_level": "SELF_ONLY"}`; `texts={"x": "short"}` replaces
+/// `text` on the platforms it names. `publish` also takes a plain
 /// dict (`{"text", "media", "options"}`, or the old backend's body).
 #[pyclass(module = "creatorsync", frozen, from_py_object)]
 #[derive(Debug, Clone)]
 pub(crate) struct Post {
     text: String,
+    /// Per-platform text as given (the contract reads it).
+    texts: Map<String, Value>,
     media: Vec<Media>,
     /// The options as given (the contract reads them).
     given: Map<String, Value>,
@@ -123,12 +126,20 @@ pub(crate) struct Post {
 #[pymethods]
 impl Post {
     #[new]
-    #[pyo3(signature = (text="", media=None, **options))]
+    #[pyo3(signature = (text="", media=None, texts=None, **options))]
     fn new(
         text: &str,
         media: Option<Vec<Media>>,
+        texts: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let texts = match texts {
+            Some(t) if !t.is_none() => match py_to_json(t, "texts").map_err(to_py)? {
+                Value::Object(m) => m,
+                _ => return Err(to_py(Error::invalid_input("texts", "must be a dict"))),
+            },
+            _ => Map::new(),
+        };
         let mut given = Map::new();
         if let Some(options) = options {
             for (k, v) in options.iter() {
@@ -141,8 +152,13 @@ impl Post {
         }
         // The core names an unknown platform or option.
         let options = PlatformOptions::from_json(Value::Object(given.clone())).map_err(to_py)?;
+        // ... and an unknown platform in `texts`.
+        let mut shape = Map::new();
+        shape.insert("texts".into(), Value::Object(texts.clone()));
+        PostSpec::from_json(Value::Object(shape), BTreeMap::new()).map_err(to_py)?;
         Ok(Self {
             text: text.to_owned(),
+            texts,
             media: media.unwrap_or_default(),
             given,
             options,
@@ -153,6 +169,12 @@ impl Post {
     #[getter]
     fn text(&self) -> String {
         self.text.clone()
+    }
+
+    /// Per-platform text replacing `text` there.
+    #[getter]
+    fn texts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &Value::Object(self.texts.clone()))
     }
 
     /// The media, in order.
@@ -194,6 +216,7 @@ impl Post {
         }
         let mut post = Map::new();
         post.insert("text".into(), self.text.clone().into());
+        post.insert("texts".into(), Value::Object(self.texts.clone()));
         post.insert("media".into(), Value::Array(items));
         post.insert("options".into(), Value::Object(self.given.clone()));
         PostSpec::from_json(Value::Object(post), buffers)

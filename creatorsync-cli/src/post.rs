@@ -72,6 +72,7 @@ pub(crate) fn spec(args: &PostArgs) -> Result<PostSpec> {
             })
             .collect(),
         options: options(&args.options)?,
+        ..PostInput::default()
     };
     PostSpec::from_input(input, BTreeMap::new())
 }

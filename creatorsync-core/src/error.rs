@@ -141,6 +141,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A post template cannot be rendered: a variable not given, a
+    /// placeholder that is not a variable name, unbalanced braces.
+    #[error("invalid template {field}: {problem}")]
+    InvalidTemplate {
+        /// Which text of the template (`text`, `texts.x`,
+        /// `media[0].alt_text`, `options.youtube.title`).
+        field: String,
+        /// What is wrong.
+        problem: crate::templates::TemplateProblem,
+    },
     /// A media source cannot be used (missing or empty file, unknown type,
     /// URL refused by the SSRF guard, too large...).
     #[error("media {source_name}: {reason}")]
@@ -516,6 +526,7 @@ impl Error {
             Error::InProgress { .. } => "IN_PROGRESS",
             Error::CreatedUnfinished { .. } => "CREATED_UNFINISHED",
             Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
+            Error::InvalidTemplate { .. } => "INVALID_TEMPLATE",
         }
     }
 }

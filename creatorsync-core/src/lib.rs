@@ -39,6 +39,7 @@ mod secret;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 pub mod store;
+pub mod templates;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod text;

@@ -1,5 +1,6 @@
 //! What to publish: [`Post`], its [`Media`] and per-platform options.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::media::{MediaInfo, MediaSource};
-use crate::{MediaKind, Result};
+use crate::{MediaKind, Platform, Result};
 
 /// One media item of a post: a source, described once, plus alt text.
 #[derive(Clone)]
@@ -72,10 +73,24 @@ impl Media {
 }
 
 /// A post to publish: text, ordered media and per-platform options.
+///
+/// `texts` replaces `text` on the platforms it names, so one post can say
+/// something long on LinkedIn and something short on X; every client and
+/// the validation read [`Post::text_for`].
+///
+/// ```
+/// use creatorsync_core::{Platform, Post};
+/// let post = Post::text("A long story for LinkedIn").with_text_for(Platform::X, "Short");
+/// assert_eq!(post.text_for(Platform::X), "Short");
+/// assert_eq!(post.text_for(Platform::LinkedIn), "A long story for LinkedIn");
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Post {
-    /// The text (caption on media platforms, description on YouTube).
+    /// The text (caption on media platforms, description on YouTube) on
+    /// every platform without its own entry in `texts`.
     pub text: String,
+    /// Per-platform text replacing `text` on that platform.
+    pub texts: BTreeMap<Platform, String>,
     /// Media, in display order.
     pub media: Vec<Media>,
     /// Per-platform options.
@@ -89,6 +104,18 @@ impl Post {
             text: text.into(),
             ..Self::default()
         }
+    }
+
+    /// Sets the text `platform` publishes instead of [`Post::text`].
+    #[must_use]
+    pub fn with_text_for(mut self, platform: Platform, text: impl Into<String>) -> Self {
+        self.texts.insert(platform, text.into());
+        self
+    }
+
+    /// The text `platform` publishes: its own entry in `texts`, else `text`.
+    pub fn text_for(&self, platform: Platform) -> &str {
+        self.texts.get(&platform).unwrap_or(&self.text)
     }
 
     /// Adds a media item.
@@ -221,6 +248,10 @@ pub struct FacebookOptions {
     /// (Meta: 3–90 s, 30 API reels per Page per rolling 24 h; the SDK does
     /// not probe the duration).
     pub reel: bool,
+    /// Let Facebook publish the post at this time (`published=false` +
+    /// `scheduled_publish_time`): 10 minutes to 30 days ahead, text, link
+    /// and photo posts only. The report's `scheduled_for` says so.
+    pub scheduled_publish_time: Option<DateTime<Utc>>,
 }
 
 /// What kind of Instagram media to create.

@@ -38,7 +38,7 @@ pub fn capabilities(platform: Platform) -> &'static Capabilities {
 /// ```
 pub fn validate(post: &Post, platform: Platform) -> Vec<Violation> {
     match Registry::standard().get(platform) {
-        Ok(module) => validate_with(module, module.capabilities(), post),
+        Ok(module) => validate_with(module, module.capabilities(), post, chrono::Utc::now()),
         Err(e) => vec![Violation {
             platform: Some(platform),
             field: "platform".into(),
@@ -55,15 +55,17 @@ fn count_words(text: &str, sigil: char) -> usize {
 }
 
 /// Every rule of `module`'s platform that `post` breaks: the limits in
-/// `caps` (the module's own, or the app's override), then its own rules.
+/// `caps` (the module's own, or the app's override), then its own rules;
+/// scheduled times are checked against `now`.
 pub(crate) fn validate_with(
     module: &dyn PlatformModule,
     caps: &Capabilities,
     post: &Post,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Violation> {
     let platform = module.platform();
     let name = module.display_name();
-    let text = post.text.as_str();
+    let text = post.text_for(platform);
     let media = &post.media;
     let count = |k: MediaKind| media.iter().filter(|m| m.kind() == k).count();
     let mut out = Check {
@@ -71,6 +73,7 @@ pub(crate) fn validate_with(
         images: count(MediaKind::Image),
         gifs: count(MediaKind::Gif),
         videos: count(MediaKind::Video),
+        now,
         violations: Vec::new(),
     };
     let (images, gifs, videos) = (out.images, out.gifs, out.videos);
@@ -381,6 +384,55 @@ mod tests {
                 .any(|v| v.platform == Some(Platform::YouTube))
         );
         assert!(validate_all(&Post::text("hi"), &[Platform::LinkedIn, Platform::Facebook]).is_ok());
+    }
+
+    #[tokio::test]
+    async fn facebook_native_schedule_window_and_media() {
+        let now = chrono::Utc::now();
+        let mut post = Post::text("later");
+        for (minutes, ok) in [
+            (5, false),
+            (11, true),
+            (60 * 24 * 29, true),
+            (60 * 24 * 31, false),
+            (-60, false),
+        ] {
+            post.options.facebook.scheduled_publish_time =
+                Some(now + chrono::Duration::minutes(minutes));
+            let c = codes(&post, Platform::Facebook);
+            assert_eq!(c.is_empty(), ok, "{minutes} min: {c:?}");
+            if !ok {
+                assert_eq!(c, ["scheduled_time_out_of_range"]);
+            }
+        }
+        post.options.facebook.scheduled_publish_time = Some(now + chrono::Duration::hours(1));
+        post.media.push(media(MP4).await);
+        assert_eq!(
+            codes(&post, Platform::Facebook),
+            ["scheduled_video_unsupported"]
+        );
+        post.media = vec![media(JPEG).await];
+        assert!(codes(&post, Platform::Facebook).is_empty());
+    }
+
+    #[test]
+    fn each_platform_is_validated_against_its_own_text() {
+        let long = "l".repeat(400);
+        let post = Post::text(&long).with_text_for(Platform::X, "s".repeat(200));
+        assert!(codes(&post, Platform::X).is_empty());
+        assert!(codes(&post, Platform::LinkedIn).is_empty());
+        // An override too long for its platform is caught, the shared text
+        // is not blamed on another platform.
+        let post = Post::text("short").with_text_for(Platform::X, long);
+        assert_eq!(codes(&post, Platform::X), ["text_too_long"]);
+        assert!(validate_all(&post, &[Platform::LinkedIn, Platform::Facebook]).is_ok());
+        let Error::InvalidPost { violations } =
+            validate_all(&post, &[Platform::X, Platform::LinkedIn]).unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert_eq!(violations[0].platform, Some(Platform::X));
     }
 
     #[tokio::test]

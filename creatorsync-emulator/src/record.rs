@@ -47,6 +47,18 @@ pub struct RecordedPost {
     /// Free-form platform details (privacy, visibility, reply ids...).
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+    /// When the platform makes it live, for a natively scheduled post
+    /// (Facebook `scheduled_publish_time`, YouTube `publishAt`).
+    #[serde(default)]
+    pub scheduled_for: Option<DateTime<Utc>>,
+}
+
+impl RecordedPost {
+    /// Whether the post is visible at `now` (the emulator clock): not
+    /// scheduled, or its scheduled time has come.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.scheduled_for.is_none_or(|at| at <= now)
+    }
 }
 
 /// One received upload chunk.

@@ -5,6 +5,8 @@ mod support;
 
 use std::time::Duration;
 
+use chrono::Timelike;
+
 use creatorsync::publish_log::Lease;
 use creatorsync::{Error, Platform, Post, PublishLog, PublishState, Target, TikTokPrivacy};
 use creatorsync_emulator::{Fault, FaultKind};
@@ -72,6 +74,136 @@ async fn fan_out_to_six_with_one_failing() {
     let legacy = report.legacy();
     assert!(!legacy["tiktok"].success);
     assert!(legacy["x"].success);
+}
+
+#[tokio::test]
+async fn each_platform_receives_its_own_text() {
+    let env = Env::new().await;
+    let long = format!("A longer story for LinkedIn {}", "word ".repeat(80));
+    let post = Post::text(long.trim())
+        .with_text_for(Platform::X, "Short for X")
+        .with_text_for(Platform::Facebook, "Friendly for Facebook");
+    let report = env
+        .sync
+        .publish(USER, &post)
+        .targets([
+            Target::Platform(Platform::X),
+            Target::Account {
+                platform: Platform::LinkedIn,
+                account_id: "li-demo-person".into(),
+            },
+            Target::Account {
+                platform: Platform::Facebook,
+                account_id: "1001".into(),
+            },
+        ])
+        .await
+        .expect("publish");
+    assert_eq!(report.published().count(), 3, "{report:#?}");
+    for (account, published) in report.published() {
+        let rec = env
+            .emu
+            .record()
+            .post(account.platform, &published.post_id)
+            .unwrap();
+        assert_eq!(
+            rec.text,
+            post.text_for(account.platform),
+            "{}",
+            account.platform
+        );
+    }
+}
+
+#[tokio::test]
+async fn facebook_native_schedule_stays_unpublished_until_the_emulator_clock_passes() {
+    let env = Env::new().await;
+    let at = (chrono::Utc::now() + chrono::Duration::hours(2))
+        .with_nanosecond(0)
+        .unwrap();
+    let mut post =
+        Post::text("Doors open at noon").with_media(env.file_media("a.jpg", &jpeg(4096)).await);
+    post.options.facebook.scheduled_publish_time = Some(at);
+    let report = env
+        .sync
+        .publish(USER, &post)
+        .targets([Target::Account {
+            platform: Platform::Facebook,
+            account_id: "1001".into(),
+        }])
+        .await
+        .expect("publish");
+    let result = &report.results[0];
+    assert_eq!(result.scheduled_for, Some(at), "{report:#?}");
+    let published = result.outcome.as_ref().expect("scheduled");
+    let rec = env
+        .emu
+        .record()
+        .post(Platform::Facebook, &published.post_id)
+        .unwrap();
+    assert_eq!(rec.scheduled_for, Some(at));
+    assert_eq!(rec.media.len(), 1, "the photo rides on the scheduled post");
+    assert!(!rec.is_live(env.emu.clock().now()));
+    env.emu.clock().advance(Duration::from_secs(3 * 3600));
+    assert!(rec.is_live(env.emu.clock().now()));
+
+    // A time Facebook would refuse is caught before any request.
+    post.options.facebook.scheduled_publish_time =
+        Some(chrono::Utc::now() + chrono::Duration::minutes(5));
+    let err = env
+        .sync
+        .publish(USER, &post)
+        .targets([Platform::Facebook])
+        .await
+        .unwrap_err();
+    let Error::InvalidPost { violations } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(violations[0].code, "scheduled_time_out_of_range");
+}
+
+#[tokio::test]
+async fn youtube_publish_at_is_reported_and_goes_public_on_the_emulator_clock() {
+    let env = Env::new().await;
+    let at = (chrono::Utc::now() + chrono::Duration::hours(5))
+        .with_nanosecond(0)
+        .unwrap();
+    let mut post = video_post(&env).await;
+    post.options.youtube.publish_at = Some(at);
+    let report = env
+        .sync
+        .publish(USER, &post)
+        .targets([Platform::YouTube, Platform::X])
+        .await
+        .expect("publish");
+    for r in &report.results {
+        let want = (r.platform() == Platform::YouTube).then_some(at);
+        assert_eq!(r.scheduled_for, want, "{}", r.platform());
+    }
+    let (_, published) = report
+        .published()
+        .find(|(a, _)| a.platform == Platform::YouTube)
+        .unwrap();
+    let rec = env
+        .emu
+        .record()
+        .post(Platform::YouTube, &published.post_id)
+        .unwrap();
+    assert_eq!(rec.scheduled_for, Some(at));
+    assert_eq!(rec.extra["privacyStatus"], "private");
+    assert!(!rec.is_live(env.emu.clock().now()));
+    env.emu.clock().advance(Duration::from_secs(6 * 3600));
+    assert!(rec.is_live(env.emu.clock().now()));
+
+    // In the past: refused by validation on the SDK clock.
+    post.options.youtube.publish_at = Some(chrono::Utc::now() - chrono::Duration::minutes(1));
+    let err = env
+        .sync
+        .publish(USER, &post)
+        .targets([Platform::YouTube])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidPost { .. }), "{err}");
 }
 
 #[tokio::test]

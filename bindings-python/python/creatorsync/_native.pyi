@@ -277,6 +277,7 @@ class Post:
         cls,
         text: str = "",
         media: Optional[Sequence[Media]] = None,
+        texts: Optional[Mapping[str, str]] = None,
         *,
         x: Optional[Mapping[str, Any]] = None,
         linkedin: Optional[Mapping[str, Any]] = None,
@@ -288,6 +289,9 @@ class Post:
     @property
     def text(self) -> str:
         """The text."""
+    @property
+    def texts(self) -> Dict[str, str]:
+        """Per-platform text replacing ``text`` there (``{"x": "short"}``)."""
     @property
     def media(self) -> List[Media]:
         """The media, in order."""

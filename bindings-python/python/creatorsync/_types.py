@@ -60,14 +60,16 @@ class AccountKey(TypedDict):
 
 class FacebookOptions(TypedDict, total=False):
     """``Post(facebook=...)``: a link for text posts, a video title, a Graph
-    version override, and ``reel`` to publish the one video as a Page Reel
+    version override, ``reel`` to publish the one video as a Page Reel
     (3–90 s, 30 API reels per Page per 24 h; the duration is not checked
-    by the SDK)."""
+    by the SDK), and ``scheduled_publish_time`` (RFC 3339, 10 minutes to 30
+    days ahead) for Facebook to publish a text, link or photo post later."""
 
     link: Optional[str]
     video_title: Optional[str]
     api_version: Optional[str]
     reel: bool
+    scheduled_publish_time: Optional[str]
 
 
 class Profile(TypedDict):
@@ -186,6 +188,7 @@ class TargetResult(TypedDict):
     error: Optional[ErrorView]
     elapsed_ms: float
     reused: bool
+    scheduled_for: NotRequired[str]
 
 
 class PublishReport(TypedDict):
@@ -288,6 +291,7 @@ class PostInput(TypedDict, total=False):
     """A post as a dict (the core's ``PostInput``)."""
 
     text: str
+    texts: Dict[str, str]
     media: List[MediaInput]
     options: Optional[Mapping[str, Mapping[str, Any]]]
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::legacy::LegacyPostBody;
 use crate::media::{BytesSource, FileSource, UrlSource};
-use crate::{Error, Media, MediaKind, PlatformOptions, Post, Result};
+use crate::{Error, Media, MediaKind, Platform, PlatformOptions, Post, Result};
 
 /// The post in its current shape.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
@@ -20,6 +20,10 @@ pub struct PostInput {
     /// The text (caption on media platforms, description on YouTube).
     #[serde(default)]
     pub text: String,
+    /// Per-platform text replacing `text` on that platform
+    /// (`{"x": "short version"}`); an unknown platform is an error.
+    #[serde(default)]
+    pub texts: Option<BTreeMap<String, String>>,
     /// Media, in display order.
     #[serde(default)]
     pub media: Vec<MediaInput>,
@@ -78,6 +82,7 @@ pub(crate) enum SourceSpec {
 #[derive(Debug)]
 pub struct PostSpec {
     text: String,
+    texts: BTreeMap<Platform, String>,
     pub(crate) media: Vec<(SourceSpec, Option<String>)>,
     options: PlatformOptions,
     /// The old body's `mediaType`, checked against the media's kind.
@@ -155,8 +160,16 @@ impl PostSpec {
             None | Some(Value::Null) => PlatformOptions::default(),
             Some(v) => PlatformOptions::from_json(v)?,
         };
+        let mut texts = BTreeMap::new();
+        for (name, text) in input.texts.unwrap_or_default() {
+            let platform: Platform = name
+                .parse()
+                .map_err(|_| Error::invalid_input(format!("texts.{name}"), "unknown platform"))?;
+            texts.insert(platform, text);
+        }
         Ok(Self {
             text: input.text,
+            texts,
             media,
             options,
             expect_kind: None,
@@ -176,6 +189,7 @@ impl PostSpec {
     pub(crate) fn new(text: String, url: Option<String>, options: PlatformOptions) -> Self {
         Self {
             text,
+            texts: BTreeMap::new(),
             media: url
                 .map(|u| (SourceSpec::Url(u, false), None))
                 .into_iter()
@@ -190,6 +204,11 @@ impl PostSpec {
         &self.text
     }
 
+    /// The text `platform` publishes (its entry in `texts`, else `text`).
+    pub fn text_for(&self, platform: Platform) -> &str {
+        self.texts.get(&platform).unwrap_or(&self.text)
+    }
+
     /// The per-platform options.
     pub fn options(&self) -> &PlatformOptions {
         &self.options
@@ -198,6 +217,7 @@ impl PostSpec {
     /// Describes every media source (length, type) and builds the post.
     pub async fn build(self) -> Result<Post> {
         let mut post = Post::text(self.text).with_options(self.options);
+        post.texts = self.texts;
         for (source, alt) in self.media {
             let media = match source {
                 SourceSpec::File(p) => Media::new(FileSource::new(p)).await?,

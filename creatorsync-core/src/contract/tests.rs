@@ -219,6 +219,26 @@ async fn a_media_host_directory_is_wired() {
 }
 
 #[test]
+fn per_platform_texts_are_read_and_unknown_platforms_refused() {
+    let spec = PostSpec::from_json(
+        json!({"text": "long", "texts": {"x": "short", "linkedin": "pro"}}),
+        BTreeMap::new(),
+    )
+    .unwrap();
+    assert_eq!(spec.text_for(crate::Platform::X), "short");
+    assert_eq!(spec.text_for(crate::Platform::LinkedIn), "pro");
+    assert_eq!(spec.text_for(crate::Platform::Facebook), "long");
+    let absent = PostSpec::from_json(json!({"text": "t"}), BTreeMap::new()).unwrap();
+    assert_eq!(absent.text_for(crate::Platform::X), "t");
+    let err = PostSpec::from_json(
+        json!({"text": "t", "texts": {"myspace": "x"}}),
+        BTreeMap::new(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("texts.myspace"), "{err}");
+}
+
+#[test]
 fn the_current_post_shape_takes_bytes_from_the_binding() {
     let bytes = BTreeMap::from([(
         1,
@@ -282,6 +302,7 @@ fn views_are_the_core_types_nested() {
             outcome: Err(Error::invalid_input("text", "too long")),
             elapsed: std::time::Duration::from_millis(5),
             reused: false,
+            scheduled_for: None,
         }],
         elapsed: std::time::Duration::from_millis(7),
     };

@@ -119,7 +119,8 @@ pub struct TargetResultView {
     pub platform: String,
     /// The account id on the platform.
     pub account_id: String,
-    /// Whether the post is live.
+    /// Whether the post was published (live now, or scheduled at the
+    /// platform when `scheduled_for` is set).
     pub ok: bool,
     /// The post id, when published.
     pub post_id: Option<String>,
@@ -132,6 +133,11 @@ pub struct TargetResultView {
     /// Whether the result came from an earlier call with the same
     /// idempotency key (or was found at the platform), not published now.
     pub reused: bool,
+    /// When the platform itself makes the post live (native scheduling:
+    /// Facebook `scheduled_publish_time`, YouTube `publish_at`), RFC 3339;
+    /// absent when live now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The old backend's per-platform result.
@@ -270,6 +276,7 @@ impl From<&TargetResult> for TargetResultView {
             error,
             elapsed_ms: r.elapsed.as_secs_f64() * 1000.0,
             reused: r.reused,
+            scheduled_for: r.scheduled_for,
         }
     }
 }

@@ -10,6 +10,14 @@ use serde::Serialize;
 
 use crate::Result;
 
+mod callback;
+mod webhook;
+
+pub use callback::CallbackSink;
+pub use webhook::{
+    EVENT_ID_HEADER, SIGNATURE_HEADER, WebhookSink, WebhookSinkBuilder, verify_signature,
+};
+
 /// Which outcome an [`Event`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]

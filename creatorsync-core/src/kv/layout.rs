@@ -6,6 +6,8 @@
 //! creatorsync/pending/{state nonce}               a pending connect (sealed)
 //! creatorsync/publish/{idempotency key}/{platform}/{account}   a publish record
 //! creatorsync/upload/{session key}                an upload session (sealed)
+//! creatorsync/quota/{platform}/{bucket}/{scope}   a quota ledger entry
+//! creatorsync/template/{user}/{name}              a post template (JSON)
 //! ```
 //!
 //! Every id is escaped (`%` → `%25`, `/` → `%2F`, control and non-ASCII
@@ -92,6 +94,16 @@ pub(crate) fn quota(platform: crate::Platform, bucket: &str, scope_id: &str) -> 
         platform.as_str(),
         part(scope_id)
     )
+}
+
+/// The prefix of every template of `user_id`.
+pub(crate) fn templates_of(user_id: &str) -> String {
+    format!("{ROOT}template/{}/", part(user_id))
+}
+
+/// The key of one template.
+pub(crate) fn template(user_id: &str, name: &str) -> String {
+    format!("{}{}", templates_of(user_id), part(name))
 }
 
 /// A value sealed by the ring, as JSON text fields.

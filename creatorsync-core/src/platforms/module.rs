@@ -72,6 +72,8 @@ pub(crate) struct Check {
     pub(crate) gifs: usize,
     /// Videos in the post.
     pub(crate) videos: usize,
+    /// Now on the SDK's clock (scheduled times are checked against it).
+    pub(crate) now: chrono::DateTime<chrono::Utc>,
     /// What the post breaks so far.
     pub(crate) violations: Vec<Violation>,
 }
@@ -147,6 +149,13 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
     /// (e.g. a YouTube title, an Instagram Reel's single video).
     fn check(&self, post: &Post, check: &mut Check) {
         let _ = (post, check);
+    }
+
+    /// When the platform itself publishes `post` later (its native
+    /// scheduling option), if the post asks for it.
+    fn native_schedule(&self, post: &Post) -> Option<chrono::DateTime<chrono::Utc>> {
+        let _ = post;
+        None
     }
 
     /// The real production hosts.

@@ -209,9 +209,9 @@ impl CreatorSyncBuilder {
         self
     }
 
-    /// Where the quota ledger is kept (default: the SQLite or PostgreSQL
-    /// store when one is used, so every worker sharing it shares the
-    /// ledger; otherwise in memory).
+    /// Where the quota ledger and the post templates are kept (default:
+    /// the SQLite or PostgreSQL store when one is used, so every worker
+    /// sharing it shares them; otherwise in memory).
     pub fn quota_store(mut self, kv: Arc<dyn KeyValueStore>) -> Self {
         self.quota_store = Some(kv);
         self
@@ -487,10 +487,13 @@ impl CreatorSyncBuilder {
             clients.insert((platform, login), module.client(cfg, &extras));
         }
         let clock = self.clock.take().unwrap_or_else(|| Arc::new(SystemClock));
+        let shared_kv: Arc<dyn KeyValueStore> = self
+            .quota_store
+            .take()
+            .unwrap_or_else(|| Arc::new(MemoryKeyValueStore::new()));
+        let templates = crate::templates::TemplateStore::new(shared_kv.clone());
         let ledger = Ledger::new(
-            self.quota_store
-                .take()
-                .unwrap_or_else(|| Arc::new(MemoryKeyValueStore::new())),
+            shared_kv,
             clock.clone(),
             std::mem::take(&mut self.quota_limits),
         );
@@ -508,6 +511,7 @@ impl CreatorSyncBuilder {
                 global: Arc::new(Semaphore::new(global)),
                 per_publish,
                 ledger,
+                templates,
                 clock,
                 rotation: self.rotation.take(),
                 quota_wait: self.quota_wait,

@@ -42,6 +42,8 @@ pub(super) struct Inner {
     pub(super) rotation: Option<Arc<dyn crate::store::KeyRotation>>,
     /// The quota ledger every worker on the store shares.
     pub(super) ledger: Ledger,
+    /// Post templates, in the same key-value store as the ledger.
+    pub(super) templates: crate::templates::TemplateStore,
     /// The clock quota windows are read on.
     pub(super) clock: Arc<dyn Clock>,
     /// The longest wait for a short quota window to free a slot (zero:

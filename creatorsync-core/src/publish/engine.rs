@@ -39,7 +39,12 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
         platforms.dedup();
         for p in platforms {
             let module = inner.registry.get(p)?;
-            let v = validate_with(module, inner.registry.limits(p)?, call.post);
+            let v = validate_with(
+                module,
+                inner.registry.limits(p)?,
+                call.post,
+                inner.clock.now(),
+            );
             if !v.is_empty() {
                 invalid.insert(p, v);
             }
@@ -75,11 +80,17 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     Err(e) => (Err(e), false),
                 };
                 report_outcome(&call.progress, &key, &outcome);
+                let scheduled_for = outcome
+                    .as_ref()
+                    .ok()
+                    .and_then(|_| inner.registry.get(key.platform).ok())
+                    .and_then(|m| m.native_schedule(call.post));
                 TargetResult {
                     account: key,
                     outcome,
                     elapsed: t0.elapsed(),
                     reused,
+                    scheduled_for,
                 }
             });
         }
@@ -103,6 +114,7 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                 },
                 elapsed: Duration::ZERO,
                 reused: false,
+                scheduled_for: None,
             };
             report_outcome(&call.progress, &result.account, &result.outcome);
             results.push(result);

@@ -73,6 +73,13 @@ impl CreatorSync {
         self.inner.connector.tokens()
     }
 
+    /// Post templates, kept per user in the same store as the quota
+    /// ledger (the SQLite or PostgreSQL store, or the host key-value
+    /// store; in memory otherwise).
+    pub fn templates(&self) -> &crate::templates::TemplateStore {
+        &self.inner.templates
+    }
+
     /// Every quota of every account `user_id` connected (and each app-wide
     /// quota of their platforms once): used, limit, remaining and when the
     /// next slot frees, as the ledger every worker shares holds them.

@@ -21,6 +21,10 @@ pub struct TargetResult {
     /// with the same idempotency key already published it) or found at the
     /// platform by reconciliation, instead of publishing now.
     pub reused: bool,
+    /// When the platform itself makes the post live, for a target published
+    /// with its native scheduling (Facebook `scheduled_publish_time`,
+    /// YouTube `publish_at`); `None`: live now (or failed).
+    pub scheduled_for: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl TargetResult {

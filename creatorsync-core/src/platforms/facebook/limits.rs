@@ -34,9 +34,39 @@ pub(crate) static CAPS: Capabilities = Capabilities {
     forbidden_text_chars: &[],
 };
 
+/// How soon a scheduled Page post may go live: 10 minutes after the
+/// request (Meta Pages API "Posts" guide, `published=false` with
+/// `scheduled_publish_time`; read 2026-12-04).
+pub(crate) const SCHEDULE_MIN_AHEAD: chrono::Duration = chrono::Duration::minutes(10);
+/// How late: 30 days after the request (the same guide's window; older
+/// Graph versions allowed 6 months, so the SDK keeps the current, shorter
+/// one).
+pub(crate) const SCHEDULE_MAX_AHEAD: chrono::Duration = chrono::Duration::days(30);
+
 /// A Page Reel holds exactly one video (its 3–90 s duration is Meta's to
-/// check: the SDK does not probe media).
+/// check: the SDK does not probe media). A natively scheduled post is a
+/// feed post (text, link, photos) 10 minutes to 30 days ahead.
 pub(super) fn check(post: &Post, out: &mut Check) {
+    if let Some(at) = post.options.facebook.scheduled_publish_time {
+        let ahead = at - out.now;
+        if ahead < SCHEDULE_MIN_AHEAD || ahead > SCHEDULE_MAX_AHEAD {
+            out.push(
+                "facebook.scheduled_publish_time",
+                "scheduled_time_out_of_range",
+                format!(
+                    "Facebook schedules a post 10 minutes to 30 days ahead; {at} is {} minutes from now",
+                    ahead.num_minutes()
+                ),
+            );
+        }
+        if out.videos > 0 || post.options.facebook.reel {
+            out.push(
+                "facebook.scheduled_publish_time",
+                "scheduled_video_unsupported",
+                "the SDK schedules Facebook text, link and photo posts natively, not videos or reels; schedule the post with the SDK's scheduler instead".into(),
+            );
+        }
+    }
     let n = post.media.len();
     if post.options.facebook.reel && (out.videos != 1 || n != 1) {
         out.push(

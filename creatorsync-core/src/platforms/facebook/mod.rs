@@ -2,7 +2,10 @@
 //! page access token and `account_id` the page id.
 //!
 //! Flow of [`FacebookClient::publish`] (Graph API, version in the path):
-//! - text (+ `options.facebook.link`): `POST /{page}/feed`;
+//! - text (+ `options.facebook.link`): `POST /{page}/feed`
+//!   (`options.facebook.scheduled_publish_time`: `published=false` +
+//!   `scheduled_publish_time`, Facebook publishes it then; a scheduled photo
+//!   goes through the feed as an unpublished photo + scheduled post);
 //! - one photo: `POST /{page}/photos` with `url` when the source has a
 //!   public URL, else multipart `source` streamed from the media source;
 //! - several photos: each `POST /{page}/photos` with `published=false`,
@@ -146,7 +149,12 @@ impl FacebookClient {
     ) -> Result<Published> {
         let post = req.post;
         let url = api.url(Host::Api, &format!("/{}/feed", api.page));
-        let mut body = json!({ "message": post.text, "published": true });
+        let mut body = json!({ "message": post.text_for(Platform::Facebook), "published": true });
+        if let Some(at) = post.options.facebook.scheduled_publish_time {
+            // Facebook keeps the post unpublished and publishes it at `at`.
+            body["published"] = json!(false);
+            body["scheduled_publish_time"] = json!(at.timestamp());
+        }
         if let Some(link) = &post.options.facebook.link {
             body["link"] = json!(link);
         }
@@ -170,7 +178,7 @@ impl FacebookClient {
 
     async fn publish_inner(&self, api: &Api<'_>, req: &PublishRequest<'_>) -> Result<Published> {
         let post = req.post;
-        let caption = Some(post.text.as_str()).filter(|t| !t.is_empty());
+        let caption = Some(post.text_for(Platform::Facebook)).filter(|t| !t.is_empty());
         match post.media.as_slice() {
             [] => self.feed(api, req, &[]).await,
             [v] if v.kind() == MediaKind::Video && post.options.facebook.reel => {
@@ -202,7 +210,9 @@ impl FacebookClient {
                     }],
                 })
             }
-            [photo] => {
+            // A scheduled photo goes through the feed (unpublished photo +
+            // scheduled post), below.
+            [photo] if post.options.facebook.scheduled_publish_time.is_none() => {
                 let c = req
                     .commit
                     .create(None, self.photo(api, photo, caption, true))
@@ -255,36 +265,49 @@ impl PlatformClient for FacebookClient {
         since: DateTime<Utc>,
     ) -> Result<Option<Published>> {
         let api = self.api(account, Some(post))?;
-        let url = with_query(
-            api.url(Host::Api, &format!("/{}/feed", api.page)),
-            &[("fields", "id,message,created_time"), ("limit", "10")],
-        );
-        let v: Value = api
-            .graph
-            .json(
-                "feed.recent",
-                Idempotency::Idempotent,
-                Method::GET,
-                url,
-                |rb| rb,
-            )
-            .await?;
+        // A natively scheduled post is listed under `scheduled_posts` until
+        // it goes live, then in the feed.
+        let edges: &[&str] = if post.options.facebook.scheduled_publish_time.is_some() {
+            &["scheduled_posts", "feed"]
+        } else {
+            &["feed"]
+        };
         let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
-        let found = v
-            .get("data")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|p| {
-                let text = p.get("message").and_then(Value::as_str).unwrap_or_default();
-                let recent = p
-                    .get("created_time")
-                    .and_then(Value::as_str)
-                    .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
-                    .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
-                recent && same_text(text, &post.text)
-            })
-            .and_then(|p| p.get("id").and_then(Value::as_str).map(str::to_owned));
+        let mut found = None;
+        for edge in edges {
+            let url = with_query(
+                api.url(Host::Api, &format!("/{}/{edge}", api.page)),
+                &[("fields", "id,message,created_time"), ("limit", "10")],
+            );
+            let v: Value = api
+                .graph
+                .json(
+                    "feed.recent",
+                    Idempotency::Idempotent,
+                    Method::GET,
+                    url,
+                    |rb| rb,
+                )
+                .await?;
+            found = v
+                .get("data")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|p| {
+                    let text = p.get("message").and_then(Value::as_str).unwrap_or_default();
+                    let recent = p
+                        .get("created_time")
+                        .and_then(Value::as_str)
+                        .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
+                        .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
+                    recent && same_text(text, post.text_for(Platform::Facebook))
+                })
+                .and_then(|p| p.get("id").and_then(Value::as_str).map(str::to_owned));
+            if found.is_some() {
+                break;
+            }
+        }
         match found {
             Some(id) => Ok(Some(api.permalink(&id).await?)),
             None => Ok(None),

@@ -49,6 +49,10 @@ impl PlatformModule for Facebook {
         limits::check(post, check);
     }
 
+    fn native_schedule(&self, post: &crate::Post) -> Option<chrono::DateTime<chrono::Utc>> {
+        post.options.facebook.scheduled_publish_time
+    }
+
     fn production_endpoints(&self) -> Endpoints {
         Endpoints::fixed(
             "https://www.facebook.com",

@@ -78,7 +78,7 @@ impl FacebookClient {
             ("upload_phase", "finish"),
             ("video_id", video_id.as_str()),
             ("video_state", "PUBLISHED"),
-            ("description", req.post.text.as_str()),
+            ("description", req.post.text_for(Platform::Facebook)),
         ];
         let url = api.url(Host::Api, &format!("/{}/video_reels", api.page));
         let finish = api.graph.send(

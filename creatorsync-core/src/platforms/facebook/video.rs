@@ -91,7 +91,7 @@ impl FacebookClient {
         let form = [
             ("fbuploader_video_file_chunk", handle.as_str()),
             ("title", title.as_str()),
-            ("description", req.post.text.as_str()),
+            ("description", req.post.text_for(Platform::Facebook)),
             ("published", "true"),
         ];
         let url = api.url(Host::Api, &format!("/{}/videos", api.page));

@@ -195,8 +195,9 @@ impl InstagramClient {
         if role == Role::CarouselItem {
             p.push(("is_carousel_item", "true".into()));
         }
-        if matches!(role, Role::Feed | Role::Reel) && !post.text.is_empty() {
-            p.push(("caption", post.text.clone()));
+        if matches!(role, Role::Feed | Role::Reel) && !post.text_for(Platform::Instagram).is_empty()
+        {
+            p.push(("caption", post.text_for(Platform::Instagram).to_owned()));
         }
         if let (false, Some(alt)) = (video, media.alt_text()) {
             p.push(("alt_text", alt.to_owned()));
@@ -295,8 +296,8 @@ impl InstagramClient {
                     ("media_type", "CAROUSEL".into()),
                     ("children", children.join(",")),
                 ];
-                if !post.text.is_empty() {
-                    params.push(("caption", post.text.clone()));
+                if !post.text_for(Platform::Instagram).is_empty() {
+                    params.push(("caption", post.text_for(Platform::Instagram).to_owned()));
                 }
                 let (id, _) = g.create_container(ig, params).await?;
                 g.wait_container(&id, req).await?;
@@ -435,7 +436,7 @@ impl PlatformClient for InstagramClient {
                     .and_then(parse_time)
                     .is_none_or(|t| t >= since);
                 let caption = m.get("caption").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(caption, &post.text)
+                recent && same_text(caption, post.text_for(Platform::Instagram))
             });
         let Some(m) = found else { return Ok(None) };
         let post_id = str_field(m, "id")?;

@@ -179,7 +179,7 @@ impl LinkedInClient {
     ) -> Result<Published> {
         let mut body = json!({
             "author": author,
-            "commentary": escape_commentary(&req.post.text),
+            "commentary": escape_commentary(req.post.text_for(Platform::LinkedIn)),
             "visibility": visibility(req.post.options.linkedin.visibility),
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
@@ -266,7 +266,7 @@ impl PlatformClient for LinkedInClient {
                 None,
             )
             .await?;
-        let escaped = escape_commentary(&post.text);
+        let escaped = escape_commentary(post.text_for(Platform::LinkedIn));
         let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
         let found = v
             .get("elements")
@@ -283,7 +283,9 @@ impl PlatformClient for LinkedInClient {
                     .and_then(Value::as_i64)
                     .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
                     .is_none_or(|at| at >= earliest);
-                recent && (same_text(text, &escaped) || same_text(text, &post.text))
+                recent
+                    && (same_text(text, &escaped)
+                        || same_text(text, post.text_for(Platform::LinkedIn)))
             })
             .and_then(|e| e.get("id").and_then(Value::as_str))
             .map(|id| published(id.to_owned()));

@@ -5,7 +5,7 @@ use crate::platforms::Check;
 use crate::platforms::common::first_line;
 use crate::quota::{Bucket, QuotaScope, Window};
 use crate::text::utf16_length;
-use crate::{Capabilities, MediaKind, Post, TextCounting};
+use crate::{Capabilities, MediaKind, Platform, Post, TextCounting};
 
 /// TikTok photo title limit (UTF-16 units).
 pub const TIKTOK_PHOTO_TITLE_MAX: usize = 90;
@@ -56,7 +56,7 @@ pub(super) fn check(post: &Post, out: &mut Check) {
     if is_photo_post(post) {
         let title = match &post.options.tiktok.photo_title {
             Some(t) => t.clone(),
-            None => first_line(&post.text, usize::MAX),
+            None => first_line(post.text_for(Platform::TikTok), usize::MAX),
         };
         let n = utf16_length(&title);
         if n > TIKTOK_PHOTO_TITLE_MAX {

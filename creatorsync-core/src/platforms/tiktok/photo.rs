@@ -9,7 +9,7 @@ use super::{TikTokClient, publish_id};
 use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
 use crate::platforms::common::first_line;
-use crate::{Error, Result};
+use crate::{Error, Platform, Result};
 
 impl TikTokClient {
     /// A photo post from public URLs (re-hosting sources without one).
@@ -34,16 +34,15 @@ impl TikTokClient {
             urls.push(url.to_string());
         }
         let o = &req.post.options.tiktok;
-        let title = o
-            .photo_title
-            .clone()
-            .unwrap_or_else(|| first_line(&req.post.text, TIKTOK_PHOTO_TITLE_MAX));
+        let title = o.photo_title.clone().unwrap_or_else(|| {
+            first_line(req.post.text_for(Platform::TikTok), TIKTOK_PHOTO_TITLE_MAX)
+        });
         let body = json!({
             "media_type": "PHOTO",
             "post_mode": "DIRECT_POST",
             "post_info": {
                 "title": title,
-                "description": req.post.text,
+                "description": req.post.text_for(Platform::TikTok),
                 "privacy_level": o.privacy_level.map(|p| p.as_str()),
                 "disable_comment": o.disable_comment,
                 "auto_add_music": true,

@@ -13,7 +13,7 @@ use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
 use crate::platforms::common::same_text;
 use crate::upload::{Poll, poll_until};
-use crate::{Error, Post, Result};
+use crate::{Error, Platform, Post, Result};
 
 /// `/v2/video/list/`, called with POST and a JSON body as TikTok documents.
 const VIDEO_LIST_PATH: &str =
@@ -173,8 +173,8 @@ impl TikTokClient {
             .into_iter()
             .find(|(_, title, desc, t)| {
                 *t >= since.timestamp()
-                    && (same_text(title, &post.text)
-                        || same_text(desc, &post.text)
+                    && (same_text(title, post.text_for(Platform::TikTok))
+                        || same_text(desc, post.text_for(Platform::TikTok))
                         || photo_title.is_some_and(|p| same_text(title, p)))
             })
             .map(|(id, ..)| id))

@@ -15,7 +15,7 @@ use crate::http::RetryConfig;
 use crate::platforms::PublishRequest;
 use crate::platforms::common::{platform_upload_url, upload_session};
 use crate::upload::{Stored, range_body, with_chunk_retry};
-use crate::{Error, Media, Post, Result};
+use crate::{Error, Media, Platform, Post, Result};
 
 /// Persisted FILE_UPLOAD progress (the upload URL carries an upload token:
 /// keep it like a credential).
@@ -33,7 +33,7 @@ impl TikTokClient {
     fn post_info(post: &Post) -> Value {
         let o = &post.options.tiktok;
         let mut info = json!({
-            "title": post.text,
+            "title": post.text_for(Platform::TikTok),
             "privacy_level": o.privacy_level.map(|p| p.as_str()),
             "disable_comment": o.disable_comment,
             "disable_duet": o.disable_duet,

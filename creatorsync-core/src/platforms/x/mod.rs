@@ -198,8 +198,8 @@ impl XClient {
     ) -> Result<Published> {
         let post = req.post;
         let mut body = json!({});
-        if !post.text.is_empty() {
-            body["text"] = json!(post.text);
+        if !post.text_for(Platform::X).is_empty() {
+            body["text"] = json!(post.text_for(Platform::X));
         }
         if !media_ids.is_empty() {
             body["media"] = json!({ "media_ids": media_ids });
@@ -304,7 +304,8 @@ impl PlatformClient for XClient {
         Ok(tweets
             .into_iter()
             .find(|t| {
-                same_text(&t.text, &post.text) && t.created_at.is_none_or(|at| at >= earliest)
+                same_text(&t.text, post.text_for(Platform::X))
+                    && t.created_at.is_none_or(|at| at >= earliest)
             })
             .map(|t| self.published(account, t.id)))
     }

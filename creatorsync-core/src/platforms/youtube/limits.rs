@@ -1,12 +1,10 @@
 //! What a youtube post may hold, as data for validation.
 
-use chrono::Utc;
-
 use crate::platform::GIB;
 use crate::platforms::Check;
 use crate::platforms::common::first_line;
 use crate::quota::{Bucket, QuotaScope, Window};
-use crate::{Capabilities, Post, TextCounting, YouTubePrivacy};
+use crate::{Capabilities, Platform, Post, TextCounting, YouTubePrivacy};
 
 /// YouTube title limit (characters).
 pub const YOUTUBE_TITLE_MAX: usize = 100;
@@ -42,14 +40,16 @@ pub(crate) static CAPS: Capabilities = Capabilities {
     forbidden_text_chars: &['<', '>'],
 };
 
-/// A YouTube post's title, tags and schedule.
+/// A YouTube post's title, tags and schedule. `status.publishAt` can be
+/// set only on a private video (YouTube Data API `videos` resource, read
+/// 2026-12-04) and must lie in the future, checked on the SDK's clock.
 pub(super) fn check(post: &Post, out: &mut Check) {
     let o = &post.options.youtube;
     let derived;
     let title = match o.title.as_deref() {
         Some(t) => t,
         None => {
-            derived = first_line(&post.text, usize::MAX);
+            derived = first_line(post.text_for(Platform::YouTube), usize::MAX);
             &derived
         }
     };
@@ -95,7 +95,7 @@ pub(super) fn check(post: &Post, out: &mut Check) {
                     .into(),
             );
         }
-        if at <= Utc::now() {
+        if at <= out.now {
             out.push(
                 "youtube.publish_at",
                 "publish_at_in_past",

@@ -213,7 +213,7 @@ impl PlatformClient for YouTubeClient {
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                     .is_none_or(|t| t >= since);
                 let text = s.get("description").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(text, &post.text)
+                recent && same_text(text, post.text_for(Platform::YouTube))
             })
             .and_then(|s| s.pointer("/resourceId/videoId").and_then(Value::as_str));
         Ok(found.map(|id| Published {

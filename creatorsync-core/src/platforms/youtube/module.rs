@@ -78,6 +78,10 @@ impl PlatformModule for YouTube {
         limits::check(post, check);
     }
 
+    fn native_schedule(&self, post: &Post) -> Option<chrono::DateTime<chrono::Utc>> {
+        post.options.youtube.publish_at
+    }
+
     fn production_endpoints(&self) -> Endpoints {
         Endpoints::fixed(
             "https://accounts.google.com",

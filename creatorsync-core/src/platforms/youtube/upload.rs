@@ -148,7 +148,7 @@ impl YouTubeClient {
         let title = o
             .title
             .clone()
-            .unwrap_or_else(|| first_line(&post.text, YOUTUBE_TITLE_MAX));
+            .unwrap_or_else(|| first_line(post.text_for(Platform::YouTube), YOUTUBE_TITLE_MAX));
         let title = if title.is_empty() {
             "Untitled".to_owned()
         } else {
@@ -168,7 +168,7 @@ impl YouTubeClient {
         }
         let mut snippet = json!({
             "title": title,
-            "description": post.text,
+            "description": post.text_for(Platform::YouTube),
             "categoryId": o.category_id,
         });
         if !o.tags.is_empty() {

@@ -127,6 +127,7 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
         created_at: li.ctx.clock.now(),
         deleted: false,
         extra,
+        scheduled_for: None,
     });
     let mut resp = StatusCode::CREATED.into_response();
     if let Ok(h) = HeaderValue::from_str(&urn) {

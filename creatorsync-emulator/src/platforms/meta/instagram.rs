@@ -512,6 +512,7 @@ pub(crate) fn publish(m: &M, caller: Caller<'_>, ig: &str, r: &Req) -> Response 
         created_at: now,
         deleted: false,
         extra,
+        scheduled_for: None,
     });
     ok(json!({ "id": id }))
 }

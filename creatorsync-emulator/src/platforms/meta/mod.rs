@@ -70,6 +70,8 @@ pub(crate) struct FbPost {
     pub created: DateTime<Utc>,
     pub video: Option<String>,
     pub deleted: bool,
+    /// A scheduled post goes live then (hidden from the feed until).
+    pub scheduled_for: Option<DateTime<Utc>>,
 }
 
 /// An uploaded photo.
@@ -434,7 +436,8 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         (&Method::GET, ["me", "permissions"]) => oauth::permissions(&m, &token),
         (&Method::DELETE, [user, "permissions", ..]) => oauth::revoke(&m, &kind, user),
         (&Method::POST, [page, "feed"]) => pages::create_post(&m, &kind, page, &r),
-        (&Method::GET, [page, "feed"]) => pages::list_feed(&m, &kind, page, &r),
+        (&Method::GET, [page, "feed"]) => pages::list_feed(&m, &kind, page, &r, false),
+        (&Method::GET, [page, "scheduled_posts"]) => pages::list_feed(&m, &kind, page, &r, true),
         (&Method::POST, [page, "photos"]) => pages::photo(&m, &kind, page, &r).await,
         (&Method::POST, [page, "videos"]) => pages::video(&m, &kind, page, &r).await,
         (&Method::POST, [page, "video_reels"]) => pages::video_reels(&m, &kind, page, &r),

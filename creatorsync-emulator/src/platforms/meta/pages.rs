@@ -81,6 +81,7 @@ fn record(
         created_at: p.created,
         deleted: false,
         extra,
+        scheduled_for: p.scheduled_for,
     });
 }
 
@@ -93,6 +94,7 @@ fn new_post(g: &mut Inner, page: &str, message: &str, now: DateTime<Utc>) -> FbP
         created: now,
         video: None,
         deleted: false,
+        scheduled_for: None,
     }
 }
 
@@ -140,6 +142,7 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     let published = r.flag("published", true);
     let now = m.now();
     let mut extra = BTreeMap::new();
+    let mut scheduled_for = None;
     if !published {
         let Some(at) = r
             .params
@@ -161,6 +164,7 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
             );
         }
         extra.insert("scheduled_publish_time".into(), at.to_string());
+        scheduled_for = DateTime::from_timestamp(at, 0);
     }
     if !link.is_empty() {
         extra.insert("link".into(), link);
@@ -193,7 +197,8 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
             }
         }
     }
-    let post = new_post(&mut g, page, &message, now);
+    let mut post = new_post(&mut g, page, &message, now);
+    post.scheduled_for = scheduled_for;
     for id in &media_ids {
         if let Some(p) = g.photos.get_mut(id) {
             p.post = Some(post.id.clone());
@@ -205,17 +210,21 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     ok(json!({"id": post.id}))
 }
 
-/// GET /{page}/feed: recent posts, newest first.
-pub(crate) fn list_feed(m: &M, kind: &TokKind, page: &str, r: &Req) -> Response {
+/// GET /{page}/feed: recent live posts, newest first; with `scheduled`,
+/// GET /{page}/scheduled_posts: the posts still waiting for their
+/// `scheduled_publish_time` on the emulator clock.
+pub(crate) fn list_feed(m: &M, kind: &TokKind, page: &str, r: &Req, scheduled: bool) -> Response {
     if !may_act(m, kind, page, true) {
         return no_permission("Requires a token of a Page manager");
     }
     let limit = r.get("limit").parse::<usize>().unwrap_or(25).clamp(1, 100);
+    let now = m.now();
     let mut posts: Vec<FbPost> = m
         .lock()
         .posts
         .values()
         .filter(|p| p.page == page && !p.deleted)
+        .filter(|p| p.scheduled_for.is_some_and(|at| at > now) == scheduled)
         .cloned()
         .collect();
     posts.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
@@ -564,6 +573,7 @@ pub(crate) fn publish_video(m: &M, id: &str, r: &Req, media: Option<MediaRecord>
         created_at: now,
         deleted: false,
         extra,
+        scheduled_for: None,
     });
 }
 

@@ -187,6 +187,7 @@ fn create_inner(x: &X, user: &str, body: &[u8]) -> Response {
         created_at: now,
         deleted: false,
         extra,
+        scheduled_for: None,
     });
     (
         StatusCode::CREATED,

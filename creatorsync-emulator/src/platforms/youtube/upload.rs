@@ -28,7 +28,7 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Validates the video resource of an insert (platforms.md §5.3).
-fn validate(meta: &Value) -> Result<(), Response> {
+fn validate(meta: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<(), Response> {
     let bad = |reason: &str, msg: &str| Err(gerr(400, reason, "youtube.video", msg));
     let snippet = &meta["snippet"];
     let title = snippet["title"].as_str().unwrap_or("");
@@ -89,9 +89,11 @@ fn validate(meta: &Value) -> Result<(), Response> {
         return bad("invalidVideoMetadata", "The request metadata is invalid.");
     }
     if let Some(at) = status.get("publishAt").filter(|v| !v.is_null()) {
+        // A scheduled time must parse and lie in the future.
         let ok = at
             .as_str()
-            .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok());
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .is_some_and(|t| t > now);
         if !ok || privacy != "private" {
             return bad(
                 "invalidPublishAt",
@@ -215,7 +217,7 @@ pub(crate) async fn start(
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = validate(&meta) {
+    if let Err(r) = validate(&meta, st.ctx.clock.now()) {
         return r;
     }
     let total = match header(&headers, "x-upload-content-length").map(str::parse::<u64>) {
@@ -354,7 +356,7 @@ async fn one_shot_multipart(
         }
         _ => return bad("Missing metadata part."),
     };
-    if let Err(r) = validate(&meta) {
+    if let Err(r) = validate(&meta, st.ctx.clock.now()) {
         return r;
     }
     let Ok(Some(mut media)) = mp.next_field().await else {
@@ -707,6 +709,11 @@ fn finish(st: &St, id: &str, hash: &StreamHash) -> Option<String> {
         created_at: now,
         deleted: false,
         extra,
+        scheduled_for: video
+            .publish_at
+            .as_deref()
+            .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+            .map(|t| t.with_timezone(&chrono::Utc)),
     };
     inner.videos.push(video);
     drop(inner);

@@ -93,7 +93,16 @@ fn resource(st: &St, v: &Video, parts: &[&str]) -> Value {
                 if done && v.fails {
                     s["failureReason"] = json!("codec");
                 }
-                if let Some(at) = &v.publish_at {
+                // A scheduled private video turns public at `publishAt`
+                // on the emulator clock, and loses its schedule.
+                let live = v
+                    .publish_at
+                    .as_deref()
+                    .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+                    .is_some_and(|at| at <= now);
+                if live {
+                    s["privacyStatus"] = json!("public");
+                } else if let Some(at) = &v.publish_at {
                     s["publishAt"] = json!(at);
                 }
                 out.insert("status".into(), s);

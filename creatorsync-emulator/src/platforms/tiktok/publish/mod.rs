@@ -160,6 +160,7 @@ fn start_processing(st: &St, publish_id: &str) {
         created_at: ctx.clock.now(),
         deleted: false,
         extra,
+        scheduled_for: None,
     };
     // Recorded before the lock is released: a status fetch must never show
     // a post id the record does not hold yet.
