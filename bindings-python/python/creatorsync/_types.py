@@ -188,7 +188,7 @@ class TargetResult(TypedDict):
     error: Optional[ErrorView]
     elapsed_ms: float
     reused: bool
-    scheduled_for: NotRequired[str]
+    scheduled_for: Optional[str]
 
 
 class PublishReport(TypedDict):
@@ -291,7 +291,7 @@ class PostInput(TypedDict, total=False):
     """A post as a dict (the core's ``PostInput``)."""
 
     text: str
-    texts: Dict[str, str]
+    texts: Optional[Dict[str, str]]
     media: List[MediaInput]
     options: Optional[Mapping[str, Mapping[str, Any]]]
 

@@ -135,8 +135,7 @@ pub struct TargetResultView {
     pub reused: bool,
     /// When the platform itself makes the post live (native scheduling:
     /// Facebook `scheduled_publish_time`, YouTube `publish_at`), RFC 3339;
-    /// absent when live now.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// null when live now.
     pub scheduled_for: Option<chrono::DateTime<chrono::Utc>>,
 }
 
