@@ -138,7 +138,7 @@ export type ProgressEvent =
   | { event: 'processing'; platform: Platform; account: string; state: string }
   | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
-export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339; null when live now. */ scheduledFor: string | null }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339, or null when live now. */ scheduledFor: string | null }
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
 /** One quota of one account (or of the app), from the ledger every worker shares. */
 export interface QuotaUsage {
