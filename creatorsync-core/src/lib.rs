@@ -17,12 +17,13 @@
 #![deny(missing_docs)]
 
 mod account;
+pub mod analytics;
 pub mod auth;
 mod clock;
 pub mod contract;
-pub mod events;
 mod credential;
 mod error;
+pub mod events;
 mod heartbeat;
 pub mod http;
 pub mod kv;
