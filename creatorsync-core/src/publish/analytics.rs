@@ -62,6 +62,18 @@ impl CreatorSync {
         Ok(results)
     }
 
+    /// The posts of `user_id` whose metrics history is kept (each read at
+    /// least once), in key order.
+    pub async fn tracked_posts(&self, user_id: &str) -> Result<Vec<PostRef>> {
+        Ok(self
+            .history()
+            .tracked(Some(user_id))
+            .await?
+            .into_iter()
+            .map(|t| t.post)
+            .collect())
+    }
+
     /// Every stored snapshot of `post` of `user_id` taken within `range`,
     /// oldest first (empty when the post was never read).
     pub async fn metrics_history(
