@@ -49,6 +49,59 @@ pub fn parse_post_refs(v: Value) -> Result<Vec<PostRef>> {
     inputs.into_iter().map(PostRefInput::into_ref).collect()
 }
 
+/// Reads one post (`{platform, post_id, account_id?}`).
+pub fn parse_post_ref(v: Value) -> Result<PostRef> {
+    let input: PostRefInput = super::parse("post", v)?;
+    input.into_ref()
+}
+
+/// Reads an RFC 3339 time bound of a history range (`field` names it in
+/// the error).
+pub fn parse_time(field: &str, s: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                Error::invalid_input(
+                    field,
+                    "an RFC 3339 time with its offset, e.g. 2026-12-04T10:00:00Z",
+                )
+            })
+    })
+    .transpose()
+}
+
+/// `metrics` as the bindings return it: one result view per post.
+pub fn results_json(all: &[MetricsResult]) -> Value {
+    super::views::to_json(&all.iter().map(MetricsResultView::from).collect::<Vec<_>>())
+}
+
+/// `metrics_history` as the bindings return it.
+pub fn history_json(all: &[PostMetrics]) -> Value {
+    super::views::to_json(&all.iter().map(MetricsView::from).collect::<Vec<_>>())
+}
+
+/// The snapshots of `post` between `since` and `until` (RFC 3339, either
+/// open), as the bindings return them.
+pub async fn history(
+    sync: &crate::CreatorSync,
+    user_id: &str,
+    post: Value,
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<Value> {
+    use std::ops::Bound;
+    let post = parse_post_ref(post)?;
+    let bound = |t: Option<DateTime<Utc>>| t.map_or(Bound::Unbounded, Bound::Included);
+    let range = (
+        bound(parse_time("since", since)?),
+        bound(parse_time("until", until)?),
+    );
+    Ok(history_json(
+        &sync.metrics_history(user_id, &post, range).await?,
+    ))
+}
+
 /// One post's metrics at one moment.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct MetricsView {
@@ -153,6 +206,16 @@ mod tests {
         );
         let e = parse_post_refs(json!([{"platform": "myspace", "post_id": "1"}])).unwrap_err();
         assert_eq!(e.code(), "INVALID_INPUT");
+        assert!(
+            parse_time("since", Some("2026-12-04T10:00:00+01:00"))
+                .unwrap()
+                .is_some()
+        );
+        let e = parse_time("since", Some("2026-12-04 10:00")).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidInput { ref field, .. } if field == "since"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -166,5 +229,8 @@ mod tests {
         assert_eq!(v["likes"], 0, "a real zero stays 0");
         assert_eq!(v["reach"], Value::Null);
         assert_eq!(v["raw"]["view_count"], 3);
+        let js = crate::contract::camel_keys(v);
+        assert_eq!(js["watchTimeSecs"], Value::Null);
+        assert_eq!(js["raw"]["view_count"], 3, "the platform's answer keeps its keys in JS");
     }
 }
