@@ -45,3 +45,30 @@ test('metrics of a published post, with null for what X does not report', async 
   await assert.rejects(sync.metricsHistory(user, post, 'yesterday'), (e) => e.code === 'INVALID_INPUT')
   await assert.rejects(sync.metrics(user, [{ platform: 'myspace', postId: '1' }]), (e) => e.code === 'INVALID_INPUT')
 })
+
+test('the Express example serves metrics and their history', async () => {
+  const { createRequire } = await import('node:module')
+  const { createApp } = createRequire(import.meta.url)('../../examples/node/express-app.js')
+  const sync = await client(emu)
+  const user = uniqueUser('express-metrics')
+  await connect(sync, user, 'x')
+  const report = await sync.publish(user, { text: `express metrics ${user}` }, { targets: ['x'] })
+  const app = createApp(sync, {})
+  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+  try {
+    const base = `http://127.0.0.1:${server.address().port}`
+    const headers = { 'x-user-id': user, 'content-type': 'application/json' }
+    const r = await fetch(`${base}/metrics`, { method: 'POST', headers, body: JSON.stringify({ posts: report.results }) })
+    assert.equal(r.status, 200, await r.clone().text())
+    const { results: [one] } = await r.json()
+    assert.equal(one.ok, true, JSON.stringify(one))
+    assert.strictEqual(one.metrics.reach, null)
+    const h = await fetch(`${base}/metrics/x/${one.postId}/history`, { headers })
+    assert.equal(h.status, 200, await h.clone().text())
+    assert.equal((await h.json()).history.length, 1)
+    const bad = await fetch(`${base}/metrics`, { method: 'POST', headers, body: JSON.stringify({}) })
+    assert.equal(bad.status, 400)
+  } finally {
+    server.close()
+  }
+})

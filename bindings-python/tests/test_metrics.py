@@ -63,3 +63,29 @@ async def test_metrics_of_a_published_post_with_unreported_none(emulator: Emulat
         await sync.metrics_history(user_id, posts[0], since="yesterday")
     with pytest.raises(cs.InvalidInput):
         await sync.metrics(user_id, [{"platform": "myspace", "post_id": "1"}])
+
+
+async def test_the_fastapi_example_serves_metrics_and_history(emulator: Emulator, user_id: str) -> None:
+    import httpx
+
+    from test_fastapi_example import load_example
+
+    sync = cs.CreatorSync(
+        apps=emulator.apps, endpoints=emulator.endpoints, state_secret=STATE_SECRET, store="memory"
+    )
+    await connect(sync, user_id, "x")
+    report = await sync.publish(user_id, {"text": f"fastapi metrics {user_id}"}, targets=["x"])
+    app = load_example().create_app(sync, public_base_url="http://testserver")
+    headers = {"X-User-Id": user_id}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+        r = await api.post("/metrics", json={"posts": report["results"]}, headers=headers)
+        assert r.status_code == 200, r.text
+        [one] = r.json()["results"]
+        assert one["ok"], one
+        assert one["metrics"]["reach"] is None
+        r = await api.get(f"/metrics/x/{one['post_id']}/history", headers=headers)
+        assert r.status_code == 200, r.text
+        assert len(r.json()["history"]) == 1
+        r = await api.post("/metrics", json={}, headers=headers)
+        assert r.status_code == 400
