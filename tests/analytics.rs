@@ -461,3 +461,48 @@ async fn history_grows_with_the_clock_on_the_refresh_cadence() {
         .unwrap();
     assert_eq!(later.len(), 1, "the range bounds the snapshots");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn youtube_units_used_up_stop_reads_before_any_request() {
+    let emu = Emulator::start(EmulatorConfig {
+        youtube_quota_units: 4,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut apps = Apps::emulator_defaults();
+    apps = apps.uses(Platform::YouTube, &[ScopeUse::Publish, ScopeUse::Analytics]);
+    let sync = CreatorSync::builder()
+        .apps(apps)
+        .endpoints(emu.endpoints().clone())
+        .state_secret(*b"test-state-secret-0123456789abcdef")
+        .key_value_store(
+            Arc::new(MemoryKeyValueStore::new()),
+            Some(KeyRing::new("k1", &[7u8; 32]).unwrap()),
+        )
+        .build()
+        .await
+        .unwrap();
+    let env = Env { emu, sync };
+    env.connect(Platform::YouTube).await;
+    let post = [PostRef::new(Platform::YouTube, "somevideo01")];
+    let mut exhausted = None;
+    for _ in 0..6 {
+        let r = env.sync.metrics(USER, &post).await.unwrap().remove(0);
+        if let Err(e) = r.outcome
+            && e.code() == "QUOTA_EXHAUSTED"
+        {
+            exhausted = Some(e);
+            break;
+        }
+    }
+    let e = exhausted.expect("the emulator's 4 units run out");
+    assert!(e.to_string().contains("units"), "{e}");
+    let mark = env.emu.record().mark();
+    let r = env.sync.metrics(USER, &post).await.unwrap().remove(0);
+    assert_eq!(r.outcome.unwrap_err().code(), "QUOTA_EXHAUSTED");
+    assert!(
+        env.calls_since(Platform::YouTube, mark).is_empty(),
+        "the ledger stops the read before Google is asked"
+    );
+}
