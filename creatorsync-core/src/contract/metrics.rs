@@ -231,6 +231,9 @@ mod tests {
         assert_eq!(v["raw"]["view_count"], 3);
         let js = crate::contract::camel_keys(v);
         assert_eq!(js["watchTimeSecs"], Value::Null);
-        assert_eq!(js["raw"]["view_count"], 3, "the platform's answer keeps its keys in JS");
+        assert_eq!(
+            js["raw"]["view_count"], 3,
+            "the platform's answer keeps its keys in JS"
+        );
     }
 }
