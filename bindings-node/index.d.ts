@@ -5,7 +5,7 @@ export type ErrorCode =
   | 'INVALID_MEDIA' | 'MEDIA_REJECTED' | 'DUPLICATE' | 'PLATFORM_ERROR' | 'AUTHORIZATION_DENIED'
   | 'INVALID_STATE' | 'TRANSPORT_ERROR' | 'CONFLICT' | 'STORE_ERROR' | 'KEY_ERROR'
   | 'CONFIG_ERROR' | 'TIMEOUT' | 'CANCELLED' | 'IN_PROGRESS' | 'CREATED_UNFINISHED'
-  | 'OUTCOME_UNKNOWN' | 'UNEXPECTED_RESPONSE' | 'UNSUPPORTED' | 'QUOTA_EXHAUSTED'
+  | 'OUTCOME_UNKNOWN' | 'UNEXPECTED_RESPONSE' | 'UNSUPPORTED' | 'QUOTA_EXHAUSTED' | 'MISSING_SCOPE'
 export interface Violation { platform: Platform | null; field: string; code: string; message: string }
 /** Every error CreatorSync rejects with. Branch on `code`, never on `message`. */
 export declare class CreatorSyncError extends Error {
@@ -45,6 +45,20 @@ export interface AccountHealth { key: AccountKey; healthy: boolean; error: Error
 /** An error inside a view (health, report). */
 export interface ErrorView { code: ErrorCode; message: string; platform: Platform | null; status: number | null; retryable: boolean; retryAfter: number | null; resetsAt: string | null; bucket: string | null; limit: number | null; postId: string | null; cause: ErrorView | null }
 export interface AuthorizationRequest { url: string; state: string }
+/** A published post whose metrics to read; a publish report's `results` items fit as they are. */
+export interface PostRef { platform: Platform | string; postId: string; accountId?: string | null }
+/** One post's metrics at one moment: a count the platform does not report is `null`, never 0. */
+export interface PostMetrics {
+  platform: Platform; accountId: string; postId: string
+  views: number | null; reach: number | null; likes: number | null; comments: number | null
+  shares: number | null; saves: number | null; clicks: number | null; watchTimeSecs: number | null
+  /** RFC 3339. */
+  fetchedAt: string
+  /** The platform's own answer for the post. */
+  raw: Record<string, unknown>
+}
+/** One post's outcome of `metrics`. */
+export interface MetricsResult { platform: Platform; accountId: string | null; postId: string; ok: boolean; metrics: PostMetrics | null; error: ErrorView | null }
 /**
  * A host key-value store (a MongoDB collection, Redis, a host ORM...): the one contract from which
  * the core builds tokens, pending connects, the publish log, upload sessions and the quota ledger. Values are opaque
@@ -60,7 +74,11 @@ export interface KeyValueStore {
   delete(key: string, expectedVersion: number | null): Promise<boolean>
   list(prefix: string): Promise<Array<{ key: string; value: string; version: number }>>
 }
-export interface AppCredentials { clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string }
+export interface AppCredentials {
+  clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string
+  /** What connecting asks permission for (default `['publish', 'organizations']`); add `'analytics'` to read post metrics. */
+  uses?: Array<'publish' | 'organizations' | 'analytics'>
+}
 /** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
 export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }
 export interface Endpoints { auth: string; token: string; api: string; upload: string }
@@ -264,6 +282,17 @@ export declare class CreatorSync {
    * or a store/config error.
    */
   publish(userId: string, post: PostInput | LegacyPostBody, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+  /**
+   * The metrics of published posts (`{ platform, postId, accountId? }`
+   * each; a publish report's `results` fit as they are), one result per
+   * post in order.
+   */
+  metrics(userId: string, posts: PostRef[]): Promise<MetricsResult[]>
+  /**
+   * The stored snapshots of one post, oldest first, between `since` and
+   * `until` (a `Date` or RFC 3339 text; omitted: open).
+   */
+  metricsHistory(userId: string, post: PostRef, since?: Date | string | null, until?: Date | string | null): Promise<PostMetrics[]>
 }
 
 /**

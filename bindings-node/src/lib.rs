@@ -24,6 +24,7 @@ mod client;
 mod convert;
 mod error;
 mod kv;
+mod metrics;
 mod oauth1;
 mod options;
 mod post;

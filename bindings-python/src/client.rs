@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use creatorsync_core::contract::metrics;
 use creatorsync_core::contract::views::{self, ProfileView};
 use creatorsync_core::contract::{ClientOptions, GivenStore, parse_targets};
 use creatorsync_core::{AccountKey, Error, Platform};
@@ -236,6 +237,49 @@ impl CreatorSync {
         json_call(py, async move { core_json(&sync.quota(&user_id).await?) })
     }
 
+    /// The metrics of published posts: `posts` is a list of
+    /// `{"platform", "post_id", "account_id"?}` (a publish report's
+    /// `results` items fit as they are). One dict per post, in order:
+    /// `{platform, account_id, post_id, ok, metrics, error}`; in `metrics`
+    /// a count the platform does not report is `None`, never 0.
+    fn metrics<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        posts: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let posts = py_to_json(posts, "posts")
+            .and_then(metrics::parse_post_refs)
+            .map_err(to_py)?;
+        let sync = self.enter(py);
+        json_call(py, async move {
+            Ok(metrics::results_json(
+                &sync.metrics(&user_id, &posts).await?,
+            ))
+        })
+    }
+
+    /// The stored metrics snapshots of one post (`{"platform", "post_id",
+    /// "account_id"?}`), oldest first, between `since` and `until`
+    /// (timezone-aware `datetime` or RFC 3339 text; `None`: open).
+    #[pyo3(signature = (user_id, post, since=None, until=None))]
+    fn metrics_history<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        post: &Bound<'py, PyAny>,
+        since: Option<&Bound<'py, PyAny>>,
+        until: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let post = py_to_json(post, "post").map_err(to_py)?;
+        let since = since.map(|t| time_text(t, "since")).transpose()?;
+        let until = until.map(|t| time_text(t, "until")).transpose()?;
+        let sync = self.enter(py);
+        json_call(py, async move {
+            metrics::history(&sync, &user_id, post, since.as_deref(), until.as_deref()).await
+        })
+    }
+
     /// Re-seals every secret of the store under the new active key
     /// `new_key` (32 raw bytes) named `new_id`; the older keys stay
     /// readable. Returns how many records moved. `ConfigError` for a store
@@ -377,6 +421,18 @@ where
 /// A core value as JSON (its serde shape).
 fn core_json<T: serde::Serialize>(v: &T) -> creatorsync_core::Result<Value> {
     serde_json::to_value(v).map_err(|e| Error::Config(format!("serializing a result: {e}")))
+}
+
+/// A time bound as RFC 3339 text: a `datetime` through `isoformat()`
+/// (a naive one has no offset and is refused by the core), or text.
+fn time_text(t: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
+    let text = if t.hasattr("isoformat")? {
+        t.call_method0("isoformat")?
+    } else {
+        t.clone()
+    };
+    text.extract::<String>()
+        .map_err(|_| to_py(Error::invalid_input(field, "a datetime or RFC 3339 text")))
 }
 
 fn account_key(user_id: &str, platform: &str, account_id: &str) -> PyResult<AccountKey> {

@@ -59,6 +59,9 @@ pub(crate) enum Command {
     },
     /// Publishes a post to the connected accounts.
     Post(PostArgs),
+    /// Metrics of published posts: a table per post and platform (`-`:
+    /// not reported by the platform).
+    Stats(StatsArgs),
     /// Runs the bundled emulator and prints its endpoints, until Ctrl-C.
     Emulator,
     /// Prints a shell completion script.
@@ -114,4 +117,16 @@ pub(crate) struct PostArgs {
     /// instead of refusing the whole post.
     #[arg(long)]
     pub(crate) valid_only: bool,
+}
+
+/// `stats`.
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// Posts as `platform:post_id` (`x:1234`, `linkedin:urn:li:share:1`);
+    /// none: every post whose metrics were read before.
+    pub(crate) posts: Vec<String>,
+    /// The account that published the named posts (needed when the user
+    /// has several accounts on a platform).
+    #[arg(long)]
+    pub(crate) account: Option<String>,
 }

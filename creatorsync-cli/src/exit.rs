@@ -38,6 +38,7 @@ pub(crate) fn code_of(e: &Error) -> u8 {
         | Error::Unsupported { .. } => USAGE,
         Error::NotConnected { .. }
         | Error::ReauthRequired { .. }
+        | Error::MissingScope { .. }
         | Error::AuthorizationDenied { .. }
         | Error::InvalidState { .. } => NOT_CONNECTED,
         Error::RateLimited { .. } | Error::QuotaExhausted { .. } => RATE_LIMITED,

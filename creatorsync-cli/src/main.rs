@@ -12,6 +12,7 @@ mod exit;
 mod output;
 mod post;
 mod progress;
+mod stats;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 use creatorsync_core::contract::ClientOptions;
+use creatorsync_core::contract::metrics::MetricsResultView;
 use creatorsync_core::contract::views::{
     self, AccountKeyView, AccountView, HealthView, ReportView, StatusView,
 };
@@ -191,6 +193,14 @@ async fn with_client(cli: &Cli, mut settings: config::Settings, local: Option<&L
                 output::report(&view);
             }
             return Ok(post::exit_code(&report));
+        }
+        Command::Stats(a) => {
+            let posts = stats::posts(&sync, user, &a.posts, a.account.as_deref()).await?;
+            let results = sync.metrics(user, &posts).await?;
+            let views: Vec<MetricsResultView> =
+                results.iter().map(MetricsResultView::from).collect();
+            show(cli.json, &views, output::metrics);
+            return Ok(stats::exit_code(&results));
         }
         Command::Completions { .. } | Command::Emulator => {}
     }

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use creatorsync_core::contract::metrics::MetricsResultView;
 use creatorsync_core::contract::views::{AccountView, HealthView, ReportView, StatusView};
 use creatorsync_core::quota::QuotaUsage;
 use serde_json::Value;
@@ -221,4 +222,61 @@ pub(crate) fn report(r: &ReportView) {
         r.elapsed_ms / 1000.0,
         r.idempotency_key
     ));
+}
+
+/// `stats`: one row per post, `-` where the platform does not report a
+/// metric (never 0), the error where the post could not be read.
+pub(crate) fn metrics(all: &[MetricsResultView]) {
+    if all.is_empty() {
+        line("no posts: name some (`stats x:1234`) or read one once to track it");
+        return;
+    }
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                r.platform.clone(),
+                opt(r
+                    .metrics
+                    .as_ref()
+                    .map(|m| m.account_id.clone())
+                    .or(r.account_id.clone())),
+                r.post_id.clone(),
+            ];
+            match (&r.metrics, &r.error) {
+                (Some(m), _) => {
+                    row.extend(
+                        [
+                            m.views,
+                            m.reach,
+                            m.likes,
+                            m.comments,
+                            m.shares,
+                            m.saves,
+                            m.clicks,
+                            m.watch_time_secs,
+                        ]
+                        .into_iter()
+                        .map(opt),
+                    );
+                    row.push(String::new());
+                }
+                (None, e) => {
+                    row.extend(std::iter::repeat_n(String::new(), 8));
+                    row.push(
+                        e.as_ref()
+                            .map_or_else(String::new, |e| format!("{}: {}", e.code, e.message)),
+                    );
+                }
+            }
+            row
+        })
+        .collect();
+    table(
+        &[
+            "PLATFORM", "ACCOUNT", "POST", "VIEWS", "REACH", "LIKES", "COMMENTS", "SHARES",
+            "SAVES", "CLICKS", "WATCH_S", "ERROR",
+        ],
+        &rows,
+    );
 }

@@ -424,3 +424,77 @@ fn post_on_a_terminal_draws_progress_bars() {
     // Plain progress lines are for pipes only.
     assert!(!screen.contains("validated for"), "{screen}");
 }
+
+#[test]
+fn stats_reads_named_posts_and_reports_each_one() {
+    let home = Home::new();
+    // Nothing read before: nothing tracked.
+    let out = home
+        .cmd()
+        .args(["--emulator", "stats", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(stdout_json(&out), serde_json::json!([]));
+    let out = home.cmd().args(["--emulator", "stats"]).output().unwrap();
+    assert!(text(&out).contains("no posts"), "{}", text(&out));
+
+    // Posts the platforms do not have: each fails alone, as input errors.
+    let out = home
+        .cmd()
+        .args(["--emulator", "stats", "x:1", "tiktok:2", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let v = stdout_json(&out);
+    let all = v.as_array().unwrap();
+    assert_eq!(all.len(), 2);
+    for (r, platform) in all.iter().zip(["x", "tiktok"]) {
+        assert_eq!(r["platform"], platform);
+        assert_eq!(r["ok"], false);
+        assert_eq!(r["metrics"], Value::Null);
+        assert_eq!(r["error"]["code"], "INVALID_INPUT", "{r}");
+    }
+
+    // The demo LinkedIn app does not ask for analytics: named, exit 3.
+    let out = home
+        .cmd()
+        .args(["--emulator", "accounts", "--json"])
+        .output()
+        .unwrap();
+    let accounts = stdout_json(&out);
+    let member = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["key"]["platform"] == "linkedin" && a["profile"]["kind"] != "organization")
+        .expect("the demo member")["key"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = home
+        .cmd()
+        .args([
+            "--emulator",
+            "stats",
+            "linkedin:urn:li:share:1",
+            "--account",
+            &member,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("MISSING_SCOPE"), "{}", text(&out));
+    assert!(
+        text(&out).contains("r_member_postAnalytics"),
+        "{}",
+        text(&out)
+    );
+
+    let out = home
+        .cmd()
+        .args(["--emulator", "stats", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

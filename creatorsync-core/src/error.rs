@@ -228,6 +228,22 @@ pub enum Error {
         message: String,
     },
 
+    /// The account was connected without a permission this call needs
+    /// (reading metrics needs the platform's analytics scope). Nothing was
+    /// sent; connect the account again with [`crate::auth::ScopeUse::Analytics`]
+    /// in the app's uses ([`crate::auth::Apps::uses`]).
+    #[error(
+        "{platform}: the account was connected without the `{scope}` permission; connect it again with analytics enabled"
+    )]
+    MissingScope {
+        /// The platform.
+        platform: Platform,
+        /// The account.
+        account: Option<String>,
+        /// The scope that was not granted.
+        scope: String,
+    },
+
     /// The OAuth flow was refused by the user or the platform.
     #[error("{platform}: authorization was not granted: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     AuthorizationDenied {
@@ -358,6 +374,185 @@ pub enum Error {
 }
 
 impl Error {
+    /// The same error again, for each of several results one failure
+    /// decides (every post of an account whose token is gone). The
+    /// underlying `source` chains, which cannot be copied, are dropped.
+    pub(crate) fn copy(&self) -> Error {
+        match self {
+            Error::NotConnected {
+                user_id,
+                platform,
+                account,
+            } => Error::NotConnected {
+                user_id: user_id.clone(),
+                platform: *platform,
+                account: account.clone(),
+            },
+            Error::ReauthRequired {
+                platform,
+                account,
+                reason,
+            } => Error::ReauthRequired {
+                platform: *platform,
+                account: account.clone(),
+                reason: reason.clone(),
+            },
+            Error::RateLimited {
+                platform,
+                retry_after,
+                reset_at,
+                message,
+            } => Error::RateLimited {
+                platform: *platform,
+                retry_after: *retry_after,
+                reset_at: *reset_at,
+                message: message.clone(),
+            },
+            Error::QuotaExhausted {
+                platform,
+                bucket,
+                limit,
+                resets_at,
+                message,
+            } => Error::QuotaExhausted {
+                platform: *platform,
+                bucket: bucket.clone(),
+                limit: *limit,
+                resets_at: *resets_at,
+                message: message.clone(),
+            },
+            Error::InvalidPost { violations } => Error::InvalidPost {
+                violations: violations.clone(),
+            },
+            Error::InvalidInput { field, message } => Error::invalid_input(field, message),
+            Error::InvalidTemplate { field, problem } => Error::InvalidTemplate {
+                field: field.clone(),
+                problem: problem.clone(),
+            },
+            Error::InvalidMedia {
+                source_name,
+                reason,
+                ..
+            } => Error::InvalidMedia {
+                source_name: source_name.clone(),
+                reason: reason.clone(),
+                source: None,
+            },
+            Error::MediaRejected {
+                platform,
+                reason,
+                code,
+            } => Error::MediaRejected {
+                platform: *platform,
+                reason: reason.clone(),
+                code: code.clone(),
+            },
+            Error::Duplicate { platform, message } => Error::Duplicate {
+                platform: *platform,
+                message: message.clone(),
+            },
+            Error::Platform {
+                platform,
+                status,
+                code,
+                message,
+                body,
+            } => Error::Platform {
+                platform: *platform,
+                status: *status,
+                code: code.clone(),
+                message: message.clone(),
+                body: body.clone(),
+            },
+            Error::UnexpectedResponse {
+                platform,
+                status,
+                message,
+                body,
+            } => Error::UnexpectedResponse {
+                platform: *platform,
+                status: *status,
+                message: message.clone(),
+                body: body.clone(),
+            },
+            Error::Unsupported { platform, message } => Error::Unsupported {
+                platform: *platform,
+                message: message.clone(),
+            },
+            Error::MissingScope {
+                platform,
+                account,
+                scope,
+            } => Error::MissingScope {
+                platform: *platform,
+                account: account.clone(),
+                scope: scope.clone(),
+            },
+            Error::AuthorizationDenied {
+                platform,
+                error,
+                description,
+            } => Error::AuthorizationDenied {
+                platform: *platform,
+                error: error.clone(),
+                description: description.clone(),
+            },
+            Error::InvalidState { problem } => Error::InvalidState { problem: *problem },
+            Error::Transport {
+                platform,
+                message,
+                maybe_sent,
+                timeout,
+                ..
+            } => Error::Transport {
+                platform: *platform,
+                message: message.clone(),
+                maybe_sent: *maybe_sent,
+                timeout: *timeout,
+                source: None,
+            },
+            Error::Conflict { current_version } => Error::Conflict {
+                current_version: *current_version,
+            },
+            Error::Store { message, .. } => Error::Store {
+                message: message.clone(),
+                source: None,
+            },
+            Error::Key { key_id, message } => Error::Key {
+                key_id: key_id.clone(),
+                message: message.clone(),
+            },
+            Error::Config(m) => Error::Config(m.clone()),
+            Error::Timeout { platform, what } => Error::Timeout {
+                platform: *platform,
+                what: what.clone(),
+            },
+            Error::Cancelled => Error::Cancelled,
+            Error::InProgress {
+                platform,
+                retry_after,
+            } => Error::InProgress {
+                platform: *platform,
+                retry_after: *retry_after,
+            },
+            Error::CreatedUnfinished {
+                platform,
+                post_id,
+                url,
+                cause,
+            } => Error::CreatedUnfinished {
+                platform: *platform,
+                post_id: post_id.clone(),
+                url: url.clone(),
+                cause: Box::new(cause.copy()),
+            },
+            Error::OutcomeUnknown { platform, cause } => Error::OutcomeUnknown {
+                platform: *platform,
+                cause: Box::new(cause.copy()),
+            },
+        }
+    }
+
     /// Shorthand for [`Error::InvalidInput`].
     pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidInput {
@@ -478,6 +673,7 @@ impl Error {
             | Error::Duplicate { platform, .. }
             | Error::Platform { platform, .. }
             | Error::UnexpectedResponse { platform, .. }
+            | Error::MissingScope { platform, .. }
             | Error::Unsupported { platform, .. }
             | Error::InProgress { platform, .. }
             | Error::CreatedUnfinished { platform, .. }
@@ -514,6 +710,7 @@ impl Error {
             Error::Platform { .. } => "PLATFORM_ERROR",
             Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
             Error::Unsupported { .. } => "UNSUPPORTED",
+            Error::MissingScope { .. } => "MISSING_SCOPE",
             Error::AuthorizationDenied { .. } => "AUTHORIZATION_DENIED",
             Error::InvalidState { .. } => "INVALID_STATE",
             Error::Transport { .. } => "TRANSPORT_ERROR",

@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 mod account;
+pub mod analytics;
 pub mod auth;
 mod clock;
 pub mod contract;

@@ -29,6 +29,7 @@ mod config;
 mod control;
 mod faults;
 mod media_server;
+mod metrics;
 mod platforms;
 mod record;
 mod server;

@@ -114,6 +114,26 @@ function createApp(sync, options = {}) {
     res.json({ idempotencyKey: report.idempotencyKey, results: report.legacy })
   })
 
+  // Post metrics. `posts`: `[{ platform, postId, accountId? }]` (the
+  // `results` of a publish report fit as they are). Each result is one
+  // post's metrics or its error; a metric the platform does not report is
+  // null, never 0.
+  app.post('/metrics', async (req, res) => {
+    const { posts } = req.body ?? {}
+    if (!Array.isArray(posts)) {
+      return res.status(400).json({ error: 'INVALID_INPUT', message: 'posts must be a list of { platform, postId }' })
+    }
+    const results = await sync.metrics(currentUser(req), posts)
+    res.json({ results })
+  })
+
+  // How one post's metrics grew (every read is kept); `?since=` RFC 3339.
+  app.get('/metrics/:platform/:postId/history', async (req, res) => {
+    const { accountId, since } = req.query
+    const post = { platform: req.params.platform, postId: req.params.postId, ...(accountId ? { accountId } : {}) }
+    res.json({ history: await sync.metricsHistory(currentUser(req), post, since ?? null) })
+  })
+
   app.get('/status', async (req, res) => {
     const user = currentUser(req)
     const [accounts, quotas] = await Promise.all([sync.status(user), sync.quota(user)])

@@ -171,6 +171,30 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
             ],
         }
 
+    @app.post("/metrics")
+    async def metrics_route(
+        body: Dict[str, Any] = Body(...), user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
+    ) -> Dict[str, Any]:
+        # `posts`: [{"platform", "post_id", "account_id"?}] (a publish
+        # report's `results` fit as they are). A metric the platform does
+        # not report is None (null), never 0.
+        posts = body.get("posts")
+        if not isinstance(posts, list):
+            raise HTTPException(status_code=400, detail="posts must be a list of {platform, post_id}")
+        return {"results": await sync.metrics(user_id, posts)}
+
+    @app.get("/metrics/{platform}/{post_id}/history")
+    async def metrics_history_route(
+        platform: str,
+        post_id: str,
+        account_id: Optional[str] = None,
+        since: Optional[str] = None,
+        user_id: str = Depends(user),
+        sync: cs.CreatorSync = Depends(client),
+    ) -> Dict[str, Any]:
+        post: cs.PostRef = {"platform": platform, "post_id": post_id, "account_id": account_id}
+        return {"history": await sync.metrics_history(user_id, post, since=since)}
+
     @app.get("/status")
     async def status_route(user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)) -> Dict[str, Any]:
         return {"accounts": await sync.status(user_id), "quota": await sync.quota(user_id)}

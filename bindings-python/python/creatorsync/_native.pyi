@@ -22,6 +22,9 @@ from ._types import (
     Profile,
     ProgressEvent,
     PublishReport,
+    MetricsResult,
+    PostMetrics,
+    PostRef,
     QuotaUsage,
     SqliteOptions,
     StoreKeys,
@@ -310,7 +313,7 @@ class CreatorSync:
 
     def __new__(
         cls,
-        apps: Union[str, Mapping[str, Mapping[str, str]], None] = None,
+        apps: Union[str, Mapping[str, Mapping[str, Any]], None] = None,
         endpoints: Optional[Mapping[str, Any]] = None,
         state_secret: Union[str, bytes, None] = None,
         store: Union[str, MemoryStore, SqliteStore, PostgresStore, KeyValueStore, None] = None,
@@ -348,6 +351,16 @@ class CreatorSync:
         """Live check of every account's token."""
     def quota(self, user_id: str) -> Awaitable[List[QuotaUsage]]:
         """Every quota of the user's accounts: used, limit, remaining, resets_at."""
+    def metrics(self, user_id: str, posts: Sequence[PostRef]) -> Awaitable[List[MetricsResult]]:
+        """The metrics of published posts, one result per post in order; an unreported count is None."""
+    def metrics_history(
+        self,
+        user_id: str,
+        post: PostRef,
+        since: Optional[Union[datetime.datetime, str]] = None,
+        until: Optional[Union[datetime.datetime, str]] = None,
+    ) -> Awaitable[List[PostMetrics]]:
+        """The stored snapshots of one post, oldest first, within [since, until]."""
     def rotate_key(self, new_id: str, new_key: bytes) -> Awaitable[int]:
         """Re-seals every stored secret under the new active key (32 bytes)."""
     def compose_constraints(

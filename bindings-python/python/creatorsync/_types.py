@@ -43,6 +43,9 @@ __all__ = [
     "PostInput",
     "LegacyPostBody",
     "QuotaUsage",
+    "PostRef",
+    "PostMetrics",
+    "MetricsResult",
     "ComposeConstraints",
     "KeyValueStore",
     "InstagramOptions",
@@ -257,7 +260,7 @@ class ClientOptions(TypedDict):
     """The options of :class:`~creatorsync.CreatorSync` (the core's
     ``ClientOptions``), as keyword arguments."""
 
-    apps: NotRequired[Optional[Union[str, Mapping[str, Mapping[str, str]]]]]
+    apps: NotRequired[Optional[Union[str, Mapping[str, Mapping[str, Any]]]]]
     endpoints: NotRequired[Optional[Mapping[str, Any]]]
     state_secret: str
     store: NotRequired[Optional[str]]
@@ -319,6 +322,45 @@ class QuotaUsage(TypedDict):
     limit: Optional[int]
     remaining: Optional[int]
     resets_at: Optional[str]
+
+
+class PostRef(TypedDict):
+    """A published post whose metrics to read (the core's ``PostRefInput``);
+    a :class:`TargetResult` of a publish report fits as it is."""
+
+    platform: str
+    post_id: str
+    account_id: NotRequired[Optional[str]]
+
+
+class PostMetrics(TypedDict):
+    """One post's metrics at one moment (the core's ``MetricsView``): a
+    count the platform does not report is ``None``, never 0."""
+
+    platform: str
+    account_id: str
+    post_id: str
+    views: Optional[int]
+    reach: Optional[int]
+    likes: Optional[int]
+    comments: Optional[int]
+    shares: Optional[int]
+    saves: Optional[int]
+    clicks: Optional[int]
+    watch_time_secs: Optional[int]
+    fetched_at: str
+    raw: Dict[str, Any]
+
+
+class MetricsResult(TypedDict):
+    """One post's outcome of ``metrics`` (the core's ``MetricsResultView``)."""
+
+    platform: str
+    account_id: Optional[str]
+    post_id: str
+    ok: bool
+    metrics: Optional[PostMetrics]
+    error: Optional[ErrorView]
 
 
 class ComposeConstraints(TypedDict):

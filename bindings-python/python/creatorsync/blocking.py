@@ -14,6 +14,7 @@ result. Progress callbacks run on that background thread. Close the client
 from __future__ import annotations
 
 import asyncio
+import datetime
 import threading
 from types import TracebackType
 from typing import Any, Awaitable, Callable, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
@@ -28,6 +29,9 @@ from ._types import (
     Concurrency,
     KeyValueStore,
     LegacyPostBody,
+    MetricsResult,
+    PostMetrics,
+    PostRef,
     PostgresOptions,
     PostInput,
     Profile,
@@ -51,7 +55,7 @@ class CreatorSync:
 
     def __init__(
         self,
-        apps: Union[str, Mapping[str, Mapping[str, str]], None] = None,
+        apps: Union[str, Mapping[str, Mapping[str, Any]], None] = None,
         endpoints: Optional[Mapping[str, Any]] = None,
         state_secret: Union[str, bytes, None] = None,
         store: Union[str, MemoryStore, SqliteStore, PostgresStore, KeyValueStore, None] = None,
@@ -133,6 +137,20 @@ class CreatorSync:
     def quota(self, user_id: str) -> List[QuotaUsage]:
         """See :meth:`creatorsync.CreatorSync.quota`."""
         return self._call(lambda: self._client.quota(user_id))
+
+    def metrics(self, user_id: str, posts: Sequence[PostRef]) -> List[MetricsResult]:
+        """See :meth:`creatorsync.CreatorSync.metrics`."""
+        return self._call(lambda: self._client.metrics(user_id, posts))
+
+    def metrics_history(
+        self,
+        user_id: str,
+        post: PostRef,
+        since: Optional[Union[datetime.datetime, str]] = None,
+        until: Optional[Union[datetime.datetime, str]] = None,
+    ) -> List[PostMetrics]:
+        """See :meth:`creatorsync.CreatorSync.metrics_history`."""
+        return self._call(lambda: self._client.metrics_history(user_id, post, since, until))
 
     def rotate_key(self, new_id: str, new_key: bytes) -> int:
         """See :meth:`creatorsync.CreatorSync.rotate_key`."""

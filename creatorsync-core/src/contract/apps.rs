@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::SecretString;
-use crate::auth::{AppCredentials, Apps, ConsumerCredentials};
+use crate::auth::{AppCredentials, Apps, ConsumerCredentials, ScopeUse};
 use crate::{Error, Platform, Result};
 
 /// The apps option: `"emulator"` (the emulator's default test apps) or an
@@ -74,6 +74,11 @@ pub struct AppOption {
     /// X only: the OAuth 1.0a consumer secret.
     #[serde(default)]
     pub consumer_secret: Option<SecretString>,
+    /// What connecting asks permission for: any of `publish`,
+    /// `organizations` (LinkedIn pages) and `analytics` (post metrics).
+    /// Default: `["publish", "organizations"]`.
+    #[serde(default)]
+    pub uses: Option<Vec<String>>,
 }
 
 impl AppsOption {
@@ -101,6 +106,25 @@ impl AppsOption {
             apps = apps
                 .with_named(name, creds)
                 .map_err(|_| Error::invalid_input(&field, "unknown platform"))?;
+            if let Some(uses) = &app.uses {
+                let uses = uses
+                    .iter()
+                    .map(|u| {
+                        serde_json::from_value::<ScopeUse>(serde_json::Value::String(u.clone()))
+                            .map_err(|_| {
+                                Error::invalid_input(
+                                    format!("{field}.uses"),
+                                    format!(
+                                        "unknown use {u:?}: publish, organizations or analytics"
+                                    ),
+                                )
+                            })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                // `instagram_login` shares Instagram's uses.
+                let platform = name.parse::<Platform>().unwrap_or(Platform::Instagram);
+                apps = apps.uses(platform, &uses);
+            }
             match (&app.consumer_key, &app.consumer_secret) {
                 (None, None) => {}
                 (Some(k), Some(s)) if name.parse::<Platform>().ok() == Some(Platform::X) => {
@@ -121,5 +145,34 @@ impl AppsOption {
             }
         }
         Ok(apps)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_app_enables_analytics_through_uses() {
+        let option: AppsOption = crate::contract::parse(
+            "apps",
+            json!({"linkedin": {"clientId": "a", "clientSecret": "b", "uses": ["publish", "analytics"]}}),
+        )
+        .unwrap();
+        let apps = option.to_apps().unwrap();
+        assert_eq!(
+            apps.uses_of(Platform::LinkedIn),
+            [ScopeUse::Publish, ScopeUse::Analytics]
+        );
+        let bad: AppsOption = crate::contract::parse(
+            "apps",
+            json!({"linkedin": {"clientId": "a", "uses": ["stats"]}}),
+        )
+        .unwrap();
+        match bad.to_apps() {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "apps.linkedin.uses"),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
     }
 }

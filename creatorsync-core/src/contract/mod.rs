@@ -7,6 +7,7 @@
 //! * [`parse_targets`], [`PostSpec`] (the current post shape and the old
 //!   backend's body, [`LegacyPostBody`]).
 //! * [`views`]: accounts, status, health and the publish report.
+//! * [`metrics`]: which posts to read metrics of, and their metrics.
 //! * [`case`]: the one camelCase/snake_case key normaliser.
 //! * [`schema`]: the JSON Schema of all of these
 //!   (`docs/contract.schema.json`), which the bindings' typings are
@@ -21,6 +22,7 @@ pub mod case;
 mod endpoints;
 mod legacy;
 mod media_host;
+pub mod metrics;
 mod options;
 mod post;
 mod secret;
@@ -72,12 +74,14 @@ pub mod schema {
     use schemars::generate::SchemaSettings;
     use serde_json::{Value, json};
 
+    use super::metrics::{MetricsResultView, MetricsView, PostRefInput};
     use super::views::{AccountView, HealthView, ReportView, StatusView};
     use super::{ClientOptions, LegacyPostBody, PostInput, TargetInput};
 
     /// Every shape of the contract under `$defs`, by name: the inputs
     /// (`ClientOptions`, `PostInput`, `LegacyPostBody`, `TargetInput`) and
-    /// the views (`AccountView`, `StatusView`, `HealthView`, `ReportView`),
+    /// the views (`AccountView`, `StatusView`, `HealthView`, `ReportView`,
+    /// `MetricsResultView`, `MetricsView`; input `PostRefInput`),
     /// keys snake_case.
     pub fn contract_schema() -> Value {
         let mut generator = SchemaSettings::draft2020_12().into_generator();
@@ -93,6 +97,12 @@ pub mod schema {
             ("StatusView", generator.subschema_for::<StatusView>()),
             ("HealthView", generator.subschema_for::<HealthView>()),
             ("ReportView", generator.subschema_for::<ReportView>()),
+            ("PostRefInput", generator.subschema_for::<PostRefInput>()),
+            (
+                "MetricsResultView",
+                generator.subschema_for::<MetricsResultView>(),
+            ),
+            ("MetricsView", generator.subschema_for::<MetricsView>()),
         ];
         let defs = generator.take_definitions(true);
         json!({

@@ -8,6 +8,7 @@
 //! creatorsync/upload/{session key}                an upload session (sealed)
 //! creatorsync/quota/{platform}/{bucket}/{scope}   a quota ledger entry
 //! creatorsync/template/{user}/{name}              a post template (JSON)
+//! creatorsync/analytics/{user}/{platform}/{account}/{post}   a post's metrics history
 //! ```
 //!
 //! Every id is escaped (`%` → `%25`, `/` → `%2F`, control and non-ASCII
@@ -106,6 +107,27 @@ pub(crate) fn template(user_id: &str, name: &str) -> String {
     format!("{}{}", templates_of(user_id), part(name))
 }
 
+/// The prefix of every post's metrics history.
+pub(crate) fn all_analytics() -> String {
+    format!("{ROOT}analytics/")
+}
+
+/// The prefix of the metrics histories of `user_id`'s posts.
+pub(crate) fn analytics_of(user_id: &str) -> String {
+    format!("{}{}/", all_analytics(), part(user_id))
+}
+
+/// The key of one post's metrics history.
+pub(crate) fn analytics(account: &AccountKey, post_id: &str) -> String {
+    format!(
+        "{}{}/{}/{}",
+        analytics_of(&account.user_id),
+        account.platform.as_str(),
+        part(&account.account_id),
+        part(post_id)
+    )
+}
+
 /// A value sealed by the ring, as JSON text fields.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct SealedJson {
@@ -187,5 +209,10 @@ mod tests {
         assert_eq!(part("a%2Fb"), "a%252Fb");
         assert_ne!(part("a/b"), part("a%2Fb"));
         assert_eq!(publish("req 1", &a), "creatorsync/publish/req%201/x/1");
+        assert_eq!(
+            analytics(&ab, "urn:li:share:1"),
+            "creatorsync/analytics/a%2Fb/x/1/urn:li:share:1"
+        );
+        assert!(!analytics(&ab, "1").starts_with(&analytics_of("a")));
     }
 }

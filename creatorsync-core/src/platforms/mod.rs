@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::analytics::PostMetrics;
 use crate::http::{Endpoints, HttpClient};
 use crate::progress::Progress;
 use crate::upload::{PollConfig, UploadConfig, UploadSessions};
@@ -175,6 +176,30 @@ pub trait PlatformClient: Send + Sync + Debug {
 
     /// Deletes a post, where the platform allows it.
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()>;
+
+    /// The most post ids one [`PlatformClient::metrics`] call reads (the
+    /// platform's own maximum per request).
+    fn metrics_batch(&self) -> usize {
+        1
+    }
+
+    /// The metrics of `post_ids` (at most [`PlatformClient::metrics_batch`]),
+    /// all published by `account`, read with as few requests as the
+    /// platform allows: one result per id, in order. `Err`: the whole
+    /// batch failed. The identity fields and `fetched_at` of each
+    /// [`PostMetrics`] are filled by the caller
+    /// ([`crate::CreatorSync::metrics`]).
+    async fn metrics(
+        &self,
+        account: &StoredToken,
+        post_ids: &[String],
+    ) -> Result<Vec<Result<PostMetrics>>> {
+        let _ = post_ids;
+        Err(crate::Error::Unsupported {
+            platform: account.key.platform,
+            message: "reading post metrics".into(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -145,6 +145,13 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
         Vec::new()
     }
 
+    /// The quotas reading post metrics uses (YouTube's daily units):
+    /// checked before each read, blocked when the platform says they are
+    /// used up.
+    fn read_quotas(&self) -> Vec<crate::quota::Bucket> {
+        Vec::new()
+    }
+
     /// The platform's own rules beyond [`PlatformModule::capabilities`]
     /// (e.g. a YouTube title, an Instagram Reel's single video).
     fn check(&self, post: &Post, check: &mut Check) {

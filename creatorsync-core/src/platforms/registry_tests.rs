@@ -437,6 +437,31 @@ fn scopes_follow_what_the_app_uses() {
     }
 }
 
+#[test]
+fn analytics_asks_for_each_platform_s_metrics_scope() {
+    let wanted = [
+        (Platform::X, "tweet.read"),
+        (Platform::LinkedIn, "r_member_postAnalytics"),
+        (Platform::Facebook, "read_insights"),
+        (Platform::Instagram, "instagram_manage_insights"),
+        (Platform::TikTok, "video.list"),
+        (
+            Platform::YouTube,
+            "https://www.googleapis.com/auth/yt-analytics.readonly",
+        ),
+    ];
+    for (platform, scope) in wanted {
+        let m = Registry::standard().get(platform).unwrap();
+        let with = m.scopes(&[ScopeUse::Analytics]);
+        assert!(with.contains(&scope), "{platform}: {with:?}");
+    }
+    let li = Registry::standard().get(Platform::LinkedIn).unwrap();
+    assert!(
+        !li.scopes(&[ScopeUse::Publish])
+            .contains(&"r_member_postAnalytics")
+    );
+}
+
 /// Every platform on a loopback port nothing listens on.
 fn closed_loopback() -> crate::EndpointSet {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

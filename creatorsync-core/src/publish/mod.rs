@@ -13,6 +13,7 @@
 //!   cancellation) is reconciled by looking the post up at the platform
 //!   before anything is re-created.
 
+mod analytics;
 mod builder;
 mod context;
 mod engine;

@@ -101,6 +101,12 @@ impl Ledger {
         Self { kv, clock, limits }
     }
 
+    /// The store the ledger keeps its entries in (the client's shared
+    /// key-value store, also holding metrics history).
+    pub(crate) fn kv(&self) -> &Arc<dyn KeyValueStore> {
+        &self.kv
+    }
+
     /// The cap counted for `bucket`.
     fn limit(&self, platform: Platform, bucket: &Bucket) -> Option<u32> {
         self.limits

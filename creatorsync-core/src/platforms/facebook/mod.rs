@@ -25,6 +25,7 @@
 //! parameters). The create call is never retried blindly; a lost answer is
 //! reconciled with [`FacebookClient::find_recent`].
 
+mod analytics;
 mod api;
 mod limits;
 mod module;
@@ -246,6 +247,18 @@ impl FacebookClient {
 impl PlatformClient for FacebookClient {
     fn platform(&self) -> Platform {
         Platform::Facebook
+    }
+
+    fn metrics_batch(&self) -> usize {
+        analytics::METRICS_BATCH
+    }
+
+    async fn metrics(
+        &self,
+        account: &StoredToken,
+        post_ids: &[String],
+    ) -> Result<Vec<Result<crate::analytics::PostMetrics>>> {
+        self.read_metrics(account, post_ids).await
     }
 
     async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {

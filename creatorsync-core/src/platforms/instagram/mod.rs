@@ -34,6 +34,7 @@
 //! Instagram's API cannot delete posts: [`PlatformClient::delete`] answers
 //! an `unsupported` [`Error::Platform`].
 
+mod analytics;
 mod graph;
 mod limits;
 mod login;
@@ -367,6 +368,18 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 impl PlatformClient for InstagramClient {
     fn platform(&self) -> Platform {
         P
+    }
+
+    fn metrics_batch(&self) -> usize {
+        analytics::METRICS_BATCH
+    }
+
+    async fn metrics(
+        &self,
+        account: &StoredToken,
+        post_ids: &[String],
+    ) -> Result<Vec<Result<crate::analytics::PostMetrics>>> {
+        self.read_metrics(account, post_ids).await
     }
 
     async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {

@@ -26,6 +26,7 @@
 //! ([`accounts`]), error bodies ([`errors`]) and limits ([`limits`]).
 
 mod accounts;
+mod analytics;
 mod api;
 mod errors;
 mod limits;
@@ -230,6 +231,18 @@ fn published(urn: String) -> Published {
 impl PlatformClient for LinkedInClient {
     fn platform(&self) -> Platform {
         Platform::LinkedIn
+    }
+
+    fn metrics_batch(&self) -> usize {
+        analytics::METRICS_BATCH
+    }
+
+    async fn metrics(
+        &self,
+        account: &StoredToken,
+        post_ids: &[String],
+    ) -> Result<Vec<Result<crate::analytics::PostMetrics>>> {
+        self.read_metrics(account, post_ids).await
     }
 
     async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {

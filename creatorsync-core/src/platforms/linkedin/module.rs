@@ -64,6 +64,9 @@ impl PlatformModule for LinkedIn {
             }
             s.extend(["r_organization_social", "rw_organization_admin"]);
         }
+        if uses.contains(&ScopeUse::Analytics) {
+            s.push("r_member_postAnalytics");
+        }
         s
     }
 

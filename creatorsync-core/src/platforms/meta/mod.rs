@@ -8,6 +8,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod errors;
+pub(crate) mod insights;
 pub(crate) mod oauth;
 pub(crate) mod rupload;
 pub(crate) mod version;

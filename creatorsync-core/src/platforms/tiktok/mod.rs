@@ -37,6 +37,7 @@
 //! post id / permalink lookup, `chunks.rs` the chunk rules and `creator.rs`
 //! the creator's constraints.
 
+mod analytics;
 mod chunks;
 mod creator;
 mod errors;
@@ -227,6 +228,18 @@ fn username(account: &StoredToken, constraints: Option<&ComposeConstraints>) -> 
 impl PlatformClient for TikTokClient {
     fn platform(&self) -> Platform {
         P
+    }
+
+    fn metrics_batch(&self) -> usize {
+        analytics::METRICS_BATCH
+    }
+
+    async fn metrics(
+        &self,
+        account: &StoredToken,
+        post_ids: &[String],
+    ) -> Result<Vec<Result<crate::analytics::PostMetrics>>> {
+        self.read_metrics(account, post_ids).await
     }
 
     async fn compose_constraints(

@@ -22,12 +22,14 @@
 //! part of the signature, query parameters are.
 
 mod accounts;
+mod analytics;
 mod errors;
 mod limits;
 mod media;
 mod module;
 mod oauth1;
 
+pub use analytics::CACHE_TTL as X_METRICS_CACHE_TTL;
 pub(crate) use module::X;
 
 use std::sync::Arc;
@@ -62,6 +64,8 @@ const CLOCK_SKEW: Duration = Duration::from_secs(300);
 pub struct XClient {
     cfg: Arc<ClientConfig>,
     max_append: u64,
+    /// Recent metrics reads (X bills reads per post).
+    metrics_cache: Arc<analytics::Cache>,
 }
 
 /// How requests of one account are authorized.
@@ -167,6 +171,7 @@ impl XClient {
         Self {
             cfg: Arc::new(cfg),
             max_append: X_MAX_APPEND,
+            metrics_cache: Arc::default(),
         }
     }
 
@@ -235,6 +240,18 @@ impl XClient {
 impl PlatformClient for XClient {
     fn platform(&self) -> Platform {
         Platform::X
+    }
+
+    fn metrics_batch(&self) -> usize {
+        analytics::METRICS_BATCH
+    }
+
+    async fn metrics(
+        &self,
+        account: &StoredToken,
+        post_ids: &[String],
+    ) -> Result<Vec<Result<crate::analytics::PostMetrics>>> {
+        self.read_metrics(account, post_ids).await
     }
 
     async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {

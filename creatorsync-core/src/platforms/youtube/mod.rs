@@ -30,6 +30,7 @@
 //! `find_recent` and `delete`); `upload.rs` the resumable session and the
 //! byte transfer (steps 1–4), `processing.rs` the processing poll (step 5).
 
+mod analytics;
 mod errors;
 mod limits;
 mod module;
@@ -127,6 +128,18 @@ fn watch_url(id: &str) -> String {
 impl PlatformClient for YouTubeClient {
     fn platform(&self) -> Platform {
         P
+    }
+
+    fn metrics_batch(&self) -> usize {
+        analytics::METRICS_BATCH
+    }
+
+    async fn metrics(
+        &self,
+        account: &StoredToken,
+        post_ids: &[String],
+    ) -> Result<Vec<Result<crate::analytics::PostMetrics>>> {
+        self.read_metrics(account, post_ids).await
     }
 
     async fn publish_flow(&self, req: &PublishRequest<'_>) -> Result<Published> {

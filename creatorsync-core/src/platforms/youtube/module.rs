@@ -74,6 +74,13 @@ impl PlatformModule for YouTube {
         limits::quotas()
     }
 
+    fn read_quotas(&self) -> Vec<crate::quota::Bucket> {
+        limits::quotas()
+            .into_iter()
+            .filter(|b| b.name == "units")
+            .collect()
+    }
+
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
     }

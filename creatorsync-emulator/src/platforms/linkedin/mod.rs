@@ -5,6 +5,7 @@
 
 #![allow(clippy::result_large_err)] // handlers pass ready-made axum responses up as errors
 
+mod analytics;
 mod assets;
 mod oauth;
 mod posts;
@@ -168,6 +169,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route(
             "/dms-uploads/video/{id}/{part}",
             put(assets::put_video_part),
+        )
+        .route(
+            "/rest/memberCreatorPostAnalytics",
+            get(analytics::member_post),
         )
         .route("/rest/posts", post(posts::create).get(posts::by_author))
         .route("/rest/posts/{urn}", get(posts::get).delete(posts::remove))

@@ -10,6 +10,7 @@
 
 mod fetch;
 mod ig_login;
+mod insights;
 mod instagram;
 mod oauth;
 mod pages;
@@ -431,6 +432,9 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         Err(e) => return e,
     };
     match (&method, s.as_slice()) {
+        (&Method::GET, []) if r.params.contains_key("ids") => {
+            insights::multi(&m, listener, &kind, &r)
+        }
         (&Method::GET, ["me"]) => oauth::me(&m, &kind, &r),
         (&Method::GET, ["me", "accounts"]) => oauth::accounts(&m, &token, &kind),
         (&Method::GET, ["me", "permissions"]) => oauth::permissions(&m, &token),

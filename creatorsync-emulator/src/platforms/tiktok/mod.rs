@@ -5,6 +5,7 @@
 
 #![allow(clippy::result_large_err)] // axum Responses are the natural error type of handlers.
 
+mod analytics;
 mod oauth;
 mod publish;
 
@@ -200,6 +201,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
             "/v2/video/list/",
             get(publish::video_list).post(publish::video_list),
         )
+        .route("/v2/video/query/", post(analytics::video_query))
         .route("/upload/video/", put(publish::upload))
         .with_state(st)
         .merge(super::not_found(Platform::TikTok))

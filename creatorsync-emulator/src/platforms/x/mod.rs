@@ -5,6 +5,7 @@
 
 #![allow(clippy::result_large_err)] // handlers pass ready-made axum responses up as errors
 
+mod analytics;
 mod media;
 mod oauth1;
 mod oauth2;
@@ -141,7 +142,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
             "/1.1/media/upload.json",
             get(upload::v1_status).post(upload::v1_command),
         )
-        .route("/2/tweets", post(tweets::create))
+        .route("/2/tweets", post(tweets::create).get(analytics::lookup))
         .route("/2/tweets/{id}", get(tweets::get).delete(tweets::remove))
         .route("/2/users/{id}/tweets", get(tweets::timeline))
         .with_state(x)

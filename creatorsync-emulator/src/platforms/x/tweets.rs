@@ -61,7 +61,7 @@ fn not_found(id: &str) -> Response {
     .into_response()
 }
 
-fn live(x: &X, id: &str) -> Option<RecordedPost> {
+pub(super) fn live(x: &X, id: &str) -> Option<RecordedPost> {
     x.ctx.record.post(Platform::X, id).filter(|p| !p.deleted)
 }
 

@@ -15,6 +15,8 @@ use serde_json::{Map, Value, json};
 use super::{St, Video, channel_of, cost, gerr, uploads_playlist};
 use crate::{TokenInfo, check_bearer, form};
 
+/// Video ids one `videos.list` accepts.
+const MAX_LIST_IDS: usize = 50;
 /// Largest thumbnail accepted (2 MB).
 const THUMBNAIL_MAX: u64 = 2 * 1024 * 1024;
 
@@ -106,6 +108,21 @@ fn resource(st: &St, v: &Video, parts: &[&str]) -> Value {
                     s["publishAt"] = json!(at);
                 }
                 out.insert("status".into(), s);
+            }
+            // videos.list `statistics` (developers.google.com "Videos",
+            // read 2026-12-04): counts as strings; no reach, shares, saves
+            // or watch time (those live in the YouTube Analytics API).
+            "statistics" => {
+                let c = |m: &str| crate::metrics::count(&v.id, m, v.created, now).to_string();
+                out.insert(
+                    "statistics".into(),
+                    json!({
+                        "viewCount": c("views"),
+                        "likeCount": c("likes"),
+                        "favoriteCount": "0",
+                        "commentCount": c("comments"),
+                    }),
+                );
             }
             "processingDetails" => {
                 let status = if !done {
@@ -225,6 +242,14 @@ pub(crate) async fn list(
         );
     };
     let ids: Vec<&str> = ids.split(',').map(str::trim).collect();
+    if ids.len() > MAX_LIST_IDS {
+        return gerr(
+            400,
+            "invalidFilters",
+            "youtube.parameter",
+            "The request specifies more than 50 video ids.",
+        );
+    }
     let videos: Vec<Video> = st
         .lock()
         .videos
