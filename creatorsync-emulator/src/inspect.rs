@@ -4,7 +4,10 @@
 //!
 //! A video's `moov` box counts as first only if the probe finds it within
 //! those bytes before any media data: a progressive reader (and Instagram's
-//! "moov atom at the front" rule) needs it there.
+//! "moov atom at the front" rule) needs it there. A file the probe cannot
+//! read for another reason (not media, a broken box) is not judged.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -19,6 +22,8 @@ use crate::record::Inspected;
 struct Head<'a> {
     head: &'a [u8],
     len: u64,
+    /// Whether the probe asked for bytes past the head.
+    past_head: AtomicBool,
 }
 
 #[async_trait]
@@ -38,18 +43,25 @@ impl MediaSource for Head<'_> {
             (Ok(from), Ok(to)) if from <= to && to <= self.head.len() => {
                 Ok(Bytes::copy_from_slice(&self.head[from..to]))
             }
-            _ => Err(Error::invalid_media(
-                "received",
-                format!("bytes past the first {HEAD_KEEP} are not kept"),
-            )),
+            _ => {
+                self.past_head.store(true, Ordering::Relaxed);
+                Err(Error::invalid_media(
+                    "received",
+                    format!("bytes past the first {HEAD_KEEP} are not kept"),
+                ))
+            }
         }
     }
 }
 
 /// What `head` (the first bytes of a `len`-byte file) shows.
 pub(crate) async fn inspect(head: &[u8], len: u64) -> Inspected {
-    let is_isobmff = head.get(4..8) == Some(b"ftyp".as_slice());
-    match probe(&Head { head, len }).await {
+    let source = Head {
+        head,
+        len,
+        past_head: AtomicBool::new(false),
+    };
+    match probe(&source).await {
         Ok(p) => {
             let (width, height) = p.display_size().unzip();
             Inspected {
@@ -61,18 +73,23 @@ pub(crate) async fn inspect(head: &[u8], len: u64) -> Inspected {
             }
         }
         // An MP4 whose moov is not within the head: not first.
-        Err(_) if is_isobmff => Inspected {
-            format: "mp4".to_owned(),
-            moov_first: Some(false),
-            ..Inspected::default()
-        },
+        Err(_)
+            if head.get(4..8) == Some(b"ftyp".as_slice())
+                && source.past_head.load(Ordering::Relaxed) =>
+        {
+            Inspected {
+                format: "mp4".to_owned(),
+                moov_first: Some(false),
+                ..Inspected::default()
+            }
+        }
         Err(_) => Inspected::default(),
     }
 }
 
 impl Inspected {
     /// Displayed width / height, when both are known.
-    pub(crate) fn aspect(&self) -> Option<f64> {
+    pub fn aspect(&self) -> Option<f64> {
         match (self.width, self.height) {
             (Some(w), Some(h)) if h > 0 => Some(f64::from(w) / f64::from(h)),
             _ => None,
@@ -122,5 +139,9 @@ mod tests {
         );
         assert!((seen.aspect().unwrap() - 5.0).abs() < 1e-9);
         assert_eq!(inspect(b"not media", 9).await, Inspected::default());
+        // An ftyp followed by filler (no real boxes) is not judged.
+        let mut fake = first[..32].to_vec();
+        fake.resize(4096, 0x42);
+        assert_eq!(inspect(&fake, 4096).await.moov_first, None);
     }
 }

@@ -6,7 +6,8 @@
 //!   checks, and the builder they make (stores opened here).
 //! * [`parse_targets`], [`PostSpec`] (the current post shape and the old
 //!   backend's body, [`LegacyPostBody`]).
-//! * [`views`]: accounts, status, health and the publish report.
+//! * [`views`]: accounts, status, health and the publish report;
+//!   [`ProbeView`]: what `probe(media)` answers.
 //! * [`case`]: the one camelCase/snake_case key normaliser.
 //! * [`schema`]: the JSON Schema of all of these
 //!   (`docs/contract.schema.json`), which the bindings' typings are
@@ -23,6 +24,7 @@ mod legacy;
 mod media_host;
 mod options;
 mod post;
+mod probe;
 mod secret;
 mod store;
 mod targets;
@@ -35,6 +37,7 @@ pub use legacy::{LegacyMediaType, LegacyPostBody, LegacyPrivacy};
 pub use media_host::{DEFAULT_SIGNED_URL_SECS, DirectoryHost, MediaHostOption, ObjectStoreHost};
 pub use options::{ClientOptions, ConcurrencyOption, GivenStore, MIN_STATE_SECRET};
 pub use post::{MediaInput, PostInput, PostSpec};
+pub use probe::{ProbeView, probe_input, probe_json};
 pub use secret::SecretString;
 pub use store::{
     MAX_POOL_CONNECTIONS, NamedKeyOption, PostgresOption, SqliteOption, StoreKeysOption, StoreName,
@@ -72,12 +75,14 @@ pub mod schema {
     use schemars::generate::SchemaSettings;
     use serde_json::{Value, json};
 
+    use super::ProbeView;
     use super::views::{AccountView, HealthView, ReportView, StatusView};
     use super::{ClientOptions, LegacyPostBody, PostInput, TargetInput};
 
     /// Every shape of the contract under `$defs`, by name: the inputs
     /// (`ClientOptions`, `PostInput`, `LegacyPostBody`, `TargetInput`) and
-    /// the views (`AccountView`, `StatusView`, `HealthView`, `ReportView`),
+    /// the views (`AccountView`, `StatusView`, `HealthView`, `ReportView`,
+    /// `ProbeView`),
     /// keys snake_case.
     pub fn contract_schema() -> Value {
         let mut generator = SchemaSettings::draft2020_12().into_generator();
@@ -93,6 +98,7 @@ pub mod schema {
             ("StatusView", generator.subschema_for::<StatusView>()),
             ("HealthView", generator.subschema_for::<HealthView>()),
             ("ReportView", generator.subschema_for::<ReportView>()),
+            ("ProbeView", generator.subschema_for::<ProbeView>()),
         ];
         let defs = generator.take_definitions(true);
         json!({

@@ -179,6 +179,13 @@ pub fn fit_image_bytes(
     )
 }
 
+/// `media` (an MP4 with `moov` after `mdat`) rewritten with `moov` first
+/// (for benchmarks): the faststart fit-up alone.
+#[cfg(feature = "testing")]
+pub async fn faststart_media(media: &Media) -> Result<Media> {
+    make(media, &Need::Faststart, FitMode::Pad).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
