@@ -26,6 +26,7 @@ from ._types import (
     AccountStatus,
     ComposeConstraints,
     Concurrency,
+    FitMode,
     KeyValueStore,
     LegacyPostBody,
     PostgresOptions,
@@ -150,11 +151,12 @@ class CreatorSync:
         idempotency_key: Optional[str] = None,
         on_progress: Optional[Callable[[ProgressEvent], object]] = None,
         valid_targets_only: bool = False,
+        fit: Optional[FitMode] = None,
     ) -> PublishReport:
         """Publishes to every target at once and reports per target."""
         return self._call(
             lambda: self._client.publish(
-                user_id, post, targets, idempotency_key, on_progress, valid_targets_only
+                user_id, post, targets, idempotency_key, on_progress, valid_targets_only, fit
             )
         )
 
