@@ -5,6 +5,8 @@
 //! over 4 MB, moov after the media data) — records what it received.
 //! All media is generated here.
 
+// The publisher suite's environment; this file uses part of it.
+#[allow(dead_code)]
 #[path = "publisher/support.rs"]
 mod support;
 
