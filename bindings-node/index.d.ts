@@ -188,6 +188,30 @@ export interface ComposeConstraints {
   duetDisabled: boolean
   stitchDisabled: boolean
 }
+/** `publish(..., { fit })`: `'pad'` or `'crop'` fixes media a target would refuse instead of rejecting. */
+export type FitMode = 'off' | 'pad' | 'crop'
+/** Where a top-level MP4 box lies. */
+export interface BoxPosition { offset: number; size: number }
+/** What `probe(media)` found (the contract's `ProbeView`); fields a format does not have are `null`. */
+export interface ProbeView {
+  format: string
+  mime: string
+  bytes: number
+  width: number | null
+  height: number | null
+  aspectRatio: number | null
+  rotation: number
+  durationSecs: number | null
+  frameRate: number | null
+  videoCodec: string | null
+  audioCodec: string | null
+  bitrate: number | null
+  /** Whether `moov` comes before the media data (MP4/MOV only). */
+  faststart: boolean | null
+  moov: BoxPosition | null
+  mdat: BoxPosition | null
+  frames: number | null
+}
 export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }
 
 /**
@@ -331,6 +355,15 @@ export interface OAuth1Request {
   timestamp?: number
 }
 
+/**
+ * What is inside `media` (`{ path }`, `{ url }` or `{ buffer, name }`):
+ * a video's duration, size, rotation, frame rate, codecs, bitrate and
+ * `moov` position, an image's format, pixel size and frame count. Reads a
+ * few small ranges, never the whole file. Rejects with `INVALID_MEDIA`
+ * for media it cannot read, `INVALID_INPUT` for a bad item.
+ */
+export declare function probe(media: MediaInput): Promise<ProbeView>
+
 /** Publish options. */
 export interface PublishOptions {
   /**
@@ -345,6 +378,12 @@ export interface PublishOptions {
   idempotencyKey?: string
   /** Publish to the targets the post is valid for; report the others. */
   validTargetsOnly?: boolean
+  /**
+   * `'pad'` or `'crop'`: fix media a target would refuse (images padded
+   * or cropped into its aspect ratio and under its byte limit, MP4s
+   * moved to faststart) instead of rejecting; default `'off'`.
+   */
+  fit?: FitMode
 }
 
 /** The `Authorization` header value for one request (`OAuth oauth_consumer_key=...`). */
@@ -363,4 +402,10 @@ export declare namespace testing {
    * broken rule, or `INVALID_INPUT` for a store without the four methods.
    */
   export function checkKeyValueStore(store: KeyValueStore, options?: { timeoutMs?: number }): Promise<void>
+  /**
+   * A valid MP4 container (not decodable video) of `durationSecs` seconds,
+   * `width`×`height`, `fps` frames per second (default 30), `moov` at the
+   * end when `moovAtEnd`: test media for `probe` and the media rules.
+   */
+  export function sampleMp4(durationSecs: number, width: number, height: number, options?: { fps?: number; moovAtEnd?: boolean }): Buffer
 }

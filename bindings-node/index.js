@@ -838,5 +838,6 @@ module.exports = nativeBinding
 module.exports.CreatorSync = nativeBinding.CreatorSync
 module.exports.OAuth1Signer = nativeBinding.OAuth1Signer
 module.exports.accountKey = nativeBinding.accountKey
+module.exports.probe = nativeBinding.probe
 module.exports.signOAuth1 = nativeBinding.signOAuth1
 module.exports.testing = nativeBinding.testing

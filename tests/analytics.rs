@@ -103,6 +103,7 @@ impl Env {
                     url: format!("https://example.invalid/{id}"),
                     created_at: created,
                     deleted: false,
+                    scheduled_for: None,
                     extra,
                 });
                 PostRef::new(platform, id).on_account(account)

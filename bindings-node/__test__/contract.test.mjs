@@ -65,6 +65,8 @@ const PAIRS = [
   ['ErrorView', 'ErrorView', false],
   ['TargetResultView', 'TargetResult', false],
   ['ReportView', 'PublishReport', false],
+  ['ProbeView', 'ProbeView', false],
+  ['BoxPosition', 'BoxPosition', false],
 ]
 
 test('index.d.ts declares exactly the contract schema (no missing, extra or wrongly optional field)', () => {

@@ -268,6 +268,7 @@ impl CreatorSync {
             targets: None,
             idempotency_key: None,
             valid_targets_only: None,
+            fit: None,
         };
         let mut progress: Option<ProgressTsfn> = None;
         let mut signal = None;
@@ -299,6 +300,16 @@ impl CreatorSync {
                     bad_input.get_or_insert(Error::invalid_input(
                         "validTargetsOnly",
                         "must be a boolean",
+                    ));
+                }
+            }
+            if let Some(v) = get(&o, "fit")? {
+                if v.get_type()? == ValueType::String {
+                    opts.fit = Some(unsafe { v.cast::<String>() }?);
+                } else {
+                    bad_input.get_or_insert(Error::invalid_input(
+                        "fit",
+                        "must be 'off', 'pad' or 'crop'",
                     ));
                 }
             }
@@ -336,8 +347,12 @@ impl CreatorSync {
                     return Err(e);
                 }
                 let (spec, targets) = (spec?, targets?);
+                let fit: creatorsync_core::media::FitMode = match opts.fit {
+                    Some(f) => creatorsync_core::contract::parse("fit", f.into())?,
+                    None => Default::default(),
+                };
                 let post = spec.build().await?;
-                let mut call = sync.publish(&user_id, &post).targets(targets);
+                let mut call = sync.publish(&user_id, &post).targets(targets).fit(fit);
                 if let Some(k) = opts.idempotency_key {
                     call = call.idempotency_key(k);
                 }

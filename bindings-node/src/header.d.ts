@@ -188,4 +188,28 @@ export interface ComposeConstraints {
   duetDisabled: boolean
   stitchDisabled: boolean
 }
+/** `publish(..., { fit })`: `'pad'` or `'crop'` fixes media a target would refuse instead of rejecting. */
+export type FitMode = 'off' | 'pad' | 'crop'
+/** Where a top-level MP4 box lies. */
+export interface BoxPosition { offset: number; size: number }
+/** What `probe(media)` found (the contract's `ProbeView`); fields a format does not have are `null`. */
+export interface ProbeView {
+  format: string
+  mime: string
+  bytes: number
+  width: number | null
+  height: number | null
+  aspectRatio: number | null
+  rotation: number
+  durationSecs: number | null
+  frameRate: number | null
+  videoCodec: string | null
+  audioCodec: string | null
+  bitrate: number | null
+  /** Whether `moov` comes before the media data (MP4/MOV only). */
+  faststart: boolean | null
+  moov: BoxPosition | null
+  mdat: BoxPosition | null
+  frames: number | null
+}
 export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }

@@ -11,6 +11,7 @@
 //! * [`kv`]: host stores: any JS object with async get/put/delete/list
 //!   (versions, compare-and-swap) is the core's key-value store.
 //! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
+//! * [`probe`]: `probe(media)`, the contract's probe view.
 //! * [`error`]: `CreatorSyncError` with a stable `code`.
 //! * [`runtime`]: core futures as Promises; AbortSignal.
 //! * [`testing`]: the core's key-value conformance suite for host stores.
@@ -28,6 +29,7 @@ mod metrics;
 mod oauth1;
 mod options;
 mod post;
+mod probe;
 mod report;
 mod runtime;
 mod testing;

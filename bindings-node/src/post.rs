@@ -36,8 +36,8 @@ fn bytes_of(v: Unknown<'_>, field: &str) -> Result<Bytes> {
 }
 
 /// One media item: its JSON (without `buffer`) and its bytes.
-fn media_item(item: Unknown<'_>, i: usize) -> Result<(Value, Option<Bytes>)> {
-    let field = format!("media[{i}]");
+fn media_item(item: Unknown<'_>, field: &str) -> Result<(Value, Option<Bytes>)> {
+    let field = field.to_owned();
     if item.get_type().ok() != Some(ValueType::Object) || item.is_array().unwrap_or(false) {
         return json(item, &field).map(|v| (v, None));
     }
@@ -54,6 +54,17 @@ fn media_item(item: Unknown<'_>, i: usize) -> Result<(Value, Option<Bytes>)> {
         }
     }
     Ok((Value::Object(map), bytes))
+}
+
+/// Reads one media item given alone (`probe`): its JSON and its bytes,
+/// named for type detection.
+pub(crate) fn read_media(item: Unknown<'_>) -> Result<(Value, Option<BytesSource>)> {
+    let (v, bytes) = media_item(item, "media")?;
+    let name = PostSpec::buffer_name(
+        v.get("name").and_then(Value::as_str).map(str::to_owned),
+        v.get("mime").and_then(Value::as_str),
+    );
+    Ok((v, bytes.map(|b| BytesSource::new(b, name))))
 }
 
 /// Reads a post (JS thread; copies buffers) into the contract's spec.
@@ -80,7 +91,7 @@ pub(crate) fn read(post: Unknown<'_>) -> Result<PostSpec> {
                 let item: Unknown<'_> = list
                     .get_element(i)
                     .map_err(|e| Error::invalid_input(format!("media[{i}]"), e.reason))?;
-                let (v, b) = media_item(item, i as usize)?;
+                let (v, b) = media_item(item, &format!("media[{i}]"))?;
                 if let Some(b) = b {
                     let name = PostSpec::buffer_name(
                         v.get("name").and_then(Value::as_str).map(str::to_owned),

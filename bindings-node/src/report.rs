@@ -21,6 +21,11 @@ pub struct PublishOptions {
     pub idempotency_key: Option<String>,
     /// Publish to the targets the post is valid for; report the others.
     pub valid_targets_only: Option<bool>,
+    /// `'pad'` or `'crop'`: fix media a target would refuse (images padded
+    /// or cropped into its aspect ratio and under its byte limit, MP4s
+    /// moved to faststart) instead of rejecting; default `'off'`.
+    #[napi(ts_type = "FitMode")]
+    pub fit: Option<String>,
 }
 
 pub(crate) type ProgressTsfn =

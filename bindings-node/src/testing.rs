@@ -85,3 +85,42 @@ pub fn check_key_value_store<'env>(
         |env, outcome| outcome.map_err(|e| error::to_js(env, &e)),
     )
 }
+
+/// A valid MP4 container (not decodable video) of `durationSecs` seconds,
+/// `width`×`height`, `fps` frames per second (default 30), `moov` at the
+/// end when `moovAtEnd`: test media for `probe` and the media rules.
+#[napi(
+    namespace = "testing",
+    ts_args_type = "durationSecs: number, width: number, height: number, options?: { fps?: number; moovAtEnd?: boolean }"
+)]
+pub fn sample_mp4(
+    duration_secs: u32,
+    width: u32,
+    height: u32,
+    options: Option<Object<'_>>,
+) -> napi::Result<napi::bindgen_prelude::Buffer> {
+    let dim = |n: u32, what: &str| {
+        u16::try_from(n)
+            .map_err(|_| napi::Error::from_reason(format!("{what} must be at most 65535")))
+    };
+    let fps = match &options {
+        Some(o) => o.get_named_property::<Option<u32>>("fps")?.unwrap_or(30),
+        None => 30,
+    };
+    let at_end = match &options {
+        Some(o) => o
+            .get_named_property::<Option<bool>>("moovAtEnd")?
+            .unwrap_or(false),
+        None => false,
+    };
+    let mut sample = creatorsync_core::testing::SampleMp4::new(
+        duration_secs,
+        dim(width, "width")?,
+        dim(height, "height")?,
+    )
+    .fps(fps);
+    if at_end {
+        sample = sample.moov_at_end();
+    }
+    Ok(sample.to_bytes().into())
+}

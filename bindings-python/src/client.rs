@@ -324,8 +324,11 @@ impl CreatorSync {
     /// `idempotency_key`: reuse it to retry without double posting.
     /// `on_progress(event)` is called on the event loop thread with dicts.
     /// `valid_targets_only=True` publishes where the post is valid and
-    /// reports the rest instead of raising.
-    #[pyo3(signature = (user_id, post, targets=None, idempotency_key=None, on_progress=None, valid_targets_only=false))]
+    /// reports the rest instead of raising. `fit="pad"` or `"crop"` fixes
+    /// media a target would refuse (images padded or cropped into its
+    /// aspect ratio and under its byte limit, MP4s moved to faststart)
+    /// instead of raising.
+    #[pyo3(signature = (user_id, post, targets=None, idempotency_key=None, on_progress=None, valid_targets_only=false, fit=None))]
     #[allow(clippy::too_many_arguments)]
     fn publish<'py>(
         &self,
@@ -336,7 +339,12 @@ impl CreatorSync {
         idempotency_key: Option<String>,
         on_progress: Option<Bound<'py, PyAny>>,
         valid_targets_only: bool,
+        fit: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let fit: creatorsync_core::media::FitMode = match fit {
+            Some(f) => creatorsync_core::contract::parse("fit", f.into()).map_err(to_py)?,
+            None => Default::default(),
+        };
         let targets = match targets {
             Some(t) => parse_targets(py_to_json(t, "targets").map_err(to_py)?),
             None => Ok(Vec::new()),
@@ -364,6 +372,7 @@ impl CreatorSync {
             if valid_targets_only {
                 call = call.valid_targets_only();
             }
+            let call = call.fit(fit);
             let (call, drain) = match progress {
                 Some((sink, drain)) => (call.progress(sink), Some(drain)),
                 None => (call, None),
@@ -411,7 +420,7 @@ impl CreatorSync {
 }
 
 /// Spawns a core call whose answer is JSON, handed back as plain values.
-fn json_call<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn json_call<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: std::future::Future<Output = creatorsync_core::Result<Value>> + Send + 'static,
 {

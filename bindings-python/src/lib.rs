@@ -9,6 +9,7 @@
 //! * `store/` — `MemoryStore`, `SqliteStore`, `PostgresStore` (the
 //!   contract's store options) and host key-value stores written in Python.
 //! * `post.rs` — `Post`, `Media` and dict posts, read by the contract.
+//! * `probe.rs` — `probe(media)`: the contract's probe view.
 //! * `client.rs` — `CreatorSync`: options, connect, status, health,
 //!   quota, publish; answers are the contract's views.
 //! * `progress.rs` — progress events.
@@ -28,6 +29,7 @@ mod convert;
 mod error;
 mod oauth1;
 mod post;
+mod probe;
 mod progress;
 mod runtime;
 mod store;
@@ -49,6 +51,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::CreatorSync>()?;
     m.add_class::<oauth1::OAuth1Signer>()?;
     m.add_function(pyo3::wrap_pyfunction!(oauth1::sign_oauth1, m)?)?;
+    m.add_function(pyo3::wrap_pyfunction!(probe::probe, m)?)?;
+    m.add_function(pyo3::wrap_pyfunction!(testing::sample_mp4, m)?)?;
     m.add_function(pyo3::wrap_pyfunction!(testing::check_key_value_store, m)?)?;
     m.add_function(pyo3::wrap_pyfunction!(
         testing::create_postgres_database,

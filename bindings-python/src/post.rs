@@ -250,7 +250,7 @@ pub(crate) fn read(post: &Bound<'_, PyAny>) -> Result<PostSpec> {
             Ok(items) if k == "media" => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let (v, b) = media_item(item, i)?;
+                    let (v, b) = media_item(item, &format!("media[{i}]"))?;
                     if let Some(b) = b {
                         let name = PostSpec::buffer_name(
                             v.get("name").and_then(Value::as_str).map(str::to_owned),
@@ -271,10 +271,28 @@ pub(crate) fn read(post: &Bound<'_, PyAny>) -> Result<PostSpec> {
     PostSpec::from_json(Value::Object(map), buffers)
 }
 
+/// One media item given alone (`probe`): a [`Media`], or a dict like a
+/// dict post's media items. Its JSON and its bytes, named for type
+/// detection.
+pub(crate) fn read_media(m: &Bound<'_, PyAny>) -> Result<(Value, Option<BytesSource>)> {
+    let (v, bytes) = match m.cast::<Media>() {
+        Ok(m) => {
+            let m = m.get();
+            (Value::Object(m.item.clone()), m.bytes.clone())
+        }
+        Err(_) => media_item(m, "media")?,
+    };
+    let name = PostSpec::buffer_name(
+        v.get("name").and_then(Value::as_str).map(str::to_owned),
+        v.get("mime").and_then(Value::as_str),
+    );
+    Ok((v, bytes.map(|b| BytesSource::new(b, name))))
+}
+
 /// One media item of a dict post: its JSON (without `buffer`) and its
 /// bytes (`bytes`, or a sequence of byte values such as `bytearray`).
-fn media_item(item: &Bound<'_, PyAny>, i: usize) -> Result<(Value, Option<Bytes>)> {
-    let field = format!("media[{i}]");
+fn media_item(item: &Bound<'_, PyAny>, field: &str) -> Result<(Value, Option<Bytes>)> {
+    let field = field.to_owned();
     let Ok(d) = item.cast::<PyDict>() else {
         return py_to_json(item, &field).map(|v| (v, None));
     };

@@ -127,3 +127,24 @@ pub(crate) fn drop_postgres_database(
         creatorsync_core::testing::drop_postgres_database(&server_url, &name).await
     })
 }
+
+/// A valid MP4 container (not decodable video) of `duration_secs` seconds,
+/// `width`×`height`, `fps` frames per second, with `moov` at the end when
+/// asked: test media for `probe` and the media rules.
+#[pyfunction]
+#[pyo3(signature = (duration_secs, width, height, *, fps=30, moov_at_end=false))]
+pub(crate) fn sample_mp4(
+    py: Python<'_>,
+    duration_secs: u32,
+    width: u16,
+    height: u16,
+    fps: u32,
+    moov_at_end: bool,
+) -> Bound<'_, pyo3::types::PyBytes> {
+    let mut sample =
+        creatorsync_core::testing::SampleMp4::new(duration_secs, width, height).fps(fps);
+    if moov_at_end {
+        sample = sample.moov_at_end();
+    }
+    pyo3::types::PyBytes::new(py, &sample.to_bytes())
+}

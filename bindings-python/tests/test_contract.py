@@ -55,6 +55,8 @@ PAIRS: List[Tuple[str, str, bool]] = [
     ("TargetResultView", "TargetResult", False),
     ("ReportView", "PublishReport", False),
     ("LegacyResultView", "LegacyResult", False),
+    ("ProbeView", "ProbeView", False),
+    ("BoxPosition", "BoxPosition", False),
 ]
 
 

@@ -64,6 +64,13 @@ pub(crate) enum Command {
     Stats(StatsArgs),
     /// Runs the bundled emulator and prints its endpoints, until Ctrl-C.
     Emulator,
+    /// What is inside a media file: a video's duration, size, rotation,
+    /// frame rate, codecs, bitrate and `moov` position; an image's format,
+    /// pixel size and frame count. Offline; reads a few small ranges.
+    Probe {
+        /// The file.
+        file: PathBuf,
+    },
     /// Prints a shell completion script.
     Completions {
         /// The shell.
@@ -117,6 +124,11 @@ pub(crate) struct PostArgs {
     /// instead of refusing the whole post.
     #[arg(long)]
     pub(crate) valid_only: bool,
+    /// Fix media a target would refuse instead of refusing the post: `pad`
+    /// or `crop` images into its aspect ratio and under its byte limit,
+    /// and move an MP4's `moov` first.
+    #[arg(long, value_name = "pad|crop")]
+    pub(crate) fit: Option<String>,
 }
 
 /// `stats`.

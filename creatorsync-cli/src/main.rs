@@ -99,6 +99,7 @@ async fn run(cli: Cli) -> Outcome {
             return Ok(exit::OK);
         }
         Command::Emulator => return serve_emulator(cli.json).await,
+        Command::Probe { file } => return probe(file, cli.json).await,
         _ => {}
     }
     let settings = config::load(cli.config.as_deref(), cli.user.clone(), &|k| {
@@ -115,6 +116,17 @@ async fn run(cli: Cli) -> Outcome {
         local.shutdown().await;
     }
     result
+}
+
+/// `probe FILE`: the core's probe view, as a table or JSON.
+async fn probe(file: &std::path::Path, json_out: bool) -> Outcome {
+    let view = creatorsync_core::contract::probe_input(json!({ "path": file }), None).await?;
+    if json_out {
+        output::json(&view);
+    } else {
+        output::probe(&view);
+    }
+    Ok(exit::OK)
 }
 
 /// Builds the client from the settings (through the contract) and runs
@@ -202,7 +214,7 @@ async fn with_client(cli: &Cli, mut settings: config::Settings, local: Option<&L
             show(cli.json, &views, output::metrics);
             return Ok(stats::exit_code(&results));
         }
-        Command::Completions { .. } | Command::Emulator => {}
+        Command::Completions { .. } | Command::Emulator | Command::Probe { .. } => {}
     }
     Ok(exit::OK)
 }

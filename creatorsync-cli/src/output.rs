@@ -280,3 +280,45 @@ pub(crate) fn metrics(all: &[MetricsResultView]) {
         &rows,
     );
 }
+
+/// A probe view as a two-column table, in the view's field order.
+pub(crate) fn probe(view: &Value) {
+    const FIELDS: [&str; 16] = [
+        "format",
+        "mime",
+        "bytes",
+        "width",
+        "height",
+        "aspect_ratio",
+        "rotation",
+        "duration_secs",
+        "frame_rate",
+        "video_codec",
+        "audio_codec",
+        "bitrate",
+        "faststart",
+        "moov",
+        "mdat",
+        "frames",
+    ];
+    let cell = |v: &Value| match v {
+        Value::Null => "-".to_owned(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => yes(*b),
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| f.fract() != 0.0)
+            .map_or_else(|| n.to_string(), |f| format!("{f:.3}")),
+        Value::Object(o) => format!(
+            "offset {}, size {}",
+            o.get("offset").unwrap_or(&Value::Null),
+            o.get("size").unwrap_or(&Value::Null)
+        ),
+        Value::Array(_) => v.to_string(),
+    };
+    let rows: Vec<Vec<String>> = FIELDS
+        .iter()
+        .map(|f| vec![(*f).to_owned(), cell(view.get(*f).unwrap_or(&Value::Null))])
+        .collect();
+    table(&["field", "value"], &rows);
+}

@@ -93,6 +93,12 @@ pub(crate) async fn publish(
     if args.valid_only {
         call = call.valid_targets_only();
     }
+    if let Some(fit) = &args.fit {
+        call = call.fit(creatorsync_core::contract::parse(
+            "fit",
+            fit.as_str().into(),
+        )?);
+    }
     let r = reporter.clone();
     let report = call.on_progress(move |e| r.event(e)).await;
     reporter.finish();

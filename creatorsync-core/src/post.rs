@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::media::{MediaInfo, MediaSource};
+use crate::media::{MediaInfo, MediaSource, Probe};
 use crate::{MediaKind, Platform, Result};
 
 /// One media item of a post: a source, described once, plus alt text.
@@ -15,6 +15,7 @@ use crate::{MediaKind, Platform, Result};
 pub struct Media {
     source: Arc<dyn MediaSource>,
     info: MediaInfo,
+    probe: Option<Arc<Probe>>,
     alt_text: Option<String>,
 }
 
@@ -22,6 +23,7 @@ impl fmt::Debug for Media {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Media")
             .field("info", &self.info)
+            .field("probe", &self.probe)
             .field("alt_text", &self.alt_text)
             .finish_non_exhaustive()
     }
@@ -34,14 +36,37 @@ impl Media {
         Self::from_arc(Arc::new(source)).await
     }
 
-    /// Like [`Media::new`] for a shared source.
+    /// Like [`Media::new`] for a shared source. Also probes it
+    /// ([`crate::media::probe`]: a few small range reads); media the probe
+    /// cannot read is kept, without a probe, for the platform to judge.
     pub async fn from_arc(source: Arc<dyn MediaSource>) -> Result<Self> {
         let info = source.describe().await?;
+        let probe = match crate::media::probe(&*source).await {
+            Ok(p) => Some(Arc::new(p)),
+            Err(e) => {
+                tracing::debug!(error = %e, "media not probed");
+                None
+            }
+        };
         Ok(Self {
             source,
             info,
+            probe,
             alt_text: None,
         })
+    }
+
+    /// A fitted variant of media: its new source, described and probed.
+    pub(crate) async fn variant(&self, source: Arc<dyn MediaSource>) -> Result<Self> {
+        let mut out = Self::from_arc(source).await?;
+        out.alt_text.clone_from(&self.alt_text);
+        Ok(out)
+    }
+
+    /// What is inside the media (duration, size, codecs, ...), when it
+    /// could be read.
+    pub fn probe(&self) -> Option<&Probe> {
+        self.probe.as_deref()
     }
 
     /// Sets the alt text (accessibility description).

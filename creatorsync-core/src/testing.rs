@@ -56,6 +56,8 @@ mod publish_log;
 mod sessions;
 mod tokens;
 
+/// Sample MP4 files for tests and benchmarks.
+pub use crate::media::sample::SampleMp4;
 pub use kv::{kv_cas_conflict, kv_delete, kv_list, kv_races, kv_round_trip};
 pub use pending::{pending_concurrent_take, pending_expired, pending_taken_once};
 pub use sessions::{sessions_isolation, sessions_remove, sessions_replace, sessions_round_trip};

@@ -250,6 +250,13 @@ pub(crate) fn validate_with(
         }
     }
 
+    // What is inside each item (probed when the media was made).
+    for (i, m) in media.iter().enumerate() {
+        if let (Some(rule), Some(probe)) = (module.media_rule(post, m), m.probe()) {
+            rule.check(i, probe, &mut out);
+        }
+    }
+
     module.check(post, &mut out);
     out.violations
 }
@@ -460,5 +467,59 @@ mod tests {
             o.trial_graduation.map(crate::TrialGraduation::as_graph),
             Some("SS_PERFORMANCE")
         );
+    }
+
+    #[tokio::test]
+    async fn probed_media_rules_are_reported_with_figures() {
+        use crate::media::sample::SampleMp4;
+        let clip = |b: Vec<u8>| async move {
+            Media::new(BytesSource::new(Bytes::from(b), Some("c.mp4".into())))
+                .await
+                .unwrap()
+        };
+        // A 2-second video to Instagram Reels, moov at the end.
+        let mut reel = Post::text("hi");
+        reel.media
+            .push(clip(SampleMp4::new(2, 1080, 1920).moov_at_end().to_bytes()).await);
+        reel.options.instagram.kind = InstagramKind::Reel;
+        let v = validate(&reel, Platform::Instagram);
+        let short = v
+            .iter()
+            .find(|v| v.code == "video_too_short")
+            .expect("too short");
+        assert!(
+            short.message.contains("2.0 s") && short.message.contains("at least 3 s"),
+            "{}",
+            short.message
+        );
+        assert_eq!(short.field, "media[0]");
+        assert!(v.iter().any(|v| v.code == "moov_not_first"), "{v:?}");
+        // A 12-minute video to TikTok: the creator's maximum decides.
+        let mut long = Post::text("t");
+        long.media
+            .push(clip(SampleMp4::new(720, 720, 1280).to_bytes()).await);
+        let creator = crate::platforms::tiktok::ComposeConstraints {
+            creator_username: "u".into(),
+            creator_nickname: "n".into(),
+            creator_avatar_url: None,
+            privacy_level_options: vec![TikTokPrivacy::SelfOnly],
+            max_video_post_duration_sec: Some(600),
+            comment_disabled: false,
+            duet_disabled: false,
+            stitch_disabled: false,
+        };
+        let v = creator
+            .duration_violation(0, &long.media[0])
+            .expect("too long");
+        assert_eq!(v.code, "video_too_long");
+        assert!(
+            v.message.contains("720.0 s") && v.message.contains("at most 600 s"),
+            "{}",
+            v.message
+        );
+        let mut ok = Post::text("t");
+        ok.media
+            .push(clip(SampleMp4::new(300, 720, 1280).to_bytes()).await);
+        assert!(creator.duration_violation(0, &ok.media[0]).is_none());
     }
 }

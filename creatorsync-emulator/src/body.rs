@@ -17,11 +17,19 @@ pub struct Drained {
     pub complete: bool,
 }
 
-/// A running SHA-256 over several pieces (chunks of one file).
+/// How many leading bytes of a file a [`StreamHash`] keeps, for the checks
+/// a platform makes on what it receives (format, pixel size, `moov` before
+/// the media data): enough for every image header and for the `moov` box of
+/// a faststart video of several minutes.
+pub const HEAD_KEEP: usize = 1024 * 1024;
+
+/// A running SHA-256 over several pieces (chunks of one file), keeping the
+/// file's first [`HEAD_KEEP`] bytes.
 #[derive(Clone, Debug, Default)]
 pub struct StreamHash {
     hasher: Sha256,
     len: u64,
+    head: Vec<u8>,
 }
 
 impl StreamHash {
@@ -29,6 +37,13 @@ impl StreamHash {
     pub fn update(&mut self, bytes: &[u8]) {
         self.hasher.update(bytes);
         self.len += bytes.len() as u64;
+        let room = HEAD_KEEP.saturating_sub(self.head.len()).min(bytes.len());
+        self.head.extend_from_slice(&bytes[..room]);
+    }
+
+    /// The first bytes added (at most [`HEAD_KEEP`]).
+    pub fn head(&self) -> &[u8] {
+        &self.head
     }
 
     /// Bytes so far.

@@ -165,6 +165,11 @@ pub struct EmulatorConfig {
     /// `spam_risk_too_many_posts`. **Test knob**.
     #[serde(default = "default_tiktok_direct_posts_per_day")]
     pub tiktok_direct_posts_per_day: u64,
+    /// The longest video the seeded TikTok creator may post, as
+    /// `creator_info` reports it (`max_video_post_duration_sec`; TikTok:
+    /// 60 s to 60 min depending on the creator). **Test knob**.
+    #[serde(default = "default_tiktok_max_video_secs")]
+    pub tiktok_max_video_post_duration_sec: u64,
     /// The Instagram app of "Instagram API with Instagram Login" (its own
     /// app id and secret, distinct from the Meta app's).
     #[serde(default = "default_instagram_login_app")]
@@ -237,6 +242,13 @@ pub(crate) const TIKTOK_DIRECT_POSTS_PER_DAY: u64 = 15;
 
 fn default_tiktok_direct_posts_per_day() -> u64 {
     TIKTOK_DIRECT_POSTS_PER_DAY
+}
+
+/// The seeded TikTok creator's longest video, seconds.
+pub const TIKTOK_MAX_VIDEO_POST_DURATION_SEC: u64 = 300;
+
+fn default_tiktok_max_video_secs() -> u64 {
+    TIKTOK_MAX_VIDEO_POST_DURATION_SEC
 }
 
 /// TikTok refresh token lifetime (180 days), renewed by each rotation.
@@ -359,6 +371,7 @@ impl Default for EmulatorConfig {
             linkedin_member_daily_posts: LINKEDIN_MEMBER_DAILY_POSTS,
             tiktok_rate_limits: TikTokRateLimits::default(),
             tiktok_direct_posts_per_day: TIKTOK_DIRECT_POSTS_PER_DAY,
+            tiktok_max_video_post_duration_sec: TIKTOK_MAX_VIDEO_POST_DURATION_SEC,
             instagram_login_app: default_instagram_login_app(),
             instagram_refresh_min_age: INSTAGRAM_REFRESH_MIN_AGE,
         }

@@ -28,6 +28,7 @@ mod common;
 mod config;
 mod control;
 mod faults;
+mod inspect;
 mod media_server;
 mod metrics;
 mod platforms;
@@ -45,18 +46,18 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
 
-pub use body::{Drained, StreamHash, drain};
+pub use body::{Drained, HEAD_KEEP, StreamHash, drain};
 pub use clock::Clock;
 pub use common::{Logins, auth_error, bearer, check_bearer, check_token, form};
 pub use config::{
     AppCredentials, EmulatorConfig, FACEBOOK_REELS_PER_DAY, Identity, LINKEDIN_MEMBER_DAILY_POSTS,
-    PageIdentity, TIKTOK_ACCESS_SECS, TIKTOK_REFRESH_SECS, TikTokRateLimits, TokenLifetimes,
-    X_MAX_APPEND_BYTES, X_MEDIA_PER_WINDOW, X_TWEETS_PER_DAY_APP, X_TWEETS_PER_WINDOW,
-    YOUTUBE_UPLOADS_PER_DAY,
+    PageIdentity, TIKTOK_ACCESS_SECS, TIKTOK_MAX_VIDEO_POST_DURATION_SEC, TIKTOK_REFRESH_SECS,
+    TikTokRateLimits, TokenLifetimes, X_MAX_APPEND_BYTES, X_MEDIA_PER_WINDOW, X_TWEETS_PER_DAY_APP,
+    X_TWEETS_PER_WINDOW, YOUTUBE_UPLOADS_PER_DAY,
 };
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
 pub use media_server::MediaServer;
-pub use record::{ChunkRecord, MediaRecord, Record, RecordedPost, RequestRecord};
+pub use record::{ChunkRecord, Inspected, MediaRecord, Record, RecordedPost, RequestRecord};
 pub use server::ConnKill;
 pub use tokens::{
     AuthCode, Issued, RefreshPolicy, TokenInfo, TokenProblem, Tokens, random_token, verify_pkce,

@@ -21,6 +21,28 @@ pub struct MediaRecord {
     pub mime: Option<String>,
     /// Platform media id.
     pub media_id: String,
+    /// What the emulator saw inside the media, where the platform checks it
+    /// (Instagram containers, Facebook photos and simple videos); `None`
+    /// elsewhere.
+    #[serde(default)]
+    pub seen: Option<Inspected>,
+}
+
+/// What the emulator read inside received media, from its first bytes
+/// (the core's `probe` over [`crate::body::HEAD_KEEP`] bytes).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspected {
+    /// `mp4`, `mov`, `jpeg`, `png`, ... (empty: not recognised).
+    pub format: String,
+    /// Width in pixels, as displayed.
+    pub width: Option<u32>,
+    /// Height in pixels, as displayed.
+    pub height: Option<u32>,
+    /// A video's duration in milliseconds.
+    pub duration_ms: Option<u64>,
+    /// For an MP4 / MOV: whether `moov` came before the media data, within
+    /// the first bytes, as a progressive reader needs it.
+    pub moov_first: Option<bool>,
 }
 
 /// A post as published.

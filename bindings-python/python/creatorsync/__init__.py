@@ -49,12 +49,16 @@ from ._native import (
     StoreError,
     TransportError,
     __version__,
+    probe,
     sign_oauth1,
 )
 from ._types import (
     Account,
     AccountHealth,
     AccountKey,
+    BoxPosition,
+    FitMode,
+    ProbeView,
     AccountStatus,
     AuthorizationRequest,
     ClientOptions,
@@ -157,4 +161,8 @@ __all__ = [
     "Violation",
     "__version__",
     "sign_oauth1",
+    "probe",
+    "ProbeView",
+    "BoxPosition",
+    "FitMode",
 ]

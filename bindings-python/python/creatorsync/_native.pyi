@@ -7,7 +7,10 @@ import os
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from ._types import (
+    FitMode,
     InstagramOptions,
+    MediaInput,
+    ProbeView,
     Account,
     AccountHealth,
     AccountStatus,
@@ -66,6 +69,8 @@ __all__ = [
     "CreatorSync",
     "OAuth1Signer",
     "sign_oauth1",
+    "probe",
+    "sample_mp4",
     "check_key_value_store",
     "create_postgres_database",
     "drop_postgres_database",
@@ -375,6 +380,7 @@ class CreatorSync:
         idempotency_key: Optional[str] = None,
         on_progress: Optional[Callable[[ProgressEvent], object]] = None,
         valid_targets_only: bool = False,
+        fit: Optional[FitMode] = None,
     ) -> Awaitable[PublishReport]:
         """Publishes to every target at once and reports per target."""
     def profile(self, user_id: str, platform: str, account_id: str) -> Awaitable[Profile]:
@@ -407,6 +413,19 @@ def sign_oauth1(
     """The ``Authorization`` header value for one request; ``url``'s query
     and the ``form`` fields are signed. ``nonce`` and ``timestamp`` fix
     what is otherwise fresh (give both or neither)."""
+
+def probe(media: Union[Media, MediaInput, Mapping[str, Any]]) -> Awaitable[ProbeView]:
+    """What is inside ``media`` (a :class:`Media`, or a dict ``{"path"}``,
+    ``{"url"}`` or ``{"buffer": bytes, "name"}``): a video's duration, size,
+    rotation, frame rate, codecs, bitrate and ``moov`` position; an image's
+    format, pixel size and frame count. Reads a few small ranges. Raises
+    ``InvalidMedia`` for media it cannot read."""
+
+def sample_mp4(
+    duration_secs: int, width: int, height: int, *, fps: int = 30, moov_at_end: bool = False
+) -> bytes:
+    """A valid MP4 container (not decodable video) of the given duration,
+    size and frame rate, ``moov`` at the end when asked: test media."""
 
 def check_key_value_store(
     store: Union[KeyValueStore, Callable[[], KeyValueStore]], *, timeout: Optional[float] = None

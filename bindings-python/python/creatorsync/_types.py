@@ -50,6 +50,9 @@ __all__ = [
     "KeyValueStore",
     "InstagramOptions",
     "FacebookOptions",
+    "BoxPosition",
+    "ProbeView",
+    "FitMode",
 ]
 
 
@@ -433,3 +436,39 @@ class InstagramOptions(TypedDict, total=False):
     trial_graduation: Literal["manual", "ss_performance"]
     """Publish a reel as a trial reel (non-followers first) that graduates
     manually or on performance; only for reels."""
+
+
+FitMode = Literal["off", "pad", "crop"]
+"""``publish(fit=...)``: ``"pad"`` or ``"crop"`` fixes media a target
+would refuse instead of raising (``"off"``, the default, refuses)."""
+
+
+class BoxPosition(TypedDict):
+    """Where a top-level MP4 box lies (``BoxPosition``)."""
+
+    offset: int
+    size: int
+
+
+class ProbeView(TypedDict):
+    """What :func:`creatorsync.probe` found inside a media item
+    (``ProbeView``); fields a format does not have are ``None``."""
+
+    format: str
+    """``mp4``, ``mov``, ``jpeg``, ``png``, ``gif``, ``webp``, ``heif``..."""
+    mime: str
+    bytes: int
+    width: Optional[int]
+    height: Optional[int]
+    aspect_ratio: Optional[float]
+    rotation: int
+    duration_secs: Optional[float]
+    frame_rate: Optional[float]
+    video_codec: Optional[str]
+    audio_codec: Optional[str]
+    bitrate: Optional[int]
+    faststart: Optional[bool]
+    """Whether ``moov`` comes before the media data (MP4/MOV only)."""
+    moov: Optional[BoxPosition]
+    mdat: Optional[BoxPosition]
+    frames: Optional[int]

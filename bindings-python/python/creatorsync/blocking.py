@@ -27,6 +27,7 @@ from ._types import (
     AccountStatus,
     ComposeConstraints,
     Concurrency,
+    FitMode,
     KeyValueStore,
     LegacyPostBody,
     MetricsResult,
@@ -168,11 +169,12 @@ class CreatorSync:
         idempotency_key: Optional[str] = None,
         on_progress: Optional[Callable[[ProgressEvent], object]] = None,
         valid_targets_only: bool = False,
+        fit: Optional[FitMode] = None,
     ) -> PublishReport:
         """Publishes to every target at once and reports per target."""
         return self._call(
             lambda: self._client.publish(
-                user_id, post, targets, idempotency_key, on_progress, valid_targets_only
+                user_id, post, targets, idempotency_key, on_progress, valid_targets_only, fit
             )
         )
 

@@ -15,6 +15,10 @@ test its own empty PostgreSQL database (no Python database driver needed)::
     sync = CreatorSync(state_secret=..., postgres={"url": url, "key": key_b64})
     ...
     await drop_postgres_database(server_url, "cs_test_1")
+
+:func:`sample_mp4` makes a valid MP4 container of a chosen duration, size,
+frame rate and ``moov`` position, for tests of :func:`~creatorsync.probe`
+and the media rules.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from ._native import (
     check_key_value_store,
     create_postgres_database,
     drop_postgres_database,
+    sample_mp4,
 )
 
 __all__ = [
     "check_key_value_store",
     "create_postgres_database",
     "drop_postgres_database",
+    "sample_mp4",
 ]

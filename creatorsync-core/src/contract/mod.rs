@@ -6,7 +6,8 @@
 //!   checks, and the builder they make (stores opened here).
 //! * [`parse_targets`], [`PostSpec`] (the current post shape and the old
 //!   backend's body, [`LegacyPostBody`]).
-//! * [`views`]: accounts, status, health and the publish report.
+//! * [`views`]: accounts, status, health and the publish report;
+//!   [`ProbeView`]: what `probe(media)` answers.
 //! * [`metrics`]: which posts to read metrics of, and their metrics.
 //! * [`case`]: the one camelCase/snake_case key normaliser.
 //! * [`schema`]: the JSON Schema of all of these
@@ -25,6 +26,7 @@ mod media_host;
 pub mod metrics;
 mod options;
 mod post;
+mod probe;
 mod secret;
 mod store;
 mod targets;
@@ -37,6 +39,7 @@ pub use legacy::{LegacyMediaType, LegacyPostBody, LegacyPrivacy};
 pub use media_host::{DEFAULT_SIGNED_URL_SECS, DirectoryHost, MediaHostOption, ObjectStoreHost};
 pub use options::{ClientOptions, ConcurrencyOption, GivenStore, MIN_STATE_SECRET};
 pub use post::{MediaInput, PostInput, PostSpec};
+pub use probe::{ProbeView, probe_input, probe_json};
 pub use secret::SecretString;
 pub use store::{
     MAX_POOL_CONNECTIONS, NamedKeyOption, PostgresOption, SqliteOption, StoreKeysOption, StoreName,
@@ -74,6 +77,7 @@ pub mod schema {
     use schemars::generate::SchemaSettings;
     use serde_json::{Value, json};
 
+    use super::ProbeView;
     use super::metrics::{MetricsResultView, MetricsView, PostRefInput};
     use super::views::{AccountView, HealthView, ReportView, StatusView};
     use super::{ClientOptions, LegacyPostBody, PostInput, TargetInput};
@@ -81,7 +85,7 @@ pub mod schema {
     /// Every shape of the contract under `$defs`, by name: the inputs
     /// (`ClientOptions`, `PostInput`, `LegacyPostBody`, `TargetInput`) and
     /// the views (`AccountView`, `StatusView`, `HealthView`, `ReportView`,
-    /// `MetricsResultView`, `MetricsView`; input `PostRefInput`),
+    /// `MetricsResultView`, `MetricsView`, `ProbeView`; input `PostRefInput`),
     /// keys snake_case.
     pub fn contract_schema() -> Value {
         let mut generator = SchemaSettings::draft2020_12().into_generator();
@@ -103,6 +107,7 @@ pub mod schema {
                 generator.subschema_for::<MetricsResultView>(),
             ),
             ("MetricsView", generator.subschema_for::<MetricsView>()),
+            ("ProbeView", generator.subschema_for::<ProbeView>()),
         ];
         let defs = generator.take_definitions(true);
         json!({

@@ -77,6 +77,19 @@ pub(crate) enum SourceSpec {
     Bytes(BytesSource),
 }
 
+impl SourceSpec {
+    /// The media: described and probed.
+    pub(crate) async fn media(self) -> Result<Media> {
+        match self {
+            SourceSpec::File(p) => Media::new(FileSource::new(p)).await,
+            SourceSpec::Bytes(b) => Media::new(b).await,
+            SourceSpec::Url(u, loopback) => {
+                Media::new(UrlSource::builder(u).allow_loopback(loopback).build()?).await
+            }
+        }
+    }
+}
+
 /// A post read from a binding, ready to describe its media and become a
 /// core [`Post`].
 #[derive(Debug)]
@@ -219,13 +232,7 @@ impl PostSpec {
         let mut post = Post::text(self.text).with_options(self.options);
         post.texts = self.texts;
         for (source, alt) in self.media {
-            let media = match source {
-                SourceSpec::File(p) => Media::new(FileSource::new(p)).await?,
-                SourceSpec::Bytes(b) => Media::new(b).await?,
-                SourceSpec::Url(u, loopback) => {
-                    Media::new(UrlSource::builder(u).allow_loopback(loopback).build()?).await?
-                }
-            };
+            let media = source.media().await?;
             if let Some(kind) = self.expect_kind {
                 let ok = media.kind() == kind
                     || (kind == MediaKind::Image && media.kind() == MediaKind::Gif);

@@ -72,13 +72,20 @@ impl<T: MediaSource + ?Sized> MediaSource for Box<T> {
 #[path = "bytes.rs"]
 mod bytes_source;
 mod file;
+pub mod fit;
 pub mod guard;
+pub mod probe;
+pub(crate) mod rules;
+#[cfg(any(test, feature = "testing"))]
+pub(crate) mod sample;
 pub mod sniff;
 #[path = "url.rs"]
 mod url_source;
 
 pub use bytes_source::BytesSource;
 pub use file::FileSource;
+pub use fit::FitMode;
+pub use probe::{BoxPosition, Probe, probe};
 pub use url_source::{DEFAULT_MAX_BYTES, MAX_REDIRECTS, UrlSource, UrlSourceBuilder};
 
 const UNKNOWN_TYPE: &str = "unknown or unsupported media type; use an image (JPEG, PNG, GIF, WEBP) or a video (MP4, MOV, WEBM)";

@@ -165,6 +165,18 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
         None
     }
 
+    /// The rule on what is inside `media` (an item of `post`): duration,
+    /// size, aspect ratio, frame rate, codecs, faststart. Stated as data in
+    /// the platform's `limits.rs`; checked against the media's probe.
+    fn media_rule(
+        &self,
+        post: &Post,
+        media: &crate::Media,
+    ) -> Option<&'static crate::media::rules::MediaRule> {
+        let _ = (post, media);
+        None
+    }
+
     /// The real production hosts.
     fn production_endpoints(&self) -> Endpoints;
 

@@ -59,4 +59,20 @@ pub(super) struct Call<'a> {
     pub(super) idempotency_key: String,
     pub(super) progress: Progress,
     pub(super) valid_only: bool,
+    pub(super) fit: crate::media::FitMode,
+}
+
+impl Call<'_> {
+    /// This call with another post (a target's fitted variant).
+    pub(super) fn with_post<'b>(&'b self, post: &'b Post) -> Call<'b> {
+        Call {
+            user_id: self.user_id,
+            post,
+            targets: self.targets,
+            idempotency_key: self.idempotency_key.clone(),
+            progress: self.progress.clone(),
+            valid_only: self.valid_only,
+            fit: self.fit,
+        }
+    }
 }

@@ -37,18 +37,21 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
         let mut platforms: Vec<Platform> =
             resolved.accounts.iter().map(|a| a.key.platform).collect();
         platforms.dedup();
+        // Each platform's variant of the post (the post itself unless fit
+        // is on), variants shared between platforms needing the same one.
+        let mut variants = crate::media::fit::Variants::default();
+        let mut posts: BTreeMap<Platform, crate::Post> = BTreeMap::new();
         for p in platforms {
             let module = inner.registry.get(p)?;
-            let v = validate_with(
-                module,
-                inner.registry.limits(p)?,
-                call.post,
-                inner.clock.now(),
-            );
+            let caps = inner.registry.limits(p)?;
+            let post = variants.fit(module, caps, call.post, call.fit).await?;
+            let v = validate_with(module, caps, &post, inner.clock.now());
             if !v.is_empty() {
                 invalid.insert(p, v);
             }
+            posts.insert(p, post);
         }
+        let posts = &posts;
         if !invalid.is_empty() && !call.valid_only {
             return Err(Error::InvalidPost {
                 violations: invalid.into_values().flatten().collect(),
@@ -72,7 +75,8 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     None => {
                         let _a = per_publish.acquire().await;
                         let _b = inner.global.acquire().await;
-                        run_target(inner, call, account).await
+                        let post = posts.get(&key.platform).unwrap_or(call.post);
+                        run_target(inner, &call.with_post(post), account).await
                     }
                 };
                 let (outcome, reused) = match outcome {

@@ -152,6 +152,7 @@ impl CreatorSync {
             idempotency_key: None,
             progress: Progress::none(),
             valid_only: false,
+            fit: crate::media::FitMode::Off,
         }
     }
 }
@@ -167,6 +168,7 @@ pub struct PublishCall<'a> {
     idempotency_key: Option<String>,
     progress: Progress,
     valid_only: bool,
+    fit: crate::media::FitMode,
 }
 
 impl<'a> PublishCall<'a> {
@@ -203,6 +205,16 @@ impl<'a> PublishCall<'a> {
         self
     }
 
+    /// Lets the SDK fix media a target would refuse, instead of refusing
+    /// the publish: images padded or cropped into the platform's aspect
+    /// ratio and re-encoded under its byte limit, MP4s rewritten with
+    /// `moov` first. Each target gets its own variant; targets needing the
+    /// same one share it. Default [`crate::media::FitMode::Off`].
+    pub fn fit(mut self, mode: crate::media::FitMode) -> Self {
+        self.fit = mode;
+        self
+    }
+
     /// Runs the publish.
     pub async fn send(self) -> Result<PublishReport> {
         let key = self
@@ -217,6 +229,7 @@ impl<'a> PublishCall<'a> {
                 idempotency_key: key,
                 progress: self.progress,
                 valid_only: self.valid_only,
+                fit: self.fit,
             },
         )
         .await

@@ -1,5 +1,6 @@
 //! What a facebook post may hold, as data for validation.
 
+use crate::media::rules::MediaRule;
 use crate::platform::{GIB, MIB};
 use crate::platforms::module::Check;
 use crate::quota::{Bucket, QuotaScope, Window};
@@ -43,9 +44,9 @@ pub(crate) const SCHEDULE_MIN_AHEAD: chrono::Duration = chrono::Duration::minute
 /// one).
 pub(crate) const SCHEDULE_MAX_AHEAD: chrono::Duration = chrono::Duration::days(30);
 
-/// A Page Reel holds exactly one video (its 3–90 s duration is Meta's to
-/// check: the SDK does not probe media). A natively scheduled post is a
-/// feed post (text, link, photos) 10 minutes to 30 days ahead.
+/// A Page Reel holds exactly one video (its duration and size: [`REEL`]).
+/// A natively scheduled post is a feed post (text, link, photos) 10
+/// minutes to 30 days ahead.
 pub(super) fn check(post: &Post, out: &mut Check) {
     if let Some(at) = post.options.facebook.scheduled_publish_time {
         let ahead = at - out.now;
@@ -91,4 +92,23 @@ pub(crate) fn quotas() -> Vec<Bucket> {
         )
         .only(|post| post.options.facebook.reel),
     ]
+}
+
+/// Page Reels: 3 to 90 s, at least 540 px wide, 24–60 fps
+/// (developers.facebook.com "Reels Publishing API", video specifications,
+/// read 2026-12-04).
+pub(crate) static REEL: MediaRule = MediaRule {
+    what: "a Facebook Page Reel",
+    source: "developers.facebook.com/docs/video-api/guides/reels-publishing, read 2026-12-04",
+    duration_secs: Some((3.0, 90.0)),
+    min_width: Some(540),
+    frame_rate: Some((24.0, 60.0)),
+    video_codecs: &["avc1", "avc3", "hvc1", "hev1", "vp09", "av01"],
+    ..MediaRule::NONE
+};
+
+/// The rule for `media` in `post`: Page Reels have one; photos have only
+/// their byte limit (4 MB, in the capabilities).
+pub(super) fn media_rule(post: &Post, media: &crate::Media) -> Option<&'static MediaRule> {
+    (post.options.facebook.reel && media.kind() == crate::MediaKind::Video).then_some(&REEL)
 }

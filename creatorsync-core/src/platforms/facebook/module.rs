@@ -1,5 +1,6 @@
 //! [`Facebook`]: the Facebook platform module. Facebook Pages (through Facebook Login; Graph calls in [`crate::platforms::meta`]).
 
+use crate::media::rules::MediaRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -51,6 +52,10 @@ impl PlatformModule for Facebook {
 
     fn native_schedule(&self, post: &crate::Post) -> Option<chrono::DateTime<chrono::Utc>> {
         post.options.facebook.scheduled_publish_time
+    }
+
+    fn media_rule(&self, post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
+        limits::media_rule(post, media)
     }
 
     fn production_endpoints(&self) -> Endpoints {

@@ -1,5 +1,6 @@
 //! What a instagram post may hold, as data for validation.
 
+use crate::media::rules::{MediaRule, Ratio};
 use crate::platform::{GIB, MIB};
 use crate::platforms::Check;
 use crate::quota::{Bucket, QuotaScope, Window};
@@ -81,4 +82,45 @@ pub(crate) fn quotas() -> Vec<Bucket> {
         Window::Rolling(chrono::Duration::hours(24)),
         QuotaScope::Account,
     )]
+}
+
+/// Instagram Reels (every API video is a reel): 3 s to 15 min, 23–60 fps,
+/// H.264 or HEVC, AAC, `moov` at the front.
+pub(crate) static REEL: MediaRule = MediaRule {
+    what: "an Instagram Reel",
+    source: "ayrshare.com/docs/media-guidelines/instagram (mirrors developers.facebook.com \"IG User Media\" reels and image specifications), read 2026-12-04",
+    duration_secs: Some((3.0, 900.0)),
+    aspect: Some((Ratio(1, 10), Ratio(10, 1))),
+    frame_rate: Some((23.0, 60.0)),
+    video_codecs: &["avc1", "avc3", "hvc1", "hev1"],
+    audio_codecs: &["mp4a"],
+    faststart: true,
+    ..MediaRule::NONE
+};
+
+/// Instagram Stories video: 3 to 60 s, otherwise like a reel.
+pub(crate) static STORY_VIDEO: MediaRule = MediaRule {
+    what: "an Instagram Story video",
+    duration_secs: Some((3.0, 60.0)),
+    ..REEL
+};
+
+/// Instagram feed and carousel images: 4:5 to 1.91:1, at least 320 px wide.
+pub(crate) static IMAGE: MediaRule = MediaRule {
+    what: "an Instagram image",
+    source: "ayrshare.com/docs/media-guidelines/instagram (mirrors developers.facebook.com \"IG User Media\" reels and image specifications), read 2026-12-04",
+    aspect: Some((Ratio(4, 5), Ratio(191, 100))),
+    min_width: Some(320),
+    ..MediaRule::NONE
+};
+
+/// The rule for `media` in `post` (a Story image takes any shape).
+pub(super) fn media_rule(post: &Post, media: &crate::Media) -> Option<&'static MediaRule> {
+    let story = post.options.instagram.kind == InstagramKind::Story;
+    match (media.kind(), story) {
+        (crate::MediaKind::Video, true) => Some(&STORY_VIDEO),
+        (crate::MediaKind::Video, false) => Some(&REEL),
+        (_, true) => None,
+        (_, false) => Some(&IMAGE),
+    }
 }

@@ -24,6 +24,7 @@
 //!   without the resumable upload: media must have a URL Meta can fetch
 //!   (the source's public URL or the configured media host).
 
+use crate::media::rules::MediaRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -124,6 +125,10 @@ impl PlatformModule for InstagramLogin {
 
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
+    }
+
+    fn media_rule(&self, post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
+        limits::media_rule(post, media)
     }
 
     fn production_endpoints(&self) -> Endpoints {

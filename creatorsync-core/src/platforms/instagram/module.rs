@@ -1,5 +1,6 @@
 //! [`Instagram`]: the Instagram platform module. Instagram professional accounts (through Facebook Login; Graph calls in [`crate::platforms::meta`]).
 
+use crate::media::rules::MediaRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -47,6 +48,10 @@ impl PlatformModule for Instagram {
 
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
+    }
+
+    fn media_rule(&self, post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
+        limits::media_rule(post, media)
     }
 
     fn production_endpoints(&self) -> Endpoints {

@@ -1,5 +1,6 @@
 //! What a linkedin post may hold, as data for validation.
 
+use crate::media::rules::{MediaRule, Ratio};
 use crate::platform::MIB;
 use crate::quota::{Bucket, QuotaScope, Window};
 use crate::{Capabilities, TextCounting};
@@ -40,4 +41,19 @@ pub(crate) fn quotas() -> Vec<Bucket> {
         Window::Day(chrono_tz::UTC),
         QuotaScope::User,
     )]
+}
+
+/// LinkedIn video: 3 s to 30 min, 1:2.4 to 2.4:1 (learn.microsoft.com
+/// "Videos API", read 2026-12-04).
+pub(crate) static VIDEO: MediaRule = MediaRule {
+    what: "a LinkedIn video",
+    source: "learn.microsoft.com/linkedin/marketing/community-management/shares/videos-api, read 2026-12-04",
+    duration_secs: Some((3.0, 1800.0)),
+    aspect: Some((Ratio(5, 12), Ratio(12, 5))),
+    ..MediaRule::NONE
+};
+
+/// The rule for `media` (videos only).
+pub(super) fn media_rule(media: &crate::Media) -> Option<&'static MediaRule> {
+    (media.kind() == crate::MediaKind::Video).then_some(&VIDEO)
 }

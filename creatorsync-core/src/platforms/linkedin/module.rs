@@ -1,6 +1,7 @@
 //! [`LinkedIn`]: the LinkedIn platform module (members and the
 //! organizations they administer; versioned REST API).
 
+use crate::media::rules::MediaRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -42,6 +43,10 @@ impl PlatformModule for LinkedIn {
 
     fn quotas(&self) -> Vec<crate::quota::Bucket> {
         limits::quotas()
+    }
+
+    fn media_rule(&self, _post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
+        limits::media_rule(media)
     }
 
     fn production_endpoints(&self) -> Endpoints {

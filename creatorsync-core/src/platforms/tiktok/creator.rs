@@ -77,6 +77,25 @@ impl ComposeConstraints {
         (false, false, false)
     }
 
+    /// The creator's longest video against `video`'s probed duration
+    /// (`None`: within it, or either is unknown).
+    pub(crate) fn duration_violation(
+        &self,
+        index: usize,
+        video: &crate::Media,
+    ) -> Option<Violation> {
+        let max = self.max_video_post_duration_sec?;
+        let secs = video.probe()?.duration_secs?;
+        (secs > max as f64).then(|| Violation {
+            platform: Some(Platform::TikTok),
+            field: format!("media[{index}]"),
+            code: "video_too_long".to_owned(),
+            message: format!(
+                "the video lasts {secs:.1} s, this creator may post at most {max} s (creator_info max_video_post_duration_sec)"
+            ),
+        })
+    }
+
     /// Every way `options` break these constraints (`is_video`: duet and
     /// stitch only apply to videos). Empty when the post may go out.
     pub fn violations(&self, options: &TikTokOptions, is_video: bool) -> Vec<Violation> {

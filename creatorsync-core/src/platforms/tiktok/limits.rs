@@ -1,5 +1,6 @@
 //! What a tiktok post may hold, as data for validation.
 
+use crate::media::rules::MediaRule;
 use crate::platform::{GIB, MIB};
 use crate::platforms::Check;
 use crate::platforms::common::first_line;
@@ -93,4 +94,23 @@ pub(crate) fn quotas() -> Vec<Bucket> {
             QuotaScope::App,
         ),
     ]
+}
+
+/// TikTok video: 23–60 fps, at least 360 px, H.264, H.265, VP8 or VP9; the
+/// longest duration is the creator's (`max_video_post_duration_sec`,
+/// checked by the client once `creator_info` says it: 60 s to 60 min)
+/// (developers.tiktok.com "Content Posting API — media transfer guide",
+/// read 2026-12-04).
+pub(crate) static VIDEO: MediaRule = MediaRule {
+    what: "a TikTok video",
+    source: "developers.tiktok.com/doc/content-posting-api-media-transfer-guide, read 2026-12-04",
+    min_width: Some(360),
+    frame_rate: Some((23.0, 60.0)),
+    video_codecs: &["avc1", "avc3", "hvc1", "hev1", "vp08", "vp09"],
+    ..MediaRule::NONE
+};
+
+/// The rule for `media` (videos only).
+pub(super) fn media_rule(media: &crate::Media) -> Option<&'static MediaRule> {
+    (media.kind() == MediaKind::Video).then_some(&VIDEO)
 }

@@ -275,7 +275,10 @@ impl PlatformClient for TikTokClient {
                 }
             };
             let constraints = self.creator_info(token).await?;
-            let violations = constraints.violations(&post.options.tiktok, is_video);
+            let mut violations = constraints.violations(&post.options.tiktok, is_video);
+            if is_video {
+                violations.extend(constraints.duration_violation(0, &post.media[0]));
+            }
             if !violations.is_empty() {
                 return Err(Error::InvalidPost { violations });
             }

@@ -1,6 +1,7 @@
 //! [`TikTok`]: the TikTok platform module (OAuth 2.0 with `client_key`
 //! and PKCE; comma-separated scopes; one creator per grant).
 
+use crate::media::rules::MediaRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -74,6 +75,10 @@ impl PlatformModule for TikTok {
 
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
+    }
+
+    fn media_rule(&self, _post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
+        limits::media_rule(media)
     }
 
     fn production_endpoints(&self) -> Endpoints {

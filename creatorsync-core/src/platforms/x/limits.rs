@@ -1,5 +1,6 @@
 //! What a x post may hold, as data for validation.
 
+use crate::media::rules::{MediaRule, Ratio};
 use crate::platform::MIB;
 use chrono::Duration;
 
@@ -56,4 +57,23 @@ pub(crate) fn quotas() -> Vec<Bucket> {
             QuotaScope::App,
         ),
     ]
+}
+
+/// X video: 0.5 to 140 s, 1:3 to 3:1, at most 60 fps, H.264 + AAC
+/// (docs.x.com "Media best practices", read 2026-12-04; longer videos need
+/// a Premium account, which the SDK cannot see).
+pub(crate) static VIDEO: MediaRule = MediaRule {
+    what: "an X video",
+    source: "docs.x.com/x-api/media/quickstart/best-practices, read 2026-12-04",
+    duration_secs: Some((0.5, 140.0)),
+    aspect: Some((Ratio(1, 3), Ratio(3, 1))),
+    frame_rate: Some((1.0, 60.0)),
+    video_codecs: &["avc1", "avc3"],
+    audio_codecs: &["mp4a"],
+    ..MediaRule::NONE
+};
+
+/// The rule for `media` (videos only).
+pub(super) fn media_rule(media: &crate::Media) -> Option<&'static MediaRule> {
+    (media.kind() == crate::MediaKind::Video).then_some(&VIDEO)
 }

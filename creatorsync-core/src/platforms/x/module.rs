@@ -1,6 +1,7 @@
 //! [`X`]: the X platform module (OAuth 2.0 with PKCE, or OAuth 1.0a user
 //! tokens; one account per grant).
 
+use crate::media::rules::MediaRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -58,6 +59,10 @@ impl PlatformModule for X {
 
     fn quotas(&self) -> Vec<crate::quota::Bucket> {
         limits::quotas()
+    }
+
+    fn media_rule(&self, _post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
+        limits::media_rule(media)
     }
 
     fn production_endpoints(&self) -> Endpoints {

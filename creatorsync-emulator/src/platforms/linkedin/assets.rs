@@ -407,5 +407,6 @@ pub(super) fn available(li: &Li, urn: &str, author: &str) -> Result<MediaRecord,
         len: a.len,
         mime: None,
         media_id: urn.to_owned(),
+        seen: None,
     })
 }

@@ -13,7 +13,8 @@ pub(crate) struct Fetched {
     pub len: u64,
     /// Hex SHA-256.
     pub sha256: String,
-    /// First bytes (format sniffing).
+    /// First bytes ([`crate::body::HEAD_KEEP`]: format, pixel size, `moov`
+    /// position).
     pub head: Vec<u8>,
     /// Content-Type of the answer.
     pub mime: Option<String>,
@@ -61,7 +62,6 @@ pub(crate) async fn fetch(m: &M, url: &str) -> Result<Fetched, FetchError> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let mut hash = StreamHash::default();
-    let mut head = Vec::new();
     let mut stream = resp.bytes_stream();
     while let Some(piece) = stream.next().await {
         let Ok(b) = piece else {
@@ -69,15 +69,12 @@ pub(crate) async fn fetch(m: &M, url: &str) -> Result<Fetched, FetchError> {
                 "Media download has failed: connection closed".into(),
             ));
         };
-        if head.len() < 16 {
-            head.extend_from_slice(&b[..b.len().min(16 - head.len())]);
-        }
         hash.update(&b);
     }
     Ok(Fetched {
         len: hash.len(),
         sha256: hash.hex(),
-        head,
+        head: hash.head().to_vec(),
         mime,
     })
 }

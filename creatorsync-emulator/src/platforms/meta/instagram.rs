@@ -17,6 +17,7 @@ use super::{
     CONTAINER_TTL_SECS, Container, IgMedia, M, Req, TokKind, bad_param, graph_error, ok,
     page_of_ig, unsupported,
 };
+use crate::inspect::inspect;
 use crate::record::{ChunkRecord, MediaRecord, RecordedPost};
 
 const CONTAINER_BASE: u64 = 17_890_000_000_000_000;
@@ -230,14 +231,19 @@ pub(crate) async fn create(m: &M, caller: Caller<'_>, ig: &str, r: &Req) -> Resp
                 ));
             }
             Ok(f) => {
+                let seen = inspect(&f.head, f.len).await;
+                if is_image && let Some((code, sub, msg)) = super::checks::image(&seen) {
+                    return ig_error(code, sub, &msg, "The aspect ratio is not supported.");
+                }
                 c.media.push(MediaRecord {
                     sha256: f.sha256,
                     len: f.len,
                     mime: f.mime,
                     media_id: String::new(),
+                    seen: Some(seen.clone()),
                 });
                 c.ready_from = Some(now);
-                start_processing(m, &mut c);
+                check_video(m, &mut c, (!is_image).then_some(&seen));
             }
             Err(e) => c.error = Some((2_207_052, format!("Media download has failed. {}", e.0))),
         }
@@ -253,6 +259,17 @@ pub(crate) async fn create(m: &M, caller: Caller<'_>, ig: &str, r: &Req) -> Resp
         return ok(json!({"id": id, "uri": uri}));
     }
     ok(json!({ "id": id }))
+}
+
+/// Starts processing a container's media: a video Instagram would refuse
+/// (`seen`: what the emulator read in it) fails, else the processing fault
+/// (if armed) decides.
+fn check_video(m: &M, c: &mut Container, seen: Option<&crate::record::Inspected>) {
+    if let Some(refusal) = seen.and_then(|s| super::checks::video(&c.media_type, s)) {
+        c.error = Some(refusal);
+        return;
+    }
+    start_processing(m, c);
 }
 
 fn start_processing(m: &M, c: &mut Container) {
@@ -306,15 +323,17 @@ pub(crate) async fn rupload(m: M, req: Request, segs: Vec<String>) -> Response {
         let mut c = c;
         match fetch(&m, &url).await {
             Ok(f) => {
+                let seen = inspect(&f.head, f.len).await;
                 c.media = vec![MediaRecord {
                     sha256: f.sha256,
                     len: f.len,
                     mime: f.mime,
                     media_id: String::new(),
+                    seen: Some(seen.clone()),
                 }];
                 c.upload = Some((f.len, f.len, Default::default()));
                 c.ready_from = Some(m.now());
-                start_processing(&m, &mut c);
+                check_video(&m, &mut c, Some(&seen));
             }
             Err(e) => c.error = Some((2_207_052, format!("Media download has failed. {}", e.0))),
         }
@@ -344,6 +363,11 @@ pub(crate) async fn rupload(m: M, req: Request, segs: Vec<String>) -> Response {
         len: d.len,
         complete: d.complete,
     });
+    let seen = if d.complete && offset + d.len == size {
+        Some(inspect(hash.head(), size).await)
+    } else {
+        None
+    };
     let mut g = m.lock();
     let Some(c) = g.containers.get_mut(&id) else {
         return unsupported(&Method::POST, &id);
@@ -367,11 +391,12 @@ pub(crate) async fn rupload(m: M, req: Request, segs: Vec<String>) -> Response {
             len: size,
             mime: Some("video/mp4".into()),
             media_id: String::new(),
+            seen: seen.clone(),
         }];
         c.ready_from = Some(m.now());
         let mut cc = c.clone();
         drop(g);
-        start_processing(&m, &mut cc);
+        check_video(&m, &mut cc, seen.as_ref());
         m.lock().containers.insert(id, cc);
     }
     ok(json!({"success": true, "message": "Upload successful."}))

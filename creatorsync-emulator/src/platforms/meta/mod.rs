@@ -8,6 +8,7 @@
 // `check_token` does the same); boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod checks;
 mod fetch;
 mod ig_login;
 mod insights;

@@ -255,6 +255,7 @@ async fn media_of(m: &M, r: &Req, url_param: &str) -> Result<MediaRecord, Respon
             len: f.len,
             mime: f.mime.clone(),
             media_id: String::new(),
+            seen: Some(crate::inspect::inspect(&f.head, f.len).await),
         });
     }
     let url = r.get(url_param);
@@ -265,6 +266,7 @@ async fn media_of(m: &M, r: &Req, url_param: &str) -> Result<MediaRecord, Respon
     }
     match super::fetch::fetch(m, url).await {
         Ok(f) => Ok(MediaRecord {
+            seen: Some(crate::inspect::inspect(&f.head, f.len).await),
             sha256: f.sha256,
             len: f.len,
             mime: f.mime,
@@ -289,6 +291,18 @@ pub(crate) async fn photo(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
         Ok(x) => x,
         Err(e) => return e,
     };
+    if super::checks::photo_too_large(media.len) {
+        return graph_error(
+            400,
+            100,
+            Some(1_366_046),
+            "OAuthException",
+            &format!(
+                "Your photos couldn't be uploaded. Photos should be less than 4 MB and saved as JPG, PNG, GIF, TIFF, HEIF or WebP files ({} bytes received).",
+                media.len
+            ),
+        );
+    }
     let now = m.now();
     let mut g = m.lock();
     let id = g.id(MEDIA_BASE);
@@ -537,6 +551,7 @@ pub(crate) fn publish_video(m: &M, id: &str, r: &Req, media: Option<MediaRecord>
         len: v.hash.len(),
         mime: Some("video/mp4".into()),
         media_id: String::new(),
+        seen: None,
     });
     let text = if r.get("description").is_empty() {
         r.get("message")

@@ -31,6 +31,8 @@ pub(crate) struct FilePart {
     pub complete: bool,
     /// Declared content type.
     pub mime: Option<String>,
+    /// This part's first bytes ([`crate::body::HEAD_KEEP`]).
+    pub head: Vec<u8>,
 }
 
 /// A parsed Graph request.
@@ -247,6 +249,7 @@ async fn parse_multipart(
             hash,
             complete,
             mime,
+            head: own.head().to_vec(),
         });
         if !complete {
             break;

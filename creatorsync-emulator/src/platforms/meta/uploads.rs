@@ -52,6 +52,7 @@ impl FileUpload {
             len: self.received,
             mime: Some(self.file_type.clone()),
             media_id: String::new(),
+            seen: None,
         }
     }
 }

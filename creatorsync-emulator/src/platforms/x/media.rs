@@ -517,5 +517,6 @@ pub(super) fn ready(x: &X, user: &str, id: &str) -> Result<MediaRecord, Response
         len: m.segments.values().sum(),
         mime: Some(m.media_type.clone()),
         media_id: id.to_owned(),
+        seen: None,
     })
 }

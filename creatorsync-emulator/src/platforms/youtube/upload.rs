@@ -704,6 +704,7 @@ fn finish(st: &St, id: &str, hash: &StreamHash) -> Option<String> {
             len: hash.len(),
             mime: s.mime.clone(),
             media_id: vid.clone(),
+            seen: None,
         }],
         url: format!("https://www.youtube.com/watch?v={vid}"),
         created_at: now,

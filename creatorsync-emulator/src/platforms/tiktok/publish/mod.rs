@@ -100,7 +100,7 @@ pub(crate) async fn creator_info(State(st): State<St>, headers: HeaderMap) -> Re
         "comment_disabled": false,
         "duet_disabled": false,
         "stitch_disabled": true,
-        "max_video_post_duration_sec": 300,
+        "max_video_post_duration_sec": st.ctx.config.tiktok_max_video_post_duration_sec,
     }))
 }
 

@@ -65,6 +65,7 @@ pub(super) async fn pull(st: St, publish_id: String, urls: Vec<String>, photo: b
             len: hash.len(),
             mime,
             media_id: format!("{publish_id}-{i}"),
+            seen: None,
         });
     }
     let now = st.ctx.clock.now();

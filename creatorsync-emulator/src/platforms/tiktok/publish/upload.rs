@@ -158,6 +158,7 @@ pub(crate) async fn upload(
                     len: p.hash.len(),
                     mime: Some(mime),
                     media_id: id.clone(),
+                    seen: None,
                 }];
                 Some(true)
             } else {
