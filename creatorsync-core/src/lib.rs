@@ -20,9 +20,9 @@ mod account;
 pub mod auth;
 mod clock;
 pub mod contract;
-pub mod events;
 mod credential;
 mod error;
+pub mod events;
 mod heartbeat;
 pub mod http;
 pub mod kv;
@@ -35,6 +35,7 @@ pub mod progress;
 mod publish;
 pub mod publish_log;
 pub mod quota;
+pub mod schedule;
 mod secret;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
