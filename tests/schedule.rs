@@ -40,7 +40,6 @@ async fn local_times_on_berlin_dst_days_publish_at_the_right_instant() {
         scheduler_config(0),
     )
     .await;
-    connect_x(&emu, &sync).await;
     let s = sync.scheduler();
     let (_stop, _worker) = spawn_worker(&s);
 
@@ -51,7 +50,9 @@ async fn local_times_on_berlin_dst_days_publish_at_the_right_instant() {
         ("2027-03-28T02:30:00", utc("2027-03-28T01:30:00Z")),
         ("2027-10-31T02:30:00", utc("2027-10-31T00:30:00Z")),
     ] {
-        clock_to_just_before(&emu, expected, 2);
+        clock_to_just_before(&emu, expected, 3);
+        // Months pass between the two: a fresh grant for each.
+        connect_x(&emu, &sync).await;
         let at = ScheduleAt::Local {
             time: local.parse().unwrap(),
             zone: Berlin,
