@@ -57,10 +57,10 @@ impl CreatorSync {
         for row in &resolved.accounts {
             let p = row.key.platform;
             let module = inner.registry.for_row(row)?;
-            if !out.invalid.contains_key(&p) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = out.invalid.entry(p) {
                 let v = validate_with(inner.registry.get(p)?, inner.registry.limits(p)?, post);
                 if !v.is_empty() {
-                    out.invalid.insert(p, v);
+                    slot.insert(v);
                 }
             }
             out.accounts.push(row.key.clone());
@@ -97,6 +97,7 @@ impl CreatorSync {
     }
 
     /// How long a publish-log lease lasts.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn lease_ttl(&self) -> std::time::Duration {
         self.inner.lease_ttl
     }

@@ -13,18 +13,14 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use apalis_core::backend::TaskSink;
-use apalis_core::backend::ext::BackendExt;
-use apalis_core::error::{BoxDynError, WorkerError};
-use apalis_core::task::builder::TaskBuilder;
-use apalis_core::task::data::Data;
-use apalis_core::worker::builder::WorkerBuilder;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
+use crate::Result;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use apalis::*;
 
 /// Runs before a job is given up for good by the engine (each delivery,
 /// including redeliveries after a dead worker, counts). The scheduler's own
@@ -84,35 +80,53 @@ pub(crate) trait JobQueue: Send + Sync + fmt::Debug {
     async fn workers_alive(&self, fresh: Duration) -> Result<u64>;
 }
 
-/// The delivery function apalis calls.
-async fn deliver(
-    job: Job,
-    handler: Data<Arc<dyn JobHandler>>,
-) -> std::result::Result<(), BoxDynError> {
-    handler
-        .handle(job)
-        .await
-        .map_err(|e| Box::new(e) as BoxDynError)
-}
+/// What both apalis backends share: the delivery function and time.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod apalis {
+    use std::fmt;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// `delay` from now, as the engine's whole seconds (rounded up, so a job
-/// is never delivered before its time).
-fn run_at(delay: Duration) -> u64 {
-    let at = SystemTime::now() + delay;
-    let d = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
+    pub(super) use apalis_core::backend::TaskSink;
+    pub(super) use apalis_core::backend::ext::BackendExt;
+    use apalis_core::error::{BoxDynError, WorkerError};
+    pub(super) use apalis_core::task::builder::TaskBuilder;
+    use apalis_core::task::data::Data;
+    pub(super) use apalis_core::worker::builder::WorkerBuilder;
 
-fn engine_err(what: &str, e: impl fmt::Display) -> Error {
-    Error::store(format!("job engine: {what}: {e}"))
-}
+    use super::{Job, JobHandler, Shutdown};
+    use crate::Error;
+    use std::sync::Arc;
 
-async fn stop_on(
-    shutdown: Shutdown,
-    ctx: apalis_core::worker::context::WorkerContext,
-) -> std::result::Result<(), WorkerError> {
-    shutdown.await;
-    ctx.stop()
+    /// The delivery function apalis calls.
+    pub(super) async fn deliver(
+        job: Job,
+        handler: Data<Arc<dyn JobHandler>>,
+    ) -> std::result::Result<(), BoxDynError> {
+        handler
+            .handle(job)
+            .await
+            .map_err(|e| Box::new(e) as BoxDynError)
+    }
+
+    /// `delay` from now, as the engine's whole seconds (rounded up, so a job
+    /// is never delivered before its time).
+    pub(super) fn run_at(delay: Duration) -> u64 {
+        let at = SystemTime::now() + delay;
+        let d = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+        d.as_secs() + u64::from(d.subsec_nanos() > 0)
+    }
+
+    pub(super) fn engine_err(what: &str, e: impl fmt::Display) -> Error {
+        Error::store(format!("job engine: {what}: {e}"))
+    }
+
+    pub(super) async fn stop_on(
+        shutdown: Shutdown,
+        ctx: apalis_core::worker::context::WorkerContext,
+    ) -> std::result::Result<(), WorkerError> {
+        shutdown.await;
+        ctx.stop()
+    }
 }
 
 #[cfg(feature = "sqlite")]

@@ -50,7 +50,7 @@ fn apply_native(post: &mut Post, platform: Platform, due: DateTime<Utc>) {
 /// What to do after a claim attempt.
 pub(super) enum Claim {
     /// Run it (the record as claimed).
-    Run(Record),
+    Run(Box<Record>),
     /// Nothing to do: stale, settled or cancelled.
     Skip,
     /// Not yet (not due, or another live worker holds it): look again then.
@@ -66,7 +66,7 @@ impl Scheduler {
                 let queue = self.jobs().queue().await?;
                 return queue.enqueue(job, wait).await;
             }
-            Claim::Run(rec) => rec,
+            Claim::Run(rec) => *rec,
         };
         info!(id = %rec.id, attempt = rec.attempts, "running a scheduled post");
         let ttl = self.sync.lease_ttl();
@@ -150,7 +150,7 @@ impl Scheduler {
             })
             .await;
         match claimed {
-            Ok(rec) => Ok(Claim::Run(rec)),
+            Ok(rec) => Ok(Claim::Run(Box::new(rec))),
             Err(Error::Cancelled) => Ok(decision),
             // The record is gone (its schedule failed to enqueue): nothing to do.
             Err(Error::InvalidInput { .. }) => Ok(Claim::Skip),
