@@ -119,3 +119,22 @@ pub fn spawn_worker(
     });
     (tx, h)
 }
+
+/// A client on the PostgreSQL database at `url` (store, publish log,
+/// records and jobs).
+pub async fn pg_client(endpoints: EndpointSet, url: &str, config: SchedulerConfig) -> CreatorSync {
+    let store =
+        creatorsync::PostgresTokenStore::connect(url, KeyRing::new("k1", &[6u8; 32]).unwrap())
+            .await
+            .expect("connect");
+    CreatorSync::builder()
+        .apps(Apps::emulator_defaults())
+        .endpoints(endpoints)
+        .state_secret(*b"test-state-secret-0123456789abcdef")
+        .postgres_store(Arc::new(store))
+        .lease_ttl(Duration::from_secs(2))
+        .scheduler(config)
+        .build()
+        .await
+        .expect("client")
+}
