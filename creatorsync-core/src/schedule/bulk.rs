@@ -5,8 +5,7 @@ use serde::Serialize;
 
 use super::Scheduler;
 use super::at::ScheduleAt;
-use super::call::{Checked, Spec};
-use super::record::Record;
+use super::call::{Booked, Checked, Spec};
 use super::view::{ErrorSummary, ScheduleId};
 use crate::{Platform, Post, Result, Target};
 
@@ -97,7 +96,7 @@ impl Scheduler {
     pub async fn schedule_many(&self, items: Vec<BulkItem>, mode: BulkMode) -> Result<BulkReport> {
         let mut checked: Vec<std::result::Result<Checked, crate::Error>> =
             Vec::with_capacity(items.len());
-        let mut pending: Vec<Record> = Vec::new();
+        let mut booked = Booked::of(&self.records.all().await?);
         for item in &items {
             let spec = Spec {
                 at: Some(item.at),
@@ -106,9 +105,11 @@ impl Scheduler {
                 valid_only: false,
                 native: item.native.clone(),
             };
-            let c = self.check(&item.user_id, &item.post, &spec, &pending).await;
+            let c = self
+                .check(&item.user_id, &item.post, &spec, Some(&booked))
+                .await;
             if let Ok(c) = &c {
-                pending.push(c.record.clone());
+                booked.add(&c.record);
             }
             checked.push(c);
         }

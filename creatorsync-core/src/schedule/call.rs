@@ -1,10 +1,13 @@
 //! Scheduling one post: [`ScheduleCall`], and the checks and writes every
 //! schedule (single or bulk) goes through.
 
+use std::collections::HashMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use super::Scheduler;
+use chrono::{DateTime, Utc};
+
 use super::at::ScheduleAt;
 use super::record::{Record, StoredPost, StoredTarget};
 use super::view::{ScheduleId, ScheduleState};
@@ -84,7 +87,7 @@ impl<'a> ScheduleCall<'a> {
     pub async fn send(self) -> Result<ScheduleId> {
         let checked = self
             .scheduler
-            .check(self.user_id, self.post, &self.spec, &[])
+            .check(self.user_id, self.post, &self.spec, None)
             .await?;
         self.scheduler.commit(checked).await
     }
@@ -99,6 +102,43 @@ impl<'a> IntoFuture for ScheduleCall<'a> {
     }
 }
 
+/// The due times of posts that will use each quota (ledger key), sorted:
+/// scheduled or running posts, counted against later schedules.
+#[derive(Debug, Default)]
+pub(crate) struct Booked(HashMap<String, Vec<DateTime<Utc>>>);
+
+impl Booked {
+    /// The posts of `records` still to run.
+    pub(crate) fn of(records: &[Record]) -> Self {
+        let mut b = Self::default();
+        for r in records {
+            b.add(r);
+        }
+        b
+    }
+
+    /// Counts `r` when it is still to run.
+    pub(crate) fn add(&mut self, r: &Record) {
+        if !matches!(r.state, ScheduleState::Scheduled | ScheduleState::Running) {
+            return;
+        }
+        for key in &r.quota_keys {
+            let dues = self.0.entry(key.clone()).or_default();
+            let at = dues.partition_point(|d| *d <= r.due_at);
+            dues.insert(at, r.due_at);
+        }
+    }
+
+    /// Posts using `key` due in `(after, upto]`.
+    fn count(&self, key: &str, after: DateTime<Utc>, upto: DateTime<Utc>) -> u32 {
+        let Some(dues) = self.0.get(key) else {
+            return 0;
+        };
+        let n = dues.partition_point(|d| *d <= upto) - dues.partition_point(|d| *d <= after);
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+}
+
 /// A record that passed every check, not stored yet.
 #[derive(Debug)]
 pub(crate) struct Checked {
@@ -107,14 +147,15 @@ pub(crate) struct Checked {
 }
 
 impl Scheduler {
-    /// Every check of one schedule. `pending` are records checked in the
-    /// same bulk call and not stored yet (they count against quotas too).
+    /// Every check of one schedule. `booked` holds the posts already
+    /// scheduled (a bulk call's, with its items checked so far); `None`
+    /// reads them from the store when a quota needs them.
     pub(crate) async fn check(
         &self,
         user_id: &str,
         post: &Post,
         spec: &Spec,
-        pending: &[Record],
+        booked: Option<&Booked>,
     ) -> Result<Checked> {
         let at = spec
             .at
@@ -166,10 +207,17 @@ impl Scheduler {
             .quotas
             .iter()
             .any(|q| q.outlook.limit.is_some() || q.outlook.blocked_until.is_some());
-        let others = if counted {
-            self.records.all().await?
-        } else {
-            Vec::new()
+        let loaded;
+        let booked = match booked {
+            Some(b) => b,
+            None if counted => {
+                loaded = Booked::of(&self.records.all().await?);
+                &loaded
+            }
+            None => {
+                loaded = Booked::default();
+                &loaded
+            }
         };
         for q in &pre.quotas {
             let o = &q.outlook;
@@ -183,14 +231,7 @@ impl Scheduler {
                 });
             }
             let Some(cap) = o.limit else { continue };
-            let scheduled = others
-                .iter()
-                .chain(pending)
-                .filter(|r| matches!(r.state, ScheduleState::Scheduled | ScheduleState::Running))
-                .filter(|r| r.due_at > o.window_start && r.due_at <= due)
-                .filter(|r| r.quota_keys.contains(&o.key))
-                .count();
-            let scheduled = u32::try_from(scheduled).unwrap_or(u32::MAX);
+            let scheduled = booked.count(&o.key, o.window_start, due);
             if o.used.saturating_add(scheduled) >= cap {
                 return Err(Error::QuotaExhausted {
                     platform: q.platform,
