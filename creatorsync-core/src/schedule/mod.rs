@@ -164,7 +164,7 @@ impl JobStore {
 }
 
 /// Scheduler settings, given to [`crate::CreatorSyncBuilder::scheduler`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SchedulerConfig {
     /// Where jobs live (default: the SQLite file or PostgreSQL database of
     /// the store; required with a host key-value store).
@@ -201,9 +201,16 @@ impl Default for SchedulerConfig {
     }
 }
 
-impl fmt::Debug for dyn EventSink {
+impl fmt::Debug for SchedulerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("EventSink")
+        f.debug_struct("SchedulerConfig")
+            .field("jobs", &self.jobs)
+            .field("events", &self.events.as_ref().map(|_| "EventSink"))
+            .field("poll", &self.poll)
+            .field("heartbeat", &self.heartbeat)
+            .field("concurrency", &self.concurrency)
+            .field("retry", &self.retry)
+            .finish()
     }
 }
 
