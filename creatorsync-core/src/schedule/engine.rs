@@ -59,7 +59,7 @@ pub(crate) struct EngineConfig {
     pub(crate) poll: Duration,
     /// How often a worker sends a heartbeat.
     pub(crate) heartbeat: Duration,
-    /// Jobs fetched per poll.
+    /// Jobs fetched per poll, and run at once by one worker.
     pub(crate) batch: usize,
 }
 
@@ -211,6 +211,7 @@ mod sqlite {
             let backend = self.storage().poll_with_interval(self.config.poll);
             let worker = WorkerBuilder::new(name)
                 .backend(backend)
+                .layer(tower::limit::ConcurrencyLimitLayer::new(self.config.batch))
                 .data(handler)
                 .build(deliver);
             let mut shutdown = Some(shutdown);
@@ -331,6 +332,7 @@ mod postgres {
             let backend = self.storage().poll_with_interval(self.config.poll);
             let worker = WorkerBuilder::new(name)
                 .backend(backend)
+                .layer(tower::limit::ConcurrencyLimitLayer::new(self.config.batch))
                 .data(handler)
                 .build(deliver);
             let mut shutdown = Some(shutdown);

@@ -198,7 +198,7 @@ impl Scheduler {
                         Err(Error::OutcomeUnknown { .. } | Error::CreatedUnfinished { .. })
                     )
                 });
-                let transient = report.failed().all(|(_, e)| e.is_retryable());
+                let transient = report.failed().all(|(_, e)| transient(e));
                 let state = if report.all_ok() {
                     ScheduleState::Published
                 } else if open {
@@ -212,7 +212,7 @@ impl Scheduler {
                 Vec::new(),
                 Some(ErrorSummary::from(e)),
                 ScheduleState::Failed,
-                e.is_retryable(),
+                transient(e),
             ),
         };
         let retries_left = rec.attempts <= cfg.retry.max_retries;
@@ -288,6 +288,13 @@ impl Scheduler {
             warn!(id = %rec.id, error = %e, "could not deliver a scheduled-post event");
         }
     }
+}
+
+/// Whether running the post again later may succeed: what the error says,
+/// and also a store that failed or timed out (a busy pool, a contended
+/// row). Running again is always safe: same idempotency key.
+fn transient(e: &Error) -> bool {
+    e.is_retryable() || matches!(e, Error::Store { .. })
 }
 
 fn target_outcome(r: &crate::TargetResult, mode: TargetMode) -> TargetOutcome {
