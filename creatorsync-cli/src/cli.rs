@@ -62,6 +62,18 @@ pub(crate) enum Command {
     /// Metrics of published posts: a table per post and platform (`-`:
     /// not reported by the platform).
     Stats(StatsArgs),
+    /// Schedules a post (or, with `--from`, many) for a time.
+    Schedule(ScheduleArgs),
+    /// Scheduled posts of the user, by due time.
+    Jobs(JobsArgs),
+    /// Cancels a scheduled post that has not started.
+    Cancel {
+        /// The schedule id (see `jobs`).
+        id: String,
+    },
+    /// Runs a scheduler worker in this process until Ctrl-C (finishing the
+    /// posts it is publishing).
+    Worker,
     /// Runs the bundled emulator and prints its endpoints, until Ctrl-C.
     Emulator,
     /// What is inside a media file: a video's duration, size, rotation,
@@ -141,4 +153,60 @@ pub(crate) struct StatsArgs {
     /// has several accounts on a platform).
     #[arg(long)]
     pub(crate) account: Option<String>,
+}
+
+/// `schedule`.
+#[derive(Debug, Args)]
+pub(crate) struct ScheduleArgs {
+    /// The text (omit with `--from`).
+    pub(crate) text: Option<String>,
+    /// When: `2026-12-24T09:00` (a local time in `--tz`) or an instant
+    /// with its offset (`2026-12-24T08:00:00Z`).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) at: Option<String>,
+    /// The IANA time zone of a local `--at` (`Europe/Berlin`).
+    #[arg(long, value_name = "ZONE")]
+    pub(crate) tz: Option<String>,
+    /// Media files, in display order.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub(crate) media: Vec<PathBuf>,
+    /// Targets: `all`, or platforms and `platform:account_id`, comma
+    /// separated.
+    #[arg(long, default_value = "all", value_name = "TARGETS")]
+    pub(crate) to: String,
+    /// A platform option, `platform.name=value` (repeatable).
+    #[arg(long = "option", short = 'o', value_name = "PLATFORM.NAME=VALUE")]
+    pub(crate) options: Vec<String>,
+    /// An idempotency key: scheduling again with it schedules nothing new.
+    #[arg(long)]
+    pub(crate) key: Option<String>,
+    /// Let this platform schedule the post itself (`youtube`).
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) native: Vec<String>,
+    /// Many posts from a CSV (header `text,at,tz,to,key`) or JSON file (an
+    /// array of objects with those fields).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from: Option<PathBuf>,
+    /// With `--from`: schedule the valid rows and report the others,
+    /// instead of nothing when one is invalid.
+    #[arg(long)]
+    pub(crate) valid_only: bool,
+    /// Run a worker here until the scheduled posts settle, then show them.
+    #[arg(long)]
+    pub(crate) wait: bool,
+}
+
+/// `jobs`.
+#[derive(Debug, Args)]
+pub(crate) struct JobsArgs {
+    /// Only in this state (`scheduled`, `running`, `published`, `failed`,
+    /// `outcome_unknown`, `cancelled`).
+    #[arg(long)]
+    pub(crate) state: Option<String>,
+    /// At most this many.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) limit: usize,
+    /// The workers and the backlog instead of the posts.
+    #[arg(long)]
+    pub(crate) health: bool,
 }

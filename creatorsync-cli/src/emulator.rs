@@ -39,6 +39,11 @@ impl Local {
         serde_json::to_value(self.emu.announcement()).unwrap_or(Value::Null)
     }
 
+    /// Its scratch directory (removed when it stops).
+    pub(crate) fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// Points the client options at the emulator: its test apps and
     /// endpoints, an in-memory store (the emulator's tokens end with this
     /// process) and the loopback media host.

@@ -12,6 +12,7 @@ mod exit;
 mod output;
 mod post;
 mod progress;
+mod schedule;
 mod stats;
 
 use std::io::Write;
@@ -55,7 +56,7 @@ fn main() -> ExitCode {
     let json_out = cli.json;
     // `emulator` serves until Ctrl-C and stops cleanly on it; any other
     // command is cancelled (a publish releases its targets on the way out).
-    let serves = matches!(cli.command, Command::Emulator);
+    let serves = matches!(cli.command, Command::Emulator | Command::Worker);
     let outcome = runtime.block_on(async {
         if serves {
             return run(cli).await;
@@ -138,7 +139,21 @@ async fn with_client(cli: &Cli, mut settings: config::Settings, local: Option<&L
     config::complete(&mut settings.options).map_err(Failure::setup)?;
     let options =
         ClientOptions::from_json(Value::Object(settings.options)).map_err(Failure::setup)?;
-    let sync = options.build(None).await.map_err(Failure::setup)?;
+    let mut scheduler = creatorsync_core::schedule::SchedulerConfig::default();
+    if let Some(local) = local {
+        // The emulator's store is in memory: jobs go to its scratch dir.
+        scheduler.jobs = Some(creatorsync_core::schedule::JobStore::sqlite(
+            local.dir().join("jobs.db"),
+        ));
+    }
+    let sync = options
+        .builder(None)
+        .await
+        .map_err(Failure::setup)?
+        .scheduler(scheduler)
+        .build()
+        .await
+        .map_err(Failure::setup)?;
     let user = settings.user.as_str();
     if let Some(local) = local
         && !matches!(cli.command, Command::Connect(_))
@@ -214,9 +229,87 @@ async fn with_client(cli: &Cli, mut settings: config::Settings, local: Option<&L
             show(cli.json, &views, output::metrics);
             return Ok(stats::exit_code(&results));
         }
+        Command::Schedule(a) => return schedule_cmd(&sync, cli.json, user, a).await,
+        Command::Jobs(a) => {
+            let s = sync.scheduler();
+            if a.health {
+                let h = s.health().await?;
+                if cli.json {
+                    output::json(&views::to_json(&h));
+                } else {
+                    output::health_of_jobs(&h);
+                }
+            } else {
+                let all = schedule::list(&s, user, a.state.as_deref(), a.limit).await?;
+                show(cli.json, &all, output::scheduled);
+            }
+        }
+        Command::Cancel { id } => {
+            let v = sync
+                .scheduler()
+                .cancel(&creatorsync_core::schedule::ScheduleId(id.clone()))
+                .await?;
+            show(cli.json, std::slice::from_ref(&v), output::scheduled);
+        }
+        Command::Worker => {
+            if !cli.json {
+                output::line("worker running (Ctrl-C finishes the running posts and stops)");
+            }
+            sync.scheduler()
+                .run(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
         Command::Completions { .. } | Command::Emulator | Command::Probe { .. } => {}
     }
     Ok(exit::OK)
+}
+
+/// `schedule`: schedules, then (with `--wait`) runs a worker until the
+/// posts settle. Exit 0 when scheduled (and, waited for, published).
+async fn schedule_cmd(
+    sync: &CreatorSync,
+    json_out: bool,
+    user: &str,
+    a: &cli::ScheduleArgs,
+) -> Outcome {
+    let done = schedule::schedule(sync, user, a).await?;
+    let ids = done.ids();
+    let s = sync.scheduler();
+    let views = if a.wait {
+        schedule::wait(&s, &ids).await?
+    } else {
+        let mut v = Vec::with_capacity(ids.len());
+        for id in &ids {
+            v.push(s.get(id).await?);
+        }
+        v
+    };
+    let failed_rows = match &done {
+        schedule::Scheduled::Many(r) => r.items.iter().any(|i| i.error.is_some()),
+        schedule::Scheduled::One(_) => false,
+    };
+    if json_out {
+        let mut out = json!({ "scheduled": views::to_json(&views) });
+        if let schedule::Scheduled::Many(r) = &done {
+            out["import"] = views::to_json(r);
+        }
+        output::json(&out);
+    } else {
+        if let schedule::Scheduled::Many(r) = &done {
+            output::import(r);
+        }
+        output::scheduled(&views);
+    }
+    let published_if_waited = views
+        .iter()
+        .all(|v| !a.wait || v.state == creatorsync_core::schedule::ScheduleState::Published);
+    Ok(if failed_rows || !published_if_waited {
+        exit::TARGETS_FAILED
+    } else {
+        exit::OK
+    })
 }
 
 async fn disconnect(

@@ -7,6 +7,7 @@ use std::io::Write;
 use creatorsync_core::contract::metrics::MetricsResultView;
 use creatorsync_core::contract::views::{AccountView, HealthView, ReportView, StatusView};
 use creatorsync_core::quota::QuotaUsage;
+use creatorsync_core::schedule::{BulkReport, Health, ScheduledPost};
 use serde_json::Value;
 
 /// Prints one JSON document on stdout.
@@ -321,4 +322,75 @@ pub(crate) fn probe(view: &Value) {
         .map(|f| vec![(*f).to_owned(), cell(view.get(*f).unwrap_or(&Value::Null))])
         .collect();
     table(&["field", "value"], &rows);
+}
+
+/// Scheduled posts as a table.
+pub(crate) fn scheduled(all: &[ScheduledPost]) {
+    if all.is_empty() {
+        line("no scheduled posts");
+        return;
+    }
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|p| {
+            let mut text: String = p.text.chars().take(40).collect();
+            if p.text.chars().count() > 40 {
+                text.push('…');
+            }
+            let results: Vec<String> = p
+                .results
+                .iter()
+                .map(|r| match (&r.url, &r.error) {
+                    (Some(u), _) => format!("{}: {u}", r.platform),
+                    (None, Some(e)) => format!("{}: {}", r.platform, e.code),
+                    _ => r.platform.to_string(),
+                })
+                .collect();
+            vec![
+                p.id.to_string(),
+                p.state.as_str().to_owned(),
+                p.due_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                opt(p.zone.clone()),
+                text,
+                results.join(", "),
+            ]
+        })
+        .collect();
+    table(&["ID", "STATE", "DUE", "ZONE", "TEXT", "RESULTS"], &rows);
+}
+
+/// The rows of an import that were not scheduled.
+pub(crate) fn import(r: &BulkReport) {
+    line(&format!(
+        "{} of {} rows scheduled",
+        r.scheduled,
+        r.items.len()
+    ));
+    for i in &r.items {
+        if let Some(e) = &i.error {
+            line(&format!("  row {}: {} {}", i.index + 1, e.code, e.message));
+        }
+    }
+}
+
+/// The scheduler's health view.
+pub(crate) fn health_of_jobs(h: &Health) {
+    table(
+        &[
+            "WORKERS",
+            "DUE",
+            "RUNNING",
+            "LATE",
+            "OLDEST LATENESS",
+            "UPCOMING",
+        ],
+        &[vec![
+            h.workers_alive.to_string(),
+            h.due.to_string(),
+            h.running.to_string(),
+            h.late.to_string(),
+            format!("{} ms", h.oldest_lateness_ms),
+            h.upcoming.to_string(),
+        ]],
+    );
 }

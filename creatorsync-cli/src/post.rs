@@ -61,17 +61,25 @@ pub(crate) fn options(given: &[String]) -> Result<Option<Value>> {
 
 /// The post of `args`, checked by the core before anything is sent.
 pub(crate) fn spec(args: &PostArgs) -> Result<PostSpec> {
+    spec_of(&args.text, &args.media, &args.options)
+}
+
+/// A post from its text, media files and `--option`s.
+pub(crate) fn spec_of(
+    text: &str,
+    media: &[std::path::PathBuf],
+    given_options: &[String],
+) -> Result<PostSpec> {
     let input = PostInput {
-        text: args.text.clone(),
-        media: args
-            .media
+        text: text.to_owned(),
+        media: media
             .iter()
             .map(|p| MediaInput {
                 path: Some(p.to_string_lossy().into_owned()),
                 ..MediaInput::default()
             })
             .collect(),
-        options: options(&args.options)?,
+        options: options(given_options)?,
         ..PostInput::default()
     };
     PostSpec::from_input(input, BTreeMap::new())

@@ -498,3 +498,128 @@ fn stats_reads_named_posts_and_reports_each_one() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+#[test]
+fn schedule_wait_publishes_at_the_time() {
+    let home = Home::new();
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let out = home
+        .cmd()
+        .args([
+            "--emulator",
+            "schedule",
+            "later",
+            "--at",
+            &at,
+            "--to",
+            "x",
+            "--wait",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let v = stdout_json(&out);
+    let post = &v["scheduled"][0];
+    assert_eq!(post["state"], "published", "{v:#}");
+    assert_eq!(post["results"][0]["platform"], "x");
+    assert!(
+        post["results"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://x.com/")
+    );
+    let published: chrono::DateTime<chrono::Utc> =
+        post["started_at"].as_str().unwrap().parse().unwrap();
+    assert!(published >= at.parse::<chrono::DateTime<chrono::Utc>>().unwrap());
+}
+
+#[test]
+fn import_is_all_or_nothing_unless_valid_only() {
+    let home = Home::new();
+    let file = home.path().join("posts.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "text,at,tz,to\n\"one, two\",2030-01-05T09:00,Europe/Berlin,x\n{},2030-01-05T10:00,Europe/Berlin,x\nthree,2030-01-05T08:00:00Z,,x\n",
+            "y".repeat(400)
+        ),
+    )
+    .unwrap();
+    let from = file.to_str().unwrap();
+    let out = home
+        .cmd()
+        .args(["--emulator", "schedule", "--from", from, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v = stdout_json(&out);
+    assert_eq!(v["import"]["scheduled"], 0, "{v:#}");
+    assert_eq!(v["import"]["items"][1]["error"]["code"], "INVALID_POST");
+
+    let out = home
+        .cmd()
+        .args([
+            "--emulator",
+            "schedule",
+            "--from",
+            from,
+            "--valid-only",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let v = stdout_json(&out);
+    assert_eq!(v["import"]["scheduled"], 2, "{v:#}");
+    let due: Vec<&str> = v["scheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["due_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(due, ["2030-01-05T08:00:00Z", "2030-01-05T08:00:00Z"]);
+}
+
+#[test]
+fn schedule_mistakes_are_usage_errors() {
+    let home = Home::new();
+    for args in [
+        &["schedule", "hi", "--at", "2030-01-05T09:00", "--to", "x"][..],
+        &[
+            "schedule",
+            "hi",
+            "--at",
+            "2030-01-05T09:00",
+            "--tz",
+            "Mars/Base",
+        ][..],
+        &["schedule", "hi"][..],
+        &["cancel", "no-such-id"][..],
+        &["jobs", "--state", "sleeping"][..],
+    ] {
+        let out = home.cmd().arg("--emulator").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+}
+
+#[test]
+fn jobs_lists_and_reports_health_as_json() {
+    let home = Home::new();
+    let out = home
+        .cmd()
+        .args(["--emulator", "jobs", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(stdout_json(&out), serde_json::json!([]));
+    let out = home
+        .cmd()
+        .args(["--emulator", "jobs", "--health", "--json"])
+        .output()
+        .unwrap();
+    let v = stdout_json(&out);
+    assert_eq!(v["due"], 0, "{v:#}");
+    assert!(v["workers_alive"].is_u64());
+}

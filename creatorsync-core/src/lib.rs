@@ -36,6 +36,7 @@ pub mod progress;
 mod publish;
 pub mod publish_log;
 pub mod quota;
+pub mod schedule;
 mod secret;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;

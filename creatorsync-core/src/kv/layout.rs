@@ -9,6 +9,8 @@
 //! creatorsync/quota/{platform}/{bucket}/{scope}   a quota ledger entry
 //! creatorsync/template/{user}/{name}              a post template (JSON)
 //! creatorsync/analytics/{user}/{platform}/{account}/{post}   a post's metrics history
+//! creatorsync/schedule/{schedule id}              a scheduled post (plain JSON)
+//! creatorsync/schedule-key/{user}/{key}           the schedule id of an idempotency key
 //! ```
 //!
 //! Every id is escaped (`%` → `%25`, `/` → `%2F`, control and non-ASCII
@@ -85,6 +87,21 @@ pub(crate) fn publish(idempotency_key: &str, target: &AccountKey) -> String {
 /// The key of one upload session.
 pub(crate) fn upload(session_key: &str) -> String {
     format!("{ROOT}upload/{}", part(session_key))
+}
+
+/// The prefix of every scheduled post.
+pub(crate) fn all_schedules() -> String {
+    format!("{ROOT}schedule/")
+}
+
+/// The key of one scheduled post.
+pub(crate) fn schedule(id: &str) -> String {
+    format!("{}{}", all_schedules(), part(id))
+}
+
+/// The key naming the scheduled post an idempotency key created.
+pub(crate) fn schedule_key(user_id: &str, key: &str) -> String {
+    format!("{ROOT}schedule-key/{}/{}", part(user_id), part(key))
 }
 
 /// The key of one quota's ledger entry for one scope (an account id, a

@@ -124,6 +124,10 @@ impl FileSource {
 
 #[async_trait]
 impl MediaSource for FileSource {
+    fn local_path(&self) -> Option<&Path> {
+        Some(&self.path)
+    }
+
     async fn describe(&self) -> Result<MediaInfo> {
         let (len, head) = self
             .blocking(|path| {

@@ -41,6 +41,12 @@ pub trait MediaSource: Send + Sync + Debug {
     fn public_url(&self) -> Option<&Url> {
         None
     }
+
+    /// The local file it reads, if any: what a scheduled post keeps to
+    /// open the media again when it is due.
+    fn local_path(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 #[async_trait]
@@ -54,6 +60,9 @@ impl<T: MediaSource + ?Sized> MediaSource for Arc<T> {
     fn public_url(&self) -> Option<&Url> {
         (**self).public_url()
     }
+    fn local_path(&self) -> Option<&std::path::Path> {
+        (**self).local_path()
+    }
 }
 
 #[async_trait]
@@ -66,6 +75,9 @@ impl<T: MediaSource + ?Sized> MediaSource for Box<T> {
     }
     fn public_url(&self) -> Option<&Url> {
         (**self).public_url()
+    }
+    fn local_path(&self) -> Option<&std::path::Path> {
+        (**self).local_path()
     }
 }
 

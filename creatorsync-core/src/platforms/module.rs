@@ -165,6 +165,14 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
         None
     }
 
+    /// Sets `post` to go live at `at` through the platform's own
+    /// scheduling (upload now, live at the time); false when the platform
+    /// has none. The scheduler's native mode uses it.
+    fn schedule_natively(&self, post: &mut Post, at: chrono::DateTime<chrono::Utc>) -> bool {
+        let _ = (post, at);
+        false
+    }
+
     /// The rule on what is inside `media` (an item of `post`): duration,
     /// size, aspect ratio, frame rate, codecs, faststart. Stated as data in
     /// the platform's `limits.rs`; checked against the media's probe.

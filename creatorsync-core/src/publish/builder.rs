@@ -76,6 +76,10 @@ pub struct CreatorSyncBuilder {
     quota_limits: BTreeMap<(Platform, String), u32>,
     quota_wait: Duration,
     clock: Option<Arc<dyn Clock>>,
+    scheduler: crate::schedule::SchedulerConfig,
+    /// The job store the chosen database implies (used unless the
+    /// scheduler settings name one).
+    default_jobs: Option<crate::schedule::JobStore>,
 }
 
 /// How long a target's lease in the publish log lasts without renewal
@@ -133,6 +137,9 @@ impl CreatorSyncBuilder {
         self.quota_store.get_or_insert_with(|| store.clone());
         self.sessions.get_or_insert_with(|| store.clone());
         self.rotation.get_or_insert_with(|| store.clone());
+        if let Some(path) = store.path() {
+            self.default_jobs = Some(crate::schedule::JobStore::sqlite(path));
+        }
         self.store = Some(store);
         self
     }
@@ -149,7 +156,17 @@ impl CreatorSyncBuilder {
         self.quota_store.get_or_insert_with(|| store.clone());
         self.sessions.get_or_insert_with(|| store.clone());
         self.rotation.get_or_insert_with(|| store.clone());
+        self.default_jobs = Some(crate::schedule::JobStore::postgres_options(
+            (*store.pool().connect_options()).clone(),
+        ));
         self.store = Some(store);
+        self
+    }
+
+    /// Scheduler settings: where jobs live, the event sink, poll and
+    /// heartbeat intervals, retries (see [`crate::schedule`]).
+    pub fn scheduler(mut self, config: crate::schedule::SchedulerConfig) -> Self {
+        self.scheduler = config;
         self
     }
 
@@ -383,6 +400,7 @@ impl CreatorSyncBuilder {
             None => KeyRing::from_env()?,
         };
         let store = Arc::new(SqliteTokenStore::open(&path, keys).await?);
+        self.default_jobs = Some(crate::schedule::JobStore::sqlite(&path));
         let log: Arc<dyn PublishLog> = match self.log.take() {
             Some(l) => l,
             None => Arc::new(store.publish_log()),
@@ -515,6 +533,13 @@ impl CreatorSyncBuilder {
                 clock,
                 rotation: self.rotation.take(),
                 quota_wait: self.quota_wait,
+                jobs: {
+                    let mut jobs = crate::schedule::Jobs::new(std::mem::take(&mut self.scheduler));
+                    if let Some(d) = self.default_jobs.take() {
+                        jobs.default_store(d);
+                    }
+                    jobs
+                },
             }),
         })
     }

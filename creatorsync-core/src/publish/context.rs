@@ -49,6 +49,8 @@ pub(super) struct Inner {
     /// The longest wait for a short quota window to free a slot (zero:
     /// fail at once).
     pub(super) quota_wait: Duration,
+    /// The scheduler's settings and job engine.
+    pub(super) jobs: crate::schedule::Jobs,
 }
 
 /// One publish call.

@@ -18,6 +18,7 @@ mod builder;
 mod context;
 mod engine;
 mod held;
+mod preflight;
 mod quota;
 mod report;
 mod targets;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 pub use builder::{
     CreatorSyncBuilder, DEFAULT_GLOBAL, DEFAULT_LEASE_TTL, DEFAULT_PER_PUBLISH, MAX_CONCURRENCY,
 };
+pub(crate) use preflight::invalid_post;
 pub use report::{LegacyResult, PublishReport, TargetResult};
 pub use targets::Target;
 

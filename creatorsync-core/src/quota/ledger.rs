@@ -41,6 +41,23 @@ pub struct QuotaUsage {
     pub resets_at: Option<DateTime<Utc>>,
 }
 
+/// A quota as a post due later will find it ([`Ledger::outlook`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Outlook {
+    /// The ledger key (one per quota and scope).
+    pub(crate) key: String,
+    /// The cap, when counted.
+    pub(crate) limit: Option<u32>,
+    /// Recorded uses that still count at the due time.
+    pub(crate) used: u32,
+    /// The start of the window at the due time.
+    pub(crate) window_start: DateTime<Utc>,
+    /// A platform-reported exhaustion lasting past the due time.
+    pub(crate) blocked_until: Option<DateTime<Utc>>,
+    /// When a slot frees after the due time (for the error).
+    pub(crate) resets_at: DateTime<Utc>,
+}
+
 /// A slot taken by a publish, given back with [`Ledger::release`] when the
 /// target fails before its create could reach the platform.
 #[derive(Debug, Clone)]
@@ -102,9 +119,42 @@ impl Ledger {
     }
 
     /// The store the ledger keeps its entries in (the client's shared
-    /// key-value store, also holding metrics history).
+    /// key-value store, also holding metrics history and the scheduler's
+    /// records).
     pub(crate) fn kv(&self) -> &Arc<dyn KeyValueStore> {
         &self.kv
+    }
+
+    /// What a post due at `at` will find of `bucket` for an account: the
+    /// ledger key, the cap (None: not counted here), the recorded uses
+    /// still inside the window at `at`, the start of that window, and
+    /// until when the platform reported it used up, if that lasts past `at`.
+    pub(crate) async fn outlook(
+        &self,
+        platform: Platform,
+        bucket: &Bucket,
+        account: &AccountKey,
+        at: DateTime<Utc>,
+    ) -> Result<Outlook> {
+        let key = Self::key_for(platform, bucket, account);
+        let (entry, _) = self.read(&key).await?;
+        let start = bucket.window.start(at);
+        let inside: Vec<DateTime<Utc>> = entry
+            .uses
+            .iter()
+            .map(|u| u.at)
+            .filter(|t| *t > start && *t <= at)
+            .collect();
+        let used = inside.len();
+        let oldest = inside.iter().min().copied().unwrap_or(at);
+        Ok(Outlook {
+            limit: self.limit(platform, bucket),
+            used: u32::try_from(used).unwrap_or(u32::MAX),
+            window_start: start,
+            blocked_until: entry.blocked_until.filter(|t| *t > at),
+            resets_at: bucket.window.frees_at(at, oldest),
+            key,
+        })
     }
 
     /// The cap counted for `bucket`.

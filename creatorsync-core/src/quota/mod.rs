@@ -25,5 +25,5 @@ pub use bucket::QuotaScope;
 pub use ledger::QuotaUsage;
 
 pub(crate) use bucket::Bucket;
-pub(crate) use ledger::{Ledger, Reserved};
+pub(crate) use ledger::{Ledger, Outlook, Reserved};
 pub(crate) use window::Window;

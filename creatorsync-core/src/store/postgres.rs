@@ -90,6 +90,11 @@ impl PostgresTokenStore {
         Ok(store)
     }
 
+    /// The pool (the scheduler's job engine connects to the same database).
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// A publish log in the same database, sharing this store's pool.
     pub fn publish_log(&self) -> crate::publish_log::PostgresPublishLog {
         crate::publish_log::PostgresPublishLog::from_parts(self.pool.clone(), Arc::clone(&self.url))

@@ -54,6 +54,13 @@ impl PlatformModule for Facebook {
         post.options.facebook.scheduled_publish_time
     }
 
+    /// `published=false` + `scheduled_publish_time` (feed posts; validation
+    /// refuses videos and a time outside 10 minutes to 30 days ahead).
+    fn schedule_natively(&self, post: &mut crate::Post, at: chrono::DateTime<chrono::Utc>) -> bool {
+        post.options.facebook.scheduled_publish_time = Some(at);
+        true
+    }
+
     fn media_rule(&self, post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
         limits::media_rule(post, media)
     }

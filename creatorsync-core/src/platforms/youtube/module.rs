@@ -89,6 +89,13 @@ impl PlatformModule for YouTube {
         post.options.youtube.publish_at
     }
 
+    /// `publishAt` needs a private video (YouTube makes it public then).
+    fn schedule_natively(&self, post: &mut Post, at: chrono::DateTime<chrono::Utc>) -> bool {
+        post.options.youtube.publish_at = Some(at);
+        post.options.youtube.privacy = crate::YouTubePrivacy::Private;
+        true
+    }
+
     fn production_endpoints(&self) -> Endpoints {
         Endpoints::fixed(
             "https://accounts.google.com",
