@@ -129,6 +129,82 @@ mod apalis {
     }
 }
 
+/// What is the same call on apalis's SQLite and PostgreSQL storages (they
+/// share their API but no trait the worker builder takes generically):
+/// `Debug`, the configured storage, and the [`JobQueue`] impl. Each backend
+/// module declares the struct (`pool`, `config`), opens its pool and
+/// answers `alive` from its own `workers` table. `Config` resolves in the
+/// invoking module (its crate's storage config).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+macro_rules! apalis_queue {
+    ($queue:ident, $storage:ident) => {
+        impl fmt::Debug for $queue {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($queue))
+                    .field("config", &self.config)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl $queue {
+            fn storage(&self) -> $storage<Job> {
+                $storage::new(&self.pool).with_config(
+                    Config::default()
+                        .queue(QUEUE)
+                        .batch_size(self.config.batch)
+                        .heartbeat_interval(self.config.heartbeat)
+                        .missed_heartbeats(MISSED_HEARTBEATS),
+                )
+            }
+        }
+
+        #[async_trait]
+        impl JobQueue for $queue {
+            async fn enqueue(&self, job: &Job, delay: Duration) -> Result<()> {
+                let task = TaskBuilder::new(job.clone())
+                    .run_at_timestamp(run_at(delay))
+                    .max_attempts(MAX_DELIVERIES)
+                    .build();
+                self.storage()
+                    .push_task(task)
+                    .await
+                    .map_err(|e| engine_err("enqueue", e))
+            }
+
+            async fn work(
+                &self,
+                name: String,
+                handler: Arc<dyn JobHandler>,
+                shutdown: Shutdown,
+            ) -> Result<()> {
+                let backend = self.storage().poll_with_interval(self.config.poll);
+                let worker = WorkerBuilder::new(name)
+                    .backend(backend)
+                    .layer(tower::limit::ConcurrencyLimitLayer::new(self.config.batch))
+                    .data(handler)
+                    .build(deliver);
+                let mut shutdown = Some(shutdown);
+                worker
+                    .run_with_ctx(move |ctx| {
+                        let s = shutdown.take();
+                        async move {
+                            match s {
+                                Some(s) => stop_on(s, ctx).await,
+                                None => Ok(()),
+                            }
+                        }
+                    })
+                    .await
+                    .map_err(|e| engine_err("worker", e))
+            }
+
+            async fn workers_alive(&self, fresh: Duration) -> Result<u64> {
+                self.alive(fresh).await
+            }
+        }
+    };
+}
+
 #[cfg(feature = "sqlite")]
 pub(crate) use sqlite::SqliteQueue;
 
@@ -152,14 +228,6 @@ mod sqlite {
         config: EngineConfig,
     }
 
-    impl fmt::Debug for SqliteQueue {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SqliteQueue")
-                .field("config", &self.config)
-                .finish_non_exhaustive()
-        }
-    }
-
     impl SqliteQueue {
         pub(crate) async fn open(path: &Path, config: EngineConfig) -> Result<Self> {
             let options = SqliteConnectOptions::new()
@@ -178,58 +246,8 @@ mod sqlite {
             Ok(Self { pool, config })
         }
 
-        fn storage(&self) -> SqliteStorage<Job> {
-            SqliteStorage::new(&self.pool).with_config(
-                Config::default()
-                    .queue(QUEUE)
-                    .batch_size(self.config.batch)
-                    .heartbeat_interval(self.config.heartbeat)
-                    .missed_heartbeats(MISSED_HEARTBEATS),
-            )
-        }
-    }
-
-    #[async_trait]
-    impl JobQueue for SqliteQueue {
-        async fn enqueue(&self, job: &Job, delay: Duration) -> Result<()> {
-            let task = TaskBuilder::new(job.clone())
-                .run_at_timestamp(run_at(delay))
-                .max_attempts(MAX_DELIVERIES)
-                .build();
-            self.storage()
-                .push_task(task)
-                .await
-                .map_err(|e| engine_err("enqueue", e))
-        }
-
-        async fn work(
-            &self,
-            name: String,
-            handler: Arc<dyn JobHandler>,
-            shutdown: Shutdown,
-        ) -> Result<()> {
-            let backend = self.storage().poll_with_interval(self.config.poll);
-            let worker = WorkerBuilder::new(name)
-                .backend(backend)
-                .layer(tower::limit::ConcurrencyLimitLayer::new(self.config.batch))
-                .data(handler)
-                .build(deliver);
-            let mut shutdown = Some(shutdown);
-            worker
-                .run_with_ctx(move |ctx| {
-                    let s = shutdown.take();
-                    async move {
-                        match s {
-                            Some(s) => stop_on(s, ctx).await,
-                            None => Ok(()),
-                        }
-                    }
-                })
-                .await
-                .map_err(|e| engine_err("worker", e))
-        }
-
-        async fn workers_alive(&self, fresh: Duration) -> Result<u64> {
+        /// Workers whose heartbeat is within `fresh`.
+        async fn alive(&self, fresh: Duration) -> Result<u64> {
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM Workers WHERE worker_type = ?1 \
                  AND strftime('%s', 'now') - last_seen <= ?2",
@@ -242,6 +260,8 @@ mod sqlite {
             Ok(u64::try_from(n).unwrap_or(0))
         }
     }
+
+    apalis_queue!(SqliteQueue, SqliteStorage);
 }
 
 #[cfg(feature = "postgres")]
@@ -261,14 +281,6 @@ mod postgres {
     pub(crate) struct PostgresQueue {
         pool: PgPool,
         config: EngineConfig,
-    }
-
-    impl fmt::Debug for PostgresQueue {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("PostgresQueue")
-                .field("config", &self.config)
-                .finish_non_exhaustive()
-        }
     }
 
     impl PostgresQueue {
@@ -299,58 +311,8 @@ mod postgres {
             Ok(Self { pool, config })
         }
 
-        fn storage(&self) -> PostgresStorage<Job> {
-            PostgresStorage::new(&self.pool).with_config(
-                Config::default()
-                    .queue(QUEUE)
-                    .batch_size(self.config.batch)
-                    .heartbeat_interval(self.config.heartbeat)
-                    .missed_heartbeats(MISSED_HEARTBEATS),
-            )
-        }
-    }
-
-    #[async_trait]
-    impl JobQueue for PostgresQueue {
-        async fn enqueue(&self, job: &Job, delay: Duration) -> Result<()> {
-            let task = TaskBuilder::new(job.clone())
-                .run_at_timestamp(run_at(delay))
-                .max_attempts(MAX_DELIVERIES)
-                .build();
-            self.storage()
-                .push_task(task)
-                .await
-                .map_err(|e| engine_err("enqueue", e))
-        }
-
-        async fn work(
-            &self,
-            name: String,
-            handler: Arc<dyn JobHandler>,
-            shutdown: Shutdown,
-        ) -> Result<()> {
-            let backend = self.storage().poll_with_interval(self.config.poll);
-            let worker = WorkerBuilder::new(name)
-                .backend(backend)
-                .layer(tower::limit::ConcurrencyLimitLayer::new(self.config.batch))
-                .data(handler)
-                .build(deliver);
-            let mut shutdown = Some(shutdown);
-            worker
-                .run_with_ctx(move |ctx| {
-                    let s = shutdown.take();
-                    async move {
-                        match s {
-                            Some(s) => stop_on(s, ctx).await,
-                            None => Ok(()),
-                        }
-                    }
-                })
-                .await
-                .map_err(|e| engine_err("worker", e))
-        }
-
-        async fn workers_alive(&self, fresh: Duration) -> Result<u64> {
+        /// Workers whose heartbeat is within `fresh`.
+        async fn alive(&self, fresh: Duration) -> Result<u64> {
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM apalis.workers WHERE worker_type = $1 \
                  AND last_seen >= NOW() - make_interval(secs => $2)",
@@ -363,4 +325,6 @@ mod postgres {
             Ok(u64::try_from(n).unwrap_or(0))
         }
     }
+
+    apalis_queue!(PostgresQueue, PostgresStorage);
 }
