@@ -88,7 +88,9 @@ pub mod fit;
 pub mod guard;
 pub mod probe;
 pub(crate) mod rules;
+// Public through `testing` (feature); a plain unit-test build uses only part of it.
 #[cfg(any(test, feature = "testing"))]
+#[cfg_attr(not(feature = "testing"), allow(dead_code, unreachable_pub))]
 pub(crate) mod sample;
 pub mod sniff;
 #[path = "url.rs"]
