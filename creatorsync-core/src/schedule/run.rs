@@ -13,6 +13,7 @@ use super::engine::{Job, JobHandler};
 use super::record::Record;
 use super::view::{ErrorSummary, ScheduleState, TargetMode, TargetOutcome};
 use crate::events::{Event, EventKind};
+use crate::heartbeat::{Renew, heartbeat};
 use crate::platforms::Registry;
 use crate::{Error, Platform, Post, PublishReport, Result, Target};
 
@@ -52,6 +53,35 @@ fn apply_native(post: &mut Post, platform: Platform, due: DateTime<Utc>) -> Resu
     Ok(())
 }
 
+/// A running record's lease, held by `worker` and renewed through the
+/// shared heartbeat while the publish runs.
+struct RecordLease {
+    scheduler: Scheduler,
+    id: String,
+    worker: String,
+    ttl: Duration,
+}
+
+#[async_trait]
+impl Renew for RecordLease {
+    async fn renew(&mut self) -> bool {
+        let until =
+            self.scheduler.sync.now() + chrono::Duration::from_std(self.ttl).unwrap_or_default();
+        self.scheduler
+            .records
+            .update(&self.id, |r| {
+                if r.state != ScheduleState::Running || r.worker.as_deref() != Some(&self.worker) {
+                    return Err(Error::Cancelled);
+                }
+                let mut next = r.clone();
+                next.lease_until = Some(until);
+                Ok(next)
+            })
+            .await
+            .is_ok()
+    }
+}
+
 /// What to do after a claim attempt.
 pub(super) enum Claim {
     /// Run it (the record as claimed).
@@ -75,33 +105,13 @@ impl Scheduler {
         };
         info!(id = %rec.id, attempt = rec.attempts, "running a scheduled post");
         let ttl = self.sync.lease_ttl();
-        let renew = tokio::spawn({
-            let me = self.clone();
-            let (id, worker) = (rec.id.clone(), worker.to_owned());
-            async move {
-                loop {
-                    tokio::time::sleep(ttl / 3).await;
-                    let renewed = me
-                        .records
-                        .update(&id, |r| {
-                            if r.state != ScheduleState::Running
-                                || r.worker.as_deref() != Some(&worker)
-                            {
-                                return Err(Error::Cancelled);
-                            }
-                            let mut next = r.clone();
-                            next.lease_until = Some(
-                                me.sync.now() + chrono::Duration::from_std(ttl).unwrap_or_default(),
-                            );
-                            Ok(next)
-                        })
-                        .await;
-                    if renewed.is_err() {
-                        break;
-                    }
-                }
-            }
-        });
+        let mut lease = RecordLease {
+            scheduler: self.clone(),
+            id: rec.id.clone(),
+            worker: worker.to_owned(),
+            ttl,
+        };
+        let renew = tokio::spawn(async move { heartbeat(ttl, &mut lease).await });
         let outcome = self.publish(&rec).await;
         renew.abort();
         self.settle(&rec, worker, outcome).await
