@@ -155,6 +155,27 @@ pub(crate) fn count(v: &serde_json::Value) -> Option<u64> {
     }
 }
 
+/// Each asked id's metrics from a list answer whose items carry their own
+/// `id` (TikTok `videos`, YouTube `items`), in the order asked; an id the
+/// answer leaves out fails alone.
+pub(crate) fn by_id(
+    platform: Platform,
+    ids: &[String],
+    items: &serde_json::Value,
+    normalise: fn(&serde_json::Value) -> PostMetrics,
+) -> Vec<crate::Result<PostMetrics>> {
+    let items = items.as_array().map(Vec::as_slice).unwrap_or_default();
+    ids.iter()
+        .map(|id| {
+            items
+                .iter()
+                .find(|i| i["id"].as_str() == Some(id))
+                .map(normalise)
+                .ok_or_else(|| not_returned(platform, id, None))
+        })
+        .collect()
+}
+
 /// The per-post error for an id the platform's answer leaves out (deleted,
 /// private, another account's, or never existed); `detail` is the
 /// platform's own words when it gave some.

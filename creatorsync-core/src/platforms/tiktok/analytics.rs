@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use super::{P, TikTokClient};
-use crate::analytics::{PostMetrics, count, not_returned, require_scope};
+use crate::analytics::{PostMetrics, by_id, count, require_scope};
 use crate::http::Idempotency;
 use crate::platforms::common::access_token;
 use crate::{Result, StoredToken};
@@ -50,20 +50,7 @@ impl TikTokClient {
                 &json!({"filters": {"video_ids": ids}}),
             )
             .await?;
-        let videos = data["videos"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        Ok(ids
-            .iter()
-            .map(|id| {
-                videos
-                    .iter()
-                    .find(|v| v["id"].as_str() == Some(id))
-                    .map(normalise)
-                    .ok_or_else(|| not_returned(P, id, None))
-            })
-            .collect())
+        Ok(by_id(P, ids, &data["videos"], normalise))
     }
 }
 

@@ -10,7 +10,7 @@
 use serde_json::Value;
 
 use super::{P, YouTube, YouTubeClient};
-use crate::analytics::{PostMetrics, count, not_returned};
+use crate::analytics::{PostMetrics, by_id, count};
 use crate::http::{Idempotency, decode_json};
 use crate::platforms::common::access_token;
 use crate::{Result, StoredToken};
@@ -52,17 +52,7 @@ impl YouTubeClient {
             )
             .await?;
         let v: Value = decode_json(P, resp).await?;
-        let items = v["items"].as_array().map(Vec::as_slice).unwrap_or_default();
-        Ok(ids
-            .iter()
-            .map(|id| {
-                items
-                    .iter()
-                    .find(|i| i["id"].as_str() == Some(id))
-                    .map(normalise)
-                    .ok_or_else(|| not_returned(P, id, None))
-            })
-            .collect())
+        Ok(by_id(P, ids, &v["items"], normalise))
     }
 }
 
