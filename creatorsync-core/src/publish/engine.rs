@@ -100,21 +100,16 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
         }
         let mut results: Vec<TargetResult> = running.collect().await;
         for missing in resolved.missing {
-            let platform = missing.platform();
-            let account = match &missing {
-                Target::Account { account_id, .. } => Some(account_id.clone()),
-                Target::Platform(_) => None,
+            let account_id = match &missing {
+                Target::Account { account_id, .. } => account_id.clone(),
+                Target::Platform(_) => String::new(),
             };
             let result = TargetResult {
-                outcome: Err(Error::NotConnected {
-                    user_id: call.user_id.to_owned(),
-                    platform,
-                    account: account.clone(),
-                }),
+                outcome: Err(missing.not_connected(call.user_id)),
                 account: AccountKey {
                     user_id: call.user_id.to_owned(),
-                    platform,
-                    account_id: account.unwrap_or_default(),
+                    platform: missing.platform(),
+                    account_id,
                 },
                 elapsed: Duration::ZERO,
                 reused: false,

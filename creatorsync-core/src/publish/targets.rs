@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{AccountKey, Platform, StoredToken};
+use crate::{AccountKey, Error, Platform, StoredToken};
 
 /// A publish target: every connected account of a platform, or one account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -50,6 +50,18 @@ impl Target {
     pub fn platform(&self) -> Platform {
         match self {
             Target::Platform(p) | Target::Account { platform: p, .. } => *p,
+        }
+    }
+
+    /// The error for this target when `user_id` has no account for it.
+    pub(crate) fn not_connected(&self, user_id: &str) -> Error {
+        Error::NotConnected {
+            user_id: user_id.to_owned(),
+            platform: self.platform(),
+            account: match self {
+                Target::Account { account_id, .. } => Some(account_id.clone()),
+                Target::Platform(_) => None,
+            },
         }
     }
 

@@ -177,14 +177,7 @@ impl Scheduler {
                 return Err(invalid_post(&pre.invalid));
             }
             if let Some(t) = pre.missing.first() {
-                return Err(Error::NotConnected {
-                    user_id: user_id.to_owned(),
-                    platform: t.platform(),
-                    account: match t {
-                        Target::Account { account_id, .. } => Some(account_id.clone()),
-                        Target::Platform(_) => None,
-                    },
-                });
+                return Err(t.not_connected(user_id));
             }
         }
         if pre
