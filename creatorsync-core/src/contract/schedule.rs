@@ -157,10 +157,10 @@ pub struct ListQueryInput {
     pub state: Option<String>,
     /// Only due at or after this instant (RFC 3339).
     #[serde(default)]
-    pub from: Option<String>,
+    pub due_from: Option<String>,
     /// Only due before this instant (RFC 3339).
     #[serde(default)]
-    pub to: Option<String>,
+    pub due_to: Option<String>,
     /// At most this many (1 to 500, the default).
     #[serde(default)]
     pub limit: Option<usize>,
@@ -319,7 +319,7 @@ pub async fn schedule_many(
     let mut out = Vec::with_capacity(items.len());
     for (i, (v, spec)) in items.into_iter().enumerate() {
         let field = format!("items[{i}]");
-        let input: BulkItemInput = super::parse(&field, v)?;
+        let input: BulkItemInput = super::parse(&field, v).map_err(|e| within(e, &field))?;
         let spec = match (spec, input.post) {
             (Some(s), _) => s,
             (None, Some(p)) => PostSpec::from_json(p, Default::default())?,
@@ -343,6 +343,17 @@ pub async fn schedule_many(
     )))
 }
 
+/// `e` named inside `field` (`items[2]` + `when` = `items[2].when`): the
+/// bindings name a bulk item's post errors with it too.
+pub fn within(e: Error, field: &str) -> Error {
+    match e {
+        Error::InvalidInput { field: f, message } if f != field => {
+            Error::invalid_input(format!("{field}.{f}"), message)
+        }
+        e => e,
+    }
+}
+
 /// One scheduled post's view.
 pub async fn get(scheduler: &Scheduler, id: String) -> Result<Value> {
     Ok(post_json(&scheduler.get(&ScheduleId(id)).await?))
@@ -362,8 +373,8 @@ pub async fn list(scheduler: &Scheduler, query: Value) -> Result<Value> {
     if let Some(s) = q.state {
         query = query.state(s.parse::<ScheduleState>()?);
     }
-    let from = super::metrics::parse_time("from", q.from.as_deref())?;
-    let to = super::metrics::parse_time("to", q.to.as_deref())?;
+    let from = super::metrics::parse_time("due_from", q.due_from.as_deref())?;
+    let to = super::metrics::parse_time("due_to", q.due_to.as_deref())?;
     if from.is_some() || to.is_some() {
         query = query.due_between(
             from.unwrap_or(DateTime::<Utc>::MIN_UTC),
