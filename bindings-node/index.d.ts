@@ -114,6 +114,8 @@ export interface CreatorSyncOptions {
   apiVersions?: Partial<Record<Platform, string>>
   /** Caps counted for the platforms' quotas (`{ youtube: { uploads: 500 } }`; names in docs/quotas.md). */
   quotaLimits?: Partial<Record<Platform, Record<string, number>>>
+  /** Where scheduled posts' jobs live (default: beside the store, required with `store: 'memory'` or a store object) and how workers poll. */
+  scheduler?: SchedulerOptions
 }
 /** One media item: exactly one of `path`, `buffer` or `url`. */
 export interface MediaInput {
@@ -213,6 +215,59 @@ export interface ProbeView {
   frames: number | null
 }
 export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }
+/** The client option `scheduler`. `jobs`: a SQLite file (one machine) or a PostgreSQL URL (any number of worker processes). */
+export interface SchedulerOptions {
+  jobs?: { sqlite: string } | { postgres: string }
+  /** How often a worker looks for due jobs, in milliseconds (default 200). */
+  pollMs?: number
+  /** How often a worker sends a heartbeat, in milliseconds (default 5000). */
+  heartbeatMs?: number
+  /** Jobs a worker runs at once (default 32). */
+  concurrency?: number
+}
+/** When to publish: an RFC 3339 instant or a `Date`, or a wall-clock time in an IANA zone (`{ local: '2026-12-24T09:00', zone: 'Europe/Berlin' }`, DST-correct). */
+export type ScheduleAt = string | Date | { local: string; zone: string }
+export interface ScheduleOptions {
+  /** As `publish` takes them (default: every connected account, as connected when scheduling). */
+  targets?: TargetInput[]
+  /** Scheduling again with the same key resolves the first schedule's id and schedules nothing. */
+  idempotencyKey?: string
+  /** Schedule for the targets the post is valid for and leave the others out, instead of rejecting. */
+  validTargetsOnly?: boolean
+  /** Platforms that schedule the post themselves (`youtube`, `facebook`): uploaded early, live at the time. */
+  native?: Platform[]
+}
+/** One post of `scheduleMany`. */
+export interface BulkItem { userId: string; post: PostInput | LegacyPostBody; at: ScheduleAt; targets?: TargetInput[]; idempotencyKey?: string; native?: Platform[] }
+export type BulkMode = 'all_or_nothing' | 'valid_only'
+/** One item's outcome: `id` when scheduled, `error` when it failed its checks (neither: it passed but another item failed an all-or-nothing call). */
+export interface BulkItemResult { index: number; id: string | null; error: ErrorView | null }
+export interface BulkReport { scheduled: number; items: BulkItemResult[] }
+export type ScheduleState = 'scheduled' | 'running' | 'published' | 'failed' | 'outcome_unknown' | 'cancelled'
+/** One target's result: a publish report's target plus `mode`. */
+export interface ScheduledTarget extends TargetResult { mode: 'at_time' | 'native' }
+export interface ScheduledPost {
+  id: string
+  userId: string
+  state: ScheduleState
+  /** RFC 3339, UTC. */
+  dueAt: string
+  /** The IANA zone and the local time asked for, when scheduled by local time. */
+  zone: string | null
+  localTime: string | null
+  text: string
+  attempts: number
+  results: ScheduledTarget[]
+  error: ErrorView | null
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+/** Give `next` as `after` for the next page (null on the last). */
+export interface ScheduledPage { items: ScheduledPost[]; next: string | null }
+/** Which scheduled posts to list (`dueFrom`/`dueTo` RFC 3339, `limit` 1 to 500). */
+export interface ScheduleQuery { userId?: string; state?: ScheduleState; dueFrom?: string; dueTo?: string; limit?: number; after?: string }
+export interface SchedulerHealth { workersAlive: number; due: number; running: number; late: number; oldestLatenessMs: number; upcoming: number }
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -317,6 +372,8 @@ export declare class CreatorSync {
    * `until` (a `Date` or RFC 3339 text; omitted: open).
    */
   metricsHistory(userId: string, post: PostRef, since?: Date | string | null, until?: Date | string | null): Promise<PostMetrics[]>
+  /** Scheduled and bulk publishing, and the in-process worker. */
+  scheduler(): Scheduler
 }
 
 /**
@@ -328,6 +385,53 @@ export declare class OAuth1Signer {
   constructor(consumerKey: string, consumerSecret: string, token?: string | undefined | null, tokenSecret?: string | undefined | null)
   /** The `Authorization` header value (fresh nonce and time). */
   authorization(method: string, url: string, form?: Record<string, string> | undefined | null): string
+}
+
+/**
+ * Schedules posts for later and runs the worker that publishes them when
+ * due. Get one with `sync.scheduler()`; it shares the client.
+ */
+export declare class Scheduler {
+  /**
+   * Schedules `post` (as `publish` takes it; media must be files or
+   * URLs) for `userId` at `at`: RFC 3339 text or a `Date` (an instant),
+   * or `{ local: '2026-12-24T09:00', zone: 'Europe/Berlin' }` (that
+   * wall-clock time in that zone, DST-correct). Every violation of every
+   * target and every quota certain to be used up then reject now
+   * (`INVALID_POST`, `QUOTA_EXHAUSTED`). Resolves the schedule id.
+   */
+  schedule(userId: string, post: PostInput | LegacyPostBody, at: ScheduleAt, options?: ScheduleOptions): Promise<string>
+  /**
+   * Schedules many posts (`[{ userId, post, at, targets?,
+   * idempotencyKey?, native? }]`): `mode` `'all_or_nothing'` (the
+   * default: nothing unless every item passes) or `'valid_only'`.
+   */
+  scheduleMany(items: BulkItem[], mode?: BulkMode): Promise<BulkReport>
+  /** One scheduled post. */
+  get(id: string): Promise<ScheduledPost>
+  /**
+   * One page of scheduled posts by due time then id (`{ items, next }`;
+   * give `next` as `after` for the next page).
+   */
+  list(query?: ScheduleQuery): Promise<ScheduledPage>
+  /** Moves a post still scheduled to `at`; resolves its view. */
+  reschedule(id: string, at: ScheduleAt): Promise<ScheduledPost>
+  /** Cancels a post that has not started; resolves its view. */
+  cancel(id: string): Promise<ScheduledPost>
+  /**
+   * Runs a failed or outcome-unknown post again now (an open outcome is
+   * looked up at the platform before anything is created).
+   */
+  retry(id: string): Promise<ScheduledPost>
+  /** Workers alive and the backlog. */
+  health(): Promise<SchedulerHealth>
+  /**
+   * Runs a worker in this process until `signal` aborts: it publishes
+   * due posts and sends heartbeats; once aborted it finishes the jobs it
+   * runs, then the promise resolves. Without a signal it runs (and keeps
+   * the process alive) for good.
+   */
+  run(options?: { signal?: AbortSignal }): Promise<void>
 }
 
 /** Parses and checks a key object (for hosts that build keys in JS). */

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.CreatorSync = nativeBinding.CreatorSync
 module.exports.OAuth1Signer = nativeBinding.OAuth1Signer
+module.exports.Scheduler = nativeBinding.Scheduler
 module.exports.accountKey = nativeBinding.accountKey
 module.exports.probe = nativeBinding.probe
 module.exports.signOAuth1 = nativeBinding.signOAuth1

@@ -211,3 +211,71 @@ test('the old backend body shape (caption, hashtags, ...) publishes; an unknown 
   assert.equal(typo.status, 400, await typo.clone().text())
   assert.equal((await typo.json()).error, 'INVALID_INPUT')
 })
+
+test('schedule, list and cancel routes; the app process publishes a due post and exits cleanly on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-express-schedule-'))
+  const app = new URL('../../examples/node/express-app.js', import.meta.url).pathname
+  const env = {
+    CREATORSYNC_EMULATOR_JSON: JSON.stringify(emu.info),
+    CREATORSYNC_STATE_SECRET: SECRET,
+    CREATORSYNC_DB: join(dir, 'creatorsync.db'),
+    CREATORSYNC_KEY: randomBytes(32).toString('base64'),
+    PUBLIC_BASE_URL: 'http://app.test',
+    PORT: '0',
+  }
+  const child = spawn(process.execPath, [app], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] })
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const url = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const m = /^listening on (\S+)/.exec(line)
+      if (m) resolve(m[1]); else process.stderr.write(`${line}\n`)
+    })
+    exited.then(({ code }) => reject(new Error(`express app exited ${code}`)))
+  })
+  try {
+    const who = `${user}-schedule`
+    const start = await fetch(`${url}/oauth/start/x?userId=${who}`, { redirect: 'manual' })
+    const cookie = start.headers.get('set-cookie').split(';')[0]
+    const callback = new URL(await authorize(start.headers.get('location')))
+    assert.equal((await fetch(`${url}${callback.pathname}${callback.search}`, { headers: { cookie } })).status, 200)
+
+    const headers = { 'content-type': 'application/json', 'x-user-id': who }
+    const schedule = (body) => fetch(`${url}/schedule`, { method: 'POST', headers, body: JSON.stringify(body) })
+    const later = await schedule({ text: `Express later ${process.pid}`, platforms: ['x'], at: { local: '2031-12-24T09:00', zone: 'Europe/Berlin' } })
+    assert.equal(later.status, 201, await later.clone().text())
+    const laterView = await later.json()
+    assert.equal(laterView.state, 'scheduled')
+    assert.equal(Date.parse(laterView.dueAt), Date.parse('2031-12-24T08:00:00Z'))
+
+    const text = `Express due soon ${process.pid}`
+    const soon = await schedule({ text, platforms: ['x'], at: new Date(Date.now() + 2000).toISOString() })
+    assert.equal(soon.status, 201, await soon.clone().text())
+    const soonId = (await soon.json()).id
+    const invalid = await schedule({ text: 'x'.repeat(400), platforms: ['x'], at: '2031-01-01T00:00:00Z' })
+    assert.equal(invalid.status, 422)
+    assert.equal((await invalid.json()).error, 'INVALID_POST')
+    assert.equal((await schedule({ text: 'no time', platforms: ['x'] })).status, 400)
+
+    const listed = await (await fetch(`${url}/scheduled?state=scheduled`, { headers })).json()
+    assert.ok(listed.items.some((p) => p.id === laterView.id))
+    const cancel = (h) => fetch(`${url}/scheduled/${laterView.id}`, { method: 'DELETE', headers: h })
+    assert.equal((await cancel({ 'x-user-id': 'someone-else' })).status, 404)
+    const cancelled = await cancel(headers)
+    assert.equal(cancelled.status, 200)
+    assert.equal((await cancelled.json()).state, 'cancelled')
+    assert.equal((await cancel(headers)).status, 400)
+
+    const deadline = Date.now() + 30_000
+    let published = false
+    while (!published && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200))
+      const page = await (await fetch(`${url}/scheduled?state=published`, { headers })).json()
+      published = page.items.some((p) => p.id === soonId)
+    }
+    assert.ok(published, "the app's worker published the due post")
+    assert.equal((await emu.posts('x')).filter((p) => p.text === text).length, 1, 'exactly once')
+  } finally {
+    child.kill('SIGTERM')
+  }
+  assert.deepEqual(await exited, { code: 0, signal: null }, 'the worker stopped and the process exited by itself')
+})

@@ -114,6 +114,8 @@ export interface CreatorSyncOptions {
   apiVersions?: Partial<Record<Platform, string>>
   /** Caps counted for the platforms' quotas (`{ youtube: { uploads: 500 } }`; names in docs/quotas.md). */
   quotaLimits?: Partial<Record<Platform, Record<string, number>>>
+  /** Where scheduled posts' jobs live (default: beside the store, required with `store: 'memory'` or a store object) and how workers poll. */
+  scheduler?: SchedulerOptions
 }
 /** One media item: exactly one of `path`, `buffer` or `url`. */
 export interface MediaInput {
@@ -213,3 +215,56 @@ export interface ProbeView {
   frames: number | null
 }
 export interface PublishReport { idempotencyKey: string; allOk: boolean; results: TargetResult[]; legacy: Record<string, LegacyResult>; elapsedMs: number }
+/** The client option `scheduler`. `jobs`: a SQLite file (one machine) or a PostgreSQL URL (any number of worker processes). */
+export interface SchedulerOptions {
+  jobs?: { sqlite: string } | { postgres: string }
+  /** How often a worker looks for due jobs, in milliseconds (default 200). */
+  pollMs?: number
+  /** How often a worker sends a heartbeat, in milliseconds (default 5000). */
+  heartbeatMs?: number
+  /** Jobs a worker runs at once (default 32). */
+  concurrency?: number
+}
+/** When to publish: an RFC 3339 instant or a `Date`, or a wall-clock time in an IANA zone (`{ local: '2026-12-24T09:00', zone: 'Europe/Berlin' }`, DST-correct). */
+export type ScheduleAt = string | Date | { local: string; zone: string }
+export interface ScheduleOptions {
+  /** As `publish` takes them (default: every connected account, as connected when scheduling). */
+  targets?: TargetInput[]
+  /** Scheduling again with the same key resolves the first schedule's id and schedules nothing. */
+  idempotencyKey?: string
+  /** Schedule for the targets the post is valid for and leave the others out, instead of rejecting. */
+  validTargetsOnly?: boolean
+  /** Platforms that schedule the post themselves (`youtube`, `facebook`): uploaded early, live at the time. */
+  native?: Platform[]
+}
+/** One post of `scheduleMany`. */
+export interface BulkItem { userId: string; post: PostInput | LegacyPostBody; at: ScheduleAt; targets?: TargetInput[]; idempotencyKey?: string; native?: Platform[] }
+export type BulkMode = 'all_or_nothing' | 'valid_only'
+/** One item's outcome: `id` when scheduled, `error` when it failed its checks (neither: it passed but another item failed an all-or-nothing call). */
+export interface BulkItemResult { index: number; id: string | null; error: ErrorView | null }
+export interface BulkReport { scheduled: number; items: BulkItemResult[] }
+export type ScheduleState = 'scheduled' | 'running' | 'published' | 'failed' | 'outcome_unknown' | 'cancelled'
+/** One target's result: a publish report's target plus `mode`. */
+export interface ScheduledTarget extends TargetResult { mode: 'at_time' | 'native' }
+export interface ScheduledPost {
+  id: string
+  userId: string
+  state: ScheduleState
+  /** RFC 3339, UTC. */
+  dueAt: string
+  /** The IANA zone and the local time asked for, when scheduled by local time. */
+  zone: string | null
+  localTime: string | null
+  text: string
+  attempts: number
+  results: ScheduledTarget[]
+  error: ErrorView | null
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+/** Give `next` as `after` for the next page (null on the last). */
+export interface ScheduledPage { items: ScheduledPost[]; next: string | null }
+/** Which scheduled posts to list (`dueFrom`/`dueTo` RFC 3339, `limit` 1 to 500). */
+export interface ScheduleQuery { userId?: string; state?: ScheduleState; dueFrom?: string; dueTo?: string; limit?: number; after?: string }
+export interface SchedulerHealth { workersAlive: number; due: number; running: number; late: number; oldestLatenessMs: number; upcoming: number }

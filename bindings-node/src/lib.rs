@@ -13,6 +13,7 @@
 //! * [`post`]: posts and media (file path, Buffer, URL) from plain objects.
 //! * [`probe`]: `probe(media)`, the contract's probe view.
 //! * [`error`]: `CreatorSyncError` with a stable `code`.
+//! * [`schedule`]: `Scheduler`: schedule, bulk, list, cancel, the worker.
 //! * [`runtime`]: core futures as Promises; AbortSignal.
 //! * [`testing`]: the core's key-value conformance suite for host stores.
 #![allow(unreachable_pub)]
@@ -32,6 +33,7 @@ mod post;
 mod probe;
 mod report;
 mod runtime;
+mod schedule;
 mod testing;
 
 use napi::Env;

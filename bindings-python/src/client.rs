@@ -33,7 +33,9 @@ use crate::store::{HostKeyValueStore, options_of};
 /// object keeps), `store_timeout_ms`, `concurrency` (`{"per_publish",
 /// "global"}` or a pair), `lease_ttl_ms`, `media_host`, `api_versions`,
 /// `quota_limits` (`{platform: {quota_name: cap}}`, names in
-/// `docs/quotas.md`). A mistake raises `InvalidInput` naming the option.
+/// `docs/quotas.md`), `scheduler` (`{"jobs": {"sqlite": path} |
+/// {"postgres": url}, "poll_ms", "heartbeat_ms", "concurrency"}`; jobs
+/// default to the store's file or database). A mistake raises `InvalidInput` naming the option.
 #[pyclass(module = "creatorsync", frozen)]
 #[derive(Debug)]
 pub(crate) struct CreatorSync {
@@ -44,7 +46,7 @@ pub(crate) struct CreatorSync {
 #[pymethods]
 impl CreatorSync {
     #[new]
-    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, sqlite=None, postgres=None, store_keys=None, store_timeout_ms=None, concurrency=None, lease_ttl_ms=None, media_host=None, api_versions=None, quota_limits=None))]
+    #[pyo3(signature = (apps=None, endpoints=None, state_secret=None, store=None, *, sqlite=None, postgres=None, store_keys=None, store_timeout_ms=None, concurrency=None, lease_ttl_ms=None, media_host=None, api_versions=None, quota_limits=None, scheduler=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -61,6 +63,7 @@ impl CreatorSync {
         media_host: Option<&Bound<'_, PyAny>>,
         api_versions: Option<&Bound<'_, PyAny>>,
         quota_limits: Option<&Bound<'_, PyAny>>,
+        scheduler: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut map = Map::new();
         for (name, v) in [
@@ -74,6 +77,7 @@ impl CreatorSync {
             ("media_host", media_host),
             ("api_versions", api_versions),
             ("quota_limits", quota_limits),
+            ("scheduler", scheduler),
         ] {
             if let Some(v) = v {
                 map.insert(name.into(), py_to_json(v, name).map_err(to_py)?);
@@ -383,6 +387,12 @@ impl CreatorSync {
             }
             Ok(views::report_json(&result?))
         })
+    }
+
+    /// Scheduled and bulk publishing, and the in-process worker
+    /// (`Scheduler`), sharing this client.
+    fn scheduler(&self) -> crate::schedule::Scheduler {
+        crate::schedule::Scheduler::new(&self.inner, self.host.clone())
     }
 
     fn __repr__(&self) -> String {

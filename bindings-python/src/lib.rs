@@ -12,6 +12,7 @@
 //! * `probe.rs` — `probe(media)`: the contract's probe view.
 //! * `client.rs` — `CreatorSync`: options, connect, status, health,
 //!   quota, publish; answers are the contract's views.
+//! * `schedule.rs` — `Scheduler`: schedule, bulk, list, cancel, the worker.
 //! * `progress.rs` — progress events.
 //! * `oauth1.rs` — OAuth 1.0a request signing (`sign_oauth1`, `OAuth1Signer`).
 //! * `convert.rs` — plain-value conversions (dicts, lists).
@@ -32,6 +33,7 @@ mod post;
 mod probe;
 mod progress;
 mod runtime;
+mod schedule;
 mod store;
 mod testing;
 
@@ -49,6 +51,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<post::Media>()?;
     m.add_class::<post::Post>()?;
     m.add_class::<client::CreatorSync>()?;
+    m.add_class::<schedule::Scheduler>()?;
     m.add_class::<oauth1::OAuth1Signer>()?;
     m.add_function(pyo3::wrap_pyfunction!(oauth1::sign_oauth1, m)?)?;
     m.add_function(pyo3::wrap_pyfunction!(probe::probe, m)?)?;

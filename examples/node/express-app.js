@@ -17,6 +17,18 @@
 //   GET  /health                     { ok: true } (liveness); with a user, each account checked live
 //   POST /disconnect/:platform       { accountId? } → revokes and forgets one account, or all of the
 //                                    platform → { disconnected: n }
+//   POST /schedule                   the body of /publish plus `at` (RFC 3339, or
+//                                    { local: '2026-12-24T09:00', zone: 'Europe/Berlin' })
+//                                    → 201 the scheduled post { id, state, dueAt, ... } (checked now:
+//                                    a violation is a 422, as for /publish)
+//   GET  /scheduled                  ?state=scheduled&after=<cursor> → { items, next }
+//   DELETE /scheduled/:id            cancels a post that has not started → the post (400 once it started)
+//
+// Run as a program, the app also runs the scheduler's worker in-process
+// (`startWorker`): it publishes scheduled posts when due, and on SIGTERM or
+// SIGINT it stops taking posts and finishes the ones it is publishing
+// before the process exits. Every process runs one; they share the jobs
+// through the store's database.
 //
 // Several workers (processes or machines) serve the same routes when they
 // share the store (one SQLite file, PostgreSQL, or your own database through
@@ -118,6 +130,34 @@ function createApp(sync, options = {}) {
   // `results` of a publish report fit as they are). Each result is one
   // post's metrics or its error; a metric the platform does not report is
   // null, never 0.
+  // Scheduling: the post as /publish takes it, plus `at`.
+  app.post('/schedule', async (req, res) => {
+    const user = currentUser(req)
+    const { platforms, idempotencyKey, at, ...post } = req.body ?? {}
+    if (at === undefined) {
+      return res.status(400).json({ error: 'INVALID_INPUT', message: 'at (RFC 3339 or { local, zone }) is required' })
+    }
+    const scheduler = sync.scheduler()
+    const id = await scheduler.schedule(user, post, at, { targets: platforms, idempotencyKey })
+    res.status(201).json(await scheduler.get(id))
+  })
+
+  app.get('/scheduled', async (req, res) => {
+    const { state, after } = req.query
+    const query = { userId: currentUser(req), limit: 100, ...(state ? { state } : {}), ...(after ? { after } : {}) }
+    res.json(await sync.scheduler().list(query))
+  })
+
+  app.delete('/scheduled/:id', async (req, res) => {
+    const user = currentUser(req)
+    const scheduler = sync.scheduler()
+    // Only the caller's own posts (another user's id is not found).
+    if ((await scheduler.get(req.params.id)).userId !== user) {
+      return res.status(404).json({ error: 'NOT_FOUND', message: 'no such scheduled post' })
+    }
+    res.json(await scheduler.cancel(req.params.id))
+  })
+
   app.post('/metrics', async (req, res) => {
     const { posts } = req.body ?? {}
     if (!Array.isArray(posts)) {
@@ -221,17 +261,38 @@ async function clientFromEnv(env = process.env) {
   return CreatorSync.create({ apps, endpoints, stateSecret: env.CREATORSYNC_STATE_SECRET, ...store })
 }
 
-module.exports = { createApp, clientFromEnv }
+/**
+ * Runs the scheduler's worker in this process; `stop()` resolves once it
+ * has finished the posts it is publishing.
+ */
+function startWorker(sync) {
+  const controller = new AbortController()
+  const done = sync.scheduler().run({ signal: controller.signal })
+  return { done, stop: () => { controller.abort(); return done } }
+}
+
+module.exports = { createApp, clientFromEnv, startWorker }
 
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 3000)
   clientFromEnv().then((sync) => {
     // Behind a load balancer: its public address, the same on every worker.
     const publicBaseUrl = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`
+    const worker = startWorker(sync)
+    worker.done.catch((err) => {
+      process.stderr.write(`scheduler worker: ${err.code ?? 'ERROR'}: ${err.message}\n`)
+      process.exit(1)
+    })
     const server = createApp(sync, { publicBaseUrl }).listen(port, '127.0.0.1', () => {
       // The bound address (PORT=0 picks a free port).
       process.stderr.write(`listening on http://127.0.0.1:${server.address().port}\n`)
     })
+    const shutdown = () => {
+      server.close()
+      worker.stop().finally(() => process.exit(0))
+    }
+    process.once('SIGTERM', shutdown)
+    process.once('SIGINT', shutdown)
   }, (err) => {
     process.stderr.write(`${err.code ?? 'ERROR'}: ${err.message}\n`)
     process.exit(1)

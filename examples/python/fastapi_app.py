@@ -17,6 +17,17 @@ Routes (the caller is identified by the ``X-User-Id`` header or a
   ``privacyStatus``, ``mediaType``) beside ``targets`` → per-platform
   results in the legacy ``{success, postId, url, message}`` shape, plus
   details. The body goes to the core as it is (``PostSpec``).
+* ``POST /schedule`` — the body of ``/publish`` plus ``at`` (RFC 3339, or
+  ``{"local": "2026-12-24T09:00", "zone": "Europe/Berlin"}``) → ``201`` with
+  the scheduled post (``id``, ``state``, ``due_at``, ...). Checked now:
+  every violation is a ``422``, as for ``/publish``.
+* ``GET /scheduled`` (``?state=scheduled``, ``?after=`` for the next page)
+  → the caller's scheduled posts and the ``next`` cursor.
+* ``DELETE /scheduled/{id}`` → the cancelled post (``400`` once it started).
+
+The app runs the scheduler's worker in-process while it serves (started
+with the app, stopped on shutdown after the posts it is publishing); with
+several workers, each process runs one and they share the jobs.
 
 Every worker process shares the state through the store (``CREATORSYNC_DB``:
 one SQLite file; a connect begun on one worker completes on another, and a
@@ -33,12 +44,15 @@ Configuration (environment, read at startup when no client is injected):
 ``CREATORSYNC_EMULATOR_JSON`` (the emulator's JSON line: endpoints + apps) or
 ``CREATORSYNC_APPS_JSON`` (``{"x": {"client_id": ..., ...}, ...}``);
 ``CREATORSYNC_STATE_SECRET`` (≥ 32 bytes, the same on every worker);
-``CREATORSYNC_DB`` (SQLite path, key from ``CREATORSYNC_KEY``);
+``CREATORSYNC_DB`` (SQLite path, key from ``CREATORSYNC_KEY``; scheduled
+posts' jobs live there too; without it, in ``CREATORSYNC_JOBS_DB``,
+default ``creatorsync-jobs.db``);
 ``PUBLIC_BASE_URL`` (where callbacks land).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from contextlib import asynccontextmanager
@@ -62,11 +76,16 @@ def client_from_env() -> cs.CreatorSync:
         apps = json.loads(os.environ["CREATORSYNC_APPS_JSON"])
     db = os.environ.get("CREATORSYNC_DB")
     store: Any = cs.SqliteStore(db) if db else cs.MemoryStore()
+    # Jobs live beside a SQLite store; a memory store needs a file of its own.
+    jobs: Optional[cs.SchedulerOptions] = (
+        None if db else {"jobs": {"sqlite": os.environ.get("CREATORSYNC_JOBS_DB", "creatorsync-jobs.db")}}
+    )
     return cs.CreatorSync(
         apps=apps,
         endpoints=endpoints,
         state_secret=os.environ["CREATORSYNC_STATE_SECRET"],
         store=store,
+        scheduler=jobs,
     )
 
 
@@ -79,12 +98,17 @@ STATUS_OF: Dict[str, int] = {
     "NOT_CONNECTED": 409,
     "REAUTH_REQUIRED": 409,
     "RATE_LIMITED": 429,
+    "QUOTA_EXHAUSTED": 429,
     "CONFIG_ERROR": 500,
 }
 
 
-def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[str] = None) -> FastAPI:
-    """The FastAPI app; pass a client (tests) or configure the environment."""
+def create_app(
+    sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[str] = None, run_worker: bool = True
+) -> FastAPI:
+    """The FastAPI app; pass a client (tests) or configure the environment.
+    ``run_worker=False`` leaves publishing scheduled posts to other
+    processes (``creatorsync worker``)."""
     base = (public_base_url or os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
     holder: Dict[str, cs.CreatorSync] = {}
     if sync is not None:
@@ -94,7 +118,18 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if "sync" not in holder:
             holder["sync"] = client_from_env()
-        yield
+        if not run_worker:
+            yield
+            return
+        # The scheduler's worker lives as long as the app: on shutdown it
+        # stops taking posts and finishes the ones it is publishing.
+        stop = asyncio.Event()
+        worker = asyncio.ensure_future(holder["sync"].scheduler().run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await worker
 
     app = FastAPI(title="CreatorSync example", lifespan=lifespan)
 
@@ -170,6 +205,40 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
                 for r in report["results"]
             ],
         }
+
+    @app.post("/schedule", status_code=201)
+    async def schedule_route(
+        body: Dict[str, Any] = Body(...), user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
+    ) -> Dict[str, Any]:
+        # As /publish, plus `at`; the core checks the post for every target now.
+        post = dict(body)
+        if "at" not in post:
+            raise HTTPException(status_code=400, detail="at (RFC 3339 or {local, zone}) required")
+        at = post.pop("at")
+        targets = post.pop("targets", None)
+        key = post.pop("idempotency_key", post.pop("idempotencyKey", None))
+        sched = sync.scheduler()
+        sid = await sched.schedule(user_id, post, at, targets=targets, idempotency_key=key)
+        return dict(await sched.get(sid))
+
+    @app.get("/scheduled")
+    async def scheduled_route(
+        state: Optional[str] = None,
+        after: Optional[str] = None,
+        user_id: str = Depends(user),
+        sync: cs.CreatorSync = Depends(client),
+    ) -> Dict[str, Any]:
+        return dict(await sync.scheduler().list(user_id=user_id, state=state, after=after, limit=100))
+
+    @app.delete("/scheduled/{schedule_id}")
+    async def cancel_route(
+        schedule_id: str, user_id: str = Depends(user), sync: cs.CreatorSync = Depends(client)
+    ) -> Dict[str, Any]:
+        sched = sync.scheduler()
+        # Only the caller's own posts (another user's id is not found).
+        if (await sched.get(schedule_id))["user_id"] != user_id:
+            raise HTTPException(status_code=404, detail="no such scheduled post")
+        return dict(await sched.cancel(schedule_id))
 
     @app.post("/metrics")
     async def metrics_route(

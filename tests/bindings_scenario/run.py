@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from typing import Any, Dict, Optional
@@ -42,12 +43,28 @@ async def run() -> Dict[str, Any]:
     binary = os.environ["CREATORSYNC_EMULATOR_BIN"]
     proc = subprocess.Popen([binary, "--bind", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
-    try:
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            return await _steps(proc, scenario, tmp)
+        finally:
+            proc.terminate()
+            proc.wait()
+
+
+async def _steps(proc: "subprocess.Popen[bytes]", scenario: Dict[str, Any], tmp: str) -> Dict[str, Any]:
+    assert proc.stdout is not None
+    if True:
         line = json.loads(proc.stdout.readline())
         endpoints = {k: v for k, v in line.items() if k not in ("control", "apps")}
-        sync = cs.CreatorSync(apps=line["apps"], endpoints=endpoints, state_secret=SECRET, **scenario["options"])
+        # A memory store: the scheduler's jobs go to a file of this run.
+        jobs: cs.SchedulerOptions = {"jobs": {"sqlite": os.path.join(tmp, "jobs.db")}}
+        sync = cs.CreatorSync(
+            apps=line["apps"], endpoints=endpoints, state_secret=SECRET, scheduler=jobs, **scenario["options"]
+        )
+        sched = sync.scheduler()
         user = scenario["user"]
         out: Dict[str, Any] = {}
+        ids: Dict[str, str] = {}
         for p in scenario["connect"]:
             req = await sync.connect_begin(user, p, f"http://127.0.0.1:9/callback/{p}")
             out[f"connect_{p}"] = await sync.connect_complete_from_url(user, p, _location(req["url"]))
@@ -56,6 +73,19 @@ async def run() -> Dict[str, Any]:
                 if "publish" in step:
                     p = step["publish"]
                     out[step["name"]] = await sync.publish(user, p["post"], targets=p["targets"], idempotency_key=p["key"])
+                elif "schedule" in step:
+                    p = step["schedule"]
+                    sid = await sched.schedule(user, p["post"], p["at"], targets=p["targets"], idempotency_key=p["key"])
+                    ids[step["name"]] = sid
+                    out[step["name"]] = await sched.get(sid)
+                elif "schedule_many" in step:
+                    b = step["schedule_many"]
+                    items: Any = [{"user_id": user, **i} for i in b["items"]]
+                    out[step["name"]] = await sched.schedule_many(items, mode=b["mode"])
+                elif "list" in step:
+                    out[step["name"]] = await sched.list(user_id=user, **step["list"])
+                elif "cancel" in step:
+                    out[step["name"]] = await sched.cancel(ids[step["cancel"]])
                 elif "disconnect" in step:
                     d = step["disconnect"]
                     out[step["name"]] = {"disconnected": await sync.disconnect(user, d["platform"], d["account_id"])}
@@ -64,9 +94,6 @@ async def run() -> Dict[str, Any]:
             except cs.CreatorSyncError as e:
                 out[step["name"]] = _error(e)
         return out
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ KEEP = {
     "platform", "code", "ok", "reused", "healthy", "needs_reauth", "bucket",
     "limit", "used", "remaining", "scope", "window", "account_id", "user_id",
     "success", "all_ok", "retryable", "disconnected",
+    "state", "zone", "local_time", "mode", "due_at", "scheduled",
 }
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from ._types import (
+    BulkItem,
+    BulkMode,
+    BulkReport,
+    ScheduleAt,
+    ScheduledPage,
+    ScheduledPost,
+    SchedulerHealth,
+    SchedulerOptions,
     FitMode,
     InstagramOptions,
     MediaInput,
@@ -67,6 +76,7 @@ __all__ = [
     "Media",
     "Post",
     "CreatorSync",
+    "Scheduler",
     "OAuth1Signer",
     "sign_oauth1",
     "probe",
@@ -332,6 +342,7 @@ class CreatorSync:
         media_host: Optional[Mapping[str, Any]] = None,
         api_versions: Optional[Mapping[str, str]] = None,
         quota_limits: Optional[Mapping[str, Mapping[str, int]]] = None,
+        scheduler: Optional[SchedulerOptions] = None,
     ) -> CreatorSync:
         """The options of the core's contract (see ``ClientOptions``)."""
     def connect_begin(
@@ -386,6 +397,51 @@ class CreatorSync:
     def profile(self, user_id: str, platform: str, account_id: str) -> Awaitable[Profile]:
         """The account's live profile (cached 24 h; the stored one when the
         platform cannot be reached)."""
+    def scheduler(self) -> Scheduler:
+        """Scheduled and bulk publishing, and the in-process worker."""
+
+@final
+class Scheduler:
+    """Schedules posts for later and runs the worker that publishes them
+    when due (``CreatorSync.scheduler()``)."""
+
+    def schedule(
+        self,
+        user_id: str,
+        post: Union[Post, PostInput, LegacyPostBody, Mapping[str, Any]],
+        at: ScheduleAt,
+        targets: Optional[Sequence[Target]] = None,
+        idempotency_key: Optional[str] = None,
+        valid_targets_only: bool = False,
+        native: Optional[Sequence[str]] = None,
+    ) -> Awaitable[str]:
+        """Checks and schedules the post; returns its id."""
+    def schedule_many(self, items: Sequence[BulkItem], mode: BulkMode = "all_or_nothing") -> Awaitable[BulkReport]:
+        """Schedules many posts: all or nothing, or the valid ones only."""
+    def get(self, id: str) -> Awaitable[ScheduledPost]:
+        """One scheduled post."""
+    def list(
+        self,
+        *,
+        user_id: Optional[str] = None,
+        state: Optional[str] = None,
+        due_from: Optional[Union[datetime.datetime, str]] = None,
+        due_to: Optional[Union[datetime.datetime, str]] = None,
+        limit: Optional[int] = None,
+        after: Optional[str] = None,
+    ) -> Awaitable[ScheduledPage]:
+        """One page of scheduled posts, by due time then id."""
+    def reschedule(self, id: str, at: ScheduleAt) -> Awaitable[ScheduledPost]:
+        """Moves a post still scheduled to another time."""
+    def cancel(self, id: str) -> Awaitable[ScheduledPost]:
+        """Cancels a post that has not started."""
+    def retry(self, id: str) -> Awaitable[ScheduledPost]:
+        """Runs a failed or outcome-unknown post again now."""
+    def health(self) -> Awaitable[SchedulerHealth]:
+        """Workers alive and the backlog."""
+    def run(self, stop: Optional[asyncio.Event] = None) -> Awaitable[None]:
+        """Runs a worker until ``stop`` is set (or the task is cancelled),
+        then finishes the jobs it runs."""
 
 @final
 class OAuth1Signer:

@@ -9,6 +9,7 @@ declarations give them names for type checkers. Annotations are evaluated
 ``__optional_keys__`` tell ``NotRequired`` fields at run time too.
 """
 
+import datetime
 import sys
 from typing import Any, Awaitable, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, Union
 
@@ -53,6 +54,18 @@ __all__ = [
     "BoxPosition",
     "ProbeView",
     "FitMode",
+    "LocalTime",
+    "ScheduleAt",
+    "SchedulerOptions",
+    "JobsOption",
+    "BulkItem",
+    "BulkMode",
+    "ScheduledTarget",
+    "ScheduledPost",
+    "ScheduledPage",
+    "BulkItemResult",
+    "BulkReport",
+    "SchedulerHealth",
 ]
 
 
@@ -278,6 +291,9 @@ class ClientOptions(TypedDict):
     quota_limits: NotRequired[Optional[Mapping[str, Mapping[str, int]]]]
     """Caps counted for the platforms' quotas, per platform and quota name
     (``{"youtube": {"uploads": 500}}``; names in ``docs/quotas.md``)."""
+    scheduler: NotRequired[Optional["SchedulerOptions"]]
+    """Where scheduled posts' jobs live and how workers poll (default: beside
+    the store; required with ``store="memory"`` or a store object)."""
 
 
 class MediaInput(TypedDict, total=False):
@@ -472,3 +488,118 @@ class ProbeView(TypedDict):
     moov: Optional[BoxPosition]
     mdat: Optional[BoxPosition]
     frames: Optional[int]
+
+
+class JobsOption(TypedDict, total=False):
+    """Where the scheduler's jobs live: exactly one of ``sqlite`` (a file,
+    one machine) or ``postgres`` (a URL, any number of worker processes)."""
+
+    sqlite: str
+    postgres: str
+
+
+class SchedulerOptions(TypedDict):
+    """The client option ``scheduler`` (the core's ``SchedulerOption``)."""
+
+    jobs: NotRequired[Optional[JobsOption]]
+    poll_ms: NotRequired[Optional[int]]
+    heartbeat_ms: NotRequired[Optional[int]]
+    concurrency: NotRequired[Optional[int]]
+
+
+class LocalTime(TypedDict):
+    """A wall-clock time in an IANA zone (``{"local": "2026-12-24T09:00",
+    "zone": "Europe/Berlin"}``): stays 09:00 across DST changes."""
+
+    local: Union[str, datetime.datetime]
+    """``YYYY-MM-DDTHH:MM[:SS]`` text or a naive ``datetime``."""
+    zone: str
+
+
+ScheduleAt = Union[str, datetime.datetime, LocalTime]
+"""When to publish: RFC 3339 text, a ``datetime`` (aware; with a
+``zoneinfo.ZoneInfo`` it is that wall-clock time in that zone) or a
+:class:`LocalTime`."""
+
+BulkMode = Literal["all_or_nothing", "valid_only"]
+
+
+class BulkItem(TypedDict):
+    """One post of ``schedule_many`` (the core's ``BulkItemInput``)."""
+
+    user_id: str
+    post: Any
+    """A :class:`~creatorsync.Post` or a dict post (media: files or URLs)."""
+    at: ScheduleAt
+    targets: NotRequired[Optional[List[Any]]]
+    idempotency_key: NotRequired[Optional[str]]
+    native: NotRequired[List[str]]
+
+
+class ScheduledTarget(TypedDict):
+    """One target's result of a scheduled post: a publish report's target
+    plus ``mode`` (``at_time`` or ``native``)."""
+
+    platform: str
+    account_id: str
+    ok: bool
+    post_id: Optional[str]
+    url: Optional[str]
+    error: Optional[ErrorView]
+    elapsed_ms: float
+    reused: bool
+    scheduled_for: Optional[str]
+    mode: str
+
+
+class ScheduledPost(TypedDict):
+    """A scheduled post (the core's ``ScheduledPostView``)."""
+
+    id: str
+    user_id: str
+    state: str
+    """``scheduled``, ``running``, ``published``, ``failed``,
+    ``outcome_unknown`` or ``cancelled``."""
+    due_at: str
+    zone: Optional[str]
+    local_time: Optional[str]
+    text: str
+    attempts: int
+    results: List[ScheduledTarget]
+    error: Optional[ErrorView]
+    created_at: str
+    started_at: Optional[str]
+    finished_at: Optional[str]
+
+
+class ScheduledPage(TypedDict):
+    """One page of ``Scheduler.list``; give ``next`` as ``after``."""
+
+    items: List[ScheduledPost]
+    next: Optional[str]
+
+
+class BulkItemResult(TypedDict):
+    """One item of a bulk report."""
+
+    index: int
+    id: Optional[str]
+    error: Optional[ErrorView]
+
+
+class BulkReport(TypedDict):
+    """What ``schedule_many`` did."""
+
+    scheduled: int
+    items: List[BulkItemResult]
+
+
+class SchedulerHealth(TypedDict):
+    """Workers alive and the backlog."""
+
+    workers_alive: int
+    due: int
+    running: int
+    late: int
+    oldest_lateness_ms: int
+    upcoming: int

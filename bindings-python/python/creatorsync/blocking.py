@@ -40,6 +40,7 @@ from ._types import (
     ProgressEvent,
     PublishReport,
     QuotaUsage,
+    SchedulerOptions,
     SqliteOptions,
     StoreKeys,
     Target,
@@ -70,6 +71,7 @@ class CreatorSync:
         media_host: Optional[Mapping[str, Any]] = None,
         api_versions: Optional[Mapping[str, str]] = None,
         quota_limits: Optional[Mapping[str, Mapping[str, int]]] = None,
+        scheduler: Optional[SchedulerOptions] = None,
     ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="creatorsync", daemon=True)
@@ -91,6 +93,7 @@ class CreatorSync:
                 media_host=media_host,
                 api_versions=api_versions,
                 quota_limits=quota_limits,
+                scheduler=scheduler,
             )
 
         self._client = self._call(build)

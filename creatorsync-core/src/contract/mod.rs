@@ -9,6 +9,8 @@
 //! * [`views`]: accounts, status, health and the publish report;
 //!   [`ProbeView`]: what `probe(media)` answers.
 //! * [`metrics`]: which posts to read metrics of, and their metrics.
+//! * [`schedule`]: scheduling: `at`, options, bulk items, the list query,
+//!   and the views of a scheduled post, a page, a bulk report and health.
 //! * [`case`]: the one camelCase/snake_case key normaliser.
 //! * [`schema`]: the JSON Schema of all of these
 //!   (`docs/contract.schema.json`), which the bindings' typings are
@@ -27,6 +29,7 @@ pub mod metrics;
 mod options;
 mod post;
 mod probe;
+pub mod schedule;
 mod secret;
 mod store;
 mod targets;
@@ -79,6 +82,10 @@ pub mod schema {
 
     use super::ProbeView;
     use super::metrics::{MetricsResultView, MetricsView, PostRefInput};
+    use super::schedule::{
+        AtInput, BulkItemInput, BulkModeInput, BulkReportView, ListQueryInput,
+        ScheduleOptionsInput, ScheduledPageView, ScheduledPostView, SchedulerHealthView,
+    };
     use super::views::{AccountView, HealthView, ReportView, StatusView};
     use super::{ClientOptions, LegacyPostBody, PostInput, TargetInput};
 
@@ -86,7 +93,10 @@ pub mod schema {
     /// (`ClientOptions`, `PostInput`, `LegacyPostBody`, `TargetInput`) and
     /// the views (`AccountView`, `StatusView`, `HealthView`, `ReportView`,
     /// `MetricsResultView`, `MetricsView`, `ProbeView`; input `PostRefInput`),
-    /// keys snake_case.
+    /// scheduling (inputs `AtInput`, `ScheduleOptionsInput`, `BulkItemInput`,
+    /// `BulkModeInput`, `ListQueryInput`; views `ScheduledPostView`,
+    /// `ScheduledPageView`, `BulkReportView`, `SchedulerHealthView`), keys
+    /// snake_case.
     pub fn contract_schema() -> Value {
         let mut generator = SchemaSettings::draft2020_12().into_generator();
         let roots = [
@@ -108,6 +118,33 @@ pub mod schema {
             ),
             ("MetricsView", generator.subschema_for::<MetricsView>()),
             ("ProbeView", generator.subschema_for::<ProbeView>()),
+            ("AtInput", generator.subschema_for::<AtInput>()),
+            (
+                "ScheduleOptionsInput",
+                generator.subschema_for::<ScheduleOptionsInput>(),
+            ),
+            ("BulkItemInput", generator.subschema_for::<BulkItemInput>()),
+            ("BulkModeInput", generator.subschema_for::<BulkModeInput>()),
+            (
+                "ListQueryInput",
+                generator.subschema_for::<ListQueryInput>(),
+            ),
+            (
+                "ScheduledPostView",
+                generator.subschema_for::<ScheduledPostView>(),
+            ),
+            (
+                "ScheduledPageView",
+                generator.subschema_for::<ScheduledPageView>(),
+            ),
+            (
+                "BulkReportView",
+                generator.subschema_for::<BulkReportView>(),
+            ),
+            (
+                "SchedulerHealthView",
+                generator.subschema_for::<SchedulerHealthView>(),
+            ),
         ];
         let defs = generator.take_definitions(true);
         json!({

@@ -76,6 +76,11 @@ pub struct ClientOptions {
     /// names in docs/quotas.md).
     #[serde(default)]
     pub quota_limits: Option<BTreeMap<String, BTreeMap<String, u32>>>,
+    /// Where scheduled posts' jobs live and how workers poll (default:
+    /// beside the store; required with `store: "memory"` or a store
+    /// object).
+    #[serde(default)]
+    pub scheduler: Option<super::schedule::SchedulerOption>,
 }
 
 /// Concurrency bounds (each 1 to 2^20).
@@ -152,6 +157,9 @@ impl ClientOptions {
             h.to_host()?;
         }
         self.store_timeout()?;
+        if let Some(s) = &self.scheduler {
+            s.to_config()?;
+        }
         if let Some(c) = self.concurrency {
             for (field, n) in [
                 ("concurrency.per_publish", c.per_publish),
@@ -227,6 +235,9 @@ impl ClientOptions {
             for (bucket, cap) in caps {
                 b = b.quota_limit(platform, bucket, *cap);
             }
+        }
+        if let Some(s) = &self.scheduler {
+            b = b.scheduler(s.to_config()?);
         }
         if given.is_some() && self.names_a_store() {
             return Err(Error::invalid_input(
