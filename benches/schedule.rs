@@ -402,6 +402,23 @@ async fn report(run: &Run<'_>, emu: &RunningEmulator, sync: &CreatorSync) {
         .await
         .map(|p| p.items)
         .unwrap_or_default();
+    // Posts run more than once (taken over from a dead worker, or run
+    // again after a transient failure) and posts found at the platform
+    // instead of created.
+    let (mut rerun, mut reused) = (0, 0);
+    let mut query = ListQuery::new();
+    while let Ok(page) = sync.scheduler().list(query).await {
+        rerun += page.items.iter().filter(|p| p.attempts > 1).count();
+        reused += page
+            .items
+            .iter()
+            .filter(|p| p.results.iter().any(|r| r.reused))
+            .count();
+        match page.next {
+            Some(cursor) => query = ListQuery::new().after(cursor),
+            None => break,
+        }
+    }
     let first_error = failed.first().map(|p| {
         let e = p
             .error
@@ -442,6 +459,8 @@ async fn report(run: &Run<'_>, emu: &RunningEmulator, sync: &CreatorSync) {
             "left_due": health.as_ref().map(|h| h.due),
             "left_running": health.as_ref().map(|h| h.running),
             "failed": failed.len(),
+            "run_more_than_once": rerun,
+            "found_not_created": reused,
             "first_error": first_error,
             "nproc": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
             "loadavg_start": run.load_start,
