@@ -120,11 +120,18 @@ mod apalis {
         Error::store(format!("job engine: {what}: {e}"))
     }
 
+    /// Stops the worker once `shutdown` completes, letting its running
+    /// jobs finish. A signal that comes before the engine has started the
+    /// worker (it does on its first poll) waits for the start: apalis
+    /// refuses to stop a worker that has not started.
     pub(super) async fn stop_on(
         shutdown: Shutdown,
         ctx: apalis_core::worker::context::WorkerContext,
     ) -> std::result::Result<(), WorkerError> {
         shutdown.await;
+        while ctx.is_pending() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         ctx.stop()
     }
 }
