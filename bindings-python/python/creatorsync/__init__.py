@@ -81,6 +81,8 @@ from ._types import (
     QuotaUsage,
     Target,
     TargetResult,
+    FollowUpResult,
+    ThreadPartInput,
     Violation,
 )
 
@@ -157,6 +159,8 @@ __all__ = [
     "StoreError",
     "Target",
     "TargetResult",
+    "FollowUpResult",
+    "ThreadPartInput",
     "TransportError",
     "Violation",
     "__version__",
