@@ -139,7 +139,15 @@ export interface PostInput {
   texts?: Partial<Record<Platform, string>>
   media?: MediaInput[]
   options?: PlatformOptions
+  /** The thread's parts after the first, in order (X: each a reply to the previous; see docs/threads.md). */
+  thread?: ThreadPartInput[]
+  /** A comment created right after the post (X: a reply to it). */
+  firstComment?: string
+  /** What a platform without threads does with `thread`: `'refuse'` (default, validation refuses it) or `'comments'`. */
+  threadMode?: 'refuse' | 'comments'
 }
+/** One part of a thread after the first. */
+export interface ThreadPartInput { text?: string }
 /** The old backend's body, mapped by the core (`contract/legacy.rs`); unknown fields are an error. */
 export interface LegacyPostBody { caption?: string; hashtags?: string[]; mediaUrl?: string; mediaType?: 'image' | 'video'; title?: string; privacyStatus?: 'public' | 'unlisted' | 'private' }
 export type TargetInput = Platform | `${Platform}:${string}` | [Platform, string] | { platform: Platform; accountId?: string }
@@ -158,7 +166,9 @@ export type ProgressEvent =
   | { event: 'processing'; platform: Platform; account: string; state: string }
   | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
-export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339, or null when live now. */ scheduledFor: string | null }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339, or null when live now. */ scheduledFor: string | null; /** The thread's parts after the first, as far as they were tried. */ parts: FollowUpResult[]; /** The first comment, when the post has one and it was tried. */ comment: FollowUpResult | null }
+/** One follow-up of a post (a thread part or the first comment); on error, publish again with the same key to go on. */
+export interface FollowUpResult { ok: boolean; postId: string | null; url: string | null; error: ErrorView | null }
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
 /** One quota of one account (or of the app), from the ledger every worker shares. */
 export interface QuotaUsage {

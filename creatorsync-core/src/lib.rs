@@ -45,6 +45,7 @@ pub mod templates;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod text;
+pub mod thread;
 pub mod upload;
 mod validate;
 
@@ -82,4 +83,5 @@ pub use store::{
 };
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresTokenStore};
+pub use thread::{ThreadMode, ThreadPart};
 pub use validate::{capabilities, text_length, validate, validate_all};

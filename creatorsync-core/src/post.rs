@@ -120,6 +120,13 @@ pub struct Post {
     pub media: Vec<Media>,
     /// Per-platform options.
     pub options: PlatformOptions,
+    /// The parts of a thread after this post, in order (X: each a reply
+    /// to the previous; see [`crate::thread`]).
+    pub thread: Vec<crate::ThreadPart>,
+    /// A comment created right after the post (X: a reply to it).
+    pub first_comment: Option<String>,
+    /// What a platform without threads does with `thread`.
+    pub thread_mode: crate::ThreadMode,
 }
 
 impl Post {

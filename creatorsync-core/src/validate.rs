@@ -258,6 +258,7 @@ pub(crate) fn validate_with(
     }
 
     module.check(post, &mut out);
+    crate::thread::check(module, caps, post, &mut out);
     out.violations
 }
 

@@ -37,6 +37,11 @@ pub enum PathKind {
     UrlImage,
     /// One video the platform pulls from a URL.
     UrlVideo,
+    /// A thread of three parts (the post and two replies, each replying
+    /// to the previous).
+    Thread,
+    /// A text post with a first comment.
+    FirstComment,
 }
 
 impl PathKind {
@@ -47,12 +52,24 @@ impl PathKind {
     }
 }
 
+/// What tells the posts of one publish of `path` apart, in report order
+/// (the post, its first comment, its thread parts): `marker` itself for a
+/// single post.
+pub fn markers(path: PathKind, marker: &str) -> Vec<String> {
+    match path {
+        PathKind::Thread => (0..3).map(|i| format!("{marker}-{i}")).collect(),
+        PathKind::FirstComment => vec![format!("{marker}-0"), format!("{marker}-c")],
+        _ => vec![marker.to_owned()],
+    }
+}
+
 /// The paths each platform offers.
 pub fn paths(platform: Platform) -> Vec<PathKind> {
     use PathKind::*;
     match platform {
-        Platform::X | Platform::LinkedIn => vec![Text, Image, Images, Video],
-        Platform::Facebook => vec![Text, Image, Images, Video, UrlImage],
+        Platform::X => vec![Text, Image, Images, Video, Thread, FirstComment],
+        Platform::LinkedIn => vec![Text, Image, Images, Video],
+        Platform::Facebook => vec![Text, Image, Images, Video, UrlImage, FirstComment],
         Platform::Instagram => vec![Image, Images, Video, UrlImage],
         Platform::YouTube => vec![Video],
         Platform::TikTok => vec![Video, Images, UrlVideo],
@@ -214,11 +231,24 @@ impl Env {
         Media::new(source).await.expect("url media")
     }
 
-    /// The post of `path` for `platform`, its text carrying `marker`.
+    /// The post of `path` for `platform`, its text carrying `marker`
+    /// (a sequence: each of its posts carrying one of [`markers`]).
     pub async fn post(&self, platform: Platform, path: PathKind, marker: &str) -> Post {
         let mut post = Post::text(format!("{marker} exactly once"));
         post = match path {
             PathKind::Text => post,
+            PathKind::Thread => {
+                let mut post = Post::text(format!("{marker}-0 exactly once"));
+                post.thread = (1..=2)
+                    .map(|i| creatorsync::ThreadPart::text(format!("{marker}-{i} exactly once")))
+                    .collect();
+                post
+            }
+            PathKind::FirstComment => {
+                let mut post = Post::text(format!("{marker}-0 exactly once"));
+                post.first_comment = Some(format!("{marker}-c exactly once"));
+                post
+            }
             PathKind::Image => {
                 post.with_media(self.file(&format!("{marker}.jpg"), &jpeg(2_000)).await)
             }

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use creatorsync::{Error, Platform, Post, PublishReport, Result};
 use creatorsync_emulator::{Fault, FaultKind, RequestRecord};
-use env::{Env, PathKind, paths};
+use env::{Env, PathKind, markers, paths};
 
 /// The fault kinds injected at every step.
 fn faults() -> Vec<(&'static str, FaultKind)> {
@@ -97,15 +97,32 @@ fn outcome(report: &Result<PublishReport>) -> std::result::Result<String, String
     }
 }
 
+/// The ids a report gives, in [`markers`] order: the post, then its
+/// follow-ups (first comment, thread parts) as far as they were tried.
+fn reported_ids(report: &Result<PublishReport>) -> Vec<Option<String>> {
+    let Some(t) = report.as_ref().ok().and_then(|r| r.results.first()) else {
+        return Vec::new();
+    };
+    let id = |r: &Result<creatorsync::Published>| r.as_ref().ok().map(|p| p.post_id.clone());
+    std::iter::once(id(&t.outcome))
+        .chain(t.comment.iter().chain(&t.parts).map(id))
+        .collect()
+}
+
 /// Whether a report's failure is one the case allows: anything before the
 /// retry; after the clean retry only a post that exists but failed
-/// processing.
-fn retry_settled(report: &Result<PublishReport>, processing: bool) -> bool {
+/// processing. Every one of the `follow_ups` must have landed.
+fn retry_settled(report: &Result<PublishReport>, processing: bool, follow_ups: usize) -> bool {
     match report {
-        Ok(r) => r.results.iter().all(|t| match &t.outcome {
-            Ok(_) => true,
-            Err(Error::CreatedUnfinished { .. }) => processing,
-            Err(_) => false,
+        Ok(r) => r.results.iter().all(|t| {
+            let sequence = t.comment.iter().chain(&t.parts);
+            let sequence_ok = t.comment.iter().count() + t.parts.len() == follow_ups
+                && sequence.into_iter().all(Result::is_ok);
+            match &t.outcome {
+                Ok(_) => sequence_ok,
+                Err(Error::CreatedUnfinished { .. }) => processing,
+                Err(_) => false,
+            }
         }),
         Err(_) => false,
     }
@@ -130,8 +147,16 @@ impl Case<'_> {
         self.fault.as_ref().is_some_and(|(_, p)| *p)
     }
 
-    /// Checks the posts carrying `marker`: exactly one (or at most one
-    /// while `final_` is false), and the report's id among them.
+    /// How many follow-ups the path's post has.
+    fn follow_ups(&self) -> usize {
+        markers(self.path, "m").len() - 1
+    }
+
+    /// Checks the posts of the publish carrying `marker` (each of a
+    /// sequence's [`markers`]): exactly one each (or at most one while
+    /// `final_` is false), the report's ids among them, and once final,
+    /// each follow-up attached to its parent (an X reply to the previous
+    /// part or to the post, a Facebook comment on the post).
     fn check_posts(
         &self,
         tally: &Tally,
@@ -140,27 +165,64 @@ impl Case<'_> {
         reported: &[&Result<PublishReport>],
         final_: bool,
     ) {
-        let posts = self.env.emu.record().posts_with_text(self.platform, marker);
-        if posts.len() > 1 {
-            tally.duplicates.fetch_add(1, Ordering::Relaxed);
-            tally.fail(format!("{}: {stage}: {} posts", self.label, posts.len()));
-            return;
-        }
-        if final_ && posts.is_empty() {
-            tally.lost.fetch_add(1, Ordering::Relaxed);
-            tally.fail(format!("{}: {stage}: no post after the retry", self.label));
-            return;
-        }
-        for r in reported {
-            if let Ok(id) = outcome(r)
-                && !posts.iter().any(|p| p.post_id == id)
-            {
-                let reported = self.env.emu.record().post(self.platform, &id);
+        let mut found = Vec::new();
+        for (i, marker) in markers(self.path, marker).iter().enumerate() {
+            let posts = self.env.emu.record().posts_with_text(self.platform, marker);
+            if posts.len() > 1 {
+                tally.duplicates.fetch_add(1, Ordering::Relaxed);
                 tally.fail(format!(
-                    "{}: {stage}: reported post {id} ({:?}) is not the post that exists ({:?})",
+                    "{}: {stage}: {} posts of {marker}",
                     self.label,
-                    reported.map(|p| p.text),
-                    posts.iter().map(|p| &p.post_id).collect::<Vec<_>>()
+                    posts.len()
+                ));
+                return;
+            }
+            if final_ && posts.is_empty() {
+                tally.lost.fetch_add(1, Ordering::Relaxed);
+                tally.fail(format!(
+                    "{}: {stage}: no post of {marker} after the retry",
+                    self.label
+                ));
+                return;
+            }
+            for r in reported {
+                if let Some(Some(id)) = reported_ids(r).get(i)
+                    && !posts.iter().any(|p| p.post_id == *id)
+                {
+                    let reported = self.env.emu.record().post(self.platform, id);
+                    tally.fail(format!(
+                        "{}: {stage}: reported post {id} ({:?}) is not the post of {marker} that exists ({:?})",
+                        self.label,
+                        reported.map(|p| p.text),
+                        posts.iter().map(|p| &p.post_id).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            found.push(posts.into_iter().next());
+        }
+        if !final_ || found.len() < 2 {
+            return;
+        }
+        let link = match self.platform {
+            Platform::Facebook => "comment_on",
+            _ => "in_reply_to_tweet_id",
+        };
+        for i in 1..found.len() {
+            let parent = if self.path == PathKind::Thread {
+                i - 1
+            } else {
+                0
+            };
+            let (Some(post), Some(parent)) = (&found[i], &found[parent]) else {
+                continue;
+            };
+            if post.extra.get(link) != Some(&parent.post_id) {
+                tally.fail(format!(
+                    "{}: {stage}: {} is attached to {:?}, not to {}",
+                    self.label,
+                    post.post_id,
+                    post.extra.get(link),
+                    parent.post_id
                 ));
             }
         }
@@ -175,10 +237,19 @@ impl Case<'_> {
         loop {
             let report = self.env.publish(self.platform, post, key).await;
             let open = report.as_ref().is_ok_and(|r| {
-                r.results.iter().any(|t| match &t.outcome {
-                    Err(Error::OutcomeUnknown { .. } | Error::InProgress { .. }) => true,
-                    Err(Error::CreatedUnfinished { .. }) => !self.processing(),
-                    _ => false,
+                r.results.iter().any(|t| {
+                    let follow_up_open = t.comment.iter().chain(&t.parts).any(|r| {
+                        matches!(
+                            r,
+                            Err(Error::OutcomeUnknown { .. } | Error::InProgress { .. })
+                        )
+                    });
+                    follow_up_open
+                        || match &t.outcome {
+                            Err(Error::OutcomeUnknown { .. } | Error::InProgress { .. }) => true,
+                            Err(Error::CreatedUnfinished { .. }) => !self.processing(),
+                            _ => false,
+                        }
                 })
             });
             if !open || std::time::Instant::now() > deadline {
@@ -201,7 +272,7 @@ impl Case<'_> {
         self.check_posts(tally, &marker, "publish", &[&first], false);
         let retry = self.retry(&post, &key).await;
         self.check_posts(tally, &marker, "retry", &[&first, &retry], true);
-        if !retry_settled(&retry, self.processing()) {
+        if !retry_settled(&retry, self.processing(), self.follow_ups()) {
             tally.fail(format!(
                 "{}: the retry did not settle: {:?} (first: {:?})",
                 self.label,
@@ -222,7 +293,7 @@ impl Case<'_> {
         self.check_posts(tally, &marker, "concurrent", &[&a, &b], false);
         let retry = self.retry(&post, &key).await;
         self.check_posts(tally, &marker, "concurrent retry", &[&a, &b, &retry], true);
-        if !retry_settled(&retry, self.processing()) {
+        if !retry_settled(&retry, self.processing(), self.follow_ups()) {
             tally.fail(format!(
                 "{}: the retry after the concurrent pair did not settle: {:?}",
                 self.label,
@@ -371,11 +442,13 @@ async fn every_path_publishes_once_without_faults() {
                 "{platform}/{path:?}: {:?}",
                 outcome(&report)
             );
-            assert_eq!(
-                env.emu.record().posts_with_text(platform, &marker).len(),
-                1,
-                "{platform}/{path:?}"
-            );
+            for marker in markers(path, &marker) {
+                assert_eq!(
+                    env.emu.record().posts_with_text(platform, &marker).len(),
+                    1,
+                    "{platform}/{path:?} {marker}"
+                );
+            }
         }
     }
 }

@@ -31,6 +31,7 @@ __all__ = [
     "Violation",
     "LegacyResult",
     "TargetResult",
+    "FollowUpResult",
     "PublishReport",
     "TargetObject",
     "Target",
@@ -42,6 +43,7 @@ __all__ = [
     "ClientOptions",
     "MediaInput",
     "PostInput",
+    "ThreadPartInput",
     "LegacyPostBody",
     "QuotaUsage",
     "PostRef",
@@ -208,6 +210,18 @@ class TargetResult(TypedDict):
     elapsed_ms: float
     reused: bool
     scheduled_for: Optional[str]
+    parts: List["FollowUpResult"]
+    comment: Optional["FollowUpResult"]
+
+
+class FollowUpResult(TypedDict):
+    """One follow-up of a post: a thread part or the first comment
+    (``FollowUpView``); on error, publish again with the same key to go on."""
+
+    ok: bool
+    post_id: Optional[str]
+    url: Optional[str]
+    error: Optional[ErrorView]
 
 
 class PublishReport(TypedDict):
@@ -316,6 +330,15 @@ class PostInput(TypedDict, total=False):
     texts: Optional[Dict[str, str]]
     media: List[MediaInput]
     options: Optional[Mapping[str, Mapping[str, Any]]]
+    thread: Optional[List["ThreadPartInput"]]
+    first_comment: Optional[str]
+    thread_mode: Optional[Literal["refuse", "comments"]]
+
+
+class ThreadPartInput(TypedDict, total=False):
+    """One part of a thread after the first (``ThreadPartInput``)."""
+
+    text: str
 
 
 class LegacyPostBody(TypedDict, total=False):

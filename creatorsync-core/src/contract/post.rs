@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use super::legacy::LegacyPostBody;
 use crate::media::{BytesSource, FileSource, UrlSource};
-use crate::{Error, Media, MediaKind, Platform, PlatformOptions, Post, Result};
+use crate::{
+    Error, Media, MediaKind, Platform, PlatformOptions, Post, Result, ThreadMode, ThreadPart,
+};
 
 /// The post in its current shape.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
@@ -32,6 +34,26 @@ pub struct PostInput {
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, BTreeMap<String, Value>>>")]
     pub options: Option<Value>,
+    /// The thread's parts after the first, in order (X: each a reply to
+    /// the previous; see docs/threads.md).
+    #[serde(default)]
+    pub thread: Option<Vec<ThreadPartInput>>,
+    /// A comment created right after the post (X: a reply to it).
+    #[serde(default)]
+    pub first_comment: Option<String>,
+    /// What a platform without threads does with `thread`: `refuse`
+    /// (default: validation refuses it) or `comments`.
+    #[serde(default)]
+    pub thread_mode: Option<ThreadMode>,
+}
+
+/// One part of a thread after the first (text only from the bindings).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadPartInput {
+    /// The part's text.
+    #[serde(default)]
+    pub text: String,
 }
 
 /// One media item: exactly one of `path`, `url` or `buffer`.
@@ -100,6 +122,9 @@ pub struct PostSpec {
     options: PlatformOptions,
     /// The old body's `mediaType`, checked against the media's kind.
     pub(crate) expect_kind: Option<MediaKind>,
+    thread: Vec<String>,
+    first_comment: Option<String>,
+    thread_mode: ThreadMode,
 }
 
 impl PostSpec {
@@ -186,6 +211,14 @@ impl PostSpec {
             media,
             options,
             expect_kind: None,
+            thread: input
+                .thread
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| p.text)
+                .collect(),
+            first_comment: input.first_comment,
+            thread_mode: input.thread_mode.unwrap_or_default(),
         })
     }
 
@@ -209,6 +242,9 @@ impl PostSpec {
                 .collect(),
             options,
             expect_kind: None,
+            thread: Vec::new(),
+            first_comment: None,
+            thread_mode: ThreadMode::default(),
         }
     }
 
@@ -231,6 +267,9 @@ impl PostSpec {
     pub async fn build(self) -> Result<Post> {
         let mut post = Post::text(self.text).with_options(self.options);
         post.texts = self.texts;
+        post.thread = self.thread.into_iter().map(ThreadPart::text).collect();
+        post.first_comment = self.first_comment;
+        post.thread_mode = self.thread_mode;
         for (source, alt) in self.media {
             let media = source.media().await?;
             if let Some(kind) = self.expect_kind {

@@ -303,6 +303,8 @@ fn views_are_the_core_types_nested() {
             elapsed: std::time::Duration::from_millis(5),
             reused: false,
             scheduled_for: None,
+            parts: Vec::new(),
+            comment: None,
         }],
         elapsed: std::time::Duration::from_millis(7),
     };

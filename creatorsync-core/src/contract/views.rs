@@ -137,6 +137,43 @@ pub struct TargetResultView {
     /// Facebook `scheduled_publish_time`, YouTube `publish_at`), RFC 3339;
     /// null when live now.
     pub scheduled_for: Option<chrono::DateTime<chrono::Utc>>,
+    /// The thread's parts after the first, as far as they were tried (see
+    /// docs/threads.md).
+    pub parts: Vec<FollowUpView>,
+    /// The first comment, when the post has one and it was tried.
+    pub comment: Option<FollowUpView>,
+}
+
+/// One follow-up of a post (a thread part or the first comment).
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct FollowUpView {
+    /// Whether it was published.
+    pub ok: bool,
+    /// Its id, when published.
+    pub post_id: Option<String>,
+    /// Its URL, when published.
+    pub url: Option<String>,
+    /// Why not, when not (publish again with the same key to go on).
+    pub error: Option<ErrorView>,
+}
+
+impl From<&Result<crate::Published, Error>> for FollowUpView {
+    fn from(r: &Result<crate::Published, Error>) -> Self {
+        match r {
+            Ok(p) => Self {
+                ok: true,
+                post_id: Some(p.post_id.clone()),
+                url: Some(p.url.clone()),
+                error: None,
+            },
+            Err(e) => Self {
+                ok: false,
+                post_id: None,
+                url: None,
+                error: Some(e.into()),
+            },
+        }
+    }
 }
 
 /// The old backend's per-platform result.
@@ -276,6 +313,8 @@ impl From<&TargetResult> for TargetResultView {
             elapsed_ms: r.elapsed.as_secs_f64() * 1000.0,
             reused: r.reused,
             scheduled_for: r.scheduled_for,
+            parts: r.parts.iter().map(Into::into).collect(),
+            comment: r.comment.as_ref().map(Into::into),
         }
     }
 }

@@ -49,6 +49,22 @@ pub enum Lookup {
     Absent,
 }
 
+impl Lookup {
+    /// What a search of the platform's recent posts (or comments) means:
+    /// found; not found although the platform acknowledged the create
+    /// (`reference`): unfinished, never absent; else absent.
+    pub(crate) fn of_search(found: Option<Published>, reference: Option<&str>) -> Self {
+        match (found, reference) {
+            (Some(p), _) => Lookup::Found(p),
+            (None, Some(id)) => Lookup::Unfinished {
+                post_id: id.to_owned(),
+                reason: "acknowledged by the platform but not found by the lookup".into(),
+            },
+            (None, None) => Lookup::Absent,
+        }
+    }
+}
+
 /// Durable record of the marks, written before the request they announce
 /// (the publisher's publish-log writer). An error aborts the request.
 #[async_trait]
@@ -177,11 +193,23 @@ impl Commit {
 /// [`PlatformClient::publish`] does): runs the platform's flow and, when it
 /// fails after its create may have reached the platform, resolves the
 /// outcome with [`resolve`]. Never sends a second create.
-pub(crate) async fn publish_once<C>(client: &C, req: PublishRequest<'_>) -> Result<Published>
+///
+/// With `comment_on`, the post is a comment on that post instead
+/// ([`PlatformClient::comment_flow`], looked up with
+/// [`PlatformClient::find_comment`]).
+pub(crate) async fn publish_once<C>(
+    client: &C,
+    req: PublishRequest<'_>,
+    comment_on: Option<&str>,
+) -> Result<Published>
 where
     C: PlatformClient + ?Sized,
 {
-    let error = match client.publish_flow(&req).await {
+    let flow = match comment_on {
+        None => client.publish_flow(&req).await,
+        Some(parent) => client.comment_flow(&req, parent).await,
+    };
+    let error = match flow {
         Ok(p) => return Ok(p),
         Err(e) => e,
     };
@@ -190,7 +218,29 @@ where
         return Err(error);
     };
     tracing::warn!(platform = %client.platform(), error = %error, "failed after the create was sent; looking the post up");
-    resolve(client, req.account, req.post, sent_at, &status, error).await
+    let subject = Subject {
+        post: req.post,
+        comment_on,
+    };
+    resolve(client, req.account, subject, sent_at, &status, error).await
+}
+
+/// What a reconciliation looks for: a post, or a comment on `comment_on`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Subject<'a> {
+    /// The post (a comment's text is the post's text).
+    pub(crate) post: &'a Post,
+    /// The post commented on, for a comment.
+    pub(crate) comment_on: Option<&'a str>,
+}
+
+impl<'a> From<&'a Post> for Subject<'a> {
+    fn from(post: &'a Post) -> Self {
+        Self {
+            post,
+            comment_on: None,
+        }
+    }
 }
 
 /// Resolves an attempt whose create may have reached the platform: the post
@@ -202,7 +252,7 @@ where
 pub(crate) async fn resolve<C>(
     client: &C,
     account: &StoredToken,
-    post: &Post,
+    subject: Subject<'_>,
     sent_at: DateTime<Utc>,
     status: &CommitStatus,
     cause: Error,
@@ -219,7 +269,18 @@ where
         url: None,
         cause: Box::new(cause),
     };
-    match client.reconcile(account, post, since, reference).await {
+    let lookup = match subject.comment_on {
+        None => {
+            client
+                .reconcile(account, subject.post, since, reference)
+                .await
+        }
+        Some(parent) => client
+            .find_comment(account, parent, subject.post, since)
+            .await
+            .map(|found| Lookup::of_search(found, reference)),
+    };
+    match lookup {
         // The platform's verdict on the media (processing failed) stands:
         // a lookup that shows the post makes it unfinished, not published.
         Ok(Lookup::Found(p)) if matches!(cause, Error::MediaRejected { .. }) => {

@@ -133,7 +133,7 @@ pub trait PlatformClient: Send + Sync + Debug {
     /// [`crate::Error::CreatedUnfinished`] or [`crate::Error::OutcomeUnknown`].
     /// Not meant to be overridden.
     async fn publish(&self, req: PublishRequest<'_>) -> Result<Published> {
-        commit::publish_once(self, req).await
+        commit::publish_once(self, req, None).await
     }
 
     /// What became of an attempt whose create may have reached the
@@ -152,16 +152,10 @@ pub trait PlatformClient: Send + Sync + Debug {
         since: DateTime<Utc>,
         reference: Option<&str>,
     ) -> Result<Lookup> {
-        Ok(
-            match (self.find_recent(account, post, since).await?, reference) {
-                (Some(p), _) => Lookup::Found(p),
-                (None, Some(id)) => Lookup::Unfinished {
-                    post_id: id.to_owned(),
-                    reason: "acknowledged by the platform but not found by the lookup".into(),
-                },
-                (None, None) => Lookup::Absent,
-            },
-        )
+        Ok(Lookup::of_search(
+            self.find_recent(account, post, since).await?,
+            reference,
+        ))
     }
 
     /// Looks for a post made by an earlier attempt whose response was lost:
@@ -198,6 +192,36 @@ pub trait PlatformClient: Send + Sync + Debug {
         Err(crate::Error::Unsupported {
             platform: account.key.platform,
             message: "reading post metrics".into(),
+        })
+    }
+
+    /// Creates `req.post`'s text as a comment on the post `parent` (a first
+    /// comment, or a thread part where the platform has no threads). Like
+    /// [`PlatformClient::publish_flow`]: marks [`PublishRequest::commit`]
+    /// before the create and never reconciles by itself (the publisher
+    /// does, with [`PlatformClient::find_comment`]).
+    async fn comment_flow(&self, req: &PublishRequest<'_>, parent: &str) -> Result<Published> {
+        let _ = parent;
+        Err(crate::Error::Unsupported {
+            platform: req.account.key.platform,
+            message: "commenting on a post".into(),
+        })
+    }
+
+    /// Looks for a comment made by an earlier attempt whose response was
+    /// lost: the account's comment on `parent` with `post`'s text, created
+    /// at or after `since`. `Ok(None)` when there is none.
+    async fn find_comment(
+        &self,
+        account: &StoredToken,
+        parent: &str,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>> {
+        let _ = (parent, post, since);
+        Err(crate::Error::Unsupported {
+            platform: account.key.platform,
+            message: "looking up a comment".into(),
         })
     }
 }

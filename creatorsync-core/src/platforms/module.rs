@@ -274,6 +274,12 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
 
     /// The publish client for one app.
     fn client(&self, config: ClientConfig, extras: &ClientExtras) -> Arc<dyn PlatformClient>;
+
+    /// How the platform carries a post's thread parts and first comment
+    /// (see [`crate::thread`]).
+    fn sequences(&self) -> crate::thread::Sequences {
+        crate::thread::Sequences::Unsupported("not supported by this SDK for this platform yet")
+    }
 }
 
 /// A pinned API version with its known-good neighbours and their published

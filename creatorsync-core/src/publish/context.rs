@@ -65,6 +65,16 @@ pub(super) struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// A follow-up of this call's post: `post` under its own publish-log
+    /// key.
+    pub(super) fn for_follow_up<'b>(&'b self, post: &'b Post, idempotency_key: String) -> Call<'b> {
+        Call {
+            post,
+            idempotency_key,
+            ..self.with_post(post)
+        }
+    }
+
     /// This call with another post (a target's fitted variant).
     pub(super) fn with_post<'b>(&'b self, post: &'b Post) -> Call<'b> {
         Call {

@@ -15,8 +15,9 @@ use tracing::{Instrument, debug, info, info_span, warn};
 use super::context::{Call, Inner};
 use super::held::{Claim, Held};
 use super::report::{PublishReport, TargetResult};
+use super::sequence::Sequence;
 use super::targets::{Target, resolve};
-use crate::platforms::commit::resolve as resolve_created;
+use crate::platforms::commit::{Subject, publish_once, resolve as resolve_created};
 use crate::platforms::{Commit, Published};
 use crate::platforms::{FreshToken, TokenSource};
 use crate::progress::{Progress, ProgressEvent};
@@ -70,13 +71,21 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
             running.push_back(async move {
                 let t0 = Instant::now();
                 let key = account.key.clone();
-                let outcome = match violations {
-                    Some(violations) => Err(Error::InvalidPost { violations }),
+                let (outcome, sequence) = match violations {
+                    Some(violations) => {
+                        (Err(Error::InvalidPost { violations }), Sequence::default())
+                    }
                     None => {
                         let _a = per_publish.acquire().await;
                         let _b = inner.global.acquire().await;
                         let post = posts.get(&key.platform).unwrap_or(call.post);
-                        run_target(inner, &call.with_post(post), account).await
+                        let call = call.with_post(post);
+                        let outcome = run_target(inner, &call, account.clone(), None).await;
+                        let sequence = match &outcome {
+                            Ok((p, _)) => super::sequence::run(inner, &call, &account, p).await,
+                            Err(_) => Sequence::default(),
+                        };
+                        (outcome, sequence)
                     }
                 };
                 let (outcome, reused) = match outcome {
@@ -95,6 +104,8 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     elapsed: t0.elapsed(),
                     reused,
                     scheduled_for,
+                    parts: sequence.parts,
+                    comment: sequence.comment,
                 }
             });
         }
@@ -114,6 +125,8 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                 elapsed: Duration::ZERO,
                 reused: false,
                 scheduled_for: None,
+                parts: Vec::new(),
+                comment: None,
             };
             report_outcome(&call.progress, &result.account, &result.outcome);
             results.push(result);
@@ -160,10 +173,15 @@ fn report_outcome(progress: &Progress, key: &AccountKey, outcome: &Result<Publis
 /// refreshed once and the target run again: nothing was created); a failure
 /// after it is resolved by looking the post up, never by creating again.
 /// Returns the post and whether it was reused rather than created now.
-async fn run_target(
+///
+/// With `comment_on`, the post is a comment on that post (a follow-up of
+/// a sequence): created with the client's comment flow, looked up among
+/// the post's comments, and outside the post quotas.
+pub(super) async fn run_target(
     inner: &Inner,
     call: &Call<'_>,
     account: StoredToken,
+    comment_on: Option<&str>,
 ) -> Result<(Published, bool)> {
     let key = account.key.clone();
     let span = info_span!("target", platform = %key.platform, account = %key.account_id);
@@ -186,7 +204,11 @@ async fn run_target(
             Claim::Done(result) => return result,
             Claim::Held(held) => held,
         };
-        if let Some(done) = held.reconcile_earlier(&*client, tokens, call.post).await {
+        let subject = Subject {
+            post: call.post,
+            comment_on,
+        };
+        if let Some(done) = held.reconcile_earlier(&*client, tokens, subject).await {
             return done;
         }
 
@@ -197,21 +219,29 @@ async fn run_target(
             Err(e) => return Err(held.failed(e).await),
         };
         // Every quota the post uses, before any byte is uploaded.
-        let reserved =
-            match super::quota::reserve(inner, &account, call.post, &call.idempotency_key).await {
-                Ok(r) => r,
-                Err(e) => return Err(held.failed(e).await),
-            };
+        let reserved = match comment_on {
+            Some(_) => Vec::new(),
+            None => {
+                match super::quota::reserve(inner, &account, call.post, &call.idempotency_key).await
+                {
+                    Ok(r) => r,
+                    Err(e) => return Err(held.failed(e).await),
+                }
+            }
+        };
         let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
         let mut commit = Commit::with_hook(held.hook());
-        let mut outcome = client
-            .publish(held.request(
+        let mut outcome = publish_once(
+            &*client,
+            held.request(
                 call,
                 &token,
                 commit.clone(),
                 FreshToken::new(source.clone()),
-            ))
-            .await;
+            ),
+            comment_on,
+        )
+        .await;
         // A 401 on a token that looked valid (clock skew, an access token
         // revoked early), and nothing was created (the failure came before
         // the create, or the lookup showed nothing there): refresh the
@@ -222,14 +252,17 @@ async fn run_target(
                     info!("token refused although valid here; refreshed once, retrying");
                     token = fresh;
                     commit = Commit::with_hook(held.hook());
-                    outcome = client
-                        .publish(held.request(
+                    outcome = publish_once(
+                        &*client,
+                        held.request(
                             call,
                             &token,
                             commit.clone(),
                             FreshToken::new(source.clone()),
-                        ))
-                        .await;
+                        ),
+                        comment_on,
+                    )
+                    .await;
                 }
                 Err(e @ Error::ReauthRequired { .. }) => {
                     debug!(error = %e, "the refused token cannot be refreshed");
@@ -255,7 +288,7 @@ async fn run_target(
                         | Error::CreatedUnfinished { cause, .. } => *cause,
                         other => other,
                     };
-                    resolve_created(&*client, &fresh, call.post, sent_at, &status, cause).await
+                    resolve_created(&*client, &fresh, subject, sent_at, &status, cause).await
                 }
                 Err(_) => Err(cause),
             };

@@ -11,13 +11,13 @@ use super::context::{Call, Inner};
 use crate::auth::TokenManager;
 use crate::heartbeat::{Renew, heartbeat};
 use crate::platforms::FreshToken;
-use crate::platforms::commit::resolve;
+use crate::platforms::commit::{Subject, resolve};
 use crate::platforms::{
     Commit, CommitHook, CommitStatus, PlatformClient, PublishRequest, Published,
 };
 use crate::publish_log::{BeginOutcome, Lease, PublishLog};
 use crate::upload::UploadSessions;
-use crate::{AccountKey, Error, Post, Result, StoredToken};
+use crate::{AccountKey, Error, Result, StoredToken};
 
 /// What claiming a target gave.
 pub(super) enum Claim {
@@ -129,7 +129,7 @@ impl Held {
         &self,
         client: &dyn PlatformClient,
         tokens: &TokenManager,
-        post: &Post,
+        subject: Subject<'_>,
     ) -> Option<Result<(Published, bool)>> {
         let BeginOutcome::Reconcile {
             since,
@@ -150,7 +150,7 @@ impl Held {
             what: "an earlier attempt with this idempotency key never finished".into(),
         };
         let looked = match tokens.usable(&self.key).await {
-            Ok(token) => resolve(client, &token, post, *since, &status, cause).await,
+            Ok(token) => resolve(client, &token, subject, *since, &status, cause).await,
             Err(e) => Err(Error::OutcomeUnknown {
                 platform: self.key.platform,
                 cause: Box::new(e),

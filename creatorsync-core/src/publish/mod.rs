@@ -21,6 +21,7 @@ mod held;
 mod preflight;
 mod quota;
 mod report;
+mod sequence;
 mod targets;
 
 use std::future::{Future, IntoFuture};

@@ -25,6 +25,14 @@ pub struct TargetResult {
     /// with its native scheduling (Facebook `scheduled_publish_time`,
     /// YouTube `publish_at`); `None`: live now (or failed).
     pub scheduled_for: Option<chrono::DateTime<chrono::Utc>>,
+    /// The post's thread parts after the first ([`crate::Post::thread`]),
+    /// in order, as far as they were tried: each one's id and URL, or why
+    /// it failed (then the parts after it were not tried; publish again
+    /// with the same idempotency key to go on from there).
+    pub parts: Vec<Result<Published, Error>>,
+    /// The post's first comment ([`crate::Post::first_comment`]), when it
+    /// has one and it was tried.
+    pub comment: Option<Result<Published, Error>>,
 }
 
 impl TargetResult {
@@ -33,9 +41,19 @@ impl TargetResult {
         self.account.platform
     }
 
-    /// Whether the post is live.
+    /// Whether the post is live (its thread parts and first comment aside:
+    /// see [`TargetResult::sequence_error`]).
     pub fn is_ok(&self) -> bool {
         self.outcome.is_ok()
+    }
+
+    /// The error of the first thread part or first comment that did not
+    /// land, if any.
+    pub fn sequence_error(&self) -> Option<&Error> {
+        self.comment
+            .iter()
+            .chain(&self.parts)
+            .find_map(|r| r.as_ref().err())
     }
 }
 

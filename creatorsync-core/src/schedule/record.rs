@@ -35,58 +35,104 @@ pub(crate) struct StoredPost {
     pub(crate) media: Vec<StoredMedia>,
     #[serde(default)]
     pub(crate) options: PlatformOptions,
+    /// The thread's parts after the first (`Post::thread`).
+    #[serde(default)]
+    pub(crate) thread: Vec<StoredPart>,
+    #[serde(default)]
+    pub(crate) first_comment: Option<String>,
+    #[serde(default)]
+    pub(crate) thread_mode: crate::ThreadMode,
+}
+
+/// One thread part, kept.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct StoredPart {
+    pub(crate) text: String,
+    #[serde(default)]
+    pub(crate) media: Vec<StoredMedia>,
+}
+
+/// What to keep of `media` (named `field[i]` in errors): files or public
+/// URLs only.
+fn keep_media(field: &str, media: &[Media]) -> Result<Vec<StoredMedia>> {
+    let mut out = Vec::with_capacity(media.len());
+    for (i, m) in media.iter().enumerate() {
+        let src = m.source();
+        let (path, url) = if let Some(p) = src.local_path() {
+            let p = p.to_str().ok_or_else(|| {
+                Error::invalid_input(format!("{field}[{i}]"), "the file path is not UTF-8")
+            })?;
+            (Some(p.to_owned()), None)
+        } else if let Some(u) = src.public_url() {
+            (None, Some(u.to_string()))
+        } else {
+            return Err(Error::invalid_input(
+                format!("{field}[{i}]"),
+                "a scheduled post's media must be a file or a public URL \
+                 (bytes in memory do not last until the post is due)",
+            ));
+        };
+        out.push(StoredMedia {
+            path,
+            url,
+            alt_text: m.alt_text().map(str::to_owned),
+        });
+    }
+    Ok(out)
+}
+
+/// The media again (each item described anew).
+async fn media_again(stored: &[StoredMedia]) -> Result<Vec<Media>> {
+    let mut out = Vec::with_capacity(stored.len());
+    for m in stored {
+        let media = match (&m.path, &m.url) {
+            (Some(p), _) => Media::new(FileSource::new(p)).await?,
+            (None, Some(u)) => Media::new(UrlSource::new(u.clone())?).await?,
+            (None, None) => {
+                return Err(Error::store("a stored scheduled media item has no source"));
+            }
+        };
+        out.push(match &m.alt_text {
+            Some(a) => media.with_alt_text(a.clone()),
+            None => media,
+        });
+    }
+    Ok(out)
 }
 
 impl StoredPost {
     /// What to keep of `post`: media must be files or public URLs (bytes
     /// in memory do not outlive the process).
     pub(crate) fn of(post: &Post) -> Result<Self> {
-        let mut media = Vec::with_capacity(post.media.len());
-        for (i, m) in post.media.iter().enumerate() {
-            let src = m.source();
-            let (path, url) = if let Some(p) = src.local_path() {
-                let p = p.to_str().ok_or_else(|| {
-                    Error::invalid_input(format!("post.media[{i}]"), "the file path is not UTF-8")
-                })?;
-                (Some(p.to_owned()), None)
-            } else if let Some(u) = src.public_url() {
-                (None, Some(u.to_string()))
-            } else {
-                return Err(Error::invalid_input(
-                    format!("post.media[{i}]"),
-                    "a scheduled post's media must be a file or a public URL \
-                     (bytes in memory do not last until the post is due)",
-                ));
-            };
-            media.push(StoredMedia {
-                path,
-                url,
-                alt_text: m.alt_text().map(str::to_owned),
+        let mut thread = Vec::with_capacity(post.thread.len());
+        for (i, part) in post.thread.iter().enumerate() {
+            thread.push(StoredPart {
+                text: part.text.clone(),
+                media: keep_media(&format!("post.thread[{i}].media"), &part.media)?,
             });
         }
         Ok(Self {
             text: post.text.clone(),
-            media,
+            media: keep_media("post.media", &post.media)?,
             options: post.options.clone(),
+            thread,
+            first_comment: post.first_comment.clone(),
+            thread_mode: post.thread_mode,
         })
     }
 
     /// The post again (each media item described anew).
     pub(crate) async fn to_post(&self) -> Result<Post> {
         let mut post = Post::text(self.text.clone()).with_options(self.options.clone());
-        for m in &self.media {
-            let media = match (&m.path, &m.url) {
-                (Some(p), _) => Media::new(FileSource::new(p)).await?,
-                (None, Some(u)) => Media::new(UrlSource::new(u.clone())?).await?,
-                (None, None) => {
-                    return Err(Error::store("a stored scheduled media item has no source"));
-                }
-            };
-            post = post.with_media(match &m.alt_text {
-                Some(a) => media.with_alt_text(a.clone()),
-                None => media,
+        post.media = media_again(&self.media).await?;
+        for part in &self.thread {
+            post.thread.push(crate::ThreadPart {
+                text: part.text.clone(),
+                media: media_again(&part.media).await?,
             });
         }
+        post.first_comment.clone_from(&self.first_comment);
+        post.thread_mode = self.thread_mode;
         Ok(post)
     }
 }
@@ -284,4 +330,28 @@ impl Records {
 /// The error for an unknown schedule id.
 pub(crate) fn not_found(id: &str) -> Error {
     Error::invalid_input("schedule_id", format!("no scheduled post {id:?}"))
+}
+
+#[cfg(test)]
+mod thread_tests {
+    use super::StoredPost;
+    use crate::{Post, ThreadMode, ThreadPart};
+
+    #[tokio::test]
+    async fn a_scheduled_post_keeps_its_thread_and_first_comment() {
+        let mut post = Post::text("one");
+        post.thread = vec![ThreadPart::text("two")];
+        post.first_comment = Some("link".into());
+        post.thread_mode = ThreadMode::Comments;
+        let json = serde_json::to_string(&StoredPost::of(&post).unwrap()).unwrap();
+        let back: StoredPost = serde_json::from_str(&json).unwrap();
+        let again = back.to_post().await.unwrap();
+        assert_eq!(again.thread.len(), 1);
+        assert_eq!(again.thread[0].text, "two");
+        assert_eq!(again.first_comment.as_deref(), Some("link"));
+        assert_eq!(again.thread_mode, ThreadMode::Comments);
+        // A record stored before threads existed still loads.
+        let old: StoredPost = serde_json::from_str(r#"{"text":"old"}"#).unwrap();
+        assert!(old.to_post().await.unwrap().thread.is_empty());
+    }
 }

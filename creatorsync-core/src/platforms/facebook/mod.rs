@@ -27,6 +27,7 @@
 
 mod analytics;
 mod api;
+mod comment;
 mod limits;
 mod module;
 mod reel;
@@ -325,6 +326,20 @@ impl PlatformClient for FacebookClient {
             Some(id) => Ok(Some(api.permalink(&id).await?)),
             None => Ok(None),
         }
+    }
+
+    async fn comment_flow(&self, req: &PublishRequest<'_>, parent: &str) -> Result<Published> {
+        self.comment(req, parent).await
+    }
+
+    async fn find_comment(
+        &self,
+        account: &StoredToken,
+        parent: &str,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>> {
+        self.find_own_comment(account, parent, post, since).await
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {

@@ -147,4 +147,8 @@ impl PlatformModule for Facebook {
     fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
         Arc::new(FacebookClient::new(config))
     }
+
+    fn sequences(&self) -> crate::thread::Sequences {
+        super::comment::SEQUENCES
+    }
 }

@@ -220,4 +220,12 @@ impl PlatformModule for TikTok {
             None => c,
         })
     }
+
+    fn sequences(&self) -> crate::thread::Sequences {
+        // The Content Posting API (v2 `post/publish/*`) has no endpoint
+        // that comments on a post (developers.tiktok.com, checked 2026-12).
+        crate::thread::Sequences::Unsupported(
+            "TikTok's Content Posting API has no way to comment on a post or reply to it",
+        )
+    }
 }

@@ -160,6 +160,13 @@ impl PlatformModule for X {
     fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
         Arc::new(XClient::new(config))
     }
+
+    fn sequences(&self) -> crate::thread::Sequences {
+        // A thread is posts replying to the previous one:
+        // `POST /2/tweets` with `reply.in_reply_to_tweet_id` (X API v2
+        // reference, checked 2026-12).
+        crate::thread::Sequences::Replies
+    }
 }
 
 #[async_trait]

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod checks;
+mod fb_comments;
 mod fetch;
 mod ig_login;
 mod insights;
@@ -451,6 +452,12 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         (&Method::GET, [ig, "media"]) => instagram::list(&m, caller(&kind), ig, &r),
         (&Method::POST, [ig, "media_publish"]) => instagram::publish(&m, caller(&kind), ig, &r),
         (&Method::GET, [ig, "content_publishing_limit"]) => instagram::quota(&m, caller(&kind), ig),
+        (&Method::POST, [post, "comments"]) if listener == Platform::Facebook => {
+            fb_comments::create(&m, &kind, post, &r)
+        }
+        (&Method::GET, [post, "comments"]) if listener == Platform::Facebook => {
+            fb_comments::list(&m, &kind, post, &r)
+        }
         (&Method::GET, [id]) => read_object(&m, &kind, id, &r),
         (&Method::DELETE, [id]) => pages::delete(&m, &kind, id),
         _ => graph_error(
@@ -471,6 +478,9 @@ fn read_object(m: &M, kind: &TokKind, id: &str, r: &Req) -> Response {
         return ok(pick(v, r.params.get("fields")));
     }
     if let Some(v) = instagram::read(m, instagram::Caller::Meta(kind), id) {
+        return ok(pick(v, r.params.get("fields")));
+    }
+    if let Some(v) = fb_comments::read(m, kind, id) {
         return ok(pick(v, r.params.get("fields")));
     }
     unsupported(&Method::GET, id)

@@ -1,0 +1,261 @@
+//! Threads and first comments against the emulator: each follow-up created
+//! once, in order, attached to the right post; a publish interrupted half
+//! way resumes with the same key without re-posting what landed; a
+//! follow-up whose create answer was lost is found, not created again; and
+//! what a platform cannot carry is refused before any request.
+
+#[allow(dead_code)]
+#[path = "fault_matrix/env.rs"]
+mod env;
+
+use creatorsync::{Error, Platform, Post, PublishReport, ThreadMode, ThreadPart};
+use creatorsync_emulator::{Fault, FaultKind};
+use env::Env;
+
+fn thread(marker: &str, parts: usize) -> Post {
+    let mut post = Post::text(format!("{marker}-0 opens the thread"));
+    post.thread = (1..=parts)
+        .map(|i| ThreadPart::text(format!("{marker}-{i} continues it")))
+        .collect();
+    post
+}
+
+fn only(report: &PublishReport) -> &creatorsync::TargetResult {
+    assert_eq!(report.results.len(), 1);
+    &report.results[0]
+}
+
+/// The one live post of `platform` whose text starts with `marker`.
+fn one(env: &Env, platform: Platform, marker: &str) -> creatorsync_emulator::RecordedPost {
+    let posts: Vec<_> = env
+        .emu
+        .record()
+        .posts_for(platform)
+        .into_iter()
+        .filter(|p| p.text.starts_with(&format!("{marker} ")))
+        .collect();
+    assert_eq!(posts.len(), 1, "{marker}: {posts:?}");
+    posts.into_iter().next().unwrap()
+}
+
+/// Every part of an X thread exists once, each replying to the previous,
+/// and the report carries their ids in order.
+fn assert_x_chain(env: &Env, marker: &str, parts: usize, result: &creatorsync::TargetResult) {
+    let main = one(env, Platform::X, &format!("{marker}-0"));
+    assert_eq!(result.outcome.as_ref().unwrap().post_id, main.post_id);
+    assert_eq!(result.parts.len(), parts);
+    let mut previous = main;
+    for i in 1..=parts {
+        let part = one(env, Platform::X, &format!("{marker}-{i}"));
+        assert_eq!(
+            part.extra.get("in_reply_to_tweet_id"),
+            Some(&previous.post_id),
+            "part {i} replies to the previous part"
+        );
+        assert!(part.created_at >= previous.created_at, "in order");
+        let reported = result.parts[i - 1].as_ref().expect("part published");
+        assert_eq!(reported.post_id, part.post_id);
+        assert!(reported.url.ends_with(&part.post_id));
+        previous = part;
+    }
+}
+
+#[tokio::test]
+async fn an_x_thread_stopped_after_part_two_resumes_at_part_three_with_the_same_key() {
+    let env = Env::new().await;
+    let post = thread("thr1", 3);
+    // The third create (the thread's part 2 after the first) is answered
+    // 503 before the server acts: nothing created, the sequence stops.
+    env.emu.faults().inject(
+        Platform::X,
+        Fault::once(FaultKind::Fail { status: 503 })
+            .on_method("POST")
+            .on_route("/2/tweets")
+            .after(2),
+    );
+    let first = env
+        .publish(Platform::X, &post, "thread-key-1")
+        .await
+        .unwrap();
+    let r = only(&first);
+    assert!(r.outcome.is_ok());
+    assert_eq!(
+        r.parts.len(),
+        2,
+        "part 1 landed, part 2 failed, part 3 not tried"
+    );
+    assert!(r.parts[0].is_ok());
+    assert!(r.parts[1].is_err());
+    assert!(r.sequence_error().is_some());
+    assert_eq!(
+        env.emu
+            .record()
+            .posts_for(Platform::X)
+            .iter()
+            .filter(|p| p.text.starts_with("thr1-"))
+            .count(),
+        2
+    );
+
+    let again = env
+        .publish(Platform::X, &post, "thread-key-1")
+        .await
+        .unwrap();
+    let r = only(&again);
+    assert!(r.reused, "the first part is taken from the publish log");
+    assert!(r.sequence_error().is_none(), "{:?}", r.sequence_error());
+    assert_x_chain(&env, "thr1", 3, r);
+    // A third call changes nothing.
+    let third = env
+        .publish(Platform::X, &post, "thread-key-1")
+        .await
+        .unwrap();
+    assert_x_chain(&env, "thr1", 3, only(&third));
+}
+
+#[tokio::test]
+async fn an_x_thread_part_whose_answer_was_lost_is_found_not_posted_again() {
+    let env = Env::new().await;
+    let post = thread("thr2", 2);
+    env.emu.faults().inject(
+        Platform::X,
+        Fault::once(FaultKind::LoseResponse)
+            .on_method("POST")
+            .on_route("/2/tweets")
+            .after(1),
+    );
+    let report = env
+        .publish(Platform::X, &post, "thread-key-2")
+        .await
+        .unwrap();
+    let r = only(&report);
+    assert!(r.sequence_error().is_none(), "{:?}", r.sequence_error());
+    assert_x_chain(&env, "thr2", 2, r);
+}
+
+#[tokio::test]
+async fn an_x_first_comment_is_a_reply_to_the_post() {
+    let env = Env::new().await;
+    let mut post = Post::text("thr3-0 has a link below");
+    post.first_comment = Some("thr3-c the link: https://example.com".into());
+    let report = env
+        .publish(Platform::X, &post, "thread-key-3")
+        .await
+        .unwrap();
+    let r = only(&report);
+    let main = one(&env, Platform::X, "thr3-0");
+    let comment = one(&env, Platform::X, "thr3-c");
+    assert_eq!(
+        comment.extra.get("in_reply_to_tweet_id"),
+        Some(&main.post_id)
+    );
+    assert_eq!(
+        r.comment.as_ref().unwrap().as_ref().unwrap().post_id,
+        comment.post_id
+    );
+}
+
+#[tokio::test]
+async fn a_facebook_first_comment_whose_answer_was_lost_is_reconciled_not_duplicated() {
+    let env = Env::new().await;
+    let mut post = Post::text("fbc1-0 the post");
+    post.first_comment = Some("fbc1-c the first comment".into());
+    env.emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::LoseResponse)
+            .on_method("POST")
+            .on_path("/comments"),
+    );
+    let report = env
+        .publish(Platform::Facebook, &post, "fb-comment-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    let main = one(&env, Platform::Facebook, "fbc1-0");
+    let comment = one(&env, Platform::Facebook, "fbc1-c");
+    assert_eq!(comment.extra.get("comment_on"), Some(&main.post_id));
+    let reported = r.comment.as_ref().expect("tried").as_ref().expect("found");
+    assert_eq!(reported.post_id, comment.post_id);
+    assert!(reported.url.contains("comment_id="));
+    // The same key again: everything reused, still one comment.
+    let again = env
+        .publish(Platform::Facebook, &post, "fb-comment-1")
+        .await
+        .unwrap();
+    let r = only(&again);
+    assert!(r.reused);
+    assert_eq!(
+        r.comment.as_ref().unwrap().as_ref().unwrap().post_id,
+        comment.post_id
+    );
+    one(&env, Platform::Facebook, "fbc1-c");
+}
+
+#[tokio::test]
+async fn a_facebook_thread_becomes_comments_in_order_when_asked() {
+    let env = Env::new().await;
+    let mut post = thread("fbt1", 2);
+    post.thread_mode = ThreadMode::Comments;
+    let report = env
+        .publish(Platform::Facebook, &post, "fb-thread-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    let main = one(&env, Platform::Facebook, "fbt1-0");
+    let first = one(&env, Platform::Facebook, "fbt1-1");
+    let second = one(&env, Platform::Facebook, "fbt1-2");
+    for (i, c) in [&first, &second].into_iter().enumerate() {
+        assert_eq!(c.extra.get("comment_on"), Some(&main.post_id));
+        assert_eq!(r.parts[i].as_ref().unwrap().post_id, c.post_id);
+    }
+    assert!(first.created_at <= second.created_at);
+}
+
+/// `post` is refused for `platform` with `code` before any request.
+async fn refused(env: &Env, platform: Platform, post: &Post, code: &str) {
+    let mark = env.emu.record().mark();
+    let report = env
+        .publish(platform, post, &format!("refused-{code}"))
+        .await;
+    let violations = match &report {
+        Err(Error::InvalidPost { violations }) => violations.clone(),
+        Ok(r) => match &only(r).outcome {
+            Err(Error::InvalidPost { violations }) => violations.clone(),
+            other => panic!("{platform}: not a validation error: {other:?}"),
+        },
+        Err(e) => panic!("{platform}: not a validation error: {e:?}"),
+    };
+    assert!(
+        violations.iter().any(|v| v.code == code),
+        "{platform}: {violations:?}"
+    );
+    let sent: Vec<_> = env
+        .emu
+        .record()
+        .requests_since(mark)
+        .into_iter()
+        .filter(|r| r.platform == platform)
+        .collect();
+    assert!(sent.is_empty(), "{platform}: requests sent: {sent:?}");
+}
+
+#[tokio::test]
+async fn what_a_platform_cannot_carry_is_refused_before_any_request() {
+    let env = Env::new().await;
+    let mut tiktok = env
+        .post(Platform::TikTok, env::PathKind::Video, "ttc1")
+        .await;
+    tiktok.first_comment = Some("a comment TikTok cannot take".into());
+    refused(&env, Platform::TikTok, &tiktok, "first_comment_unsupported").await;
+
+    let fb_thread = thread("fbr1", 1);
+    refused(&env, Platform::Facebook, &fb_thread, "thread_unsupported").await;
+
+    let mut long = Post::text("fbr2-0 the post");
+    long.first_comment = Some("c".repeat(8001));
+    refused(&env, Platform::Facebook, &long, "comment_too_long").await;
+
+    let mut x_long = thread("xr1", 1);
+    x_long.thread[0].text = "y".repeat(281);
+    refused(&env, Platform::X, &x_long, "text_too_long").await;
+}
