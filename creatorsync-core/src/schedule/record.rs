@@ -42,6 +42,9 @@ pub(crate) struct StoredPost {
     pub(crate) first_comment: Option<String>,
     #[serde(default)]
     pub(crate) thread_mode: crate::ThreadMode,
+    /// Per-platform text overrides (`Post::texts`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(crate) texts: std::collections::BTreeMap<Platform, String>,
 }
 
 /// One thread part, kept.
@@ -118,6 +121,7 @@ impl StoredPost {
             thread,
             first_comment: post.first_comment.clone(),
             thread_mode: post.thread_mode,
+            texts: post.texts.clone(),
         })
     }
 
@@ -133,6 +137,7 @@ impl StoredPost {
         }
         post.first_comment.clone_from(&self.first_comment);
         post.thread_mode = self.thread_mode;
+        post.texts.clone_from(&self.texts);
         Ok(post)
     }
 }
@@ -335,7 +340,7 @@ pub(crate) fn not_found(id: &str) -> Error {
 #[cfg(test)]
 mod thread_tests {
     use super::StoredPost;
-    use crate::{Post, ThreadMode, ThreadPart};
+    use crate::{Platform, Post, ThreadMode, ThreadPart};
 
     #[tokio::test]
     async fn a_scheduled_post_keeps_its_thread_and_first_comment() {
@@ -353,5 +358,19 @@ mod thread_tests {
         // A record stored before threads existed still loads.
         let old: StoredPost = serde_json::from_str(r#"{"text":"old"}"#).unwrap();
         assert!(old.to_post().await.unwrap().thread.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_scheduled_post_keeps_its_per_platform_text() {
+        let mut post = Post::text("everywhere");
+        post.texts.insert(Platform::X, "short for X".into());
+        let json = serde_json::to_string(&StoredPost::of(&post).unwrap()).unwrap();
+        let back: StoredPost = serde_json::from_str(&json).unwrap();
+        let again = back.to_post().await.unwrap();
+        assert_eq!(again.text_for(Platform::X), "short for X");
+        assert_eq!(again.text_for(Platform::LinkedIn), "everywhere");
+        // A record stored before per-platform text was kept still loads.
+        let old: StoredPost = serde_json::from_str(r#"{"text":"old"}"#).unwrap();
+        assert!(old.to_post().await.unwrap().texts.is_empty());
     }
 }
