@@ -211,6 +211,63 @@ async fn a_facebook_thread_becomes_comments_in_order_when_asked() {
     assert!(first.created_at <= second.created_at);
 }
 
+#[tokio::test]
+async fn a_linkedin_first_comment_whose_answer_was_lost_is_reconciled_not_duplicated() {
+    let env = Env::new().await;
+    let mut post = Post::text("lic1-0 the post");
+    post.first_comment = Some("lic1-c the first comment".into());
+    env.emu.faults().inject(
+        Platform::LinkedIn,
+        Fault::once(FaultKind::LoseResponse)
+            .on_method("POST")
+            .on_path("/comments"),
+    );
+    let report = env
+        .publish(Platform::LinkedIn, &post, "li-comment-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    let main = one(&env, Platform::LinkedIn, "lic1-0");
+    let comment = one(&env, Platform::LinkedIn, "lic1-c");
+    assert_eq!(comment.extra.get("comment_on"), Some(&main.post_id));
+    let reported = r.comment.as_ref().expect("tried").as_ref().expect("found");
+    assert_eq!(reported.post_id, comment.post_id);
+    assert!(reported.post_id.starts_with("urn:li:comment:("));
+    assert!(reported.url.contains("commentUrn="));
+    // The same key again: everything reused, still one comment.
+    let again = env
+        .publish(Platform::LinkedIn, &post, "li-comment-1")
+        .await
+        .unwrap();
+    let r = only(&again);
+    assert!(r.reused);
+    assert_eq!(
+        r.comment.as_ref().unwrap().as_ref().unwrap().post_id,
+        comment.post_id
+    );
+    one(&env, Platform::LinkedIn, "lic1-c");
+}
+
+#[tokio::test]
+async fn a_linkedin_thread_becomes_comments_in_order_when_asked() {
+    let env = Env::new().await;
+    let mut post = thread("lit1", 2);
+    post.thread_mode = ThreadMode::Comments;
+    let report = env
+        .publish(Platform::LinkedIn, &post, "li-thread-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    let main = one(&env, Platform::LinkedIn, "lit1-0");
+    let first = one(&env, Platform::LinkedIn, "lit1-1");
+    let second = one(&env, Platform::LinkedIn, "lit1-2");
+    for (i, c) in [&first, &second].into_iter().enumerate() {
+        assert_eq!(c.extra.get("comment_on"), Some(&main.post_id));
+        assert_eq!(r.parts[i].as_ref().unwrap().post_id, c.post_id);
+    }
+    assert!(first.created_at <= second.created_at);
+}
+
 /// `post` is refused for `platform` with `code` before any request.
 async fn refused(env: &Env, platform: Platform, post: &Post, code: &str) {
     let mark = env.emu.record().mark();
@@ -254,6 +311,13 @@ async fn what_a_platform_cannot_carry_is_refused_before_any_request() {
     let mut long = Post::text("fbr2-0 the post");
     long.first_comment = Some("c".repeat(8001));
     refused(&env, Platform::Facebook, &long, "comment_too_long").await;
+
+    let li_thread = thread("lir1", 1);
+    refused(&env, Platform::LinkedIn, &li_thread, "thread_unsupported").await;
+
+    let mut li_long = Post::text("lir2-0 the post");
+    li_long.first_comment = Some("c".repeat(1251));
+    refused(&env, Platform::LinkedIn, &li_long, "comment_too_long").await;
 
     let mut x_long = thread("xr1", 1);
     x_long.thread[0].text = "y".repeat(281);

@@ -68,7 +68,7 @@ pub fn paths(platform: Platform) -> Vec<PathKind> {
     use PathKind::*;
     match platform {
         Platform::X => vec![Text, Image, Images, Video, Thread, FirstComment],
-        Platform::LinkedIn => vec![Text, Image, Images, Video],
+        Platform::LinkedIn => vec![Text, Image, Images, Video, FirstComment],
         Platform::Facebook => vec![Text, Image, Images, Video, UrlImage, FirstComment],
         Platform::Instagram => vec![Image, Images, Video, UrlImage],
         Platform::YouTube => vec![Video],

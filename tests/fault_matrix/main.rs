@@ -156,7 +156,7 @@ impl Case<'_> {
     /// sequence's [`markers`]): exactly one each (or at most one while
     /// `final_` is false), the report's ids among them, and once final,
     /// each follow-up attached to its parent (an X reply to the previous
-    /// part or to the post, a Facebook comment on the post).
+    /// part or to the post, elsewhere a comment on the post).
     fn check_posts(
         &self,
         tally: &Tally,
@@ -204,8 +204,8 @@ impl Case<'_> {
             return;
         }
         let link = match self.platform {
-            Platform::Facebook => "comment_on",
-            _ => "in_reply_to_tweet_id",
+            Platform::X => "in_reply_to_tweet_id",
+            _ => "comment_on",
         };
         for i in 1..found.len() {
             let parent = if self.path == PathKind::Thread {

@@ -28,6 +28,7 @@
 mod accounts;
 mod analytics;
 mod api;
+mod comment;
 mod errors;
 mod limits;
 mod media;
@@ -303,6 +304,20 @@ impl PlatformClient for LinkedInClient {
             .and_then(|e| e.get("id").and_then(Value::as_str))
             .map(|id| published(id.to_owned()));
         Ok(found)
+    }
+
+    async fn comment_flow(&self, req: &PublishRequest<'_>, parent: &str) -> Result<Published> {
+        self.comment(req, parent).await
+    }
+
+    async fn find_comment(
+        &self,
+        account: &StoredToken,
+        parent: &str,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>> {
+        self.find_own_comment(account, parent, post, since).await
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {

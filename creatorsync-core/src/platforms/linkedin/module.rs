@@ -137,4 +137,8 @@ impl PlatformModule for LinkedIn {
     fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
         Arc::new(LinkedInClient::new(config))
     }
+
+    fn sequences(&self) -> crate::thread::Sequences {
+        super::comment::SEQUENCES
+    }
 }

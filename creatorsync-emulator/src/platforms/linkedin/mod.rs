@@ -7,6 +7,7 @@
 
 mod analytics;
 mod assets;
+mod comments;
 mod oauth;
 mod posts;
 
@@ -176,6 +177,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         )
         .route("/rest/posts", post(posts::create).get(posts::by_author))
         .route("/rest/posts/{urn}", get(posts::get).delete(posts::remove))
+        .route(
+            "/rest/socialActions/{urn}/comments",
+            post(comments::create).get(comments::list),
+        )
         .with_state(li)
         .fallback_service(super::not_found(Platform::LinkedIn))
 }

@@ -136,7 +136,7 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
     resp
 }
 
-fn live(li: &Li, urn: &str) -> Option<RecordedPost> {
+pub(super) fn live(li: &Li, urn: &str) -> Option<RecordedPost> {
     li.ctx
         .record
         .post(Platform::LinkedIn, urn)
