@@ -268,6 +268,43 @@ async fn a_linkedin_thread_becomes_comments_in_order_when_asked() {
     assert!(first.created_at <= second.created_at);
 }
 
+#[tokio::test]
+async fn an_instagram_first_comment_whose_answer_was_lost_is_reconciled_not_duplicated() {
+    let env = Env::new().await;
+    let mut post = env
+        .post(Platform::Instagram, env::PathKind::Image, "igc1-0")
+        .await;
+    post.first_comment = Some("igc1-c the first comment".into());
+    env.emu.faults().inject(
+        Platform::Instagram,
+        Fault::once(FaultKind::LoseResponse)
+            .on_method("POST")
+            .on_path("/comments"),
+    );
+    let report = env
+        .publish(Platform::Instagram, &post, "ig-comment-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    let main = one(&env, Platform::Instagram, "igc1-0");
+    let comment = one(&env, Platform::Instagram, "igc1-c");
+    assert_eq!(comment.extra.get("comment_on"), Some(&main.post_id));
+    let reported = r.comment.as_ref().expect("tried").as_ref().expect("found");
+    assert_eq!(reported.post_id, comment.post_id);
+    assert!(reported.url.ends_with(&format!("/c/{}/", comment.post_id)));
+    let again = env
+        .publish(Platform::Instagram, &post, "ig-comment-1")
+        .await
+        .unwrap();
+    let r = only(&again);
+    assert!(r.reused);
+    assert_eq!(
+        r.comment.as_ref().unwrap().as_ref().unwrap().post_id,
+        comment.post_id
+    );
+    one(&env, Platform::Instagram, "igc1-c");
+}
+
 /// `post` is refused for `platform` with `code` before any request.
 async fn refused(env: &Env, platform: Platform, post: &Post, code: &str) {
     let mark = env.emu.record().mark();
@@ -318,6 +355,12 @@ async fn what_a_platform_cannot_carry_is_refused_before_any_request() {
     let mut li_long = Post::text("lir2-0 the post");
     li_long.first_comment = Some("c".repeat(1251));
     refused(&env, Platform::LinkedIn, &li_long, "comment_too_long").await;
+
+    let mut ig_long = env
+        .post(Platform::Instagram, env::PathKind::Image, "igr1-0")
+        .await;
+    ig_long.first_comment = Some("c".repeat(2201));
+    refused(&env, Platform::Instagram, &ig_long, "comment_too_long").await;
 
     let mut x_long = thread("xr1", 1);
     x_long.thread[0].text = "y".repeat(281);

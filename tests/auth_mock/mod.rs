@@ -613,7 +613,7 @@ fn graph_edge(s: &MockState, r: &Request) -> ResponseTemplate {
             json!({"data":[
             {"permission":"pages_show_list","status":"granted"},{"permission":"pages_read_engagement","status":"granted"},
             {"permission":"pages_manage_posts","status":"granted"},{"permission":"publish_video","status":"granted"},
-            {"permission":"instagram_basic","status":"granted"},{"permission":"instagram_content_publish","status":"granted"},
+            {"permission":"instagram_basic","status":"granted"},{"permission":"instagram_content_publish","status":"granted"},{"permission":"instagram_manage_comments","status":"granted"},
             {"permission":"business_management","status":"declined"}]}),
         ),
         _ => graph_err(100, "Unsupported get request."),

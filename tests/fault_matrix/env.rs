@@ -70,7 +70,7 @@ pub fn paths(platform: Platform) -> Vec<PathKind> {
         Platform::X => vec![Text, Image, Images, Video, Thread, FirstComment],
         Platform::LinkedIn => vec![Text, Image, Images, Video, FirstComment],
         Platform::Facebook => vec![Text, Image, Images, Video, UrlImage, FirstComment],
-        Platform::Instagram => vec![Image, Images, Video, UrlImage],
+        Platform::Instagram => vec![Image, Images, Video, UrlImage, FirstComment],
         Platform::YouTube => vec![Video],
         Platform::TikTok => vec![Video, Images, UrlVideo],
     }
@@ -247,7 +247,16 @@ impl Env {
             PathKind::FirstComment => {
                 let mut post = Post::text(format!("{marker}-0 exactly once"));
                 post.first_comment = Some(format!("{marker}-c exactly once"));
-                post
+                // Where a post needs media, the first comment's post has one.
+                match platform {
+                    Platform::Instagram => {
+                        post.with_media(self.file(&format!("{marker}.jpg"), &jpeg(2_000)).await)
+                    }
+                    Platform::YouTube => {
+                        post.with_media(self.file(&format!("{marker}.mp4"), &mp4(40_000)).await)
+                    }
+                    _ => post,
+                }
             }
             PathKind::Image => {
                 post.with_media(self.file(&format!("{marker}.jpg"), &jpeg(2_000)).await)

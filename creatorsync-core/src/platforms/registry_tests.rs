@@ -364,11 +364,12 @@ fn authorize_urls_carry_each_platforms_quirks() {
                 assert_eq!(q["response_type"], "code");
                 assert_eq!(
                     q["scope"],
-                    "instagram_business_basic,instagram_business_content_publish"
+                    "instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments"
                 );
             }
             Platform::Instagram => {
                 assert!(q["scope"].contains("instagram_content_publish"));
+                assert!(q["scope"].contains("instagram_manage_comments"));
                 assert_eq!(q["client_id"], "cs-test-facebook");
             }
         }

@@ -144,6 +144,8 @@ impl PlatformModule for InstagramLogin {
         let mut s = vec!["instagram_business_basic"];
         if uses.contains(&ScopeUse::Publish) {
             s.push("instagram_business_content_publish");
+            // First comments and threads as comments (`comment.rs`).
+            s.push("instagram_business_manage_comments");
         }
         if uses.contains(&ScopeUse::Analytics) {
             s.push("instagram_business_manage_insights");
@@ -267,5 +269,9 @@ impl PlatformModule for InstagramLogin {
             Some(h) => c.with_media_host(h.clone()),
             None => c,
         })
+    }
+
+    fn sequences(&self) -> crate::thread::Sequences {
+        super::comment::SEQUENCES
     }
 }

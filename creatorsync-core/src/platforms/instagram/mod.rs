@@ -35,6 +35,7 @@
 //! an `unsupported` [`Error::Platform`].
 
 mod analytics;
+mod comment;
 mod graph;
 mod limits;
 mod login;
@@ -467,6 +468,20 @@ impl PlatformClient for InstagramClient {
             }
         };
         Ok(Some(Published { post_id, url }))
+    }
+
+    async fn comment_flow(&self, req: &PublishRequest<'_>, parent: &str) -> Result<Published> {
+        self.comment(req, parent).await
+    }
+
+    async fn find_comment(
+        &self,
+        account: &StoredToken,
+        parent: &str,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>> {
+        self.find_own_comment(account, parent, post, since).await
     }
 
     async fn delete(&self, _account: &StoredToken, _post_id: &str) -> Result<()> {

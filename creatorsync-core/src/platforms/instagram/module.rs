@@ -72,6 +72,8 @@ impl PlatformModule for Instagram {
         ];
         if uses.contains(&ScopeUse::Publish) {
             s.insert(1, "instagram_content_publish");
+            // First comments and threads as comments (`comment.rs`).
+            s.push("instagram_manage_comments");
         }
         if uses.contains(&ScopeUse::Analytics) {
             s.push("instagram_manage_insights");
@@ -149,5 +151,9 @@ impl PlatformModule for Instagram {
             Some(h) => c.with_media_host(h.clone()),
             None => c,
         })
+    }
+
+    fn sequences(&self) -> crate::thread::Sequences {
+        super::comment::SEQUENCES
     }
 }

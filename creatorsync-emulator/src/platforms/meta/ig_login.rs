@@ -385,6 +385,8 @@ pub(crate) async fn api(
         (&Method::GET, [x, "media"]) => instagram::list(m, caller, &who(x), r),
         (&Method::POST, [x, "media_publish"]) => instagram::publish(m, caller, &who(x), r),
         (&Method::GET, [x, "content_publishing_limit"]) => instagram::quota(m, caller, &who(x)),
+        (&Method::POST, [media, "comments"]) => super::ig_comments::create(m, caller, media, r),
+        (&Method::GET, [media, "comments"]) => super::ig_comments::list(m, caller, media, r),
         (&Method::GET, [id]) if *id == ig => ok(pick(profile(m, ig), r.params.get("fields"))),
         (&Method::GET, [id]) => instagram::read(m, caller, id).map_or_else(
             || unsupported(method, id),

@@ -45,7 +45,7 @@ pub(crate) enum Caller<'a> {
     Instagram(&'a str),
 }
 
-fn guard(m: &M, caller: Caller<'_>, ig: &str) -> Result<(), Response> {
+pub(super) fn guard(m: &M, caller: Caller<'_>, ig: &str) -> Result<(), Response> {
     let allowed = match caller {
         Caller::Instagram(own) => own == ig,
         Caller::Meta(kind) => match (page_of_ig(m, kind, ig), kind) {

@@ -11,6 +11,7 @@
 mod checks;
 mod fb_comments;
 mod fetch;
+mod ig_comments;
 mod ig_login;
 mod insights;
 mod instagram;
@@ -457,6 +458,12 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         }
         (&Method::GET, [post, "comments"]) if listener == Platform::Facebook => {
             fb_comments::list(&m, &kind, post, &r)
+        }
+        (&Method::POST, [media, "comments"]) if listener == Platform::Instagram => {
+            ig_comments::create(&m, caller(&kind), media, &r)
+        }
+        (&Method::GET, [media, "comments"]) if listener == Platform::Instagram => {
+            ig_comments::list(&m, caller(&kind), media, &r)
         }
         (&Method::GET, [id]) => read_object(&m, &kind, id, &r),
         (&Method::DELETE, [id]) => pages::delete(&m, &kind, id),
