@@ -305,6 +305,83 @@ async fn an_instagram_first_comment_whose_answer_was_lost_is_reconciled_not_dupl
     one(&env, Platform::Instagram, "igc1-c");
 }
 
+#[tokio::test]
+async fn a_youtube_first_comment_whose_answer_was_lost_is_reconciled_not_duplicated() {
+    let env = Env::new().await;
+    let mut post = env
+        .post(Platform::YouTube, env::PathKind::Video, "ytc1-0")
+        .await;
+    post.first_comment = Some("ytc1-c the first comment".into());
+    env.emu.faults().inject(
+        Platform::YouTube,
+        Fault::once(FaultKind::LoseResponse)
+            .on_method("POST")
+            .on_path("/commentThreads"),
+    );
+    let report = env
+        .publish(Platform::YouTube, &post, "yt-comment-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    let main = one(&env, Platform::YouTube, "ytc1-0");
+    let comment = one(&env, Platform::YouTube, "ytc1-c");
+    assert_eq!(comment.extra.get("comment_on"), Some(&main.post_id));
+    let reported = r.comment.as_ref().expect("tried").as_ref().expect("found");
+    assert_eq!(reported.post_id, comment.post_id);
+    assert!(reported.url.ends_with(&format!("&lc={}", comment.post_id)));
+    let again = env
+        .publish(Platform::YouTube, &post, "yt-comment-1")
+        .await
+        .unwrap();
+    assert!(only(&again).reused);
+    one(&env, Platform::YouTube, "ytc1-c");
+}
+
+#[tokio::test]
+async fn a_youtube_comment_without_force_ssl_fails_with_missing_scope_before_any_request() {
+    let env = Env::new().await;
+    // The account as connected before first comments needed force-ssl.
+    let store = env.sync.tokens().store().clone();
+    let mut row = store
+        .list(env::USER)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.key.platform == Platform::YouTube)
+        .expect("the YouTube account");
+    match &mut row.credential {
+        creatorsync::Credential::OAuth2 { scopes, .. } => {
+            assert!(scopes.iter().any(|s| s.ends_with("youtube.force-ssl")));
+            scopes.retain(|s| !s.ends_with("youtube.force-ssl"));
+        }
+        other => panic!("not OAuth 2: {other:?}"),
+    }
+    store.put(&row, Some(row.version)).await.unwrap();
+    let mut post = env
+        .post(Platform::YouTube, env::PathKind::Video, "yts1-0")
+        .await;
+    post.first_comment = Some("yts1-c never sent".into());
+    let mark = env.emu.record().mark();
+    let report = env
+        .publish(Platform::YouTube, &post, "yt-scope-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    assert!(r.outcome.is_ok(), "{:?}", r.outcome);
+    match r.comment.as_ref().expect("tried") {
+        Err(Error::MissingScope { scope, .. }) => assert!(scope.ends_with("youtube.force-ssl")),
+        other => panic!("not MissingScope: {other:?}"),
+    }
+    let sent = env
+        .emu
+        .record()
+        .requests_since(mark)
+        .into_iter()
+        .filter(|q| q.path.contains("commentThreads"))
+        .count();
+    assert_eq!(sent, 0);
+}
+
 /// `post` is refused for `platform` with `code` before any request.
 async fn refused(env: &Env, platform: Platform, post: &Post, code: &str) {
     let mark = env.emu.record().mark();
@@ -361,6 +438,12 @@ async fn what_a_platform_cannot_carry_is_refused_before_any_request() {
         .await;
     ig_long.first_comment = Some("c".repeat(2201));
     refused(&env, Platform::Instagram, &ig_long, "comment_too_long").await;
+
+    let mut yt_long = env
+        .post(Platform::YouTube, env::PathKind::Video, "ytr1-0")
+        .await;
+    yt_long.first_comment = Some("c".repeat(10_001));
+    refused(&env, Platform::YouTube, &yt_long, "comment_too_long").await;
 
     let mut x_long = thread("xr1", 1);
     x_long.thread[0].text = "y".repeat(281);

@@ -320,7 +320,7 @@ fn google_token(s: &MockState, r: &Request) -> ResponseTemplate {
     match result {
         Ok((at, rt)) => {
             let mut v = json!({"access_token":at,"expires_in":3599,"token_type":"Bearer",
-                "scope":"https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly"});
+                "scope":"https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.force-ssl https://www.googleapis.com/auth/youtube.readonly"});
             if let Some(rt) = rt {
                 v["refresh_token"] = json!(rt);
             }

@@ -71,7 +71,7 @@ pub fn paths(platform: Platform) -> Vec<PathKind> {
         Platform::LinkedIn => vec![Text, Image, Images, Video, FirstComment],
         Platform::Facebook => vec![Text, Image, Images, Video, UrlImage, FirstComment],
         Platform::Instagram => vec![Image, Images, Video, UrlImage, FirstComment],
-        Platform::YouTube => vec![Video],
+        Platform::YouTube => vec![Video, FirstComment],
         Platform::TikTok => vec![Video, Images, UrlVideo],
     }
 }

@@ -31,6 +31,7 @@
 //! byte transfer (steps 1–4), `processing.rs` the processing poll (step 5).
 
 mod analytics;
+mod comment;
 mod errors;
 mod limits;
 mod module;
@@ -233,6 +234,20 @@ impl PlatformClient for YouTubeClient {
             post_id: id.to_owned(),
             url: watch_url(id),
         }))
+    }
+
+    async fn comment_flow(&self, req: &PublishRequest<'_>, parent: &str) -> Result<Published> {
+        self.comment(req, parent).await
+    }
+
+    async fn find_comment(
+        &self,
+        account: &StoredToken,
+        parent: &str,
+        post: &Post,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>> {
+        self.find_own_comment(account, parent, post, since).await
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {

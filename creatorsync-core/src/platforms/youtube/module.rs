@@ -109,6 +109,8 @@ impl PlatformModule for YouTube {
         let mut s = Vec::new();
         if uses.contains(&ScopeUse::Publish) {
             s.push("https://www.googleapis.com/auth/youtube.upload");
+            // First comments and threads as comments (`comment.rs`).
+            s.push(super::comment::FORCE_SSL);
         }
         s.push("https://www.googleapis.com/auth/youtube.readonly");
         if uses.contains(&ScopeUse::Analytics) {
@@ -192,5 +194,9 @@ impl PlatformModule for YouTube {
 
     fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
         Arc::new(YouTubeClient::new(config))
+    }
+
+    fn sequences(&self) -> crate::thread::Sequences {
+        super::comment::SEQUENCES
     }
 }

@@ -5,6 +5,7 @@
 
 #![allow(clippy::result_large_err)] // axum Responses are the natural error type of handlers.
 
+mod comments;
 mod oauth;
 mod upload;
 mod videos;
@@ -200,6 +201,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
             post(upload::start).put(upload::put),
         )
         .route("/upload/youtube/v3/thumbnails/set", post(videos::thumbnail))
+        .route(
+            "/youtube/v3/commentThreads",
+            get(comments::list).post(comments::insert),
+        )
         .with_state(st)
         .merge(super::not_found(Platform::YouTube))
 }
