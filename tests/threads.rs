@@ -382,6 +382,53 @@ async fn a_youtube_comment_without_force_ssl_fails_with_missing_scope_before_any
     assert_eq!(sent, 0);
 }
 
+#[tokio::test]
+async fn a_youtube_comment_over_the_daily_units_blocks_the_ledger_and_is_not_sent_again() {
+    // Units for the video (insert 1,600 plus a few reads) but not for the
+    // comment's 50.
+    let env = Env::with_config(|c| c.youtube_quota_units = 1_620).await;
+    let mut post = env
+        .post(Platform::YouTube, env::PathKind::Video, "ytq1-0")
+        .await;
+    post.first_comment = Some("ytq1-c over the quota".into());
+    let report = env
+        .publish(Platform::YouTube, &post, "yt-quota-1")
+        .await
+        .unwrap();
+    let r = only(&report);
+    assert!(r.outcome.is_ok(), "{:?}", r.outcome);
+    match r.comment.as_ref().expect("tried") {
+        Err(Error::QuotaExhausted { bucket, .. }) => assert_eq!(bucket, "units"),
+        other => panic!("not QuotaExhausted: {other:?}"),
+    }
+    // Again with the same key: the ledger knows the units are used up,
+    // so the comment is refused before any request.
+    let mark = env.emu.record().mark();
+    let again = env
+        .publish(Platform::YouTube, &post, "yt-quota-1")
+        .await
+        .unwrap();
+    match only(&again).comment.as_ref().expect("tried") {
+        Err(Error::QuotaExhausted { bucket, .. }) => assert_eq!(bucket, "units"),
+        other => panic!("not QuotaExhausted: {other:?}"),
+    }
+    let sent = env
+        .emu
+        .record()
+        .requests_since(mark)
+        .into_iter()
+        .filter(|q| q.path.contains("commentThreads"))
+        .count();
+    assert_eq!(sent, 0);
+    assert!(
+        env.emu
+            .record()
+            .posts_for(Platform::YouTube)
+            .iter()
+            .all(|p| !p.text.starts_with("ytq1-c"))
+    );
+}
+
 /// `post` is refused for `platform` with `code` before any request.
 async fn refused(env: &Env, platform: Platform, post: &Post, code: &str) {
     let mark = env.emu.record().mark();

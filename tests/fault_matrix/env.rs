@@ -108,7 +108,12 @@ fn mp4(len: usize) -> Vec<u8> {
 
 impl Env {
     pub async fn new() -> Env {
-        let config = EmulatorConfig {
+        Self::with_config(|_| {}).await
+    }
+
+    /// An environment whose emulator configuration `tweak` changes first.
+    pub async fn with_config(tweak: impl FnOnce(&mut EmulatorConfig)) -> Env {
+        let mut config = EmulatorConfig {
             processing_delay: Duration::ZERO,
             youtube_quota_units: u64::MAX / 4,
             instagram_publish_limit: 1_000_000,
@@ -126,6 +131,7 @@ impl Env {
             },
             ..EmulatorConfig::default()
         };
+        tweak(&mut config);
         let emu = Emulator::start(config).await.expect("emulator");
         let dir = tempfile::tempdir().expect("tempdir");
         let public = dir.path().join("public");

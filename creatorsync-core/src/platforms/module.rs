@@ -280,6 +280,14 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
     fn sequences(&self) -> crate::thread::Sequences {
         crate::thread::Sequences::Unsupported("not supported by this SDK for this platform yet")
     }
+
+    /// The quotas a comment (a first comment, or a thread part carried as
+    /// a comment) uses: checked before its create and blocked when the
+    /// platform says they are used up, like a post's. Comments do not
+    /// count against the post quotas.
+    fn comment_quotas(&self) -> Vec<crate::quota::Bucket> {
+        Vec::new()
+    }
 }
 
 /// A pinned API version with its known-good neighbours and their published

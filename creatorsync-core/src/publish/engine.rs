@@ -176,7 +176,8 @@ fn report_outcome(progress: &Progress, key: &AccountKey, outcome: &Result<Publis
 ///
 /// With `comment_on`, the post is a comment on that post (a follow-up of
 /// a sequence): created with the client's comment flow, looked up among
-/// the post's comments, and outside the post quotas.
+/// the post's comments, and under the platform's comment quotas instead of
+/// the post quotas.
 pub(super) async fn run_target(
     inner: &Inner,
     call: &Call<'_>,
@@ -220,14 +221,12 @@ pub(super) async fn run_target(
         };
         // Every quota the post uses, before any byte is uploaded.
         let reserved = match comment_on {
-            Some(_) => Vec::new(),
-            None => {
-                match super::quota::reserve(inner, &account, call.post, &call.idempotency_key).await
-                {
-                    Ok(r) => r,
-                    Err(e) => return Err(held.failed(e).await),
-                }
-            }
+            Some(_) => super::quota::reserve_comment(inner, &account, &call.idempotency_key).await,
+            None => super::quota::reserve(inner, &account, call.post, &call.idempotency_key).await,
+        };
+        let reserved = match reserved {
+            Ok(r) => r,
+            Err(e) => return Err(held.failed(e).await),
         };
         let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
         let mut commit = Commit::with_hook(held.hook());

@@ -33,10 +33,32 @@ pub(super) async fn reserve(
     post: &Post,
     idempotency_key: &str,
 ) -> Result<Vec<Reserved>> {
+    reserve_all(inner, row, buckets(inner, row, post)?, idempotency_key).await
+}
+
+/// Reserves what a comment uses (its platform's
+/// [`crate::platforms::PlatformModule::comment_quotas`]), like
+/// [`reserve`] does for a post.
+pub(super) async fn reserve_comment(
+    inner: &Inner,
+    row: &StoredToken,
+    idempotency_key: &str,
+) -> Result<Vec<Reserved>> {
+    let buckets = inner.registry.for_row(row)?.comment_quotas();
+    reserve_all(inner, row, buckets, idempotency_key).await
+}
+
+/// Reserves a slot of each of `buckets`, all or none.
+async fn reserve_all(
+    inner: &Inner,
+    row: &StoredToken,
+    buckets: Vec<Bucket>,
+    idempotency_key: &str,
+) -> Result<Vec<Reserved>> {
     let key = &row.key;
     let use_id = format!("{idempotency_key}\u{1f}{}", key.account_id);
     let mut taken = Vec::new();
-    for bucket in buckets(inner, row, post)? {
+    for bucket in buckets {
         let mut waits = 0;
         let slot = loop {
             let slot = inner

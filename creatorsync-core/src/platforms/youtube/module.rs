@@ -199,4 +199,9 @@ impl PlatformModule for YouTube {
     fn sequences(&self) -> crate::thread::Sequences {
         super::comment::SEQUENCES
     }
+
+    /// `commentThreads.insert` spends the project's daily units (50 each).
+    fn comment_quotas(&self) -> Vec<crate::quota::Bucket> {
+        self.read_quotas()
+    }
 }
