@@ -572,6 +572,8 @@ class ScheduledTarget(TypedDict):
     elapsed_ms: float
     reused: bool
     scheduled_for: Optional[str]
+    parts: List[FollowUpResult]
+    comment: Optional[FollowUpResult]
     mode: str
 
 

@@ -58,8 +58,8 @@ pub use at::ScheduleAt;
 pub use bulk::{BulkItem, BulkItemResult, BulkMode, BulkReport};
 pub use call::ScheduleCall;
 pub use view::{
-    ErrorSummary, Health, ListQuery, MAX_PAGE, Page, ScheduleId, ScheduleState, ScheduledPost,
-    TargetMode, TargetOutcome,
+    ErrorSummary, FollowUpOutcome, Health, ListQuery, MAX_PAGE, Page, ScheduleId, ScheduleState,
+    ScheduledPost, TargetMode, TargetOutcome,
 };
 
 use self::engine::{EngineConfig, JobQueue};
