@@ -9,12 +9,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::view::{ScheduleState, TargetMode, TargetOutcome};
+use crate::kv::cas::{self, Decision};
 use crate::kv::layout;
 use crate::media::{FileSource, UrlSource};
 use crate::{Error, KeyValueStore, Media, Platform, PlatformOptions, Post, Result, Target};
-
-/// How often a compare-and-swap loop re-reads before giving up.
-const CAS_ATTEMPTS: usize = 32;
 
 /// One media item, kept as where to open it again.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -280,21 +278,22 @@ impl Records {
         mut change: impl FnMut(&Record) -> Result<Record>,
     ) -> Result<Record> {
         let key = layout::schedule(id);
-        for _ in 0..CAS_ATTEMPTS {
-            let Some((current, version)) = self.get(id).await? else {
-                return Err(not_found(id));
-            };
-            let next = change(&current)?;
-            let text = layout::encode("scheduled post", &next)?;
-            match self.kv.put(&key, &text, Some(version)).await {
-                Ok(_) => return Ok(next),
-                Err(Error::Conflict { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::store(format!(
-            "the scheduled post {id} kept changing under concurrent writers"
-        )))
+        cas::update(
+            self.kv.as_ref(),
+            &key,
+            &format!("scheduled post {id}"),
+            |text| {
+                let Some(text) = text else {
+                    return Err(not_found(id));
+                };
+                let next = change(&layout::decode("scheduled post", text)?)?;
+                Ok(Decision::Write(
+                    layout::encode("scheduled post", &next)?,
+                    next,
+                ))
+            },
+        )
+        .await
     }
 
     /// Removes a record (one whose job could not be enqueued).
