@@ -8,9 +8,10 @@
 //!
 //! 1. A worker starting seeds the chain when there is none (an insert: of
 //!    two workers starting at once, one wins), or when the record says the
-//!    chain stopped (its next round is overdue by [`AnalyticsRefresh::
-//!    check_every`] plus the lease, and nobody runs it): the generation
-//!    moves on and a job for it is enqueued; an older job is then stale.
+//!    chain stopped (its next round is overdue by
+//!    [`AnalyticsRefresh::check_every`] plus the lease, and nobody runs
+//!    it): the generation moves on and a job for it is enqueued; an older
+//!    job is then stale.
 //! 2. The worker the engine hands the job claims the round by
 //!    compare-and-swap (same generation, no live lease), runs
 //!    [`crate::CreatorSync::refresh_due_metrics`] for every user, then
