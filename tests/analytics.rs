@@ -798,3 +798,59 @@ async fn meta_watch_time_is_read_for_videos_and_reels_only() {
         "no watch-time metric for feed media"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_time_adds_one_call_per_batch_of_videos() {
+    let env = env().await;
+    // X: 250 video posts, 100 a lookup and 100 keys a media analytics call.
+    let account = env.connect(Platform::X).await;
+    let keys: Vec<String> = (0..250).map(|i| format!("7_{}", 4_000 + i)).collect();
+    let per_post: Vec<[&str; 1]> = keys.iter().map(|k| [k.as_str()]).collect();
+    let refs: Vec<&[&str]> = per_post.iter().map(|k| &k[..]).collect();
+    let posts = x_posts_with_media(&env, &account, &refs);
+    let mark = env.emu.record().mark();
+    let results = env.sync.metrics(USER, &posts).await.unwrap();
+    let calls = env.calls_since(Platform::X, mark);
+    assert_eq!(
+        calls.iter().filter(|c| *c == "GET /2/tweets").count(),
+        3,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| *c == "GET /2/media/analytics")
+            .count(),
+        3,
+        "{calls:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r.outcome.as_ref().unwrap().watch_time_secs.is_some())
+    );
+
+    // Instagram: 250 reels, 50 a read, then 50 reels a watch-time read.
+    let ig = env.connect(Platform::Instagram).await;
+    let posts: Vec<PostRef> = (0..250)
+        .map(|i| {
+            let id = format!("{}", 17_910_000_000_000_000u64 + i);
+            add_post(
+                &env,
+                Platform::Instagram,
+                &ig,
+                &id,
+                &[("media_type", "REELS")],
+            );
+            PostRef::new(Platform::Instagram, id).on_account(&ig)
+        })
+        .collect();
+    let mark = env.emu.record().mark();
+    let results = env.sync.metrics(USER, &posts).await.unwrap();
+    assert_eq!(env.calls_since(Platform::Instagram, mark).len(), 10);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.outcome.as_ref().unwrap().watch_time_secs.is_some())
+    );
+}
