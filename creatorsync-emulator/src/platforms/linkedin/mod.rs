@@ -174,6 +174,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
             "/rest/memberCreatorPostAnalytics",
             get(analytics::member_post),
         )
+        .route(
+            "/rest/organizationalEntityShareStatistics",
+            get(analytics::organization_shares),
+        )
         .route("/rest/posts", post(posts::create).get(posts::by_author))
         .route("/rest/posts/{urn}", get(posts::get).delete(posts::remove))
         .with_state(li)
