@@ -303,6 +303,7 @@ fn views_are_the_core_types_nested() {
             elapsed: std::time::Duration::from_millis(5),
             reused: false,
             scheduled_for: None,
+            draft: None,
         }],
         elapsed: std::time::Duration::from_millis(7),
     };

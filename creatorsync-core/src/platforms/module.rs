@@ -274,6 +274,12 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
 
     /// The publish client for one app.
     fn client(&self, config: ClientConfig, extras: &ClientExtras) -> Arc<dyn PlatformClient>;
+
+    /// What [`Post::draft`] becomes on this platform; `None`: the platform
+    /// has no draft its API can make, and validation refuses a draft.
+    fn draft(&self) -> Option<crate::DraftKind> {
+        None
+    }
 }
 
 /// A pinned API version with its known-good neighbours and their published

@@ -89,12 +89,19 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     .ok()
                     .and_then(|_| inner.registry.get(key.platform).ok())
                     .and_then(|m| m.native_schedule(call.post));
+                let draft = outcome
+                    .as_ref()
+                    .ok()
+                    .filter(|_| call.post.draft)
+                    .and_then(|_| inner.registry.get(key.platform).ok())
+                    .and_then(|m| m.draft());
                 TargetResult {
                     account: key,
                     outcome,
                     elapsed: t0.elapsed(),
                     reused,
                     scheduled_for,
+                    draft,
                 }
             });
         }
@@ -114,6 +121,7 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                 elapsed: Duration::ZERO,
                 reused: false,
                 scheduled_for: None,
+                draft: None,
             };
             report_outcome(&call.progress, &result.account, &result.outcome);
             results.push(result);

@@ -25,6 +25,9 @@ pub struct TargetResult {
     /// with its native scheduling (Facebook `scheduled_publish_time`,
     /// YouTube `publish_at`); `None`: live now (or failed).
     pub scheduled_for: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the post is on the platform when it was published as a draft
+    /// ([`crate::Post::draft`]); `None`: published live (or failed).
+    pub draft: Option<crate::DraftKind>,
 }
 
 impl TargetResult {

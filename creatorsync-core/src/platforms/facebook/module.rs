@@ -48,6 +48,7 @@ impl PlatformModule for Facebook {
 
     fn check(&self, post: &crate::Post, check: &mut Check) {
         limits::check(post, check);
+        super::manage::check_draft(post, check);
     }
 
     fn native_schedule(&self, post: &crate::Post) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -146,5 +147,9 @@ impl PlatformModule for Facebook {
 
     fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
         Arc::new(FacebookClient::new(config))
+    }
+
+    fn draft(&self) -> Option<crate::DraftKind> {
+        Some(crate::DraftKind::Unpublished)
     }
 }

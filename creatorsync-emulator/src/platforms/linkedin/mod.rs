@@ -7,6 +7,7 @@
 
 mod analytics;
 mod assets;
+mod manage;
 mod oauth;
 mod posts;
 
@@ -175,7 +176,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
             get(analytics::member_post),
         )
         .route("/rest/posts", post(posts::create).get(posts::by_author))
-        .route("/rest/posts/{urn}", get(posts::get).delete(posts::remove))
+        .route(
+            "/rest/posts/{urn}",
+            get(posts::get).delete(posts::remove).post(manage::update),
+        )
         .with_state(li)
         .fallback_service(super::not_found(Platform::LinkedIn))
 }

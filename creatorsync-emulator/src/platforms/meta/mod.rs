@@ -15,6 +15,7 @@ mod insights;
 mod instagram;
 mod oauth;
 mod pages;
+mod pages_manage;
 mod reels;
 mod request;
 mod uploads;
@@ -74,6 +75,9 @@ pub(crate) struct FbPost {
     pub deleted: bool,
     /// A scheduled post goes live then (hidden from the feed until).
     pub scheduled_for: Option<DateTime<Utc>>,
+    /// An unpublished post (`published=false` without a schedule): a
+    /// draft only the Page's admins see, never in the feed.
+    pub draft: bool,
 }
 
 /// An uploaded photo.
@@ -453,6 +457,7 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         (&Method::GET, [ig, "content_publishing_limit"]) => instagram::quota(&m, caller(&kind), ig),
         (&Method::GET, [id]) => read_object(&m, &kind, id, &r),
         (&Method::DELETE, [id]) => pages::delete(&m, &kind, id),
+        (&Method::POST, [id]) => pages_manage::update(&m, &kind, id, &r),
         _ => graph_error(
             400,
             100,

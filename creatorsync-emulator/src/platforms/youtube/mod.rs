@@ -5,6 +5,7 @@
 
 #![allow(clippy::result_large_err)] // axum Responses are the natural error type of handlers.
 
+mod manage;
 mod oauth;
 mod upload;
 mod videos;
@@ -34,6 +35,8 @@ pub(crate) mod cost {
     pub(crate) const THUMBNAIL: u64 = 50;
     /// `videos.delete`.
     pub(crate) const DELETE: u64 = 50;
+    /// `videos.update`.
+    pub(crate) const UPDATE: u64 = 50;
 }
 
 /// An open resumable upload session.
@@ -192,7 +195,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route("/youtube/v3/channels", get(videos::channels))
         .route(
             "/youtube/v3/videos",
-            get(videos::list).delete(videos::delete),
+            get(videos::list).delete(videos::delete).put(manage::update),
         )
         .route("/youtube/v3/playlistItems", get(videos::playlist_items))
         .route(
