@@ -76,8 +76,8 @@ export interface KeyValueStore {
 }
 export interface AppCredentials {
   clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string
-  /** What connecting asks permission for (default `['publish', 'organizations']`); add `'analytics'` to read post metrics. */
-  uses?: Array<'publish' | 'organizations' | 'analytics'>
+  /** What connecting asks permission for (default `['publish', 'organizations']`); add `'analytics'` to read post metrics, `'manage'` to edit and delete YouTube videos. */
+  uses?: Array<'publish' | 'organizations' | 'analytics' | 'manage'>
 }
 /** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
 export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }
@@ -137,6 +137,8 @@ export interface PostInput {
   texts?: Partial<Record<Platform, string>>
   media?: MediaInput[]
   options?: PlatformOptions
+  /** Publish each platform's closest meaning of a draft (Facebook unpublished, YouTube private, TikTok inbox); X, LinkedIn and Instagram refuse it. */
+  draft?: boolean
 }
 /** The old backend's body, mapped by the core (`contract/legacy.rs`); unknown fields are an error. */
 export interface LegacyPostBody { caption?: string; hashtags?: string[]; mediaUrl?: string; mediaType?: 'image' | 'video'; title?: string; privacyStatus?: 'public' | 'unlisted' | 'private' }
@@ -156,7 +158,9 @@ export type ProgressEvent =
   | { event: 'processing'; platform: Platform; account: string; state: string }
   | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
-export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339, or null when live now. */ scheduledFor: string | null }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339, or null when live now. */ scheduledFor: string | null; /** What a draft became on the platform, or null when published live. */ draft: DraftKind | null }
+/** What a draft is on one platform: a Facebook unpublished post, a private YouTube video, a TikTok inbox upload. */
+export type DraftKind = 'unpublished' | 'private' | 'inbox'
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
 /** One quota of one account (or of the app), from the ledger every worker shares. */
 export interface QuotaUsage {
@@ -306,6 +310,18 @@ export declare class CreatorSync {
    * or a store/config error.
    */
   publish(userId: string, post: PostInput | LegacyPostBody, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+  /**
+   * Replaces a published post's text where the platform allows it
+   * (LinkedIn, Facebook, YouTube's description); rejects with
+   * `UNSUPPORTED` elsewhere, before any request.
+   */
+  edit(userId: string, post: PostRef, text: string): Promise<void>
+  /**
+   * Deletes a published post where the platform's API can (X,
+   * LinkedIn, Facebook, YouTube; `UNSUPPORTED` elsewhere); a post
+   * already gone counts as deleted.
+   */
+  delete(userId: string, post: PostRef): Promise<void>
   /**
    * The metrics of published posts (`{ platform, postId, accountId? }`
    * each; a publish report's `results` fit as they are), one result per

@@ -25,6 +25,7 @@ mod client;
 mod convert;
 mod error;
 mod kv;
+mod manage;
 mod metrics;
 mod oauth1;
 mod options;

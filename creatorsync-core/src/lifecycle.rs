@@ -19,16 +19,15 @@
 //! `docs/drafts-and-edits.md` has the per-platform table with sources.
 
 use std::fmt;
-use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::analytics::PostRef;
-use crate::{Error, Platform};
 
 /// What a draft became on one platform: its closest meaning of "not live
 /// yet".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DraftKind {
@@ -51,41 +50,4 @@ impl fmt::Display for DraftKind {
             DraftKind::Inbox => "inbox",
         })
     }
-}
-
-/// Reads a post reference written `platform:post_id` or
-/// `platform:post_id@account_id` (the CLI's form).
-///
-/// ```
-/// use creatorsync_core::{Platform, lifecycle::parse_post_ref};
-/// let r = parse_post_ref("facebook:123_456@123")?;
-/// assert_eq!(r.platform, Platform::Facebook);
-/// assert_eq!(r.post_id, "123_456");
-/// assert_eq!(r.account_id.as_deref(), Some("123"));
-/// assert!(parse_post_ref("myspace:1").is_err());
-/// # Ok::<(), creatorsync_core::Error>(())
-/// ```
-pub fn parse_post_ref(s: &str) -> Result<PostRef, Error> {
-    let bad = |why: &str| {
-        Error::invalid_input(
-            "post",
-            format!("`{s}` is not a post reference ({why}); write platform:post_id[@account_id]"),
-        )
-    };
-    let (platform, rest) = s.split_once(':').ok_or_else(|| bad("no `:`"))?;
-    let platform = Platform::from_str(platform).map_err(|_| bad("unknown platform"))?;
-    // LinkedIn ids are URNs (`urn:li:share:1`): the account is after the
-    // last `@`, which no platform's post id holds.
-    let (post_id, account) = match rest.rsplit_once('@') {
-        Some((id, acc)) => (id, Some(acc)),
-        None => (rest, None),
-    };
-    if post_id.is_empty() || account.is_some_and(str::is_empty) {
-        return Err(bad("empty post id or account"));
-    }
-    let r = PostRef::new(platform, post_id);
-    Ok(match account {
-        Some(a) => r.on_account(a),
-        None => r,
-    })
 }

@@ -166,6 +166,7 @@ def create_app(sync: Optional[cs.CreatorSync] = None, public_base_url: Optional[
                     "url": r["url"],
                     "error": None if r["error"] is None else r["error"]["code"],
                     "reused": r["reused"],
+                    "draft": r["draft"],
                 }
                 for r in report["results"]
             ],

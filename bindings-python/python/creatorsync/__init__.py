@@ -57,6 +57,7 @@ from ._types import (
     AccountHealth,
     AccountKey,
     BoxPosition,
+    DraftKind,
     FitMode,
     ProbeView,
     AccountStatus,
@@ -164,5 +165,6 @@ __all__ = [
     "probe",
     "ProbeView",
     "BoxPosition",
+    "DraftKind",
     "FitMode",
 ]

@@ -183,6 +183,11 @@ LegacyResult = TypedDict(
 """The seed system's per-platform result shape."""
 
 
+DraftKind = Literal["unpublished", "private", "inbox"]
+"""What a draft is on one platform: a Facebook unpublished post, a private
+YouTube video, a TikTok inbox upload."""
+
+
 class TargetResult(TypedDict):
     """The outcome of one target (``TargetResultView``)."""
 
@@ -195,6 +200,7 @@ class TargetResult(TypedDict):
     elapsed_ms: float
     reused: bool
     scheduled_for: Optional[str]
+    draft: Optional[DraftKind]
 
 
 class PublishReport(TypedDict):
@@ -300,6 +306,7 @@ class PostInput(TypedDict, total=False):
     texts: Optional[Dict[str, str]]
     media: List[MediaInput]
     options: Optional[Mapping[str, Mapping[str, Any]]]
+    draft: Optional[bool]
 
 
 class LegacyPostBody(TypedDict, total=False):

@@ -32,6 +32,11 @@ pub struct PostInput {
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, BTreeMap<String, Value>>>")]
     pub options: Option<Value>,
+    /// Publish each platform's closest meaning of a draft (Facebook
+    /// unpublished, YouTube private, TikTok inbox); X, LinkedIn and
+    /// Instagram refuse it. See `docs/drafts-and-edits.md`.
+    #[serde(default)]
+    pub draft: Option<bool>,
 }
 
 /// One media item: exactly one of `path`, `url` or `buffer`.
@@ -100,6 +105,8 @@ pub struct PostSpec {
     options: PlatformOptions,
     /// The old body's `mediaType`, checked against the media's kind.
     pub(crate) expect_kind: Option<MediaKind>,
+    /// Publish as a draft.
+    draft: bool,
 }
 
 impl PostSpec {
@@ -186,6 +193,7 @@ impl PostSpec {
             media,
             options,
             expect_kind: None,
+            draft: input.draft.unwrap_or(false),
         })
     }
 
@@ -209,6 +217,7 @@ impl PostSpec {
                 .collect(),
             options,
             expect_kind: None,
+            draft: false,
         }
     }
 
@@ -231,6 +240,7 @@ impl PostSpec {
     pub async fn build(self) -> Result<Post> {
         let mut post = Post::text(self.text).with_options(self.options);
         post.texts = self.texts;
+        post.draft = self.draft;
         for (source, alt) in self.media {
             let media = source.media().await?;
             if let Some(kind) = self.expect_kind {

@@ -137,6 +137,9 @@ pub struct TargetResultView {
     /// Facebook `scheduled_publish_time`, YouTube `publish_at`), RFC 3339;
     /// null when live now.
     pub scheduled_for: Option<chrono::DateTime<chrono::Utc>>,
+    /// What a draft became on the platform (`unpublished`, `private`,
+    /// `inbox`); null when published live.
+    pub draft: Option<crate::DraftKind>,
 }
 
 /// The old backend's per-platform result.
@@ -276,6 +279,7 @@ impl From<&TargetResult> for TargetResultView {
             elapsed_ms: r.elapsed.as_secs_f64() * 1000.0,
             reused: r.reused,
             scheduled_for: r.scheduled_for,
+            draft: r.draft,
         }
     }
 }
