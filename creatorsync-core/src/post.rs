@@ -127,6 +127,12 @@ pub struct Post {
     pub first_comment: Option<String>,
     /// What a platform without threads does with `thread`.
     pub thread_mode: crate::ThreadMode,
+    /// Publish as a draft: the platform's closest meaning of "not live
+    /// yet" ([`crate::DraftKind`]: a Facebook unpublished Page post, a
+    /// private YouTube video, a TikTok inbox upload the creator finishes in
+    /// the app). Platforms without one (X, LinkedIn, Instagram) refuse the
+    /// post in validation. See `docs/drafts-and-edits.md`.
+    pub draft: bool,
 }
 
 impl Post {
@@ -154,6 +160,13 @@ impl Post {
     #[must_use]
     pub fn with_media(mut self, media: Media) -> Self {
         self.media.push(media);
+        self
+    }
+
+    /// Publishes the post as a draft ([`Post::draft`]).
+    #[must_use]
+    pub fn as_draft(mut self) -> Self {
+        self.draft = true;
         self
     }
 

@@ -259,6 +259,13 @@ pub(crate) fn validate_with(
 
     module.check(post, &mut out);
     crate::thread::check(module, caps, post, &mut out);
+    if post.draft && module.draft().is_none() {
+        out.push(
+            "draft",
+            "draft_unsupported",
+            format!("{name}'s API cannot make a draft; publish it, or leave {name} out of a draft"),
+        );
+    }
     out.violations
 }
 

@@ -198,6 +198,11 @@ LegacyResult = TypedDict(
 """The seed system's per-platform result shape."""
 
 
+DraftKind = Literal["unpublished", "private", "inbox"]
+"""What a draft is on one platform: a Facebook unpublished post, a private
+YouTube video, a TikTok inbox upload."""
+
+
 class TargetResult(TypedDict):
     """The outcome of one target (``TargetResultView``)."""
 
@@ -212,6 +217,7 @@ class TargetResult(TypedDict):
     scheduled_for: Optional[str]
     parts: List["FollowUpResult"]
     comment: Optional["FollowUpResult"]
+    draft: Optional[DraftKind]
 
 
 class FollowUpResult(TypedDict):
@@ -333,6 +339,7 @@ class PostInput(TypedDict, total=False):
     thread: Optional[List["ThreadPartInput"]]
     first_comment: Optional[str]
     thread_mode: Optional[Literal["refuse", "comments"]]
+    draft: Optional[bool]
 
 
 class ThreadPartInput(TypedDict, total=False):
@@ -574,6 +581,7 @@ class ScheduledTarget(TypedDict):
     scheduled_for: Optional[str]
     parts: List[FollowUpResult]
     comment: Optional[FollowUpResult]
+    draft: Optional[DraftKind]
     mode: str
 
 

@@ -45,6 +45,11 @@ pub struct PostInput {
     /// (default: validation refuses it) or `comments`.
     #[serde(default)]
     pub thread_mode: Option<ThreadMode>,
+    /// Publish each platform's closest meaning of a draft (Facebook
+    /// unpublished, YouTube private, TikTok inbox); X, LinkedIn and
+    /// Instagram refuse it. See `docs/drafts-and-edits.md`.
+    #[serde(default)]
+    pub draft: Option<bool>,
 }
 
 /// One part of a thread after the first (text only from the bindings).
@@ -125,6 +130,8 @@ pub struct PostSpec {
     thread: Vec<String>,
     first_comment: Option<String>,
     thread_mode: ThreadMode,
+    /// Publish as a draft.
+    draft: bool,
 }
 
 impl PostSpec {
@@ -219,6 +226,7 @@ impl PostSpec {
                 .collect(),
             first_comment: input.first_comment,
             thread_mode: input.thread_mode.unwrap_or_default(),
+            draft: input.draft.unwrap_or(false),
         })
     }
 
@@ -245,6 +253,7 @@ impl PostSpec {
             thread: Vec::new(),
             first_comment: None,
             thread_mode: ThreadMode::default(),
+            draft: false,
         }
     }
 
@@ -270,6 +279,7 @@ impl PostSpec {
         post.thread = self.thread.into_iter().map(ThreadPart::text).collect();
         post.first_comment = self.first_comment;
         post.thread_mode = self.thread_mode;
+        post.draft = self.draft;
         for (source, alt) in self.media {
             let media = source.media().await?;
             if let Some(kind) = self.expect_kind {

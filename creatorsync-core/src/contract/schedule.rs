@@ -446,6 +446,9 @@ pub struct ScheduledTargetView {
     pub parts: Vec<FollowUpView>,
     /// The first comment, when the post has one and it was tried.
     pub comment: Option<FollowUpView>,
+    /// What a draft became on the platform (`unpublished`, `private`,
+    /// `inbox`); null when published live.
+    pub draft: Option<crate::DraftKind>,
     /// `at_time` (published by a worker when due) or `native` (uploaded
     /// early, made live by the platform).
     pub mode: String,
@@ -572,6 +575,7 @@ fn target_view(t: &TargetOutcome, due: DateTime<Utc>) -> ScheduledTargetView {
         scheduled_for: (native && t.ok).then_some(due),
         parts: t.parts.iter().map(follow_up_view).collect(),
         comment: t.comment.as_ref().map(follow_up_view),
+        draft: t.draft,
         mode: if native { "native" } else { "at_time" }.to_owned(),
     }
 }
@@ -725,6 +729,7 @@ mod tests {
                     retryable: true,
                 }),
             }),
+            draft: None,
         };
         let native = serde_json::to_value(target_view(&outcome(TargetMode::Native), due)).unwrap();
         assert_eq!(native["mode"], "native");

@@ -305,6 +305,7 @@ fn views_are_the_core_types_nested() {
             scheduled_for: None,
             parts: Vec::new(),
             comment: None,
+            draft: None,
         }],
         elapsed: std::time::Duration::from_millis(7),
     };

@@ -280,6 +280,12 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
     fn sequences(&self) -> crate::thread::Sequences {
         crate::thread::Sequences::Unsupported("not supported by this SDK for this platform yet")
     }
+
+    /// What [`Post::draft`] becomes on this platform; `None`: the platform
+    /// has no draft its API can make, and validation refuses a draft.
+    fn draft(&self) -> Option<crate::DraftKind> {
+        None
+    }
 }
 
 /// A pinned API version with its known-good neighbours and their published

@@ -98,6 +98,12 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     .ok()
                     .and_then(|_| inner.registry.get(key.platform).ok())
                     .and_then(|m| m.native_schedule(call.post));
+                let draft = outcome
+                    .as_ref()
+                    .ok()
+                    .filter(|_| call.post.draft)
+                    .and_then(|_| inner.registry.get(key.platform).ok())
+                    .and_then(|m| m.draft());
                 TargetResult {
                     account: key,
                     outcome,
@@ -106,6 +112,7 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     scheduled_for,
                     parts: sequence.parts,
                     comment: sequence.comment,
+                    draft,
                 }
             });
         }
@@ -127,6 +134,7 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                 scheduled_for: None,
                 parts: Vec::new(),
                 comment: None,
+                draft: None,
             };
             report_outcome(&call.progress, &result.account, &result.outcome);
             results.push(result);

@@ -33,6 +33,9 @@ pub struct TargetResult {
     /// The post's first comment ([`crate::Post::first_comment`]), when it
     /// has one and it was tried.
     pub comment: Option<Result<Published, Error>>,
+    /// What the post is on the platform when it was published as a draft
+    /// ([`crate::Post::draft`]); `None`: published live (or failed).
+    pub draft: Option<crate::DraftKind>,
 }
 
 impl TargetResult {

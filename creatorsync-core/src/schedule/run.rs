@@ -329,5 +329,6 @@ fn target_outcome(r: &crate::TargetResult, mode: TargetMode) -> TargetOutcome {
         mode,
         parts: r.parts.iter().map(FollowUpOutcome::from).collect(),
         comment: r.comment.as_ref().map(FollowUpOutcome::from),
+        draft: r.draft,
     }
 }

@@ -153,6 +153,9 @@ pub struct TargetOutcome {
     /// The first comment, when the post has one and it was tried.
     #[serde(default)]
     pub comment: Option<FollowUpOutcome>,
+    /// What a draft became on the platform; `None`: published live.
+    #[serde(default)]
+    pub draft: Option<crate::DraftKind>,
 }
 
 /// One follow-up of a scheduled post (a thread part or the first comment),

@@ -29,6 +29,7 @@ mod analytics;
 mod api;
 mod comment;
 mod limits;
+mod manage;
 mod module;
 mod reel;
 mod video;
@@ -151,7 +152,9 @@ impl FacebookClient {
     ) -> Result<Published> {
         let post = req.post;
         let url = api.url(Host::Api, &format!("/{}/feed", api.page));
-        let mut body = json!({ "message": post.text_for(Platform::Facebook), "published": true });
+        // A draft is an unpublished Page post (see `manage.rs`).
+        let mut body =
+            json!({ "message": post.text_for(Platform::Facebook), "published": !post.draft });
         if let Some(at) = post.options.facebook.scheduled_publish_time {
             // Facebook keeps the post unpublished and publishes it at `at`.
             body["published"] = json!(false);
@@ -212,9 +215,9 @@ impl FacebookClient {
                     }],
                 })
             }
-            // A scheduled photo goes through the feed (unpublished photo +
-            // scheduled post), below.
-            [photo] if post.options.facebook.scheduled_publish_time.is_none() => {
+            // A scheduled or draft photo goes through the feed (unpublished
+            // photo + scheduled or unpublished post), below.
+            [photo] if post.options.facebook.scheduled_publish_time.is_none() && !post.draft => {
                 let c = req
                     .commit
                     .create(None, self.photo(api, photo, caption, true))
@@ -343,19 +346,10 @@ impl PlatformClient for FacebookClient {
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let api = self.api(account, None)?;
-        let id = percent_encoding::utf8_percent_encode(post_id, percent_encoding::NON_ALPHANUMERIC)
-            .to_string();
-        let url = api.url(Host::Api, &format!("/{id}"));
-        api.graph
-            .send(
-                "post.delete",
-                Idempotency::Idempotent,
-                Method::DELETE,
-                url,
-                |rb| rb,
-            )
-            .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
+    }
+
+    async fn edit(&self, account: &StoredToken, post_id: &str, text: &str) -> Result<()> {
+        self.edit_post(account, post_id, text).await
     }
 }

@@ -48,6 +48,7 @@ impl PlatformModule for Facebook {
 
     fn check(&self, post: &crate::Post, check: &mut Check) {
         limits::check(post, check);
+        super::manage::check_draft(post, check);
     }
 
     fn native_schedule(&self, post: &crate::Post) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -150,5 +151,9 @@ impl PlatformModule for Facebook {
 
     fn sequences(&self) -> crate::thread::Sequences {
         super::comment::SEQUENCES
+    }
+
+    fn draft(&self) -> Option<crate::DraftKind> {
+        Some(crate::DraftKind::Unpublished)
     }
 }

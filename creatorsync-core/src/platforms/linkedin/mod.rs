@@ -30,6 +30,7 @@ mod analytics;
 mod api;
 mod errors;
 mod limits;
+mod manage;
 mod media;
 mod module;
 mod oauth;
@@ -306,16 +307,10 @@ impl PlatformClient for LinkedInClient {
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let api = self.api(account, None)?;
-        let url = api.url(&format!("/rest/posts/{}", enc(post_id)));
-        api.send(
-            "posts.delete",
-            Idempotency::Idempotent,
-            Method::DELETE,
-            url,
-            |rb| rb.header("X-RestLi-Method", "DELETE"),
-        )
-        .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
+    }
+
+    async fn edit(&self, account: &StoredToken, post_id: &str, text: &str) -> Result<()> {
+        self.edit_post(account, post_id, text).await
     }
 }

@@ -39,7 +39,7 @@ impl TikTokClient {
         });
         let body = json!({
             "media_type": "PHOTO",
-            "post_mode": "DIRECT_POST",
+            "post_mode": super::manage::photo_mode(req.post),
             "post_info": {
                 "title": title,
                 "description": req.post.text_for(Platform::TikTok),

@@ -25,6 +25,7 @@ mod accounts;
 mod analytics;
 mod errors;
 mod limits;
+mod manage;
 mod media;
 mod module;
 mod oauth1;
@@ -328,19 +329,6 @@ impl PlatformClient for XClient {
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let api = self.api(account)?;
-        let path = format!(
-            "/2/tweets/{}",
-            percent_encoding::utf8_percent_encode(post_id, percent_encoding::NON_ALPHANUMERIC)
-        );
-        api.send(
-            "tweets.delete",
-            Idempotency::Idempotent,
-            Method::DELETE,
-            &path,
-            |rb| rb,
-        )
-        .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
     }
 }

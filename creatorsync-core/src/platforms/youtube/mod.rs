@@ -33,6 +33,7 @@
 mod analytics;
 mod errors;
 mod limits;
+mod manage;
 mod module;
 mod processing;
 mod upload;
@@ -236,15 +237,10 @@ impl PlatformClient for YouTubeClient {
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let token = access_token(P, account)?;
-        let mut url = self.api("/youtube/v3/videos");
-        url.query_pairs_mut().append_pair("id", post_id);
-        self.cfg()
-            .http
-            .send(&YouTube, "videos.delete", Idempotency::Idempotent, |c| {
-                c.delete(url.clone()).bearer_auth(token)
-            })
-            .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
+    }
+
+    async fn edit(&self, account: &StoredToken, post_id: &str, text: &str) -> Result<()> {
+        self.edit_post(account, post_id, text).await
     }
 }

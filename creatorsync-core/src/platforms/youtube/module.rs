@@ -83,6 +83,7 @@ impl PlatformModule for YouTube {
 
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
+        super::manage::check_draft(post, check);
     }
 
     fn native_schedule(&self, post: &Post) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -113,6 +114,9 @@ impl PlatformModule for YouTube {
         s.push("https://www.googleapis.com/auth/youtube.readonly");
         if uses.contains(&ScopeUse::Analytics) {
             s.push("https://www.googleapis.com/auth/yt-analytics.readonly");
+        }
+        if uses.contains(&ScopeUse::Manage) {
+            s.push(super::manage::MANAGE[0]);
         }
         s
     }
@@ -192,5 +196,9 @@ impl PlatformModule for YouTube {
 
     fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
         Arc::new(YouTubeClient::new(config))
+    }
+
+    fn draft(&self) -> Option<crate::DraftKind> {
+        Some(crate::DraftKind::Private)
     }
 }

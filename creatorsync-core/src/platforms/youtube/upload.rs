@@ -155,6 +155,8 @@ impl YouTubeClient {
             title
         };
         let privacy = match o.privacy {
+            // A draft is a private video (see `manage.rs`).
+            _ if post.draft => "private",
             YouTubePrivacy::Private => "private",
             YouTubePrivacy::Unlisted => "unlisted",
             YouTubePrivacy::Public => "public",

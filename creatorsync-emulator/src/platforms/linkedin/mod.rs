@@ -7,6 +7,7 @@
 
 mod analytics;
 mod assets;
+mod manage;
 mod oauth;
 mod posts;
 
@@ -179,7 +180,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
             get(analytics::organization_shares),
         )
         .route("/rest/posts", post(posts::create).get(posts::by_author))
-        .route("/rest/posts/{urn}", get(posts::get).delete(posts::remove))
+        .route(
+            "/rest/posts/{urn}",
+            get(posts::get).delete(posts::remove).post(manage::update),
+        )
         .with_state(li)
         .fallback_service(super::not_found(Platform::LinkedIn))
 }

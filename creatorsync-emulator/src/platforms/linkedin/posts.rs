@@ -18,9 +18,9 @@ use crate::record::RecordedPost;
 /// Posts a member may create per UTC day (UNCONFIRMED: LinkedIn publishes
 /// per-app/per-member daily quotas in the developer portal only).
 /// Longest commentary (UNCONFIRMED, widely cited).
-const MAX_COMMENTARY: usize = 3000;
+pub(super) const MAX_COMMENTARY: usize = 3000;
 
-fn bad(message: &str) -> Response {
+pub(super) fn bad(message: &str) -> Response {
     li_error(StatusCode::BAD_REQUEST, "ILLEGAL_ARGUMENT", message, 100)
 }
 
@@ -52,6 +52,9 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
         Ok(v) => v,
         Err(e) => return bad(&format!("Invalid JSON body: {e}")),
     };
+    if let Err(r) = super::manage::check_create(&v) {
+        return r;
+    }
     let author = v["author"].as_str().unwrap_or_default().to_owned();
     let account = match li.writer(&t, &author) {
         Ok(a) => a,
@@ -136,14 +139,14 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
     resp
 }
 
-fn live(li: &Li, urn: &str) -> Option<RecordedPost> {
+pub(super) fn live(li: &Li, urn: &str) -> Option<RecordedPost> {
     li.ctx
         .record
         .post(Platform::LinkedIn, urn)
         .filter(|p| !p.deleted)
 }
 
-fn not_found(urn: &str) -> Response {
+pub(super) fn not_found(urn: &str) -> Response {
     li_error(
         StatusCode::NOT_FOUND,
         "NOT_FOUND",

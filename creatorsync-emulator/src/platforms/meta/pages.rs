@@ -95,6 +95,7 @@ fn new_post(g: &mut Inner, page: &str, message: &str, now: DateTime<Utc>) -> FbP
         video: None,
         deleted: false,
         scheduled_for: None,
+        draft: false,
     }
 }
 
@@ -143,15 +144,16 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     let now = m.now();
     let mut extra = BTreeMap::new();
     let mut scheduled_for = None;
-    if !published {
+    let draft = !published && !r.params.contains_key("scheduled_publish_time");
+    if draft {
+        extra.insert(crate::STATE_KEY.into(), "draft".into());
+    } else if !published {
         let Some(at) = r
             .params
             .get("scheduled_publish_time")
             .and_then(|s| s.parse::<i64>().ok())
         else {
-            return bad_param(
-                "Unpublished posts must be scheduled: scheduled_publish_time is required",
-            );
+            return bad_param("scheduled_publish_time must be a UNIX timestamp");
         };
         let d = at - now.timestamp();
         if !(600..=30 * 86400).contains(&d) {
@@ -199,6 +201,7 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     }
     let mut post = new_post(&mut g, page, &message, now);
     post.scheduled_for = scheduled_for;
+    post.draft = draft;
     for id in &media_ids {
         if let Some(p) = g.photos.get_mut(id) {
             p.post = Some(post.id.clone());
@@ -223,7 +226,7 @@ pub(crate) fn list_feed(m: &M, kind: &TokKind, page: &str, r: &Req, scheduled: b
         .lock()
         .posts
         .values()
-        .filter(|p| p.page == page && !p.deleted)
+        .filter(|p| p.page == page && !p.deleted && !p.draft)
         .filter(|p| p.scheduled_for.is_some_and(|at| at > now) == scheduled)
         .cloned()
         .collect();

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)] // axum Responses are the natural error type of handlers.
 
 mod analytics;
+mod manage;
 mod oauth;
 mod upload;
 mod videos;
@@ -36,6 +37,8 @@ pub(crate) mod cost {
     pub(crate) const THUMBNAIL: u64 = 50;
     /// `videos.delete`.
     pub(crate) const DELETE: u64 = 50;
+    /// `videos.update`.
+    pub(crate) const UPDATE: u64 = 50;
 }
 
 /// An open resumable upload session.
@@ -209,7 +212,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route("/youtube/v3/channels", get(videos::channels))
         .route(
             "/youtube/v3/videos",
-            get(videos::list).delete(videos::delete),
+            get(videos::list).delete(videos::delete).put(manage::update),
         )
         .route("/youtube/v3/playlistItems", get(videos::playlist_items))
         .route("/v2/reports", get(analytics::reports))
