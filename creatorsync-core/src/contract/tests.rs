@@ -296,6 +296,7 @@ fn views_are_the_core_types_nested() {
     );
     assert_eq!(v[0]["profile"]["display_name"], "Page");
     let report = crate::PublishReport {
+        warnings: Vec::new(),
         idempotency_key: "k".into(),
         results: vec![crate::TargetResult {
             account: key,

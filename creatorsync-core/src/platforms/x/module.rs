@@ -2,6 +2,7 @@
 //! tokens; one account per grant).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::{AltTextRule, LinkPlacement};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -159,6 +160,14 @@ impl PlatformModule for X {
 
     fn client(&self, config: ClientConfig, _: &ClientExtras) -> Arc<dyn PlatformClient> {
         Arc::new(XClient::new(config))
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
+    }
+
+    fn link_placement(&self, _post: &crate::Post) -> LinkPlacement {
+        LinkPlacement::InText
     }
 }
 
