@@ -85,6 +85,27 @@ impl LinkPreview {
     }
 }
 
+impl crate::Post {
+    /// The text `platform` is sent: mentions written its way, plain text
+    /// escaped as it needs (LinkedIn's little text) and the link appended
+    /// where the platform shows links in text. What validation measures.
+    /// Fails with [`crate::Error::InvalidPost`] when a mention cannot be
+    /// written there.
+    ///
+    /// ```
+    /// use creatorsync_core::{Mention, Platform, Post};
+    /// let post = Post::text("Hi @{ada} (again)")
+    ///     .with_mention("ada", Mention::new("Ada").with_id(Platform::X, "ada")
+    ///         .with_id(Platform::LinkedIn, "urn:li:person:1"));
+    /// assert_eq!(post.rendered_text(Platform::X)?, "Hi @ada (again)");
+    /// assert_eq!(post.rendered_text(Platform::LinkedIn)?, "Hi @[Ada](urn:li:person:1) \\(again\\)");
+    /// # Ok::<(), creatorsync_core::Error>(())
+    /// ```
+    pub fn rendered_text(&self, platform: Platform) -> crate::Result<String> {
+        crate::platforms::content::text(platform, self)
+    }
+}
+
 /// One piece of a text that may hold mention placeholders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Segment<'a> {

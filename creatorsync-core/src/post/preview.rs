@@ -110,9 +110,14 @@ pub(crate) async fn complete(
     let Some(link) = post.link.as_ref().filter(|l| l.needs_fetch()) else {
         return (None, Vec::new());
     };
+    // Would a platform show a card once the link has its title?
+    let mut titled = post.clone();
+    if let Some(l) = titled.link.as_mut() {
+        l.title = Some(l.url.clone());
+    }
     if !modules
         .iter()
-        .any(|m| m.link_placement(post) == LinkPlacement::Card)
+        .any(|m| m.link_placement(&titled) == LinkPlacement::Card)
     {
         return (None, Vec::new());
     }
