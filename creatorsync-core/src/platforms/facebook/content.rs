@@ -8,7 +8,8 @@
 //!   tagging form is not used).
 //! - Link: a post without photos or video shares it as the feed `link`
 //!   (Facebook builds the card from the page's own Open Graph tags; a
-//!   custom title or picture is not accepted since Graph v2.11); with
+//!   custom title or picture is not accepted for links the Page does not
+//!   own: UNCONFIRMED); with
 //!   media, the URL goes in the text.
 
 use crate::platforms::content::{AltTextRule, LinkPlacement};
