@@ -3,6 +3,7 @@
 //! state change goes through: of two workers (or a worker and a `cancel`)
 //! changing the same record, exactly one wins and the other re-reads.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -11,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::view::{ScheduleState, TargetMode, TargetOutcome};
 use crate::kv::layout;
 use crate::media::{FileSource, UrlSource};
-use crate::{Error, KeyValueStore, Media, Platform, PlatformOptions, Post, Result, Target};
+use crate::{
+    Error, KeyValueStore, LinkPreview, Media, Mention, Platform, PlatformOptions, Post, Result,
+    Target,
+};
 
 /// How often a compare-and-swap loop re-reads before giving up.
 const CAS_ATTEMPTS: usize = 32;
@@ -35,6 +39,12 @@ pub(crate) struct StoredPost {
     pub(crate) media: Vec<StoredMedia>,
     #[serde(default)]
     pub(crate) options: PlatformOptions,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) mentions: BTreeMap<String, Mention>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) mention_fallback: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) link: Option<LinkPreview>,
 }
 
 impl StoredPost {
@@ -68,12 +78,18 @@ impl StoredPost {
             text: post.text.clone(),
             media,
             options: post.options.clone(),
+            mentions: post.mentions.clone(),
+            mention_fallback: post.mention_fallback,
+            link: post.link.clone(),
         })
     }
 
     /// The post again (each media item described anew).
     pub(crate) async fn to_post(&self) -> Result<Post> {
         let mut post = Post::text(self.text.clone()).with_options(self.options.clone());
+        post.mentions.clone_from(&self.mentions);
+        post.mention_fallback = self.mention_fallback;
+        post.link.clone_from(&self.link);
         for m in &self.media {
             let media = match (&m.path, &m.url) {
                 (Some(p), _) => Media::new(FileSource::new(p)).await?,
@@ -284,4 +300,26 @@ impl Records {
 /// The error for an unknown schedule id.
 pub(crate) fn not_found(id: &str) -> Error {
     Error::invalid_input("schedule_id", format!("no scheduled post {id:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_scheduled_post_keeps_its_mentions_and_link() {
+        let mut post = Post::text("Hi @{ada}")
+            .with_mention("ada", Mention::new("Ada").with_id(Platform::X, "ada"))
+            .with_link(LinkPreview::new("https://example.com/a"));
+        post.mention_fallback = true;
+        let json = serde_json::to_string(&StoredPost::of(&post).unwrap()).unwrap();
+        let back: StoredPost = serde_json::from_str(&json).unwrap();
+        let again = back.to_post().await.unwrap();
+        assert_eq!(again.mentions, post.mentions);
+        assert_eq!(again.link, post.link);
+        assert!(again.mention_fallback);
+        // Records written before these fields read as before.
+        let old: StoredPost = serde_json::from_str(r#"{"text":"t"}"#).unwrap();
+        assert!(old.mentions.is_empty() && old.link.is_none() && !old.mention_fallback);
+    }
 }
