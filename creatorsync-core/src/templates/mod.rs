@@ -199,6 +199,7 @@ impl Template {
                 serde_json::to_value(&self.options)
                     .map_err(|e| Error::invalid_input("options", e.to_string()))?,
             ),
+            ..PostInput::default()
         };
         PostSpec::from_input(input, BTreeMap::new())?.build().await
     }
