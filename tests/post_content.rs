@@ -324,6 +324,21 @@ async fn a_page_without_tags_publishes_without_a_card_and_says_so() {
 }
 
 #[tokio::test]
+async fn a_link_alone_is_a_post() {
+    let env = Env::new().await;
+    let mut link = LinkPreview::new("https://example.com/only");
+    link.title = Some("Only a link".into());
+    let post = Post::text("").with_link(link);
+    for p in [Platform::X, Platform::LinkedIn, Platform::Facebook] {
+        assert!(!codes(&post, p).contains(&"empty_post".to_owned()), "{p}");
+    }
+    let report = publish(&env, &post, vec![li_person(), fb_page()]).await;
+    let li = recorded(&env, &report, Platform::LinkedIn);
+    assert_eq!(li.text, "");
+    assert!(li.extra["content"].contains("Only a link"));
+}
+
+#[tokio::test]
 async fn a_refused_page_never_fails_the_publish() {
     // The guard refuses a private address before connecting: no traffic.
     let env = Env::new().await;

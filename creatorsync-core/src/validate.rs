@@ -111,7 +111,7 @@ pub(crate) fn validate_with(
             ),
         );
     }
-    if caps.text_only && media.is_empty() && text.trim().is_empty() {
+    if caps.text_only && media.is_empty() && text.trim().is_empty() && post.link.is_none() {
         out.push(
             "text",
             "empty_post",
