@@ -8,6 +8,7 @@ inputs match the core's schema. Node's equivalent:
 from __future__ import annotations
 
 import json
+from typing import Any, Dict
 
 import pytest
 
@@ -45,7 +46,7 @@ async def test_mentions_and_link_reach_x_and_linkedin(emulator: Emulator, user_i
 async def test_a_mention_without_an_id_fails_that_target(emulator: Emulator, user_id: str) -> None:
     sync = make_client(emulator)
     await connect(sync, user_id, "facebook")
-    post = {"text": f"Hi @{{bob}} {user_id}", "mentions": {"bob": {"name": "Bob", "ids": {"x": "bob"}}}}
+    post: Dict[str, Any] = {"text": f"Hi @{{bob}} {user_id}", "mentions": {"bob": {"name": "Bob", "ids": {"x": "bob"}}}}
     with pytest.raises(cs.InvalidPost) as e:
         await sync.publish(user_id, post, targets=["facebook"])
     assert "mentions.bob" in str(e.value) and "Facebook" in str(e.value)
