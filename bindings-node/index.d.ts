@@ -147,6 +147,26 @@ export interface PostInput {
   threadMode?: 'refuse' | 'comments'
   /** Publish each platform's closest meaning of a draft (Facebook unpublished, YouTube private, TikTok inbox); X, LinkedIn and Instagram refuse it. */
   draft?: boolean
+  /** A link to share with its card; only `url` is required (the card is then read from the page's Open Graph tags). See docs/post-content.md. */
+  link?: LinkInput
+  /** People the text mentions as `@{key}`, by key (keys kept as written). */
+  mentions?: Record<string, MentionInput>
+  /** Write a mention as its plain name on a platform it has no id for, instead of refusing the post there. */
+  mentionFallback?: boolean
+}
+/** A link to share: LinkedIn article card, Facebook link, appended to the text on X and YouTube. */
+export interface LinkInput {
+  url: string
+  title?: string
+  description?: string
+  /** The card's image URL (LinkedIn uploads it as the thumbnail). */
+  thumbnail?: string
+  allowLoopback?: boolean
+}
+/** Someone the text mentions: the plain name, and who they are per platform (handle without `@`, or LinkedIn URN). */
+export interface MentionInput {
+  name: string
+  ids?: Partial<Record<Platform, string>>
 }
 /** One part of a thread after the first. */
 export interface ThreadPartInput { text?: string }

@@ -67,9 +67,9 @@ pub use platforms::{
     Published, TokenSource,
 };
 pub use post::{
-    FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
-    PlatformOptions, Post, TikTokOptions, TikTokPrivacy, TrialGraduation, XOptions, YouTubeOptions,
-    YouTubePrivacy,
+    FacebookOptions, InstagramKind, InstagramOptions, LinkPreview, LinkedInOptions,
+    LinkedInVisibility, Media, Mention, PlatformOptions, Post, TikTokOptions, TikTokPrivacy,
+    TrialGraduation, XOptions, YouTubeOptions, YouTubePrivacy,
 };
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use publish::{

@@ -36,6 +36,9 @@ mod record;
 mod server;
 mod tokens;
 
+/// LinkedIn's little text format, as the emulator reads commentary.
+pub use platforms::linkedin::little;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

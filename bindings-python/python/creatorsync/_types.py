@@ -44,6 +44,8 @@ __all__ = [
     "MediaInput",
     "PostInput",
     "ThreadPartInput",
+    "LinkInput",
+    "MentionInput",
     "LegacyPostBody",
     "QuotaUsage",
     "PostRef",
@@ -329,6 +331,25 @@ class MediaInput(TypedDict, total=False):
     allow_loopback: Optional[bool]
 
 
+class LinkInput(TypedDict):
+    """A link to share: only ``url`` is required; without a ``title`` the
+    card is read from the page's Open Graph tags."""
+
+    url: str
+    title: NotRequired[Optional[str]]
+    description: NotRequired[Optional[str]]
+    thumbnail: NotRequired[Optional[str]]
+    allow_loopback: NotRequired[Optional[bool]]
+
+
+class MentionInput(TypedDict):
+    """Someone the text mentions: the plain name, and per platform the
+    handle without ``@`` or the LinkedIn URN (``{"x": "ada"}``)."""
+
+    name: str
+    ids: NotRequired[Optional[Dict[str, str]]]
+
+
 class PostInput(TypedDict, total=False):
     """A post as a dict (the core's ``PostInput``)."""
 
@@ -340,6 +361,11 @@ class PostInput(TypedDict, total=False):
     first_comment: Optional[str]
     thread_mode: Optional[Literal["refuse", "comments"]]
     draft: Optional[bool]
+    link: Optional[LinkInput]
+    """A link to share with its card (``docs/post-content.md``)."""
+    mentions: Optional[Dict[str, MentionInput]]
+    """People the text mentions as ``@{key}``, by key."""
+    mention_fallback: Optional[bool]
 
 
 class ThreadPartInput(TypedDict, total=False):

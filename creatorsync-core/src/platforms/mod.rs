@@ -35,6 +35,7 @@ pub(crate) use registry::Registry;
 
 pub(crate) mod commit;
 pub(crate) mod common;
+pub(crate) mod content;
 mod endpoint_set;
 pub mod facebook;
 mod fresh;

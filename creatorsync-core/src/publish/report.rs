@@ -85,6 +85,9 @@ pub struct PublishReport {
     pub results: Vec<TargetResult>,
     /// Wall time of the whole publish.
     pub elapsed: Duration,
+    /// What was published differently from what was asked, without failing
+    /// (a link whose page has no Open Graph tags went out without a card).
+    pub warnings: Vec<String>,
 }
 
 impl PublishReport {

@@ -3,6 +3,7 @@
 //! state change goes through: of two workers (or a worker and a `cancel`)
 //! changing the same record, exactly one wins and the other re-reads.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -12,7 +13,10 @@ use super::view::{ScheduleState, TargetMode, TargetOutcome};
 use crate::kv::cas::{self, Decision};
 use crate::kv::layout;
 use crate::media::{FileSource, UrlSource};
-use crate::{Error, KeyValueStore, Media, Platform, PlatformOptions, Post, Result, Target};
+use crate::{
+    Error, KeyValueStore, LinkPreview, Media, Mention, Platform, PlatformOptions, Post, Result,
+    Target,
+};
 
 /// One media item, kept as where to open it again.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -40,6 +44,15 @@ pub(crate) struct StoredPost {
     pub(crate) first_comment: Option<String>,
     #[serde(default)]
     pub(crate) thread_mode: crate::ThreadMode,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) mentions: BTreeMap<String, Mention>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) mention_fallback: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) link: Option<LinkPreview>,
+    /// Publish as a draft (`Post::draft`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) draft: bool,
 }
 
 /// One thread part, kept.
@@ -116,12 +129,20 @@ impl StoredPost {
             thread,
             first_comment: post.first_comment.clone(),
             thread_mode: post.thread_mode,
+            mentions: post.mentions.clone(),
+            mention_fallback: post.mention_fallback,
+            link: post.link.clone(),
+            draft: post.draft,
         })
     }
 
     /// The post again (each media item described anew).
     pub(crate) async fn to_post(&self) -> Result<Post> {
         let mut post = Post::text(self.text.clone()).with_options(self.options.clone());
+        post.mentions.clone_from(&self.mentions);
+        post.mention_fallback = self.mention_fallback;
+        post.link.clone_from(&self.link);
+        post.draft = self.draft;
         post.media = media_again(&self.media).await?;
         for part in &self.thread {
             post.thread.push(crate::ThreadPart {
@@ -342,6 +363,7 @@ mod thread_tests {
         post.thread = vec![ThreadPart::text("two")];
         post.first_comment = Some("link".into());
         post.thread_mode = ThreadMode::Comments;
+        post.draft = true;
         let json = serde_json::to_string(&StoredPost::of(&post).unwrap()).unwrap();
         let back: StoredPost = serde_json::from_str(&json).unwrap();
         let again = back.to_post().await.unwrap();
@@ -349,8 +371,31 @@ mod thread_tests {
         assert_eq!(again.thread[0].text, "two");
         assert_eq!(again.first_comment.as_deref(), Some("link"));
         assert_eq!(again.thread_mode, ThreadMode::Comments);
+        assert!(again.draft);
         // A record stored before threads existed still loads.
         let old: StoredPost = serde_json::from_str(r#"{"text":"old"}"#).unwrap();
         assert!(old.to_post().await.unwrap().thread.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_scheduled_post_keeps_its_mentions_and_link() {
+        let mut post = Post::text("Hi @{ada}")
+            .with_mention("ada", Mention::new("Ada").with_id(Platform::X, "ada"))
+            .with_link(LinkPreview::new("https://example.com/a"));
+        post.mention_fallback = true;
+        let json = serde_json::to_string(&StoredPost::of(&post).unwrap()).unwrap();
+        let back: StoredPost = serde_json::from_str(&json).unwrap();
+        let again = back.to_post().await.unwrap();
+        assert_eq!(again.mentions, post.mentions);
+        assert_eq!(again.link, post.link);
+        assert!(again.mention_fallback);
+        // Records written before these fields read as before.
+        let old: StoredPost = serde_json::from_str(r#"{"text":"t"}"#).unwrap();
+        assert!(old.mentions.is_empty() && old.link.is_none() && !old.mention_fallback);
     }
 }

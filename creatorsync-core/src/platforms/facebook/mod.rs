@@ -28,6 +28,7 @@
 mod analytics;
 mod api;
 mod comment;
+mod content;
 mod limits;
 mod manage;
 mod module;
@@ -49,6 +50,7 @@ use tracing::{Instrument, info_span};
 
 use self::api::{Api, with_query};
 use super::common::{access_token, same_text, streamed_part};
+use super::content::text as content_text;
 use super::meta::Graph;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, Idempotency};
@@ -114,10 +116,14 @@ impl FacebookClient {
         } else {
             Idempotency::Idempotent
         };
+        let alt = media.alt_text().filter(|a| !a.is_empty());
         if let Some(public) = media.source().public_url() {
             let mut form = vec![("url", public.as_str()), ("published", published)];
             if let Some(c) = caption {
                 form.push(("message", c));
+            }
+            if let Some(a) = alt {
+                form.push((content::ALT_TEXT.field, a));
             }
             return api
                 .graph
@@ -138,6 +144,9 @@ impl FacebookClient {
                 if let Some(c) = caption {
                     form = form.text("message", c.to_owned());
                 }
+                if let Some(a) = alt {
+                    form = form.text(content::ALT_TEXT.field, a.to_owned());
+                }
                 rb.multipart(form)
             })
             .await
@@ -152,15 +161,15 @@ impl FacebookClient {
     ) -> Result<Published> {
         let post = req.post;
         let url = api.url(Host::Api, &format!("/{}/feed", api.page));
+        let message = content_text(Platform::Facebook, post)?;
         // A draft is an unpublished Page post (see `manage.rs`).
-        let mut body =
-            json!({ "message": post.text_for(Platform::Facebook), "published": !post.draft });
+        let mut body = json!({ "message": message, "published": !post.draft });
         if let Some(at) = post.options.facebook.scheduled_publish_time {
             // Facebook keeps the post unpublished and publishes it at `at`.
             body["published"] = json!(false);
             body["scheduled_publish_time"] = json!(at.timestamp());
         }
-        if let Some(link) = &post.options.facebook.link {
+        if let Some(link) = content::link(post) {
             body["link"] = json!(link);
         }
         if !attached.is_empty() {
@@ -183,7 +192,8 @@ impl FacebookClient {
 
     async fn publish_inner(&self, api: &Api<'_>, req: &PublishRequest<'_>) -> Result<Published> {
         let post = req.post;
-        let caption = Some(post.text_for(Platform::Facebook)).filter(|t| !t.is_empty());
+        let text = content_text(Platform::Facebook, post)?;
+        let caption = Some(text.as_str()).filter(|t| !t.is_empty());
         match post.media.as_slice() {
             [] => self.feed(api, req, &[]).await,
             [v] if v.kind() == MediaKind::Video && post.options.facebook.reel => {
@@ -290,6 +300,7 @@ impl PlatformClient for FacebookClient {
             &["feed"]
         };
         let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
+        let sent = content_text(Platform::Facebook, post)?;
         let mut found = None;
         for edge in edges {
             let url = with_query(
@@ -318,7 +329,7 @@ impl PlatformClient for FacebookClient {
                         .and_then(Value::as_str)
                         .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
                         .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
-                    recent && same_text(text, post.text_for(Platform::Facebook))
+                    recent && same_text(text, &sent)
                 })
                 .and_then(|p| p.get("id").and_then(Value::as_str).map(str::to_owned));
             if found.is_some() {

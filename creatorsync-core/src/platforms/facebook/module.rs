@@ -1,6 +1,7 @@
 //! [`Facebook`]: the Facebook platform module. Facebook Pages (through Facebook Login; Graph calls in [`crate::platforms::meta`]).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::{AltTextRule, LinkPlacement};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -155,5 +156,13 @@ impl PlatformModule for Facebook {
 
     fn draft(&self) -> Option<crate::DraftKind> {
         Some(crate::DraftKind::Unpublished)
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
+    }
+
+    fn link_placement(&self, post: &crate::Post) -> LinkPlacement {
+        super::content::link_placement(post)
     }
 }

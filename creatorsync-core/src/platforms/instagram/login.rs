@@ -25,6 +25,7 @@
 //!   (the source's public URL or the configured media host).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::AltTextRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -267,5 +268,9 @@ impl PlatformModule for InstagramLogin {
             Some(h) => c.with_media_host(h.clone()),
             None => c,
         })
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
     }
 }

@@ -1,6 +1,7 @@
 //! [`Instagram`]: the Instagram platform module. Instagram professional accounts (through Facebook Login; Graph calls in [`crate::platforms::meta`]).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::AltTextRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -149,5 +150,9 @@ impl PlatformModule for Instagram {
             Some(h) => c.with_media_host(h.clone()),
             None => c,
         })
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
     }
 }

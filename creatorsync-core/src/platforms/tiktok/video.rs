@@ -30,10 +30,10 @@ struct Session {
 }
 
 impl TikTokClient {
-    fn post_info(post: &Post) -> Value {
+    fn post_info(post: &Post) -> Result<Value> {
         let o = &post.options.tiktok;
         let mut info = json!({
-            "title": post.text_for(Platform::TikTok),
+            "title": crate::platforms::content::text(Platform::TikTok, post)?,
             "privacy_level": o.privacy_level.map(|p| p.as_str()),
             "disable_comment": o.disable_comment,
             "disable_duet": o.disable_duet,
@@ -45,7 +45,7 @@ impl TikTokClient {
         if let Some(ms) = o.video_cover_timestamp_ms {
             info["video_cover_timestamp_ms"] = json!(ms);
         }
-        info
+        Ok(info)
     }
 
     /// Starts (and for FILE_UPLOAD, uploads) a video post.
@@ -58,7 +58,7 @@ impl TikTokClient {
         if let Some(url) = media.source().public_url() {
             let body = super::manage::video_body(
                 req.post,
-                Self::post_info(req.post),
+                Self::post_info(req.post)?,
                 json!({"source": "PULL_FROM_URL", "video_url": url.as_str()}),
             );
             // TikTok starts publishing as soon as this is accepted.
@@ -135,7 +135,7 @@ impl TikTokClient {
         let plan = ChunkPlan::new(size, self.cfg().upload.chunk_size)?;
         let body = super::manage::video_body(
             req.post,
-            Self::post_info(req.post),
+            Self::post_info(req.post)?,
             json!({
                 "source": "FILE_UPLOAD",
                 "video_size": size,

@@ -214,6 +214,7 @@ impl PlatformClient for YouTubeClient {
             )
             .await?;
         let v: Value = decode_json(P, resp).await?;
+        let sent = crate::platforms::content::text(Platform::YouTube, post)?;
         let found = v
             .get("items")
             .and_then(Value::as_array)
@@ -227,7 +228,7 @@ impl PlatformClient for YouTubeClient {
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                     .is_none_or(|t| t >= since);
                 let text = s.get("description").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(text, post.text_for(Platform::YouTube))
+                recent && same_text(text, &sent)
             })
             .and_then(|s| s.pointer("/resourceId/videoId").and_then(Value::as_str));
         Ok(found.map(|id| Published {

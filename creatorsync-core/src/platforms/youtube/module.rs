@@ -1,6 +1,7 @@
 //! [`YouTube`]: the YouTube platform module (Google OAuth 2.0 with PKCE
 //! and offline access; one channel per grant).
 
+use crate::platforms::content::LinkPlacement;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -200,5 +201,10 @@ impl PlatformModule for YouTube {
 
     fn draft(&self) -> Option<crate::DraftKind> {
         Some(crate::DraftKind::Private)
+    }
+
+    /// Descriptions link URLs: a post's link goes in the description.
+    fn link_placement(&self, _post: &Post) -> LinkPlacement {
+        LinkPlacement::InText
     }
 }

@@ -168,9 +168,10 @@ impl YouTubeClient {
         if let Some(at) = o.publish_at {
             status["publishAt"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
+        let description = crate::platforms::content::text(Platform::YouTube, post)?;
         let mut snippet = json!({
             "title": title,
-            "description": post.text_for(Platform::YouTube),
+            "description": description,
             "categoryId": o.category_id,
         });
         if !o.tags.is_empty() {

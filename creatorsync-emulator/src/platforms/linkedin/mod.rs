@@ -7,6 +7,8 @@
 
 mod analytics;
 mod assets;
+mod content;
+pub mod little;
 mod manage;
 mod oauth;
 mod posts;

@@ -64,6 +64,13 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
     if text.chars().count() > MAX_COMMENTARY {
         return bad("/commentary: exceeds 3000 characters");
     }
+    let little = match super::little::parse(&text) {
+        Ok(l) => l,
+        Err(e) => return bad(&format!("/commentary: {e}")),
+    };
+    if let Err(r) = super::content::check(&li, &v["content"], &author) {
+        return r;
+    }
     let content = &v["content"];
     let mut media = Vec::new();
     let mut ugc = false;
@@ -118,6 +125,14 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
     ]);
     if !content.is_null() {
         extra.insert("content".to_owned(), content.to_string());
+    }
+    if !little.mentions.is_empty() {
+        let mentions: Vec<Value> = little
+            .mentions
+            .iter()
+            .map(|m| json!({"name": m.name, "urn": m.urn}))
+            .collect();
+        extra.insert("mentions".to_owned(), json!(mentions).to_string());
     }
     li.ctx.record.add_post(RecordedPost {
         platform: Platform::LinkedIn,

@@ -87,6 +87,8 @@ pub(crate) struct Photo {
     pub page: String,
     pub media: MediaRecord,
     pub post: Option<String>,
+    /// Its alt text (`alt_text_custom`).
+    pub alt_text: Option<String>,
 }
 
 /// A video (simple or resumable upload).

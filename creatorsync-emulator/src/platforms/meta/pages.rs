@@ -189,15 +189,22 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
         );
     }
     let mut media = Vec::new();
+    let mut alt_texts = Vec::new();
     for id in &media_ids {
         match g.photos.get(id) {
-            Some(p) if p.page == page && p.post.is_none() => media.push(p.media.clone()),
+            Some(p) if p.page == page && p.post.is_none() => {
+                media.push(p.media.clone());
+                alt_texts.push(p.alt_text.clone());
+            }
             _ => {
                 return bad_param(&format!(
                     "Invalid attached_media: {id} is not an unpublished photo of this Page"
                 ));
             }
         }
+    }
+    if alt_texts.iter().any(Option::is_some) {
+        extra.insert("alt_text_custom".into(), json!(alt_texts).to_string());
     }
     let mut post = new_post(&mut g, page, &message, now);
     post.scheduled_for = scheduled_for;
@@ -311,10 +318,12 @@ pub(crate) async fn photo(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     let id = g.id(MEDIA_BASE);
     media.media_id = id.clone();
     let published = r.flag("published", true);
+    let alt_text = Some(r.get("alt_text_custom").to_owned()).filter(|a| !a.is_empty());
     let mut photo = Photo {
         page: page.to_owned(),
         media: media.clone(),
         post: None,
+        alt_text: alt_text.clone(),
     };
     if !published {
         g.photos.insert(id.clone(), photo);
@@ -325,13 +334,11 @@ pub(crate) async fn photo(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     g.photos.insert(id.clone(), photo);
     g.posts.insert(post.id.clone(), post.clone());
     drop(g);
-    record(
-        m,
-        &post,
-        vec![media],
-        permalink(page, &post.id),
-        BTreeMap::new(),
-    );
+    let mut extra = BTreeMap::new();
+    if let Some(a) = alt_text {
+        extra.insert("alt_text_custom".into(), json!([a]).to_string());
+    }
+    record(m, &post, vec![media], permalink(page, &post.id), extra);
     ok(json!({"id": id, "post_id": post.id}))
 }
 
