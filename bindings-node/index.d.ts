@@ -76,8 +76,8 @@ export interface KeyValueStore {
 }
 export interface AppCredentials {
   clientId: string; clientSecret?: string; consumerKey?: string; consumerSecret?: string
-  /** What connecting asks permission for (default `['publish', 'organizations']`); add `'analytics'` to read post metrics. */
-  uses?: Array<'publish' | 'organizations' | 'analytics'>
+  /** What connecting asks permission for (default `['publish', 'organizations']`); add `'analytics'` to read post metrics, `'manage'` to edit and delete YouTube videos. */
+  uses?: Array<'publish' | 'organizations' | 'analytics' | 'manage'>
 }
 /** Apps by platform; `instagramLogin` (the Instagram app) makes Instagram connect with Instagram Login instead of Facebook Login. */
 export type Apps = Partial<Record<Platform, AppCredentials>> & { instagramLogin?: AppCredentials }
@@ -145,6 +145,28 @@ export interface PostInput {
   firstComment?: string
   /** What a platform without threads does with `thread`: `'refuse'` (default, validation refuses it) or `'comments'`. */
   threadMode?: 'refuse' | 'comments'
+  /** Publish each platform's closest meaning of a draft (Facebook unpublished, YouTube private, TikTok inbox); X, LinkedIn and Instagram refuse it. */
+  draft?: boolean
+  /** A link to share with its card; only `url` is required (the card is then read from the page's Open Graph tags). See docs/post-content.md. */
+  link?: LinkInput
+  /** People the text mentions as `@{key}`, by key (keys kept as written). */
+  mentions?: Record<string, MentionInput>
+  /** Write a mention as its plain name on a platform it has no id for, instead of refusing the post there. */
+  mentionFallback?: boolean
+}
+/** A link to share: LinkedIn article card, Facebook link, appended to the text on X and YouTube. */
+export interface LinkInput {
+  url: string
+  title?: string
+  description?: string
+  /** The card's image URL (LinkedIn uploads it as the thumbnail). */
+  thumbnail?: string
+  allowLoopback?: boolean
+}
+/** Someone the text mentions: the plain name, and who they are per platform (handle without `@`, or LinkedIn URN). */
+export interface MentionInput {
+  name: string
+  ids?: Partial<Record<Platform, string>>
 }
 /** One part of a thread after the first. */
 export interface ThreadPartInput { text?: string }
@@ -166,9 +188,11 @@ export type ProgressEvent =
   | { event: 'processing'; platform: Platform; account: string; state: string }
   | { event: 'published'; platform: Platform; account: string; postId: string; url: string }
   | { event: 'failed'; platform: Platform; account: string; code: ErrorCode; message: string }
-export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339, or null when live now. */ scheduledFor: string | null; /** The thread's parts after the first, as far as they were tried. */ parts: FollowUpResult[]; /** The first comment, when the post has one and it was tried. */ comment: FollowUpResult | null }
+export interface TargetResult { platform: Platform; accountId: string; ok: boolean; postId: string | null; url: string | null; error: ErrorView | null; reused: boolean; elapsedMs: number; /** Set when the platform publishes it later (native scheduling), RFC 3339, or null when live now. */ scheduledFor: string | null; /** The thread's parts after the first, as far as they were tried. */ parts: FollowUpResult[]; /** The first comment, when the post has one and it was tried. */ comment: FollowUpResult | null; /** What a draft became on the platform, or null when published live. */ draft: DraftKind | null }
 /** One follow-up of a post (a thread part or the first comment); on error, publish again with the same key to go on. */
 export interface FollowUpResult { ok: boolean; postId: string | null; url: string | null; error: ErrorView | null }
+/** What a draft is on one platform: a Facebook unpublished post, a private YouTube video, a TikTok inbox upload. */
+export type DraftKind = 'unpublished' | 'private' | 'inbox'
 export interface LegacyResult { success: boolean; postId: string | null; url: string | null; message: string }
 /** One quota of one account (or of the app), from the ledger every worker shares. */
 export interface QuotaUsage {
@@ -371,6 +395,18 @@ export declare class CreatorSync {
    * or a store/config error.
    */
   publish(userId: string, post: PostInput | LegacyPostBody, options?: PublishOptions & { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<PublishReport>
+  /**
+   * Replaces a published post's text where the platform allows it
+   * (LinkedIn, Facebook, YouTube's description); rejects with
+   * `UNSUPPORTED` elsewhere, before any request.
+   */
+  edit(userId: string, post: PostRef, text: string): Promise<void>
+  /**
+   * Deletes a published post where the platform's API can (X,
+   * LinkedIn, Facebook, YouTube; `UNSUPPORTED` elsewhere); a post
+   * already gone counts as deleted.
+   */
+  delete(userId: string, post: PostRef): Promise<void>
   /**
    * The metrics of published posts (`{ platform, postId, accountId? }`
    * each; a publish report's `results` fit as they are), one result per

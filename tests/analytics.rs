@@ -63,6 +63,11 @@ async fn env() -> Env {
 impl Env {
     /// Connects `platform` through the SDK; the first account's id.
     async fn connect(&self, platform: Platform) -> String {
+        self.connect_all(platform).await.remove(0)
+    }
+
+    /// Connects `platform` through the SDK; every account's id.
+    async fn connect_all(&self, platform: Platform) -> Vec<String> {
         let req = self
             .sync
             .connector()
@@ -76,13 +81,15 @@ impl Env {
             .complete_from_url(USER, platform, &callback)
             .await
             .unwrap_or_else(|e| panic!("{platform}: connect failed: {e}"));
-        accounts[0].key.account_id.clone()
+        accounts.into_iter().map(|a| a.key.account_id).collect()
     }
 
     /// `n` posts of `account` as the platform holds them, three hours old.
     fn posts(&self, platform: Platform, account: &str, n: usize) -> Vec<PostRef> {
         let created = self.emu.clock().now() - chrono::Duration::hours(3);
-        (0..n)
+        // Ids never seen before in this emulator.
+        let first = self.emu.record().posts().len();
+        (first..first + n)
             .map(|i| {
                 let id = match platform {
                     Platform::LinkedIn => format!("urn:li:share:{}", 7_000_000 + i),
@@ -91,7 +98,13 @@ impl Env {
                 };
                 let mut extra = std::collections::BTreeMap::new();
                 if platform == Platform::LinkedIn {
-                    extra.insert("author".to_owned(), format!("urn:li:person:{account}"));
+                    // Organization ids are numeric, the emulator's member id is not.
+                    let kind = if account.parse::<u64>().is_ok() {
+                        "organization"
+                    } else {
+                        "person"
+                    };
+                    extra.insert("author".to_owned(), format!("urn:li:{kind}:{account}"));
                 }
                 self.emu.record().add_post(RecordedPost {
                     platform,
@@ -210,7 +223,7 @@ fn expected(platform: Platform, raw: &Value) -> [Option<u64>; 8] {
             None,
             None,
             None,
-            None,
+            at(raw, "/analytics/estimatedMinutesWatched").map(|m| m * 60),
         ],
         Platform::TikTok => [
             at(raw, "/view_count"),
@@ -245,7 +258,7 @@ fn unreported(platform: Platform) -> &'static [usize] {
         Platform::LinkedIn => &[6, 7],
         Platform::Facebook => &[5, 7],
         Platform::Instagram => &[6, 7],
-        Platform::YouTube => &[1, 4, 5, 6, 7],
+        Platform::YouTube => &[1, 4, 5, 6],
         Platform::TikTok => &[1, 5, 6, 7],
     }
 }
@@ -337,17 +350,17 @@ async fn a_batch_of_250_posts_takes_the_fewest_calls_each_platform_allows() {
             &seen[..seen.len().min(5)]
         );
     }
-    // YouTube: one real video and 249 ids it does not know, 50 per call.
+    // YouTube: one real video and 249 ids it does not know, 50 per call;
+    // the watch-time report only for the batch with a known video.
     env.connect(Platform::YouTube).await;
     let video = youtube_video(&env).await;
     let mut posts = vec![video];
     posts.extend((1..250).map(|i| PostRef::new(Platform::YouTube, format!("unknownvid{i}"))));
     let mark = env.emu.record().mark();
     let results = env.sync.metrics(USER, &posts).await.unwrap();
-    assert_eq!(
-        env.calls_since(Platform::YouTube, mark),
-        vec!["GET /youtube/v3/videos"; 5]
-    );
+    let mut want = vec!["GET /youtube/v3/videos", "GET /v2/reports"];
+    want.extend(["GET /youtube/v3/videos"; 4]);
+    assert_eq!(env.calls_since(Platform::YouTube, mark), want);
     assert!(results[0].outcome.is_ok());
     for r in &results[1..] {
         let e = r.outcome.as_ref().unwrap_err();
@@ -505,5 +518,339 @@ async fn youtube_units_used_up_stop_reads_before_any_request() {
     assert!(
         env.calls_since(Platform::YouTube, mark).is_empty(),
         "the ledger stops the read before Google is asked"
+    );
+}
+
+/// X posts as the platform holds them, three hours old, each with the
+/// given media keys attached.
+fn x_posts_with_media(env: &Env, account: &str, keys: &[&[&str]]) -> Vec<PostRef> {
+    let created = env.emu.clock().now() - chrono::Duration::hours(3);
+    keys.iter()
+        .enumerate()
+        .map(|(i, keys)| {
+            let id = format!("{}", 1_795_000_000_000_000_000u64 + i as u64);
+            let mut extra = std::collections::BTreeMap::new();
+            extra.insert("media_keys".to_owned(), keys.join(","));
+            env.emu.record().add_post(RecordedPost {
+                platform: Platform::X,
+                account_id: account.to_owned(),
+                post_id: id.clone(),
+                text: format!("media post {i}"),
+                title: None,
+                media: Vec::new(),
+                url: format!("https://example.invalid/{id}"),
+                created_at: created,
+                deleted: false,
+                scheduled_for: None,
+                extra,
+            });
+            PostRef::new(Platform::X, id).on_account(account)
+        })
+        .collect()
+}
+
+/// The sum of `watch_time_ms` in a post's raw media analytics, in seconds.
+fn x_watch_secs(raw: &Value) -> Option<u64> {
+    let items = raw["media_analytics"].as_array()?;
+    let ms: u64 = items
+        .iter()
+        .flat_map(|i| i["timestamped_metrics"].as_array().unwrap().iter())
+        .map(|b| b["metrics"]["watch_time_ms"].as_u64().unwrap())
+        .sum();
+    Some(ms / 1000)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x_watch_time_comes_from_media_analytics_for_video_posts_only() {
+    let env = env().await;
+    let account = env.connect(Platform::X).await;
+    let posts = x_posts_with_media(
+        &env,
+        &account,
+        &[&["7_1001"], &["3_1002"], &["7_1003", "16_1004"], &[]],
+    );
+    let mark = env.emu.record().mark();
+    let results = env.sync.metrics(USER, &posts).await.unwrap();
+    assert_eq!(
+        env.calls_since(Platform::X, mark),
+        ["GET /2/tweets", "GET /2/media/analytics"],
+        "one lookup and one media analytics call for the whole batch"
+    );
+    let m: Vec<&PostMetrics> = results
+        .iter()
+        .map(|r| r.outcome.as_ref().unwrap())
+        .collect();
+    for (i, m) in m.iter().enumerate() {
+        assert_eq!(
+            m.watch_time_secs,
+            x_watch_secs(&m.raw),
+            "post {i}: {}",
+            m.raw
+        );
+    }
+    assert!(m[0].watch_time_secs.unwrap() > 0, "three hours of watching");
+    assert_eq!(m[1].watch_time_secs, None, "a photo has no watch time");
+    assert_eq!(
+        m[2].raw["media_analytics"].as_array().unwrap().len(),
+        2,
+        "a video and a GIF, summed"
+    );
+    assert_eq!(m[3].watch_time_secs, None, "no media: not reported, not 0");
+    // The other counters still map as before.
+    check_mapping_but_watch_time(Platform::X, m[0]);
+}
+
+/// [`check_mapping`] for the fields other than watch time.
+fn check_mapping_but_watch_time(platform: Platform, m: &PostMetrics) {
+    let want = expected(platform, &m.raw);
+    assert_eq!(fields(m)[..7], want[..7], "{platform}: raw {}", m.raw);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn youtube_without_the_analytics_scope_names_it_and_sends_nothing() {
+    let env = env_with(&[ScopeUse::Publish]).await;
+    env.connect(Platform::YouTube).await;
+    let mark = env.emu.record().mark();
+    let r = env
+        .sync
+        .metrics(USER, &[PostRef::new(Platform::YouTube, "somevideo01")])
+        .await
+        .unwrap()
+        .remove(0);
+    let e = r.outcome.unwrap_err();
+    assert_eq!(e.code(), "MISSING_SCOPE", "{e}");
+    assert!(e.to_string().contains("yt-analytics.readonly"), "{e}");
+    assert!(env.calls_since(Platform::YouTube, mark).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linkedin_organization_posts_read_share_statistics_in_batches() {
+    let env = env_with(&[
+        ScopeUse::Publish,
+        ScopeUse::Analytics,
+        ScopeUse::Organizations,
+    ])
+    .await;
+    let accounts = env.connect_all(Platform::LinkedIn).await;
+    let org = "10001";
+    assert!(accounts.iter().any(|a| a == org), "{accounts:?}");
+    let person = accounts.iter().find(|a| a.parse::<u64>().is_err()).unwrap();
+    let posts = env.posts(Platform::LinkedIn, org, 250);
+    let mark = env.emu.record().mark();
+    let results = env.sync.metrics(USER, &posts).await.unwrap();
+    assert_eq!(
+        env.calls_since(Platform::LinkedIn, mark),
+        vec!["GET /rest/organizationalEntityShareStatistics"; 13],
+        "20 posts a call"
+    );
+    for (r, p) in results.iter().zip(&posts) {
+        let m = r.outcome.as_ref().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.post_id, p.post_id);
+        let t = "/totalShareStatistics";
+        assert_eq!(
+            fields(m),
+            [
+                at(&m.raw, &format!("{t}/impressionCount")),
+                at(&m.raw, &format!("{t}/uniqueImpressionsCount")),
+                at(&m.raw, &format!("{t}/likeCount")),
+                at(&m.raw, &format!("{t}/commentCount")),
+                at(&m.raw, &format!("{t}/shareCount")),
+                None,
+                at(&m.raw, &format!("{t}/clickCount")),
+                None,
+            ],
+            "{}",
+            m.raw
+        );
+        assert!(m.views.unwrap() > 0 && m.clicks.is_some());
+    }
+    // A member post of the same user still goes through the member API.
+    let member = env.posts(Platform::LinkedIn, person, 1);
+    let mark = env.emu.record().mark();
+    let r = env.sync.metrics(USER, &member).await.unwrap().remove(0);
+    r.outcome.unwrap();
+    assert!(
+        env.calls_since(Platform::LinkedIn, mark)
+            .iter()
+            .all(|c| c == "GET /rest/memberCreatorPostAnalytics")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linkedin_organization_posts_need_the_admin_scope() {
+    // Without the organizations use the connection lacks
+    // `rw_organization_admin`: organization posts fail before any request.
+    let env = env_with(&[ScopeUse::Publish, ScopeUse::Analytics]).await;
+    let accounts = env.connect_all(Platform::LinkedIn).await;
+    let org = accounts
+        .iter()
+        .find(|a| a.parse::<u64>().is_ok())
+        .expect("the emulator's member administers organizations");
+    let posts = env.posts(Platform::LinkedIn, org, 2);
+    let mark = env.emu.record().mark();
+    for r in env.sync.metrics(USER, &posts).await.unwrap() {
+        let e = r.outcome.unwrap_err();
+        assert_eq!(e.code(), "MISSING_SCOPE", "{e}");
+        assert!(e.to_string().contains("rw_organization_admin"), "{e}");
+    }
+    assert!(env.calls_since(Platform::LinkedIn, mark).is_empty());
+}
+
+/// A post of `account` as the platform holds it, three hours old, with
+/// the platform details `extra`.
+fn add_post(env: &Env, platform: Platform, account: &str, id: &str, extra: &[(&str, &str)]) {
+    env.emu.record().add_post(RecordedPost {
+        platform,
+        account_id: account.to_owned(),
+        post_id: id.to_owned(),
+        text: format!("post {id}"),
+        title: None,
+        media: Vec::new(),
+        url: format!("https://example.invalid/{id}"),
+        created_at: env.emu.clock().now() - chrono::Duration::hours(3),
+        deleted: false,
+        scheduled_for: None,
+        extra: extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_watch_time_is_read_for_videos_and_reels_only() {
+    let env = env().await;
+    // Facebook: a video post and a text post.
+    let page = env.connect(Platform::Facebook).await;
+    let (video_post, text_post) = (format!("{page}_880001"), format!("{page}_880002"));
+    add_post(
+        &env,
+        Platform::Facebook,
+        &page,
+        &video_post,
+        &[("video_id", "5550001")],
+    );
+    add_post(&env, Platform::Facebook, &page, &text_post, &[]);
+    let posts = [
+        PostRef::new(Platform::Facebook, video_post).on_account(&page),
+        PostRef::new(Platform::Facebook, text_post).on_account(&page),
+    ];
+    let mark = env.emu.record().mark();
+    let r = env.sync.metrics(USER, &posts).await.unwrap();
+    assert_eq!(
+        env.calls_since(Platform::Facebook, mark).len(),
+        2,
+        "posts, then videos"
+    );
+    let video = r[0].outcome.as_ref().unwrap();
+    let ms = video.raw["watch_video_insights"]["data"][0]["values"][0]["value"]
+        .as_u64()
+        .unwrap();
+    assert!(ms > 0);
+    assert_eq!(
+        video.watch_time_secs,
+        Some(ms / 1000),
+        "milliseconds to seconds"
+    );
+    check_mapping_but_watch_time(Platform::Facebook, video);
+    assert_eq!(r[1].outcome.as_ref().unwrap().watch_time_secs, None);
+
+    // Instagram: a reel and a feed photo.
+    let ig = env.connect(Platform::Instagram).await;
+    add_post(
+        &env,
+        Platform::Instagram,
+        &ig,
+        "17900000000000001",
+        &[("media_type", "REELS")],
+    );
+    add_post(
+        &env,
+        Platform::Instagram,
+        &ig,
+        "17900000000000002",
+        &[("media_type", "IMAGE")],
+    );
+    let posts = [
+        PostRef::new(Platform::Instagram, "17900000000000001").on_account(&ig),
+        PostRef::new(Platform::Instagram, "17900000000000002").on_account(&ig),
+    ];
+    let mark = env.emu.record().mark();
+    let r = env.sync.metrics(USER, &posts).await.unwrap();
+    assert_eq!(
+        env.calls_since(Platform::Instagram, mark).len(),
+        2,
+        "media, then reels"
+    );
+    let reel = r[0].outcome.as_ref().unwrap();
+    assert_eq!(reel.raw["media_product_type"], "REELS");
+    let ms = insight(
+        &serde_json::json!({ "insights": reel.raw["watch_insights"] }),
+        "ig_reels_video_view_total_time",
+    );
+    assert_eq!(reel.watch_time_secs, ms.map(|ms| ms / 1000));
+    assert!(reel.watch_time_secs.is_some());
+    check_mapping_but_watch_time(Platform::Instagram, reel);
+    let photo = r[1].outcome.as_ref().unwrap();
+    assert_eq!(photo.raw["media_product_type"], "FEED");
+    assert_eq!(
+        photo.watch_time_secs, None,
+        "no watch-time metric for feed media"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_time_adds_one_call_per_batch_of_videos() {
+    let env = env().await;
+    // X: 250 video posts, 100 a lookup and 100 keys a media analytics call.
+    let account = env.connect(Platform::X).await;
+    let keys: Vec<String> = (0..250).map(|i| format!("7_{}", 4_000 + i)).collect();
+    let per_post: Vec<[&str; 1]> = keys.iter().map(|k| [k.as_str()]).collect();
+    let refs: Vec<&[&str]> = per_post.iter().map(|k| &k[..]).collect();
+    let posts = x_posts_with_media(&env, &account, &refs);
+    let mark = env.emu.record().mark();
+    let results = env.sync.metrics(USER, &posts).await.unwrap();
+    let calls = env.calls_since(Platform::X, mark);
+    assert_eq!(
+        calls.iter().filter(|c| *c == "GET /2/tweets").count(),
+        3,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| *c == "GET /2/media/analytics")
+            .count(),
+        3,
+        "{calls:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r.outcome.as_ref().unwrap().watch_time_secs.is_some())
+    );
+
+    // Instagram: 250 reels, 50 a read, then 50 reels a watch-time read.
+    let ig = env.connect(Platform::Instagram).await;
+    let posts: Vec<PostRef> = (0..250)
+        .map(|i| {
+            let id = format!("{}", 17_910_000_000_000_000u64 + i);
+            add_post(
+                &env,
+                Platform::Instagram,
+                &ig,
+                &id,
+                &[("media_type", "REELS")],
+            );
+            PostRef::new(Platform::Instagram, id).on_account(&ig)
+        })
+        .collect();
+    let mark = env.emu.record().mark();
+    let results = env.sync.metrics(USER, &posts).await.unwrap();
+    assert_eq!(env.calls_since(Platform::Instagram, mark).len(), 10);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.outcome.as_ref().unwrap().watch_time_secs.is_some())
     );
 }

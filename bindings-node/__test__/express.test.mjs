@@ -93,6 +93,10 @@ test('errors become HTTP statuses with the stable code', async () => {
   const err = await tooLong.json()
   assert.equal(err.error, 'INVALID_POST')
   assert.ok(err.violations.some((v) => v.platform === 'x'))
+  // A draft passes through the route; X has none: refused with the violation.
+  const draft = await publish(user, { text: 'an Express draft', draft: true, platforms: ['x'] })
+  assert.equal(draft.status, 422)
+  assert.ok((await draft.json()).violations.some((v) => v.code === 'draft_unsupported'))
   const unknown = await fetch(`${base}/oauth/start/myspace?userId=someone`, { redirect: 'manual' })
   assert.equal(unknown.status, 400)
   assert.equal((await unknown.json()).error, 'INVALID_INPUT')

@@ -26,6 +26,7 @@ mod client;
 mod convert;
 mod error;
 mod kv;
+mod manage;
 mod metrics;
 mod oauth1;
 mod options;

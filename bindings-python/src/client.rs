@@ -263,6 +263,47 @@ impl CreatorSync {
         })
     }
 
+    /// Replaces the text of a published post (`{"platform", "post_id",
+    /// "account_id"?}`: a publish report's result fits as it is) where the
+    /// platform allows it (LinkedIn, Facebook, YouTube's description);
+    /// elsewhere `PlatformError` with `platform_code` `unsupported`, nothing
+    /// sent. Resolves to `None`.
+    fn edit<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        post: &Bound<'py, PyAny>,
+        text: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let post = py_to_json(post, "post")
+            .and_then(metrics::parse_post_ref)
+            .map_err(to_py)?;
+        let sync = self.enter(py);
+        json_call(py, async move {
+            sync.edit(&user_id, &post, &text).await?;
+            Ok(Value::Null)
+        })
+    }
+
+    /// Deletes a published post (the same reference as `edit`) where the
+    /// platform's API can (X, LinkedIn, Facebook, YouTube); a post already
+    /// gone counts as deleted. Resolves to `None`.
+    fn delete<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        post: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let post = py_to_json(post, "post")
+            .and_then(metrics::parse_post_ref)
+            .map_err(to_py)?;
+        let sync = self.enter(py);
+        json_call(py, async move {
+            sync.delete(&user_id, &post).await?;
+            Ok(Value::Null)
+        })
+    }
+
     /// The stored metrics snapshots of one post (`{"platform", "post_id",
     /// "account_id"?}`), oldest first, between `since` and `until`
     /// (timezone-aware `datetime` or RFC 3339 text; `None`: open).

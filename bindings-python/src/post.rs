@@ -108,7 +108,8 @@ impl Media {
 /// `facebook={"link": ...}`, `instagram={"kind": "reel"}`,
 /// `youtube={"title": ..., "privacy": "unlisted"}`,
 /// `tiktok={"privacy_level": "SELF_ONLY"}`; `texts={"x": "short"}` replaces
-/// `text` on the platforms it names. `publish` also takes a plain
+/// `text` on the platforms it names; `draft=True` publishes each platform's
+/// closest meaning of a draft (see the report's `draft`). `publish` also takes a plain
 /// dict (`{"text", "media", "options"}`, or the old backend's body).
 #[pyclass(module = "creatorsync", frozen, from_py_object)]
 #[derive(Debug, Clone)]
@@ -121,16 +122,19 @@ pub(crate) struct Post {
     given: Map<String, Value>,
     /// The same, read by the core (for the `options` getter).
     options: PlatformOptions,
+    /// Publish as a draft.
+    draft: bool,
 }
 
 #[pymethods]
 impl Post {
     #[new]
-    #[pyo3(signature = (text="", media=None, texts=None, **options))]
+    #[pyo3(signature = (text="", media=None, texts=None, *, draft=false, **options))]
     fn new(
         text: &str,
         media: Option<Vec<Media>>,
         texts: Option<&Bound<'_, PyAny>>,
+        draft: bool,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let texts = match texts {
@@ -162,6 +166,7 @@ impl Post {
             media: media.unwrap_or_default(),
             given,
             options,
+            draft,
         })
     }
 
@@ -175,6 +180,12 @@ impl Post {
     #[getter]
     fn texts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         json_to_py(py, &Value::Object(self.texts.clone()))
+    }
+
+    /// Whether the post is published as a draft.
+    #[getter]
+    fn draft(&self) -> bool {
+        self.draft
     }
 
     /// The media, in order.
@@ -219,6 +230,7 @@ impl Post {
         post.insert("texts".into(), Value::Object(self.texts.clone()));
         post.insert("media".into(), Value::Array(items));
         post.insert("options".into(), Value::Object(self.given.clone()));
+        post.insert("draft".into(), self.draft.into());
         PostSpec::from_json(Value::Object(post), buffers)
     }
 }

@@ -69,6 +69,12 @@ async def test_fastapi_service(emulator: Emulator) -> None:
         assert all(v["success"] for v in results.values()), results
         assert results["x"]["url"].startswith("https://x.com/")
 
+        # A draft: the post's `draft` passes through; the details say what it became.
+        draft = {"text": "A FastAPI draft", "draft": True, "targets": ["facebook:1001"]}
+        r = await api.post("/publish", json=draft, headers=headers)
+        assert r.status_code == 200, r.text
+        assert [d["draft"] for d in r.json()["details"]] == ["unpublished"]
+
         r = await api.post("/publish", json={"text": "x" * 400, "targets": ["x"]}, headers=headers)
         assert r.status_code == 422
         assert r.json()["error"] == "INVALID_POST"

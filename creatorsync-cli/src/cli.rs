@@ -62,6 +62,12 @@ pub(crate) enum Command {
     /// Metrics of published posts: a table per post and platform (`-`:
     /// not reported by the platform).
     Stats(StatsArgs),
+    /// Changes a published post's text where the platform allows it
+    /// (LinkedIn, Facebook, YouTube's description).
+    Edit(EditArgs),
+    /// Deletes a published post (X, LinkedIn, Facebook, YouTube); a post
+    /// already gone counts as deleted.
+    Delete(PostRefArgs),
     /// Schedules a post (or, with `--from`, many) for a time.
     Schedule(ScheduleArgs),
     /// Scheduled posts of the user, by due time.
@@ -141,6 +147,11 @@ pub(crate) struct PostArgs {
     /// and move an MP4's `moov` first.
     #[arg(long, value_name = "pad|crop")]
     pub(crate) fit: Option<String>,
+    /// Publish each platform's closest meaning of a draft (Facebook
+    /// unpublished, YouTube private, TikTok inbox); X, LinkedIn and
+    /// Instagram refuse it.
+    #[arg(long)]
+    pub(crate) draft: bool,
 }
 
 /// `stats`.
@@ -153,6 +164,28 @@ pub(crate) struct StatsArgs {
     /// has several accounts on a platform).
     #[arg(long)]
     pub(crate) account: Option<String>,
+}
+
+/// One published post.
+#[derive(Debug, Args)]
+pub(crate) struct PostRefArgs {
+    /// The post: `platform:post_id` (`linkedin:urn:li:share:1`), or a
+    /// publish report's JSON result (`{"platform":"x","post_id":"1"}`).
+    pub(crate) post: String,
+    /// The account that published it (needed when the user has several
+    /// accounts on the platform).
+    #[arg(long)]
+    pub(crate) account: Option<String>,
+}
+
+/// `edit`.
+#[derive(Debug, Args)]
+pub(crate) struct EditArgs {
+    /// The post.
+    #[command(flatten)]
+    pub(crate) post: PostRefArgs,
+    /// The new text.
+    pub(crate) text: String,
 }
 
 /// `schedule`.

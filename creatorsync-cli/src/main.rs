@@ -9,6 +9,7 @@ mod config;
 mod connect;
 mod emulator;
 mod exit;
+mod manage;
 mod output;
 mod post;
 mod progress;
@@ -228,6 +229,22 @@ async fn with_client(cli: &Cli, mut settings: config::Settings, local: Option<&L
                 results.iter().map(MetricsResultView::from).collect();
             show(cli.json, &views, output::metrics);
             return Ok(stats::exit_code(&results));
+        }
+        Command::Edit(a) => {
+            let code = manage::edit(
+                &sync,
+                cli.json,
+                user,
+                &a.post.post,
+                a.post.account.as_deref(),
+                &a.text,
+            )
+            .await?;
+            return Ok(code);
+        }
+        Command::Delete(a) => {
+            let code = manage::delete(&sync, cli.json, user, &a.post, a.account.as_deref()).await?;
+            return Ok(code);
         }
         Command::Schedule(a) => return schedule_cmd(&sync, cli.json, user, a).await,
         Command::Jobs(a) => {

@@ -61,7 +61,9 @@ pub(crate) fn options(given: &[String]) -> Result<Option<Value>> {
 
 /// The post of `args`, checked by the core before anything is sent.
 pub(crate) fn spec(args: &PostArgs) -> Result<PostSpec> {
-    spec_of(&args.text, &args.media, &args.options)
+    let mut input = input_of(&args.text, &args.media, &args.options)?;
+    input.draft = Some(args.draft);
+    PostSpec::from_input(input, BTreeMap::new())
 }
 
 /// A post from its text, media files and `--option`s.
@@ -70,7 +72,16 @@ pub(crate) fn spec_of(
     media: &[std::path::PathBuf],
     given_options: &[String],
 ) -> Result<PostSpec> {
-    let input = PostInput {
+    PostSpec::from_input(input_of(text, media, given_options)?, BTreeMap::new())
+}
+
+/// The contract's post of a text, media files and `--option`s.
+fn input_of(
+    text: &str,
+    media: &[std::path::PathBuf],
+    given_options: &[String],
+) -> Result<PostInput> {
+    Ok(PostInput {
         text: text.to_owned(),
         media: media
             .iter()
@@ -81,8 +92,7 @@ pub(crate) fn spec_of(
             .collect(),
         options: options(given_options)?,
         ..PostInput::default()
-    };
-    PostSpec::from_input(input, BTreeMap::new())
+    })
 }
 
 /// Publishes and returns the report.

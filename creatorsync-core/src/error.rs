@@ -229,11 +229,13 @@ pub enum Error {
     },
 
     /// The account was connected without a permission this call needs
-    /// (reading metrics needs the platform's analytics scope). Nothing was
-    /// sent; connect the account again with [`crate::auth::ScopeUse::Analytics`]
-    /// in the app's uses ([`crate::auth::Apps::uses`]).
+    /// (reading metrics needs the platform's analytics scope, editing a
+    /// YouTube video `youtube.force-ssl`). Nothing was sent; connect the
+    /// account again with [`crate::auth::ScopeUse::Analytics`] or
+    /// [`crate::auth::ScopeUse::Manage`] in the app's uses
+    /// ([`crate::auth::Apps::uses`]).
     #[error(
-        "{platform}: the account was connected without the `{scope}` permission; connect it again with analytics enabled"
+        "{platform}: the account was connected without the `{scope}` permission; connect it again with the use that asks for it (analytics for metrics, manage for edits and deletes)"
     )]
     MissingScope {
         /// The platform.

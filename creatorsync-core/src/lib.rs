@@ -27,6 +27,7 @@ pub mod events;
 mod heartbeat;
 pub mod http;
 pub mod kv;
+pub mod lifecycle;
 pub mod media;
 pub mod media_host;
 mod platform;
@@ -55,6 +56,7 @@ pub use credential::{Credential, StoredToken};
 pub use error::{Error, Result, StateProblem, Violation};
 pub use http::{Endpoints, HttpClient, HttpConfig, RetryConfig};
 pub use kv::{KeyValueStore, KvStore, MemoryKeyValueStore, Versioned};
+pub use lifecycle::DraftKind;
 pub use media::{BytesSource, FileSource, MediaInfo, MediaSource, UrlSource};
 pub use media_host::{MediaHost, ObjectStoreMediaHost};
 pub use platform::{Capabilities, MediaKind, Platform, TextCounting};
@@ -65,9 +67,9 @@ pub use platforms::{
     Published, TokenSource,
 };
 pub use post::{
-    FacebookOptions, InstagramKind, InstagramOptions, LinkedInOptions, LinkedInVisibility, Media,
-    PlatformOptions, Post, TikTokOptions, TikTokPrivacy, TrialGraduation, XOptions, YouTubeOptions,
-    YouTubePrivacy,
+    FacebookOptions, InstagramKind, InstagramOptions, LinkPreview, LinkedInOptions,
+    LinkedInVisibility, Media, Mention, PlatformOptions, Post, TikTokOptions, TikTokPrivacy,
+    TrialGraduation, XOptions, YouTubeOptions, YouTubePrivacy,
 };
 pub use progress::{Progress, ProgressEvent, ProgressFn};
 pub use publish::{

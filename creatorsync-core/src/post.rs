@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::media::{MediaInfo, MediaSource, Probe};
 use crate::{MediaKind, Platform, Result};
 
+pub(crate) mod content;
+pub(crate) mod preview;
+
+pub use content::{LinkPreview, Mention};
+
 /// One media item of a post: a source, described once, plus alt text.
 #[derive(Clone)]
 pub struct Media {
@@ -127,6 +132,22 @@ pub struct Post {
     pub first_comment: Option<String>,
     /// What a platform without threads does with `thread`.
     pub thread_mode: crate::ThreadMode,
+    /// Publish as a draft: the platform's closest meaning of "not live
+    /// yet" ([`crate::DraftKind`]: a Facebook unpublished Page post, a
+    /// private YouTube video, a TikTok inbox upload the creator finishes in
+    /// the app). Platforms without one (X, LinkedIn, Instagram) refuse the
+    /// post in validation. See `docs/drafts-and-edits.md`.
+    pub draft: bool,
+    /// People the text mentions as `@{key}` placeholders, by key; each
+    /// platform writes them its own way (`docs/post-content.md`). The
+    /// text is read for placeholders only when this is not empty.
+    pub mentions: BTreeMap<String, Mention>,
+    /// Writes a mention as its plain name on a platform it has no id
+    /// for, instead of refusing the post there.
+    pub mention_fallback: bool,
+    /// A link to share with its preview card (LinkedIn article, Facebook
+    /// link; appended to the text on X and YouTube).
+    pub link: Option<LinkPreview>,
 }
 
 impl Post {
@@ -154,6 +175,27 @@ impl Post {
     #[must_use]
     pub fn with_media(mut self, media: Media) -> Self {
         self.media.push(media);
+        self
+    }
+
+    /// Publishes the post as a draft ([`Post::draft`]).
+    #[must_use]
+    pub fn as_draft(mut self) -> Self {
+        self.draft = true;
+        self
+    }
+
+    /// Adds a mention, written in the text as `@{key}`.
+    #[must_use]
+    pub fn with_mention(mut self, key: impl Into<String>, mention: Mention) -> Self {
+        self.mentions.insert(key.into(), mention);
+        self
+    }
+
+    /// Sets the link to share.
+    #[must_use]
+    pub fn with_link(mut self, link: LinkPreview) -> Self {
+        self.link = Some(link);
         self
     }
 

@@ -65,7 +65,12 @@ pub(crate) fn validate_with(
 ) -> Vec<Violation> {
     let platform = module.platform();
     let name = module.display_name();
-    let text = post.text_for(platform);
+    // Measured as sent: mentions written, the link appended where it goes.
+    let (rendered, render_violations) = match crate::platforms::content::render(module, post) {
+        Ok(t) => (Some(t), Vec::new()),
+        Err(v) => (None, v),
+    };
+    let text = rendered.as_deref().unwrap_or(post.text_for(platform));
     let media = &post.media;
     let count = |k: MediaKind| media.iter().filter(|m| m.kind() == k).count();
     let mut out = Check {
@@ -106,7 +111,7 @@ pub(crate) fn validate_with(
             ),
         );
     }
-    if caps.text_only && media.is_empty() && text.trim().is_empty() {
+    if caps.text_only && media.is_empty() && text.trim().is_empty() && post.link.is_none() {
         out.push(
             "text",
             "empty_post",
@@ -259,6 +264,15 @@ pub(crate) fn validate_with(
 
     module.check(post, &mut out);
     crate::thread::check(module, caps, post, &mut out);
+    if post.draft && module.draft().is_none() {
+        out.push(
+            "draft",
+            "draft_unsupported",
+            format!("{name}'s API cannot make a draft; publish it, or leave {name} out of a draft"),
+        );
+    }
+    crate::platforms::content::check(module, post, &mut out);
+    out.violations.extend(render_violations);
     out.violations
 }
 

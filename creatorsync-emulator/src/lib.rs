@@ -36,6 +36,9 @@ mod record;
 mod server;
 mod tokens;
 
+/// LinkedIn's little text format, as the emulator reads commentary.
+pub use platforms::linkedin::little;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -57,7 +60,9 @@ pub use config::{
 };
 pub use faults::{Fault, FaultKind, Faults, error_response, rate_limit_response};
 pub use media_server::MediaServer;
-pub use record::{ChunkRecord, Inspected, MediaRecord, Record, RecordedPost, RequestRecord};
+pub use record::{
+    ChunkRecord, EDITS_KEY, Inspected, MediaRecord, Record, RecordedPost, RequestRecord, STATE_KEY,
+};
 pub use server::ConnKill;
 pub use tokens::{
     AuthCode, Issued, RefreshPolicy, TokenInfo, TokenProblem, Tokens, random_token, verify_pkce,

@@ -19,7 +19,8 @@ const MAX_PER_HOUR: u64 = 600;
 /// How large a metric is next to the views of the same post, in percent.
 fn share(metric: &str) -> u64 {
     match metric {
-        "views" => 100,
+        "views" | "watch_secs" => 100,
+        "watch_minutes" => 20,
         "reach" => 60,
         "likes" => 12,
         "clicks" => 5,

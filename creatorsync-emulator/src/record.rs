@@ -75,7 +75,33 @@ pub struct RecordedPost {
     pub scheduled_for: Option<DateTime<Utc>>,
 }
 
+/// The [`RecordedPost::extra`] key a draft carries (`"draft"`: a Facebook
+/// unpublished post, a private YouTube draft, a TikTok inbox upload).
+pub const STATE_KEY: &str = "state";
+
+/// The [`RecordedPost::extra`] key counting the edits of a post's text.
+pub const EDITS_KEY: &str = "edits";
+
 impl RecordedPost {
+    /// `deleted`, `draft` or `published`.
+    pub fn state(&self) -> &str {
+        if self.deleted {
+            "deleted"
+        } else {
+            self.extra
+                .get(STATE_KEY)
+                .map_or("published", String::as_str)
+        }
+    }
+
+    /// How often the text was edited since it was published.
+    pub fn edits(&self) -> u64 {
+        self.extra
+            .get(EDITS_KEY)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Whether the post is visible at `now` (the emulator clock): not
     /// scheduled, or its scheduled time has come.
     pub fn is_live(&self, now: DateTime<Utc>) -> bool {
@@ -225,6 +251,25 @@ impl Record {
         {
             Some(p) => {
                 p.deleted = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Replaces a live post's text (an edit); returns whether it existed
+    /// and was live.
+    pub fn edit_post(&self, platform: Platform, post_id: &str, text: &str) -> bool {
+        let mut inner = self.lock();
+        match inner
+            .posts
+            .iter_mut()
+            .find(|p| p.platform == platform && p.post_id == post_id && !p.deleted)
+        {
+            Some(p) => {
+                p.text = text.to_owned();
+                let n = p.edits() + 1;
+                p.extra.insert(EDITS_KEY.to_owned(), n.to_string());
                 true
             }
             None => false,

@@ -201,6 +201,7 @@ def create_app(
                     "url": r["url"],
                     "error": None if r["error"] is None else r["error"]["code"],
                     "reused": r["reused"],
+                    "draft": r["draft"],
                 }
                 for r in report["results"]
             ],

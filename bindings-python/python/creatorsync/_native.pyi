@@ -37,6 +37,7 @@ from ._types import (
     MetricsResult,
     PostMetrics,
     PostRef,
+    TargetResult,
     QuotaUsage,
     SqliteOptions,
     StoreKeys,
@@ -297,6 +298,7 @@ class Post:
         media: Optional[Sequence[Media]] = None,
         texts: Optional[Mapping[str, str]] = None,
         *,
+        draft: bool = False,
         x: Optional[Mapping[str, Any]] = None,
         linkedin: Optional[Mapping[str, Any]] = None,
         facebook: Optional[Union[FacebookOptions, Mapping[str, Any]]] = None,
@@ -310,6 +312,9 @@ class Post:
     @property
     def texts(self) -> Dict[str, str]:
         """Per-platform text replacing ``text`` there (``{"x": "short"}``)."""
+    @property
+    def draft(self) -> bool:
+        """Whether the post is published as a draft (each platform's closest meaning)."""
     @property
     def media(self) -> List[Media]:
         """The media, in order."""
@@ -377,6 +382,10 @@ class CreatorSync:
         until: Optional[Union[datetime.datetime, str]] = None,
     ) -> Awaitable[List[PostMetrics]]:
         """The stored snapshots of one post, oldest first, within [since, until]."""
+    def edit(self, user_id: str, post: Union[PostRef, TargetResult], text: str) -> Awaitable[None]:
+        """Replaces a published post's text (LinkedIn, Facebook, YouTube); elsewhere PlatformError (platform_code "unsupported")."""
+    def delete(self, user_id: str, post: Union[PostRef, TargetResult]) -> Awaitable[None]:
+        """Deletes a published post (X, LinkedIn, Facebook, YouTube); already gone is deleted."""
     def rotate_key(self, new_id: str, new_key: bytes) -> Awaitable[int]:
         """Re-seals every stored secret under the new active key (32 bytes)."""
     def compose_constraints(

@@ -44,6 +44,8 @@ __all__ = [
     "MediaInput",
     "PostInput",
     "ThreadPartInput",
+    "LinkInput",
+    "MentionInput",
     "LegacyPostBody",
     "QuotaUsage",
     "PostRef",
@@ -198,6 +200,11 @@ LegacyResult = TypedDict(
 """The seed system's per-platform result shape."""
 
 
+DraftKind = Literal["unpublished", "private", "inbox"]
+"""What a draft is on one platform: a Facebook unpublished post, a private
+YouTube video, a TikTok inbox upload."""
+
+
 class TargetResult(TypedDict):
     """The outcome of one target (``TargetResultView``)."""
 
@@ -212,6 +219,7 @@ class TargetResult(TypedDict):
     scheduled_for: Optional[str]
     parts: List["FollowUpResult"]
     comment: Optional["FollowUpResult"]
+    draft: Optional[DraftKind]
 
 
 class FollowUpResult(TypedDict):
@@ -323,6 +331,25 @@ class MediaInput(TypedDict, total=False):
     allow_loopback: Optional[bool]
 
 
+class LinkInput(TypedDict):
+    """A link to share: only ``url`` is required; without a ``title`` the
+    card is read from the page's Open Graph tags."""
+
+    url: str
+    title: NotRequired[Optional[str]]
+    description: NotRequired[Optional[str]]
+    thumbnail: NotRequired[Optional[str]]
+    allow_loopback: NotRequired[Optional[bool]]
+
+
+class MentionInput(TypedDict):
+    """Someone the text mentions: the plain name, and per platform the
+    handle without ``@`` or the LinkedIn URN (``{"x": "ada"}``)."""
+
+    name: str
+    ids: NotRequired[Optional[Dict[str, str]]]
+
+
 class PostInput(TypedDict, total=False):
     """A post as a dict (the core's ``PostInput``)."""
 
@@ -333,6 +360,12 @@ class PostInput(TypedDict, total=False):
     thread: Optional[List["ThreadPartInput"]]
     first_comment: Optional[str]
     thread_mode: Optional[Literal["refuse", "comments"]]
+    draft: Optional[bool]
+    link: Optional[LinkInput]
+    """A link to share with its card (``docs/post-content.md``)."""
+    mentions: Optional[Dict[str, MentionInput]]
+    """People the text mentions as ``@{key}``, by key."""
+    mention_fallback: Optional[bool]
 
 
 class ThreadPartInput(TypedDict, total=False):
@@ -572,6 +605,9 @@ class ScheduledTarget(TypedDict):
     elapsed_ms: float
     reused: bool
     scheduled_for: Optional[str]
+    parts: List[FollowUpResult]
+    comment: Optional[FollowUpResult]
+    draft: Optional[DraftKind]
     mode: str
 
 

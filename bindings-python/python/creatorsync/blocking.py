@@ -44,6 +44,7 @@ from ._types import (
     SqliteOptions,
     StoreKeys,
     Target,
+    TargetResult,
 )
 
 __all__ = ["CreatorSync"]
@@ -155,6 +156,14 @@ class CreatorSync:
     ) -> List[PostMetrics]:
         """See :meth:`creatorsync.CreatorSync.metrics_history`."""
         return self._call(lambda: self._client.metrics_history(user_id, post, since, until))
+
+    def edit(self, user_id: str, post: Union[PostRef, TargetResult], text: str) -> None:
+        """See :meth:`creatorsync.CreatorSync.edit`."""
+        self._call(lambda: self._client.edit(user_id, post, text))
+
+    def delete(self, user_id: str, post: Union[PostRef, TargetResult]) -> None:
+        """See :meth:`creatorsync.CreatorSync.delete`."""
+        self._call(lambda: self._client.delete(user_id, post))
 
     def rotate_key(self, new_id: str, new_key: bytes) -> int:
         """See :meth:`creatorsync.CreatorSync.rotate_key`."""

@@ -10,11 +10,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{MetricsResult, PostMetrics, PostRef};
+use crate::kv::cas::{self, Decision};
 use crate::kv::layout;
-use crate::{AccountKey, Error, KeyValueStore, Result};
-
-/// How often a compare-and-swap update re-reads before giving up.
-const CAS_ATTEMPTS: usize = 16;
+use crate::{AccountKey, KeyValueStore, Result};
 
 /// Snapshots kept per post; the oldest go first (the scheduled cadence
 /// takes about 55, so only frequent manual reads ever reach it).
@@ -112,23 +110,16 @@ impl History {
     /// Adds `m` (read for `user_id`) to its post's history.
     pub(crate) async fn record(&self, user_id: &str, m: &PostMetrics) -> Result<()> {
         let key = Self::key(user_id, m)?;
-        for _ in 0..CAS_ATTEMPTS {
-            let current = self.kv.get(&key).await?;
-            let (mut tracked, version) = match &current {
-                Some(v) => (
-                    layout::decode::<Tracked>("metrics history", &v.value)?,
-                    Some(v.version),
-                ),
-                None => (
-                    Tracked {
-                        user_id: user_id.to_owned(),
-                        post: PostRef::new(m.platform, m.post_id.clone())
-                            .on_account(m.account_id.clone()),
-                        since: m.fetched_at,
-                        snapshots: Vec::new(),
-                    },
-                    None,
-                ),
+        cas::update(self.kv.as_ref(), &key, "metrics history", |text| {
+            let mut tracked = match text {
+                Some(t) => layout::decode::<Tracked>("metrics history", t)?,
+                None => Tracked {
+                    user_id: user_id.to_owned(),
+                    post: PostRef::new(m.platform, m.post_id.clone())
+                        .on_account(m.account_id.clone()),
+                    since: m.fetched_at,
+                    snapshots: Vec::new(),
+                },
             };
             let at = tracked
                 .snapshots
@@ -136,16 +127,12 @@ impl History {
             tracked.snapshots.insert(at, m.clone());
             let excess = tracked.snapshots.len().saturating_sub(MAX_SNAPSHOTS);
             tracked.snapshots.drain(..excess);
-            let text = layout::encode("metrics history", &tracked)?;
-            match self.kv.put(&key, &text, version).await {
-                Ok(_) => return Ok(()),
-                Err(Error::Conflict { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::store(
-            "metrics history: too many concurrent writers on one post",
-        ))
+            Ok(Decision::Write(
+                layout::encode("metrics history", &tracked)?,
+                (),
+            ))
+        })
+        .await
     }
 
     /// The record of one post, when it has one.

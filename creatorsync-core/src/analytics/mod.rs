@@ -15,9 +15,11 @@
 //!   store), so [`crate::CreatorSync::metrics_history`] answers how a post
 //!   grew, and [`crate::CreatorSync::refresh_due_metrics`] re-reads the posts
 //!   whose next snapshot is due ([`RefreshPolicy`]: hourly for a day, daily
-//!   to 30 days, then never). The SDK runs no poller: a scheduler calls
-//!   `refresh_due_metrics` (e.g. every few minutes); it is cheap when
-//!   nothing is due.
+//!   to 30 days, then never). The SDK runs no poller of its own: the
+//!   scheduling engine's workers run it as a recurring job when
+//!   [`crate::schedule::SchedulerConfig::analytics`] is set, or your
+//!   scheduler calls `refresh_due_metrics` (e.g. every few minutes); it is
+//!   cheap when nothing is due.
 //!
 //! Reading metrics needs the platform's analytics permission, asked for
 //! when the app's uses include [`crate::auth::ScopeUse::Analytics`]; an

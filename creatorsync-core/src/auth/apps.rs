@@ -56,6 +56,11 @@ pub enum ScopeUse {
     Organizations,
     /// Read post and account metrics.
     Analytics,
+    /// Edit and delete published posts ([`crate::CreatorSync::edit`],
+    /// [`crate::CreatorSync::delete`]). Only YouTube needs more than
+    /// publishing for it (`youtube.force-ssl`); elsewhere the publish
+    /// scopes already allow it.
+    Manage,
 }
 
 /// What is asked for unless [`Apps::uses`] says otherwise.

@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 use crate::{Error, Result};
 
 /// Keys whose values are user data or a platform's own answer (a post
-/// metric's `raw`): their own keys are kept verbatim.
-pub const OPAQUE: &[&str] = &["metadata", "legacy", "raw"];
+/// metric's `raw`; a post's `mentions`, keyed as the text's `@{key}`):
+/// their own keys are kept verbatim.
+pub const OPAQUE: &[&str] = &["metadata", "legacy", "raw", "mentions"];
 
 /// Deepest nesting accepted (the bindings' own conversion limit, also
 /// serde_json's recursion limit): deeper input is an error, never a stack

@@ -41,7 +41,7 @@ pub use endpoints::{EMULATOR_EXTRA_KEYS, EndpointsOption};
 pub use legacy::{LegacyMediaType, LegacyPostBody, LegacyPrivacy};
 pub use media_host::{DEFAULT_SIGNED_URL_SECS, DirectoryHost, MediaHostOption, ObjectStoreHost};
 pub use options::{ClientOptions, ConcurrencyOption, GivenStore, MIN_STATE_SECRET};
-pub use post::{MediaInput, PostInput, PostSpec};
+pub use post::{LinkInput, MediaInput, MentionInput, PostInput, PostSpec};
 pub use probe::{ProbeView, probe_input, probe_json};
 pub use secret::SecretString;
 pub use store::{

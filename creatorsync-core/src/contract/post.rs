@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::legacy::LegacyPostBody;
 use crate::media::{BytesSource, FileSource, UrlSource};
 use crate::{
-    Error, Media, MediaKind, Platform, PlatformOptions, Post, Result, ThreadMode, ThreadPart,
+    Error, LinkPreview, Media, MediaKind, Mention, Platform, PlatformOptions, Post, Result,
+    ThreadMode, ThreadPart,
 };
 
 /// The post in its current shape.
@@ -45,6 +46,54 @@ pub struct PostInput {
     /// (default: validation refuses it) or `comments`.
     #[serde(default)]
     pub thread_mode: Option<ThreadMode>,
+    /// Publish each platform's closest meaning of a draft (Facebook
+    /// unpublished, YouTube private, TikTok inbox); X, LinkedIn and
+    /// Instagram refuse it. See `docs/drafts-and-edits.md`.
+    #[serde(default)]
+    pub draft: Option<bool>,
+    /// A link to share with its preview card; only `url` is required (the
+    /// card is then read from the page's Open Graph tags).
+    #[serde(default)]
+    pub link: Option<LinkInput>,
+    /// People the text mentions as `@{key}`, by key (keys kept verbatim).
+    #[serde(default)]
+    pub mentions: Option<BTreeMap<String, MentionInput>>,
+    /// Write a mention as its plain name on a platform it has no id for,
+    /// instead of refusing the post there.
+    #[serde(default)]
+    pub mention_fallback: Option<bool>,
+}
+
+/// A link to share (see docs/post-content.md).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    /// The page, http(s).
+    pub url: String,
+    /// The card's title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The card's description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The card's image URL (LinkedIn uploads it as the thumbnail).
+    #[serde(default)]
+    pub thumbnail: Option<String>,
+    /// Allow a loopback page and thumbnail (local tests against the emulator).
+    #[serde(default)]
+    pub allow_loopback: Option<bool>,
+}
+
+/// Someone the text mentions.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MentionInput {
+    /// The plain name (LinkedIn shows it; the fallback writes it).
+    pub name: String,
+    /// Who they are per platform: handle without `@`, or LinkedIn URN
+    /// (`{"x": "ada", "linkedin": "urn:li:person:123"}`).
+    #[serde(default)]
+    pub ids: Option<BTreeMap<String, String>>,
 }
 
 /// One part of a thread after the first (text only from the bindings).
@@ -118,6 +167,9 @@ impl SourceSpec {
 pub struct PostSpec {
     text: String,
     texts: BTreeMap<Platform, String>,
+    mentions: BTreeMap<String, Mention>,
+    mention_fallback: bool,
+    link: Option<LinkPreview>,
     pub(crate) media: Vec<(SourceSpec, Option<String>)>,
     options: PlatformOptions,
     /// The old body's `mediaType`, checked against the media's kind.
@@ -125,6 +177,8 @@ pub struct PostSpec {
     thread: Vec<String>,
     first_comment: Option<String>,
     thread_mode: ThreadMode,
+    /// Publish as a draft.
+    draft: bool,
 }
 
 impl PostSpec {
@@ -205,9 +259,30 @@ impl PostSpec {
                 .map_err(|_| Error::invalid_input(format!("texts.{name}"), "unknown platform"))?;
             texts.insert(platform, text);
         }
+        let mut mentions = BTreeMap::new();
+        for (key, m) in input.mentions.unwrap_or_default() {
+            let mut mention = Mention::new(m.name);
+            for (name, id) in m.ids.unwrap_or_default() {
+                let platform: Platform = name.parse().map_err(|_| {
+                    Error::invalid_input(format!("mentions.{key}.ids.{name}"), "unknown platform")
+                })?;
+                mention.ids.insert(platform, id);
+            }
+            mentions.insert(key, mention);
+        }
+        let link = input.link.map(|l| LinkPreview {
+            url: l.url,
+            title: l.title,
+            description: l.description,
+            thumbnail: l.thumbnail,
+            allow_loopback: l.allow_loopback.unwrap_or(false),
+        });
         Ok(Self {
             text: input.text,
             texts,
+            mentions,
+            mention_fallback: input.mention_fallback.unwrap_or(false),
+            link,
             media,
             options,
             expect_kind: None,
@@ -219,6 +294,7 @@ impl PostSpec {
                 .collect(),
             first_comment: input.first_comment,
             thread_mode: input.thread_mode.unwrap_or_default(),
+            draft: input.draft.unwrap_or(false),
         })
     }
 
@@ -236,6 +312,9 @@ impl PostSpec {
         Self {
             text,
             texts: BTreeMap::new(),
+            mentions: BTreeMap::new(),
+            mention_fallback: false,
+            link: None,
             media: url
                 .map(|u| (SourceSpec::Url(u, false), None))
                 .into_iter()
@@ -245,6 +324,7 @@ impl PostSpec {
             thread: Vec::new(),
             first_comment: None,
             thread_mode: ThreadMode::default(),
+            draft: false,
         }
     }
 
@@ -270,6 +350,10 @@ impl PostSpec {
         post.thread = self.thread.into_iter().map(ThreadPart::text).collect();
         post.first_comment = self.first_comment;
         post.thread_mode = self.thread_mode;
+        post.draft = self.draft;
+        post.mentions = self.mentions;
+        post.mention_fallback = self.mention_fallback;
+        post.link = self.link;
         for (source, alt) in self.media {
             let media = source.media().await?;
             if let Some(kind) = self.expect_kind {

@@ -19,12 +19,12 @@ use serde_json::Value;
 
 use super::post::PostInput;
 use super::targets::TargetInput;
-use super::views::{ErrorView, to_json};
+use super::views::{ErrorView, FollowUpView, to_json};
 use super::{PostSpec, SecretString};
 use crate::schedule::{
-    BulkItem, BulkItemResult, BulkMode, BulkReport, ErrorSummary, Health, ListQuery, Page,
-    ScheduleAt, ScheduleId, ScheduleState, ScheduledPost, Scheduler, SchedulerConfig, TargetMode,
-    TargetOutcome,
+    BulkItem, BulkItemResult, BulkMode, BulkReport, ErrorSummary, FollowUpOutcome, Health,
+    ListQuery, Page, ScheduleAt, ScheduleId, ScheduleState, ScheduledPost, Scheduler,
+    SchedulerConfig, TargetMode, TargetOutcome,
 };
 use crate::{Error, Platform, Result};
 
@@ -442,9 +442,25 @@ pub struct ScheduledTargetView {
     /// When the platform makes it live (native scheduling), RFC 3339;
     /// null when published by a worker.
     pub scheduled_for: Option<DateTime<Utc>>,
+    /// The thread's parts after the first, as far as they were tried.
+    pub parts: Vec<FollowUpView>,
+    /// The first comment, when the post has one and it was tried.
+    pub comment: Option<FollowUpView>,
+    /// What a draft became on the platform (`unpublished`, `private`,
+    /// `inbox`); null when published live.
+    pub draft: Option<crate::DraftKind>,
     /// `at_time` (published by a worker when due) or `native` (uploaded
     /// early, made live by the platform).
     pub mode: String,
+}
+
+fn follow_up_view(f: &FollowUpOutcome) -> FollowUpView {
+    FollowUpView {
+        ok: f.ok,
+        post_id: f.post_id.clone(),
+        url: f.url.clone(),
+        error: f.error.as_ref().map(error_view),
+    }
 }
 
 /// A scheduled post.
@@ -557,6 +573,9 @@ fn target_view(t: &TargetOutcome, due: DateTime<Utc>) -> ScheduledTargetView {
         elapsed_ms: t.elapsed_ms,
         reused: t.reused,
         scheduled_for: (native && t.ok).then_some(due),
+        parts: t.parts.iter().map(follow_up_view).collect(),
+        comment: t.comment.as_ref().map(follow_up_view),
+        draft: t.draft,
         mode: if native { "native" } else { "at_time" }.to_owned(),
     }
 }
@@ -694,6 +713,23 @@ mod tests {
             elapsed_ms: 3.0,
             reused: false,
             mode,
+            parts: vec![FollowUpOutcome {
+                ok: true,
+                post_id: Some("v2".into()),
+                url: Some("https://youtu.be/v2".into()),
+                error: None,
+            }],
+            comment: Some(FollowUpOutcome {
+                ok: false,
+                post_id: None,
+                url: None,
+                error: Some(ErrorSummary {
+                    code: "RATE_LIMITED".into(),
+                    message: "slow down".into(),
+                    retryable: true,
+                }),
+            }),
+            draft: None,
         };
         let native = serde_json::to_value(target_view(&outcome(TargetMode::Native), due)).unwrap();
         assert_eq!(native["mode"], "native");
@@ -701,6 +737,10 @@ mod tests {
         let now = serde_json::to_value(target_view(&outcome(TargetMode::AtTime), due)).unwrap();
         assert_eq!(now["mode"], "at_time");
         assert_eq!(now["scheduled_for"], Value::Null);
+        // Follow-ups as stored: a part that landed, a comment that did not.
+        assert_eq!(now["parts"][0]["post_id"], "v2");
+        assert_eq!(now["comment"]["ok"], false);
+        assert_eq!(now["comment"]["error"]["code"], "RATE_LIMITED");
         // The same keys as a publish report's target, plus `mode`.
         let mut keys: Vec<_> = now.as_object().unwrap().keys().cloned().collect();
         keys.retain(|k| k != "mode");

@@ -296,6 +296,7 @@ fn views_are_the_core_types_nested() {
     );
     assert_eq!(v[0]["profile"]["display_name"], "Page");
     let report = crate::PublishReport {
+        warnings: Vec::new(),
         idempotency_key: "k".into(),
         results: vec![crate::TargetResult {
             account: key,
@@ -305,6 +306,7 @@ fn views_are_the_core_types_nested() {
             scheduled_for: None,
             parts: Vec::new(),
             comment: None,
+            draft: None,
         }],
         elapsed: std::time::Duration::from_millis(7),
     };
@@ -353,5 +355,42 @@ async fn quota_limits_name_a_platform_and_one_of_its_quotas() {
             Err(Error::InvalidInput { field: f, .. }) => assert_eq!(f, field),
             other => panic!("{field}: {:?}", other.map(|_| ())),
         }
+    }
+}
+
+#[tokio::test]
+async fn links_and_mentions_are_read_with_their_keys_kept() {
+    let spec = PostSpec::from_json(
+        json!({"text": "Hi @{adaL}", "mentionFallback": true,
+               "mentions": {"adaL": {"name": "Ada", "ids": {"x": "ada", "linkedin": "urn:li:person:1"}}},
+               "link": {"url": "https://example.com/a", "title": "A", "allowLoopback": true}}),
+        BTreeMap::new(),
+    )
+    .unwrap();
+    let post = spec.build().await.unwrap();
+    assert!(post.mention_fallback);
+    assert_eq!(post.mentions["adaL"].ids[&crate::Platform::X], "ada");
+    assert_eq!(
+        post.rendered_text(crate::Platform::X).unwrap(),
+        "Hi @ada\n\nhttps://example.com/a"
+    );
+    let link = post.link.unwrap();
+    assert_eq!(
+        (link.title.as_deref(), link.allow_loopback),
+        (Some("A"), true)
+    );
+    for (bad, field) in [
+        (
+            json!({"mentions": {"a": {"name": "A", "ids": {"myspace": "a"}}}}),
+            "mentions.a.ids.myspace",
+        ),
+        (
+            json!({"link": {"url": "https://e.com", "titel": "x"}}),
+            "titel",
+        ),
+        (json!({"mentions": {"a": {"ids": {}}}}), "name"),
+    ] {
+        let err = PostSpec::from_json(bad, BTreeMap::new()).unwrap_err();
+        assert!(err.to_string().contains(field), "{err}");
     }
 }

@@ -142,6 +142,9 @@ pub struct TargetResultView {
     pub parts: Vec<FollowUpView>,
     /// The first comment, when the post has one and it was tried.
     pub comment: Option<FollowUpView>,
+    /// What a draft became on the platform (`unpublished`, `private`,
+    /// `inbox`); null when published live.
+    pub draft: Option<crate::DraftKind>,
 }
 
 /// One follow-up of a post (a thread part or the first comment).
@@ -315,6 +318,7 @@ impl From<&TargetResult> for TargetResultView {
             scheduled_for: r.scheduled_for,
             parts: r.parts.iter().map(Into::into).collect(),
             comment: r.comment.as_ref().map(Into::into),
+            draft: r.draft,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! creatorsync/quota/{platform}/{bucket}/{scope}   a quota ledger entry
 //! creatorsync/template/{user}/{name}              a post template (JSON)
 //! creatorsync/analytics/{user}/{platform}/{account}/{post}   a post's metrics history
+//! creatorsync/analytics-refresh                   the scheduled metrics refresh (plain JSON)
 //! creatorsync/schedule/{schedule id}              a scheduled post (plain JSON)
 //! creatorsync/schedule-key/{user}/{key}           the schedule id of an idempotency key
 //! ```
@@ -87,6 +88,11 @@ pub(crate) fn publish(idempotency_key: &str, target: &AccountKey) -> String {
 /// The key of one upload session.
 pub(crate) fn upload(session_key: &str) -> String {
     format!("{ROOT}upload/{}", part(session_key))
+}
+
+/// The key of the scheduled metrics refresh's record.
+pub(crate) fn analytics_refresh() -> String {
+    format!("{ROOT}analytics-refresh")
 }
 
 /// The prefix of every scheduled post.

@@ -19,6 +19,7 @@ use crate::Result;
 mod memory;
 pub use memory::MemoryKeyValueStore;
 
+pub(crate) mod cas;
 pub(crate) mod layout;
 mod pending;
 mod publish_log;

@@ -11,16 +11,11 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use super::KeyValueStore;
+use super::cas::{self, Decision};
 use super::layout::{self, decode, encode};
 use crate::publish_log::transitions::{self, Step};
 use crate::publish_log::{BeginOutcome, Lease, PublishLog, PublishRecord};
-use crate::{AccountKey, Error, Result};
-
-/// How often one call re-reads a record that changed under it. Every
-/// conflict means another caller's write landed, and most transitions of
-/// a contended record (a live lease) write nothing, so this is far more
-/// than a race of fifty workers needs.
-const CAS_ATTEMPTS: usize = 128;
+use crate::{AccountKey, Result};
 
 /// The publish log of a [`super::KvStore`] (see
 /// [`super::KvStore::publish_log`]), or of any [`KeyValueStore`].
@@ -44,32 +39,22 @@ impl KvPublishLog {
         transition: impl Fn(Option<PublishRecord>) -> Step<T> + Send,
     ) -> Result<T> {
         let key = layout::publish(idempotency_key, target);
-        for _ in 0..CAS_ATTEMPTS {
-            let (current, version) = match self.kv.get(&key).await? {
-                Some(v) => (
-                    Some(decode::<PublishRecord>("publish record", &v.value)?),
-                    Some(v.version),
-                ),
-                None => (None, None),
-            };
-            let (write, outcome) = transition(current)?;
-            let Some(record) = write else {
-                return Ok(outcome);
-            };
-            match self
-                .kv
-                .put(&key, &encode("publish record", &record)?, version)
-                .await
-            {
-                Ok(_) => return Ok(outcome),
-                Err(Error::Conflict { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::store(format!(
-            "key-value store: the publish record of {}/{} kept changing under {CAS_ATTEMPTS} attempts",
+        let what = format!(
+            "publish record of {}/{}",
             target.platform, target.account_id
-        )))
+        );
+        cas::update(self.kv.as_ref(), &key, &what, |text| {
+            let current = text
+                .map(|t| decode::<PublishRecord>("publish record", t))
+                .transpose()?;
+            Ok(match transition(current)? {
+                (Some(record), outcome) => {
+                    Decision::Write(encode("publish record", &record)?, outcome)
+                }
+                (None, outcome) => Decision::Keep(outcome),
+            })
+        })
+        .await
     }
 }
 

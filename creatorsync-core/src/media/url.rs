@@ -215,6 +215,24 @@ impl UrlSource {
         ))
     }
 
+    /// GETs the resource whole through the guard (an HTML page, for its
+    /// Open Graph tags): at most `max_bytes` bytes are read and kept (the
+    /// rest is not downloaded). Returns the `Content-Type` and the bytes.
+    pub(crate) async fn fetch_head_of_body(&self) -> Result<(Option<String>, Bytes)> {
+        let mut resp = self.send(Method::GET, None).await?;
+        let kind = content_type(&resp);
+        let cap = usize::try_from(self.max_bytes).unwrap_or(usize::MAX);
+        let mut out = BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport(e))? {
+            let room = cap.saturating_sub(out.len());
+            out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if out.len() >= cap {
+                break; // dropping the response closes it
+            }
+        }
+        Ok((kind, out.freeze()))
+    }
+
     fn too_large(&self, len: u64) -> Error {
         invalid(
             self.shown(),

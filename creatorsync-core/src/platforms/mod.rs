@@ -35,11 +35,13 @@ pub(crate) use registry::Registry;
 
 pub(crate) mod commit;
 pub(crate) mod common;
+pub(crate) mod content;
 mod endpoint_set;
 pub mod facebook;
 mod fresh;
 pub mod instagram;
 pub mod linkedin;
+pub(crate) mod manage;
 pub(crate) mod meta;
 pub(crate) mod module;
 mod registry;
@@ -168,7 +170,8 @@ pub trait PlatformClient: Send + Sync + Debug {
         since: DateTime<Utc>,
     ) -> Result<Option<Published>>;
 
-    /// Deletes a post, where the platform allows it.
+    /// Deletes a post, where the platform allows it. A post that is
+    /// already gone is deleted: `Ok` (safe to retry after a lost answer).
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()>;
 
     /// The most post ids one [`PlatformClient::metrics`] call reads (the
@@ -222,6 +225,17 @@ pub trait PlatformClient: Send + Sync + Debug {
         Err(crate::Error::Unsupported {
             platform: account.key.platform,
             message: "looking up a comment".into(),
+        })
+    }
+
+    /// Replaces the text of the published post `post_id` of `account`,
+    /// where the platform allows it. Safe to retry (the same text twice is
+    /// one edit). The default: [`crate::Error::Unsupported`], nothing sent.
+    async fn edit(&self, account: &StoredToken, post_id: &str, text: &str) -> Result<()> {
+        let _ = (post_id, text);
+        Err(crate::Error::Unsupported {
+            platform: account.key.platform,
+            message: "editing a published post's text".into(),
         })
     }
 }

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use url::Url;
 
+use super::content::{AltTextRule, LinkPlacement, MentionForm};
 use super::{ClientConfig, PlatformClient};
 use crate::auth::apps::{AppCredentials, Apps, ScopeUse};
 use crate::auth::oauth2::TokenGrant;
@@ -287,6 +288,36 @@ pub(crate) trait PlatformModule: ErrorShape + Debug {
     /// count against the post quotas.
     fn comment_quotas(&self) -> Vec<crate::quota::Bucket> {
         Vec::new()
+    }
+
+    /// What [`Post::draft`] becomes on this platform; `None`: the platform
+    /// has no draft its API can make, and validation refuses a draft.
+    fn draft(&self) -> Option<crate::DraftKind> {
+        None
+    }
+
+    /// The platform's alt text on images (None: it takes none, alt text is
+    /// not sent).
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        None
+    }
+
+    /// How the platform writes a mention of `name`, known there as `id`
+    /// (default: `@handle`).
+    fn mention(&self, name: &str, id: &str) -> MentionForm {
+        let _ = name;
+        super::content::handle_mention(id)
+    }
+
+    /// Plain text as the platform's text format needs it (default: as is).
+    fn escape_text(&self, text: &str) -> String {
+        text.to_owned()
+    }
+
+    /// Where `post`'s link goes (default: not shown).
+    fn link_placement(&self, post: &Post) -> LinkPlacement {
+        let _ = post;
+        LinkPlacement::Dropped
     }
 }
 

@@ -103,8 +103,10 @@ impl CreatorSync {
     /// Reads again every tracked post (of `user_id`, or of every user when
     /// `None`) whose next snapshot is due at `now` under `policy`, and
     /// stores the snapshots. A post is tracked from its first
-    /// [`CreatorSync::metrics`] read. The SDK runs no timer: call this from
-    /// your scheduler (it is cheap when nothing is due) and sleep until
+    /// [`CreatorSync::metrics`] read. The SDK runs no timer of its own:
+    /// set [`crate::schedule::SchedulerConfig::analytics`] to have the
+    /// scheduler's workers run it, or call this from your scheduler (it is
+    /// cheap when nothing is due) and sleep until
     /// [`RefreshReport::next_due`].
     pub async fn refresh_due_metrics(
         &self,

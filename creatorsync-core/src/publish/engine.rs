@@ -42,10 +42,17 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
         // is on), variants shared between platforms needing the same one.
         let mut variants = crate::media::fit::Variants::default();
         let mut posts: BTreeMap<Platform, crate::Post> = BTreeMap::new();
+        // A link given as a bare URL gets its card from the page, once.
+        let modules = platforms
+            .iter()
+            .map(|p| inner.registry.get(*p))
+            .collect::<Result<Vec<_>>>()?;
+        let (completed, warnings) = crate::post::preview::complete(call.post, &modules).await;
+        let asked = completed.as_ref().unwrap_or(call.post);
         for p in platforms {
             let module = inner.registry.get(p)?;
             let caps = inner.registry.limits(p)?;
-            let post = variants.fit(module, caps, call.post, call.fit).await?;
+            let post = variants.fit(module, caps, asked, call.fit).await?;
             let v = validate_with(module, caps, &post, inner.clock.now());
             if !v.is_empty() {
                 invalid.insert(p, v);
@@ -98,6 +105,12 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     .ok()
                     .and_then(|_| inner.registry.get(key.platform).ok())
                     .and_then(|m| m.native_schedule(call.post));
+                let draft = outcome
+                    .as_ref()
+                    .ok()
+                    .filter(|_| call.post.draft)
+                    .and_then(|_| inner.registry.get(key.platform).ok())
+                    .and_then(|m| m.draft());
                 TargetResult {
                     account: key,
                     outcome,
@@ -106,6 +119,7 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                     scheduled_for,
                     parts: sequence.parts,
                     comment: sequence.comment,
+                    draft,
                 }
             });
         }
@@ -127,6 +141,7 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
                 scheduled_for: None,
                 parts: Vec::new(),
                 comment: None,
+                draft: None,
             };
             report_outcome(&call.progress, &result.account, &result.outcome);
             results.push(result);
@@ -135,6 +150,7 @@ pub(super) async fn run(inner: &Inner, call: Call<'_>) -> Result<PublishReport> 
             idempotency_key: call.idempotency_key.clone(),
             results,
             elapsed: started.elapsed(),
+            warnings,
         };
         info!(
             ok = report.published().count(),

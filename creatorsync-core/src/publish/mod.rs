@@ -18,6 +18,7 @@ mod builder;
 mod context;
 mod engine;
 mod held;
+mod manage;
 mod preflight;
 mod quota;
 mod report;

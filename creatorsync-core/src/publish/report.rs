@@ -33,6 +33,9 @@ pub struct TargetResult {
     /// The post's first comment ([`crate::Post::first_comment`]), when it
     /// has one and it was tried.
     pub comment: Option<Result<Published, Error>>,
+    /// What the post is on the platform when it was published as a draft
+    /// ([`crate::Post::draft`]); `None`: published live (or failed).
+    pub draft: Option<crate::DraftKind>,
 }
 
 impl TargetResult {
@@ -82,6 +85,9 @@ pub struct PublishReport {
     pub results: Vec<TargetResult>,
     /// Wall time of the whole publish.
     pub elapsed: Duration,
+    /// What was published differently from what was asked, without failing
+    /// (a link whose page has no Open Graph tags went out without a card).
+    pub warnings: Vec<String>,
 }
 
 impl PublishReport {

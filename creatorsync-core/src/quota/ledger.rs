@@ -11,10 +11,8 @@ use tracing::warn;
 
 use super::{Bucket, QuotaScope};
 use crate::clock::Clock;
+use crate::kv::cas::{self, Decision};
 use crate::{AccountKey, Error, KeyValueStore, Platform, Result};
-
-/// How often a compare-and-swap loop re-reads before giving up.
-const CAS_ATTEMPTS: usize = 32;
 
 /// One quota's state for one scope, as the caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,7 +135,7 @@ impl Ledger {
         at: DateTime<Utc>,
     ) -> Result<Outlook> {
         let key = Self::key_for(platform, bucket, account);
-        let (entry, _) = self.read(&key).await?;
+        let entry = self.read(&key).await?;
         let start = bucket.window.start(at);
         let inside: Vec<DateTime<Utc>> = entry
             .uses
@@ -175,25 +173,25 @@ impl Ledger {
         crate::kv::layout::quota(platform, bucket.name, &scope_id)
     }
 
-    async fn read(&self, key: &str) -> Result<(Entry, Option<u64>)> {
-        let Some(v) = self.kv.get(key).await? else {
-            return Ok((Entry::default(), None));
-        };
-        let entry = serde_json::from_str(&v.value).unwrap_or_else(|e| {
-            warn!(key, error = %e, "an unreadable quota entry is counted as empty");
-            Entry::default()
-        });
-        Ok((entry, Some(v.version)))
+    async fn read(&self, key: &str) -> Result<Entry> {
+        let v = self.kv.get(key).await?;
+        Ok(Self::parse(key, v.as_ref().map(|v| v.value.as_str())))
     }
 
-    async fn write(&self, key: &str, entry: &Entry, version: Option<u64>) -> Result<bool> {
-        let text = serde_json::to_string(entry)
-            .map_err(|e| Error::store(format!("cannot encode a quota entry: {e}")))?;
-        match self.kv.put(key, &text, version).await {
-            Ok(_) => Ok(true),
-            Err(Error::Conflict { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
+    /// The entry stored as `text` (none: an empty entry).
+    fn parse(key: &str, text: Option<&str>) -> Entry {
+        let Some(text) = text else {
+            return Entry::default();
+        };
+        serde_json::from_str(text).unwrap_or_else(|e| {
+            warn!(key, error = %e, "an unreadable quota entry is counted as empty");
+            Entry::default()
+        })
+    }
+
+    fn encode(entry: &Entry) -> Result<String> {
+        serde_json::to_string(entry)
+            .map_err(|e| Error::store(format!("cannot encode a quota entry: {e}")))
     }
 
     fn exhausted(
@@ -224,9 +222,13 @@ impl Ledger {
     ) -> Result<Option<Reserved>> {
         let key = Self::key_for(platform, bucket, account);
         let limit = self.limit(platform, bucket);
-        for _ in 0..CAS_ATTEMPTS {
+        let reserved = Reserved {
+            key: key.clone(),
+            use_id: use_id.to_owned(),
+        };
+        cas::update(self.kv.as_ref(), &key, "quota entry", |text| {
             let now = self.clock.now();
-            let (mut entry, version) = self.read(&key).await?;
+            let mut entry = Self::parse(&key, text);
             entry.prune(bucket, now);
             if let Some(until) = entry.blocked_until {
                 return Err(Self::exhausted(
@@ -239,13 +241,10 @@ impl Ledger {
             }
             let Some(cap) = limit else {
                 // Not counted here: only a platform's answer blocks it.
-                return Ok(None);
+                return Ok(Decision::Keep(None));
             };
             if entry.uses.iter().any(|u| u.id == use_id) {
-                return Ok(Some(Reserved {
-                    key,
-                    use_id: use_id.to_owned(),
-                }));
+                return Ok(Decision::Keep(Some(reserved.clone())));
             }
             if entry.uses.len() >= cap as usize {
                 let resets_at = entry.frees_at(bucket, now).unwrap_or(now);
@@ -265,33 +264,28 @@ impl Ledger {
                 id: use_id.to_owned(),
                 at: now,
             });
-            if self.write(&key, &entry, version).await? {
-                return Ok(Some(Reserved {
-                    key,
-                    use_id: use_id.to_owned(),
-                }));
-            }
-        }
-        Err(Error::store(format!(
-            "the quota entry {key} kept changing under concurrent writers"
-        )))
+            Ok(Decision::Write(
+                Self::encode(&entry)?,
+                Some(reserved.clone()),
+            ))
+        })
+        .await
     }
 
     /// Gives a slot back (the target failed before its create could reach
     /// the platform).
     pub(crate) async fn release(&self, reserved: &Reserved) -> Result<()> {
-        for _ in 0..CAS_ATTEMPTS {
-            let (mut entry, version) = self.read(&reserved.key).await?;
+        cas::update(self.kv.as_ref(), &reserved.key, "quota entry", |text| {
+            let mut entry = Self::parse(&reserved.key, text);
             let before = entry.uses.len();
             entry.uses.retain(|u| u.id != reserved.use_id);
-            if entry.uses.len() == before || self.write(&reserved.key, &entry, version).await? {
-                return Ok(());
-            }
-        }
-        Err(Error::store(format!(
-            "the quota entry {} kept changing under concurrent writers",
-            reserved.key
-        )))
+            Ok(if entry.uses.len() == before {
+                Decision::Keep(())
+            } else {
+                Decision::Write(Self::encode(&entry)?, ())
+            })
+        })
+        .await
     }
 
     /// Records that the platform reported `bucket` used up until `until`.
@@ -303,19 +297,15 @@ impl Ledger {
         until: DateTime<Utc>,
     ) -> Result<()> {
         let key = Self::key_for(platform, bucket, account);
-        for _ in 0..CAS_ATTEMPTS {
-            let (mut entry, version) = self.read(&key).await?;
+        cas::update(self.kv.as_ref(), &key, "quota entry", |text| {
+            let mut entry = Self::parse(&key, text);
             if entry.blocked_until.is_some_and(|t| t >= until) {
-                return Ok(());
+                return Ok(Decision::Keep(()));
             }
             entry.blocked_until = Some(until);
-            if self.write(&key, &entry, version).await? {
-                return Ok(());
-            }
-        }
-        Err(Error::store(format!(
-            "the quota entry {key} kept changing under concurrent writers"
-        )))
+            Ok(Decision::Write(Self::encode(&entry)?, ()))
+        })
+        .await
     }
 
     /// The state of `bucket` for an account.
@@ -327,7 +317,7 @@ impl Ledger {
     ) -> Result<QuotaUsage> {
         let key = Self::key_for(platform, bucket, account);
         let now = self.clock.now();
-        let (mut entry, _) = self.read(&key).await?;
+        let mut entry = self.read(&key).await?;
         entry.prune(bucket, now);
         let limit = self.limit(platform, bucket);
         let used = u32::try_from(entry.uses.len()).unwrap_or(u32::MAX);

@@ -38,6 +38,7 @@ mod at;
 mod bulk;
 mod call;
 mod engine;
+mod metrics_job;
 mod record;
 mod run;
 #[cfg(test)]
@@ -57,9 +58,10 @@ use tokio::sync::OnceCell;
 pub use at::ScheduleAt;
 pub use bulk::{BulkItem, BulkItemResult, BulkMode, BulkReport};
 pub use call::ScheduleCall;
+pub use metrics_job::{AnalyticsRefresh, RefreshStatus};
 pub use view::{
-    ErrorSummary, Health, ListQuery, MAX_PAGE, Page, ScheduleId, ScheduleState, ScheduledPost,
-    TargetMode, TargetOutcome,
+    ErrorSummary, FollowUpOutcome, Health, ListQuery, MAX_PAGE, Page, ScheduleId, ScheduleState,
+    ScheduledPost, TargetMode, TargetOutcome,
 };
 
 use self::engine::{EngineConfig, JobQueue};
@@ -181,6 +183,11 @@ pub struct SchedulerConfig {
     /// transport, an open outcome to look up), with their backoff (the
     /// shared [`RetryConfig`] policy; default 5 retries from 2 s to 5 min).
     pub retry: RetryConfig,
+    /// The scheduled metrics refresh (default `None`: off). When set,
+    /// every worker takes part in refreshing the tracked posts' metrics
+    /// ([`crate::CreatorSync::refresh_due_metrics`]) as a recurring job,
+    /// each round run once across processes.
+    pub analytics: Option<AnalyticsRefresh>,
 }
 
 impl Default for SchedulerConfig {
@@ -197,6 +204,7 @@ impl Default for SchedulerConfig {
                 max_backoff: Duration::from_secs(300),
                 ..RetryConfig::default()
             },
+            analytics: None,
         }
     }
 }
@@ -210,6 +218,7 @@ impl fmt::Debug for SchedulerConfig {
             .field("heartbeat", &self.heartbeat)
             .field("concurrency", &self.concurrency)
             .field("retry", &self.retry)
+            .field("analytics", &self.analytics)
             .finish()
     }
 }
@@ -431,7 +440,8 @@ impl Scheduler {
     /// Runs a worker in this process until `shutdown` completes: it takes
     /// due jobs, sends heartbeats, and on shutdown finishes the jobs it
     /// runs (a job cut off by a crash instead goes to another worker once
-    /// this one's heartbeats stop).
+    /// this one's heartbeats stop). With [`SchedulerConfig::analytics`] it
+    /// also takes part in the metrics refresh rounds.
     pub async fn run(&self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
         let queue = self.jobs().queue().await?.clone();
         let name = format!(
@@ -439,10 +449,19 @@ impl Scheduler {
             std::process::id(),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        let handler = Arc::new(run::Handler {
+        let mut handler: Arc<dyn engine::JobHandler> = Arc::new(run::Handler {
             scheduler: self.clone(),
             worker: name.clone(),
         });
+        if let Some(cfg) = self.jobs().config.analytics.clone() {
+            metrics_job::seed(self, &queue, &cfg).await?;
+            handler = Arc::new(metrics_job::Dispatch {
+                inner: handler,
+                scheduler: self.clone(),
+                queue: queue.clone(),
+                cfg,
+            });
+        }
         queue.work(name, handler, Box::pin(shutdown)).await
     }
 

@@ -3,18 +3,20 @@
 //! state change goes through: of two workers (or a worker and a `cancel`)
 //! changing the same record, exactly one wins and the other re-reads.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::view::{ScheduleState, TargetMode, TargetOutcome};
+use crate::kv::cas::{self, Decision};
 use crate::kv::layout;
 use crate::media::{FileSource, UrlSource};
-use crate::{Error, KeyValueStore, Media, Platform, PlatformOptions, Post, Result, Target};
-
-/// How often a compare-and-swap loop re-reads before giving up.
-const CAS_ATTEMPTS: usize = 32;
+use crate::{
+    Error, KeyValueStore, LinkPreview, Media, Mention, Platform, PlatformOptions, Post, Result,
+    Target,
+};
 
 /// One media item, kept as where to open it again.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -43,8 +45,17 @@ pub(crate) struct StoredPost {
     #[serde(default)]
     pub(crate) thread_mode: crate::ThreadMode,
     /// Per-platform text overrides (`Post::texts`).
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub(crate) texts: std::collections::BTreeMap<Platform, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) texts: BTreeMap<Platform, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) mentions: BTreeMap<String, Mention>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) mention_fallback: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) link: Option<LinkPreview>,
+    /// Publish as a draft (`Post::draft`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) draft: bool,
 }
 
 /// One thread part, kept.
@@ -105,40 +116,68 @@ async fn media_again(stored: &[StoredMedia]) -> Result<Vec<Media>> {
 
 impl StoredPost {
     /// What to keep of `post`: media must be files or public URLs (bytes
-    /// in memory do not outlive the process).
+    /// in memory do not outlive the process). Every field of [`Post`] is
+    /// named here and in [`StoredPost::to_post`], so a new field fails to
+    /// compile until the scheduler keeps it (a scheduled post once lost
+    /// its per-platform text and its draft flag this way).
     pub(crate) fn of(post: &Post) -> Result<Self> {
-        let mut thread = Vec::with_capacity(post.thread.len());
-        for (i, part) in post.thread.iter().enumerate() {
-            thread.push(StoredPart {
+        let Post {
+            text,
+            texts,
+            media,
+            options,
+            thread,
+            first_comment,
+            thread_mode,
+            draft,
+            mentions,
+            mention_fallback,
+            link,
+        } = post;
+        let mut parts = Vec::with_capacity(thread.len());
+        for (i, part) in thread.iter().enumerate() {
+            parts.push(StoredPart {
                 text: part.text.clone(),
                 media: keep_media(&format!("post.thread[{i}].media"), &part.media)?,
             });
         }
         Ok(Self {
-            text: post.text.clone(),
-            media: keep_media("post.media", &post.media)?,
-            options: post.options.clone(),
-            thread,
-            first_comment: post.first_comment.clone(),
-            thread_mode: post.thread_mode,
-            texts: post.texts.clone(),
+            text: text.clone(),
+            media: keep_media("post.media", media)?,
+            options: options.clone(),
+            thread: parts,
+            first_comment: first_comment.clone(),
+            thread_mode: *thread_mode,
+            texts: texts.clone(),
+            mentions: mentions.clone(),
+            mention_fallback: *mention_fallback,
+            link: link.clone(),
+            draft: *draft,
         })
     }
 
     /// The post again (each media item described anew).
     pub(crate) async fn to_post(&self) -> Result<Post> {
-        let mut post = Post::text(self.text.clone()).with_options(self.options.clone());
-        post.media = media_again(&self.media).await?;
+        let mut thread = Vec::with_capacity(self.thread.len());
         for part in &self.thread {
-            post.thread.push(crate::ThreadPart {
+            thread.push(crate::ThreadPart {
                 text: part.text.clone(),
                 media: media_again(&part.media).await?,
             });
         }
-        post.first_comment.clone_from(&self.first_comment);
-        post.thread_mode = self.thread_mode;
-        post.texts.clone_from(&self.texts);
-        Ok(post)
+        Ok(Post {
+            text: self.text.clone(),
+            texts: self.texts.clone(),
+            media: media_again(&self.media).await?,
+            options: self.options.clone(),
+            thread,
+            first_comment: self.first_comment.clone(),
+            thread_mode: self.thread_mode,
+            draft: self.draft,
+            mentions: self.mentions.clone(),
+            mention_fallback: self.mention_fallback,
+            link: self.link.clone(),
+        })
     }
 }
 
@@ -285,21 +324,22 @@ impl Records {
         mut change: impl FnMut(&Record) -> Result<Record>,
     ) -> Result<Record> {
         let key = layout::schedule(id);
-        for _ in 0..CAS_ATTEMPTS {
-            let Some((current, version)) = self.get(id).await? else {
-                return Err(not_found(id));
-            };
-            let next = change(&current)?;
-            let text = layout::encode("scheduled post", &next)?;
-            match self.kv.put(&key, &text, Some(version)).await {
-                Ok(_) => return Ok(next),
-                Err(Error::Conflict { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::store(format!(
-            "the scheduled post {id} kept changing under concurrent writers"
-        )))
+        cas::update(
+            self.kv.as_ref(),
+            &key,
+            &format!("scheduled post {id}"),
+            |text| {
+                let Some(text) = text else {
+                    return Err(not_found(id));
+                };
+                let next = change(&layout::decode("scheduled post", text)?)?;
+                Ok(Decision::Write(
+                    layout::encode("scheduled post", &next)?,
+                    next,
+                ))
+            },
+        )
+        .await
     }
 
     /// Removes a record (one whose job could not be enqueued).
@@ -348,6 +388,7 @@ mod thread_tests {
         post.thread = vec![ThreadPart::text("two")];
         post.first_comment = Some("link".into());
         post.thread_mode = ThreadMode::Comments;
+        post.draft = true;
         let json = serde_json::to_string(&StoredPost::of(&post).unwrap()).unwrap();
         let back: StoredPost = serde_json::from_str(&json).unwrap();
         let again = back.to_post().await.unwrap();
@@ -355,6 +396,7 @@ mod thread_tests {
         assert_eq!(again.thread[0].text, "two");
         assert_eq!(again.first_comment.as_deref(), Some("link"));
         assert_eq!(again.thread_mode, ThreadMode::Comments);
+        assert!(again.draft);
         // A record stored before threads existed still loads.
         let old: StoredPost = serde_json::from_str(r#"{"text":"old"}"#).unwrap();
         assert!(old.to_post().await.unwrap().thread.is_empty());
@@ -372,5 +414,27 @@ mod thread_tests {
         // A record stored before per-platform text was kept still loads.
         let old: StoredPost = serde_json::from_str(r#"{"text":"old"}"#).unwrap();
         assert!(old.to_post().await.unwrap().texts.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_scheduled_post_keeps_its_mentions_and_link() {
+        let mut post = Post::text("Hi @{ada}")
+            .with_mention("ada", Mention::new("Ada").with_id(Platform::X, "ada"))
+            .with_link(LinkPreview::new("https://example.com/a"));
+        post.mention_fallback = true;
+        let json = serde_json::to_string(&StoredPost::of(&post).unwrap()).unwrap();
+        let back: StoredPost = serde_json::from_str(&json).unwrap();
+        let again = back.to_post().await.unwrap();
+        assert_eq!(again.mentions, post.mentions);
+        assert_eq!(again.link, post.link);
+        assert!(again.mention_fallback);
+        // Records written before these fields read as before.
+        let old: StoredPost = serde_json::from_str(r#"{"text":"t"}"#).unwrap();
+        assert!(old.mentions.is_empty() && old.link.is_none() && !old.mention_fallback);
     }
 }

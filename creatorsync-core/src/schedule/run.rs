@@ -11,7 +11,7 @@ use tracing::{info, warn};
 use super::Scheduler;
 use super::engine::{Job, JobHandler};
 use super::record::Record;
-use super::view::{ErrorSummary, ScheduleState, TargetMode, TargetOutcome};
+use super::view::{ErrorSummary, FollowUpOutcome, ScheduleState, TargetMode, TargetOutcome};
 use crate::events::{Event, EventKind};
 use crate::heartbeat::{Renew, heartbeat};
 use crate::platforms::Registry;
@@ -327,5 +327,8 @@ fn target_outcome(r: &crate::TargetResult, mode: TargetMode) -> TargetOutcome {
         elapsed_ms: r.elapsed.as_secs_f64() * 1000.0,
         reused: r.reused,
         mode,
+        parts: r.parts.iter().map(FollowUpOutcome::from).collect(),
+        comment: r.comment.as_ref().map(FollowUpOutcome::from),
+        draft: r.draft,
     }
 }

@@ -147,6 +147,48 @@ pub struct TargetOutcome {
     pub reused: bool,
     /// How the target goes live.
     pub mode: TargetMode,
+    /// The thread's parts after the first, as far as they were tried.
+    #[serde(default)]
+    pub parts: Vec<FollowUpOutcome>,
+    /// The first comment, when the post has one and it was tried.
+    #[serde(default)]
+    pub comment: Option<FollowUpOutcome>,
+    /// What a draft became on the platform; `None`: published live.
+    #[serde(default)]
+    pub draft: Option<crate::DraftKind>,
+}
+
+/// One follow-up of a scheduled post (a thread part or the first comment),
+/// as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpOutcome {
+    /// Whether it was published.
+    pub ok: bool,
+    /// Its id, when published.
+    pub post_id: Option<String>,
+    /// Its URL, when published.
+    pub url: Option<String>,
+    /// Why not, when not.
+    pub error: Option<ErrorSummary>,
+}
+
+impl From<&Result<crate::Published, Error>> for FollowUpOutcome {
+    fn from(r: &Result<crate::Published, Error>) -> Self {
+        match r {
+            Ok(p) => Self {
+                ok: true,
+                post_id: Some(p.post_id.clone()),
+                url: Some(p.url.clone()),
+                error: None,
+            },
+            Err(e) => Self {
+                ok: false,
+                post_id: None,
+                url: None,
+                error: Some(ErrorSummary::from(e)),
+            },
+        }
+    }
 }
 
 /// A scheduled post as the caller sees it (`get`, `list`, event data).

@@ -199,6 +199,7 @@ impl Template {
                 serde_json::to_value(&self.options)
                     .map_err(|e| Error::invalid_input("options", e.to_string()))?,
             ),
+            // A template's post is published live (a draft is per publish).
             ..PostInput::default()
         };
         PostSpec::from_input(input, BTreeMap::new())?.build().await

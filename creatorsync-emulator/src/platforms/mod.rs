@@ -9,7 +9,7 @@ use creatorsync_core::Platform;
 
 use crate::Ctx;
 
-mod linkedin;
+pub(crate) mod linkedin;
 mod meta;
 mod tiktok;
 mod x;

@@ -1,5 +1,6 @@
 //! The LinkedIn emulator against shared/platforms.md §2, driven with raw HTTP.
 
+mod lifecycle;
 mod oauth;
 mod publish;
 mod versions;

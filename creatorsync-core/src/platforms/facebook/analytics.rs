@@ -7,8 +7,17 @@
 //! were removed on 2025-11-15), `post_clicks` → clicks,
 //! `reactions.summary(total_count)` → likes, `comments.summary(total_count)`
 //! → comments, `shares.count` → shares (Graph leaves `shares` out of a
-//! post nobody shared: that is 0 shares, reported as `Some(0)`). No saves;
-//! video watch time is not read here.
+//! post nobody shared: that is 0 shares, reported as `Some(0)`). No saves.
+//!
+//! Watch time, video posts only: the read also asks
+//! `attachments{media_type,target}`; a post whose attachment is a video
+//! (`media_type` `video…`) names its video in `target.id`, and those
+//! videos get one more multi-id read of
+//! `video_insights.metric(total_video_view_total_time)` (developers.
+//! facebook.com "Video Insights", v25.0, read 2026-12-04: "total time the
+//! video has been viewed", in milliseconds; scope as above) → watch time
+//! in whole seconds, the answer kept in `raw.watch_video_insights`. Other
+//! posts have no watch time: `None`.
 
 use serde_json::Value;
 
@@ -23,7 +32,20 @@ pub(super) const METRICS_BATCH: usize = insights::MAX_IDS;
 /// The scope the insights need.
 const SCOPE: &str = "read_insights";
 /// What each read asks for.
-const FIELDS: &str = "id,created_time,shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),insights.metric(post_media_view,post_total_media_view_unique,post_clicks)";
+const FIELDS: &str = "id,created_time,attachments{media_type,target},shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),insights.metric(post_media_view,post_total_media_view_unique,post_clicks)";
+
+/// The video insights metric holding the total watch time, in milliseconds.
+const VIDEO_WATCH: &str = "total_video_view_total_time";
+
+/// The video a post shows, from its `attachments`.
+fn video_of(post: &Value) -> Option<String> {
+    let a = &post["attachments"]["data"][0];
+    a["media_type"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("video"))
+        .then(|| a["target"]["id"].as_str().map(str::to_owned))
+        .flatten()
+}
 
 /// The normalised metrics of one post.
 fn normalise(post: &Value) -> PostMetrics {
@@ -55,7 +77,22 @@ impl FacebookClient {
             token,
             cfg.api_version.as_deref(),
         );
-        insights::read(&graph, Platform::Facebook, ids, FIELDS, normalise).await
+        let mut out = insights::read(&graph, Platform::Facebook, ids, FIELDS, normalise).await?;
+        let videos: Vec<(usize, String)> = out
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| Some((i, video_of(&m.as_ref().ok()?.raw)?)))
+            .collect();
+        insights::add_watch_time(
+            &graph,
+            Platform::Facebook,
+            &mut out,
+            &videos,
+            "video_insights",
+            VIDEO_WATCH,
+        )
+        .await?;
+        Ok(out)
     }
 }
 
@@ -78,5 +115,12 @@ mod tests {
             (Some(90), Some(60), Some(7), Some(5), Some(2), Some(0))
         );
         assert_eq!((m.saves, m.watch_time_secs), (None, None));
+        assert_eq!(video_of(&post), None);
+        let video = serde_json::json!({"attachments": {"data": [
+            {"media_type": "video_inline", "target": {"id": "77"}}]}});
+        assert_eq!(video_of(&video).as_deref(), Some("77"));
+        let photo = serde_json::json!({"attachments": {"data": [
+            {"media_type": "photo", "target": {"id": "78"}}]}});
+        assert_eq!(video_of(&photo), None);
     }
 }

@@ -28,7 +28,9 @@
 mod analytics;
 mod api;
 mod comment;
+mod content;
 mod limits;
+mod manage;
 mod module;
 mod reel;
 mod video;
@@ -48,6 +50,7 @@ use tracing::{Instrument, info_span};
 
 use self::api::{Api, with_query};
 use super::common::{access_token, same_text, streamed_part};
+use super::content::text as content_text;
 use super::meta::Graph;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, Idempotency};
@@ -113,10 +116,14 @@ impl FacebookClient {
         } else {
             Idempotency::Idempotent
         };
+        let alt = media.alt_text().filter(|a| !a.is_empty());
         if let Some(public) = media.source().public_url() {
             let mut form = vec![("url", public.as_str()), ("published", published)];
             if let Some(c) = caption {
                 form.push(("message", c));
+            }
+            if let Some(a) = alt {
+                form.push((content::ALT_TEXT.field, a));
             }
             return api
                 .graph
@@ -137,6 +144,9 @@ impl FacebookClient {
                 if let Some(c) = caption {
                     form = form.text("message", c.to_owned());
                 }
+                if let Some(a) = alt {
+                    form = form.text(content::ALT_TEXT.field, a.to_owned());
+                }
                 rb.multipart(form)
             })
             .await
@@ -151,13 +161,15 @@ impl FacebookClient {
     ) -> Result<Published> {
         let post = req.post;
         let url = api.url(Host::Api, &format!("/{}/feed", api.page));
-        let mut body = json!({ "message": post.text_for(Platform::Facebook), "published": true });
+        let message = content_text(Platform::Facebook, post)?;
+        // A draft is an unpublished Page post (see `manage.rs`).
+        let mut body = json!({ "message": message, "published": !post.draft });
         if let Some(at) = post.options.facebook.scheduled_publish_time {
             // Facebook keeps the post unpublished and publishes it at `at`.
             body["published"] = json!(false);
             body["scheduled_publish_time"] = json!(at.timestamp());
         }
-        if let Some(link) = &post.options.facebook.link {
+        if let Some(link) = content::link(post) {
             body["link"] = json!(link);
         }
         if !attached.is_empty() {
@@ -180,7 +192,8 @@ impl FacebookClient {
 
     async fn publish_inner(&self, api: &Api<'_>, req: &PublishRequest<'_>) -> Result<Published> {
         let post = req.post;
-        let caption = Some(post.text_for(Platform::Facebook)).filter(|t| !t.is_empty());
+        let text = content_text(Platform::Facebook, post)?;
+        let caption = Some(text.as_str()).filter(|t| !t.is_empty());
         match post.media.as_slice() {
             [] => self.feed(api, req, &[]).await,
             [v] if v.kind() == MediaKind::Video && post.options.facebook.reel => {
@@ -212,9 +225,9 @@ impl FacebookClient {
                     }],
                 })
             }
-            // A scheduled photo goes through the feed (unpublished photo +
-            // scheduled post), below.
-            [photo] if post.options.facebook.scheduled_publish_time.is_none() => {
+            // A scheduled or draft photo goes through the feed (unpublished
+            // photo + scheduled or unpublished post), below.
+            [photo] if post.options.facebook.scheduled_publish_time.is_none() && !post.draft => {
                 let c = req
                     .commit
                     .create(None, self.photo(api, photo, caption, true))
@@ -287,6 +300,7 @@ impl PlatformClient for FacebookClient {
             &["feed"]
         };
         let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
+        let sent = content_text(Platform::Facebook, post)?;
         let mut found = None;
         for edge in edges {
             let url = with_query(
@@ -315,7 +329,7 @@ impl PlatformClient for FacebookClient {
                         .and_then(Value::as_str)
                         .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
                         .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
-                    recent && same_text(text, post.text_for(Platform::Facebook))
+                    recent && same_text(text, &sent)
                 })
                 .and_then(|p| p.get("id").and_then(Value::as_str).map(str::to_owned));
             if found.is_some() {
@@ -343,19 +357,10 @@ impl PlatformClient for FacebookClient {
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let api = self.api(account, None)?;
-        let id = percent_encoding::utf8_percent_encode(post_id, percent_encoding::NON_ALPHANUMERIC)
-            .to_string();
-        let url = api.url(Host::Api, &format!("/{id}"));
-        api.graph
-            .send(
-                "post.delete",
-                Idempotency::Idempotent,
-                Method::DELETE,
-                url,
-                |rb| rb,
-            )
-            .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
+    }
+
+    async fn edit(&self, account: &StoredToken, post_id: &str, text: &str) -> Result<()> {
+        self.edit_post(account, post_id, text).await
     }
 }

@@ -1,6 +1,7 @@
 //! [`Facebook`]: the Facebook platform module. Facebook Pages (through Facebook Login; Graph calls in [`crate::platforms::meta`]).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::{AltTextRule, LinkPlacement};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -48,6 +49,7 @@ impl PlatformModule for Facebook {
 
     fn check(&self, post: &crate::Post, check: &mut Check) {
         limits::check(post, check);
+        super::manage::check_draft(post, check);
     }
 
     fn native_schedule(&self, post: &crate::Post) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -150,5 +152,17 @@ impl PlatformModule for Facebook {
 
     fn sequences(&self) -> crate::thread::Sequences {
         super::comment::SEQUENCES
+    }
+
+    fn draft(&self) -> Option<crate::DraftKind> {
+        Some(crate::DraftKind::Unpublished)
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
+    }
+
+    fn link_placement(&self, post: &crate::Post) -> LinkPlacement {
+        super::content::link_placement(post)
     }
 }

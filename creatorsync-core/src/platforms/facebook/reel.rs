@@ -74,11 +74,12 @@ impl FacebookClient {
         };
         upload_resumable(&upload, &self.cfg.upload, &req.progress, at, total).await?;
         let video_id = upload.session.video_id.clone();
+        let description = crate::platforms::content::text(Platform::Facebook, req.post)?;
         let form = [
             ("upload_phase", "finish"),
             ("video_id", video_id.as_str()),
             ("video_state", "PUBLISHED"),
-            ("description", req.post.text_for(Platform::Facebook)),
+            ("description", description.as_str()),
         ];
         let url = api.url(Host::Api, &format!("/{}/video_reels", api.page));
         let finish = api.graph.send(

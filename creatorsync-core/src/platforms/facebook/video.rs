@@ -88,10 +88,11 @@ impl FacebookClient {
             .video_title
             .clone()
             .unwrap_or_default();
+        let description = crate::platforms::content::text(Platform::Facebook, req.post)?;
         let form = [
             ("fbuploader_video_file_chunk", handle.as_str()),
             ("title", title.as_str()),
-            ("description", req.post.text_for(Platform::Facebook)),
+            ("description", description.as_str()),
             ("published", "true"),
         ];
         let url = api.url(Host::Api, &format!("/{}/videos", api.page));

@@ -8,7 +8,15 @@
 //! `total_interactions` stays in `raw` (`impressions` and `plays` are
 //! gone). Data may lag up to 48 h and story metrics live 24 h; a metric
 //! Instagram leaves out (an album child, a story past 24 h) stays `None`.
-//! No clicks or watch time.
+//! No clicks.
+//!
+//! Watch time, reels only: the read also asks `media_product_type`; the
+//! `REELS` among the batch get one more multi-id read of
+//! `insights.metric(ig_reels_video_view_total_time)` (same page: "total
+//! amount of time the reel was played, including replays", in
+//! milliseconds) → watch time in whole seconds, the answer kept in
+//! `raw.watch_insights`. Other media (feed videos, photos, stories) have
+//! no watch-time metric: `None`. `ig_reels_avg_watch_time` is not read.
 
 use serde_json::Value;
 
@@ -22,7 +30,9 @@ use crate::{Result, StoredToken};
 /// Ids one read takes.
 pub(super) const METRICS_BATCH: usize = insights::MAX_IDS;
 /// What each read asks for.
-const FIELDS: &str = "id,timestamp,like_count,comments_count,insights.metric(views,reach,saved,shares,total_interactions)";
+const FIELDS: &str = "id,timestamp,media_product_type,like_count,comments_count,insights.metric(views,reach,saved,shares,total_interactions)";
+/// The reels metric holding the total watch time, in milliseconds.
+const REELS_WATCH: &str = "ig_reels_video_view_total_time";
 
 /// The normalised metrics of one media object.
 fn normalise(media: &Value) -> PostMetrics {
@@ -51,7 +61,19 @@ impl InstagramClient {
         require_scope(account, scope)?;
         let token = access_token(P, account)?;
         let graph = super::graph::Graph::new(self, token);
-        insights::read(&graph.meta, P, ids, FIELDS, normalise).await
+        let mut out = insights::read(&graph.meta, P, ids, FIELDS, normalise).await?;
+        let reels: Vec<(usize, String)> = out
+            .iter()
+            .zip(ids)
+            .enumerate()
+            .filter(|(_, (m, _))| {
+                m.as_ref()
+                    .is_ok_and(|m| m.raw["media_product_type"].as_str() == Some("REELS"))
+            })
+            .map(|(i, (_, id))| (i, id.clone()))
+            .collect();
+        insights::add_watch_time(&graph.meta, P, &mut out, &reels, "insights", REELS_WATCH).await?;
+        Ok(out)
     }
 }
 

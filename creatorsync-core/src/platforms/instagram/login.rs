@@ -25,6 +25,7 @@
 //!   (the source's public URL or the configured media host).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::AltTextRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -273,5 +274,9 @@ impl PlatformModule for InstagramLogin {
 
     fn sequences(&self) -> crate::thread::Sequences {
         super::comment::SEQUENCES
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
     }
 }

@@ -36,6 +36,7 @@
 
 mod analytics;
 mod comment;
+mod content;
 mod graph;
 mod limits;
 mod login;
@@ -56,6 +57,7 @@ use tracing::{Instrument, info, info_span, warn};
 
 use self::graph::{Graph, Params, is_fetch_failure, str_field};
 use super::common::{access_token, invalid_post, same_text, unsupported};
+use super::content::text as content_text;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::Idempotency;
 use crate::media_host::MediaHost;
@@ -179,7 +181,7 @@ impl InstagramClient {
 
     /// Container parameters of `media` in `role`, with `url` as its media
     /// URL (None for a resumable upload).
-    fn params(post: &Post, media: &Media, role: Role, url: Option<&str>) -> Params {
+    fn params(post: &Post, media: &Media, role: Role, url: Option<&str>) -> Result<Params> {
         let video = media.kind() == MediaKind::Video;
         let mut p: Params = Vec::new();
         match (role, video) {
@@ -197,12 +199,19 @@ impl InstagramClient {
         if role == Role::CarouselItem {
             p.push(("is_carousel_item", "true".into()));
         }
-        if matches!(role, Role::Feed | Role::Reel) && !post.text_for(Platform::Instagram).is_empty()
-        {
-            p.push(("caption", post.text_for(Platform::Instagram).to_owned()));
+        if matches!(role, Role::Feed | Role::Reel) {
+            let caption = content_text(Platform::Instagram, post)?;
+            if !caption.is_empty() {
+                p.push(("caption", caption));
+            }
         }
-        if let (false, Some(alt)) = (video, media.alt_text()) {
-            p.push(("alt_text", alt.to_owned()));
+        // Image containers only: Meta refuses alt text on stories and reels.
+        let image_container = matches!(role, Role::Feed | Role::CarouselItem);
+        if let (true, Some(alt)) = (
+            image_container && content::ALT_TEXT.kinds.contains(&media.kind()),
+            media.alt_text().filter(|a| !a.is_empty()),
+        ) {
+            p.push((content::ALT_TEXT.field, alt.to_owned()));
         }
         if role == Role::Reel {
             let o = &post.options.instagram;
@@ -217,7 +226,7 @@ impl InstagramClient {
                 ));
             }
         }
-        p
+        Ok(p)
     }
 
     /// A FINISHED container for one media item, falling back to a direct
@@ -233,7 +242,7 @@ impl InstagramClient {
         if let Some(url) = media.source().public_url() {
             let attempt = async {
                 let (id, _) = g
-                    .create_container(ig, Self::params(post, media, role, Some(url.as_str())))
+                    .create_container(ig, Self::params(post, media, role, Some(url.as_str()))?)
                     .await?;
                 g.wait_container(&id, req).await?;
                 Ok::<_, Error>(id)
@@ -249,7 +258,13 @@ impl InstagramClient {
         let video = media.kind() == MediaKind::Video;
         if video && self.inner.rupload {
             let id = g
-                .rupload(ig, Self::params(post, media, role, None), media, index, req)
+                .rupload(
+                    ig,
+                    Self::params(post, media, role, None)?,
+                    media,
+                    index,
+                    req,
+                )
                 .await?;
             g.wait_container(&id, req).await?;
             return Ok(id);
@@ -269,7 +284,7 @@ impl InstagramClient {
         };
         let url = host.host(media.source().as_ref(), media.info()).await?;
         let (id, _) = g
-            .create_container(ig, Self::params(post, media, role, Some(url.as_str())))
+            .create_container(ig, Self::params(post, media, role, Some(url.as_str()))?)
             .await?;
         g.wait_container(&id, req).await?;
         Ok(id)
@@ -298,8 +313,9 @@ impl InstagramClient {
                     ("media_type", "CAROUSEL".into()),
                     ("children", children.join(",")),
                 ];
-                if !post.text_for(Platform::Instagram).is_empty() {
-                    params.push(("caption", post.text_for(Platform::Instagram).to_owned()));
+                let caption = content_text(Platform::Instagram, post)?;
+                if !caption.is_empty() {
+                    params.push(("caption", caption));
                 }
                 let (id, _) = g.create_container(ig, params).await?;
                 g.wait_container(&id, req).await?;
@@ -438,6 +454,7 @@ impl PlatformClient for InstagramClient {
                 ],
             )
             .await?;
+        let sent = content_text(Platform::Instagram, post)?;
         let found = v
             .get("data")
             .and_then(Value::as_array)
@@ -450,7 +467,7 @@ impl PlatformClient for InstagramClient {
                     .and_then(parse_time)
                     .is_none_or(|t| t >= since);
                 let caption = m.get("caption").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(caption, post.text_for(Platform::Instagram))
+                recent && same_text(caption, &sent)
             });
         let Some(m) = found else { return Ok(None) };
         let post_id = str_field(m, "id")?;

@@ -1,6 +1,7 @@
 //! [`Instagram`]: the Instagram platform module. Instagram professional accounts (through Facebook Login; Graph calls in [`crate::platforms::meta`]).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::AltTextRule;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -155,5 +156,9 @@ impl PlatformModule for Instagram {
 
     fn sequences(&self) -> crate::thread::Sequences {
         super::comment::SEQUENCES
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
     }
 }

@@ -154,7 +154,20 @@ impl LinkedInClient {
         author: &str,
         index: usize,
     ) -> Result<String> {
-        let media = &req.post.media[index];
+        self.upload_image_of(api, req, author, &req.post.media[index], index)
+            .await
+    }
+
+    /// Uploads `media` (an image outside the post's media, such as a link
+    /// thumbnail, uses a `slot` past them) with its session under `slot`.
+    pub(super) async fn upload_image_of(
+        &self,
+        api: &Api<'_>,
+        req: &PublishRequest<'_>,
+        author: &str,
+        media: &Media,
+        index: usize,
+    ) -> Result<String> {
         let stored = upload_session::<ImageSession>(req, index);
         let total = media.info().len;
         let saved = stored.load().await?.filter(|s| s.total == total);

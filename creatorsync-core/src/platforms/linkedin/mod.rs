@@ -14,7 +14,9 @@
 //!    `AVAILABLE` (`PROCESSING_FAILED` → [`Error::MediaRejected`]);
 //!    instructions and ETags are persisted after every part, so a restarted
 //!    process sends only the missing parts;
-//! 4. `POST /rest/posts` (never retried blindly), id from `x-restli-id`,
+//! 4. a link on a post without media: `content.article` (source, title,
+//!    description, thumbnail uploaded as in 2);
+//! 5. `POST /rest/posts` (never retried blindly), id from `x-restli-id`,
 //!    URL `https://www.linkedin.com/feed/update/{urn}/`.
 //!
 //! Every `/rest/*` call carries `LinkedIn-Version` (the pinned version of
@@ -28,9 +30,12 @@
 mod accounts;
 mod analytics;
 mod api;
+mod article;
 mod comment;
+mod content;
 mod errors;
 mod limits;
+mod manage;
 mod media;
 mod module;
 mod oauth;
@@ -51,6 +56,7 @@ use tracing::{Instrument, info_span};
 use self::api::{Api, enc};
 pub use self::text::escape_commentary;
 use super::common::{access_token, same_text};
+use super::content::text as content_text;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::Idempotency;
 use crate::{
@@ -115,7 +121,7 @@ impl LinkedInClient {
         let media = &req.post.media;
         let alt = |m: &Media| m.alt_text().unwrap_or_default().to_owned();
         match media.as_slice() {
-            [] => Ok(None),
+            [] => self.article(api, req, author).await,
             [v] if v.kind() == MediaKind::Video => {
                 let urn = self
                     .upload_video(api, req, author, 0)
@@ -181,7 +187,7 @@ impl LinkedInClient {
     ) -> Result<Published> {
         let mut body = json!({
             "author": author,
-            "commentary": escape_commentary(req.post.text_for(Platform::LinkedIn)),
+            "commentary": content_text(Platform::LinkedIn, req.post)?,
             "visibility": visibility(req.post.options.linkedin.visibility),
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
@@ -280,7 +286,7 @@ impl PlatformClient for LinkedInClient {
                 None,
             )
             .await?;
-        let escaped = escape_commentary(post.text_for(Platform::LinkedIn));
+        let escaped = content_text(Platform::LinkedIn, post)?;
         let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
         let found = v
             .get("elements")
@@ -321,16 +327,10 @@ impl PlatformClient for LinkedInClient {
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let api = self.api(account, None)?;
-        let url = api.url(&format!("/rest/posts/{}", enc(post_id)));
-        api.send(
-            "posts.delete",
-            Idempotency::Idempotent,
-            Method::DELETE,
-            url,
-            |rb| rb.header("X-RestLi-Method", "DELETE"),
-        )
-        .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
+    }
+
+    async fn edit(&self, account: &StoredToken, post_id: &str, text: &str) -> Result<()> {
+        self.edit_post(account, post_id, text).await
     }
 }

@@ -2,6 +2,7 @@
 //! organizations they administer; versioned REST API).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::{AltTextRule, LinkPlacement, MentionForm};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -140,5 +141,21 @@ impl PlatformModule for LinkedIn {
 
     fn sequences(&self) -> crate::thread::Sequences {
         super::comment::SEQUENCES
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
+    }
+
+    fn mention(&self, name: &str, id: &str) -> MentionForm {
+        super::content::mention(name, id)
+    }
+
+    fn escape_text(&self, text: &str) -> String {
+        super::content::escape_text(text)
+    }
+
+    fn link_placement(&self, post: &crate::Post) -> LinkPlacement {
+        super::content::link_placement(post)
     }
 }

@@ -7,7 +7,6 @@
 /// `_`; it is kept as written (LinkedIn links `#word` written raw). So
 /// `#rust_lang` stays, while `C#`, `# ` and `a_b` are escaped.
 pub fn escape_commentary(text: &str) -> String {
-    const RESERVED: &str = "|{}@[]()<>#\\*_~";
     let word = |c: char| c.is_alphanumeric() || c == '_';
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
@@ -31,6 +30,22 @@ pub fn escape_commentary(text: &str) -> String {
         }
         out.push(c);
         i += 1;
+    }
+    out
+}
+
+/// The characters little text reserves.
+pub(crate) const RESERVED: &str = "|{}@[]()<>#\\*_~";
+
+/// Escapes every reserved character of `text`, hashtags included: for
+/// text inside an element (a mention's name).
+pub(super) fn escape_plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if RESERVED.contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
     }
     out
 }

@@ -47,7 +47,8 @@ pub(super) fn is_photo_post(post: &Post) -> bool {
 
 /// The privacy level the user must choose, and a photo post's title.
 pub(super) fn check(post: &Post, out: &mut Check) {
-    if post.options.tiktok.privacy_level.is_none() {
+    // A draft's privacy is chosen by the creator in the app.
+    if post.options.tiktok.privacy_level.is_none() && !post.draft {
         out.push(
             "tiktok.privacy_level",
             "privacy_level_required",
@@ -86,7 +87,17 @@ pub(crate) fn quotas() -> Vec<Bucket> {
             Some(15),
             Window::Rolling(chrono::Duration::hours(24)),
             QuotaScope::Account,
-        ),
+        )
+        .only(|post| !post.draft),
+        // Inbox uploads (drafts) waiting for the creator: 5 per 24 hours
+        // (see `manage.rs`).
+        Bucket::every_post(
+            "inbox",
+            Some(super::manage::INBOX_PENDING_MAX),
+            Window::Rolling(chrono::Duration::hours(24)),
+            QuotaScope::Account,
+        )
+        .only(|post| post.draft),
         Bucket::every_post(
             "active_creators",
             None,

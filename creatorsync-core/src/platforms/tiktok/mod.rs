@@ -42,6 +42,7 @@ mod chunks;
 mod creator;
 mod errors;
 mod limits;
+mod manage;
 mod module;
 mod photo;
 mod status;
@@ -275,7 +276,12 @@ impl PlatformClient for TikTokClient {
                 }
             };
             let constraints = self.creator_info(token).await?;
-            let mut violations = constraints.violations(&post.options.tiktok, is_video);
+            // A draft's privacy and interactions are chosen in the app.
+            let mut violations = if post.draft {
+                Vec::new()
+            } else {
+                constraints.violations(&post.options.tiktok, is_video)
+            };
             if is_video {
                 violations.extend(constraints.duration_violation(0, &post.media[0]));
             }
@@ -295,6 +301,10 @@ impl PlatformClient for TikTokClient {
                 photo: !is_video,
             };
             info!(publish_id = %started.publish_id, "publishing");
+            if post.draft {
+                self.wait_published(&started.publish_id, req).await?;
+                return Ok(manage::inbox_upload(&username, &started.publish_id));
+            }
             let id = match self.wait_published(&started.publish_id, req).await? {
                 Some(id) => id,
                 None => req

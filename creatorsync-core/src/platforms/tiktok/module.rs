@@ -77,6 +77,10 @@ impl PlatformModule for TikTok {
         limits::check(post, check);
     }
 
+    fn draft(&self) -> Option<crate::DraftKind> {
+        Some(crate::DraftKind::Inbox)
+    }
+
     fn media_rule(&self, _post: &crate::Post, media: &crate::Media) -> Option<&'static MediaRule> {
         limits::media_rule(media)
     }

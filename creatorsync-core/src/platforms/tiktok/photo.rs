@@ -37,12 +37,13 @@ impl TikTokClient {
         let title = o.photo_title.clone().unwrap_or_else(|| {
             first_line(req.post.text_for(Platform::TikTok), TIKTOK_PHOTO_TITLE_MAX)
         });
+        let description = crate::platforms::content::text(Platform::TikTok, req.post)?;
         let body = json!({
             "media_type": "PHOTO",
-            "post_mode": "DIRECT_POST",
+            "post_mode": super::manage::photo_mode(req.post),
             "post_info": {
                 "title": title,
-                "description": req.post.text_for(Platform::TikTok),
+                "description": description,
                 "privacy_level": o.privacy_level.map(|p| p.as_str()),
                 "disable_comment": o.disable_comment,
                 "auto_add_music": true,

@@ -167,14 +167,15 @@ impl TikTokClient {
         since: DateTime<Utc>,
     ) -> Result<Option<String>> {
         let photo_title = post.options.tiktok.photo_title.as_deref();
+        let sent = crate::platforms::content::text(Platform::TikTok, post)?;
         Ok(self
             .list_videos(token)
             .await?
             .into_iter()
             .find(|(_, title, desc, t)| {
                 *t >= since.timestamp()
-                    && (same_text(title, post.text_for(Platform::TikTok))
-                        || same_text(desc, post.text_for(Platform::TikTok))
+                    && (same_text(title, &sent)
+                        || same_text(desc, &sent)
                         || photo_title.is_some_and(|p| same_text(title, p)))
             })
             .map(|(id, ..)| id))

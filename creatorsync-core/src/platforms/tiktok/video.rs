@@ -30,10 +30,10 @@ struct Session {
 }
 
 impl TikTokClient {
-    fn post_info(post: &Post) -> Value {
+    fn post_info(post: &Post) -> Result<Value> {
         let o = &post.options.tiktok;
         let mut info = json!({
-            "title": post.text_for(Platform::TikTok),
+            "title": crate::platforms::content::text(Platform::TikTok, post)?,
             "privacy_level": o.privacy_level.map(|p| p.as_str()),
             "disable_comment": o.disable_comment,
             "disable_duet": o.disable_duet,
@@ -45,7 +45,7 @@ impl TikTokClient {
         if let Some(ms) = o.video_cover_timestamp_ms {
             info["video_cover_timestamp_ms"] = json!(ms);
         }
-        info
+        Ok(info)
     }
 
     /// Starts (and for FILE_UPLOAD, uploads) a video post.
@@ -56,16 +56,17 @@ impl TikTokClient {
         media: &Media,
     ) -> Result<String> {
         if let Some(url) = media.source().public_url() {
-            let body = json!({
-                "post_info": Self::post_info(req.post),
-                "source_info": {"source": "PULL_FROM_URL", "video_url": url.as_str()},
-            });
+            let body = super::manage::video_body(
+                req.post,
+                Self::post_info(req.post)?,
+                json!({"source": "PULL_FROM_URL", "video_url": url.as_str()}),
+            );
             // TikTok starts publishing as soon as this is accepted.
             let init = self.call(
                 token,
                 "video/init",
                 Idempotency::NonIdempotent,
-                "/v2/post/publish/video/init/",
+                super::manage::video_init(req.post),
                 &body,
             );
             match req.commit.create(None, init).await {
@@ -132,22 +133,23 @@ impl TikTokClient {
         stored: &Stored<'_, Session>,
     ) -> Result<Session> {
         let plan = ChunkPlan::new(size, self.cfg().upload.chunk_size)?;
-        let body = json!({
-            "post_info": Self::post_info(req.post),
-            "source_info": {
+        let body = super::manage::video_body(
+            req.post,
+            Self::post_info(req.post)?,
+            json!({
                 "source": "FILE_UPLOAD",
                 "video_size": size,
                 "chunk_size": plan.chunk_size,
                 "total_chunk_count": plan.total_chunk_count,
-            },
-        });
+            }),
+        );
         // Nothing is published until every chunk has arrived: safe to retry.
         let data = self
             .call(
                 token,
                 "video/init",
                 Idempotency::Idempotent,
-                "/v2/post/publish/video/init/",
+                super::manage::video_init(req.post),
                 &body,
             )
             .await?;

@@ -23,8 +23,10 @@
 
 mod accounts;
 mod analytics;
+mod content;
 mod errors;
 mod limits;
+mod manage;
 mod media;
 mod module;
 mod oauth1;
@@ -44,6 +46,7 @@ use tracing::{Instrument, info_span};
 use url::Url;
 
 use super::common::same_text;
+use super::content::text as content_text;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::auth::OAuth1Signer;
 use crate::http::{Host, Idempotency, decode_json};
@@ -203,8 +206,9 @@ impl XClient {
     ) -> Result<Published> {
         let post = req.post;
         let mut body = json!({});
-        if !post.text_for(Platform::X).is_empty() {
-            body["text"] = json!(post.text_for(Platform::X));
+        let text = content_text(Platform::X, post)?;
+        if !text.is_empty() {
+            body["text"] = json!(text);
         }
         if !media_ids.is_empty() {
             body["media"] = json!({ "media_ids": media_ids });
@@ -318,29 +322,14 @@ impl PlatformClient for XClient {
             })?
             .unwrap_or_default();
         let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
+        let sent = content_text(Platform::X, post)?;
         Ok(tweets
             .into_iter()
-            .find(|t| {
-                same_text(&t.text, post.text_for(Platform::X))
-                    && t.created_at.is_none_or(|at| at >= earliest)
-            })
+            .find(|t| same_text(&t.text, &sent) && t.created_at.is_none_or(|at| at >= earliest))
             .map(|t| self.published(account, t.id)))
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let api = self.api(account)?;
-        let path = format!(
-            "/2/tweets/{}",
-            percent_encoding::utf8_percent_encode(post_id, percent_encoding::NON_ALPHANUMERIC)
-        );
-        api.send(
-            "tweets.delete",
-            Idempotency::Idempotent,
-            Method::DELETE,
-            &path,
-            |rb| rb,
-        )
-        .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
     }
 }

@@ -2,6 +2,7 @@
 //! tokens; one account per grant).
 
 use crate::media::rules::MediaRule;
+use crate::platforms::content::{AltTextRule, LinkPlacement};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -166,6 +167,14 @@ impl PlatformModule for X {
         // `POST /2/tweets` with `reply.in_reply_to_tweet_id` (X API v2
         // reference, checked 2026-12).
         crate::thread::Sequences::Replies
+    }
+
+    fn alt_text(&self) -> Option<&'static AltTextRule> {
+        Some(&super::content::ALT_TEXT)
+    }
+
+    fn link_placement(&self, _post: &crate::Post) -> LinkPlacement {
+        LinkPlacement::InText
     }
 }
 

@@ -34,6 +34,7 @@ mod analytics;
 mod comment;
 mod errors;
 mod limits;
+mod manage;
 mod module;
 mod processing;
 mod upload;
@@ -214,6 +215,7 @@ impl PlatformClient for YouTubeClient {
             )
             .await?;
         let v: Value = decode_json(P, resp).await?;
+        let sent = crate::platforms::content::text(Platform::YouTube, post)?;
         let found = v
             .get("items")
             .and_then(Value::as_array)
@@ -227,7 +229,7 @@ impl PlatformClient for YouTubeClient {
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                     .is_none_or(|t| t >= since);
                 let text = s.get("description").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(text, post.text_for(Platform::YouTube))
+                recent && same_text(text, &sent)
             })
             .and_then(|s| s.pointer("/resourceId/videoId").and_then(Value::as_str));
         Ok(found.map(|id| Published {
@@ -251,15 +253,10 @@ impl PlatformClient for YouTubeClient {
     }
 
     async fn delete(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        let token = access_token(P, account)?;
-        let mut url = self.api("/youtube/v3/videos");
-        url.query_pairs_mut().append_pair("id", post_id);
-        self.cfg()
-            .http
-            .send(&YouTube, "videos.delete", Idempotency::Idempotent, |c| {
-                c.delete(url.clone()).bearer_auth(token)
-            })
-            .await?;
-        Ok(())
+        self.delete_post(account, post_id).await
+    }
+
+    async fn edit(&self, account: &StoredToken, post_id: &str, text: &str) -> Result<()> {
+        self.edit_post(account, post_id, text).await
     }
 }

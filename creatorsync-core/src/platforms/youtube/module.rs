@@ -1,6 +1,7 @@
 //! [`YouTube`]: the YouTube platform module (Google OAuth 2.0 with PKCE
 //! and offline access; one channel per grant).
 
+use crate::platforms::content::LinkPlacement;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -83,6 +84,7 @@ impl PlatformModule for YouTube {
 
     fn check(&self, post: &Post, check: &mut Check) {
         limits::check(post, check);
+        super::manage::check_draft(post, check);
     }
 
     fn native_schedule(&self, post: &Post) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -115,6 +117,9 @@ impl PlatformModule for YouTube {
         s.push("https://www.googleapis.com/auth/youtube.readonly");
         if uses.contains(&ScopeUse::Analytics) {
             s.push("https://www.googleapis.com/auth/yt-analytics.readonly");
+        }
+        if uses.contains(&ScopeUse::Manage) {
+            s.push(super::manage::MANAGE[0]);
         }
         s
     }
@@ -203,5 +208,14 @@ impl PlatformModule for YouTube {
     /// `commentThreads.insert` spends the project's daily units (50 each).
     fn comment_quotas(&self) -> Vec<crate::quota::Bucket> {
         self.read_quotas()
+    }
+
+    fn draft(&self) -> Option<crate::DraftKind> {
+        Some(crate::DraftKind::Private)
+    }
+
+    /// Descriptions link URLs: a post's link goes in the description.
+    fn link_placement(&self, _post: &Post) -> LinkPlacement {
+        LinkPlacement::InText
     }
 }

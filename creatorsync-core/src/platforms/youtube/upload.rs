@@ -155,6 +155,8 @@ impl YouTubeClient {
             title
         };
         let privacy = match o.privacy {
+            // A draft is a private video (see `manage.rs`).
+            _ if post.draft => "private",
             YouTubePrivacy::Private => "private",
             YouTubePrivacy::Unlisted => "unlisted",
             YouTubePrivacy::Public => "public",
@@ -166,9 +168,10 @@ impl YouTubeClient {
         if let Some(at) = o.publish_at {
             status["publishAt"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
+        let description = crate::platforms::content::text(Platform::YouTube, post)?;
         let mut snippet = json!({
             "title": title,
-            "description": post.text_for(Platform::YouTube),
+            "description": description,
             "categoryId": o.category_id,
         });
         if !o.tags.is_empty() {

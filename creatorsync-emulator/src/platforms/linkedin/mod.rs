@@ -8,6 +8,9 @@
 mod analytics;
 mod assets;
 mod comments;
+mod content;
+pub mod little;
+mod manage;
 mod oauth;
 mod posts;
 
@@ -175,8 +178,15 @@ pub(crate) fn router(ctx: Ctx) -> Router {
             "/rest/memberCreatorPostAnalytics",
             get(analytics::member_post),
         )
+        .route(
+            "/rest/organizationalEntityShareStatistics",
+            get(analytics::organization_shares),
+        )
         .route("/rest/posts", post(posts::create).get(posts::by_author))
-        .route("/rest/posts/{urn}", get(posts::get).delete(posts::remove))
+        .route(
+            "/rest/posts/{urn}",
+            get(posts::get).delete(posts::remove).post(manage::update),
+        )
         .route(
             "/rest/socialActions/{urn}/comments",
             post(comments::create).get(comments::list),

@@ -18,9 +18,9 @@ use crate::record::RecordedPost;
 /// Posts a member may create per UTC day (UNCONFIRMED: LinkedIn publishes
 /// per-app/per-member daily quotas in the developer portal only).
 /// Longest commentary (UNCONFIRMED, widely cited).
-const MAX_COMMENTARY: usize = 3000;
+pub(super) const MAX_COMMENTARY: usize = 3000;
 
-fn bad(message: &str) -> Response {
+pub(super) fn bad(message: &str) -> Response {
     li_error(StatusCode::BAD_REQUEST, "ILLEGAL_ARGUMENT", message, 100)
 }
 
@@ -52,6 +52,9 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
         Ok(v) => v,
         Err(e) => return bad(&format!("Invalid JSON body: {e}")),
     };
+    if let Err(r) = super::manage::check_create(&v) {
+        return r;
+    }
     let author = v["author"].as_str().unwrap_or_default().to_owned();
     let account = match li.writer(&t, &author) {
         Ok(a) => a,
@@ -60,6 +63,13 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
     let text = v["commentary"].as_str().unwrap_or_default().to_owned();
     if text.chars().count() > MAX_COMMENTARY {
         return bad("/commentary: exceeds 3000 characters");
+    }
+    let little = match super::little::parse(&text) {
+        Ok(l) => l,
+        Err(e) => return bad(&format!("/commentary: {e}")),
+    };
+    if let Err(r) = super::content::check(&li, &v["content"], &author) {
+        return r;
     }
     let content = &v["content"];
     let mut media = Vec::new();
@@ -116,6 +126,14 @@ pub(super) async fn create(State(li): St, headers: HeaderMap, body: Bytes) -> Re
     if !content.is_null() {
         extra.insert("content".to_owned(), content.to_string());
     }
+    if !little.mentions.is_empty() {
+        let mentions: Vec<Value> = little
+            .mentions
+            .iter()
+            .map(|m| json!({"name": m.name, "urn": m.urn}))
+            .collect();
+        extra.insert("mentions".to_owned(), json!(mentions).to_string());
+    }
     li.ctx.record.add_post(RecordedPost {
         platform: Platform::LinkedIn,
         account_id: account,
@@ -143,7 +161,7 @@ pub(super) fn live(li: &Li, urn: &str) -> Option<RecordedPost> {
         .filter(|p| !p.deleted)
 }
 
-fn not_found(urn: &str) -> Response {
+pub(super) fn not_found(urn: &str) -> Response {
     li_error(
         StatusCode::NOT_FOUND,
         "NOT_FOUND",

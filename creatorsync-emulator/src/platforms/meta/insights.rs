@@ -11,6 +11,14 @@
 //! * Instagram media: `like_count`, `comments_count` and
 //!   `insights.metric(views, reach, saved, shares, total_interactions)`
 //!   (`impressions` and `plays` are gone).
+//!
+//! Watch time (milliseconds, growing on the clock): a Facebook post's
+//! `attachments{media_type,target}` names its video (`video` with the
+//! video id, `photo`, or no attachments for text), and a video id read the
+//! same way serves `video_insights.metric(total_video_view_total_time)`;
+//! Instagram's `media_product_type` (`REELS`, `STORY`, `FEED`) and
+//! `insights.metric(ig_reels_video_view_total_time, ig_reels_avg_watch_time)`
+//! for reels only (other media fail the call with `(#100)`, as Graph does).
 
 use axum::response::Response;
 use creatorsync_core::Platform;
@@ -34,6 +42,8 @@ fn counter(metric: &str) -> Option<&'static str> {
         "likes" => "likes",
         "comments" => "comments",
         "total_interactions" => "total_interactions",
+        "total_video_view_total_time" | "ig_reels_video_view_total_time" => "watch_secs",
+        "ig_reels_avg_watch_time" => "avg_view_secs",
         _ => return None,
     })
 }
@@ -72,7 +82,15 @@ fn insights(
     for name in list.split(',').map(str::trim).filter(|m| !m.is_empty()) {
         let c = counter(name)
             .ok_or_else(|| format!("(#100) The value must be a valid insights metric: {name}"))?;
-        let value = if c == "total_interactions" {
+        if name.starts_with("ig_reels_") && product_type(post) != "REELS" {
+            return Err(format!(
+                "(#100) The Media Insights API does not support the {name} metric for this media product type."
+            ));
+        }
+        let value = if c == "watch_secs" || c == "avg_view_secs" {
+            // Milliseconds, as Graph reports watch times.
+            metrics::of(post, c, now) * 1000
+        } else if c == "total_interactions" {
             ["likes", "comments", "shares", "saves"]
                 .iter()
                 .map(|m| metrics::of(post, m, now))
@@ -86,6 +104,24 @@ fn insights(
         }));
     }
     Ok(json!({"data": data}))
+}
+
+/// An Instagram media's `media_product_type`.
+fn product_type(post: &RecordedPost) -> &'static str {
+    match post.extra.get("media_type").map(String::as_str) {
+        Some("REELS") => "REELS",
+        Some("STORIES") => "STORY",
+        _ => "FEED",
+    }
+}
+
+/// A Facebook post's `attachments` edge (None: a text post).
+fn attachments(post: &RecordedPost) -> Option<Value> {
+    let (media_type, target) = match post.extra.get("video_id") {
+        Some(v) => ("video", v.clone()),
+        None => ("photo", post.media.first()?.media_id.clone()),
+    };
+    Some(json!({"data": [{"media_type": media_type, "target": {"id": target}}]}))
 }
 
 /// One post with the requested `fields`.
@@ -102,7 +138,12 @@ fn object(
         let name = f.split(['.', '{', '(']).next().unwrap_or(f);
         let value = match (platform, name) {
             (_, "id") => continue,
-            (_, "insights") => insights(post, f, now)?,
+            (_, "insights") | (Platform::Facebook, "video_insights") => insights(post, f, now)?,
+            (Platform::Facebook, "attachments") => match attachments(post) {
+                Some(a) => a,
+                None => continue,
+            },
+            (Platform::Instagram, "media_product_type") => json!(product_type(post)),
             (Platform::Facebook, "shares") => match c("shares") {
                 0 => continue,
                 n => json!({"count": n}),
@@ -143,9 +184,16 @@ pub(crate) fn multi(m: &M, platform: Platform, kind: &TokKind, r: &Req) -> Respo
     let mut out = Map::new();
     let mut missing = Vec::new();
     let mut posts = Vec::new();
+    let all = m.ctx.record.posts_for(platform);
     for id in &ids {
-        match m.ctx.record.post(platform, id).filter(|p| !p.deleted) {
-            Some(p) => posts.push(p),
+        // A post by its id, or (Facebook) a video by its id, read through
+        // the post that shows it.
+        let found = all.iter().find(|p| p.post_id == *id).or_else(|| {
+            all.iter()
+                .find(|p| p.extra.get("video_id").map(String::as_str) == Some(*id))
+        });
+        match found {
+            Some(p) => posts.push((id.to_string(), p.clone())),
             None => missing.push(*id),
         }
     }
@@ -161,7 +209,7 @@ pub(crate) fn multi(m: &M, platform: Platform, kind: &TokKind, r: &Req) -> Respo
             ),
         );
     }
-    for p in posts {
+    for (id, p) in posts {
         let allowed = match platform {
             Platform::Instagram => page_of_ig(m, kind, &p.account_id).is_some(),
             _ => may_act(m, kind, &p.account_id, true),
@@ -170,8 +218,9 @@ pub(crate) fn multi(m: &M, platform: Platform, kind: &TokKind, r: &Req) -> Respo
             return no_permission(&format!("The token may not read insights of {}", p.post_id));
         }
         match object(platform, &p, r.get("fields"), now) {
-            Ok(v) => {
-                out.insert(p.post_id.clone(), v);
+            Ok(mut v) => {
+                v["id"] = json!(id);
+                out.insert(id, v);
             }
             Err(message) => return graph_error(400, 100, None, "OAuthException", &message),
         }

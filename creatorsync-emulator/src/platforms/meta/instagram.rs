@@ -20,6 +20,9 @@ use super::{
 use crate::inspect::inspect;
 use crate::record::{ChunkRecord, MediaRecord, RecordedPost};
 
+/// Longest image alt text (Meta documents none; 2200, the caption's, as
+/// publishing tools apply it: UNCONFIRMED).
+const MAX_ALT_TEXT: usize = 2200;
 const CONTAINER_BASE: u64 = 17_890_000_000_000_000;
 const MEDIA_BASE: u64 = 17_900_000_000_000_000;
 
@@ -151,6 +154,12 @@ pub(crate) async fn create(m: &M, caller: Caller<'_>, ig: &str, r: &Req) -> Resp
         // Meta: alt_text is for image posts; "Reels and stories are not
         // supported" (content publishing guide, 2025-03-24).
         return bad_param("alt_text is only supported on image containers");
+    }
+    if alt_text
+        .as_ref()
+        .is_some_and(|a| a.chars().count() > MAX_ALT_TEXT)
+    {
+        return bad_param("alt_text exceeds the maximum of 2200 characters");
     }
     let now = m.now();
     let mut c = Container {

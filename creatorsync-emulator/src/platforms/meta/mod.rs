@@ -17,6 +17,7 @@ mod insights;
 mod instagram;
 mod oauth;
 mod pages;
+mod pages_manage;
 mod reels;
 mod request;
 mod uploads;
@@ -76,6 +77,9 @@ pub(crate) struct FbPost {
     pub deleted: bool,
     /// A scheduled post goes live then (hidden from the feed until).
     pub scheduled_for: Option<DateTime<Utc>>,
+    /// An unpublished post (`published=false` without a schedule): a
+    /// draft only the Page's admins see, never in the feed.
+    pub draft: bool,
 }
 
 /// An uploaded photo.
@@ -84,6 +88,8 @@ pub(crate) struct Photo {
     pub page: String,
     pub media: MediaRecord,
     pub post: Option<String>,
+    /// Its alt text (`alt_text_custom`).
+    pub alt_text: Option<String>,
 }
 
 /// A video (simple or resumable upload).
@@ -467,6 +473,7 @@ async fn graph(m: M, listener: Platform, req: Request, served: Option<String>) -
         }
         (&Method::GET, [id]) => read_object(&m, &kind, id, &r),
         (&Method::DELETE, [id]) => pages::delete(&m, &kind, id),
+        (&Method::POST, [id]) => pages_manage::update(&m, &kind, id, &r),
         _ => graph_error(
             400,
             100,

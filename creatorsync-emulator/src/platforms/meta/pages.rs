@@ -95,6 +95,7 @@ fn new_post(g: &mut Inner, page: &str, message: &str, now: DateTime<Utc>) -> FbP
         video: None,
         deleted: false,
         scheduled_for: None,
+        draft: false,
     }
 }
 
@@ -143,15 +144,16 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     let now = m.now();
     let mut extra = BTreeMap::new();
     let mut scheduled_for = None;
-    if !published {
+    let draft = !published && !r.params.contains_key("scheduled_publish_time");
+    if draft {
+        extra.insert(crate::STATE_KEY.into(), "draft".into());
+    } else if !published {
         let Some(at) = r
             .params
             .get("scheduled_publish_time")
             .and_then(|s| s.parse::<i64>().ok())
         else {
-            return bad_param(
-                "Unpublished posts must be scheduled: scheduled_publish_time is required",
-            );
+            return bad_param("scheduled_publish_time must be a UNIX timestamp");
         };
         let d = at - now.timestamp();
         if !(600..=30 * 86400).contains(&d) {
@@ -187,9 +189,13 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
         );
     }
     let mut media = Vec::new();
+    let mut alt_texts = Vec::new();
     for id in &media_ids {
         match g.photos.get(id) {
-            Some(p) if p.page == page && p.post.is_none() => media.push(p.media.clone()),
+            Some(p) if p.page == page && p.post.is_none() => {
+                media.push(p.media.clone());
+                alt_texts.push(p.alt_text.clone());
+            }
             _ => {
                 return bad_param(&format!(
                     "Invalid attached_media: {id} is not an unpublished photo of this Page"
@@ -197,8 +203,12 @@ pub(crate) fn create_post(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
             }
         }
     }
+    if alt_texts.iter().any(Option::is_some) {
+        extra.insert("alt_text_custom".into(), json!(alt_texts).to_string());
+    }
     let mut post = new_post(&mut g, page, &message, now);
     post.scheduled_for = scheduled_for;
+    post.draft = draft;
     for id in &media_ids {
         if let Some(p) = g.photos.get_mut(id) {
             p.post = Some(post.id.clone());
@@ -223,7 +233,7 @@ pub(crate) fn list_feed(m: &M, kind: &TokKind, page: &str, r: &Req, scheduled: b
         .lock()
         .posts
         .values()
-        .filter(|p| p.page == page && !p.deleted)
+        .filter(|p| p.page == page && !p.deleted && !p.draft)
         .filter(|p| p.scheduled_for.is_some_and(|at| at > now) == scheduled)
         .cloned()
         .collect();
@@ -308,10 +318,12 @@ pub(crate) async fn photo(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     let id = g.id(MEDIA_BASE);
     media.media_id = id.clone();
     let published = r.flag("published", true);
+    let alt_text = Some(r.get("alt_text_custom").to_owned()).filter(|a| !a.is_empty());
     let mut photo = Photo {
         page: page.to_owned(),
         media: media.clone(),
         post: None,
+        alt_text: alt_text.clone(),
     };
     if !published {
         g.photos.insert(id.clone(), photo);
@@ -322,13 +334,11 @@ pub(crate) async fn photo(m: &M, kind: &TokKind, page: &str, r: &Req) -> Respons
     g.photos.insert(id.clone(), photo);
     g.posts.insert(post.id.clone(), post.clone());
     drop(g);
-    record(
-        m,
-        &post,
-        vec![media],
-        permalink(page, &post.id),
-        BTreeMap::new(),
-    );
+    let mut extra = BTreeMap::new();
+    if let Some(a) = alt_text {
+        extra.insert("alt_text_custom".into(), json!([a]).to_string());
+    }
+    record(m, &post, vec![media], permalink(page, &post.id), extra);
     ok(json!({"id": id, "post_id": post.id}))
 }
 

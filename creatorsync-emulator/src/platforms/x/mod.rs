@@ -138,6 +138,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route("/2/media/upload/{id}/finalize", post(upload::finalize))
         .route("/2/media/upload", get(upload::status))
         .route("/2/media/metadata", post(upload::metadata))
+        .route("/2/media/analytics", get(analytics::media))
         .route(
             "/1.1/media/upload.json",
             get(upload::v1_status).post(upload::v1_command),

@@ -1,11 +1,14 @@
 //! Emulated YouTube Data API v3 and Google OAuth (shared/platforms.md §5):
 //! authorize/token/revoke, `channels.list`, the resumable `videos.insert`
 //! protocol, `videos.list`/`videos.delete`, `playlistItems.list` over the
-//! uploads playlist, `thumbnails.set`, and the daily quota.
+//! uploads playlist, `thumbnails.set`, the daily quota, and the YouTube
+//! Analytics API's `reports.query` (watch time).
 
 #![allow(clippy::result_large_err)] // axum Responses are the natural error type of handlers.
 
+mod analytics;
 mod comments;
+mod manage;
 mod oauth;
 mod upload;
 mod videos;
@@ -35,6 +38,8 @@ pub(crate) mod cost {
     pub(crate) const THUMBNAIL: u64 = 50;
     /// `videos.delete`.
     pub(crate) const DELETE: u64 = 50;
+    /// `videos.update`.
+    pub(crate) const UPDATE: u64 = 50;
 }
 
 /// An open resumable upload session.
@@ -97,6 +102,21 @@ type St = Arc<Yt>;
 impl Yt {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The live videos of `channel` among `ids`, in the order asked, with
+    /// their creation time.
+    fn owned_videos(&self, channel: &str, ids: &[&str]) -> Vec<(String, DateTime<Utc>)> {
+        let inner = self.lock();
+        ids.iter()
+            .filter_map(|id| {
+                inner
+                    .videos
+                    .iter()
+                    .find(|v| v.id == *id && v.channel == channel && !v.deleted)
+                    .map(|v| (v.id.clone(), v.created))
+            })
+            .collect()
     }
 
     /// The state, with the quota counters reset when a new Pacific day
@@ -193,9 +213,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .route("/youtube/v3/channels", get(videos::channels))
         .route(
             "/youtube/v3/videos",
-            get(videos::list).delete(videos::delete),
+            get(videos::list).delete(videos::delete).put(manage::update),
         )
         .route("/youtube/v3/playlistItems", get(videos::playlist_items))
+        .route("/v2/reports", get(analytics::reports))
         .route(
             "/upload/youtube/v3/videos",
             post(upload::start).put(upload::put),

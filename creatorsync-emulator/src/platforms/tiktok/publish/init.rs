@@ -130,6 +130,8 @@ async fn init(
         if let Err(r) = st.direct_post(&info.subject) {
             return r;
         }
+    } else if let Err(r) = super::inbox::check_pending(&st.ctx, &info.subject) {
+        return r;
     }
     let title_len = post_info["title"]
         .as_str()

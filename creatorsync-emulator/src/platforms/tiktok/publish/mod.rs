@@ -7,6 +7,7 @@
 //! chunk rules, `pull.rs` PULL_FROM_URL fetching, `upload.rs` the chunk
 //! `PUT`s, `status.rs` the status machine's answers and the video list.
 
+mod inbox;
 mod init;
 mod pull;
 mod status;
@@ -124,6 +125,7 @@ fn start_processing(st: &St, publish_id: &str) {
     }
     if !matches!(p.kind, Kind::Direct | Kind::PhotoDirect) {
         ctx.record.bump("tiktok.inbox_delivered");
+        inbox::record(ctx, publish_id, p);
         return;
     }
     let id = num_id();
