@@ -44,6 +44,42 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+/// How far before the attempt's start a platform's timestamp on the item
+/// it created may be (the two clocks disagree a little).
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
+
+/// One item of a platform's listing (recent posts, a post's comments), as
+/// far as finding a create whose answer was lost needs it. What the
+/// listing does not say is `None` and does not rule the item out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listed<'a> {
+    /// Who made it (an account id or URN).
+    pub(crate) author: Option<&'a str>,
+    /// When the platform says it was made.
+    pub(crate) created: Option<chrono::DateTime<chrono::Utc>>,
+    /// Its text as the platform shows it.
+    pub(crate) text: &'a str,
+}
+
+impl Listed<'_> {
+    /// Whether this is what an attempt begun at `since` made: `author`'s
+    /// (when `Some`), not older than `since` (less the clock skew), with
+    /// the text sent (one of `texts`, whitespace aside).
+    pub(crate) fn made_by(
+        &self,
+        author: Option<&str>,
+        since: chrono::DateTime<chrono::Utc>,
+        texts: &[&str],
+    ) -> bool {
+        let ours = match (author, self.author) {
+            (Some(want), Some(got)) => want == got,
+            _ => true,
+        };
+        ours && self.created.is_none_or(|at| at >= since - CLOCK_SKEW)
+            && texts.iter().any(|t| same_text(self.text, t))
+    }
+}
+
 /// A one-violation [`Error::InvalidPost`] for `platform` (checks a client
 /// can only make once it knows the account, e.g. TikTok's creator settings).
 pub(crate) fn invalid_post(platform: Platform, field: &str, code: &str, message: String) -> Error {
@@ -116,6 +152,29 @@ pub(crate) fn unsupported(platform: Platform, message: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A listed item is ours only with our author (when both say one), not
+    /// older than the attempt less the skew, and the text sent; what the
+    /// listing leaves out does not rule it out.
+    #[test]
+    fn a_listed_item_is_ours_by_author_time_and_text() {
+        let since: chrono::DateTime<chrono::Utc> = "2026-12-04T12:00:00Z".parse().unwrap();
+        let at = |s: &str| Some(s.parse().unwrap());
+        let item = |author, created, text| Listed {
+            author,
+            created,
+            text,
+        };
+        let ours = item(Some("me"), at("2026-12-04T11:58:00Z"), "Hello  world");
+        assert!(ours.made_by(Some("me"), since, &["Hello world"]));
+        assert!(ours.made_by(None, since, &["other", "Hello world"]));
+        assert!(!ours.made_by(Some("someone else"), since, &["Hello world"]));
+        assert!(!ours.made_by(Some("me"), since, &["Hello"]));
+        let old = item(Some("me"), at("2026-12-04T11:54:00Z"), "Hello world");
+        assert!(!old.made_by(Some("me"), since, &["Hello world"]));
+        let bare = item(None, None, "Hello world");
+        assert!(bare.made_by(Some("me"), since, &["Hello world"]));
+    }
 
     #[test]
     fn text_helpers() {

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::FacebookClient;
 use super::api::with_query;
 use crate::http::{Host, Idempotency};
-use crate::platforms::common::same_text;
+use crate::platforms::common::Listed;
 use crate::platforms::{PublishRequest, Published};
 use crate::thread::Sequences;
 use crate::{Post, Result, StoredToken, TextCounting};
@@ -28,10 +28,6 @@ pub(super) const SEQUENCES: Sequences = Sequences::Comments {
     max_len: 8000,
     counting: TextCounting::Chars,
 };
-
-/// How far before `since` a comment's `created_time` may be and still
-/// count as ours (clock skew).
-const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
 
 fn encode(id: &str) -> String {
     percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
@@ -92,24 +88,22 @@ impl FacebookClient {
                 |rb| rb,
             )
             .await?;
-        let earliest = since - CLOCK_SKEW;
         let found = v
             .get("data")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .find(|c| {
-                let ours = c
-                    .pointer("/from/id")
-                    .and_then(Value::as_str)
-                    .is_none_or(|from| from == account.key.account_id);
-                let recent = c
-                    .get("created_time")
-                    .and_then(Value::as_str)
-                    .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
-                    .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
-                let text = c.get("message").and_then(Value::as_str).unwrap_or_default();
-                ours && recent && same_text(text, &post.text)
+                Listed {
+                    author: c.pointer("/from/id").and_then(Value::as_str),
+                    created: c
+                        .get("created_time")
+                        .and_then(Value::as_str)
+                        .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
+                        .map(|at| at.with_timezone(&Utc)),
+                    text: c.get("message").and_then(Value::as_str).unwrap_or_default(),
+                }
+                .made_by(Some(&account.key.account_id), since, &[&post.text])
             });
         let Some(c) = found else { return Ok(None) };
         let id = c.get("id").and_then(Value::as_str).unwrap_or_default();

@@ -38,7 +38,6 @@ mod video;
 pub(crate) use module::Facebook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -49,16 +48,12 @@ use serde_json::{Value, json};
 use tracing::{Instrument, info_span};
 
 use self::api::{Api, with_query};
-use super::common::{access_token, same_text, streamed_part};
+use super::common::{Listed, access_token, streamed_part};
 use super::content::text as content_text;
 use super::meta::Graph;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, Idempotency};
 use crate::{Error, Media, MediaKind, Platform, Post, Result, StoredToken, Violation};
-
-/// How far before `since` a post's `created_time` may be and still count
-/// as ours in [`FacebookClient::find_recent`] (clock skew).
-const CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 /// The Facebook Pages client. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -299,7 +294,6 @@ impl PlatformClient for FacebookClient {
         } else {
             &["feed"]
         };
-        let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
         let sent = content_text(Platform::Facebook, post)?;
         let mut found = None;
         for edge in edges {
@@ -323,13 +317,16 @@ impl PlatformClient for FacebookClient {
                 .into_iter()
                 .flatten()
                 .find(|p| {
-                    let text = p.get("message").and_then(Value::as_str).unwrap_or_default();
-                    let recent = p
-                        .get("created_time")
-                        .and_then(Value::as_str)
-                        .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
-                        .is_none_or(|at| at.with_timezone(&Utc) >= earliest);
-                    recent && same_text(text, &sent)
+                    Listed {
+                        author: None,
+                        created: p
+                            .get("created_time")
+                            .and_then(Value::as_str)
+                            .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%z").ok())
+                            .map(|at| at.with_timezone(&Utc)),
+                        text: p.get("message").and_then(Value::as_str).unwrap_or_default(),
+                    }
+                    .made_by(None, since, &[&sent])
                 })
                 .and_then(|p| p.get("id").and_then(Value::as_str).map(str::to_owned));
             if found.is_some() {

@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::graph::{Graph, str_field};
 use super::{InstagramClient, P, parse_time};
 use crate::http::Idempotency;
-use crate::platforms::common::{access_token, same_text};
+use crate::platforms::common::{Listed, access_token};
 use crate::platforms::{PublishRequest, Published};
 use crate::thread::Sequences;
 use crate::{Post, Result, StoredToken, TextCounting};
@@ -33,10 +33,6 @@ pub(super) const SEQUENCES: Sequences = Sequences::Comments {
     max_len: 2200,
     counting: TextCounting::Chars,
 };
-
-/// How far before `since` a comment's `timestamp` may be and still count
-/// as ours (clock skew).
-const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
 
 /// The comment `id` on `media`, linked under the media's permalink.
 async fn published(g: &Graph<'_>, media: &str, id: String) -> Result<Published> {
@@ -93,24 +89,21 @@ impl InstagramClient {
                 ],
             )
             .await?;
-        let earliest = since - CLOCK_SKEW;
         let found = v
             .get("data")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .find(|c| {
-                let ours = c
-                    .pointer("/from/id")
-                    .and_then(Value::as_str)
-                    .is_none_or(|from| from == account.key.account_id);
-                let recent = c
-                    .get("timestamp")
-                    .and_then(Value::as_str)
-                    .and_then(parse_time)
-                    .is_none_or(|at| at >= earliest);
-                let text = c.get("text").and_then(Value::as_str).unwrap_or_default();
-                ours && recent && same_text(text, &post.text)
+                Listed {
+                    author: c.pointer("/from/id").and_then(Value::as_str),
+                    created: c
+                        .get("timestamp")
+                        .and_then(Value::as_str)
+                        .and_then(parse_time),
+                    text: c.get("text").and_then(Value::as_str).unwrap_or_default(),
+                }
+                .made_by(Some(&account.key.account_id), since, &[&post.text])
             });
         match found.and_then(|c| c.get("id").and_then(Value::as_str)) {
             Some(id) if !id.is_empty() => published(&g, media, id.to_owned()).await.map(Some),

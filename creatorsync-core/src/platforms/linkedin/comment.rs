@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use super::LinkedInClient;
 use super::api::enc;
 use crate::http::{Idempotency, decode_json};
-use crate::platforms::common::same_text;
+use crate::platforms::common::Listed;
 use crate::platforms::{PublishRequest, Published};
 use crate::thread::Sequences;
 use crate::{Error, Platform, Post, Result, StoredToken, TextCounting};
@@ -37,10 +37,6 @@ pub(super) const SEQUENCES: Sequences = Sequences::Comments {
     max_len: 1250,
     counting: TextCounting::Chars,
 };
-
-/// How far before `since` a comment's `created.time` may be and still
-/// count as ours (clock skew).
-const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
 
 /// The comment URN of a comment JSON (`$URN`, else built from `id`).
 fn comment_urn(c: &Value, parent: &str) -> Option<String> {
@@ -137,27 +133,24 @@ impl LinkedInClient {
             )
             .await?;
         let actor = Self::author(account);
-        let earliest = since - CLOCK_SKEW;
         let found = v
             .get("elements")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .find(|c| {
-                let ours = c
-                    .get("actor")
-                    .and_then(Value::as_str)
-                    .is_none_or(|a| a == actor);
-                let recent = c
-                    .pointer("/created/time")
-                    .and_then(Value::as_i64)
-                    .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-                    .is_none_or(|at| at >= earliest);
-                let text = c
-                    .pointer("/message/text")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                ours && recent && same_text(text, &post.text)
+                Listed {
+                    author: c.get("actor").and_then(Value::as_str),
+                    created: c
+                        .pointer("/created/time")
+                        .and_then(Value::as_i64)
+                        .and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
+                    text: c
+                        .pointer("/message/text")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                }
+                .made_by(Some(&actor), since, &[&post.text])
             });
         Ok(found
             .and_then(|c| comment_urn(c, parent))

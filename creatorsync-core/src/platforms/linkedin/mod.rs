@@ -45,7 +45,6 @@ pub(crate) mod version;
 pub(crate) use module::LinkedIn;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -55,17 +54,13 @@ use tracing::{Instrument, info_span};
 
 use self::api::{Api, enc};
 pub use self::text::escape_commentary;
-use super::common::{access_token, same_text};
+use super::common::{Listed, access_token};
 use super::content::text as content_text;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::Idempotency;
 use crate::{
     Error, LinkedInVisibility, Media, MediaKind, Platform, Post, Result, StoredToken, Violation,
 };
-
-/// How far before `since` a post's `createdAt` may be and still count as
-/// ours in [`LinkedInClient::find_recent`] (clock skew).
-const CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 /// The LinkedIn client. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -287,25 +282,28 @@ impl PlatformClient for LinkedInClient {
             )
             .await?;
         let escaped = content_text(Platform::LinkedIn, post)?;
-        let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
         let found = v
             .get("elements")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .find(|e| {
-                let text = e
-                    .get("commentary")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let recent = e
-                    .get("createdAt")
-                    .and_then(Value::as_i64)
-                    .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-                    .is_none_or(|at| at >= earliest);
-                recent
-                    && (same_text(text, &escaped)
-                        || same_text(text, post.text_for(Platform::LinkedIn)))
+                Listed {
+                    author: None,
+                    created: e
+                        .get("createdAt")
+                        .and_then(Value::as_i64)
+                        .and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
+                    text: e
+                        .get("commentary")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                }
+                .made_by(
+                    None,
+                    since,
+                    &[&escaped, post.text_for(Platform::LinkedIn)],
+                )
             })
             .and_then(|e| e.get("id").and_then(Value::as_str))
             .map(|id| published(id.to_owned()));

@@ -35,7 +35,6 @@ pub use analytics::CACHE_TTL as X_METRICS_CACHE_TTL;
 pub(crate) use module::X;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -45,7 +44,7 @@ use serde_json::{Value, json};
 use tracing::{Instrument, info_span};
 use url::Url;
 
-use super::common::same_text;
+use super::common::Listed;
 use super::content::text as content_text;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::auth::OAuth1Signer;
@@ -57,10 +56,6 @@ use crate::{Credential, Error, Platform, Post, Result, StoredToken};
 /// [`crate::upload::UploadConfig`]); [`XClient::with_max_append`] raises
 /// the cap for servers known to accept more (the emulator in benchmarks).
 pub const X_MAX_APPEND: u64 = 5 * 1000 * 1000;
-
-/// How far before `since` a post's `created_at` may be and still count as
-/// ours in [`XClient::find_recent`] (clock skew between us and X).
-const CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 /// The X client. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -321,11 +316,17 @@ impl PlatformClient for XClient {
                 )
             })?
             .unwrap_or_default();
-        let earliest = since - chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
         let sent = content_text(Platform::X, post)?;
         Ok(tweets
             .into_iter()
-            .find(|t| same_text(&t.text, &sent) && t.created_at.is_none_or(|at| at >= earliest))
+            .find(|t| {
+                Listed {
+                    author: None,
+                    created: t.created_at,
+                    text: &t.text,
+                }
+                .made_by(None, since, &[&sent])
+            })
             .map(|t| self.published(account, t.id)))
     }
 

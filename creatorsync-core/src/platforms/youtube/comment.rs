@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use super::{P, YouTube, YouTubeClient};
 use crate::analytics::require_scope;
 use crate::http::{Idempotency, decode_json};
-use crate::platforms::common::{access_token, same_text};
+use crate::platforms::common::{Listed, access_token};
 use crate::platforms::{PublishRequest, Published};
 use crate::thread::Sequences;
 use crate::{Error, Post, Result, StoredToken, TextCounting};
@@ -38,10 +38,6 @@ pub(super) const SEQUENCES: Sequences = Sequences::Comments {
 /// The scope `commentThreads.insert` (and reading one's comments back)
 /// needs.
 pub(super) const FORCE_SSL: &str = "https://www.googleapis.com/auth/youtube.force-ssl";
-
-/// How far before `since` a comment's `publishedAt` may be and still count
-/// as ours (clock skew).
-const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
 
 /// The comment `id` on `video`.
 fn published(video: &str, id: &str) -> Published {
@@ -123,7 +119,6 @@ impl YouTubeClient {
             )
             .await?;
         let v: Value = decode_json(P, resp).await?;
-        let earliest = since - CLOCK_SKEW;
         let channel = &account.key.account_id;
         let found = v
             .get("items")
@@ -134,21 +129,20 @@ impl YouTubeClient {
                 let Some(c) = t.pointer("/snippet/topLevelComment/snippet") else {
                     return false;
                 };
-                let ours = c
-                    .pointer("/authorChannelId/value")
-                    .and_then(Value::as_str)
-                    .is_none_or(|a| a == channel);
-                let recent = c
-                    .get("publishedAt")
-                    .and_then(Value::as_str)
-                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .is_none_or(|t| t >= earliest);
-                let text = c
-                    .get("textOriginal")
-                    .or_else(|| c.get("textDisplay"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                ours && recent && same_text(text, &post.text)
+                Listed {
+                    author: c.pointer("/authorChannelId/value").and_then(Value::as_str),
+                    created: c
+                        .get("publishedAt")
+                        .and_then(Value::as_str)
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.with_timezone(&Utc)),
+                    text: c
+                        .get("textOriginal")
+                        .or_else(|| c.get("textDisplay"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                }
+                .made_by(Some(channel), since, &[&post.text])
             })
             .and_then(|t| t.get("id").and_then(Value::as_str));
         Ok(found.map(|id| published(video, id)))
