@@ -36,14 +36,7 @@ pub(super) const SEQUENCES: Sequences = Sequences::Comments {
 
 /// The comment `id` on `media`, linked under the media's permalink.
 async fn published(g: &Graph<'_>, media: &str, id: String) -> Result<Published> {
-    let v = g
-        .get(
-            "permalink",
-            &format!("/{media}"),
-            vec![("fields", "permalink".to_owned())],
-        )
-        .await?;
-    let permalink = str_field(&v, "permalink")?;
+    let permalink = g.permalink(media).await?;
     Ok(Published {
         url: format!("{}/c/{id}/", permalink.trim_end_matches('/')),
         post_id: id,

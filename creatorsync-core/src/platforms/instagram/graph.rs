@@ -55,6 +55,18 @@ impl<'a> Graph<'a> {
         self.meta.get(op, path, params).await
     }
 
+    /// The public URL of the media `id`.
+    pub(super) async fn permalink(&self, id: &str) -> Result<String> {
+        let v = self
+            .get(
+                "permalink",
+                &format!("/{id}"),
+                vec![("fields", "permalink".to_owned())],
+            )
+            .await?;
+        str_field(&v, "permalink")
+    }
+
     /// `POST /{version}{path}` with form `params`.
     pub(super) async fn post(
         &self,

@@ -56,7 +56,7 @@ use serde_json::Value;
 use tracing::{Instrument, info, info_span, warn};
 
 use self::graph::{Graph, Params, is_fetch_failure, str_field};
-use super::common::{access_token, invalid_post, same_text, unsupported};
+use super::common::{Listed, access_token, invalid_post, unsupported};
 use super::content::text as content_text;
 use super::{ClientConfig, PlatformClient, PublishRequest, Published};
 use crate::http::Idempotency;
@@ -419,14 +419,7 @@ impl PlatformClient for InstagramClient {
             let media_id = str_field(&v, "id")?;
             req.commit.acknowledged(&media_id).await?;
             info!(media_id = %media_id, "published");
-            let v = g
-                .get(
-                    "permalink",
-                    &format!("/{media_id}"),
-                    vec![("fields", "permalink".to_owned())],
-                )
-                .await?;
-            let url = str_field(&v, "permalink")?;
+            let url = g.permalink(&media_id).await?;
             Ok(Published {
                 post_id: media_id,
                 url,
@@ -461,28 +454,21 @@ impl PlatformClient for InstagramClient {
             .into_iter()
             .flatten()
             .find(|m| {
-                let recent = m
-                    .get("timestamp")
-                    .and_then(Value::as_str)
-                    .and_then(parse_time)
-                    .is_none_or(|t| t >= since);
-                let caption = m.get("caption").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(caption, &sent)
+                Listed {
+                    author: None,
+                    created: m
+                        .get("timestamp")
+                        .and_then(Value::as_str)
+                        .and_then(parse_time),
+                    text: m.get("caption").and_then(Value::as_str).unwrap_or(""),
+                }
+                .made_by(None, since, &[&sent])
             });
         let Some(m) = found else { return Ok(None) };
         let post_id = str_field(m, "id")?;
         let url = match m.get("permalink").and_then(Value::as_str) {
             Some(u) => u.to_owned(),
-            None => {
-                let v = g
-                    .get(
-                        "permalink",
-                        &format!("/{post_id}"),
-                        vec![("fields", "permalink".to_owned())],
-                    )
-                    .await?;
-                str_field(&v, "permalink")?
-            }
+            None => g.permalink(&post_id).await?,
         };
         Ok(Some(Published { post_id, url }))
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{P, TikTokClient};
 use crate::http::Idempotency;
 use crate::platforms::PublishRequest;
-use crate::platforms::common::same_text;
+use crate::platforms::common::Listed;
 use crate::upload::{Poll, poll_until};
 use crate::{Error, Platform, Post, Result};
 
@@ -173,10 +173,18 @@ impl TikTokClient {
             .await?
             .into_iter()
             .find(|(_, title, desc, t)| {
-                *t >= since.timestamp()
-                    && (same_text(title, &sent)
-                        || same_text(desc, &sent)
-                        || photo_title.is_some_and(|p| same_text(title, p)))
+                let created = DateTime::from_timestamp(*t, 0);
+                let listed = |text| Listed {
+                    author: None,
+                    created,
+                    text,
+                };
+                let titles: Vec<&str> = [Some(sent.as_str()), photo_title]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                listed(title).made_by(None, since, &titles)
+                    || listed(desc).made_by(None, since, &[&sent])
             })
             .map(|(id, ..)| id))
     }

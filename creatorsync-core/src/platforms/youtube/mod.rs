@@ -53,7 +53,7 @@ use tracing::{Instrument, info, info_span};
 
 pub use upload::{CHUNK_GRANULARITY, YouTubeUploadMode};
 
-use super::common::{access_token, same_text};
+use super::common::{Listed, access_token};
 use super::{ClientConfig, Lookup, PlatformClient, PublishRequest, Published};
 use crate::http::{Host, Idempotency, decode_json};
 use crate::{Error, Platform, Post, Result, StoredToken};
@@ -223,13 +223,16 @@ impl PlatformClient for YouTubeClient {
             .flatten()
             .filter_map(|item| item.get("snippet"))
             .find(|s| {
-                let recent = s
-                    .get("publishedAt")
-                    .and_then(Value::as_str)
-                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .is_none_or(|t| t >= since);
-                let text = s.get("description").and_then(Value::as_str).unwrap_or("");
-                recent && same_text(text, &sent)
+                Listed {
+                    author: None,
+                    created: s
+                        .get("publishedAt")
+                        .and_then(Value::as_str)
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.with_timezone(&Utc)),
+                    text: s.get("description").and_then(Value::as_str).unwrap_or(""),
+                }
+                .made_by(None, since, &[&sent])
             })
             .and_then(|s| s.pointer("/resourceId/videoId").and_then(Value::as_str));
         Ok(found.map(|id| Published {
