@@ -413,6 +413,23 @@ async fn a_missing_manage_scope_fails_before_any_request() {
     let r = env
         .published(Platform::YouTube, &with_video(youtube_post("scoped")).await)
         .await;
+    // The account as connected before `youtube.force-ssl` was asked for
+    // (publishing now asks for it too, for first comments).
+    let store = env.sync.tokens().store().clone();
+    let mut row = store
+        .list(USER)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.key.platform == Platform::YouTube)
+        .expect("the YouTube account");
+    match &mut row.credential {
+        creatorsync::Credential::OAuth2 { scopes, .. } => {
+            scopes.retain(|s| !s.ends_with("youtube.force-ssl"));
+        }
+        other => panic!("not OAuth 2: {other:?}"),
+    }
+    store.put(&row, Some(row.version)).await.unwrap();
     let mark = env.emu.record().mark();
     for e in [
         env.sync.edit(USER, &r, "new").await.unwrap_err(),
