@@ -27,8 +27,10 @@ use super::{PlatformClient, PublishRequest, Published};
 use crate::{Error, Post, Result, StoredToken};
 
 /// How far before the create a reconciliation looks for the post (clock
-/// skew between us and the platform).
-pub(crate) const RECONCILE_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
+/// skew between us and the platform). The one allowance: the lookups
+/// ([`super::common::Listed::made_by`]) take the `since` given, already
+/// moved back by this.
+pub(crate) const RECONCILE_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
 
 /// What the platform says about an attempt whose create may have reached
 /// it ([`PlatformClient::reconcile`]).

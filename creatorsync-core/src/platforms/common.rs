@@ -44,10 +44,6 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// How far before the attempt's start a platform's timestamp on the item
-/// it created may be (the two clocks disagree a little).
-const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(300);
-
 /// One item of a platform's listing (recent posts, a post's comments), as
 /// far as finding a create whose answer was lost needs it. What the
 /// listing does not say is `None` and does not rule the item out.
@@ -62,9 +58,10 @@ pub(crate) struct Listed<'a> {
 }
 
 impl Listed<'_> {
-    /// Whether this is what an attempt begun at `since` made: `author`'s
-    /// (when `Some`), not older than `since` (less the clock skew), with
-    /// the text sent (one of `texts`, whitespace aside).
+    /// Whether this is what an attempt made: `author`'s (when `Some`), not
+    /// older than `since` (the attempt's start less the clock-skew
+    /// allowance, as reconciliation passes it), with the text sent (one of
+    /// `texts`, whitespace aside).
     pub(crate) fn made_by(
         &self,
         author: Option<&str>,
@@ -75,7 +72,7 @@ impl Listed<'_> {
             (Some(want), Some(got)) => want == got,
             _ => true,
         };
-        ours && self.created.is_none_or(|at| at >= since - CLOCK_SKEW)
+        ours && self.created.is_none_or(|at| at >= since)
             && texts.iter().any(|t| same_text(self.text, t))
     }
 }
@@ -154,7 +151,7 @@ mod tests {
     use super::*;
 
     /// A listed item is ours only with our author (when both say one), not
-    /// older than the attempt less the skew, and the text sent; what the
+    /// older than `since`, and the text sent; what the
     /// listing leaves out does not rule it out.
     #[test]
     fn a_listed_item_is_ours_by_author_time_and_text() {
@@ -165,12 +162,12 @@ mod tests {
             created,
             text,
         };
-        let ours = item(Some("me"), at("2026-12-04T11:58:00Z"), "Hello  world");
+        let ours = item(Some("me"), at("2026-12-04T12:00:00Z"), "Hello  world");
         assert!(ours.made_by(Some("me"), since, &["Hello world"]));
         assert!(ours.made_by(None, since, &["other", "Hello world"]));
         assert!(!ours.made_by(Some("someone else"), since, &["Hello world"]));
         assert!(!ours.made_by(Some("me"), since, &["Hello"]));
-        let old = item(Some("me"), at("2026-12-04T11:54:00Z"), "Hello world");
+        let old = item(Some("me"), at("2026-12-04T11:59:59Z"), "Hello world");
         assert!(!old.made_by(Some("me"), since, &["Hello world"]));
         let bare = item(None, None, "Hello world");
         assert!(bare.made_by(Some("me"), since, &["Hello world"]));
