@@ -441,3 +441,40 @@ async fn a_missing_manage_scope_fails_before_any_request() {
     assert!(env.calls_since(Platform::YouTube, mark).is_empty());
     assert_eq!(env.state(&r).0, "published");
 }
+
+#[tokio::test]
+async fn a_facebook_draft_whose_answer_was_lost_is_never_made_twice() {
+    let env = env().await;
+    env.connect(Platform::Facebook).await;
+    let post = Post::text("fb draft, answer lost").as_draft();
+    env.emu.faults().inject(
+        Platform::Facebook,
+        Fault::once(FaultKind::LoseResponse).on_method("POST"),
+    );
+    // Facebook lists unpublished posts nowhere the SDK reads, so the
+    // lookup cannot tell: the Page whose answer was lost stays unknown, on
+    // the retry too; the other Page's draft is made once and reused.
+    for _ in 0..2 {
+        let report = env
+            .sync
+            .publish(USER, &post)
+            .targets([Platform::Facebook])
+            .idempotency_key("fb-draft-lost")
+            .await
+            .unwrap();
+        let codes: Vec<_> = report
+            .results
+            .iter()
+            .map(|r| r.outcome.as_ref().err().map(Error::code))
+            .collect();
+        assert!(codes.contains(&Some("OUTCOME_UNKNOWN")), "{codes:?}");
+    }
+    let drafts = env
+        .emu
+        .record()
+        .posts_with_text(Platform::Facebook, "fb draft, answer lost");
+    let mut pages: Vec<_> = drafts.iter().map(|d| d.account_id.clone()).collect();
+    let made = pages.len();
+    pages.dedup();
+    assert_eq!(made, pages.len(), "one draft per Page, never a second");
+}

@@ -286,6 +286,16 @@ impl PlatformClient for FacebookClient {
         post: &Post,
         since: DateTime<Utc>,
     ) -> Result<Option<Published>> {
+        if post.draft {
+            // An unpublished Page post is in none of the edges read below,
+            // so not finding it proves nothing: the outcome stays unknown
+            // rather than a retry making a second draft.
+            return Err(Error::Unsupported {
+                platform: Platform::Facebook,
+                message: "looking up an unpublished (draft) Page post whose create answer was lost"
+                    .into(),
+            });
+        }
         let api = self.api(account, Some(post))?;
         // A natively scheduled post is listed under `scheduled_posts` until
         // it goes live, then in the feed.
