@@ -66,11 +66,15 @@ def workers(emulator: Emulator, tmp_path: Path) -> Iterator[List[str]]:
         "CREATORSYNC_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
     ports = [free_port(), free_port()]
-    procs = [start_worker(p, env) for p in ports]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
+    procs: List["subprocess.Popen[bytes]"] = []
     try:
-        for proc, base in zip(procs, bases):
-            wait_ready(proc, base)
+        # One after the other: two processes creating the job engine's
+        # tables in one fresh SQLite file at the same moment race (see
+        # docs/scheduling.md, "Deployment").
+        for port, base in zip(ports, bases):
+            procs.append(start_worker(port, env))
+            wait_ready(procs[-1], base)
         yield bases
     finally:
         for proc in procs:
