@@ -29,7 +29,7 @@
 mod engine;
 mod history;
 
-pub(crate) use engine::{Source, account_of, fetch, require_scope};
+pub(crate) use engine::{Source, account_of, fetch};
 pub(crate) use history::History;
 pub use history::{MAX_SNAPSHOTS, RefreshPolicy, RefreshReport};
 

@@ -37,6 +37,22 @@ pub(crate) fn access_token(platform: Platform, account: &StoredToken) -> Result<
     }
 }
 
+/// Fails with [`Error::MissingScope`] (naming the first of `any`) when the
+/// account lists its granted scopes and holds none of `any`. A credential
+/// that lists none (OAuth 1.0a, a platform that does not echo scopes) is
+/// let through: the platform's own answer decides.
+pub(crate) fn require_scope(account: &StoredToken, any: &[&str]) -> Result<()> {
+    let granted = account.credential.scopes();
+    if granted.is_empty() || any.iter().any(|s| granted.iter().any(|g| g == s)) {
+        return Ok(());
+    }
+    Err(Error::MissingScope {
+        platform: account.key.platform,
+        account: Some(account.key.account_id.clone()),
+        scope: any.first().copied().unwrap_or_default().to_owned(),
+    })
+}
+
 /// Normalizes text for "is this the post we tried to create" comparisons:
 /// trims and collapses whitespace.
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
@@ -149,6 +165,32 @@ pub(crate) fn unsupported(platform: Platform, message: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{AccountKey, Credential, Profile, Secret};
+
+    fn row(scopes: &[&str]) -> StoredToken {
+        StoredToken::new(
+            AccountKey::new("u", Platform::YouTube, "c").unwrap(),
+            Credential::OAuth2 {
+                access: Secret::new("t".into()),
+                refresh: None,
+                expires_at: None,
+                refresh_expires_at: None,
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                user_token: None,
+            },
+            Profile::default(),
+        )
+    }
+
+    #[test]
+    fn any_listed_scope_passes_and_none_names_the_first() {
+        let need = ["youtube.force-ssl", "youtube"];
+        assert!(require_scope(&row(&["youtube"]), &need).is_ok());
+        assert!(require_scope(&row(&[]), &need).is_ok());
+        let e = require_scope(&row(&["youtube.upload"]), &need).unwrap_err();
+        assert_eq!(e.code(), "MISSING_SCOPE");
+        assert!(e.to_string().contains("`youtube.force-ssl`"), "{e}");
+    }
 
     /// A listed item is ours only with our author (when both say one), not
     /// older than `since`, and the text sent; what the

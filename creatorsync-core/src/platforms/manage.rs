@@ -1,23 +1,8 @@
-//! What every platform's edit and delete share: the scope check before any
-//! request and the rule that a post already gone counts as deleted. Each
-//! platform's calls live in its own `manage.rs`.
+//! What every platform's delete shares: a post already gone counts as
+//! deleted. Each platform's calls live in its own `manage.rs`; the scope
+//! check before any request is `common::require_scope`.
 
-use crate::{Error, Result, StoredToken};
-
-/// Fails with [`Error::MissingScope`] (naming the first of `any`) when the
-/// account lists its granted scopes and holds none of `any`. A credential
-/// that lists none is let through: the platform's own answer decides.
-pub(crate) fn require_any(account: &StoredToken, any: &[&str]) -> Result<()> {
-    let granted = account.credential.scopes();
-    if granted.is_empty() || any.iter().any(|s| granted.iter().any(|g| g == s)) {
-        return Ok(());
-    }
-    Err(Error::MissingScope {
-        platform: account.key.platform,
-        account: Some(account.key.account_id.clone()),
-        scope: any.first().copied().unwrap_or_default().to_owned(),
-    })
-}
+use crate::{Error, Result};
 
 /// A delete's outcome: the platform's answer that the post does not exist
 /// (`gone`, in the platform's own error shape) means an earlier attempt or
@@ -36,32 +21,7 @@ pub(crate) fn deleted<T>(answer: Result<T>, gone: impl Fn(&Error) -> bool) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AccountKey, Credential, Platform, Profile, Secret};
-
-    fn row(scopes: &[&str]) -> StoredToken {
-        StoredToken::new(
-            AccountKey::new("u", Platform::YouTube, "c").unwrap(),
-            Credential::OAuth2 {
-                access: Secret::new("t".into()),
-                refresh: None,
-                expires_at: None,
-                refresh_expires_at: None,
-                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-                user_token: None,
-            },
-            Profile::default(),
-        )
-    }
-
-    #[test]
-    fn any_listed_scope_passes_and_none_names_the_first() {
-        let need = ["youtube.force-ssl", "youtube"];
-        assert!(require_any(&row(&["youtube"]), &need).is_ok());
-        assert!(require_any(&row(&[]), &need).is_ok());
-        let e = require_any(&row(&["youtube.upload"]), &need).unwrap_err();
-        assert_eq!(e.code(), "MISSING_SCOPE");
-        assert!(e.to_string().contains("`youtube.force-ssl`"), "{e}");
-    }
+    use crate::Platform;
 
     #[test]
     fn only_the_gone_answer_becomes_success() {

@@ -22,8 +22,9 @@
 use serde_json::Value;
 
 use super::{Facebook, FacebookClient};
-use crate::analytics::{PostMetrics, count, require_scope};
+use crate::analytics::{PostMetrics, count};
 use crate::platforms::common::access_token;
+use crate::platforms::common::require_scope;
 use crate::platforms::meta::{Graph, insights};
 use crate::{Platform, Result, StoredToken};
 
@@ -66,7 +67,7 @@ impl FacebookClient {
         account: &StoredToken,
         ids: &[String],
     ) -> Result<Vec<Result<PostMetrics>>> {
-        require_scope(account, SCOPE)?;
+        require_scope(account, &[SCOPE])?;
         let token = access_token(Platform::Facebook, account)?;
         let cfg = &self.cfg;
         let graph = Graph::new(

@@ -11,7 +11,8 @@ use serde_json::json;
 
 use super::FacebookClient;
 use crate::http::{Host, Idempotency};
-use crate::platforms::manage::{deleted, require_any};
+use crate::platforms::common::require_scope;
+use crate::platforms::manage::deleted;
 use crate::{Error, Result, StoredToken};
 
 /// Writing the Page's posts.
@@ -34,7 +35,7 @@ impl FacebookClient {
         post_id: &str,
         text: &str,
     ) -> Result<()> {
-        require_any(account, &[WRITE])?;
+        require_scope(account, &[WRITE])?;
         let api = self.api(account, None)?;
         let url = api.url(Host::Api, &format!("/{}", node(post_id)));
         let body = json!({ "message": text });
@@ -52,7 +53,7 @@ impl FacebookClient {
 
     /// Deletes the post; Meta's "does not exist" means already gone.
     pub(super) async fn delete_post(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        require_any(account, &[WRITE])?;
+        require_scope(account, &[WRITE])?;
         let api = self.api(account, None)?;
         let url = api.url(Host::Api, &format!("/{}", node(post_id)));
         let answer = api

@@ -21,9 +21,10 @@
 use serde_json::Value;
 
 use super::{InstagramClient, LOGIN, P};
-use crate::analytics::{PostMetrics, count, require_scope};
+use crate::analytics::{PostMetrics, count};
 use crate::platforms::LOGIN_KEY;
 use crate::platforms::common::access_token;
+use crate::platforms::common::require_scope;
 use crate::platforms::meta::insights;
 use crate::{Result, StoredToken};
 
@@ -58,7 +59,7 @@ impl InstagramClient {
         } else {
             "instagram_manage_insights"
         };
-        require_scope(account, scope)?;
+        require_scope(account, &[scope])?;
         let token = access_token(P, account)?;
         let graph = super::graph::Graph::new(self, token);
         let mut out = insights::read(&graph.meta, P, ids, FIELDS, normalise).await?;

@@ -28,8 +28,9 @@ use serde_json::{Map, Value};
 
 use super::LinkedInClient;
 use super::api::enc;
-use crate::analytics::{PostMetrics, count, not_returned, require_scope};
+use crate::analytics::{PostMetrics, count, not_returned};
 use crate::http::Idempotency;
+use crate::platforms::common::require_scope;
 use crate::{Error, Platform, Result, StoredToken};
 
 /// Posts one read takes: up to 20 organization posts in one statistics
@@ -93,7 +94,7 @@ impl LinkedInClient {
                 message: format!("metrics of posts by {author}"),
             });
         }
-        require_scope(account, SCOPE)?;
+        require_scope(account, &[SCOPE])?;
         let api = self.api(account, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for urn in ids {
@@ -109,7 +110,7 @@ impl LinkedInClient {
         org: &str,
         ids: &[String],
     ) -> Result<Vec<Result<PostMetrics>>> {
-        require_scope(account, ORG_SCOPE)?;
+        require_scope(account, &[ORG_SCOPE])?;
         let mut out: Vec<Option<Result<PostMetrics>>> = ids.iter().map(|_| None).collect();
         let (mut shares, mut ugc) = (Vec::new(), Vec::new());
         for (i, urn) in ids.iter().enumerate() {

@@ -14,7 +14,8 @@ use super::LinkedInClient;
 use super::api::enc;
 use super::text::escape_commentary;
 use crate::http::Idempotency;
-use crate::platforms::manage::{deleted, require_any};
+use crate::platforms::common::require_scope;
+use crate::platforms::manage::deleted;
 use crate::{Result, StoredToken};
 
 /// Writing a member's or an organization's posts.
@@ -28,7 +29,7 @@ impl LinkedInClient {
         post_id: &str,
         text: &str,
     ) -> Result<()> {
-        require_any(account, &WRITE)?;
+        require_scope(account, &WRITE)?;
         let api = self.api(account, None)?;
         let url = api.url(&format!("/rest/posts/{}", enc(post_id)));
         let body = json!({ "patch": { "$set": { "commentary": escape_commentary(text) } } });
@@ -45,7 +46,7 @@ impl LinkedInClient {
 
     /// Deletes the post; a 404 means it is already gone.
     pub(super) async fn delete_post(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        require_any(account, &WRITE)?;
+        require_scope(account, &WRITE)?;
         let api = self.api(account, None)?;
         let url = api.url(&format!("/rest/posts/{}", enc(post_id)));
         let answer = api

@@ -9,9 +9,10 @@
 use serde_json::{Value, json};
 
 use super::{P, TikTokClient};
-use crate::analytics::{PostMetrics, by_id, count, require_scope};
+use crate::analytics::{PostMetrics, by_id, count};
 use crate::http::Idempotency;
 use crate::platforms::common::access_token;
+use crate::platforms::common::require_scope;
 use crate::{Result, StoredToken};
 
 /// Ids one `video/query` takes.
@@ -39,7 +40,7 @@ impl TikTokClient {
         account: &StoredToken,
         ids: &[String],
     ) -> Result<Vec<Result<PostMetrics>>> {
-        require_scope(account, SCOPE)?;
+        require_scope(account, &[SCOPE])?;
         let token = access_token(P, account)?;
         let data = self
             .call(

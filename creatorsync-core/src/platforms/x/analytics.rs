@@ -32,8 +32,9 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::XClient;
-use crate::analytics::{PostMetrics, count, not_returned, require_scope};
+use crate::analytics::{PostMetrics, count, not_returned};
 use crate::http::Idempotency;
+use crate::platforms::common::require_scope;
 use crate::{Platform, Result, StoredToken};
 
 /// Ids one lookup takes.
@@ -194,7 +195,7 @@ impl XClient {
         account: &StoredToken,
         ids: &[String],
     ) -> Result<Vec<Result<PostMetrics>>> {
-        require_scope(account, SCOPE)?;
+        require_scope(account, &[SCOPE])?;
         let acct = &account.key.account_id;
         let missing: Vec<&str> = ids
             .iter()

@@ -7,7 +7,8 @@ use reqwest::Method;
 
 use super::XClient;
 use crate::http::Idempotency;
-use crate::platforms::manage::{deleted, require_any};
+use crate::platforms::common::require_scope;
+use crate::platforms::manage::deleted;
 use crate::{Result, StoredToken};
 
 /// The scope deleting needs (OAuth 2.0 user tokens).
@@ -16,7 +17,7 @@ const WRITE: &str = "tweet.write";
 impl XClient {
     /// `DELETE /2/tweets/:id`; a post X no longer knows (404) is deleted.
     pub(super) async fn delete_post(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        require_any(account, &[WRITE])?;
+        require_scope(account, &[WRITE])?;
         let api = self.api(account)?;
         let path = format!(
             "/2/tweets/{}",

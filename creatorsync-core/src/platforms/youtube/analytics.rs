@@ -24,9 +24,10 @@
 use serde_json::{Map, Value};
 
 use super::{P, YouTube, YouTubeClient};
-use crate::analytics::{PostMetrics, by_id, count, require_scope};
+use crate::analytics::{PostMetrics, by_id, count};
 use crate::http::{Host, Idempotency, decode_json};
 use crate::platforms::common::access_token;
+use crate::platforms::common::require_scope;
 use crate::{Result, StoredToken};
 
 /// Ids one `videos.list` takes (and so one report's `video` filter).
@@ -119,7 +120,7 @@ impl YouTubeClient {
         account: &StoredToken,
         ids: &[String],
     ) -> Result<Vec<Result<PostMetrics>>> {
-        require_scope(account, SCOPE)?;
+        require_scope(account, &[SCOPE])?;
         let token = access_token(P, account)?;
         let mut url = self.api("/youtube/v3/videos");
         url.query_pairs_mut()

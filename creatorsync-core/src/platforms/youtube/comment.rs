@@ -21,8 +21,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::{P, YouTube, YouTubeClient};
-use crate::analytics::require_scope;
 use crate::http::{Idempotency, decode_json};
+use crate::platforms::common::require_scope;
 use crate::platforms::common::{Listed, access_token};
 use crate::platforms::{PublishRequest, Published};
 use crate::thread::Sequences;
@@ -50,7 +50,7 @@ fn published(video: &str, id: &str) -> Published {
 impl YouTubeClient {
     /// `commentThreads.insert` on `video`, marked in the commit.
     pub(super) async fn comment(&self, req: &PublishRequest<'_>, video: &str) -> Result<Published> {
-        require_scope(req.account, FORCE_SSL)?;
+        require_scope(req.account, &[FORCE_SSL])?;
         let token = access_token(P, req.account)?;
         let url = self.api("/youtube/v3/commentThreads?part=snippet");
         let body = json!({
@@ -99,7 +99,7 @@ impl YouTubeClient {
         post: &Post,
         since: DateTime<Utc>,
     ) -> Result<Option<Published>> {
-        require_scope(account, FORCE_SSL)?;
+        require_scope(account, &[FORCE_SSL])?;
         let token = access_token(P, account)?;
         let mut url = self.api("/youtube/v3/commentThreads");
         url.query_pairs_mut()

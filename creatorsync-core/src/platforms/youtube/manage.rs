@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use super::{P, YouTube, YouTubeClient};
 use crate::http::{Idempotency, decode_json};
 use crate::platforms::common::access_token;
-use crate::platforms::manage::{deleted, require_any};
+use crate::platforms::common::require_scope;
+use crate::platforms::manage::deleted;
 use crate::{Error, Result, StoredToken};
 
 /// The scopes either of which lets an app change or delete videos.
@@ -31,7 +32,7 @@ impl YouTubeClient {
         post_id: &str,
         text: &str,
     ) -> Result<()> {
-        require_any(account, &MANAGE)?;
+        require_scope(account, &MANAGE)?;
         let token = access_token(P, account)?;
         let mut url = self.api("/youtube/v3/videos");
         url.query_pairs_mut()
@@ -75,7 +76,7 @@ impl YouTubeClient {
 
     /// `videos.delete`; `videoNotFound` (404) means already gone.
     pub(super) async fn delete_post(&self, account: &StoredToken, post_id: &str) -> Result<()> {
-        require_any(account, &MANAGE)?;
+        require_scope(account, &MANAGE)?;
         let token = access_token(P, account)?;
         let mut url = self.api("/youtube/v3/videos");
         url.query_pairs_mut().append_pair("id", post_id);
